@@ -1,0 +1,15 @@
+/* Virtual clock (ms) and the delayed-work queue: binary heap keyed (due, domain id, class). */
+#ifndef IOVA_CLOCK_H
+#define IOVA_CLOCK_H
+#include <stdint.h>
+
+struct work { uint64_t due; int32_t dom; uint32_t cls; };
+struct clock { uint64_t now; struct work *heap; uint32_t n, cap; };
+
+void clock_init(struct clock *k);
+void clock_destroy(struct clock *k);
+int clock_reserve(struct clock *k, uint32_t extra);   /* 0 or -1 */
+void clock_schedule(struct clock *k, uint64_t due, int32_t dom, uint32_t cls); /* needs reserve */
+void clock_cancel_domain(struct clock *k, int32_t dom);
+int clock_pop_due(struct clock *k, uint64_t until, struct work *out); /* 1 when popped */
+#endif

@@ -1,0 +1,66 @@
+// The interface both engines implement: the WASM-backed C model and the pure-TS model.
+// Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
+// (src/errors.ts) on bad input and then leaves the model unchanged.
+import type { Snapshot } from './snapshot.js';
+
+export type MagazineMode = 'named' | 'unnamed';
+export type SlabGeometry = 'slub' | 'order0';
+export type EngineName = 'wasm' | 'ts';
+export type FailureKind = 'magazine' | 'iova';
+
+export interface LabConfig {
+  possibleCpus: number;
+  onlineCpus: number;
+  magazines: MagazineMode;
+  slabGeometry: SlabGeometry;
+}
+
+/** Batch opcodes: 6 uint64 words per op (opcode, domain, cpu, a, b, c). See docs/design.md. */
+export enum OpCode {
+  AllocFast = 1,
+  FreeFast = 2,
+  Alloc = 3,
+  Free = 4,
+  Find = 5,
+  Reserve = 6,
+  Advance = 7,
+  CpuOffline = 8,
+  CpuOnline = 9,
+  Flush = 10,
+  DomainCreate = 11,
+  DomainPut = 12,
+  InjectFailure = 13,
+}
+export const OP_WORDS = 6;
+
+export interface BatchResult {
+  /** One word per op: the pfn / domain id it returned, 0 for ops without a result. */
+  results: BigUint64Array;
+  /** How many ops ran; fewer than asked means op `completed` failed with `error`. */
+  completed: number;
+  error?: Error;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly config: LabConfig;
+  createDomain(granule: number, startPfn: bigint): number;
+  putDomain(domain: number): void;
+  allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint;
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void;
+  alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint;
+  free(domain: number, pfn: bigint): void;
+  /** The node containing pfn as [pfnLo, pfnHi], or null. */
+  find(domain: number, pfn: bigint): [bigint, bigint] | null;
+  reserve(domain: number, lo: bigint, hi: bigint): bigint;
+  advanceClock(ms: bigint): void;
+  cpuOffline(cpu: number): void;
+  cpuOnline(cpu: number): void;
+  flush(domain: number): void;
+  injectFailure(kind: FailureKind, nth: number): void;
+  runBatch(ops: BigUint64Array): BatchResult;
+  snapshot(): Snapshot;
+  /** Throws InvariantError naming the first broken invariant. */
+  checkInvariants(): void;
+  dispose(): void;
+}

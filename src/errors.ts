@@ -1,0 +1,88 @@
+// One named error class per failure. Status numbers mirror native/status.h; both engines turn a
+// failed check into the same class through errorForStatus().
+
+export class IovaLabError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+export class LabConfigError extends IovaLabError {}
+export class DisposedError extends IovaLabError {}
+export class UnknownDomainError extends IovaLabError {}
+export class GranuleError extends IovaLabError {}
+export class StartPfnError extends IovaLabError {}
+export class CpuRangeError extends IovaLabError {}
+export class CpuOfflineError extends IovaLabError {}
+export class CpuStateError extends IovaLabError {}
+export class SizeError extends IovaLabError {}
+export class LimitError extends IovaLabError {}
+export class ReserveRangeError extends IovaLabError {}
+export class NotAllocatedError extends IovaLabError {}
+export class DoubleFreeError extends IovaLabError {}
+export class SizeClassError extends IovaLabError {}
+export class OutOfMemoryError extends IovaLabError {}
+export class AllocationFailedError extends IovaLabError {}
+export class InvariantError extends IovaLabError {}
+export class BadOpError extends IovaLabError {}
+/** A value that is not an integer in range before it ever reaches an engine. */
+export class InvalidNumberError extends IovaLabError {}
+
+export const Status = {
+  OK: 0,
+  LAB_CONFIG: -1,
+  NO_LAB: -2,
+  NO_DOMAIN: -3,
+  GRANULE: -4,
+  START_PFN: -5,
+  CPU_RANGE: -6,
+  CPU_OFFLINE: -7,
+  CPU_STATE: -8,
+  SIZE: -9,
+  LIMIT: -10,
+  RANGE: -11,
+  NOT_ALLOCATED: -12,
+  DOUBLE_FREE: -13,
+  SIZE_CLASS: -14,
+  NOMEM: -15,
+  ALLOC_FAILED: -16,
+  INVARIANT: -17,
+  BAD_OP: -18,
+} as const;
+
+type ErrorClass = new (message: string, status: number) => IovaLabError;
+const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
+  [Status.LAB_CONFIG]: [LabConfigError, 'invalid lab configuration'],
+  [Status.NO_LAB]: [DisposedError, 'the lab has been disposed'],
+  [Status.NO_DOMAIN]: [UnknownDomainError, 'no such domain (never created or already put)'],
+  [Status.GRANULE]: [GranuleError, 'granule must be a power of two in [1, 4096]'],
+  [Status.START_PFN]: [StartPfnError, 'start PFN must be at least 1 and below the domain maximum'],
+  [Status.CPU_RANGE]: [CpuRangeError, 'CPU id is not a possible CPU'],
+  [Status.CPU_OFFLINE]: [CpuOfflineError, 'CPU is offline'],
+  [Status.CPU_STATE]: [CpuStateError, 'CPU is already in that state, or is the last online CPU'],
+  [Status.SIZE]: [SizeError, 'size must be between 1 and the domain range'],
+  [Status.LIMIT]: [LimitError, 'limit PFN must lie between the start PFN and the domain maximum'],
+  [Status.RANGE]: [ReserveRangeError, 'reserve range must have lo <= hi <= domain maximum'],
+  [Status.NOT_ALLOCATED]: [NotAllocatedError, 'PFN is not allocated'],
+  [Status.DOUBLE_FREE]: [DoubleFreeError, 'PFN is already cached in a magazine (double free)'],
+  [Status.SIZE_CLASS]: [SizeClassError, 'size class does not match the allocated range'],
+  [Status.NOMEM]: [OutOfMemoryError, "the model's own heap is exhausted"],
+  [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
+  [Status.INVARIANT]: [InvariantError, 'invariant violated'],
+  [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
+};
+
+/** The error for a negative status; `detail` names the offending value(s). */
+export function errorForStatus(status: number, detail: string): IovaLabError {
+  const entry = CLASS_BY_STATUS[status];
+  if (!entry) return new IovaLabError(`unexpected status ${status}: ${detail}`, status);
+  const [Cls, what] = entry;
+  return new Cls(`${what}: ${detail}`, status);
+}
+
+/** "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
+export function describeArgs(args: Record<string, number | bigint | boolean | string>): string {
+  return Object.entries(args)
+    .map(([k, v]) => `${k} ${typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v)}`)
+    .join(', ');
+}

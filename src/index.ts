@@ -1,0 +1,14 @@
+// The public library surface: re-exports only.
+export { IovaLab, createEngine, labConfig } from './lab.js';
+export type { LabOptions, DomainOptions } from './lab.js';
+export { IovaDomain } from './domain.js';
+export type { AllocFastOptions, AllocOptions, IovaRange } from './domain.js';
+export { encodeOps } from './batch.js';
+export type { BatchOp } from './batch.js';
+export type { Engine, EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
+export { OpCode, OP_WORDS } from './engine.js';
+export { CACHE_NAMES, cacheByName } from './snapshot.js';
+export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
+export { loadIovaModule } from './bindings.js';
+export type { LoadOptions } from './bindings.js';
+export * from './errors.js';

@@ -1,0 +1,157 @@
+// The Engine backed by the C model compiled to WASM. Owns one lab handle inside the module and
+// the scratch buffers it mallocs; dispose() releases both.
+import { loadIovaModule, type IovaModule, type LoadOptions } from './bindings.js';
+import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
+import { OP_WORDS } from './engine.js';
+import { describeArgs, errorForStatus, Status } from './errors.js';
+import { decodeSnapshot, type Snapshot } from './snapshot.js';
+
+type Args = Record<string, number | bigint | boolean | string>;
+
+export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
+  const mod = await loadIovaModule(load);
+  return new WasmEngine(mod, config);
+}
+
+class WasmEngine implements Engine {
+  readonly name = 'wasm' as const;
+  private lab: number;
+  private scratchPtr = 0;
+  private scratchBytes = 0;
+
+  constructor(private readonly mod: IovaModule, readonly config: LabConfig) {
+    const handle = mod._iova_lab_create(
+      config.possibleCpus,
+      config.onlineCpus,
+      config.magazines === 'named' ? 0 : 1,
+      config.slabGeometry === 'slub' ? 0 : 1,
+    );
+    if (handle < 0) throw errorForStatus(handle, describeArgs({ ...config }));
+    this.lab = handle;
+  }
+
+  private check(status: number, args: Args): void {
+    if (status < 0) throw errorForStatus(status, describeArgs(args));
+  }
+
+  private get handle(): number {
+    if (this.lab < 0) throw errorForStatus(Status.NO_LAB, 'lab');
+    return this.lab;
+  }
+
+  createDomain(granule: number, startPfn: bigint): number {
+    const id = this.mod._iova_domain_create(this.handle, granule, startPfn);
+    this.check(id, { granule, startPfn });
+    return id;
+  }
+
+  putDomain(domain: number): void {
+    this.check(this.mod._iova_domain_put(this.handle, domain), { domain });
+  }
+
+  allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
+    const lab = this.handle;
+    this.check(this.mod._iova_alloc_fast(lab, domain, cpu, size, limitPfn, flushRcache ? 1 : 0), { domain, cpu, size, limitPfn });
+    return this.mod._iova_result(lab);
+  }
+
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
+    this.check(this.mod._iova_free_fast(this.handle, domain, cpu, pfn, size), { domain, cpu, pfn, size });
+  }
+
+  alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
+    const lab = this.handle;
+    this.check(this.mod._iova_alloc(lab, domain, size, limitPfn, sizeAligned ? 1 : 0), { domain, size, limitPfn });
+    return this.mod._iova_result(lab);
+  }
+
+  free(domain: number, pfn: bigint): void {
+    this.check(this.mod._iova_free(this.handle, domain, pfn), { domain, pfn });
+  }
+
+  find(domain: number, pfn: bigint): [bigint, bigint] | null {
+    const lab = this.handle;
+    this.check(this.mod._iova_find(lab, domain, pfn), { domain, pfn });
+    const lo = this.mod._iova_result(lab);
+    return lo === 0n ? null : [lo, this.mod._iova_result2(lab)];
+  }
+
+  reserve(domain: number, lo: bigint, hi: bigint): bigint {
+    const lab = this.handle;
+    this.check(this.mod._iova_reserve(lab, domain, lo, hi), { domain, lo, hi });
+    return this.mod._iova_result(lab);
+  }
+
+  advanceClock(ms: bigint): void {
+    this.check(this.mod._iova_advance_clock(this.handle, ms), { ms });
+  }
+
+  cpuOffline(cpu: number): void {
+    this.check(this.mod._iova_cpu_offline(this.handle, cpu), { cpu });
+  }
+
+  cpuOnline(cpu: number): void {
+    this.check(this.mod._iova_cpu_online(this.handle, cpu), { cpu });
+  }
+
+  flush(domain: number): void {
+    this.check(this.mod._iova_flush(this.handle, domain), { domain });
+  }
+
+  injectFailure(kind: FailureKind, nth: number): void {
+    this.check(this.mod._iova_inject_failure(this.handle, kind === 'magazine' ? 0 : 1, nth), { kind, nth });
+  }
+
+  /** A malloc'd buffer of at least `bytes`, reused across calls; grows only. */
+  private scratch(bytes: number): number {
+    if (bytes > this.scratchBytes) {
+      if (this.scratchPtr) this.mod._free(this.scratchPtr);
+      this.scratchPtr = this.mod._malloc(bytes);
+      this.scratchBytes = this.scratchPtr ? bytes : 0;
+      if (!this.scratchPtr) throw errorForStatus(Status.NOMEM, `scratch buffer of ${bytes} bytes`);
+    }
+    return this.scratchPtr;
+  }
+
+  runBatch(ops: BigUint64Array): BatchResult {
+    const lab = this.handle;
+    const n = Math.floor(ops.length / OP_WORDS);
+    const opsBytes = n * OP_WORDS * 8;
+    const base = this.scratch(opsBytes + n * 8);
+    new BigUint64Array(this.mod.HEAPU8.buffer, base, n * OP_WORDS).set(ops.subarray(0, n * OP_WORDS));
+    const completed = this.mod._iova_run_batch(lab, base, n, base + opsBytes);
+    // Views are made after the call: memory growth inside it detaches older ones.
+    const results = new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, n).slice();
+    if (completed >= n) return { results, completed };
+    const at = completed * OP_WORDS;
+    const error = errorForStatus(this.mod._iova_last_status(lab), describeArgs({
+      op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2], a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],
+    }));
+    return { results, completed, error };
+  }
+
+  snapshot(): Snapshot {
+    const lab = this.handle;
+    const words = this.mod._iova_snapshot_words(lab);
+    const ptr = this.scratch(words * 8);
+    const written = this.mod._iova_snapshot(lab, ptr, words);
+    this.check(written, { words });
+    return decodeSnapshot(new BigUint64Array(this.mod.HEAPU8.buffer, ptr, written));
+  }
+
+  checkInvariants(): void {
+    const lab = this.handle;
+    if (this.mod._iova_check_invariants(lab) < 0) {
+      throw errorForStatus(Status.INVARIANT, this.mod.UTF8ToString(this.mod._iova_invariant_message(lab)));
+    }
+  }
+
+  dispose(): void {
+    if (this.lab < 0) return;
+    this.mod._iova_lab_destroy(this.lab);
+    if (this.scratchPtr) this.mod._free(this.scratchPtr);
+    this.scratchPtr = 0;
+    this.scratchBytes = 0;
+    this.lab = -1;
+  }
+}
