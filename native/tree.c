@@ -83,7 +83,8 @@ int iovad_init(struct iovad *d, uint32_t shift, uint64_t start_pfn)
 	d->shift = shift; d->start_pfn = start_pfn;
 	d->dma32 = (uint64_t)1 << (32 - shift);
 	d->max32 = d->dma32;
-	d->max_pfn = PFN_MAX_ALL >> shift;
+	/* capped below ~0 so no limit, reserve or size reaches the anchor (granule 1) */
+	d->max_pfn = shift ? PFN_MAX_ALL >> shift : PFN_MAX_ALL - 1;
 	d->anchor = node_get(d, PFN_MAX_ALL, PFN_MAX_ALL);
 	d->root = d->anchor;
 	d->cached = d->cached32 = d->anchor;
@@ -235,4 +236,12 @@ uint32_t reserve_iova(struct iovad *d, struct iova_env *env, uint64_t lo, uint64
 	if (inject_hit(env->fail_iova)) return NODE_NONE;
 	slab = slab_alloc(env->iova_cache);
 	return insert_range(d, env, lo, hi, slab);
+}
+
+int range_has_cached(const struct iovad *d, uint64_t lo, uint64_t hi)
+{
+	uint32_t x;
+	for (x = lowest_hi_ge(d, lo); x != NODE_NONE && x != d->anchor && d->n[x].lo <= hi; x = tree_next(d, x))
+		if (d->n[x].cached) return 1;
+	return 0;
 }

@@ -30,6 +30,7 @@ uint32_t find_iova(const struct iovad *d, uint64_t pfn);     /* containing node,
 uint32_t find_iova_exact(const struct iovad *d, uint64_t pfn_lo);
 void remove_iova(struct iovad *d, struct iova_env *env, uint32_t node); /* cursor updates + free */
 uint32_t reserve_iova(struct iovad *d, struct iova_env *env, uint64_t lo, uint64_t hi); /* NODE_NONE on failure */
+int range_has_cached(const struct iovad *d, uint64_t lo, uint64_t hi); /* a node in [lo, hi] sits in a magazine */
 uint32_t tree_first(const struct iovad *d);
 uint32_t tree_next(const struct iovad *d, uint32_t node);
 uint32_t tree_prev(const struct iovad *d, uint32_t node);

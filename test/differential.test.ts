@@ -57,7 +57,7 @@ describe('differential: wasm engine vs TS model', () => {
         const diff = await divergence(s);
         expect(diff).toBeNull();
       }),
-      { numRuns: 800, seed: 20261124 },
+      { numRuns: 1000, seed: 20261124 },
     );
     expect(ops).toBeGreaterThanOrEqual(100_000);
   }, 600_000);
@@ -65,7 +65,9 @@ describe('differential: wasm engine vs TS model', () => {
   it('agree in unnamed mode with order-0 slabs and fewer online CPUs', async () => {
     const config: LabConfig = { possibleCpus: 4, onlineCpus: 2, magazines: 'unnamed', slabGeometry: 'order0' };
     await fc.assert(
-      fc.asyncProperty(stream(200), async (s) => expect(await divergence(s, config)).toBeNull()),
+      fc.asyncProperty(stream(200), async (s) => {
+        expect(await divergence(s, config)).toBeNull();
+      }),
       { numRuns: 100, seed: 7 },
     );
   }, 600_000);

@@ -1,0 +1,525 @@
+/* Hand-checked tests for the iova-lab C core (run under ASan/UBSan by `make native`). */
+#include "../iova_model.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+#define CHECK(cond) do { if (cond) passed++; else { failed++; \
+	fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+#define EQ(a, b) do { unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
+	if (_a == _b) passed++; else { failed++; \
+	fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); } } while (0)
+
+enum { C_IOVA = 0, C_MAG = 1, C_KM1K = 11 };
+enum { F_OBJSZ, F_PER, F_PAGES, F_ACTIVE, F_OBJS, F_SLABS, F_ALLOCS, F_FREES };
+#define CACHE(s, c, f) ((s)[5 + (c) * 8 + (f)])
+#define MAGW(s, i) ((s)[125 + (i)])
+#define CLS(s, k, f) ((s)[132 + (k) * 7 + (f)])
+#define DOMW(s, n, f) ((s)[174 + (n) * 12 + (f)])
+enum { D_ID, D_LIVE, D_CACHED, D_MAGS, D_DEPOT, D_HITS, D_MISSES, D_PUSH, D_POP, D_TRIM, D_RETRY, D_SLOWFAIL };
+
+static uint64_t S[1 << 16];
+static uint64_t *snap(int lab)
+{
+	int n = iova_snapshot(lab, S, 1 << 16);
+	if (n < 0) { fprintf(stderr, "snapshot failed %d\n", n); exit(2); }
+	return S;
+}
+
+static uint64_t af(int lab, int dom, unsigned cpu, uint64_t size, uint64_t limit, int flush)
+{
+	int r = iova_alloc_fast(lab, dom, cpu, size, limit, flush);
+	if (r) { fprintf(stderr, "alloc_fast status %d\n", r); failed++; return 0; }
+	return iova_result(lab);
+}
+
+static uint64_t sa(int lab, int dom, uint64_t size, uint64_t limit, int aligned)
+{
+	int r = iova_alloc(lab, dom, size, limit, aligned);
+	if (r) { fprintf(stderr, "alloc status %d\n", r); failed++; return 0; }
+	return iova_result(lab);
+}
+
+static void test_magazine_counts(void)
+{
+	int lab = iova_lab_create(128, 128, 0, 0), d;
+	uint64_t *s;
+	CHECK(lab >= 1);
+	d = iova_domain_create(lab, 4096, 1);
+	EQ(d, 0);
+	s = snap(lab);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 1536);
+	EQ(CACHE(s, C_MAG, F_PER), 32);
+	EQ(CACHE(s, C_MAG, F_PAGES), 8);
+	EQ(CACHE(s, C_KM1K, F_ACTIVE), 1);
+	EQ(MAGW(s, 3), 1536);
+	EQ(iova_check_invariants(lab), 0);
+	EQ(iova_domain_put(lab, d), 0);
+	s = snap(lab);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 0);
+	EQ(CACHE(s, C_MAG, F_SLABS), 0);
+	EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
+	EQ(iova_domain_put(lab, d), IOVA_E_NO_DOMAIN);
+	EQ(iova_lab_destroy(lab), 0);
+	EQ(iova_lab_destroy(lab), IOVA_E_NO_LAB);
+
+	lab = iova_lab_create(128, 128, 1, 1);
+	d = iova_domain_create(lab, 4096, 1);
+	s = snap(lab);
+	EQ(CACHE(s, C_KM1K, F_ACTIVE), 1537);
+	EQ(CACHE(s, C_KM1K, F_PER), 4);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 0);
+	EQ(iova_check_invariants(lab), 0);
+	iova_domain_put(lab, d);
+	s = snap(lab);
+	EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
+	EQ(CACHE(s, C_KM1K, F_ALLOCS), 1537);
+	EQ(CACHE(s, C_KM1K, F_FREES), 1537);
+	EQ(iova_domain_create(lab, 4096, 1), 1); /* ids are never reused */
+	iova_lab_destroy(lab);
+}
+
+static void test_placement(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	uint64_t p;
+	static const uint64_t sizes[] = {1, 3, 4, 5, 32, 33}, align[] = {1, 4, 4, 8, 32, 64};
+	unsigned i;
+	EQ(sa(lab, d, 1, 0xfffff, 0), 0xfffff);
+	EQ(sa(lab, d, 1, 0xfffff, 0), 0xffffe);
+	p = sa(lab, d, 4, 0xfffff, 1);
+	EQ(p, 0xffff8);
+	EQ(p % 4, 0);
+	EQ(iova_find(lab, d, 0xffffa), 0);
+	EQ(iova_result(lab), 0xffff8);
+	EQ(iova_result2(lab), 0xffffb);
+	for (i = 0; i < 6; i++) {
+		int dd = iova_domain_create(lab, 4096, 1);
+		p = sa(lab, dd, sizes[i], 0xfffff, 1);
+		EQ(p % align[i], 0);
+		EQ(p, (0x100000 - sizes[i]) & ~(align[i] - 1));
+		p = sa(lab, dd, sizes[i], 0xfffff, 0);
+		EQ(iova_check_invariants(lab), 0);
+	}
+	/* 64-bit limit goes through cached_node */
+	EQ(sa(lab, d, 1, 0xffffffffull, 0), 0xffffffffull);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_max32(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	uint64_t *s, a0, f0;
+	uint64_t first = sa(lab, d, 0x80000, 0xfffff, 0);
+	EQ(first, 0x80000);
+	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0); /* walks, fails, max32 = 0x80000 */
+	s = snap(lab);
+	a0 = CACHE(s, C_IOVA, F_ALLOCS); f0 = CACHE(s, C_IOVA, F_FREES);
+	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0); /* fast-fail */
+	s = snap(lab);
+	EQ(CACHE(s, C_IOVA, F_ALLOCS), a0 + 1);
+	EQ(CACHE(s, C_IOVA, F_FREES), f0 + 1);
+	EQ(DOMW(s, 0, D_SLOWFAIL), 2);
+	EQ(iova_free(lab, d, first + 5), 0); /* resets max32 */
+	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0x80000);
+	EQ(iova_free(lab, d, 0x80000), 0);
+	EQ(sa(lab, d, 0x7ffff, 0xfffff, 0), 0x80001);
+	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 1);  /* fits exactly below */
+	EQ(sa(lab, d, 1, 0xfffff, 0), 0);        /* 32-bit space full: max32 := 1 */
+	EQ(sa(lab, d, 1, 0xffffffffull, 0), 0xffffffffull); /* 64-bit limit: not fast-failed, uses cached_node */
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_reserve(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	EQ(iova_reserve(lab, d, 100, 200), 0); EQ(iova_result(lab), 100);
+	EQ(iova_reserve(lab, d, 150, 300), 0); EQ(iova_result(lab), 201);
+	EQ(iova_reserve(lab, d, 50, 120), 0); EQ(iova_result(lab), 50);
+	EQ(iova_find(lab, d, 60), 0); EQ(iova_result(lab), 50); EQ(iova_result2(lab), 200);
+	EQ(iova_reserve(lab, d, 120, 150), 0); EQ(iova_result(lab), 50);
+	EQ(iova_reserve(lab, d, 40, 400), 0); EQ(iova_result(lab), 301);
+	EQ(iova_find(lab, d, 45), 0); EQ(iova_result(lab), 40);
+	EQ(iova_reserve(lab, d, 300, 100), IOVA_E_RANGE);
+	EQ(iova_reserve(lab, d, 1, 1ull << 52), IOVA_E_RANGE);
+	EQ(iova_inject_failure(lab, 1, 1), 0);
+	EQ(iova_reserve(lab, d, 1000, 2000), 0); EQ(iova_result(lab), 0);
+	EQ(iova_inject_failure(lab, 1, 2), 0);
+	EQ(sa(lab, d, 1, 0xfffff, 0), 0xfffff);
+	EQ(sa(lab, d, 1, 0xfffff, 0), 0);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_rcache(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	uint64_t p, pf[700], *s;
+	int i;
+	p = af(lab, d, 0, 1, 0xfffff, 1);
+	EQ(p, 0xfffff);
+	EQ(iova_free_fast(lab, d, 0, p, 1), 0);
+	EQ(iova_free_fast(lab, d, 0, p, 1), IOVA_E_DOUBLE_FREE);
+	EQ(iova_free(lab, d, p), IOVA_E_DOUBLE_FREE);
+	EQ(af(lab, d, 0, 1, 0xfffff, 1), p);
+	s = snap(lab);
+	EQ(CLS(s, 0, 0), 1); EQ(CLS(s, 0, 1), 1);
+	EQ(iova_free_fast(lab, d, 0, p, 2), IOVA_E_SIZE_CLASS);
+	EQ(iova_free_fast(lab, d, 0, p + 1, 1), IOVA_E_NOT_ALLOCATED);
+	EQ(iova_free(lab, d, p), 0);
+	for (i = 0; i < 255; i++) pf[i] = af(lab, d, 0, 1, 0xfffff, 1);
+	for (i = 0; i < 127; i++) EQ(iova_free_fast(lab, d, 0, pf[i], 1), 0);
+	s = snap(lab);
+	EQ(MAGW(s, 4), 127); EQ(MAGW(s, 5), 0); EQ(MAGW(s, 2), 0);
+	for (; i < 254; i++) iova_free_fast(lab, d, 0, pf[i], 1);
+	s = snap(lab);
+	EQ(MAGW(s, 4), 127); EQ(MAGW(s, 5), 127); EQ(MAGW(s, 2), 0);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
+	iova_free_fast(lab, d, 0, pf[254], 1);
+	s = snap(lab);
+	EQ(MAGW(s, 4), 1); EQ(MAGW(s, 5), 127); EQ(MAGW(s, 2), 1); EQ(MAGW(s, 6), 127);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 49);
+	EQ(DOMW(s, 0, D_PUSH), 1);
+	EQ(iova_check_invariants(lab), 0);
+	/* cross-cpu via the depot: cpu1 pops the depot magazine (pfns #128..#254) */
+	EQ(af(lab, d, 1, 1, 0xfffff, 1), pf[253]);
+	s = snap(lab);
+	EQ(MAGW(s, 2), 0); EQ(DOMW(s, 0, D_POP), 1);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
+	EQ(iova_check_invariants(lab), 0);
+	/* size-2 class: rounding 3 -> 4 uses class 2 */
+	p = af(lab, d, 2, 3, 0xfffff, 1);
+	EQ(p % 4, 0);
+	EQ(iova_free_fast(lab, d, 2, p, 3), 0);
+	EQ(af(lab, d, 2, 4, 0xfffff, 1), p);
+	/* limit respected: cached pfn above limit is not handed out */
+	EQ(iova_free_fast(lab, d, 2, p, 4), 0);
+	EQ(af(lab, d, 2, 4, 0xfff, 1) != p, 1);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_trim(void)
+{
+	int lab = iova_lab_create(4, 2, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	uint64_t pf[700], *s, live;
+	int i, n = 254 + 1 + 127 * 3;
+	for (i = 0; i < n; i++) pf[i] = af(lab, d, 0, 1, 0xfffff, 0);
+	EQ(iova_advance_clock(lab, 50), 0);
+	for (i = 0; i < n; i++) iova_free_fast(lab, d, 0, pf[i], 1);
+	s = snap(lab);
+	EQ(DOMW(s, 0, D_DEPOT), 4);
+	live = DOMW(s, 0, D_LIVE);
+	EQ(live, n);
+	EQ(iova_advance_clock(lab, 99), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 4);
+	EQ(iova_advance_clock(lab, 1), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 3); EQ(DOMW(s, 0, D_TRIM), 1); EQ(DOMW(s, 0, D_LIVE), live - 127);
+	EQ(s[0], 150);
+	EQ(iova_advance_clock(lab, 100), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2); EQ(DOMW(s, 0, D_TRIM), 2);
+	EQ(iova_advance_clock(lab, 1000), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2); EQ(DOMW(s, 0, D_TRIM), 2);
+	EQ(CLS(s, 0, 6), 4);
+	/* offline a cpu: threshold drops to 1, but no work is pending until the next push */
+	EQ(iova_cpu_offline(lab, 1), 0);
+	EQ(iova_advance_clock(lab, 1000), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_flush_retry_hotplug(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
+	uint64_t pf[8], *s;
+	int i;
+	for (i = 0; i < 8; i++) pf[i] = af(lab, d, 0, 1, 8, 1);
+	EQ(pf[0], 8); EQ(pf[7], 1);
+	for (i = 0; i < 8; i++) iova_free_fast(lab, d, 0, pf[i], 1);
+	EQ(af(lab, d, 1, 1, 8, 0), 0);
+	EQ(af(lab, d, 1, 1, 8, 1), 8);
+	s = snap(lab);
+	EQ(DOMW(s, 0, D_RETRY), 1); EQ(DOMW(s, 0, D_SLOWFAIL), 2);
+	EQ(DOMW(s, 0, D_LIVE), 1); EQ(DOMW(s, 0, D_CACHED), 0);
+	/* hotplug dead returns cpu 3's pfns to the tree */
+	for (i = 0; i < 4; i++) pf[i] = af(lab, d, 3, 1, 0xfffff, 1);
+	for (i = 0; i < 4; i++) iova_free_fast(lab, d, 3, pf[i], 1);
+	s = snap(lab); EQ(DOMW(s, 0, D_CACHED), 4); EQ(DOMW(s, 0, D_LIVE), 5);
+	EQ(iova_cpu_offline(lab, 3), 0);
+	s = snap(lab); EQ(DOMW(s, 0, D_CACHED), 0); EQ(DOMW(s, 0, D_LIVE), 1);
+	EQ(s[2], 3);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
+	EQ(iova_alloc_fast(lab, d, 3, 1, 0xfffff, 1), IOVA_E_CPU_OFFLINE);
+	EQ(iova_cpu_online(lab, 3), 0);
+	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_STATE);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_injection(void)
+{
+	int lab = iova_lab_create(4, 4, 0, 0), d;
+	uint64_t *s, pf[260];
+	int i;
+	EQ(iova_inject_failure(lab, 0, 30), 0);
+	EQ(iova_domain_create(lab, 4096, 1), IOVA_E_ALLOC_FAILED);
+	s = snap(lab);
+	EQ(CACHE(s, C_MAG, F_ACTIVE), 0); EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
+	EQ(CACHE(s, C_MAG, F_ALLOCS), 29); EQ(CACHE(s, C_MAG, F_FREES), 29);
+	EQ(s[4], 0);
+	d = iova_domain_create(lab, 4096, 1);
+	EQ(d, 0);
+	for (i = 0; i < 255; i++) pf[i] = af(lab, d, 0, 1, 0xfffff, 1);
+	for (i = 0; i < 254; i++) iova_free_fast(lab, d, 0, pf[i], 1);
+	EQ(iova_inject_failure(lab, 0, 1), 0);
+	EQ(iova_free_fast(lab, d, 0, pf[254], 1), 0);
+	s = snap(lab);
+	EQ(MAGW(s, 2), 0); EQ(DOMW(s, 0, D_LIVE), 254); EQ(DOMW(s, 0, D_CACHED), 254);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+static void test_validation(void)
+{
+	int lab = iova_lab_create(4, 2, 0, 0), d = iova_domain_create(lab, 4096, 16);
+	uint32_t nw = iova_snapshot_words(lab);
+	uint64_t *before = malloc(nw * 8), cachedp;
+	EQ(iova_lab_create(0, 1, 0, 0), IOVA_E_LAB_CONFIG);
+	EQ(iova_lab_create(4, 5, 0, 0), IOVA_E_LAB_CONFIG);
+	EQ(iova_lab_create(4097, 1, 0, 0), IOVA_E_LAB_CONFIG);
+	sa(lab, d, 3, 0xfffff, 1);
+	cachedp = af(lab, d, 0, 1, 0xfffff, 1);
+	EQ(cachedp, 0xffffb); /* below the cached32 cursor, not at the top */
+	iova_free_fast(lab, d, 0, cachedp, 1);
+	memcpy(before, snap(lab), nw * 8);
+	EQ(iova_domain_create(99, 4096, 1), IOVA_E_NO_LAB);
+	EQ(iova_domain_create(lab, 3000, 1), IOVA_E_GRANULE);
+	EQ(iova_domain_create(lab, 8192, 1), IOVA_E_GRANULE);
+	EQ(iova_domain_create(lab, 4096, 0), IOVA_E_START_PFN);
+	EQ(iova_domain_create(lab, 4096, (~0ull >> 12)), IOVA_E_START_PFN);
+	EQ(iova_alloc_fast(lab, 7, 0, 1, 0xfffff, 1), IOVA_E_NO_DOMAIN);
+	EQ(iova_alloc_fast(lab, -1, 0, 1, 0xfffff, 1), IOVA_E_NO_DOMAIN);
+	EQ(iova_alloc_fast(lab, d, 4, 1, 0xfffff, 1), IOVA_E_CPU_RANGE);
+	EQ(iova_alloc_fast(lab, d, 3, 0, 0xfffff, 1), IOVA_E_CPU_OFFLINE);
+	EQ(iova_alloc_fast(lab, d, 0, 0, 0xfffff, 1), IOVA_E_SIZE);
+	EQ(iova_alloc_fast(lab, d, 0, 1, 15, 1), IOVA_E_LIMIT);
+	EQ(iova_alloc(lab, d, 1, 1ull << 52, 1), IOVA_E_LIMIT);
+	EQ(iova_alloc(lab, d, (1ull << 52), 0xfffff, 1), IOVA_E_SIZE);
+	EQ(iova_free(lab, d, 5), IOVA_E_NOT_ALLOCATED);
+	EQ(iova_free_fast(lab, d, 0, 0xffffd, 3), IOVA_E_NOT_ALLOCATED);
+	EQ(iova_free_fast(lab, d, 0, 0xffffc, 2), IOVA_E_SIZE_CLASS);
+	EQ(iova_free_fast(lab, d, 0, cachedp, 1), IOVA_E_DOUBLE_FREE);
+	EQ(iova_free(lab, d, cachedp), IOVA_E_DOUBLE_FREE);
+	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_OFFLINE);
+	EQ(iova_cpu_offline(lab, 9), IOVA_E_CPU_RANGE);
+	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_offline(lab, 1), 0);
+	EQ(iova_cpu_offline(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_online(lab, 1), 0);
+	EQ(iova_reserve(lab, d, 5, 4), IOVA_E_RANGE);
+	EQ(iova_inject_failure(lab, 2, 1), IOVA_E_BAD_OP);
+	{
+		uint64_t op[6] = {99, 0, 0, 0, 0, 0};
+		EQ(iova_run_batch(lab, op, 1, NULL), 0);
+		EQ(iova_last_status(lab), IOVA_E_BAD_OP);
+	}
+	EQ(iova_snapshot_words(lab), nw);
+	CHECK(memcmp(before, snap(lab), nw * 8) == 0);
+	EQ(iova_check_invariants(lab), 0);
+	free(before);
+	iova_lab_destroy(lab);
+}
+
+/* ---- random stream ---- */
+static uint64_t rng = 12345;
+static uint32_t rnd(uint32_t n) { rng = rng * 6364136223846793005ull + 1442695040888963407ull; return (uint32_t)((rng >> 33) % n); }
+
+#define MAXLIVE 3000
+struct held { int dom; uint64_t pfn, size; };
+
+static int phase;
+static int gen_op(uint64_t *op, struct held *h, int nh, int ndoms)
+{
+	uint32_t r = rnd(1000);
+	int dom = (int)rnd((uint32_t)ndoms);
+	/* alternate phases: heavy allocation on cpu 0, then heavy frees on cpu 0 (fills depots) */
+	if (phase == 1 && rnd(10) < 8 && nh < MAXLIVE) {
+		memset(op, 0, 6 * sizeof(*op));
+		op[0] = 1; op[1] = 0; op[3] = 1; op[4] = 0xfffff; op[5] = 1;
+		return -1;
+	}
+	if (phase == 2 && rnd(10) < 8 && nh) {
+		int i = (int)rnd((uint32_t)nh);
+		memset(op, 0, 6 * sizeof(*op));
+		op[0] = 2; op[1] = (uint64_t)h[i].dom; op[3] = h[i].pfn; op[4] = h[i].size;
+		return i;
+	}
+	memset(op, 0, 6 * sizeof(*op));
+	op[1] = (uint64_t)dom;
+	if (r < 330 && nh < MAXLIVE) {
+		op[0] = 1; op[2] = rnd(4); op[3] = 1 + rnd(rnd(8) ? 8 : 70);
+		op[4] = rnd(4) ? 0xfffff : 0xfffffffffull; op[5] = rnd(2);
+	} else if (r < 700 && nh) {
+		int i = (int)rnd((uint32_t)nh);
+		op[0] = 2; op[1] = (uint64_t)h[i].dom; op[2] = rnd(4); op[3] = h[i].pfn; op[4] = h[i].size;
+		return i;
+	} else if (r < 760 && nh < MAXLIVE) {
+		op[0] = 3; op[3] = 1 + rnd(40); op[4] = 0xfffff; op[5] = rnd(2);
+	} else if (r < 800 && nh) {
+		int i = (int)rnd((uint32_t)nh);
+		op[0] = 4; op[1] = (uint64_t)h[i].dom; op[3] = h[i].pfn;
+		return i;
+	} else if (r < 850) {
+		op[0] = 7; op[3] = rnd(120);
+	} else if (r < 860) {
+		op[0] = 8; op[1] = 0; op[2] = rnd(4);
+	} else if (r < 875) {
+		op[0] = 9; op[1] = 0; op[2] = rnd(4);
+	} else if (r < 880) {
+		op[0] = 10;
+	} else if (r < 900) {
+		op[0] = 6; op[3] = 10 + rnd(5000); op[4] = op[3] + rnd(50);
+	} else if (r < 905) {
+		op[0] = 13; op[1] = 0; op[3] = rnd(2); op[4] = 1 + rnd(20);
+	} else if (r < 960) {
+		op[0] = 5; op[3] = 0xfffff - rnd(5000);
+	} else {
+		op[0] = 2; op[2] = rnd(4); op[3] = 0xfffff - rnd(300); op[4] = 1 + rnd(4); /* mostly invalid */
+	}
+	return -1;
+}
+
+static void apply_held(const uint64_t *op, int idx, int32_t rc, uint64_t res, struct held *h, int *nh)
+{
+	if (rc < 0) return;
+	if ((op[0] == 1 || op[0] == 3) && res && *nh < MAXLIVE) {
+		h[*nh].dom = (int)op[1]; h[*nh].pfn = res; h[*nh].size = op[3]; (*nh)++;
+	} else if ((op[0] == 2 || op[0] == 4) && idx >= 0) {
+		h[idx] = h[--*nh];
+	}
+}
+
+static int32_t single(int lab, const uint64_t *op)
+{
+	int dom = (int)op[1];
+	switch (op[0]) {
+	case 1: return iova_alloc_fast(lab, dom, (uint32_t)op[2], op[3], op[4], (uint32_t)op[5]);
+	case 2: return iova_free_fast(lab, dom, (uint32_t)op[2], op[3], op[4]);
+	case 3: return iova_alloc(lab, dom, op[3], op[4], (uint32_t)op[5]);
+	case 4: return iova_free(lab, dom, op[3]);
+	case 5: return iova_find(lab, dom, op[3]);
+	case 6: return iova_reserve(lab, dom, op[3], op[4]);
+	case 7: return iova_advance_clock(lab, op[3]);
+	case 8: return iova_cpu_offline(lab, (uint32_t)op[2]);
+	case 9: return iova_cpu_online(lab, (uint32_t)op[2]);
+	case 10: return iova_flush(lab, dom);
+	case 13: return iova_inject_failure(lab, (uint32_t)op[3], (uint32_t)op[4]);
+	}
+	return IOVA_E_BAD_OP;
+}
+
+static void test_random_stream(int nops, int check_every_op)
+{
+	int lab = iova_lab_create(4, 3, 0, 0), nh = 0, i, ndoms = 3, bad_inv = 0;
+	struct held *h = malloc(sizeof(*h) * MAXLIVE);
+	uint64_t op[6];
+	for (i = 0; i < ndoms; i++) iova_domain_create(lab, 4096, 1);
+	for (i = 0; i < nops; i++) {
+		int idx, rc;
+		phase = (i / 3000) % 3;
+		idx = gen_op(op, h, nh, ndoms);
+		rc = single(lab, op);
+		/* a double free or class mismatch means the held entry is stale */
+		apply_held(op, idx, rc, iova_result(lab), h, &nh);
+		if (rc < 0 && idx >= 0 && rc == IOVA_E_NOT_ALLOCATED) h[idx] = h[--nh];
+		if ((check_every_op || i % 1000 == 0) && iova_check_invariants(lab)) {
+			if (!bad_inv) fprintf(stderr, "invariant after op %d (op %llu): %s\n", i,
+					      (unsigned long long)op[0], iova_invariant_message(lab));
+			bad_inv++;
+		}
+	}
+	EQ(bad_inv, 0);
+	{
+		uint64_t *s = snap(lab), hits = 0, push = 0, trims = 0, pops = 0;
+		int k;
+		for (k = 0; k < 6; k++) { hits += CLS(s, k, 0); push += CLS(s, k, 2); pops += CLS(s, k, 3); trims += CLS(s, k, 4); }
+		fprintf(stderr, "random stream: hits %llu pushes %llu pops %llu trims %llu live %llu cached %llu\n",
+			(unsigned long long)hits, (unsigned long long)push, (unsigned long long)pops,
+			(unsigned long long)trims, (unsigned long long)DOMW(s, 0, D_LIVE), (unsigned long long)DOMW(s, 0, D_CACHED));
+		CHECK(hits > 1000 || nops < 50000); CHECK(push > 0); CHECK(pops > 0 || nops < 50000); CHECK(trims > 0 || nops < 50000);
+	}
+	for (i = 0; i < ndoms; i++) EQ(iova_domain_put(lab, i), 0);
+	{
+		uint64_t *s = snap(lab);
+		int c;
+		for (c = 0; c < 15; c++) EQ(CACHE(s, c, F_ACTIVE), 0);
+		EQ(MAGW(s, 3), 0);
+	}
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+	free(h);
+}
+
+static void test_batch_equivalence(void)
+{
+	int a = iova_lab_create(4, 3, 1, 0), b = iova_lab_create(4, 3, 1, 0), nh = 0, i, n = 20000, done;
+	struct held *h = malloc(sizeof(*h) * MAXLIVE);
+	uint64_t *ops = malloc(sizeof(uint64_t) * 6 * (size_t)(n + 2)), *res = calloc((size_t)n + 2, 8);
+	uint64_t *ra = calloc((size_t)n + 2, 8);
+	uint32_t nw;
+	int m = 0;
+	uint64_t *sa_ = NULL;
+	for (i = 0; i < 2; i++) { ops[6 * m] = 11; ops[6 * m + 1] = 0; ops[6 * m + 2] = 0; ops[6 * m + 3] = 4096; ops[6 * m + 4] = 1; ops[6 * m + 5] = 0; m++; }
+	rng = 777;
+	for (i = 0; i < 2; i++) { EQ(single(a, ops + 6 * i) == IOVA_E_BAD_OP, 1); EQ(iova_domain_create(a, 4096, 1), i); ra[i] = iova_result(a); }
+	for (i = 0; i < n; i++, m++) {
+		int idx = gen_op(ops + 6 * m, h, nh, 2);
+		int32_t rc;
+		if (ops[6 * m] == 2 && idx < 0) ops[6 * m + 3] = h[0].pfn * 0 + 3; /* keep the batch running: skip invalid */
+		if (ops[6 * m] == 2 && idx < 0) { ops[6 * m] = 5; }
+		rc = single(a, ops + 6 * m);
+		if (rc < 0) { m--; continue; }
+		ra[m] = iova_result(a);
+		apply_held(ops + 6 * m, idx, rc, ra[m], h, &nh);
+	}
+	done = iova_run_batch(b, ops, (uint32_t)m, res);
+	EQ(done, m);
+	EQ(iova_last_status(b), 0);
+	CHECK(memcmp(ra, res, (size_t)m * 8) == 0);
+	nw = iova_snapshot_words(a);
+	EQ(iova_snapshot_words(b), nw);
+	sa_ = malloc(nw * 8);
+	memcpy(sa_, snap(a), nw * 8);
+	CHECK(memcmp(sa_, snap(b), nw * 8) == 0);
+	EQ(iova_check_invariants(b), 0);
+	/* a failing op stops the batch and reports the count */
+	{
+		uint64_t bo[12] = {7, 0, 0, 5, 0, 0, 4, 0, 0, 3, 0, 0};
+		EQ(iova_run_batch(b, bo, 2, NULL), 1);
+		EQ(iova_last_status(b), IOVA_E_NOT_ALLOCATED);
+	}
+	free(sa_); free(ops); free(res); free(ra); free(h);
+	iova_lab_destroy(a); iova_lab_destroy(b);
+}
+
+int main(int argc, char **argv)
+{
+	int nops = argc > 1 ? atoi(argv[1]) : 100000;
+	test_magazine_counts();
+	test_placement();
+	test_max32();
+	test_reserve();
+	test_rcache();
+	test_trim();
+	test_flush_retry_hotplug();
+	test_injection();
+	test_validation();
+	test_batch_equivalence();
+	test_random_stream(nops, 1);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

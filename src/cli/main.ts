@@ -1,0 +1,41 @@
+// The iova-lab command line. Usage errors (bad options, unparsable lines) exit with status 2.
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { IovaLabError } from '../errors.js';
+import { explainCommand } from './explain.js';
+import { UsageError } from './options.js';
+import { simulateCommand } from './simulate.js';
+
+export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
+  const program = new Command('iova-lab')
+    .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(simulateCommand(out).exitOverride());
+  program.addCommand(explainCommand(out).exitOverride());
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit status. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed its message (or the help / version text)
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError || e instanceof IovaLabError) {
+      process.stderr.write(`iova-lab: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`iova-lab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+// `node dist/cli/main.js …` runs it directly; bin/iova-lab.js imports main() instead.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main();
+}

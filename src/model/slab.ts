@@ -1,0 +1,104 @@
+// Slab caches with slabtop/slabinfo counters (docs/design.md "Slab fill" and "Geometry").
+// Each cache keeps a LIFO partial list of slabs that are neither full nor empty.
+import type { SlabGeometry } from '../engine.js';
+import { CACHE_NAMES, type CacheName } from '../snapshot.js';
+
+const PAGE = 4096;
+
+/** One slab: only its in-use count matters; identity is never observable. */
+export interface Slab {
+  inuse: number;
+}
+
+export function fls(x: number): number {
+  let n = 0;
+  while (x > 0) {
+    n++;
+    x = Math.floor(x / 2);
+  }
+  return n;
+}
+
+export function objSizeOf(name: CacheName): number {
+  if (name === 'iommu_iova') return 64;
+  if (name === 'iommu_iova_magazine') return 1024;
+  const s = name.slice('kmalloc-'.length);
+  return s.endsWith('k') ? Number(s.slice(0, -1)) * 1024 : Number(s);
+}
+
+export function slabOrder(objSize: number, geometry: SlabGeometry, possibleCpus: number): number {
+  if (geometry === 'order0') {
+    let order = 0;
+    while ((PAGE << order) < objSize) order++;
+    return order;
+  }
+  const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE << 3) / objSize));
+  for (let order = 0; order <= 3; order++) {
+    if (Math.floor((PAGE << order) / objSize) >= minObjects) return order;
+  }
+  return 3;
+}
+
+export class SlabCache {
+  readonly objSize: number;
+  readonly objPerSlab: number;
+  readonly pagesPerSlab: number;
+  activeObjs = 0;
+  numSlabs = 0;
+  allocs = 0;
+  frees = 0;
+  /** LIFO: the head is the last element. */
+  private readonly partial: Slab[] = [];
+
+  constructor(readonly name: CacheName, geometry: SlabGeometry, possibleCpus: number) {
+    this.objSize = objSizeOf(name);
+    const order = slabOrder(this.objSize, geometry, possibleCpus);
+    this.pagesPerSlab = 1 << order;
+    this.objPerSlab = Math.floor((PAGE << order) / this.objSize);
+  }
+
+  get numObjs(): number {
+    return this.numSlabs * this.objPerSlab;
+  }
+
+  alloc(): Slab {
+    let slab: Slab;
+    if (this.partial.length > 0) {
+      slab = this.partial[this.partial.length - 1];
+      slab.inuse++;
+      if (slab.inuse === this.objPerSlab) this.partial.pop();
+    } else {
+      slab = { inuse: 1 };
+      this.numSlabs++;
+      if (slab.inuse < this.objPerSlab) this.partial.push(slab);
+    }
+    this.activeObjs++;
+    this.allocs++;
+    return slab;
+  }
+
+  free(slab: Slab): void {
+    if (slab.inuse === this.objPerSlab) this.partial.push(slab);
+    slab.inuse--;
+    if (slab.inuse === 0) {
+      const i = this.partial.lastIndexOf(slab);
+      if (i >= 0) this.partial.splice(i, 1);
+      this.numSlabs--;
+    }
+    this.activeObjs--;
+    this.frees++;
+  }
+}
+
+/** All 15 caches of the lab, by name. */
+export class SlabSet {
+  readonly caches: Map<CacheName, SlabCache> = new Map();
+
+  constructor(geometry: SlabGeometry, possibleCpus: number) {
+    for (const name of CACHE_NAMES) this.caches.set(name, new SlabCache(name, geometry, possibleCpus));
+  }
+
+  get(name: CacheName): SlabCache {
+    return this.caches.get(name)!;
+  }
+}

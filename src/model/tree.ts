@@ -1,0 +1,223 @@
+// The IOVA tree of one domain: ordered, non-overlapping nodes {pfnLo, pfnHi} plus the anchor,
+// the cachedNode / cached32Node cursors and max32AllocSize (spec §1-§3). A sorted array with
+// binary search stands in for the rbtree: results depend only on the order of nodes.
+import type { Slab, SlabCache } from './slab.js';
+
+export const U64_MAX = (1n << 64n) - 1n;
+export const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+
+/** fls for 64-bit values: index of the highest set bit, 1-based; fls(0) = 0. */
+export function fls64(x: bigint): number {
+  return x === 0n ? 0 : x.toString(2).length;
+}
+
+/** order_base_2: ceil(log2(n)), 0 for n <= 1. */
+export function orderBase2(n: bigint): number {
+  return n <= 1n ? 0 : fls64(n - 1n);
+}
+
+export interface IovaNode {
+  pfnLo: bigint;
+  pfnHi: bigint;
+  /** Set while the node's pfn sits in a magazine (double-free detection). */
+  cached: boolean;
+  /** The iommu_iova object backing the node; null for the anchor. */
+  slab: Slab | null;
+}
+
+/** Answers "should this allocation fail?" for injected iommu_iova failures. */
+export type FailHook = () => boolean;
+
+export class IovaTree {
+  readonly dma32BitPfn: bigint;
+  readonly maxPfn: bigint;
+  max32AllocSize: bigint;
+  readonly anchor: IovaNode = { pfnLo: U64_MAX, pfnHi: U64_MAX, cached: false, slab: null };
+  /** Ascending by pfnLo; the anchor is always last. */
+  readonly nodes: IovaNode[] = [this.anchor];
+  cachedNode: IovaNode = this.anchor;
+  cached32Node: IovaNode = this.anchor;
+  /** Every allocIova that returned 0. */
+  slowAllocFailures = 0;
+
+  constructor(
+    readonly shift: number,
+    readonly startPfn: bigint,
+    private readonly iovaCache: SlabCache,
+    private readonly failIova: FailHook,
+  ) {
+    this.dma32BitPfn = 1n << BigInt(32 - shift);
+    this.max32AllocSize = this.dma32BitPfn;
+    // Capped below ~0 so no limit, reserve or size can reach the anchor's PFN (granule 1).
+    const byShift = U64_MAX >> BigInt(shift);
+    this.maxPfn = byShift < U64_MAX ? byShift : U64_MAX - 1n;
+  }
+
+  /** Nodes other than the anchor. */
+  get liveCount(): number {
+    return this.nodes.length - 1;
+  }
+
+  /** Index of the last node with pfnLo <= pfn, or -1. */
+  private lastAtOrBelow(pfn: bigint): number {
+    let lo = 0;
+    let hi = this.nodes.length; // first index with pfnLo > pfn
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.nodes[mid].pfnLo <= pfn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  indexOf(node: IovaNode): number {
+    const i = this.lastAtOrBelow(node.pfnLo);
+    if (i < 0 || this.nodes[i] !== node) throw new Error('model: node not in tree');
+    return i;
+  }
+
+  /** find_iova: the node containing pfn (the anchor included), or null. */
+  findContaining(pfn: bigint): IovaNode | null {
+    const i = this.lastAtOrBelow(pfn);
+    if (i < 0) return null;
+    const n = this.nodes[i];
+    return pfn <= n.pfnHi ? n : null;
+  }
+
+  /** The non-anchor node whose pfnLo is exactly pfn, or null. */
+  findExact(pfn: bigint): IovaNode | null {
+    const i = this.lastAtOrBelow(pfn);
+    if (i < 0) return null;
+    const n = this.nodes[i];
+    return n.pfnLo === pfn && n !== this.anchor ? n : null;
+  }
+
+  private insert(node: IovaNode): void {
+    this.nodes.splice(this.lastAtOrBelow(node.pfnLo) + 1, 0, node);
+  }
+
+  /** Whether any node overlapping [lo, hi] has its pfn sitting in a magazine. */
+  rangeHasCached(lo: bigint, hi: bigint): boolean {
+    for (let i = this.firstHiAtLeast(lo); i < this.nodes.length - 1 && this.nodes[i].pfnLo <= hi; i++) {
+      if (this.nodes[i].cached) return true;
+    }
+    return false;
+  }
+
+  /** Index of the lowest node with pfnHi >= v (the anchor always qualifies). */
+  private firstHiAtLeast(v: bigint): number {
+    let lo = 0;
+    let hi = this.nodes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.nodes[mid].pfnHi >= v) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** iova_find_limit: the anchor above the 32-bit boundary, else the lowest node with pfnHi >= limit. */
+  private findLimit(limit: bigint): number {
+    return limit > this.dma32BitPfn ? this.nodes.length - 1 : this.firstHiAtLeast(limit);
+  }
+
+  /** alloc_iova: pfnLo of the new node, or 0n. */
+  allocIova(size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
+    if (this.failIova()) {
+      this.slowAllocFailures++;
+      return 0n;
+    }
+    const slab = this.iovaCache.alloc();
+    const pfn = this.allocRange(size, u64(limitPfn + 1n), sizeAligned, slab);
+    if (pfn === 0n) {
+      this.iovaCache.free(slab);
+      this.slowAllocFailures++;
+    }
+    return pfn;
+  }
+
+  /** __alloc_and_insert_iova_range with an exclusive limit. */
+  private allocRange(size: bigint, limit: bigint, sizeAligned: boolean, slab: Slab): bigint {
+    const alignMask = sizeAligned ? u64(U64_MAX << BigInt(fls64(size - 1n))) : U64_MAX;
+    if (limit <= this.dma32BitPfn && size >= this.max32AllocSize) return 0n;
+    let i = this.indexOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
+    const retryPfn = this.nodes[i].pfnHi;
+    let high = limit;
+    let low = this.startPfn;
+    let retried = false;
+    let newPfn: bigint;
+    for (;;) {
+      do {
+        const lo = this.nodes[i].pfnLo;
+        if (lo < high) high = lo;
+        newPfn = u64(high - size) & alignMask;
+        i--;
+      } while (i >= 0 && newPfn <= this.nodes[i].pfnHi && newPfn >= low);
+      if (high < size || newPfn < low) {
+        if (!retried && low === this.startPfn && retryPfn < limit) {
+          retried = true;
+          high = limit;
+          low = u64(retryPfn + 1n);
+          i = this.findLimit(limit);
+          continue;
+        }
+        this.max32AllocSize = size;
+        return 0n;
+      }
+      break;
+    }
+    const node: IovaNode = { pfnLo: newPfn, pfnHi: newPfn + size - 1n, cached: false, slab };
+    this.insert(node);
+    if (node.pfnHi < this.dma32BitPfn) this.cached32Node = node;
+    else this.cachedNode = node;
+    return newPfn;
+  }
+
+  /** remove_iova + free_iova_mem, with the cursor updates of __cached_rbnode_delete_update. */
+  removeNode(node: IovaNode): void {
+    const i = this.indexOf(node);
+    const next = this.nodes[i + 1];
+    const c32 = this.cached32Node;
+    if (node === c32 || (node.pfnHi < this.dma32BitPfn && node.pfnLo >= c32.pfnLo)) this.cached32Node = next;
+    if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
+    if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
+    this.nodes.splice(i, 1);
+    if (node.slab) this.iovaCache.free(node.slab);
+  }
+
+  /** free_iova: silently nothing when no node holds pfn. Returns whether a node was freed. */
+  freeIova(pfn: bigint): boolean {
+    const node = this.findContaining(pfn);
+    if (!node || node === this.anchor) return false;
+    this.removeNode(node);
+    return true;
+  }
+
+  /** reserve_iova: pfnLo of the node covering [lo, hi], or 0n. Range checked by the caller. */
+  reserveIova(lo: bigint, hi: bigint): bigint {
+    let overlap = false;
+    for (const node of this.nodes) {
+      if (lo <= node.pfnHi && hi >= node.pfnLo) {
+        if (lo < node.pfnLo) node.pfnLo = lo;
+        if (hi > node.pfnHi) lo = node.pfnHi + 1n;
+        if (lo >= node.pfnLo && hi <= node.pfnHi) return node.pfnLo;
+        overlap = true;
+      } else if (overlap) {
+        break;
+      }
+    }
+    if (this.failIova()) return 0n;
+    const node: IovaNode = { pfnLo: lo, pfnHi: hi, cached: false, slab: this.iovaCache.alloc() };
+    this.insert(node);
+    return lo;
+  }
+
+  /** Put: every node but the anchor back to iommu_iova, ascending. */
+  freeAll(): void {
+    for (const node of this.nodes) if (node.slab) this.iovaCache.free(node.slab);
+    this.nodes.length = 0;
+    this.nodes.push(this.anchor);
+    this.cachedNode = this.anchor;
+    this.cached32Node = this.anchor;
+  }
+}

@@ -1,0 +1,86 @@
+// Runs the real built binary.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'iova-lab.js');
+const SEED_LINE = '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine';
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonCache { name: string; activeObjs: number }
+
+beforeAll(() => {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+}, 180_000);
+
+describe.each(['wasm', 'ts'])('simulate (%s engine)', (engine) => {
+  it('159 domains on 128 CPUs: 244224 iommu_iova_magazine objects', () => {
+    const r = run(['simulate', '--cpus', '128', '--domains', '159', '--json', '--engine', engine]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { caches: JsonCache[] };
+    expect(doc.caches.find((c) => c.name === 'iommu_iova_magazine')?.activeObjs).toBe(244224);
+  });
+  it('unnamed mode puts the magazines in kmalloc-1k', () => {
+    const r = run(['simulate', '--cpus', '128', '--domains', '159', '--magazines', 'unnamed', '--json', '--engine', engine]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { caches: JsonCache[] };
+    expect(doc.caches.find((c) => c.name === 'iommu_iova_magazine')).toBeUndefined();
+    expect(doc.caches.find((c) => c.name === 'kmalloc-1k')!.activeObjs).toBeGreaterThanOrEqual(244224);
+  });
+});
+
+describe('simulate text output', () => {
+  it('prints the slabtop table and the magazine breakdown for the seed preset', () => {
+    const r = run(['simulate', '--preset', 'seed']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('OBJS ACTIVE  USE OBJ SIZE');
+    expect(r.stdout).toMatch(/244224 +100% +1\.00K +61056 +4 +244224K iommu_iova_magazine/);
+    expect(r.stdout).toContain('magazines: 244224');
+    expect(r.stdout).toContain('domains: 159');
+  });
+  it('runs churn deterministically from --seed', () => {
+    const args = ['simulate', '--cpus', '4', '--domains', '2', '--workload', 'churn', '--ops', '3000', '--duration-ms', '500', '--seed', '7', '--json'];
+    const a = run(args);
+    expect(a.status).toBe(0);
+    expect(run(args).stdout).toBe(a.stdout);
+    const doc = JSON.parse(a.stdout) as { nowMs: number; workload: { pairs: number } };
+    expect(doc.nowMs).toBe(500);
+    expect(doc.workload.pairs).toBe(3000);
+  });
+  it('prints slabinfo with --format slabinfo', () => {
+    const r = run(['simulate', '--cpus', '2', '--format', 'slabinfo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^slabinfo - version: 2\.1/);
+  });
+  it('rejects bad options with status 2', () => {
+    for (const args of [['simulate', '--cpus', 'x'], ['simulate', '--magazines', 'bogus'], ['simulate', '--cpus', '2', '--online', '3'], ['simulate', '--nope']]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('explain', () => {
+  it('explains the seed line given as an argument', () => {
+    const r = run(['explain', SEED_LINE, '--cpus', '128']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('consistent with 159 domains (+15 magazines beyond the eager ones)');
+  });
+  it('reads stdin and prints JSON', () => {
+    const r = run(['explain', '--cpus', '128', '--json'], `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n`);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ domains: 159, extraMagazines: 15, consistent: true });
+  });
+  it('exits 2 without --cpus or on an unreadable line', () => {
+    expect(run(['explain', SEED_LINE]).status).toBe(2);
+    expect(run(['explain', 'hello world', '--cpus', '4']).status).toBe(2);
+  });
+});
