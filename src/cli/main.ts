@@ -2,7 +2,11 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
+import { TraceSyntaxError } from '../trace/parse.js';
+import { TraceReplayError } from '../trace/replay.js';
+import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
 import { simulateCommand } from './simulate.js';
 
@@ -13,6 +17,8 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(simulateCommand(out).exitOverride());
   program.addCommand(explainCommand(out).exitOverride());
+  program.addCommand(replayCommand(out).exitOverride());
+  program.addCommand(compareCommand(out).exitOverride());
   return program;
 }
 
@@ -26,7 +32,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       // commander already printed its message (or the help / version text)
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof IovaLabError) {
+    if (e instanceof TraceReplayError) {
+      // the trace was well-formed but the engine rejected an op
+      process.stderr.write(`iova-lab: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof UsageError || e instanceof IovaLabError || e instanceof TraceSyntaxError) {
       process.stderr.write(`iova-lab: ${e.message}\n`);
       return 2;
     }

@@ -47,7 +47,7 @@ export function simulateCommand(out: (text: string) => void): Command {
     .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000))
     .option('--magazines <mode>', 'named (iommu_iova_magazine, 6.9+) or unnamed (kmalloc-1k)', choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', 'idle or churn (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
+    .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
     .option('--ops <n>', 'allocFast/freeFast pairs for churn (default 10000)', intOption('--ops', 0, 1e9))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
     .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))

@@ -97,6 +97,7 @@ export class ModelEngine implements Engine {
       failMagazine: () => this.take('magazine'),
       clock: this.clock,
       onlineCpuList: () => this.onlineList(),
+      depotTrimThreshold: () => this.depotTrimThreshold(),
       labStats: this.labStats,
       labDepotMags: (k) => [...this.domains.values()].reduce((sum, dom) => sum + dom.rcaches[k].depot.length, 0),
     }, this.config.possibleCpus);
@@ -278,6 +279,11 @@ export class ModelEngine implements Engine {
       nowMs: Number(this.clock.now), possibleCpus: this.config.possibleCpus, onlineCpus: this.onlineList().length,
       magazineMode: this.config.magazines, caches, magazines: mags, classes, domains,
     };
+  }
+
+  /** iova_depot_work_func keeps num_online_cpus() magazines in each depot. */
+  protected depotTrimThreshold(): number {
+    return this.onlineList().length;
   }
 
   checkInvariants(): void {

@@ -47,6 +47,8 @@ export interface RcacheEnv {
   failMagazine: () => boolean;
   clock: VirtualClock;
   onlineCpuList: () => number[];
+  /** Trim pops while the depot holds more than this (the kernel: the online CPU count, read when the work runs). */
+  depotTrimThreshold: () => number;
   /** Lab-wide cumulative counters per class. */
   labStats: ClassStats[];
   /** Full magazines in class k's depots across every domain (the lab-wide high-water mark). */
@@ -203,7 +205,7 @@ export class RcacheDomain {
   /** iova_depot_work_func. */
   private trim(k: number): void {
     const rc = this.rcaches[k];
-    if (rc.depot.length <= this.env.onlineCpuList().length) return;
+    if (rc.depot.length <= this.env.depotTrimThreshold()) return;
     const mag = rc.depot.pop()!;
     this.bump(k, 'depotTrims');
     this.freePfns(mag);

@@ -1,8 +1,8 @@
 // Runs the real built binary.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'iova-lab.js');
@@ -14,10 +14,6 @@ function run(args: string[], input?: string) {
 }
 
 interface JsonCache { name: string; activeObjs: number }
-
-beforeAll(() => {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-}, 180_000);
 
 describe.each(['wasm', 'ts'])('simulate (%s engine)', (engine) => {
   it('159 domains on 128 CPUs: 244224 iommu_iova_magazine objects', () => {

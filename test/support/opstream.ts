@@ -16,7 +16,8 @@ export type StreamOp =
   | { k: 'flush'; dom: number }
   | { k: 'inject'; kind: 'magazine' | 'iova'; nth: number }
   | { k: 'put'; dom: number }
-  | { k: 'create'; startPfn: number };
+  | { k: 'create'; startPfn: number }
+  | { k: 'burst'; dom: number; from: number; to: number; size: number; count: number };
 
 const CPUS = 4;
 const dom = fc.integer({ min: 0, max: 3 });
@@ -37,6 +38,8 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('inject' as const), kind: fc.constantFrom('magazine' as const, 'iova' as const), nth: fc.integer({ min: 1, max: 5 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('put' as const), dom }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('create' as const), startPfn: fc.constantFrom(1, 1, 0xfff00, 0x100) }) },
+  // Enough same-size frees on one CPU to push magazines to the depot, so trims have work.
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('burst' as const), dom, from: cpu, to: cpu, size: fc.constantFrom(1, 2, 8), count: fc.integer({ min: 128, max: 1200 }) }) },
 );
 
 /** Starts with two domains; the stream may put them and create more (ids keep counting). */
@@ -102,6 +105,17 @@ export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: num
         domains.splice(domains.indexOf(d), 1);
         for (let i = live.length - 1; i >= 0; i--) if (live[i].dom === d) live.splice(i, 1);
         return { value: 'ok' };
+      }
+      case 'burst': {
+        // allocFast `count` times on `from`, then freeFast them all on `to`: magazines reach the depot.
+        const d = domId(op.dom);
+        const got: bigint[] = [];
+        for (let i = 0; i < op.count; i++) {
+          const pfn = engine.allocFast(d, op.from, BigInt(op.size), 0xfffffn, true);
+          if (pfn !== 0n) got.push(pfn);
+        }
+        for (const pfn of got) engine.freeFast(d, op.to, pfn, BigInt(op.size));
+        return { value: `${got.length}:${got.at(-1) ?? 0n}` };
       }
       case 'create': {
         const id = engine.createDomain(4096, BigInt(op.startPfn));

@@ -1,0 +1,63 @@
+// The differential runner shared by the tests and the soak: two engines run the same stream;
+// after every op the outcome, the full counter snapshot and both invariant checkers must agree.
+import type { Engine, LabConfig } from '../../src/engine.js';
+import type { Snapshot } from '../../src/snapshot.js';
+import { createEngine } from '../../src/lab.js';
+import { applyOp, type Live, type Outcome, type StreamOp } from './opstream.js';
+
+export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
+
+export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
+export const wasmFactory: EngineFactory = (c) => createEngine('wasm', c);
+export const tsFactory: EngineFactory = (c) => createEngine('ts', c);
+
+export interface Side { engine: Engine; live: Live[]; domains: number[] }
+
+export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
+  const engine = await factory(config);
+  const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
+  return { engine, live: [], domains };
+}
+
+/** Optional per-op observer (the soak uses it for coverage counts). */
+export type Observer = (op: StreamOp, a: Outcome, b: Outcome, snapshot: Snapshot) => void;
+
+/** Runs the stream; returns the first divergence as text, or null. */
+export async function divergence(
+  ops: StreamOp[],
+  config: LabConfig = CONFIG,
+  left: EngineFactory = wasmFactory,
+  right: EngineFactory = tsFactory,
+  observe?: Observer,
+): Promise<string | null> {
+  const wasm = await side(left, config);
+  const ts = await side(right, config);
+  try {
+    for (const [i, op] of ops.entries()) {
+      const a = applyOp(wasm.engine, op, wasm.live, wasm.domains);
+      const b = applyOp(ts.engine, op, ts.live, ts.domains);
+      if (op.k === 'badFree') {
+        // A stray free may hit a live range: keep only what both engines still find.
+        for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+      }
+      const where = `op ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
+      const snapA = wasm.engine.snapshot();
+      const sa = JSON.stringify(snapA);
+      const sb = JSON.stringify(ts.engine.snapshot());
+      if (sa !== sb) return `${where}: snapshots differ\nwasm ${sa}\nts   ${sb}`;
+      for (const s of [wasm, ts]) {
+        try {
+          s.engine.checkInvariants();
+        } catch (e) {
+          return `${where}: ${s.engine.name} invariant: ${(e as Error).message}`;
+        }
+      }
+      observe?.(op, a, b, snapA);
+    }
+    return null;
+  } finally {
+    wasm.engine.dispose();
+    ts.engine.dispose();
+  }
+}
