@@ -8,6 +8,8 @@
 
 struct lab {
 	uint32_t possible, online_count, mode, geom;
+	struct iova_policy policy;
+	uint32_t mag_cache_index;
 	uint8_t *online;
 	struct slab_cache caches[SC_NCACHES];
 	struct pfnpool pool;
@@ -39,11 +41,43 @@ static struct domain *get_dom(struct lab *L, int32_t id)
 	return L->doms[id];
 }
 
+static const struct iova_policy v6_8_policy = {
+	.mag_size = 127, .depot_cap = 0, .trim_delay_ms = 100, .trim_threshold = IOVA_TRIM_ONLINE,
+	.lazy = 0, .dynamic_initial = 0, .array_bytes = 720,
+};
+
+static int policy_valid(const struct iova_policy *p)
+{
+	return p->mag_size >= 1 && p->mag_size <= 1023 && p->depot_cap <= 1u << 20 &&
+	       p->trim_delay_ms <= 1u << 30 && p->lazy <= 1 && p->dynamic_initial <= p->mag_size &&
+	       p->array_bytes <= 8192;
+}
+
+/* the kmalloc-N cache a kmalloc(bytes) lands in (bytes 1..8192) */
+static uint32_t kmalloc_index(uint32_t bytes)
+{
+	uint32_t i = SC_KM8;
+	while (i + 1 < SC_NCACHES && slab_obj_sizes[i] < bytes) i++;
+	return i;
+}
+
+/* the named cache is SLAB_HWCACHE_ALIGN: objects round up to 64-byte lines */
+static uint32_t magazine_bytes(const struct iova_policy *p) { return 8 + 8 * p->mag_size; }
+static uint32_t named_magazine_size(const struct iova_policy *p) { return (magazine_bytes(p) + 63) & ~63u; }
+
 int32_t iova_lab_create(uint32_t possible, uint32_t online, uint32_t mode, uint32_t geometry)
+{
+	return iova_lab_create_with_policy(possible, online, mode, geometry, NULL);
+}
+
+int32_t iova_lab_create_with_policy(uint32_t possible, uint32_t online, uint32_t mode, uint32_t geometry,
+				    const struct iova_policy *policy)
 {
 	struct lab *L;
 	uint32_t i;
-	if (possible < 1 || possible > 4096 || online < 1 || online > possible || mode > 1 || geometry > 1)
+	if (!policy) policy = &v6_8_policy;
+	if (possible < 1 || possible > 4096 || online < 1 || online > possible || mode > 1 || geometry > 1 ||
+	    !policy_valid(policy))
 		return IOVA_E_LAB_CONFIG;
 	if (nlabs == labcap) {
 		uint32_t ncap = labcap ? labcap * 2 : 8;
@@ -56,13 +90,17 @@ int32_t iova_lab_create(uint32_t possible, uint32_t online, uint32_t mode, uint3
 	L->online = calloc(possible, 1);
 	if (!L->online) { free(L); return IOVA_E_NOMEM; }
 	L->possible = possible; L->online_count = online; L->mode = mode; L->geom = geometry;
+	L->policy = *policy;
 	for (i = 0; i < online; i++) L->online[i] = 1;
-	for (i = 0; i < SC_NCACHES; i++) slab_init(&L->caches[i], slab_obj_sizes[i], possible, geometry);
-	pool_init(&L->pool);
+	for (i = 0; i < SC_NCACHES; i++)
+		slab_init(&L->caches[i], i == SC_MAG ? named_magazine_size(policy) : slab_obj_sizes[i], possible, geometry);
+	pool_init(&L->pool, policy->mag_size);
 	clock_init(&L->clk);
-	L->ctx.mag_cache = &L->caches[mode ? SC_KM1K : SC_MAG];
+	L->mag_cache_index = mode ? kmalloc_index(magazine_bytes(policy)) : SC_MAG;
+	L->ctx.policy = &L->policy;
+	L->ctx.mag_cache = &L->caches[L->mag_cache_index];
 	L->ctx.iova_cache = &L->caches[SC_IOVA];
-	L->ctx.array_cache = &L->caches[SC_KM1K];
+	L->ctx.array_cache = policy->array_bytes ? &L->caches[kmalloc_index(policy->array_bytes)] : NULL;
 	L->ctx.pool = &L->pool;
 	L->ctx.fail_mag = &L->fail[0];
 	L->ctx.fail_iova = &L->fail[1];
@@ -418,7 +456,10 @@ int32_t iova_run_batch(int32_t h, const uint64_t *ops, uint32_t n_ops, uint64_t 
 }
 
 /* ---- snapshot ---- */
-#define SNAP_FIXED (5 + SC_NCACHES * 8 + 7 + RC_CLASSES * 7)
+#define SNAP_HEADER 7
+#define SNAP_MAGS 7
+#define SNAP_CLASS 13
+#define SNAP_FIXED (SNAP_HEADER + SC_NCACHES * 8 + SNAP_MAGS + RC_CLASSES * SNAP_CLASS)
 #define SNAP_DOM 12
 
 uint32_t iova_snapshot_words(int32_t h)
@@ -427,56 +468,71 @@ uint32_t iova_snapshot_words(int32_t h)
 	return L ? SNAP_FIXED + SNAP_DOM * L->live : 0;
 }
 
+/* where a class's magazines are: present loaded/prev magazines and the PFNs in them */
+struct class_view { uint64_t loaded, prev, loaded_pfns, prev_pfns, depot, depot_pfns; };
+
+static void view_class(const struct lab *L, const struct rclass *r, struct class_view *v)
+{
+	uint32_t c;
+	for (c = 0; c < L->possible; c++) {
+		const struct mag *ld = &r->cpu[2 * c], *pv = &r->cpu[2 * c + 1];
+		v->loaded += ld->slab != SLAB_NONE; v->loaded_pfns += ld->count;
+		v->prev += pv->slab != SLAB_NONE; v->prev_pfns += pv->count;
+	}
+	v->depot += r->depot_size;
+	for (c = 0; c < r->depot_size; c++) v->depot_pfns += r->depot[c].count;
+}
+
 int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 {
 	struct lab *L = get_lab(h);
-	uint32_t i, k, c, w = 0;
-	uint64_t mags[7] = {0};
+	uint32_t i, k, w = 0;
+	struct class_view cls[RC_CLASSES], all;
 	if (!L) return IOVA_E_NO_LAB;
 	if (cap < SNAP_FIXED + SNAP_DOM * L->live) return IOVA_E_RANGE;
+	memset(cls, 0, sizeof(cls));
+	memset(&all, 0, sizeof(all));
+	for (i = 0; i < L->ndoms; i++)
+		if (L->doms[i]) for (k = 0; k < RC_CLASSES; k++) view_class(L, &L->doms[i]->rc[k], &cls[k]);
+	for (k = 0; k < RC_CLASSES; k++) {
+		all.loaded += cls[k].loaded; all.prev += cls[k].prev; all.depot += cls[k].depot;
+		all.loaded_pfns += cls[k].loaded_pfns; all.prev_pfns += cls[k].prev_pfns;
+		all.depot_pfns += cls[k].depot_pfns;
+	}
 	out[w++] = L->clk.now; out[w++] = L->possible; out[w++] = L->online_count;
 	out[w++] = L->mode; out[w++] = L->live;
+	out[w++] = L->ctx.mag_cache->obj_size; out[w++] = L->mag_cache_index;
 	for (i = 0; i < SC_NCACHES; i++) {
 		struct slab_cache *s = &L->caches[i];
 		out[w++] = s->obj_size; out[w++] = s->per_slab; out[w++] = s->pages;
 		out[w++] = s->active; out[w++] = s->num_slabs * s->per_slab; out[w++] = s->num_slabs;
 		out[w++] = s->allocs; out[w++] = s->frees;
 	}
-	for (i = 0; i < L->ndoms; i++) {
-		struct domain *d = L->doms[i];
-		if (!d) continue;
-		for (k = 0; k < RC_CLASSES; k++) {
-			for (c = 0; c < L->possible; c++) {
-				mags[4] += d->rc[k].cpu[2 * c].count;
-				mags[5] += d->rc[k].cpu[2 * c + 1].count;
-			}
-			mags[0] += L->possible; mags[1] += L->possible;
-			mags[2] += d->rc[k].depot_size;
-			mags[6] += (uint64_t)d->rc[k].depot_size * MAG_SIZE;
-		}
-	}
-	mags[3] = mags[0] + mags[1] + mags[2];
-	for (i = 0; i < 7; i++) out[w++] = mags[i];
+	out[w++] = all.loaded; out[w++] = all.prev; out[w++] = all.depot;
+	out[w++] = all.loaded + all.prev + all.depot;
+	out[w++] = all.loaded_pfns; out[w++] = all.prev_pfns; out[w++] = all.depot_pfns;
 	for (k = 0; k < RC_CLASSES; k++) {
 		struct class_stats *s = &L->cls[k];
 		out[w++] = s->hits; out[w++] = s->misses; out[w++] = s->pushes; out[w++] = s->pops;
-		out[w++] = s->trims; out[w++] = s->depot_mags; out[w++] = s->high_water;
+		out[w++] = s->trims; out[w++] = s->depot_mags; out[w++] = s->high_water; out[w++] = s->overflows;
+		out[w++] = cls[k].loaded; out[w++] = cls[k].prev;
+		out[w++] = cls[k].loaded_pfns; out[w++] = cls[k].prev_pfns; out[w++] = cls[k].depot_pfns;
 	}
 	for (i = 0; i < L->ndoms; i++) {
 		struct domain *d = L->doms[i];
-		uint64_t cached = 0, nmag = 0, depot = 0, hits = 0, misses = 0, push = 0, pop = 0, trim = 0;
+		struct class_view v;
+		uint64_t hits = 0, misses = 0, push = 0, pop = 0, trim = 0;
 		if (!d) continue;
+		memset(&v, 0, sizeof(v));
 		for (k = 0; k < RC_CLASSES; k++) {
 			struct rclass *r = &d->rc[k];
-			for (c = 0; c < 2 * L->possible; c++) cached += r->cpu[c].count;
-			cached += (uint64_t)r->depot_size * MAG_SIZE;
-			nmag += 2 * L->possible + r->depot_size;
-			depot += r->depot_size;
+			view_class(L, r, &v);
 			hits += r->st.hits; misses += r->st.misses; push += r->st.pushes;
 			pop += r->st.pops; trim += r->st.trims;
 		}
-		out[w++] = (uint64_t)d->id; out[w++] = d->iovad.count; out[w++] = cached; out[w++] = nmag;
-		out[w++] = depot; out[w++] = hits; out[w++] = misses; out[w++] = push; out[w++] = pop;
+		out[w++] = (uint64_t)d->id; out[w++] = d->iovad.count;
+		out[w++] = v.loaded_pfns + v.prev_pfns + v.depot_pfns; out[w++] = v.loaded + v.prev + v.depot;
+		out[w++] = v.depot; out[w++] = hits; out[w++] = misses; out[w++] = push; out[w++] = pop;
 		out[w++] = trim; out[w++] = d->flush_retries; out[w++] = d->slow_fail;
 	}
 	return (int32_t)w;
@@ -490,13 +546,15 @@ static int32_t bad(struct lab *L, const char *m, int32_t dom)
 	return IOVA_E_INVARIANT;
 }
 
+/* A magazine's PFNs: each the pfn_lo of a live node of class k flagged cached, seen once. */
 static int check_mag(struct lab *L, struct domain *d, uint32_t k, const struct mag *m, uint8_t *mark, uint64_t *npfn, uint64_t *nbuf)
 {
 	uint32_t j;
-	if (m->count > MAG_SIZE || (m->count == 0) != (m->buf == BUF_NONE)) return -1;
+	if (m->slab == SLAB_NONE) return m->count == 0 && m->buf == BUF_NONE ? 0 : -1;
+	if (m->count > d->rc[k].mag_cap || (m->count == 0) != (m->buf == BUF_NONE)) return -1;
 	if (m->buf != BUF_NONE) { if (m->buf >= L->pool.cap) return -1; (*nbuf)++; }
 	for (j = 0; j < m->count; j++) {
-		uint64_t pfn = L->pool.pfn[(size_t)m->buf * MAG_SIZE + j];
+		uint64_t pfn = L->pool.pfn[(size_t)m->buf * L->pool.words + j];
 		uint32_t x = find_iova_exact(&d->iovad, pfn);
 		if (x == NODE_NONE || !d->iovad.n[x].cached || mark[x]) return -1;
 		if (order_base_2_(d->iovad.n[x].hi - d->iovad.n[x].lo + 1) != k) return -1;
@@ -506,68 +564,80 @@ static int check_mag(struct lab *L, struct domain *d, uint32_t k, const struct m
 	return 0;
 }
 
+static int32_t check_domain(struct lab *L, struct domain *d, uint64_t *nmags, uint64_t *nbuf, uint64_t *cls_depot)
+{
+	const struct iova_policy *p = &L->policy;
+	struct iovad *v = &d->iovad;
+	uint32_t k, c, x, prevx = NODE_NONE;
+	uint64_t cnt = 0, npfn = 0, nflag = 0;
+	int found_c = 0, found_c32 = 0;
+	uint8_t *mark;
+	for (x = tree_first(v); x != NODE_NONE; prevx = x, x = tree_next(v, x)) {
+		struct node *n = &v->n[x];
+		if (x == v->cached) found_c = 1;
+		if (x == v->cached32) found_c32 = 1;
+		if (x == v->anchor) {
+			if (n->lo != PFN_MAX_ALL || n->hi != PFN_MAX_ALL || tree_next(v, x) != NODE_NONE)
+				return bad(L, "anchor misplaced", d->id);
+			continue;
+		}
+		cnt++;
+		if (n->lo > n->hi || n->lo < v->start_pfn || n->hi == PFN_MAX_ALL) return bad(L, "node out of range", d->id);
+		if (prevx != NODE_NONE && v->n[prevx].hi >= n->lo) return bad(L, "nodes overlap", d->id);
+		if (n->cached) nflag++;
+	}
+	if (cnt != v->count) return bad(L, "node count", d->id);
+	if (!found_c || !found_c32) return bad(L, "cursor not in tree", d->id);
+	mark = calloc(v->cap ? v->cap : 1, 1);
+	if (!mark) return L->last_status = IOVA_E_NOMEM; /* cannot prove anything without memory */
+	for (k = 0; k < RC_CLASSES; k++) {
+		struct rclass *r = &d->rc[k];
+		const char *why = NULL;
+		if (r->mag_cap < 1 || r->mag_cap > p->mag_size) why = "magazine capacity outside 1..mag_size";
+		if (p->depot_cap && r->depot_size > p->depot_cap) why = "depot above its cap";
+		for (c = 0; !why && c < 2 * L->possible; c++) {
+			if (!p->lazy && r->cpu[c].slab == SLAB_NONE) why = "eager magazine missing";
+			else if (check_mag(L, d, k, &r->cpu[c], mark, &npfn, nbuf)) why = "bad cached pfn in cpu magazine";
+			else *nmags += r->cpu[c].slab != SLAB_NONE;
+		}
+		for (c = 0; !why && c < r->depot_size; c++) {
+			const struct mag *m = &r->depot[c];
+			int full = p->dynamic_initial ? m->count >= 1 : m->count == p->mag_size;
+			if (m->slab == SLAB_NONE || !full || check_mag(L, d, k, m, mark, &npfn, nbuf)) why = "bad depot magazine";
+		}
+		if (why) { free(mark); return bad(L, why, d->id); }
+		*nmags += r->depot_size;
+		cls_depot[k] += r->depot_size;
+	}
+	free(mark);
+	if (npfn != nflag) return bad(L, "cached flag without cached pfn", d->id);
+	return IOVA_OK;
+}
+
 int32_t iova_check_invariants(int32_t h)
 {
 	struct lab *L = get_lab(h);
-	uint32_t i, k, c, x, prevx;
-	uint64_t nmags = 0, nbuf = 0, cls_depot[RC_CLASSES] = {0};
+	uint32_t i, k;
+	uint64_t nmags = 0, nbuf = 0, nodes = 0, cls_depot[RC_CLASSES] = {0}, expect[SC_NCACHES] = {0};
+	int32_t r;
 	if (!L) return IOVA_E_NO_LAB;
 	L->msg[0] = 0;
 	for (i = 0; i < SC_NCACHES; i++)
 		if (slab_check(&L->caches[i])) return bad(L, "slab counters inconsistent", -1);
 	for (i = 0; i < L->ndoms; i++) {
-		struct domain *d = L->doms[i];
-		struct iovad *v;
-		uint8_t *mark;
-		uint64_t cnt = 0, npfn = 0, nflag = 0;
-		int found_c = 0, found_c32 = 0;
-		if (!d) continue;
-		v = &d->iovad;
-		prevx = NODE_NONE;
-		for (x = tree_first(v); x != NODE_NONE; prevx = x, x = tree_next(v, x)) {
-			struct node *n = &v->n[x];
-			if (x == v->cached) found_c = 1;
-			if (x == v->cached32) found_c32 = 1;
-			if (x == v->anchor) {
-				if (n->lo != PFN_MAX_ALL || n->hi != PFN_MAX_ALL || tree_next(v, x) != NODE_NONE)
-					return bad(L, "anchor misplaced", d->id);
-				continue;
-			}
-			cnt++;
-			if (n->lo > n->hi || n->lo < v->start_pfn || n->hi == PFN_MAX_ALL)
-				return bad(L, "node out of range", d->id);
-			if (prevx != NODE_NONE && v->n[prevx].hi >= n->lo) return bad(L, "nodes overlap", d->id);
-			if (n->cached) nflag++;
-		}
-		if (cnt != v->count) return bad(L, "node count", d->id);
-		if (!found_c || !found_c32) return bad(L, "cursor not in tree", d->id);
-		mark = calloc(v->cap ? v->cap : 1, 1);
-		if (!mark) continue;
-		for (k = 0; k < RC_CLASSES; k++) {
-			struct rclass *r = &d->rc[k];
-			for (c = 0; c < 2 * L->possible; c++)
-				if (check_mag(L, d, k, &r->cpu[c], mark, &npfn, &nbuf)) { free(mark); return bad(L, "bad cached pfn in cpu magazine", d->id); }
-			for (c = 0; c < r->depot_size; c++)
-				if (r->depot[c].count != MAG_SIZE || check_mag(L, d, k, &r->depot[c], mark, &npfn, &nbuf)) {
-					free(mark); return bad(L, "bad depot magazine", d->id);
-				}
-			nmags += 2 * L->possible + r->depot_size;
-			cls_depot[k] += r->depot_size;
-		}
-		free(mark);
-		if (npfn != nflag) return bad(L, "cached flag without cached pfn", d->id);
+		if (!L->doms[i]) continue;
+		if ((r = check_domain(L, L->doms[i], &nmags, &nbuf, cls_depot))) return r;
+		nodes += L->doms[i]->iovad.count;
 	}
 	for (k = 0; k < RC_CLASSES; k++)
 		if (cls_depot[k] != L->cls[k].depot_mags) return bad(L, "depot_size mismatch", -1);
 	if (nbuf != L->pool.cap - L->pool.nfree) return bad(L, "pfn buffer leak", -1);
-	if (L->mode == 0 ? L->caches[SC_MAG].active != nmags
-			 : L->caches[SC_KM1K].active != nmags + L->live)
-		return bad(L, "magazine count != slab counters", -1);
-	if (L->caches[SC_IOVA].active != 0 || 1) {
-		uint64_t nodes = 0;
-		for (i = 0; i < L->ndoms; i++) if (L->doms[i]) nodes += L->doms[i]->iovad.count;
-		if (nodes != L->caches[SC_IOVA].active) return bad(L, "iova objects != nodes", -1);
-	}
+	/* every object in every cache is accounted for: nodes, magazines, rcache arrays */
+	expect[SC_IOVA] += nodes;
+	expect[L->mag_cache_index] += nmags;
+	if (L->ctx.array_cache) expect[L->ctx.array_cache - L->caches] += L->live;
+	for (i = 0; i < SC_NCACHES; i++)
+		if (L->caches[i].active != expect[i]) return bad(L, "slab objects != live model objects", -1);
 	return IOVA_OK;
 }
 

@@ -17,6 +17,23 @@ enum iova_op {
 };
 #define IOVA_OP_WORDS 6
 
+/* What differs between kernel versions and what-if designs (docs/design.md "Policies"). The TS
+ * layer resolves kernel profiles (src/profiles.ts) into these words. */
+#define IOVA_TRIM_ONLINE 0xffffffffu
+struct iova_policy {
+	uint32_t mag_size;        /* PFNs per magazine, 1..1023 (v6.0+: 127, v4.7: 128) */
+	uint32_t depot_cap;       /* 0: unbounded list (v6.7+); N: fixed array, overflow frees (v4.7, v6.0) */
+	uint32_t trim_delay_ms;   /* 0: no trim work (before v6.7); else the delayed work's period */
+	uint32_t trim_threshold;  /* trim while depot_size > this; IOVA_TRIM_ONLINE: online CPUs */
+	uint32_t lazy;            /* 1: loaded/prev allocated on first use instead of at domain init */
+	uint32_t dynamic_initial; /* 0: fixed size; N: magazines start full at N PFNs, doubling on contention */
+	uint32_t array_bytes;     /* kmalloc size of the per-domain rcache array; 0: none (embedded) */
+};
+#define IOVA_POLICY_WORDS 7
+
+/* policy NULL: the v6.8 policy. */
+IOVA_API int32_t iova_lab_create_with_policy(uint32_t possible, uint32_t online, uint32_t magazine_mode,
+					     uint32_t geometry, const struct iova_policy *policy);
 IOVA_API int32_t iova_lab_create(uint32_t possible, uint32_t online, uint32_t magazine_mode, uint32_t geometry);
 IOVA_API int32_t iova_lab_destroy(int32_t lab);
 IOVA_API int32_t iova_domain_create(int32_t lab, uint32_t granule, uint64_t start_pfn);

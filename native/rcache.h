@@ -5,29 +5,35 @@
 #include "tree.h"
 #include "slab.h"
 #include "clock.h"
+#include "iova_model.h"
 
 #define RC_CLASSES 6
-#define MAG_SIZE 127
 #define BUF_NONE 0xffffffffu
-#define TRIM_DELAY_MS 100
+#define DYNAMIC_WINDOW_MS 100
+#define DYNAMIC_CONTENTION 4
 
-/* An empty magazine is 12 bytes; its 127-PFN buffer is materialised only while it holds PFNs. */
+/* An empty magazine is 12 bytes; its PFN buffer is materialised only while it holds PFNs.
+ * slab == SLAB_NONE: not allocated (the lazy policy before first use). */
 struct mag { uint32_t count, slab, buf; };
 
-struct pfnpool { uint64_t *pfn; uint32_t *freelist; uint32_t cap, nfree; };
+/* PFN buffers of `words` (the magazine size) slots each, shared by a lab's magazines. */
+struct pfnpool { uint64_t *pfn; uint32_t *freelist; uint32_t cap, nfree, words; };
 
-struct class_stats { uint64_t hits, misses, pushes, pops, trims, depot_mags, high_water; };
+struct class_stats { uint64_t hits, misses, pushes, pops, trims, depot_mags, high_water, overflows; };
 
 struct rclass {
 	struct mag *cpu;   /* [2*cpu] = loaded, [2*cpu+1] = prev */
 	struct mag *depot; /* stack: depot[depot_size-1] is the head */
 	uint32_t depot_size, depot_cap;
 	uint8_t pending;
+	uint32_t mag_cap;           /* PFNs that make a magazine full (grows under the dynamic policy) */
+	uint64_t window, window_ops; /* dynamic policy: depot exchanges in the current 100 ms window */
 	struct class_stats st;
 };
 
 struct rc_ctx {
-	struct slab_cache *mag_cache, *iova_cache, *array_cache;
+	const struct iova_policy *policy;
+	struct slab_cache *mag_cache, *iova_cache, *array_cache; /* array_cache NULL: no rcache array */
 	struct pfnpool *pool;
 	uint32_t *fail_mag, *fail_iova;
 	struct clock *clk;
@@ -45,7 +51,7 @@ struct domain {
 	uint64_t flush_retries, slow_fail;
 };
 
-void pool_init(struct pfnpool *p);
+void pool_init(struct pfnpool *p, uint32_t words);
 void pool_destroy(struct pfnpool *p);
 int pool_reserve(struct pfnpool *p, uint32_t n);
 

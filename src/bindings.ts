@@ -3,7 +3,7 @@
 
 /** The C facade's exports (native/iova_model.h). Every int32 return is a status or handle. */
 export interface IovaModule extends EmscriptenModule {
-  _iova_lab_create(possible: number, online: number, magazineMode: number, geometry: number): number;
+  _iova_lab_create_with_policy(possible: number, online: number, magazineMode: number, geometry: number, policyPtr: number): number;
   _iova_lab_destroy(lab: number): number;
   _iova_domain_create(lab: number, granule: number, startPfn: bigint): number;
   _iova_domain_put(lab: number, dom: number): number;

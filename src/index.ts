@@ -12,3 +12,8 @@ export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCo
 export { loadIovaModule } from './bindings.js';
 export type { LoadOptions } from './bindings.js';
 export * from './errors.js';
+export {
+  KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,
+  profileByName, variantLabel,
+} from './policy.js';
+export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';

@@ -4,6 +4,7 @@ import type { LoadOptions } from './bindings.js';
 import type { BatchResult, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { IovaDomain } from './domain.js';
 import { LabConfigError } from './errors.js';
+import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
 import { createModelEngine } from './model/lab.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -13,7 +14,11 @@ export interface LabOptions {
   possibleCpus: number;
   /** Defaults to possibleCpus. */
   onlineCpus?: number;
-  /** 'named': magazines in iommu_iova_magazine (6.9+); 'unnamed': in kmalloc-1k. Default 'named'. */
+  /** The kernel's rcache design to model. Default 'v6.8'. */
+  profile?: ProfileName;
+  /** What-if changes on top of the profile, applied in order: 'lazy', 'mag-size=64', … (src/policy.ts). */
+  policy?: readonly string[];
+  /** 'named': magazines in iommu_iova_magazine; 'unnamed': in kmalloc-N. Default: the profile's. */
   magazines?: MagazineMode;
   /** Default 'slub'. */
   slabGeometry?: SlabGeometry;
@@ -38,11 +43,14 @@ function oneOf<T extends string>(what: string, value: T | undefined, allowed: re
 
 export function labConfig(options: LabOptions): LabConfig {
   const possibleCpus = toIndex('possibleCpus', options.possibleCpus);
+  const profile = profileByName(options.profile ?? DEFAULT_PROFILE);
   return {
     possibleCpus,
     onlineCpus: options.onlineCpus === undefined ? possibleCpus : toIndex('onlineCpus', options.onlineCpus),
-    magazines: oneOf('magazines', options.magazines, ['named', 'unnamed'], 'named'),
+    magazines: oneOf('magazines', options.magazines, ['named', 'unnamed'], profile.magazines),
     slabGeometry: oneOf('slabGeometry', options.slabGeometry, ['slub', 'order0'], 'slub'),
+    profile: profile.name,
+    policy: resolvePolicy(profile.name, options.policy ?? []),
   };
 }
 

@@ -10,7 +10,8 @@ export const CACHE_NAMES = [
 export type CacheName = (typeof CACHE_NAMES)[number];
 export const CACHE_FIELDS = ['objSize', 'objPerSlab', 'pagesPerSlab', 'activeObjs', 'numObjs', 'numSlabs', 'allocs', 'frees'] as const;
 export const MAGAZINE_FIELDS = ['loaded', 'prev', 'depot', 'total', 'loadedPfns', 'prevPfns', 'depotPfns'] as const;
-export const CLASS_FIELDS = ['hits', 'misses', 'depotPushes', 'depotPops', 'depotTrims', 'depotMags', 'depotHighWater'] as const;
+export const CLASS_FIELDS = ['hits', 'misses', 'depotPushes', 'depotPops', 'depotTrims', 'depotMags', 'depotHighWater',
+  'depotOverflows', 'loaded', 'prev', 'loadedPfns', 'prevPfns', 'depotPfns'] as const;
 export const DOMAIN_FIELDS = ['id', 'liveIovas', 'cachedPfns', 'magazines', 'depotMags', 'hits', 'misses',
   'depotPushes', 'depotPops', 'depotTrims', 'flushRetries', 'slowAllocFailures'] as const;
 export const RCACHE_CLASSES = 6;
@@ -25,6 +26,10 @@ export interface Snapshot {
   possibleCpus: number;
   onlineCpus: number;
   magazineMode: MagazineMode;
+  /** Bytes of one magazine object in the cache that holds them (1024 for 127-PFN magazines). */
+  magazineObjSize: number;
+  /** The cache the magazines are allocated from: iommu_iova_magazine, or a kmalloc-N cache. */
+  magazineCache: CacheName;
   /** Every cache in CACHE_NAMES order; in unnamed mode `iommu_iova_magazine` is left out. */
   caches: CacheCounters[];
   magazines: MagazineCounters;
@@ -46,6 +51,8 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const onlineCpus = next();
   const magazineMode: MagazineMode = next() === 0 ? 'named' : 'unnamed';
   const liveDomains = next();
+  const magazineObjSize = next();
+  const magazineCache = CACHE_NAMES[next()]!;
   const caches: CacheCounters[] = [];
   for (const name of CACHE_NAMES) {
     const c = { name, ...record(CACHE_FIELDS) };
@@ -54,7 +61,7 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const magazines = record(MAGAZINE_FIELDS);
   const classes = Array.from({ length: RCACHE_CLASSES }, () => record(CLASS_FIELDS));
   const domains = Array.from({ length: liveDomains }, () => record(DOMAIN_FIELDS));
-  return { nowMs, possibleCpus, onlineCpus, magazineMode, caches, magazines, classes, domains };
+  return { nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains };
 }
 
 export function cacheByName(s: Snapshot, name: CacheName): CacheCounters | undefined {

@@ -4,9 +4,20 @@ import { loadIovaModule, type IovaModule, type LoadOptions } from './bindings.js
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
 import { OP_WORDS } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
+import { KERNEL_PROFILES, validatePolicy, type RcachePolicy } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 
 type Args = Record<string, number | bigint | boolean | string>;
+
+const TRIM_ONLINE = 0xffffffff;
+
+/** struct iova_policy (native/iova_model.h), field by field. */
+function policyWords(p: RcachePolicy): Uint32Array {
+  return Uint32Array.of(
+    p.magazineSize, p.depotCap, p.trimDelayMs, p.trimThreshold === 'online' ? TRIM_ONLINE : p.trimThreshold,
+    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes,
+  );
+}
 
 export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
   const mod = await loadIovaModule(load);
@@ -19,14 +30,25 @@ class WasmEngine implements Engine {
   private scratchPtr = 0;
   private scratchBytes = 0;
 
-  constructor(private readonly mod: IovaModule, readonly config: LabConfig) {
-    const handle = mod._iova_lab_create(
+  readonly config: LabConfig;
+
+  constructor(private readonly mod: IovaModule, config: LabConfig) {
+    const policy = validatePolicy({ ...(config.policy ?? KERNEL_PROFILES['v6.8'].policy) });
+    this.config = { ...config, policy };
+    const words = policyWords(policy);
+    const ptr = mod._malloc(words.byteLength);
+    if (!ptr) throw errorForStatus(Status.NOMEM, 'policy words');
+    new Uint32Array(mod.HEAPU8.buffer, ptr, words.length).set(words);
+    const handle = mod._iova_lab_create_with_policy(
       config.possibleCpus,
       config.onlineCpus,
       config.magazines === 'named' ? 0 : 1,
       config.slabGeometry === 'slub' ? 0 : 1,
+      ptr,
     );
-    if (handle < 0) throw errorForStatus(handle, describeArgs({ ...config }));
+    mod._free(ptr);
+    const { possibleCpus, onlineCpus, magazines, slabGeometry } = config;
+    if (handle < 0) throw errorForStatus(handle, describeArgs({ possibleCpus, onlineCpus, magazines, slabGeometry }));
     this.lab = handle;
   }
 
@@ -141,9 +163,11 @@ class WasmEngine implements Engine {
 
   checkInvariants(): void {
     const lab = this.handle;
-    if (this.mod._iova_check_invariants(lab) < 0) {
-      throw errorForStatus(Status.INVARIANT, this.mod.UTF8ToString(this.mod._iova_invariant_message(lab)));
+    const status = this.mod._iova_check_invariants(lab);
+    if (status === Status.INVARIANT) {
+      throw errorForStatus(status, this.mod.UTF8ToString(this.mod._iova_invariant_message(lab)));
     }
+    this.check(status, { check: 'invariants' });
   }
 
   dispose(): void {

@@ -13,10 +13,10 @@ static int passed, failed;
 
 enum { C_IOVA = 0, C_MAG = 1, C_KM1K = 11 };
 enum { F_OBJSZ, F_PER, F_PAGES, F_ACTIVE, F_OBJS, F_SLABS, F_ALLOCS, F_FREES };
-#define CACHE(s, c, f) ((s)[5 + (c) * 8 + (f)])
-#define MAGW(s, i) ((s)[125 + (i)])
-#define CLS(s, k, f) ((s)[132 + (k) * 7 + (f)])
-#define DOMW(s, n, f) ((s)[174 + (n) * 12 + (f)])
+#define CACHE(s, c, f) ((s)[7 + (c) * 8 + (f)])
+#define MAGW(s, i) ((s)[127 + (i)])
+#define CLS(s, k, f) ((s)[134 + (k) * 13 + (f)])
+#define DOMW(s, n, f) ((s)[212 + (n) * 12 + (f)])
 enum { D_ID, D_LIVE, D_CACHED, D_MAGS, D_DEPOT, D_HITS, D_MISSES, D_PUSH, D_POP, D_TRIM, D_RETRY, D_SLOWFAIL };
 
 static uint64_t S[1 << 16];

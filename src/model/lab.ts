@@ -5,9 +5,11 @@ import { OP_WORDS, OpCode } from '../engine.js';
 import { describeArgs, errorForStatus, Status } from '../errors.js';
 import type { CacheCounters, ClassCounters, DomainCounters, Snapshot } from '../snapshot.js';
 import { CACHE_NAMES } from '../snapshot.js';
+import { KERNEL_PROFILES, magazineBytes, validatePolicy, type RcachePolicy } from '../policy.js';
+import type { CacheName } from '../snapshot.js';
 import { VirtualClock } from './clock.js';
-import { IOVA_MAG_SIZE, newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
-import { SlabSet } from './slab.js';
+import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
+import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
 import { IovaTree, orderBase2, U64_MAX } from './tree.js';
 
 const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
@@ -24,14 +26,23 @@ export class ModelEngine implements Engine {
   private nextId = 0;
   private readonly labStats: ClassStats[] = Array.from({ length: 6 }, newClassStats);
   private readonly pendingFail = { magazine: 0, iova: 0 };
+  private readonly policy: RcachePolicy;
+  /** Where magazines live: the named cache, or the kmalloc-N their size lands in. */
+  private readonly magCacheName: CacheName;
+  private readonly arrayCache: SlabCache | null;
 
   constructor(readonly config: LabConfig) {
     const { possibleCpus: p, onlineCpus: o } = config;
     if (!Number.isInteger(p) || !Number.isInteger(o) || p < 1 || p > 4096 || o < 1 || o > p) {
       fail(Status.LAB_CONFIG, { possibleCpus: p, onlineCpus: o });
     }
-    this.config = { ...config };
-    this.slabs = new SlabSet(config.slabGeometry, p);
+    this.policy = validatePolicy({ ...(config.policy ?? KERNEL_PROFILES['v6.8'].policy) });
+    this.config = { ...config, policy: this.policy };
+    const bytes = magazineBytes(this.policy);
+    this.slabs = new SlabSet(config.slabGeometry, p, namedMagazineObjSize(bytes));
+    this.magCacheName = config.magazines === 'named' ? 'iommu_iova_magazine' : kmallocCacheFor(bytes);
+    const arrayBytes = this.policy.rcacheArrayBytes;
+    this.arrayCache = arrayBytes > 0 ? this.slabs.get(kmallocCacheFor(arrayBytes)) : null;
     this.online = Array.from({ length: p }, (_, i) => i < o);
   }
 
@@ -76,10 +87,6 @@ export class ModelEngine implements Engine {
     return this.pendingFail[kind] === 0;
   }
 
-  private get magCacheName(): 'iommu_iova_magazine' | 'kmalloc-1k' {
-    return this.config.magazines === 'named' ? 'iommu_iova_magazine' : 'kmalloc-1k';
-  }
-
   // ---- Engine ----
   createDomain(granule: number, startPfn: bigint): number {
     this.live();
@@ -92,8 +99,9 @@ export class ModelEngine implements Engine {
     const iovaCache = this.slabs.get('iommu_iova');
     const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'));
     const d = RcacheDomain.create(this.nextId, tree, {
+      policy: this.policy,
       magCache: this.slabs.get(this.magCacheName),
-      arrayCache: this.slabs.get('kmalloc-1k'),
+      arrayCache: this.arrayCache,
       failMagazine: () => this.take('magazine'),
       clock: this.clock,
       onlineCpuList: () => this.onlineList(),
@@ -251,39 +259,48 @@ export class ModelEngine implements Engine {
       });
     }
     const mags = { loaded: 0, prev: 0, depot: 0, total: 0, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
-    const depotMags = [0, 0, 0, 0, 0, 0];
+    const classes: ClassCounters[] = this.labStats.map((st) => ({
+      hits: st.hits, misses: st.misses, depotPushes: st.depotPushes, depotPops: st.depotPops,
+      depotTrims: st.depotTrims, depotMags: 0, depotHighWater: st.depotHighWater, depotOverflows: st.depotOverflows,
+      loaded: 0, prev: 0, loadedPfns: 0, prevPfns: 0, depotPfns: 0,
+    }));
     const domains: DomainCounters[] = [];
     for (const id of [...this.domains.keys()].sort((x, y) => x - y)) {
       const d = this.domains.get(id)!;
-      const [l, p, dp, lp, pp, dpp] = d.counts();
-      mags.loaded += l; mags.prev += p; mags.depot += dp;
-      mags.loadedPfns += lp; mags.prevPfns += pp; mags.depotPfns += dpp;
       const dc: DomainCounters = {
-        id, liveIovas: d.tree.liveCount, cachedPfns: lp + pp + dpp, magazines: l + p + dp, depotMags: dp,
+        id, liveIovas: d.tree.liveCount, cachedPfns: 0, magazines: 0, depotMags: 0,
         hits: 0, misses: 0, depotPushes: 0, depotPops: 0, depotTrims: 0,
         flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
       };
       d.rcaches.forEach((rc, k) => {
-        depotMags[k] += rc.depot.length;
+        const v = d.classCounts(k);
+        const cls = classes[k];
+        cls.loaded += v.loaded; cls.prev += v.prev; cls.depotMags += v.depot;
+        cls.loadedPfns += v.loadedPfns; cls.prevPfns += v.prevPfns; cls.depotPfns += v.depotPfns;
+        dc.cachedPfns += v.loadedPfns + v.prevPfns + v.depotPfns;
+        dc.magazines += v.loaded + v.prev + v.depot;
+        dc.depotMags += v.depot;
         dc.hits += rc.stats.hits; dc.misses += rc.stats.misses; dc.depotPushes += rc.stats.depotPushes;
         dc.depotPops += rc.stats.depotPops; dc.depotTrims += rc.stats.depotTrims;
       });
       domains.push(dc);
     }
+    for (const c of classes) {
+      mags.loaded += c.loaded; mags.prev += c.prev; mags.depot += c.depotMags;
+      mags.loadedPfns += c.loadedPfns; mags.prevPfns += c.prevPfns; mags.depotPfns += c.depotPfns;
+    }
     mags.total = mags.loaded + mags.prev + mags.depot;
-    const classes: ClassCounters[] = this.labStats.map((s, k) => ({
-      hits: s.hits, misses: s.misses, depotPushes: s.depotPushes, depotPops: s.depotPops,
-      depotTrims: s.depotTrims, depotMags: depotMags[k], depotHighWater: s.depotHighWater,
-    }));
     return {
       nowMs: Number(this.clock.now), possibleCpus: this.config.possibleCpus, onlineCpus: this.onlineList().length,
-      magazineMode: this.config.magazines, caches, magazines: mags, classes, domains,
+      magazineMode: this.config.magazines, magazineObjSize: this.slabs.get(this.magCacheName).objSize,
+      magazineCache: this.magCacheName, caches, magazines: mags, classes, domains,
     };
   }
 
-  /** iova_depot_work_func keeps num_online_cpus() magazines in each depot. */
+  /** iova_depot_work_func keeps num_online_cpus() magazines in each depot (or the policy's fixed count). */
   protected depotTrimThreshold(): number {
-    return this.onlineList().length;
+    const t = this.policy.trimThreshold;
+    return t === 'online' ? this.onlineList().length : t;
   }
 
   checkInvariants(): void {
@@ -291,7 +308,7 @@ export class ModelEngine implements Engine {
     const bad = (what: string): never => {
       throw errorForStatus(Status.INVARIANT, what);
     };
-    let totalMags = 0;
+    let magsByCache = 0;
     let totalNodes = 0;
     for (const [id, d] of this.domains) {
       const { nodes, anchor } = d.tree;
@@ -315,28 +332,40 @@ export class ModelEngine implements Engine {
         if (seen.has(pfn)) bad(`${at}: pfn cached twice`);
         seen.add(pfn);
       };
+      const { policy } = this;
       d.rcaches.forEach((rc, k) => {
+        const at = `domain ${id}, class ${k}`;
+        if (rc.magCap < 1 || rc.magCap > policy.magazineSize) bad(`${at}: magazine capacity ${rc.magCap} outside 1..${policy.magazineSize}`);
+        if (policy.depotCap > 0 && rc.depot.length > policy.depotCap) bad(`${at}: depot ${rc.depot.length} above its cap ${policy.depotCap}`);
         for (const c of rc.cpus) {
-          if (c.loaded.pfns.length > IOVA_MAG_SIZE || c.prev.pfns.length > IOVA_MAG_SIZE) bad(`domain ${id}, class ${k}: magazine overfull`);
-          for (const pfn of c.loaded.pfns) check(pfn, k);
-          for (const pfn of c.prev.pfns) check(pfn, k);
+          for (const m of [c.loaded, c.prev]) {
+            if (!m) {
+              if (!policy.lazy) bad(`${at}: eager magazine missing`);
+              continue;
+            }
+            if (m.pfns.length > rc.magCap) bad(`${at}: magazine overfull`);
+            for (const pfn of m.pfns) check(pfn, k);
+            magsByCache++;
+          }
         }
         for (const m of rc.depot) {
-          if (m.pfns.length > IOVA_MAG_SIZE) bad(`domain ${id}, class ${k}: depot magazine overfull`);
+          const full = policy.dynamicInitial > 0 ? m.pfns.length >= 1 && m.pfns.length <= rc.magCap : m.pfns.length === policy.magazineSize;
+          if (!full) bad(`${at}: depot magazine holds ${m.pfns.length} pfns`);
           for (const pfn of m.pfns) check(pfn, k);
+          magsByCache++;
         }
-        totalMags += 2 * rc.cpus.length + rc.depot.length;
       });
       const flagged = nodes.filter((n) => n.cached).length;
       if (flagged !== seen.size) bad(`domain ${id}: ${flagged} nodes flagged cached but ${seen.size} pfns cached`);
     }
-    const iova = this.slabs.get('iommu_iova').activeObjs;
-    if (iova !== totalNodes) bad(`iommu_iova active ${iova} != live nodes ${totalNodes}`);
-    const magActive = this.slabs.get(this.magCacheName).activeObjs;
-    const expect = totalMags + (this.config.magazines === 'unnamed' ? this.domains.size : 0);
-    if (magActive !== expect) bad(`${this.magCacheName} active ${magActive} != magazines ${expect}`);
-    if (this.config.magazines === 'named' && this.slabs.get('kmalloc-1k').activeObjs !== this.domains.size) {
-      bad(`kmalloc-1k active != rcache arrays ${this.domains.size}`);
+    // Every object in every cache is accounted for: nodes, magazines, rcache arrays.
+    const expected = new Map<CacheName, number>([['iommu_iova', totalNodes]]);
+    const add = (name: CacheName, n: number): void => void expected.set(name, (expected.get(name) ?? 0) + n);
+    add(this.magCacheName, magsByCache);
+    if (this.arrayCache) add(this.arrayCache.name, this.domains.size);
+    for (const [name, cache] of this.slabs.caches) {
+      const want = expected.get(name) ?? 0;
+      if (cache.activeObjs !== want) bad(`${name} active ${cache.activeObjs} != model objects ${want}`);
     }
   }
 

@@ -1,21 +1,26 @@
 // One domain's IOVA rcache (spec §4): 6 size classes, each with per-possible-CPU loaded/prev
-// magazines and a LIFO depot of full magazines trimmed by delayed work every 100 ms.
+// magazines and a depot of full magazines. The policy (src/policy.ts) picks the kernel's design:
+// magazine size, fixed or unbounded depot, trim work, lazy magazines, dynamic magazine size.
+import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
 import { orderBase2, u64, type IovaTree } from './tree.js';
 
-export const IOVA_MAG_SIZE = 127;
 export const IOVA_RANGE_CACHE_MAX_SIZE = 6;
-export const IOVA_DEPOT_DELAY = 100n;
+/** The dynamic policy doubles a class's magazine capacity after this many depot exchanges… */
+export const DYNAMIC_CONTENTION = 4;
+/** …within one window of this many virtual ms. */
+export const DYNAMIC_WINDOW_MS = 100n;
 
 export interface Magazine {
   pfns: bigint[];
   slab: Slab;
 }
 
+/** null: not allocated yet (the lazy policy). */
 export interface CpuRcache {
-  loaded: Magazine;
-  prev: Magazine;
+  loaded: Magazine | null;
+  prev: Magazine | null;
 }
 
 export interface ClassStats {
@@ -24,25 +29,32 @@ export interface ClassStats {
   depotPushes: number;
   depotPops: number;
   depotTrims: number;
+  depotOverflows: number;
   depotHighWater: number;
 }
 
 export function newClassStats(): ClassStats {
-  return { hits: 0, misses: 0, depotPushes: 0, depotPops: 0, depotTrims: 0, depotHighWater: 0 };
+  return { hits: 0, misses: 0, depotPushes: 0, depotPops: 0, depotTrims: 0, depotOverflows: 0, depotHighWater: 0 };
 }
 
 export interface Rcache {
   cpus: CpuRcache[];
   /** Full magazines; the head is the last element. */
   depot: Magazine[];
+  /** PFNs that make a magazine full (grows under the dynamic policy). */
+  magCap: number;
+  /** Dynamic policy: depot exchanges counted in the current window. */
+  window: bigint;
+  windowOps: number;
   stats: ClassStats;
 }
 
 /** What the rcache needs from the lab. */
 export interface RcacheEnv {
+  policy: RcachePolicy;
   magCache: SlabCache;
-  /** kmalloc-1k: the per-domain rcache array (kmalloc(720)). */
-  arrayCache: SlabCache;
+  /** The per-domain rcache array's kmalloc cache; null when the profile has none. */
+  arrayCache: SlabCache | null;
   /** True when an injected magazine allocation failure fires. */
   failMagazine: () => boolean;
   clock: VirtualClock;
@@ -55,6 +67,8 @@ export interface RcacheEnv {
   labDepotMags: (k: number) => number;
 }
 
+const count = (m: Magazine | null): number => (m ? m.pfns.length : 0);
+
 export class RcacheDomain {
   readonly rcaches: Rcache[] = [];
   flushRetries = 0;
@@ -63,14 +77,15 @@ export class RcacheDomain {
     readonly id: number,
     readonly tree: IovaTree,
     private readonly env: RcacheEnv,
-    private readonly arraySlab: Slab,
+    private readonly arraySlab: Slab | null,
   ) {}
 
   /** iova_domain_init_rcaches; null (with everything freed, in reverse) on an injected failure. */
   static create(id: number, tree: IovaTree, env: RcacheEnv, possibleCpus: number): RcacheDomain | null {
-    const arraySlab = env.arrayCache.alloc();
+    const { policy } = env;
+    const arraySlab = env.arrayCache ? env.arrayCache.alloc() : null;
     const got: Slab[] = [];
-    const allocMag = (): Magazine | null => {
+    const eager = (): Magazine | null => {
       if (env.failMagazine()) return null;
       const slab = env.magCache.alloc();
       got.push(slab);
@@ -78,13 +93,18 @@ export class RcacheDomain {
     };
     const d = new RcacheDomain(id, tree, env, arraySlab);
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
-      const rc: Rcache = { cpus: [], depot: [], stats: newClassStats() };
+      const magCap = policy.dynamicInitial || policy.magazineSize;
+      const rc: Rcache = { cpus: [], depot: [], magCap, window: 0n, windowOps: 0, stats: newClassStats() };
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
-        const loaded = allocMag();
-        const prev = loaded && allocMag();
+        if (policy.lazy) {
+          rc.cpus.push({ loaded: null, prev: null });
+          continue;
+        }
+        const loaded = eager();
+        const prev = loaded && eager();
         if (!loaded || !prev) {
           for (let i = got.length - 1; i >= 0; i--) env.magCache.free(got[i]);
-          env.arrayCache.free(arraySlab);
+          if (arraySlab) env.arrayCache!.free(arraySlab);
           return null;
         }
         rc.cpus.push({ loaded, prev });
@@ -99,8 +119,8 @@ export class RcacheDomain {
     return { pfns: [], slab: this.env.magCache.alloc() };
   }
 
-  private freeMagazine(mag: Magazine): void {
-    this.env.magCache.free(mag.slab);
+  private freeMagazine(mag: Magazine | null): void {
+    if (mag) this.env.magCache.free(mag.slab);
   }
 
   private bump(k: number, field: Exclude<keyof ClassStats, 'depotHighWater'>): void {
@@ -109,27 +129,54 @@ export class RcacheDomain {
   }
 
   /** iova_magazine_free_pfns: every pfn back to the tree (missing ones skipped). */
-  private freePfns(mag: Magazine): void {
+  private freePfns(mag: Magazine | null): void {
+    if (!mag) return;
     for (const pfn of mag.pfns) this.tree.freeIova(pfn);
     mag.pfns = [];
+  }
+
+  /** Bonwick's dynamic magazine size: double on DYNAMIC_CONTENTION depot exchanges in one window. */
+  private noteDepotExchange(k: number): void {
+    const { policy, clock } = this.env;
+    if (policy.dynamicInitial === 0) return;
+    const rc = this.rcaches[k];
+    const window = clock.now / DYNAMIC_WINDOW_MS;
+    if (window !== rc.window) {
+      rc.window = window;
+      rc.windowOps = 0;
+    }
+    if (++rc.windowOps < DYNAMIC_CONTENTION) return;
+    rc.windowOps = 0;
+    rc.magCap = Math.min(policy.magazineSize, rc.magCap * 2);
+  }
+
+  private depotPush(k: number, mag: Magazine): void {
+    const rc = this.rcaches[k];
+    rc.depot.push(mag);
+    this.bump(k, 'depotPushes');
+    this.noteHighWater(k);
+    this.noteDepotExchange(k);
+    const delay = this.env.policy.trimDelayMs;
+    if (delay > 0) this.env.clock.schedule(this.id, k, BigInt(delay), () => this.trim(k));
   }
 
   /** __iova_rcache_get: a pfn <= limit from this CPU's magazines or the depot, or 0n. */
   private rcacheGet(k: number, cpu: number, limit: bigint): bigint {
     const rc = this.rcaches[k];
     const c = rc.cpus[cpu];
-    if (c.loaded.pfns.length > 0) {
+    if (count(c.loaded) > 0) {
       // use loaded
-    } else if (c.prev.pfns.length > 0) {
+    } else if (count(c.prev) > 0) {
       [c.loaded, c.prev] = [c.prev, c.loaded];
     } else if (rc.depot.length > 0) {
       this.freeMagazine(c.loaded);
       c.loaded = rc.depot.pop()!;
       this.bump(k, 'depotPops');
+      this.noteDepotExchange(k);
     } else {
       return 0n;
     }
-    const pfns = c.loaded.pfns;
+    const pfns = c.loaded!.pfns;
     for (let i = pfns.length - 1; i >= 0; i--) {
       if (pfns[i] <= limit) {
         const pfn = pfns[i];
@@ -174,25 +221,34 @@ export class RcacheDomain {
     }
     const rc = this.rcaches[k];
     const c = rc.cpus[cpu];
-    if (c.loaded.pfns.length < IOVA_MAG_SIZE) {
-      // push into loaded
-    } else if (c.prev.pfns.length < IOVA_MAG_SIZE) {
-      [c.loaded, c.prev] = [c.prev, c.loaded];
-    } else {
-      const mag = this.allocMagazine();
-      if (!mag) {
-        this.tree.freeIova(pfn);
-        return;
+    let dropped: Magazine | null = null;
+    // A magazine that cannot be allocated sends the pfn straight back to the tree.
+    if (!c.loaded && !(c.loaded = this.allocMagazine())) return void this.tree.freeIova(pfn);
+    if (c.loaded.pfns.length >= rc.magCap) {
+      if (!c.prev && !(c.prev = this.allocMagazine())) return void this.tree.freeIova(pfn);
+      if (c.prev.pfns.length < rc.magCap) {
+        [c.loaded, c.prev] = [c.prev, c.loaded];
+      } else {
+        const mag = this.allocMagazine();
+        if (!mag) return void this.tree.freeIova(pfn);
+        const cap = this.env.policy.depotCap;
+        if (cap > 0 && rc.depot.length >= cap) {
+          // The fixed depot array is full: the displaced magazine is emptied and freed.
+          dropped = c.loaded;
+          this.bump(k, 'depotOverflows');
+        } else {
+          this.depotPush(k, c.loaded);
+        }
+        c.loaded = mag;
       }
-      rc.depot.push(c.loaded);
-      this.bump(k, 'depotPushes');
-      this.noteHighWater(k);
-      this.env.clock.schedule(this.id, k, IOVA_DEPOT_DELAY, () => this.trim(k));
-      c.loaded = mag;
     }
-    c.loaded.pfns.push(pfn);
+    c.loaded!.pfns.push(pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
+    if (dropped) {
+      this.freePfns(dropped);
+      this.freeMagazine(dropped);
+    }
   }
 
   private noteHighWater(k: number): void {
@@ -210,7 +266,7 @@ export class RcacheDomain {
     this.bump(k, 'depotTrims');
     this.freePfns(mag);
     this.freeMagazine(mag);
-    this.env.clock.schedule(this.id, k, IOVA_DEPOT_DELAY, () => this.trim(k));
+    this.env.clock.schedule(this.id, k, BigInt(this.env.policy.trimDelayMs), () => this.trim(k));
   }
 
   /** free_cpu_cached_iovas. */
@@ -244,23 +300,21 @@ export class RcacheDomain {
       this.env.clock.cancel(this.id, k);
       while (rc.depot.length > 0) this.freeMagazine(rc.depot.pop()!);
     }
-    this.env.arrayCache.free(this.arraySlab);
+    if (this.arraySlab) this.env.arrayCache!.free(this.arraySlab);
     this.tree.freeAll();
   }
 
-  /** Magazine and pfn counts: [loaded, prev, depot, loadedPfns, prevPfns, depotPfns]. */
-  counts(): [number, number, number, number, number, number] {
-    let loaded = 0, prev = 0, depot = 0, lp = 0, pp = 0, dp = 0;
-    for (const rc of this.rcaches) {
-      for (const c of rc.cpus) {
-        loaded++;
-        prev++;
-        lp += c.loaded.pfns.length;
-        pp += c.prev.pfns.length;
-      }
-      depot += rc.depot.length;
-      for (const m of rc.depot) dp += m.pfns.length;
+  /** Class k's allocated magazines and the pfns in them. */
+  classCounts(k: number): { loaded: number; prev: number; depot: number; loadedPfns: number; prevPfns: number; depotPfns: number } {
+    const rc = this.rcaches[k];
+    const out = { loaded: 0, prev: 0, depot: rc.depot.length, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
+    for (const c of rc.cpus) {
+      if (c.loaded) out.loaded++;
+      if (c.prev) out.prev++;
+      out.loadedPfns += count(c.loaded);
+      out.prevPfns += count(c.prev);
     }
-    return [loaded, prev, depot, lp, pp, dp];
+    for (const m of rc.depot) out.depotPfns += m.pfns.length;
+    return out;
   }
 }

@@ -19,11 +19,24 @@ export function fls(x: number): number {
   return n;
 }
 
+/** Object size of a kmalloc-N cache or iommu_iova; the named magazine cache's depends on the policy. */
 export function objSizeOf(name: CacheName): number {
   if (name === 'iommu_iova') return 64;
   if (name === 'iommu_iova_magazine') return 1024;
   const s = name.slice('kmalloc-'.length);
   return s.endsWith('k') ? Number(s.slice(0, -1)) * 1024 : Number(s);
+}
+
+const KMALLOC_NAMES = CACHE_NAMES.filter((n) => n.startsWith('kmalloc-'));
+
+/** The kmalloc-N cache that kmalloc(bytes) lands in (bytes 1..8192). */
+export function kmallocCacheFor(bytes: number): CacheName {
+  return KMALLOC_NAMES.find((n) => objSizeOf(n) >= bytes) ?? 'kmalloc-8k';
+}
+
+/** iommu_iova_magazine is created with SLAB_HWCACHE_ALIGN: objects round up to 64-byte lines. */
+export function namedMagazineObjSize(magazineBytes: number): number {
+  return Math.ceil(magazineBytes / 64) * 64;
 }
 
 export function slabOrder(objSize: number, geometry: SlabGeometry, possibleCpus: number): number {
@@ -50,8 +63,8 @@ export class SlabCache {
   /** LIFO: the head is the last element. */
   private readonly partial: Slab[] = [];
 
-  constructor(readonly name: CacheName, geometry: SlabGeometry, possibleCpus: number) {
-    this.objSize = objSizeOf(name);
+  constructor(readonly name: CacheName, geometry: SlabGeometry, possibleCpus: number, objSize = objSizeOf(name)) {
+    this.objSize = objSize;
     const order = slabOrder(this.objSize, geometry, possibleCpus);
     this.pagesPerSlab = 1 << order;
     this.objPerSlab = Math.floor((PAGE << order) / this.objSize);
@@ -94,8 +107,11 @@ export class SlabCache {
 export class SlabSet {
   readonly caches: Map<CacheName, SlabCache> = new Map();
 
-  constructor(geometry: SlabGeometry, possibleCpus: number) {
-    for (const name of CACHE_NAMES) this.caches.set(name, new SlabCache(name, geometry, possibleCpus));
+  constructor(geometry: SlabGeometry, possibleCpus: number, magazineObjSize: number) {
+    for (const name of CACHE_NAMES) {
+      const size = name === 'iommu_iova_magazine' ? magazineObjSize : objSizeOf(name);
+      this.caches.set(name, new SlabCache(name, geometry, possibleCpus, size));
+    }
   }
 
   get(name: CacheName): SlabCache {
