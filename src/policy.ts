@@ -90,7 +90,9 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
   return p;
 }
 
-export const POLICY_SPECS = ['lazy', 'dynamic[=N]', 'mag-size=N', 'depot-cap=N', 'trim-delay=MS', 'trim-threshold=N|online'] as const;
+export const POLICY_SPECS = [
+  'lazy', 'dynamic[=N]', 'mag-size=N', 'depot-cap=N', 'trim-delay=MS', 'trim-threshold=N|online', 'rcache-array=BYTES',
+] as const;
 
 /** Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy. */
 export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy {
@@ -107,6 +109,7 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
     case 'depot-cap': p.depotCap = num(); break;
     case 'trim-delay': p.trimDelayMs = num(); break;
     case 'trim-threshold': p.trimThreshold = value === 'online' ? 'online' : num(); break;
+    case 'rcache-array': p.rcacheArrayBytes = num(); break;
     default: bad('policy', spec, `one of ${POLICY_SPECS.join(', ')}`);
   }
   return validatePolicy(p);
@@ -115,6 +118,20 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
 /** A profile's policy with the specs applied in order. */
 export function resolvePolicy(profile: ProfileName, specs: readonly string[] = []): RcachePolicy {
   return specs.reduce(applyPolicySpec, { ...profileByName(profile).policy });
+}
+
+/** The specs that turn a profile's policy into `policy` (for traces and reproduction commands). */
+export function policySpecs(policy: RcachePolicy, profile: ProfileName = DEFAULT_PROFILE): string[] {
+  const base = profileByName(profile).policy;
+  const specs: string[] = [];
+  if (policy.magazineSize !== base.magazineSize) specs.push(`mag-size=${policy.magazineSize}`);
+  if (policy.depotCap !== base.depotCap) specs.push(`depot-cap=${policy.depotCap}`);
+  if (policy.trimDelayMs !== base.trimDelayMs) specs.push(`trim-delay=${policy.trimDelayMs}`);
+  if (policy.trimThreshold !== base.trimThreshold) specs.push(`trim-threshold=${policy.trimThreshold}`);
+  if (policy.lazy && !base.lazy) specs.push('lazy');
+  if (policy.dynamicInitial !== base.dynamicInitial) specs.push(`dynamic=${policy.dynamicInitial}`);
+  if (policy.rcacheArrayBytes !== base.rcacheArrayBytes) specs.push(`rcache-array=${policy.rcacheArrayBytes}`);
+  return specs;
 }
 
 /** "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamOp } from './support/opstream.js';
+import { resolvePolicy } from '../src/policy.js';
+import { CONFIG } from './support/differential.js';
 import { traceOfStream } from './support/trace-of-stream.js';
 
 describe('traceOfStream', () => {
@@ -14,11 +16,20 @@ describe('traceOfStream', () => {
       { k: 'inject', kind: 'iova', nth: 2 },
     ];
     const lines = (await traceOfStream(ops)).trimEnd().split('\n');
-    expect(lines.slice(1, 4)).toEqual(['cpus 4', 'domain 0 4096 0x1', 'domain 1 4096 0xfff00']);
-    expect(lines[4]).toBe('alloc 0 1 3 0xfffff');
-    expect(lines[5]).toBe('alloc-noflush 1 0 1 0xffffffffff');
-    expect(lines[6]).toMatch(/^free 0 2 0x[0-9a-f]+ 4$/);
-    expect(lines.slice(7)).toEqual(['tick 100', 'domain 2 4096 0x100', 'put 2', 'inject iova 2']);
-    expect(lines).toHaveLength(1 + 3 + ops.length);
+    expect(lines.slice(1, 5)).toEqual(['cpus 4', 'magazines named', 'domain 0 4096 0x1', 'domain 1 4096 0xfff00']);
+    expect(lines[5]).toBe('alloc 0 1 3 0xfffff');
+    expect(lines[6]).toBe('alloc-noflush 1 0 1 0xffffffffff');
+    expect(lines[7]).toMatch(/^free 0 2 0x[0-9a-f]+ 4$/);
+    expect(lines.slice(8)).toEqual(['tick 100', 'domain 2 4096 0x100', 'put 2', 'inject iova 2']);
+    expect(lines).toHaveLength(1 + 4 + ops.length);
+  });
+
+  it('writes the policy as spec lines relative to v6.8', async () => {
+    const policy = { ...resolvePolicy('v4.7'), lazy: true };
+    const text = await traceOfStream([{ k: 'tick', ms: 1 }], { ...CONFIG, magazines: 'unnamed', policy });
+    expect(text.split('\n').filter((l) => l.startsWith('policy '))).toEqual([
+      'policy mag-size=128', 'policy depot-cap=32', 'policy trim-delay=0', 'policy lazy', 'policy rcache-array=0',
+    ]);
+    expect(resolvePolicy('v6.8', ['mag-size=128', 'depot-cap=32', 'trim-delay=0', 'lazy', 'rcache-array=0'])).toEqual(policy);
   });
 });

@@ -2,6 +2,7 @@
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
 import type { MagazineMode } from '../engine.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES, resolvePolicy, type ProfileName } from '../policy.js';
 
 export class TraceSyntaxError extends Error {
   constructor(readonly line: number, readonly expected: string, readonly got: string) {
@@ -13,7 +14,12 @@ export class TraceSyntaxError extends Error {
 export interface TraceHeader {
   possibleCpus: number;
   onlineCpus: number;
-  magazines: MagazineMode;
+  /** Default: the profile's (named for v6.8). */
+  magazines?: MagazineMode;
+  /** Default v6.8. */
+  profile?: ProfileName;
+  /** What-if policy specs applied on top of the profile, in order. */
+  policy: string[];
 }
 
 type At = { line: number };
@@ -95,19 +101,34 @@ export function parseTrace(text: string): Trace {
       if (possible < 1) fail('possible CPU count of at least 1');
       const online = tok.length === 4 ? small(tok[3], 'online CPU count') : possible;
       if (online < 1 || online > possible) fail(`online CPU count in [1, ${possible}]`);
-      header = { possibleCpus: possible, onlineCpus: online, magazines: 'named' };
+      header = { possibleCpus: possible, onlineCpus: online, policy: [] };
       return;
     }
     const op = tok[0]!;
-    if (op === 'magazines') {
-      if (sawOp) fail('"magazines" before any op (right after the cpus line)');
-      if (tok.length !== 2 || (tok[1] !== 'named' && tok[1] !== 'unnamed')) fail('"magazines named|unnamed"');
-      header.magazines = tok[1] as MagazineMode;
+    if (op === 'magazines' || op === 'profile' || op === 'policy') {
+      if (sawOp) fail(`"${op}" before any op (right after the cpus line)`);
+      if (tok.length !== 2) fail(`"${op} <value>"`);
+      const value = tok[1]!;
+      if (op === 'magazines') {
+        if (value !== 'named' && value !== 'unnamed') fail('"magazines named|unnamed"');
+        header.magazines = value as MagazineMode;
+      } else if (op === 'profile') {
+        if (!(PROFILE_NAMES as readonly string[]).includes(value)) fail(`"profile ${PROFILE_NAMES.join('|')}"`);
+        if (header.profile || header.policy.length) fail('one "profile" line, before any "policy" line');
+        header.profile = value as ProfileName;
+      } else {
+        try {
+          resolvePolicy(header.profile ?? DEFAULT_PROFILE, [...header.policy, value]);
+        } catch (e) {
+          fail(`a policy spec (${(e as Error).message})`);
+        }
+        header.policy.push(value);
+      }
       return;
     }
     if (op === 'cpus') fail('a single "cpus" line, at the top');
     const args = USAGE[op];
-    if (!args) fail(`an op (${Object.keys(USAGE).join(', ')}, magazines)`);
+    if (!args) fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
     if (tok.length - 1 !== args!.length) fail(usage(op));
     sawOp = true;
     const a = tok.slice(1);

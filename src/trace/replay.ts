@@ -29,6 +29,8 @@ export async function replayTrace(trace: Trace, engineName: EngineName = 'wasm',
     possibleCpus: trace.header.possibleCpus,
     onlineCpus: trace.header.onlineCpus,
     magazines: trace.header.magazines,
+    profile: trace.header.profile,
+    policy: trace.header.policy,
     engine: engineName,
   });
   const e = lab.engine;

@@ -22,7 +22,9 @@ export function writeTrace(t: Trace): string {
   const h = t.header;
   const lines = [
     h.onlineCpus === h.possibleCpus ? `cpus ${h.possibleCpus}` : `cpus ${h.possibleCpus} online ${h.onlineCpus}`,
-    `magazines ${h.magazines}`,
+    ...(h.profile ? [`profile ${h.profile}`] : []),
+    ...(h.magazines ? [`magazines ${h.magazines}`] : []),
+    ...h.policy.map((spec) => `policy ${spec}`),
     ...t.ops.map(formatOp),
   ];
   return lines.join('\n') + '\n';

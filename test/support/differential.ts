@@ -1,9 +1,11 @@
 // The differential runner shared by the tests and the soak: two engines run the same stream;
 // after every op the outcome, the full counter snapshot and both invariant checkers must agree.
+import fc from 'fast-check';
 import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
-import { applyOp, type Live, type Outcome, type StreamOp } from './opstream.js';
+import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
+import { traceOfStream } from './trace-of-stream.js';
 
 export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
 
@@ -60,4 +62,28 @@ export async function divergence(
     wasm.engine.dispose();
     ts.engine.dispose();
   }
+}
+
+/**
+ * Runs the property over lab configs and streams; returns the ops generated, or throws with the
+ * shrunk stream as a replayable trace (its header carries the config and policy).
+ */
+export async function expectAgreement(
+  configs: fc.Arbitrary<LabConfig>, maxLength: number, numRuns: number, seed: number, observe?: Observer,
+): Promise<number> {
+  let ops = 0;
+  const result = await fc.check(
+    fc.asyncProperty(configs, stream(maxLength), async (config, s) => {
+      ops += s.length;
+      return (await divergence(s, config, wasmFactory, tsFactory, observe)) === null;
+    }),
+    { numRuns, seed },
+  );
+  if (result.failed) {
+    const [config, shrunk] = result.counterexample as [LabConfig, StreamOp[]];
+    const why = await divergence(shrunk, config);
+    throw new Error(`engines diverge (seed ${seed}, ${result.numShrinks} shrinks): ${why}\n` +
+      `--- replayable trace ---\n${await traceOfStream(shrunk, config)}`);
+  }
+  return ops;
 }

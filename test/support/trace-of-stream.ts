@@ -3,6 +3,7 @@
 // stream on the TS engine, exactly as the differential runner does.
 import type { LabConfig } from '../../src/engine.js';
 import { createEngine } from '../../src/lab.js';
+import { policySpecs } from '../../src/policy.js';
 import { CONFIG } from './differential.js';
 import { applyOp, type Live, type StreamOp } from './opstream.js';
 
@@ -13,6 +14,8 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
   const engine = await createEngine('ts', config);
   const lines: string[] = [`# trace v1 (from a differential stream of ${ops.length} ops)`];
   lines.push(config.onlineCpus === config.possibleCpus ? `cpus ${config.possibleCpus}` : `cpus ${config.possibleCpus} online ${config.onlineCpus}`);
+  lines.push(`magazines ${config.magazines}`);
+  if (config.policy) lines.push(...policySpecs(config.policy).map((spec) => `policy ${spec}`));
   try {
     const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
     lines.push(`domain ${domains[0]} 4096 ${hex(1)}`, `domain ${domains[1]} 4096 ${hex(0xfff00)}`);

@@ -32,7 +32,7 @@ function syntaxError(text: string): TraceSyntaxError {
 describe('parseTrace', () => {
   it('parses a valid file with comments and hex numbers', () => {
     const t = parseTrace(VALID);
-    expect(t.header).toEqual({ possibleCpus: 4, onlineCpus: 2, magazines: 'unnamed' });
+    expect(t.header).toEqual({ possibleCpus: 4, onlineCpus: 2, magazines: 'unnamed', policy: [] });
     expect(t.ops.map((o) => o.op)).toEqual([
       'domain', 'alloc', 'alloc-noflush', 'free', 'slow-alloc', 'slow-free', 'reserve', 'tick', 'offline', 'online', 'flush', 'put',
     ]);
@@ -42,8 +42,13 @@ describe('parseTrace', () => {
     expect(t.ops[4]).toMatchObject({ op: 'slow-alloc', aligned: true });
     expect(t.ops[6]).toMatchObject({ lo: 16n, hi: 31n });
   });
-  it('defaults online to possible and magazines to named', () => {
-    expect(parseTrace('cpus 8\n').header).toEqual({ possibleCpus: 8, onlineCpus: 8, magazines: 'named' });
+  it('defaults online to possible and leaves magazines, profile and policy to the lab', () => {
+    expect(parseTrace('cpus 8\n').header).toEqual({ possibleCpus: 8, onlineCpus: 8, policy: [] });
+  });
+  it('reads a kernel profile and policy specs, and writes them back', () => {
+    const t = parseTrace('cpus 8\nprofile v4.7\npolicy lazy\npolicy mag-size=64\ndomain 0 4096 1\n');
+    expect(t.header).toEqual({ possibleCpus: 8, onlineCpus: 8, profile: 'v4.7', policy: ['lazy', 'mag-size=64'] });
+    expect(parseTrace(writeTrace(t)).header).toEqual(t.header);
   });
   it('round-trips through writeTrace', () => {
     const t = parseTrace(VALID);
@@ -68,6 +73,12 @@ describe('parseTrace', () => {
     ['bad magazines mode', 'cpus 2\nmagazines maybe\n', 2, /named\|unnamed/],
     ['magazines after an op', 'cpus 2\ndomain 0 4096 1\nmagazines named\n', 3, /before any op/],
     ['second cpus line', 'cpus 2\ncpus 4\n', 2, /single "cpus"/],
+    ['unknown profile', 'cpus 2\nprofile v5.5\n', 2, /profile v4\.7\|v6\.0\|v6\.7\|v6\.8/],
+    ['profile after a policy', 'cpus 2\npolicy lazy\nprofile v6.7\n', 3, /before any "policy"/],
+    ['unknown policy', 'cpus 2\npolicy turbo\n', 2, /policy spec .*turbo/],
+    ['policy value out of range', 'cpus 2\npolicy mag-size=5000\n', 2, /magazineSize .*5000/],
+    ['policies that clash', 'cpus 2\npolicy mag-size=8\npolicy dynamic=16\n', 3, /dynamicInitial .*16/],
+    ['policy after an op', 'cpus 2\ndomain 0 4096 1\npolicy lazy\n', 3, /before any op/],
     ['number above 2^64', 'cpus 2\ntick 0x10000000000000000\n', 2, /below 2\^64/],
   ];
   it.each(bad)('rejects %s with the line number', (_name, text, line, expected) => {
