@@ -1,9 +1,12 @@
 // Differential soak: ≥ 10^6 ops of random streams on wasm vs ts, checking the outcome, the full
-// snapshot and both invariant checkers after every op. Usage: tsx bench/soak.ts [--seed N] [--ops N]
+// snapshot and both invariant checkers after every op.
+// Usage: tsx bench/soak.ts [--seed N] [--ops N] [--policies]  (--policies: a random kernel profile
+// or what-if policy per stream instead of the default v6.8 lab)
 import fc from 'fast-check';
 import type { Snapshot } from '../src/snapshot.js';
 import { CONFIG, divergence } from '../test/support/differential.js';
 import { stream, type StreamOp } from '../test/support/opstream.js';
+import { labConfigArb } from '../test/support/policy-arb.js';
 import { traceOfStream } from '../test/support/trace-of-stream.js';
 
 function arg(name: string, fallback: number): number {
@@ -19,6 +22,7 @@ function arg(name: string, fallback: number): number {
 
 const seed = arg('seed', 1);
 const target = arg('ops', 1_000_000);
+const randomPolicies = process.argv.includes('--policies');
 const STREAMS_PER_BATCH = 200;
 
 const mix: Record<string, number> = {};
@@ -27,12 +31,15 @@ let ops = 0, streams = 0, maxDepot = 0, trims = 0, flushRetries = 0, allocFailur
 const t0 = performance.now();
 
 for (let batch = 0; ops < target; batch++) {
-  const samples = fc.sample(stream(250), { seed: seed * 1_000_003 + batch, numRuns: STREAMS_PER_BATCH });
-  for (const s of samples) {
+  const batchSeed = seed * 1_000_003 + batch;
+  const samples = fc.sample(stream(250), { seed: batchSeed, numRuns: STREAMS_PER_BATCH });
+  const configs = randomPolicies ? fc.sample(labConfigArb, { seed: batchSeed, numRuns: STREAMS_PER_BATCH }) : [];
+  for (const [i, s] of samples.entries()) {
     if (ops >= target) break;
+    const config = configs[i] ?? CONFIG;
     let last: Snapshot | undefined;
     const retries = new Map<number, number>(); // per domain: counters vanish when a domain is put
-    const diff = await divergence(s, CONFIG, undefined, undefined, (op: StreamOp, a, _b, snap) => {
+    const diff = await divergence(s, config, undefined, undefined, (op: StreamOp, a, _b, snap) => {
       mix[op.k] = (mix[op.k] ?? 0) + 1;
       if ('error' in a) errors[a.error] = (errors[a.error] ?? 0) + 1;
       else if ((op.k === 'allocFast' || op.k === 'alloc') && a.value === '0') allocFailures++;
@@ -42,7 +49,7 @@ for (let batch = 0; ops < target; batch++) {
     });
     if (diff !== null) {
       console.error(`DIVERGENCE in stream ${streams} (batch seed ${seed * 1_000_003 + Math.floor(streams / STREAMS_PER_BATCH)}):\n${diff}`);
-      console.error('--- stream as trace ---\n' + (await traceOfStream(s)));
+      console.error('--- stream as trace ---\n' + (await traceOfStream(s, config)));
       process.exit(1);
     }
     ops += s.length;
@@ -53,7 +60,7 @@ for (let batch = 0; ops < target; batch++) {
 }
 
 const secs = (performance.now() - t0) / 1000;
-console.log(`soak: seed ${seed}, ${ops} ops in ${streams} streams, no divergence`);
+console.log(`soak: seed ${seed}, ${ops} ops in ${streams} streams${randomPolicies ? ' (random profiles/policies)' : ''}, no divergence`);
 console.log(`op mix: ${Object.entries(mix).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 console.log(`max depot size (snapshot magazines.depot): ${maxDepot}`);
 console.log(`depot trims: ${trims}`);
