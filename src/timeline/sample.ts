@@ -1,0 +1,180 @@
+// Timeline samples: a few counters read off a Snapshot at points of virtual time, and the
+// recorder that decides when a runner's clock has reached the next sampling point.
+import { IovaLabError } from '../errors.js';
+import { RCACHE_CLASSES, cacheByName, type Snapshot } from '../snapshot.js';
+
+/** A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine). */
+export class TimelineError extends IovaLabError {
+  constructor(message: string) {
+    super(message, 0);
+  }
+}
+
+export interface TimelineSample {
+  /** Virtual time of the sample, in milliseconds. */
+  tMs: number;
+  /** Magazines sitting in the depots, per size class (index k = class k), lab-wide. */
+  depotMagazines: number[];
+  /** Sum of depotMagazines. */
+  depotMagazinesTotal: number;
+  /** Every magazine in the lab (loaded + prev + depot). */
+  magazines: number;
+  /** magazines × magazineObjSize: slab memory held by magazine objects. */
+  magazineBytes: number;
+  /** Live iommu_iova objects (activeObjs of that cache). */
+  iovaObjects: number;
+  /** iovaObjects × the iommu_iova object size. */
+  iovaBytes: number;
+  /** rcache hits in the window since the previous sample (since the lab started for the first one), all classes. */
+  hits: number;
+  /** rcache misses in the same window. */
+  misses: number;
+  /** hits / (hits + misses) over the window; null when the window had no rcache lookups. */
+  hitRate: number | null;
+  /** Lab-lifetime hits / (hits + misses); null before the first lookup. */
+  cumulativeHitRate: number | null;
+}
+
+export interface TimelineSeries {
+  /** What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline. */
+  label: string;
+  samples: TimelineSample[];
+}
+
+export interface Timeline {
+  /** The sampling interval the recorders used, in virtual milliseconds. */
+  intervalMs: number;
+  /** One series per variant that was run. */
+  series: TimelineSeries[];
+}
+
+/** Bytes of one magazine object, checked: a hand-built or older snapshot may lack it. */
+function magazineObjSize(s: Snapshot): number {
+  const size: unknown = s.magazineObjSize;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
+    throw new TimelineError(`snapshot.magazineObjSize must be a positive integer, got ${String(size)}`);
+  }
+  return size;
+}
+
+function lookups(s: Snapshot): { hits: number; misses: number } {
+  if (s.classes.length !== RCACHE_CLASSES) {
+    throw new TimelineError(`snapshot has ${s.classes.length} size classes, expected ${RCACHE_CLASSES}`);
+  }
+  let hits = 0;
+  let misses = 0;
+  for (const c of s.classes) {
+    hits += c.hits;
+    misses += c.misses;
+  }
+  return { hits, misses };
+}
+
+function ratio(hits: number, misses: number): number | null {
+  const total = hits + misses;
+  return total > 0 ? hits / total : null;
+}
+
+/**
+ * The sample for one snapshot. `previous` is the snapshot of the previous sample of the same run:
+ * hits, misses and hitRate cover the window between the two. Without it the window starts when
+ * the lab started (the counters start at zero), so the first sample's hitRate equals its
+ * cumulativeHitRate. tMs is the snapshot's own clock.
+ */
+export function sampleSnapshot(s: Snapshot, previous?: Snapshot): TimelineSample {
+  const iova = cacheByName(s, 'iommu_iova');
+  if (iova === undefined) throw new TimelineError('snapshot has no iommu_iova cache');
+  const now = lookups(s);
+  let hits = now.hits;
+  let misses = now.misses;
+  if (previous !== undefined) {
+    if (previous.nowMs > s.nowMs) {
+      throw new TimelineError(`previous snapshot is later (${previous.nowMs} ms) than this one (${s.nowMs} ms)`);
+    }
+    const before = lookups(previous);
+    hits -= before.hits;
+    misses -= before.misses;
+    if (hits < 0 || misses < 0) {
+      throw new TimelineError('rcache hit/miss counters went down since the previous snapshot: not the same lab?');
+    }
+  }
+  const depotMagazines = s.classes.map((c) => c.depotMags);
+  return {
+    tMs: s.nowMs,
+    depotMagazines,
+    depotMagazinesTotal: depotMagazines.reduce((a, b) => a + b, 0),
+    magazines: s.magazines.total,
+    magazineBytes: s.magazines.total * magazineObjSize(s),
+    iovaObjects: iova.activeObjs,
+    iovaBytes: iova.activeObjs * iova.objSize,
+    hits,
+    misses,
+    hitRate: ratio(hits, misses),
+    cumulativeHitRate: ratio(now.hits, now.misses),
+  };
+}
+
+/**
+ * Samples one run every `intervalMs` of virtual time. The runner calls observe() after each step
+ * with its clock; the sampling rule is:
+ *
+ * - The first call always records a sample (this is t = 0 when the runner starts its clock at 0).
+ * - After that a sample is due at each multiple of intervalMs after the last recorded one. A call
+ *   whose clock has reached or passed the next due multiple records exactly one sample, at the
+ *   clock's time: a step that jumps over several multiples gives one sample, not one per multiple,
+ *   because no snapshot exists for the times skipped. The next multiple after the clock is then due.
+ * - Calls before the next due multiple record nothing; a clock that goes backwards is an error.
+ *
+ * Samples are stamped with the `nowMs` given to observe(), the runner's clock. Each sample's
+ * hit-rate window runs from the previous recorded sample.
+ */
+export class TimelineRecorder {
+  private readonly samples: TimelineSample[] = [];
+  private previous: Snapshot | undefined;
+  private lastMs = -Infinity;
+  private nextDueMs = -Infinity;
+  private finished = false;
+
+  constructor(readonly intervalMs: number) {
+    if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new TimelineError(`intervalMs must be a positive finite number, got ${String(intervalMs)}`);
+    }
+  }
+
+  /** Records a sample if the clock has reached the next sampling point; returns it, or null. */
+  observe(nowMs: number, takeSnapshot: () => Snapshot): TimelineSample | null {
+    if (this.finished) throw new TimelineError('observe() after finish()');
+    if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0) {
+      throw new TimelineError(`nowMs must be a non-negative finite number, got ${String(nowMs)}`);
+    }
+    if (nowMs < this.lastMs) throw new TimelineError(`clock went backwards: ${nowMs} ms after ${this.lastMs} ms`);
+    this.lastMs = nowMs;
+    if (nowMs < this.nextDueMs) return null;
+    const snapshot = takeSnapshot();
+    const sample = { ...sampleSnapshot(snapshot, this.previous), tMs: nowMs };
+    this.samples.push(sample);
+    this.previous = snapshot;
+    this.nextDueMs = this.nextMultipleAfter(nowMs);
+    return sample;
+  }
+
+  /** The samples so far (a copy). */
+  get recorded(): readonly TimelineSample[] {
+    return [...this.samples];
+  }
+
+  /** Ends the run and hands back its series; the recorder takes no more observations. */
+  finish(label: string): TimelineSeries {
+    if (typeof label !== 'string' || label === '') throw new TimelineError('a series needs a non-empty label');
+    this.finished = true;
+    return { label, samples: [...this.samples] };
+  }
+
+  /** The smallest multiple of intervalMs strictly greater than t (guarding float rounding). */
+  private nextMultipleAfter(t: number): number {
+    let k = Math.floor(t / this.intervalMs) + 1;
+    while (k * this.intervalMs <= t) k += 1;
+    while (k > 1 && (k - 1) * this.intervalMs > t) k -= 1;
+    return k * this.intervalMs;
+  }
+}
