@@ -17,3 +17,8 @@ export {
   profileByName, variantLabel,
 } from './policy.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
+export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
+export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';
+export { writeTrace, formatOp } from './trace/write.js';
+export { replayTrace, TraceReplayError } from './trace/replay.js';
+export type { ReplayValue, ReplayResult } from './trace/replay.js';

@@ -1,69 +1,146 @@
-// `iova-lab compare`: the same scenario in named and unnamed magazine mode, slab views side by side.
+// `iova-lab compare`: one scenario under several rcache designs.
+//  - default: named and unnamed magazine mode, slab views side by side (or stacked for slabinfo);
+//  - --profiles v4.7,v6.0,…: every kernel profile (and profile + --policy when given), one table of
+//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path.
+// The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
-import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
-import { IovaLab } from '../lab.js';
+import type { MagazineMode } from '../engine.js';
+import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
+import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
-import { runWorkload, WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
-import { choiceOption, intOption, UsageError } from './options.js';
+import { profileListOption, UsageError } from './options.js';
+import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
+import {
+  makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
+} from './scenario.js';
+import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 
-interface CompareOptions {
-  cpus?: number;
-  online?: number;
-  domains?: number;
-  slabGeometry?: SlabGeometry;
-  workload?: WorkloadName;
-  ops?: number;
-  durationMs?: number;
-  seed?: number;
-  engine?: EngineName;
-  json?: boolean;
+interface CompareOptions extends ScenarioOptions {
+  profiles?: ProfileName[];
+  trace?: string;
 }
 
-async function runMode(mode: MagazineMode, o: CompareOptions): Promise<Snapshot> {
-  const cpus = o.cpus ?? 8;
-  using lab = await IovaLab.create({
-    possibleCpus: cpus,
-    onlineCpus: o.online ?? cpus,
-    magazines: mode,
-    slabGeometry: o.slabGeometry ?? 'slub',
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Options that describe a workload and so cannot go with --trace. */
+const WORKLOAD_FLAGS: Array<[keyof CompareOptions, string]> = [
+  ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
+  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'], ['preset', '--preset'],
+];
+
+async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
+  if (o.trace === undefined) return workloadScenario(o);
+  const clash = WORKLOAD_FLAGS.find(([k]) => o[k] !== undefined);
+  if (clash) throw new UsageError(`--trace runs the trace's own scenario; it cannot be combined with ${clash[1]}.`);
+  return {
+    kind: 'trace',
+    file: o.trace,
+    trace: await readTraceFile(o.trace, readStdin),
     engine: o.engine ?? 'wasm',
-  });
-  runWorkload(o.workload ?? 'idle', lab, {
-    domains: o.domains ?? 1,
-    ops: o.ops ?? 10_000,
-    durationMs: o.durationMs ?? 1000,
-    seed: o.seed ?? 1,
-  });
-  return lab.snapshot();
+    header: replaceHeader ? 'replace' : 'extend',
+  };
 }
 
-export function compareCommand(out: (text: string) => void): Command {
-  return new Command('compare')
-    .description('run one scenario with named and unnamed magazines and show both slab views side by side')
-    .option('--cpus <n>', 'possible CPUs (default 8)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
-    .option('--domains <n>', 'domains with rcaches (default 1)', intOption('--domains', 0, 1_000_000))
-    .option('--slab-geometry <g>', 'slub or order0 (default slub)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'operations for the workload (default 10000)', intOption('--ops', 0, 1e9))
-    .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
-    .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))
-    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
-    .option('--json', 'print {"named": …, "unnamed": …} JSON reports')
+function describeScenario(s: Scenario) {
+  if (s.kind === 'trace') {
+    return { trace: s.file, cpus: s.trace.header.possibleCpus, online: s.trace.header.onlineCpus, ops: s.trace.ops.length };
+  }
+  const { kind: _k, engine: _e, ...rest } = s;
+  return rest;
+}
+
+async function runAll(variants: Variant[], scenario: Scenario, bar: ProgressBar): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  try {
+    for (const [i, v] of variants.entries()) {
+      const label = `${v.label} (${i + 1}/${variants.length})`;
+      results.push(await runScenario(v, scenario, (done, total, unit) => bar.update(done, total, unit, label)));
+    }
+  } finally {
+    bar.finish();
+  }
+  return results;
+}
+
+function title(v: Variant, s: Snapshot): string {
+  return `== ${v.label}: ${s.magazineMode} (${s.magazineCache}) ==`;
+}
+
+async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
+  if (o.profile !== undefined) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+  const specs = o.policy ?? [];
+  const variants: Variant[] = [];
+  for (const p of o.profiles!) {
+    variants.push(makeVariant(p, [], o.magazines));
+    if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
+  }
+  const scenario = await scenarioOf(o, true);
+  const bar = stderrProgress(o.progress, { total: 0 }, progress);
+  const results = await runAll(variants, scenario, bar);
+  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  if (o.json) {
+    out(JSON.stringify({
+      engine: scenario.engine,
+      scenario: describeScenario(scenario),
+      variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
+    }, null, 2) + '\n');
+    return;
+  }
+  let text = formatVariantTable(rows);
+  if (o.format !== undefined) {
+    text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
+  }
+  out(text);
+}
+
+async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
+  if (o.magazines !== undefined) throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
+  const scenario = await scenarioOf(o, false);
+  const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
+  const modes: MagazineMode[] = ['named', 'unnamed'];
+  const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
+  const bar = stderrProgress(o.progress, { total: 0 }, progress);
+  const [named, unnamed] = (await runAll(variants, scenario, bar)).map((r) => r.snapshot) as [Snapshot, Snapshot];
+  if (o.json) {
+    out(JSON.stringify({
+      engine: scenario.engine,
+      workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
+      scenario: describeScenario(scenario),
+      variant: variants[0]!.label,
+      named: snapshotToJson(named),
+      unnamed: snapshotToJson(unnamed),
+    }, null, 2) + '\n');
+    return;
+  }
+  const block = (head: string, s: Snapshot, view: string) =>
+    `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
+  const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
+  if (o.format === 'slabinfo') {
+    // slabinfo lines are too wide to sit next to each other: one block after the other.
+    out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo')));
+  } else {
+    out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed))));
+  }
+}
+
+export function compareCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
+  return addScenarioOptions(
+    new Command('compare').description(
+      'run one scenario under several rcache designs: named vs unnamed magazines side by side, '
+        + 'or every kernel profile in --profiles (and each + --policy) in one table'),
+    { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
+  )
+    .option('--profiles <list>', `comma-separated kernel profiles to compare (${PROFILE_NAMES.join(',')})`, profileListOption(PROFILE_NAMES))
+    .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
-      const cpus = o.cpus ?? 8;
-      if ((o.online ?? cpus) > cpus) throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${cpus}).`);
-      const named = await runMode('named', o);
-      const unnamed = await runMode('unnamed', o);
-      if (o.json) {
-        out(JSON.stringify({ engine: o.engine ?? 'wasm', workload: o.workload ?? 'idle', named: snapshotToJson(named), unnamed: snapshotToJson(unnamed) }, null, 2) + '\n');
-        return;
-      }
-      const block = (title: string, s: Snapshot) =>
-        `${title}\n${formatSlabtop(s)}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
-      out(sideBySide(block('== named (iommu_iova_magazine) ==', named), block('== unnamed (kmalloc-1k) ==', unnamed)));
+      if (o.profiles) await compareProfiles(o, out, progressStream);
+      else await compareModes(o, out, progressStream);
     });
 }

@@ -8,17 +8,20 @@ import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
+import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
-export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t)): Command {
+
+/** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
+export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t), progress: ProgressStream = process.stderr): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(simulateCommand(out).exitOverride());
+  program.addCommand(simulateCommand(out, progress).exitOverride());
   program.addCommand(explainCommand(out).exitOverride());
-  program.addCommand(replayCommand(out).exitOverride());
-  program.addCommand(compareCommand(out).exitOverride());
+  program.addCommand(replayCommand(out, progress).exitOverride());
+  program.addCommand(compareCommand(out, progress).exitOverride());
   return program;
 }
 

@@ -20,3 +20,23 @@ export function choiceOption<T extends string>(what: string, allowed: readonly T
     return value as T;
   };
 }
+
+/** --policy: repeatable and comma-separated ("--policy lazy,mag-size=64 --policy dynamic"), in order. */
+export function collectPolicy(value: string, previous: string[] | undefined): string[] {
+  const specs = value.split(',').map((s) => s.trim());
+  if (specs.some((s) => s.length === 0)) throw new InvalidArgumentError(`--policy has an empty spec in "${value}".`);
+  return [...(previous ?? []), ...specs];
+}
+
+/** --profiles: a comma-separated list of profile names, each at most once. */
+export function profileListOption(allowed: readonly string[]): (value: string) => string[] {
+  return (value: string) => {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names) {
+      if (!allowed.includes(n)) throw new InvalidArgumentError(`--profiles: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+    }
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new InvalidArgumentError(`--profiles lists "${dup}" twice.`);
+    return names;
+  };
+}

@@ -1,13 +1,15 @@
 // `iova-lab replay FILE`: run a trace (format v1, README "Trace format v1") on an engine.
 // Malformed trace → TraceSyntaxError (exit 2); engine error → TraceReplayError (exit 1).
-import { readFile } from 'node:fs/promises';
+// --profile replaces the trace's profile line; --policy specs run after the trace's policy lines.
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../policy.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
-import { parseTrace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
-import { choiceOption, UsageError } from './options.js';
+import { choiceOption, collectPolicy } from './options.js';
+import { stderrProgress, type ProgressStream } from './progress.js';
+import { makeVariant, readTraceFile, traceForVariant, traceProgress } from './scenario.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -15,24 +17,46 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function replayCommand(out: (text: string) => void): Command {
+interface ReplayOptions {
+  engine?: EngineName;
+  json?: boolean;
+  profile?: ProfileName;
+  policy?: string[];
+  progress?: boolean;
+}
+
+export function replayCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
   return new Command('replay')
     .description('replay a trace file (format v1; "-" reads stdin) and print the slab view')
     .argument('<file>', 'trace file, or - for stdin')
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--profile <name>', `kernel rcache design, replacing the trace's "profile" line: ${PROFILE_NAMES.join(', ')}`,
+      choiceOption('--profile', PROFILE_NAMES))
+    .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
     .option('--json', 'one JSON line per op that returns a PFN, then a summary line')
-    .action(async (file: string, o: { engine?: EngineName; json?: boolean }) => {
-      let text: string;
+    .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
+    .action(async (file: string, o: ReplayOptions) => {
+      const parsed = await readTraceFile(file, readStdin);
+      const variant = makeVariant(o.profile ?? parsed.header.profile ?? DEFAULT_PROFILE, o.policy ?? []);
+      const trace = o.profile === undefined && (o.policy ?? []).length === 0
+        ? parsed
+        : traceForVariant(parsed, variant, 'extend');
+      const bar = stderrProgress(o.progress, { total: trace.ops.length }, progressStream);
+      const step = traceProgress(trace, (done, total, unit) => bar.update(done, total, unit));
+      let result;
       try {
-        text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        // Values stream out as they come, so a failed replay still shows every op before it.
+        result = await replayTrace(trace, o.engine ?? 'wasm', (v) => {
+          if (o.json) {
+            // Blank the bar first so a terminal showing both streams gets whole JSON lines.
+            if (bar.visible) bar.finish();
+            out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
+          }
+          step?.(v);
+        });
+      } finally {
+        bar.finish();
       }
-      const trace = parseTrace(text);
-      // Values stream out as they come, so a failed replay still shows every op before it.
-      const result = await replayTrace(trace, o.engine ?? 'wasm', (v) => {
-        if (o.json) out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
-      });
       if (o.json) {
         out(JSON.stringify({ summary: replaySummary(result.snapshot) }) + '\n');
         return;

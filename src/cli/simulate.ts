@@ -1,15 +1,19 @@
-// `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown.
+// `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
+// (totals, per size class, per-domain sums).
 import { Command } from 'commander';
 import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
-import { IovaLab } from '../lab.js';
+import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { formatClassTable } from '../report/classes.js';
 import { domainTotals, snapshotToJson } from '../report/json.js';
 import { formatSlabinfo } from '../report/slabinfo.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import type { Snapshot } from '../snapshot.js';
-import { runWorkload, WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
-import { choiceOption, intOption, UsageError } from './options.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
+import { choiceOption, collectPolicy, intOption, UsageError } from './options.js';
+import { stderrProgress, type ProgressStream } from './progress.js';
+import { checkPolicy, makeVariant, runScenario, type Variant, type WorkloadScenario } from './scenario.js';
 
-interface SimulateOptions {
+export interface ScenarioOptions {
   cpus?: number;
   online?: number;
   domains?: number;
@@ -21,65 +25,102 @@ interface SimulateOptions {
   seed?: number;
   engine?: EngineName;
   preset?: 'seed';
+  profile?: ProfileName;
+  policy?: string[];
   format?: 'slabtop' | 'slabinfo';
   json?: boolean;
+  progress?: boolean;
 }
 
-const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
+export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
 
-function breakdown(s: Snapshot): string {
-  const m = s.magazines;
-  const t = domainTotals(s);
-  return [
-    `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot})`,
-    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} (loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
-    `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
-      + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
-    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}`,
-  ].join('\n') + '\n';
+/** The workload scenario the shared options describe (preset values fill what is not given). */
+export function workloadScenario(o: ScenarioOptions): WorkloadScenario {
+  const preset = o.preset ? PRESETS[o.preset] : undefined;
+  const cpus = o.cpus ?? preset?.cpus ?? 8;
+  const online = o.online ?? cpus;
+  if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
+  return {
+    kind: 'workload',
+    cpus,
+    online,
+    domains: o.domains ?? preset?.domains ?? 1,
+    slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
+    workload: o.workload ?? 'idle',
+    ops: o.ops ?? 10_000,
+    durationMs: o.durationMs ?? 1000,
+    seed: o.seed ?? 1,
+    engine: o.engine ?? 'wasm',
+  };
 }
 
-export function simulateCommand(out: (text: string) => void): Command {
-  return new Command('simulate')
-    .description('simulate domains and a workload, then print slab and magazine counters')
+/** The options simulate and compare share: scenario, engine, profile and policy, output. */
+export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }): Command {
+  cmd
     .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', intOption('--cpus', 1, 4096))
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
-    .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000))
-    .option('--magazines <mode>', 'named (iommu_iova_magazine, 6.9+) or unnamed (kmalloc-1k)', choiceOption('--magazines', ['named', 'unnamed'] as const))
+    .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000));
+  return cmd
+    .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
     .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast pairs for churn (default 10000)', intOption('--ops', 0, 1e9))
+    .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', intOption('--ops', 0, 1e9))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
     .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
+    .option('--profile <name>', `kernel rcache design: ${PROFILE_NAMES.join(', ')} (default v6.8)`, choiceOption('--profile', PROFILE_NAMES))
+    .option('--policy <spec>', 'what-if change on top of the profile, repeatable or comma-separated: lazy, dynamic[=N], '
+      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online', collectPolicy)
     .option('--format <f>', 'slabtop or slabinfo (default slabtop)', choiceOption('--format', ['slabtop', 'slabinfo'] as const))
     .option('--json', 'print a JSON document instead')
-    .action(async (o: SimulateOptions) => {
-      const preset = o.preset ? PRESETS[o.preset] : undefined;
-      const cpus = o.cpus ?? preset?.cpus ?? 8;
-      const online = o.online ?? cpus;
-      if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
-      const workload = o.workload ?? 'idle';
-      using lab = await IovaLab.create({
-        possibleCpus: cpus,
-        onlineCpus: online,
-        magazines: o.magazines ?? 'named',
-        slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
-        engine: o.engine ?? 'wasm',
-      });
-      const result = runWorkload(workload, lab, {
-        domains: o.domains ?? preset?.domains ?? 1,
-        ops: o.ops ?? 10_000,
-        durationMs: o.durationMs ?? 1000,
-        seed: o.seed ?? 1,
-      });
-      const snap = lab.snapshot();
-      if (o.json) {
-        const { domainIds: _ids, ...workloadSummary } = result;
-        out(JSON.stringify({ engine: lab.engine.name, workload: workloadSummary, ...snapshotToJson(snap) }, null, 2) + '\n');
-        return;
-      }
-      out((o.format === 'slabinfo' ? formatSlabinfo(snap) : formatSlabtop(snap)) + '\n' + breakdown(snap));
-    });
+    .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)');
+}
+
+export function slabView(s: Snapshot, format: ScenarioOptions['format']): string {
+  return format === 'slabinfo' ? formatSlabinfo(s) : formatSlabtop(s);
+}
+
+function breakdown(s: Snapshot, v: Variant): string {
+  const m = s.magazines;
+  const t = domainTotals(s);
+  return [
+    `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}) in ${s.magazineCache}, `
+      + `${BigInt(m.total) * BigInt(s.magazineObjSize)} bytes`,
+    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} (loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
+    `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
+      + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
+    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; profile ${v.label}`,
+  ].join('\n') + '\n';
+}
+
+export function simulateCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
+  return addScenarioOptions(
+    new Command('simulate').description('simulate domains and a workload, then print slab and magazine counters'),
+    { magazinesHelp: "named (iommu_iova_magazine, 6.9+) or unnamed (kmalloc-N); default: the profile's" },
+  ).action(async (o: ScenarioOptions) => {
+    const scenario = workloadScenario(o);
+    const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
+    const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
+    let result;
+    try {
+      result = await runScenario(variant, scenario, (done, total, unit) => bar.update(done, total, unit));
+    } finally {
+      bar.finish();
+    }
+    const snap = result.snapshot;
+    if (o.json) {
+      out(JSON.stringify({
+        engine: scenario.engine,
+        variant: variant.label,
+        profile: variant.profile,
+        policy: variant.policy,
+        rcachePolicy: checkPolicy(variant.profile, variant.policy),
+        workload: result.workload,
+        ...snapshotToJson(snap),
+      }, null, 2) + '\n');
+      return;
+    }
+    out(slabView(snap, o.format) + '\n' + formatClassTable(snap) + '\n' + breakdown(snap, variant));
+  });
 }

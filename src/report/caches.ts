@@ -1,5 +1,6 @@
 // Which caches a report shows: every cache holding objects, plus the ones the IOVA allocator
-// always owns (iommu_iova, iommu_iova_magazine in named mode, kmalloc-1k).
+// always owns (iommu_iova, iommu_iova_magazine in named mode, kmalloc-1k, and the cache the
+// snapshot's magazines come from, e.g. kmalloc-2k for 128-PFN magazines).
 import type { CacheCounters, Snapshot } from '../snapshot.js';
 
 export const PAGE_SIZE = 4096;
@@ -7,7 +8,8 @@ const ALWAYS = new Set<string>(['iommu_iova', 'iommu_iova_magazine', 'kmalloc-1k
 
 export function reportedCaches(s: Snapshot): CacheCounters[] {
   return s.caches.filter(
-    (c) => c.numObjs > 0 || c.activeObjs > 0 || (ALWAYS.has(c.name) && !(c.name === 'iommu_iova_magazine' && s.magazineMode === 'unnamed')),
+    (c) => c.numObjs > 0 || c.activeObjs > 0 || c.name === s.magazineCache
+      || (ALWAYS.has(c.name) && !(c.name === 'iommu_iova_magazine' && s.magazineMode === 'unnamed')),
   );
 }
 

@@ -2,6 +2,7 @@
 // object counts stay plain numbers.
 import type { Snapshot } from '../snapshot.js';
 import { cacheSizeBytes, reportedCaches, usePercent } from './caches.js';
+import { classBreakdown, type ClassRow, type ClassTotals } from './classes.js';
 
 export interface JsonCache {
   name: string;
@@ -23,10 +24,17 @@ export interface JsonReport {
   possibleCpus: number;
   onlineCpus: number;
   magazineMode: Snapshot['magazineMode'];
+  /** The cache holding the magazines and the size of one magazine object in it. */
+  magazineCache: Snapshot['magazineCache'];
+  magazineObjSize: number;
   caches: JsonCache[];
   magazines: Snapshot['magazines'] & { cachedPfns: number; cachedIovaBytes: string; magazineBytes: string };
-  classes: Snapshot['classes'];
+  /** Per size class: the snapshot's counters plus the breakdown of src/report/classes.ts. */
+  classes: Array<Snapshot['classes'][number] & ClassRow>;
+  /** The per-class rows summed. */
+  classTotals: ClassTotals;
   domains: Snapshot['domains'];
+  /** The per-domain counters summed. */
   totals: DomainTotals;
 }
 
@@ -39,9 +47,6 @@ export interface DomainTotals {
   hits: number;
   misses: number;
 }
-
-const MAGAZINE_BYTES = 1024n;
-const IOVA_NODE_BYTES = 64n;
 
 export function domainTotals(s: Snapshot): DomainTotals {
   const t: DomainTotals = { domains: s.domains.length, liveIovas: 0, cachedPfns: 0, magazines: 0, depotMags: 0, hits: 0, misses: 0 };
@@ -59,11 +64,14 @@ export function domainTotals(s: Snapshot): DomainTotals {
 export function snapshotToJson(s: Snapshot): JsonReport {
   const m = s.magazines;
   const cachedPfns = m.loadedPfns + m.prevPfns + m.depotPfns;
+  const b = classBreakdown(s);
   return {
     nowMs: s.nowMs,
     possibleCpus: s.possibleCpus,
     onlineCpus: s.onlineCpus,
     magazineMode: s.magazineMode,
+    magazineCache: s.magazineCache,
+    magazineObjSize: s.magazineObjSize,
     caches: reportedCaches(s).map((c) => ({
       name: c.name,
       activeObjs: c.activeObjs,
@@ -81,10 +89,11 @@ export function snapshotToJson(s: Snapshot): JsonReport {
     magazines: {
       ...m,
       cachedPfns,
-      cachedIovaBytes: (BigInt(cachedPfns) * IOVA_NODE_BYTES).toString(),
-      magazineBytes: (BigInt(m.total) * MAGAZINE_BYTES).toString(),
+      cachedIovaBytes: (BigInt(cachedPfns) * BigInt(b.iovaObjSize)).toString(),
+      magazineBytes: (BigInt(m.total) * BigInt(s.magazineObjSize)).toString(),
     },
-    classes: s.classes,
+    classes: s.classes.map((c, k) => ({ ...c, ...b.rows[k]! })),
+    classTotals: b.totals,
     domains: s.domains,
     totals: domainTotals(s),
   };

@@ -22,6 +22,17 @@ export interface WorkloadOptions {
   granule?: number;
   /** DMA limit PFN of every allocation. Default 2^20 − 1 (a 32-bit DMA mask with 4 KiB pages). */
   limitPfn?: bigint;
+  /**
+   * Called as work completes: once per domain created (unit 'domains'), then after every burst
+   * of ops (unit 'ops'), ending with done === total. It must not touch the engine.
+   */
+  onProgress?: (progress: WorkloadProgress) => void;
+}
+
+export interface WorkloadProgress {
+  unit: 'domains' | 'ops';
+  done: number;
+  total: number;
 }
 
 export interface WorkloadResult {
@@ -48,21 +59,30 @@ function engineOf(target: Engine | IovaLab): Engine {
   return 'runBatch' in target && 'allocFast' in target ? target : (target as IovaLab).engine;
 }
 
-function createDomains(engine: Engine, n: number, granule: number): number[] {
+function createDomains(engine: Engine, options: WorkloadOptions): number[] {
   const ids: number[] = [];
-  for (let i = 0; i < n; i++) ids.push(engine.createDomain(granule, 1n));
+  const n = options.domains;
+  const granule = options.granule ?? 4096;
+  for (let i = 0; i < n; i++) {
+    ids.push(engine.createDomain(granule, 1n));
+    options.onProgress?.({ unit: 'domains', done: i + 1, total: n });
+  }
   return ids;
+}
+
+function opsDone(options: WorkloadOptions, done: number, total: number): void {
+  options.onProgress?.({ unit: 'ops', done, total });
 }
 
 export function runIdle(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const engine = engineOf(target);
-  const domainIds = createDomains(engine, options.domains, options.granule ?? 4096);
+  const domainIds = createDomains(engine, options);
   return { workload: 'idle', domainIds, pairs: 0, failedAllocs: 0, elapsedMs: 0 };
 }
 
 export function runChurn(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const engine = engineOf(target);
-  const domainIds = createDomains(engine, options.domains, options.granule ?? 4096);
+  const domainIds = createDomains(engine, options);
   const ops = options.ops ?? 0;
   const durationMs = options.durationMs ?? 0;
   const limit = options.limitPfn ?? (1n << 20n) - 1n;
@@ -86,6 +106,7 @@ export function runChurn(target: Engine | IovaLab, options: WorkloadOptions): Wo
     }
     for (const [pfn, size] of live) engine.freeFast(dom, cpu, pfn, size);
     done += burst;
+    opsDone(options, done, ops);
     const target = ops === 0 ? 0 : Math.floor((done * durationMs) / ops);
     if (target > elapsed) {
       engine.advanceClock(BigInt(target - elapsed));
@@ -114,7 +135,7 @@ function clockTo(engine: Engine, done: number, ops: number, durationMs: number, 
  */
 export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const engine = engineOf(target);
-  const domainIds = createDomains(engine, options.domains, options.granule ?? 4096);
+  const domainIds = createDomains(engine, options);
   const ops = options.ops ?? 0;
   const durationMs = options.durationMs ?? 0;
   const limit = options.limitPfn ?? (1n << 20n) - 1n;
@@ -141,6 +162,7 @@ export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions):
     }
     for (const [pfn, size] of live) engine.freeFast(dom, f, pfn, size);
     done += batch;
+    opsDone(options, done, ops);
     elapsed = clockTo(engine, done, ops, durationMs, elapsed);
   }
   if (durationMs > elapsed) {
@@ -157,7 +179,7 @@ export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions):
  */
 export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const engine = engineOf(target);
-  const domainIds = createDomains(engine, options.domains, options.granule ?? 4096);
+  const domainIds = createDomains(engine, options);
   const ops = options.ops ?? 0;
   const limit = options.limitPfn ?? (1n << 20n) - 1n;
   const rand = seededRandom(options.seed ?? 1);
@@ -179,6 +201,7 @@ export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): Wo
     }
     for (const pfn of live) engine.freeFast(dom, cpu, pfn, size);
     done += burst;
+    opsDone(options, done, ops);
     const gap = 100 + Math.floor(rand() * 301);
     engine.advanceClock(BigInt(gap));
     elapsed += gap;

@@ -1,5 +1,7 @@
 // Runs the real built binary.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -78,5 +80,38 @@ describe('explain', () => {
   it('exits 2 without --cpus or on an unreadable line', () => {
     expect(run(['explain', SEED_LINE]).status).toBe(2);
     expect(run(['explain', 'hello world', '--cpus', '4']).status).toBe(2);
+  });
+  describe('FILE argument', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iova-explain-'));
+    it('reads a file holding just the seed line', () => {
+      const file = join(dir, 'seed.txt');
+      writeFileSync(file, SEED_LINE + '\n');
+      const r = run(['explain', file, '--cpus', '128']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('iommu_iova_magazine: 244239 active of 244412 objects');
+      expect(r.stdout).toContain('consistent with 159 domains (+15 magazines beyond the eager ones)');
+    });
+    it('picks the explainable lines of saved slabtop output, as on stdin', () => {
+      const file = join(dir, 'slabtop.txt');
+      writeFileSync(file, `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n`
+        + ' 10240  10000  97%    0.06K    160       64       640K iommu_iova\n   512    500  97%    0.19K     24       21        96K dentry\n');
+      const r = run(['explain', file, '--cpus', '128', '--json']);
+      expect(r.status).toBe(0);
+      const docs = JSON.parse(r.stdout) as Array<{ kind: string; domains: number }>;
+      expect(docs.map((d) => d.kind)).toEqual(['magazine', 'iova']);
+      expect(docs[0]!.domains).toBe(159);
+    });
+    it('a path that is not a file is read as the line; a directory or an empty file is a usage error', () => {
+      const missing = run(['explain', join(dir, 'no-such-file.txt'), '--cpus', '128']);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('no-such-file.txt'); // parsed as a (bad) line, named in the error
+      expect(run(['explain', dir, '--cpus', '128']).stderr).toContain('is a directory');
+      const empty = join(dir, 'empty.txt');
+      writeFileSync(empty, '');
+      const r = run(['explain', empty, '--cpus', '128']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('no line to explain');
+    });
   });
 });

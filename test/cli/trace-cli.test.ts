@@ -104,6 +104,43 @@ describe('compare', () => {
   });
 });
 
+describe('compare --preset / --format', () => {
+  it('--preset seed runs 128 CPUs x 159 domains in both modes', () => {
+    const r = run(['compare', '--preset', 'seed']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/244224 +100% +1\.00K +61056 +4 +244224K iommu_iova_magazine/);
+    // unnamed: the magazines and the 159 rcache arrays share kmalloc-1k
+    expect(r.stdout).toMatch(/244384 +244383 +99% +1\.00K +61096 +4 +244384K kmalloc-1k/);
+    const j = JSON.parse(run(['compare', '--preset', 'seed', '--json']).stdout) as {
+      scenario: { cpus: number; domains: number; slabGeometry: string };
+      named: { possibleCpus: number; domains: unknown[]; magazines: { total: number } };
+      unnamed: { domains: unknown[]; magazines: { total: number } };
+    };
+    expect(j.scenario).toMatchObject({ cpus: 128, domains: 159, slabGeometry: 'order0' });
+    expect(j.named.possibleCpus).toBe(128);
+    expect(j.named.domains).toHaveLength(159);
+    expect(j.unnamed.domains).toHaveLength(159);
+    expect(j.named.magazines.total).toBe(244224);
+    expect(j.unnamed.magazines.total).toBe(244224);
+  });
+  it('--format slabinfo prints both modes as /proc/slabinfo, one after the other', () => {
+    const r = run(['compare', '--preset', 'seed', '--format', 'slabinfo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/^slabinfo - version: 2\.1$/gm)).toHaveLength(2);
+    expect(r.stdout).toMatch(/^== named \(iommu_iova_magazine\) ==$/m);
+    expect(r.stdout).toMatch(/^== unnamed \(kmalloc-1k\) ==$/m);
+    expect(r.stdout).toMatch(/^iommu_iova_magazine +244224 +244224 +1024 +4 +1 :/m);
+    expect(r.stdout).toMatch(/^kmalloc-1k +244383 +244384 +1024 +4 +1 :/m);
+    expect(r.stdout).not.toContain('OBJS ACTIVE');
+  });
+  it('--format slabtop is the side-by-side view', () => {
+    const r = run(['compare', '--cpus', '4', '--format', 'slabtop']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[1]!.match(/OBJS ACTIVE/g)).toHaveLength(2);
+    expect(run(['compare', '--format', 'csv']).status).toBe(2);
+  });
+});
+
 describe('new workloads', () => {
   interface Doc { totals: unknown; domains: Array<{ depotTrims: number; depotPops: number; depotPushes: number }>; classes: Array<{ depotTrims: number; depotPops: number }> }
   const sum = (d: Doc, k: 'depotTrims' | 'depotPops') => d.domains.reduce((a, x) => a + x[k], 0);

@@ -1,0 +1,138 @@
+// What simulate and compare run: a lab (kernel profile + policy specs + magazine mode) driven by a
+// workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
+// errors (exit 2) naming the bad value.
+import { readFile } from 'node:fs/promises';
+import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { IovaLab } from '../lab.js';
+import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type ProfileName, type RcachePolicy } from '../policy.js';
+import type { Snapshot } from '../snapshot.js';
+import { parseTrace, type Trace } from '../trace/parse.js';
+import { replayTrace } from '../trace/replay.js';
+import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { UsageError } from './options.js';
+
+/** One configuration to run: a profile, policy specs on top, and optionally a forced magazine mode. */
+export interface Variant {
+  label: string;
+  profile: ProfileName;
+  policy: string[];
+  /** Default: the profile's. */
+  magazines?: MagazineMode;
+}
+
+/** The profile's policy with the specs applied; a bad spec is a UsageError naming it. */
+export function checkPolicy(profile: ProfileName, specs: readonly string[], source = '--policy'): RcachePolicy {
+  let p: RcachePolicy = { ...profileByName(profile).policy };
+  for (const spec of specs) {
+    try {
+      p = applyPolicySpec(p, spec);
+    } catch (e) {
+      throw new UsageError(`${source} "${spec}" (on profile ${profile}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return p;
+}
+
+export function makeVariant(profile: ProfileName | undefined, specs: readonly string[] = [], magazines?: MagazineMode): Variant {
+  const name = profile ?? DEFAULT_PROFILE;
+  checkPolicy(name, specs);
+  return { label: variantLabel(name, specs), profile: name, policy: [...specs], magazines };
+}
+
+export interface WorkloadScenario {
+  kind: 'workload';
+  cpus: number;
+  online: number;
+  domains: number;
+  slabGeometry: SlabGeometry;
+  workload: WorkloadName;
+  ops: number;
+  durationMs: number;
+  seed: number;
+  engine: EngineName;
+}
+
+export interface TraceScenario {
+  kind: 'trace';
+  file: string;
+  trace: Trace;
+  engine: EngineName;
+  /**
+   * 'replace': the variant's profile, policy and magazine mode replace the trace's header lines
+   * (compare --profiles). 'extend': the variant's profile replaces the trace's only when given,
+   * its specs run after the trace's, its magazine mode wins when set.
+   */
+  header: 'replace' | 'extend';
+}
+
+export type Scenario = WorkloadScenario | TraceScenario;
+
+export type WorkloadSummary = Omit<WorkloadResult, 'domainIds'>;
+
+export interface RunResult {
+  snapshot: Snapshot;
+  /** Workload scenarios only. */
+  workload?: WorkloadSummary;
+  /** Trace scenarios only: ops run and values returned. */
+  trace?: { ops: number; values: number };
+}
+
+/** Progress of one run: units done of total. */
+export type RunProgress = (done: number, total: number, unit: string) => void;
+
+export async function readTraceFile(file: string, readStdin?: () => Promise<string>): Promise<Trace> {
+  let text: string;
+  try {
+    text = file === '-' && readStdin ? await readStdin() : await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseTrace(text);
+}
+
+/** The trace with a variant's profile/policy/magazines folded into its header (validated). */
+export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['header']): Trace {
+  const h = trace.header;
+  const header = mode === 'replace'
+    ? { ...h, profile: v.profile, policy: [...v.policy], magazines: v.magazines }
+    : { ...h, profile: v.profile, policy: [...h.policy, ...v.policy], magazines: v.magazines ?? h.magazines };
+  // The trace's own specs are re-checked against the (possibly different) profile first.
+  if (mode === 'extend') checkPolicy(header.profile, h.policy, 'trace "policy" line');
+  checkPolicy(header.profile, header.policy);
+  return { ...trace, header };
+}
+
+/** Calls onValue-driven progress: ops done = index of the op on that trace line. */
+export function traceProgress(trace: Trace, progress: RunProgress | undefined): ((v: { line: number }) => void) | undefined {
+  if (!progress) return undefined;
+  const index = new Map<number, number>();
+  trace.ops.forEach((o, i) => index.set(o.line, i + 1));
+  const total = trace.ops.length;
+  return (v) => progress(index.get(v.line) ?? 0, total, 'ops');
+}
+
+export async function runScenario(v: Variant, s: Scenario, progress?: RunProgress): Promise<RunResult> {
+  if (s.kind === 'trace') {
+    const trace = traceForVariant(s.trace, v, s.header);
+    const onStep = traceProgress(trace, progress);
+    const result = await replayTrace(trace, s.engine, onStep);
+    return { snapshot: result.snapshot, trace: { ops: trace.ops.length, values: result.values.length } };
+  }
+  using lab = await IovaLab.create({
+    possibleCpus: s.cpus,
+    onlineCpus: s.online,
+    profile: v.profile,
+    policy: v.policy,
+    magazines: v.magazines,
+    slabGeometry: s.slabGeometry,
+    engine: s.engine,
+  });
+  const { domainIds: _ids, ...workload } = runWorkload(s.workload, lab, {
+    domains: s.domains,
+    ops: s.ops,
+    durationMs: s.durationMs,
+    seed: s.seed,
+    onProgress: progress ? (p) => progress(p.done, p.total, p.unit) : undefined,
+  });
+  return { snapshot: lab.snapshot(), workload };
+}
