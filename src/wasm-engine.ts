@@ -145,6 +145,7 @@ class WasmEngine implements Engine {
     // Views are made after the call: memory growth inside it detaches older ones.
     const results = new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, n).slice();
     if (completed >= n) return { results, completed };
+    results.fill(0n, completed); // ops that did not run return nothing (the scratch holds old words)
     const at = completed * OP_WORDS;
     const error = errorForStatus(this.mod._iova_last_status(lab), describeArgs({
       op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2], a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],

@@ -17,6 +17,8 @@ import {
   makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
+import { emitTimeline, timelineInterval } from './timeline-output.js';
+import type { Timeline } from '../timeline/sample.js';
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: ProfileName[];
@@ -56,17 +58,28 @@ function describeScenario(s: Scenario) {
   return rest;
 }
 
-async function runAll(variants: Variant[], scenario: Scenario, bar: ProgressBar): Promise<RunResult[]> {
+async function runAll(variants: Variant[], scenario: Scenario, bar: ProgressBar, timelineMs?: number): Promise<RunResult[]> {
   const results: RunResult[] = [];
   try {
     for (const [i, v] of variants.entries()) {
       const label = `${v.label} (${i + 1}/${variants.length})`;
-      results.push(await runScenario(v, scenario, (done, total, unit) => bar.update(done, total, unit, label)));
+      results.push(await runScenario(v, scenario, (done, total, unit) => bar.update(done, total, unit, label), timelineMs));
     }
   } finally {
     bar.finish();
   }
   return results;
+}
+
+function scenarioTitle(s: Scenario): string {
+  return s.kind === 'trace' ? `trace ${s.file}` : `${s.workload}, ${s.cpus} CPUs, ${s.domains} domain${s.domains === 1 ? '' : 's'}`;
+}
+
+/** The runs' series in one timeline; `suffixes` tell apart runs that share a variant label. */
+function timelineOf(results: RunResult[], intervalMs: number | undefined, suffixes?: string[]): Timeline | undefined {
+  if (intervalMs === undefined) return undefined;
+  const series = results.map((r, i) => (suffixes ? { ...r.timeline!, label: `${r.timeline!.label} ${suffixes[i]}` } : r.timeline!));
+  return { intervalMs, series };
 }
 
 function title(v: Variant, s: Snapshot): string {
@@ -82,18 +95,22 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
     if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
   }
   const scenario = await scenarioOf(o, true);
+  const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
-  const results = await runAll(variants, scenario, bar);
+  const results = await runAll(variants, scenario, bar, interval);
   const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  const timeline = timelineOf(results, interval);
+  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
       scenario: describeScenario(scenario),
       variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
+      ...(timeline ? { timeline } : {}),
     }, null, 2) + '\n');
     return;
   }
-  let text = formatVariantTable(rows);
+  let text = formatVariantTable(rows) + (sparklines ? '\n' + sparklines : '');
   if (o.format !== undefined) {
     text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
@@ -106,8 +123,12 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
+  const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
-  const [named, unnamed] = (await runAll(variants, scenario, bar)).map((r) => r.snapshot) as [Snapshot, Snapshot];
+  const results = await runAll(variants, scenario, bar, interval);
+  const [named, unnamed] = results.map((r) => r.snapshot) as [Snapshot, Snapshot];
+  const timeline = timelineOf(results, interval, modes);
+  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
@@ -116,6 +137,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       variant: variants[0]!.label,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
+      ...(timeline ? { timeline } : {}),
     }, null, 2) + '\n');
     return;
   }
@@ -124,9 +146,11 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
-    out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo')));
+    out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
+      + (sparklines ? '\n' + sparklines : ''));
   } else {
-    out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed))));
+    out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
+      + (sparklines ? '\n' + sparklines : ''));
   }
 }
 

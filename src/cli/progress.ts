@@ -96,6 +96,12 @@ export class ProgressBar {
 }
 
 /** A bar on process.stderr unless the user passed --no-progress (then a disabled one). */
+/**
+ * The CLI's bar on stderr. IOVA_LAB_PROGRESS_DELAY_MS overrides the initial delay (the tests set
+ * 0 so that a fast run on a fast machine still draws).
+ */
 export function stderrProgress(enabled: boolean | undefined, options: ProgressOptions, stream: ProgressStream = process.stderr): ProgressBar {
-  return new ProgressBar(enabled === false ? { isTTY: false, write: () => true } : stream, options);
+  const env = process.env.IOVA_LAB_PROGRESS_DELAY_MS;
+  const delayMs = env !== undefined && /^\d+$/.test(env) ? Number(env) : options.delayMs;
+  return new ProgressBar(enabled === false ? { isTTY: false, write: () => true } : stream, { ...options, delayMs });
 }

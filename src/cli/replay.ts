@@ -9,7 +9,7 @@ import { replaySummary } from '../report/summary.js';
 import { replayTrace } from '../trace/replay.js';
 import { choiceOption, collectPolicy } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { makeVariant, readTraceFile, traceForVariant, traceProgress } from './scenario.js';
+import { makeVariant, readTraceFile, traceForVariant } from './scenario.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -42,7 +42,6 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
         ? parsed
         : traceForVariant(parsed, variant, 'extend');
       const bar = stderrProgress(o.progress, { total: trace.ops.length }, progressStream);
-      const step = traceProgress(trace, (done, total, unit) => bar.update(done, total, unit));
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
@@ -52,8 +51,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
             if (bar.visible) bar.finish();
             out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
           }
-          step?.(v);
-        });
+        }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
       } finally {
         bar.finish();
       }

@@ -2,10 +2,12 @@
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
 // errors (exit 2) naming the bad value.
 import { readFile } from 'node:fs/promises';
-import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type ProfileName, type RcachePolicy } from '../policy.js';
 import type { Snapshot } from '../snapshot.js';
+import type { TimelineSeries } from '../timeline/sample.js';
+import { SampledEngine } from '../timeline/sampled-engine.js';
 import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
 import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
@@ -71,6 +73,8 @@ export type WorkloadSummary = Omit<WorkloadResult, 'domainIds'>;
 
 export interface RunResult {
   snapshot: Snapshot;
+  /** When a sampling interval was given: the counters over virtual time, labelled by variant. */
+  timeline?: TimelineSeries;
   /** Workload scenarios only. */
   workload?: WorkloadSummary;
   /** Trace scenarios only: ops run and values returned. */
@@ -102,21 +106,20 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
   return { ...trace, header };
 }
 
-/** Calls onValue-driven progress: ops done = index of the op on that trace line. */
-export function traceProgress(trace: Trace, progress: RunProgress | undefined): ((v: { line: number }) => void) | undefined {
-  if (!progress) return undefined;
-  const index = new Map<number, number>();
-  trace.ops.forEach((o, i) => index.set(o.line, i + 1));
-  const total = trace.ops.length;
-  return (v) => progress(index.get(v.line) ?? 0, total, 'ops');
-}
-
-export async function runScenario(v: Variant, s: Scenario, progress?: RunProgress): Promise<RunResult> {
+export async function runScenario(v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number): Promise<RunResult> {
+  let sampled: SampledEngine | undefined;
+  const sample = (engine: Engine): Engine => (timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs)));
   if (s.kind === 'trace') {
     const trace = traceForVariant(s.trace, v, s.header);
-    const onStep = traceProgress(trace, progress);
-    const result = await replayTrace(trace, s.engine, onStep);
-    return { snapshot: result.snapshot, trace: { ops: trace.ops.length, values: result.values.length } };
+    const result = await replayTrace(trace, s.engine, undefined, {
+      onProgress: progress && ((done, total) => progress(done, total, 'ops')),
+      wrapEngine: sample,
+    });
+    return {
+      snapshot: result.snapshot,
+      timeline: sampled?.finish(v.label),
+      trace: { ops: trace.ops.length, values: result.values.length },
+    };
   }
   using lab = await IovaLab.create({
     possibleCpus: s.cpus,
@@ -127,12 +130,13 @@ export async function runScenario(v: Variant, s: Scenario, progress?: RunProgres
     slabGeometry: s.slabGeometry,
     engine: s.engine,
   });
-  const { domainIds: _ids, ...workload } = runWorkload(s.workload, lab, {
+  const engine = sample(lab.engine);
+  const { domainIds: _ids, ...workload } = runWorkload(s.workload, engine, {
     domains: s.domains,
     ops: s.ops,
     durationMs: s.durationMs,
     seed: s.seed,
     onProgress: progress ? (p) => progress(p.done, p.total, p.unit) : undefined,
   });
-  return { snapshot: lab.snapshot(), workload };
+  return { snapshot: lab.snapshot(), workload, timeline: sampled?.finish(v.label) };
 }

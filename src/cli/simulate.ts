@@ -12,8 +12,9 @@ import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
 import { choiceOption, collectPolicy, intOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { checkPolicy, makeVariant, runScenario, type Variant, type WorkloadScenario } from './scenario.js';
+import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
-export interface ScenarioOptions {
+export interface ScenarioOptions extends TimelineOptions {
   cpus?: number;
   online?: number;
   domains?: number;
@@ -60,6 +61,7 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', intOption('--cpus', 1, 4096))
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
     .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000));
+  addTimelineOptions(cmd);
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
@@ -101,14 +103,17 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
   ).action(async (o: ScenarioOptions) => {
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
+    const interval = timelineInterval(o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
     try {
-      result = await runScenario(variant, scenario, (done, total, unit) => bar.update(done, total, unit));
+      result = await runScenario(variant, scenario, (done, total, unit) => bar.update(done, total, unit), interval);
     } finally {
       bar.finish();
     }
     const snap = result.snapshot;
+    const timeline = result.timeline && { intervalMs: interval!, series: [result.timeline] };
+    const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab simulate: ${scenario.workload}, ${variant.label}`) : '';
     if (o.json) {
       out(JSON.stringify({
         engine: scenario.engine,
@@ -118,9 +123,11 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         rcachePolicy: checkPolicy(variant.profile, variant.policy),
         workload: result.workload,
         ...snapshotToJson(snap),
+        ...(timeline ? { timeline } : {}),
       }, null, 2) + '\n');
       return;
     }
-    out(slabView(snap, o.format) + '\n' + formatClassTable(snap) + '\n' + breakdown(snap, variant));
+    out(slabView(snap, o.format) + '\n' + formatClassTable(snap) + '\n' + breakdown(snap, variant)
+      + (sparklines ? '\n' + sparklines : ''));
   });
 }

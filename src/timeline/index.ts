@@ -11,3 +11,4 @@ export type { SvgOptions, SvgPanel } from './svg.js';
 export { timelineToCsv, timelineToJson, CSV_COLUMNS, TIMELINE_JSON_FORMAT, TIMELINE_JSON_VERSION } from './export.js';
 export type { TimelineJsonOptions } from './export.js';
 export { checkTimeline } from './validate.js';
+export { SampledEngine } from './sampled-engine.js';

@@ -1,6 +1,6 @@
 // Runs a parsed trace on an engine. An engine error stops the replay as TraceReplayError naming
 // the trace line.
-import type { EngineName } from '../engine.js';
+import type { Engine, EngineName } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import type { Snapshot } from '../snapshot.js';
 import { formatOp } from './write.js';
@@ -24,7 +24,16 @@ export interface ReplayResult {
   snapshot: Snapshot;
 }
 
-export async function replayTrace(trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void): Promise<ReplayResult> {
+export interface ReplayOptions {
+  /** Called after every op with the number of ops done. */
+  onProgress?: (done: number, total: number) => void;
+  /** Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
+  wrapEngine?: (engine: Engine) => Engine;
+}
+
+export async function replayTrace(
+  trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void, options: ReplayOptions = {},
+): Promise<ReplayResult> {
   using lab = await IovaLab.create({
     possibleCpus: trace.header.possibleCpus,
     onlineCpus: trace.header.onlineCpus,
@@ -33,7 +42,9 @@ export async function replayTrace(trace: Trace, engineName: EngineName = 'wasm',
     policy: trace.header.policy,
     engine: engineName,
   });
-  const e = lab.engine;
+  const e = options.wrapEngine ? options.wrapEngine(lab.engine) : lab.engine;
+  const total = trace.ops.length;
+  let done = 0;
   const ids = new Map<number, number>();
   const values: ReplayValue[] = [];
   const dom = (id: number): number => ids.get(id)!;
@@ -62,6 +73,7 @@ export async function replayTrace(trace: Trace, engineName: EngineName = 'wasm',
       values.push(v);
       onValue?.(v);
     }
+    options.onProgress?.(++done, total);
   }
   return { values, snapshot: lab.snapshot() };
 }

@@ -173,9 +173,11 @@ export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions):
 }
 
 /**
- * burst: bursts of 1000..2999 same-size frees on one CPU (allocated first on that CPU), enough to
- * push several full magazines into the depot, each followed by an idle gap of 100..400 ms of
- * virtual time so the depot's delayed trim work runs. durationMs is ignored: the gaps set the clock.
+ * burst: bursts of 1000..7999 same-size allocations on one CPU, then their frees on that CPU
+ * (enough to push dozens of full magazines into the depot), each followed by an idle gap of
+ * 100..400 ms of virtual time so the depot's delayed trim work runs. If durationMs is longer than
+ * the bursts took, the lab then idles until durationMs: the depot drains (or, without trim work,
+ * does not).
  */
 export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const engine = engineOf(target);
@@ -192,7 +194,7 @@ export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): Wo
     const dom = domainIds[Math.floor(rand() * domainIds.length)]!;
     const cpu = Math.floor(rand() * online);
     const size = BigInt(1 << Math.floor(rand() * 3)); // 1, 2 or 4: one rcache class per burst
-    const burst = Math.min(ops - done, 1000 + Math.floor(rand() * 2000));
+    const burst = Math.min(ops - done, 1000 + Math.floor(rand() * 7000));
     const live: bigint[] = [];
     for (let i = 0; i < burst; i++) {
       const pfn = engine.allocFast(dom, cpu, size, limit, true);
@@ -205,6 +207,11 @@ export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): Wo
     const gap = 100 + Math.floor(rand() * 301);
     engine.advanceClock(BigInt(gap));
     elapsed += gap;
+  }
+  const durationMs = options.durationMs ?? 0;
+  if (durationMs > elapsed) {
+    engine.advanceClock(BigInt(durationMs - elapsed));
+    elapsed = durationMs;
   }
   return { workload: 'burst', domainIds, pairs: done, failedAllocs, elapsedMs: elapsed };
 }

@@ -164,7 +164,9 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function runOnPty(args: string[], stdoutFile: string) {
   const cmd = [process.execPath, BIN, ...args].map(quote).join(' ') + ' > ' + quote(stdoutFile);
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, IOVA_LAB_PROGRESS_DELAY_MS: '0' },
+  });
   return { status: r.status, tty: r.stdout, stdout: readFileSync(stdoutFile, 'utf8') };
 }
 

@@ -1,0 +1,52 @@
+// --timeline / --plot / --timeline-out for simulate and compare: where a run's timeline goes.
+// The terminal gets sparklines; files get SVG (vega-lite), CSV or JSON by their extension.
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { renderTimelineAscii } from '../timeline/ascii.js';
+import { timelineToCsv, timelineToJson } from '../timeline/export.js';
+import type { TimelineField } from '../timeline/fields.js';
+import type { Timeline } from '../timeline/sample.js';
+import { choiceOption, intOption, UsageError } from './options.js';
+
+export interface TimelineOptions {
+  timeline?: number;
+  plot?: string;
+  plotDepot?: 'total' | 'per-class';
+  timelineOut?: string;
+}
+
+/** Sampling interval when only --plot or --timeline-out asks for a timeline. */
+const DEFAULT_INTERVAL_MS = 100;
+
+const ASCII_FIELDS: TimelineField[] = ['depotMagazinesTotal', 'magazineBytes', 'iovaBytes', 'hitRate'];
+
+export function addTimelineOptions(cmd: Command): Command {
+  return cmd
+    .option('--timeline <ms>', 'sample the counters every <ms> of virtual time (sparklines on the terminal)', intOption('--timeline', 1, 1e9))
+    .option('--plot <file.svg>', 'write the timeline as an SVG chart (implies --timeline 100)')
+    .option('--plot-depot <how>', 'depot panel of the chart: total (default) or per-class', choiceOption('--plot-depot', ['total', 'per-class'] as const))
+    .option('--timeline-out <file>', 'write the timeline as .csv or .json (implies --timeline 100)');
+}
+
+/** The sampling interval, or undefined when no timeline was asked for. */
+export function timelineInterval(o: TimelineOptions): number | undefined {
+  if (o.timelineOut !== undefined && !/\.(csv|json)$/i.test(o.timelineOut)) {
+    throw new UsageError(`--timeline-out must name a .csv or .json file, got "${o.timelineOut}".`);
+  }
+  if (o.plot !== undefined && !/\.svg$/i.test(o.plot)) throw new UsageError(`--plot must name an .svg file, got "${o.plot}".`);
+  return o.timeline ?? (o.plot !== undefined || o.timelineOut !== undefined ? DEFAULT_INTERVAL_MS : undefined);
+}
+
+/** Writes the requested files; returns the sparklines for the text report. */
+export async function emitTimeline(o: TimelineOptions, t: Timeline, title: string): Promise<string> {
+  if (o.plot !== undefined) {
+    // vega is loaded only when a chart is drawn: it is most of the CLI's start-up time otherwise
+    const { renderTimelineSvg } = await import('../timeline/svg.js');
+    const subtitle = `sampled every ${t.intervalMs} ms of virtual time`;
+    await writeFile(o.plot, await renderTimelineSvg(t, { title, subtitle, depot: o.plotDepot === 'per-class' ? 'perClass' : 'total' }));
+  }
+  if (o.timelineOut !== undefined) {
+    await writeFile(o.timelineOut, /\.csv$/i.test(o.timelineOut) ? timelineToCsv(t) : timelineToJson(t, { indent: 2 }));
+  }
+  return ASCII_FIELDS.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
+}

@@ -1,0 +1,107 @@
+// An Engine that samples a timeline while it runs: every clock advance is split at the sampling
+// points, so a sample at t shows the lab after every op before t and every trim due by t — even
+// when a workload idles for seconds in one advanceClock call.
+import type { BatchResult, Engine, FailureKind } from '../engine.js';
+import { OP_WORDS, OpCode } from '../engine.js';
+import { toU64 } from '../numbers.js';
+import type { Snapshot } from '../snapshot.js';
+import { TimelineError, TimelineRecorder, type TimelineSeries } from './sample.js';
+
+/** A guard against an advance that would sample without end (e.g. 2^63 ms at 100 ms). */
+const MAX_SAMPLES_PER_ADVANCE = 1_000_000n;
+
+export class SampledEngine implements Engine {
+  private readonly recorder: TimelineRecorder;
+  private now = 0n;
+  private started = false;
+
+  private readonly step: bigint;
+
+  constructor(private readonly inner: Engine, readonly intervalMs: number) {
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
+      throw new TimelineError(`the sampling interval must be a whole number of ms ≥ 1, got ${String(intervalMs)}`);
+    }
+    this.recorder = new TimelineRecorder(intervalMs);
+    this.step = BigInt(intervalMs);
+  }
+
+  get name() { return this.inner.name; }
+  get config() { return this.inner.config; }
+
+  private sample(): void {
+    this.recorder.observe(Number(this.now), () => this.inner.snapshot());
+  }
+
+  advanceClock(ms: bigint): void {
+    if (!this.started) {
+      this.started = true;
+      this.sample(); // t = 0: the lab as set up before time first moves
+    }
+    toU64('ms', ms);
+    const target = this.now + ms;
+    const steps = ms / this.step;
+    if (steps > MAX_SAMPLES_PER_ADVANCE) {
+      throw new TimelineError(`advancing ${ms} ms would record ${steps} samples at ${this.step} ms; use a longer interval`);
+    }
+    for (let next = (this.now / this.step + 1n) * this.step; next <= target; next += this.step) {
+      this.inner.advanceClock(next - this.now);
+      this.now = next;
+      this.sample();
+    }
+    if (target > this.now) this.inner.advanceClock(target - this.now);
+    this.now = target;
+  }
+
+  /** The series; a run that never advanced its clock still gets its one sample at t = 0. */
+  finish(label: string): TimelineSeries {
+    if (!this.started) this.sample();
+    return this.recorder.finish(label);
+  }
+
+  createDomain(granule: number, startPfn: bigint): number { return this.inner.createDomain(granule, startPfn); }
+  putDomain(domain: number): void { this.inner.putDomain(domain); }
+  allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
+    return this.inner.allocFast(domain, cpu, size, limitPfn, flushRcache);
+  }
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void { this.inner.freeFast(domain, cpu, pfn, size); }
+  alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
+    return this.inner.alloc(domain, size, limitPfn, sizeAligned);
+  }
+  free(domain: number, pfn: bigint): void { this.inner.free(domain, pfn); }
+  find(domain: number, pfn: bigint): [bigint, bigint] | null { return this.inner.find(domain, pfn); }
+  reserve(domain: number, lo: bigint, hi: bigint): bigint { return this.inner.reserve(domain, lo, hi); }
+  cpuOffline(cpu: number): void { this.inner.cpuOffline(cpu); }
+  cpuOnline(cpu: number): void { this.inner.cpuOnline(cpu); }
+  flush(domain: number): void { this.inner.flush(domain); }
+  injectFailure(kind: FailureKind, nth: number): void { this.inner.injectFailure(kind, nth); }
+  snapshot(): Snapshot { return this.inner.snapshot(); }
+  checkInvariants(): void { this.inner.checkInvariants(); }
+  dispose(): void { this.inner.dispose(); }
+
+  /** Runs the batch in pieces so that its clock advances are sampled too. */
+  runBatch(ops: BigUint64Array): BatchResult {
+    const n = Math.floor(ops.length / OP_WORDS);
+    const results = new BigUint64Array(n);
+    let from = 0;
+    const runPiece = (to: number): BatchResult | null => {
+      if (to <= from) return null;
+      const r = this.inner.runBatch(ops.subarray(from * OP_WORDS, to * OP_WORDS));
+      results.set(r.results, from);
+      if (r.error) return { results, completed: from + r.completed, error: r.error };
+      from = to;
+      return null;
+    };
+    for (let i = 0; i < n; i++) {
+      if (ops[i * OP_WORDS] !== BigInt(OpCode.Advance)) continue;
+      const failed = runPiece(i);
+      if (failed) return failed;
+      try {
+        this.advanceClock(ops[i * OP_WORDS + 3]!);
+      } catch (error) {
+        return { results, completed: i, error: error as Error };
+      }
+      from = i + 1;
+    }
+    return runPiece(n) ?? { results, completed: n };
+  }
+}
