@@ -115,3 +115,16 @@ describe('explain', () => {
     });
   });
 });
+
+describe('a reader that stops early', () => {
+  it('`replay --json | head -1` ends quietly with status 0 when the pipe closes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iova-epipe-'));
+    const trace = join(dir, 'long.trace');
+    writeFileSync(trace, 'cpus 2\ndomain 0 4096 1\n' + 'alloc 0 0 1 0xfffff\n'.repeat(100_000));
+    const cmd = `set -o pipefail; "${process.execPath}" "${BIN}" replay "${trace}" --json | head -1`;
+    const r = spawnSync('bash', ['-c', cmd], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stdout).toBe('{"line":3,"op":"alloc","pfn":"1048575"}\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
