@@ -1,20 +1,12 @@
 // The per-size-class magazine breakdown: the report functions on a hand-made snapshot, and the
 // real binary's text table and --json on real runs.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classBreakdown, formatClassTable } from '../../src/report/classes.js';
 import { snapshotToJson } from '../../src/report/json.js';
 import { CACHE_NAMES, CLASS_FIELDS, type CacheCounters, type ClassCounters, type Snapshot } from '../../src/snapshot.js';
+import { run } from '../support/cli.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'iova-lab.js');
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function cls(over: Partial<ClassCounters>): ClassCounters {
   const c = Object.fromEntries(CLASS_FIELDS.map((f) => [f, 0])) as ClassCounters;

@@ -3,13 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProgressBar, renderProgress, stderrProgress, type ProgressStream } from '../../src/cli/progress.js';
+import { BIN, ROOT, run } from '../support/cli.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'iova-lab.js');
 
 class FakeStream implements ProgressStream {
   writes: string[] = [];
@@ -131,10 +129,6 @@ beforeAll(() => {
   writeFileSync(longTrace, lines.join('\n') + '\n');
 });
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('progress through the real binary, stderr piped (not a TTY)', () => {
   it('simulate with many ops prints no progress', () => {

@@ -1,0 +1,122 @@
+// What every workload shares: options and results, the seeded PRNG, domain creation, progress
+// reports, the alloc-then-free step and the virtual clock that spreads durationMs over the ops.
+import type { Engine } from '../engine.js';
+import type { IovaLab } from '../lab.js';
+
+export const WORKLOAD_NAMES = ['idle', 'churn', 'cross-cpu', 'burst'] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+export interface WorkloadOptions {
+  /** Domains with rcaches to create. */
+  domains: number;
+  /** allocFast/freeFast pairs. Default 0. */
+  ops?: number;
+  /** Virtual time of the run, in ms (how each workload uses it is in its file). Default 0. */
+  durationMs?: number;
+  /** PRNG seed. Default 1. */
+  seed?: number;
+  /** Domain granule in bytes. Default 4096. */
+  granule?: number;
+  /** DMA limit PFN of every allocation. Default 2^20 − 1 (a 32-bit DMA mask with 4 KiB pages). */
+  limitPfn?: bigint;
+  /**
+   * Called as work completes: once per domain created (unit 'domains'), then after every burst
+   * of ops (unit 'ops'), ending with done === total. It must not touch the engine.
+   */
+  onProgress?: (progress: WorkloadProgress) => void;
+}
+
+export interface WorkloadProgress {
+  unit: 'domains' | 'ops';
+  done: number;
+  total: number;
+}
+
+export interface WorkloadResult {
+  workload: WorkloadName;
+  domainIds: number[];
+  pairs: number;
+  failedAllocs: number;
+  elapsedMs: number;
+}
+
+/** mulberry32: small, fast, deterministic from a 32-bit seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random element of a non-empty list. */
+export function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)]!;
+}
+
+export function engineOf(target: Engine | IovaLab): Engine {
+  return 'runBatch' in target && 'allocFast' in target ? target : (target as IovaLab).engine;
+}
+
+export function createDomains(engine: Engine, options: WorkloadOptions): number[] {
+  const ids: number[] = [];
+  const n = options.domains;
+  const granule = options.granule ?? 4096;
+  for (let i = 0; i < n; i++) {
+    ids.push(engine.createDomain(granule, 1n));
+    options.onProgress?.({ unit: 'domains', done: i + 1, total: n });
+  }
+  return ids;
+}
+
+export function opsDone(options: WorkloadOptions, done: number, total: number): void {
+  options.onProgress?.({ unit: 'ops', done, total });
+}
+
+export const DEFAULT_LIMIT = (1n << 20n) - 1n;
+
+/**
+ * `count` allocFast calls on allocCpu (sizes from nextSize, drawn before each call), then a
+ * freeFast on freeCpu of every one that succeeded. Returns how many allocations failed.
+ */
+export function allocThenFree(
+  engine: Engine, dom: number, allocCpu: number, freeCpu: number, count: number, nextSize: () => bigint, limit: bigint,
+): number {
+  const live: Array<[bigint, bigint]> = [];
+  let failed = 0;
+  for (let i = 0; i < count; i++) {
+    const size = nextSize();
+    const pfn = engine.allocFast(dom, allocCpu, size, limit, true);
+    if (pfn === 0n) failed++;
+    else live.push([pfn, size]);
+  }
+  for (const [pfn, size] of live) engine.freeFast(dom, freeCpu, pfn, size);
+  return failed;
+}
+
+/** The run's virtual time: where the clock is, moved only forward. */
+export class RunClock {
+  elapsedMs = 0;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** Spread durationMs evenly over ops: move to where `done` of `ops` should be. */
+  spread(done: number, ops: number, durationMs: number): void {
+    this.until(ops === 0 ? 0 : Math.floor((done * durationMs) / ops));
+  }
+
+  /** Idle for ms. */
+  idle(ms: number): void {
+    this.until(this.elapsedMs + ms);
+  }
+
+  /** Idle until the clock reads ms (no-op if it already does). */
+  until(ms: number): void {
+    if (ms <= this.elapsedMs) return;
+    this.engine.advanceClock(BigInt(ms - this.elapsedMs));
+    this.elapsedMs = ms;
+  }
+}
