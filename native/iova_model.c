@@ -35,6 +35,9 @@ static struct lab *get_lab(int32_t h)
 
 static int32_t st(struct lab *L, int32_t s) { L->last_status = s; return s; }
 
+/* The exported entry points: resolve the handle, then run the checked operation on lab L. */
+#define WITH_LAB(h, call) do { struct lab *L = get_lab(h); if (!L) return IOVA_E_NO_LAB; return call; } while (0)
+
 static struct domain *get_dom(struct lab *L, int32_t id)
 {
 	if (id < 0 || (uint32_t)id >= L->ndoms) return NULL;
@@ -162,9 +165,7 @@ static int32_t domain_create_v(struct lab *L, uint64_t granule, uint64_t start_p
 
 int32_t iova_domain_create(int32_t h, uint32_t granule, uint64_t start_pfn)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return domain_create_v(L, granule, start_pfn);
+	WITH_LAB(h, domain_create_v(L, granule, start_pfn));
 }
 
 int32_t iova_domain_put(int32_t h, int32_t dom)
@@ -212,9 +213,7 @@ static int32_t alloc_fast_v(struct lab *L, int32_t dom, uint64_t cpu, uint64_t s
 
 int32_t iova_alloc_fast(int32_t h, int32_t dom, uint32_t cpu, uint64_t size, uint64_t limit_pfn, uint32_t flush)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return alloc_fast_v(L, dom, cpu, size, limit_pfn, flush);
+	WITH_LAB(h, alloc_fast_v(L, dom, cpu, size, limit_pfn, flush));
 }
 
 static int32_t free_fast_v(struct lab *L, int32_t dom, uint64_t cpu, uint64_t pfn, uint64_t size)
@@ -237,9 +236,7 @@ static int32_t free_fast_v(struct lab *L, int32_t dom, uint64_t cpu, uint64_t pf
 
 int32_t iova_free_fast(int32_t h, int32_t dom, uint32_t cpu, uint64_t pfn, uint64_t size)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return free_fast_v(L, dom, cpu, pfn, size);
+	WITH_LAB(h, free_fast_v(L, dom, cpu, pfn, size));
 }
 
 static int32_t alloc_v(struct lab *L, int32_t dom, uint64_t size, uint64_t limit, uint64_t aligned)
@@ -256,9 +253,7 @@ static int32_t alloc_v(struct lab *L, int32_t dom, uint64_t size, uint64_t limit
 
 int32_t iova_alloc(int32_t h, int32_t dom, uint64_t size, uint64_t limit_pfn, uint32_t aligned)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return alloc_v(L, dom, size, limit_pfn, aligned);
+	WITH_LAB(h, alloc_v(L, dom, size, limit_pfn, aligned));
 }
 
 static int32_t free_v(struct lab *L, int32_t dom, uint64_t pfn)
@@ -276,12 +271,7 @@ static int32_t free_v(struct lab *L, int32_t dom, uint64_t pfn)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_free(int32_t h, int32_t dom, uint64_t pfn)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return free_v(L, dom, pfn);
-}
+int32_t iova_free(int32_t h, int32_t dom, uint64_t pfn) { WITH_LAB(h, free_v(L, dom, pfn)); }
 
 static int32_t find_v(struct lab *L, int32_t dom, uint64_t pfn)
 {
@@ -294,12 +284,7 @@ static int32_t find_v(struct lab *L, int32_t dom, uint64_t pfn)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_find(int32_t h, int32_t dom, uint64_t pfn)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return find_v(L, dom, pfn);
-}
+int32_t iova_find(int32_t h, int32_t dom, uint64_t pfn) { WITH_LAB(h, find_v(L, dom, pfn)); }
 
 static int32_t reserve_v(struct lab *L, int32_t dom, uint64_t lo, uint64_t hi)
 {
@@ -320,9 +305,7 @@ static int32_t reserve_v(struct lab *L, int32_t dom, uint64_t lo, uint64_t hi)
 
 int32_t iova_reserve(int32_t h, int32_t dom, uint64_t lo, uint64_t hi)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return reserve_v(L, dom, lo, hi);
+	WITH_LAB(h, reserve_v(L, dom, lo, hi));
 }
 
 static int32_t advance_v(struct lab *L, uint64_t ms)
@@ -340,12 +323,7 @@ static int32_t advance_v(struct lab *L, uint64_t ms)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_advance_clock(int32_t h, uint64_t ms)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return advance_v(L, ms);
-}
+int32_t iova_advance_clock(int32_t h, uint64_t ms) { WITH_LAB(h, advance_v(L, ms)); }
 
 static int32_t cpu_offline_v(struct lab *L, uint64_t cpu)
 {
@@ -359,12 +337,7 @@ static int32_t cpu_offline_v(struct lab *L, uint64_t cpu)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_cpu_offline(int32_t h, uint32_t cpu)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return cpu_offline_v(L, cpu);
-}
+int32_t iova_cpu_offline(int32_t h, uint32_t cpu) { WITH_LAB(h, cpu_offline_v(L, cpu)); }
 
 static int32_t cpu_online_v(struct lab *L, uint64_t cpu)
 {
@@ -376,12 +349,7 @@ static int32_t cpu_online_v(struct lab *L, uint64_t cpu)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_cpu_online(int32_t h, uint32_t cpu)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return cpu_online_v(L, cpu);
-}
+int32_t iova_cpu_online(int32_t h, uint32_t cpu) { WITH_LAB(h, cpu_online_v(L, cpu)); }
 
 static int32_t flush_v(struct lab *L, int32_t dom)
 {
@@ -394,12 +362,7 @@ static int32_t flush_v(struct lab *L, int32_t dom)
 	return st(L, IOVA_OK);
 }
 
-int32_t iova_flush(int32_t h, int32_t dom)
-{
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return flush_v(L, dom);
-}
+int32_t iova_flush(int32_t h, int32_t dom) { WITH_LAB(h, flush_v(L, dom)); }
 
 static int32_t inject_v(struct lab *L, uint64_t kind, uint64_t nth)
 {
@@ -411,9 +374,7 @@ static int32_t inject_v(struct lab *L, uint64_t kind, uint64_t nth)
 
 int32_t iova_inject_failure(int32_t h, uint32_t kind, uint32_t nth)
 {
-	struct lab *L = get_lab(h);
-	if (!L) return IOVA_E_NO_LAB;
-	return inject_v(L, kind, nth);
+	WITH_LAB(h, inject_v(L, kind, nth));
 }
 
 uint64_t iova_result(int32_t h) { struct lab *L = get_lab(h); return L ? L->result : 0; }
