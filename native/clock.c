@@ -4,7 +4,7 @@
 void clock_init(struct clock *k) { k->now = 0; k->heap = NULL; k->n = k->cap = 0; }
 void clock_destroy(struct clock *k) { free(k->heap); k->heap = NULL; k->n = k->cap = 0; }
 
-int clock_reserve(struct clock *k, uint32_t extra)
+int clock_grow(struct clock *k, uint32_t extra)
 {
 	uint32_t ncap;
 	struct work *h;

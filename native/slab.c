@@ -26,7 +26,7 @@ void slab_init(struct slab_cache *c, uint32_t obj_size, uint32_t possible, uint3
 
 void slab_destroy(struct slab_cache *c) { free(c->slabs); c->slabs = NULL; c->cap = c->nfree = 0; }
 
-int slab_reserve(struct slab_cache *c, uint32_t n)
+int slab_grow(struct slab_cache *c, uint32_t n)
 {
 	uint32_t ncap, i;
 	struct slab *s;

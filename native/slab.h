@@ -18,7 +18,9 @@ struct slab_cache {
 extern const uint32_t slab_obj_sizes[SC_NCACHES];
 void slab_init(struct slab_cache *c, uint32_t obj_size, uint32_t possible, uint32_t geometry);
 void slab_destroy(struct slab_cache *c);
-int slab_reserve(struct slab_cache *c, uint32_t n); /* ensure n free slab slots; 0 or -1 */
+int slab_grow(struct slab_cache *c, uint32_t n);    /* ensure n free slab slots; 0 or -1 */
+/* Inline so the per-op headroom check costs a compare, not a call into slab.c. */
+static inline int slab_reserve(struct slab_cache *c, uint32_t n) { return c->nfree >= n ? 0 : slab_grow(c, n); }
 uint32_t slab_alloc(struct slab_cache *c);           /* slab id, SLAB_NONE on heap exhaustion */
 void slab_free(struct slab_cache *c, uint32_t id);
 int slab_check(const struct slab_cache *c);         /* 0 when counters are consistent */

@@ -1,8 +1,13 @@
 #include "tree.h"
 #include <stdlib.h>
 
-uint32_t fls64_(uint64_t x) { uint32_t r = 0; while (x) { r++; x >>= 1; } return r; }
-uint32_t order_base_2_(uint64_t x) { return x <= 1 ? 0 : fls64_(x - 1); }
+/* Keeps a tree descent as branches: clang otherwise turns it into a select chain, which V8 runs
+ * as a serial load-compare-cmov-load per level, while a branch lets the CPU run ahead down the
+ * predicted (usually repeated) path. It is there for codegen, not because the branch is the
+ * likelier one. */
+#define LIKELY(c) __builtin_expect(!!(c), 1)
+
+_Static_assert(sizeof(struct node) == 32, "struct node is meant to be 32 bytes");
 
 int inject_hit(uint32_t *cd)
 {
@@ -10,7 +15,7 @@ int inject_hit(uint32_t *cd)
 	return --*cd == 0;
 }
 
-int iovad_reserve_nodes(struct iovad *d, uint32_t k)
+int iovad_grow_nodes(struct iovad *d, uint32_t k)
 {
 	uint32_t ncap, i;
 	struct node *n;
@@ -20,7 +25,7 @@ int iovad_reserve_nodes(struct iovad *d, uint32_t k)
 	n = realloc(d->n, (size_t)ncap * sizeof(*n));
 	if (!n) return -1;
 	d->n = n;
-	for (i = ncap; i-- > d->cap;) { n[i].live = 0; n[i].l = d->freehead; d->freehead = i; d->nfree++; }
+	for (i = ncap; i-- > d->cap;) { n[i].l = d->freehead; d->freehead = i; d->nfree++; }
 	d->cap = ncap;
 	return 0;
 }
@@ -31,14 +36,15 @@ static uint32_t node_get(struct iovad *d, uint64_t lo, uint64_t hi)
 	struct node *x = &d->n[i];
 	d->freehead = x->l; d->nfree--;
 	d->seed ^= d->seed << 13; d->seed ^= d->seed >> 17; d->seed ^= d->seed << 5;
-	x->lo = lo; x->hi = hi; x->l = x->r = NODE_NONE; x->prio = d->seed;
-	x->slab = SLAB_NONE; x->cached = 0; x->live = 1;
+	x->lo = lo; x->hi = hi; x->l = x->r = NODE_NONE; x->prio = d->seed >> 1;
+	x->slab = SLAB_NONE; x->cached = 0;
 	return i;
 }
 
 static void node_put(struct iovad *d, uint32_t i)
 {
-	d->n[i].live = 0; d->n[i].l = d->freehead; d->freehead = i; d->nfree++;
+	if (d->hint == i) d->hint = NODE_NONE;
+	d->n[i].l = d->freehead; d->freehead = i; d->nfree++;
 }
 
 static void split(struct iovad *d, uint32_t t, uint64_t key, uint32_t *a, uint32_t *b)
@@ -79,6 +85,7 @@ int iovad_init(struct iovad *d, uint32_t shift, uint64_t start_pfn)
 {
 	d->n = NULL; d->cap = d->nfree = 0; d->freehead = NODE_NONE; d->root = NODE_NONE; d->count = 0;
 	d->seed = 0x9e3779b9u;
+	d->hint = NODE_NONE;
 	if (iovad_reserve_nodes(d, 1)) return -1;
 	d->shift = shift; d->start_pfn = start_pfn;
 	d->dma32 = (uint64_t)1 << (32 - shift);
@@ -102,7 +109,7 @@ static void free_inorder(struct iovad *d, struct iova_env *env, uint32_t t)
 void iovad_destroy(struct iovad *d, struct iova_env *env)
 {
 	if (env) free_inorder(d, env, d->root);
-	free(d->n); d->n = NULL; d->cap = 0; d->count = 0;
+	free(d->n); d->n = NULL; d->cap = 0; d->count = 0; d->hint = NODE_NONE;
 }
 
 uint32_t tree_first(const struct iovad *d)
@@ -132,6 +139,40 @@ uint32_t tree_prev(const struct iovad *d, uint32_t x)
 	return best;
 }
 
+/* Descending in-order cursor for alloc_iova's gap search. The stack holds the unvisited nodes
+ * below the cursor whose left subtrees are already pending, largest on top, so visiting k
+ * consecutive nodes costs O(k + depth) rather than k root-to-leaf searches. A tree deeper than
+ * the stack (never seen with random priorities) falls back to tree_prev. */
+#ifndef WALK_STACK
+#define WALK_STACK 128
+#endif
+struct walk { uint32_t cur, depth, overflowed; uint32_t stack[WALK_STACK]; };
+
+static void walk_push(struct walk *w, uint32_t t)
+{
+	if (w->depth == WALK_STACK) w->overflowed = 1;
+	else w->stack[w->depth++] = t;
+}
+
+static void walk_start(const struct iovad *d, struct walk *w, uint32_t x)
+{
+	uint64_t key = d->n[x].lo;
+	uint32_t t = d->root;
+	w->cur = x; w->depth = 0; w->overflowed = 0;
+	while (t != x) {
+		if (d->n[t].lo < key) { walk_push(w, t); t = d->n[t].r; } else t = d->n[t].l;
+	}
+}
+
+static uint32_t walk_prev(const struct iovad *d, struct walk *w)
+{
+	uint32_t t;
+	if (!w->overflowed)
+		for (t = d->n[w->cur].l; t != NODE_NONE; t = d->n[t].r) walk_push(w, t);
+	if (w->overflowed) return w->cur = tree_prev(d, w->cur);
+	return w->cur = w->depth ? w->stack[--w->depth] : NODE_NONE;
+}
+
 /* lowest node with pfn_hi >= v (pfn_hi is monotone in pfn_lo since ranges are disjoint) */
 static uint32_t lowest_hi_ge(const struct iovad *d, uint64_t v)
 {
@@ -142,20 +183,14 @@ static uint32_t lowest_hi_ge(const struct iovad *d, uint64_t v)
 	return best;
 }
 
-uint32_t find_iova(const struct iovad *d, uint64_t pfn)
+uint32_t find_iova_walk(struct iovad *d, uint64_t pfn)
 {
 	uint32_t t = d->root, best = NODE_NONE;
 	while (t != NODE_NONE) {
-		if (d->n[t].lo <= pfn) { best = t; t = d->n[t].r; } else t = d->n[t].l;
+		if (LIKELY(d->n[t].lo <= pfn)) { best = t; t = d->n[t].r; } else t = d->n[t].l;
 	}
 	if (best == NODE_NONE || best == d->anchor || d->n[best].hi < pfn) return NODE_NONE;
-	return best;
-}
-
-uint32_t find_iova_exact(const struct iovad *d, uint64_t pfn_lo)
-{
-	uint32_t x = find_iova(d, pfn_lo);
-	return (x != NODE_NONE && d->n[x].lo == pfn_lo) ? x : NODE_NONE;
+	return d->hint = best;
 }
 
 static uint32_t insert_range(struct iovad *d, struct iova_env *env, uint64_t lo, uint64_t hi, uint32_t slab)
@@ -165,13 +200,14 @@ static uint32_t insert_range(struct iovad *d, struct iova_env *env, uint64_t lo,
 	d->n[x].slab = slab;
 	d->root = ins(d, d->root, x);
 	d->count++;
-	return x;
+	return d->hint = x;
 }
 
 uint64_t alloc_iova(struct iovad *d, struct iova_env *env, uint64_t size, uint64_t limit_pfn, int size_aligned)
 {
 	uint64_t limit = limit_pfn + 1, align_mask = PFN_MAX_ALL, high, low, newp = 0, retry_pfn;
 	uint32_t curr, slab, sh;
+	struct walk w;
 	if (inject_hit(env->fail_iova)) return 0;
 	slab = slab_alloc(env->iova_cache);
 	if (size_aligned) {
@@ -183,10 +219,11 @@ uint64_t alloc_iova(struct iovad *d, struct iova_env *env, uint64_t size, uint64
 	retry_pfn = d->n[curr].hi;
 	high = limit; low = d->start_pfn;
 	for (;;) {
+		walk_start(d, &w, curr);
 		do {
 			if (d->n[curr].lo < high) high = d->n[curr].lo;
 			newp = (high - size) & align_mask;
-			curr = tree_prev(d, curr);
+			curr = walk_prev(d, &w);
 		} while (curr != NODE_NONE && newp <= d->n[curr].hi && newp >= low);
 		if (high < size || newp < low) {
 			if (low == d->start_pfn && retry_pfn < limit) {

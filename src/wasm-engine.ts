@@ -19,6 +19,10 @@ function policyWords(p: RcachePolicy): Uint32Array {
   );
 }
 
+/** Ops copied into the heap per call: small enough that the C loop reads them from cache, not
+ * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
+const BATCH_CHUNK_OPS = 4096;
+
 export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
   const mod = await loadIovaModule(load);
   return new WasmEngine(mod, config);
@@ -52,8 +56,9 @@ class WasmEngine implements Engine {
     this.lab = handle;
   }
 
-  private check(status: number, args: Args): void {
-    if (status < 0) throw errorForStatus(status, describeArgs(args));
+  /** Callers test `status < 0` themselves so the args object is only built for an error. */
+  private fail(status: number, args: Args): never {
+    throw errorForStatus(status, describeArgs(args));
   }
 
   private get handle(): number {
@@ -63,65 +68,77 @@ class WasmEngine implements Engine {
 
   createDomain(granule: number, startPfn: bigint): number {
     const id = this.mod._iova_domain_create(this.handle, granule, startPfn);
-    this.check(id, { granule, startPfn });
+    if (id < 0) this.fail(id, { granule, startPfn });
     return id;
   }
 
   putDomain(domain: number): void {
-    this.check(this.mod._iova_domain_put(this.handle, domain), { domain });
+    const status = this.mod._iova_domain_put(this.handle, domain);
+    if (status < 0) this.fail(status, { domain });
   }
 
   allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
     const lab = this.handle;
-    this.check(this.mod._iova_alloc_fast(lab, domain, cpu, size, limitPfn, flushRcache ? 1 : 0), { domain, cpu, size, limitPfn });
+    const status = this.mod._iova_alloc_fast(lab, domain, cpu, size, limitPfn, flushRcache ? 1 : 0);
+    if (status < 0) this.fail(status, { domain, cpu, size, limitPfn });
     return this.mod._iova_result(lab);
   }
 
   freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
-    this.check(this.mod._iova_free_fast(this.handle, domain, cpu, pfn, size), { domain, cpu, pfn, size });
+    const status = this.mod._iova_free_fast(this.handle, domain, cpu, pfn, size);
+    if (status < 0) this.fail(status, { domain, cpu, pfn, size });
   }
 
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
     const lab = this.handle;
-    this.check(this.mod._iova_alloc(lab, domain, size, limitPfn, sizeAligned ? 1 : 0), { domain, size, limitPfn });
+    const status = this.mod._iova_alloc(lab, domain, size, limitPfn, sizeAligned ? 1 : 0);
+    if (status < 0) this.fail(status, { domain, size, limitPfn });
     return this.mod._iova_result(lab);
   }
 
   free(domain: number, pfn: bigint): void {
-    this.check(this.mod._iova_free(this.handle, domain, pfn), { domain, pfn });
+    const status = this.mod._iova_free(this.handle, domain, pfn);
+    if (status < 0) this.fail(status, { domain, pfn });
   }
 
   find(domain: number, pfn: bigint): [bigint, bigint] | null {
     const lab = this.handle;
-    this.check(this.mod._iova_find(lab, domain, pfn), { domain, pfn });
+    const status = this.mod._iova_find(lab, domain, pfn);
+    if (status < 0) this.fail(status, { domain, pfn });
     const lo = this.mod._iova_result(lab);
     return lo === 0n ? null : [lo, this.mod._iova_result2(lab)];
   }
 
   reserve(domain: number, lo: bigint, hi: bigint): bigint {
     const lab = this.handle;
-    this.check(this.mod._iova_reserve(lab, domain, lo, hi), { domain, lo, hi });
+    const status = this.mod._iova_reserve(lab, domain, lo, hi);
+    if (status < 0) this.fail(status, { domain, lo, hi });
     return this.mod._iova_result(lab);
   }
 
   advanceClock(ms: bigint): void {
-    this.check(this.mod._iova_advance_clock(this.handle, ms), { ms });
+    const status = this.mod._iova_advance_clock(this.handle, ms);
+    if (status < 0) this.fail(status, { ms });
   }
 
   cpuOffline(cpu: number): void {
-    this.check(this.mod._iova_cpu_offline(this.handle, cpu), { cpu });
+    const status = this.mod._iova_cpu_offline(this.handle, cpu);
+    if (status < 0) this.fail(status, { cpu });
   }
 
   cpuOnline(cpu: number): void {
-    this.check(this.mod._iova_cpu_online(this.handle, cpu), { cpu });
+    const status = this.mod._iova_cpu_online(this.handle, cpu);
+    if (status < 0) this.fail(status, { cpu });
   }
 
   flush(domain: number): void {
-    this.check(this.mod._iova_flush(this.handle, domain), { domain });
+    const status = this.mod._iova_flush(this.handle, domain);
+    if (status < 0) this.fail(status, { domain });
   }
 
   injectFailure(kind: FailureKind, nth: number): void {
-    this.check(this.mod._iova_inject_failure(this.handle, kind === 'magazine' ? 0 : 1, nth), { kind, nth });
+    const status = this.mod._iova_inject_failure(this.handle, kind === 'magazine' ? 0 : 1, nth);
+    if (status < 0) this.fail(status, { kind, nth });
   }
 
   /** A malloc'd buffer of at least `bytes`, reused across calls; grows only. */
@@ -138,14 +155,23 @@ class WasmEngine implements Engine {
   runBatch(ops: BigUint64Array): BatchResult {
     const lab = this.handle;
     const n = Math.floor(ops.length / OP_WORDS);
-    const opsBytes = n * OP_WORDS * 8;
-    const base = this.scratch(opsBytes + n * 8);
-    new BigUint64Array(this.mod.HEAPU8.buffer, base, n * OP_WORDS).set(ops.subarray(0, n * OP_WORDS));
-    const completed = this.mod._iova_run_batch(lab, base, n, base + opsBytes);
-    // Views are made after the call: memory growth inside it detaches older ones.
-    const results = new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, n).slice();
+    const chunk = Math.min(n, BATCH_CHUNK_OPS);
+    const opsBytes = chunk * OP_WORDS * 8;
+    const base = this.scratch(opsBytes + chunk * 8);
+    const results = new BigUint64Array(n);
+    let completed = 0;
+    // do-while: an empty batch still makes the one call that resets the lab's last status.
+    do {
+      const m = Math.min(chunk, n - completed);
+      const from = completed * OP_WORDS;
+      new BigUint64Array(this.mod.HEAPU8.buffer, base, m * OP_WORDS).set(ops.subarray(from, from + m * OP_WORDS));
+      const ran = this.mod._iova_run_batch(lab, base, m, base + opsBytes);
+      // Views are made after the call: memory growth inside it detaches older ones.
+      results.set(new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, ran), completed);
+      completed += ran;
+      if (ran < m) break;
+    } while (completed < n);
     if (completed >= n) return { results, completed };
-    results.fill(0n, completed); // ops that did not run return nothing (the scratch holds old words)
     const at = completed * OP_WORDS;
     const error = errorForStatus(this.mod._iova_last_status(lab), describeArgs({
       op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2], a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],
@@ -158,7 +184,7 @@ class WasmEngine implements Engine {
     const words = this.mod._iova_snapshot_words(lab);
     const ptr = this.scratch(words * 8);
     const written = this.mod._iova_snapshot(lab, ptr, words);
-    this.check(written, { words });
+    if (written < 0) this.fail(written, { words });
     return decodeSnapshot(new BigUint64Array(this.mod.HEAPU8.buffer, ptr, written));
   }
 
@@ -168,7 +194,7 @@ class WasmEngine implements Engine {
     if (status === Status.INVARIANT) {
       throw errorForStatus(status, this.mod.UTF8ToString(this.mod._iova_invariant_message(lab)));
     }
-    this.check(status, { check: 'invariants' });
+    if (status < 0) this.fail(status, { check: 'invariants' });
   }
 
   dispose(): void {

@@ -3,13 +3,10 @@
 // the first bad line (1-based) and what was expected there.
 import type { MagazineMode } from '../engine.js';
 import { DEFAULT_PROFILE, PROFILE_NAMES, resolvePolicy, type ProfileName } from '../policy.js';
+import { TraceSyntaxError } from './errors.js';
+import { LineReader } from './line-reader.js';
 
-export class TraceSyntaxError extends Error {
-  constructor(readonly line: number, readonly expected: string, readonly got: string) {
-    super(`trace line ${line}: expected ${expected}${got ? `, got "${got}"` : ''}`);
-    this.name = 'TraceSyntaxError';
-  }
-}
+export { TraceSyntaxError } from './errors.js';
 
 export interface TraceHeader {
   possibleCpus: number;
@@ -43,9 +40,6 @@ export interface Trace {
 /** Ops that return a value (a PFN, 0 = failure). */
 export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve']);
 
-const U64_MAX = (1n << 64n) - 1n;
-const NUM = /^(0x[0-9a-f]+|[0-9]+)$/i;
-
 const USAGE: Record<string, string[]> = {
   domain: ['id', 'granule', 'start_pfn'],
   alloc: ['id', 'cpu', 'size', 'limit_pfn'],
@@ -61,123 +55,115 @@ const USAGE: Record<string, string[]> = {
   put: ['id'],
 };
 
+/** Every word that can start a line after the header, most frequent first. */
+const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain', 'put', 'reserve',
+  'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+
 function usage(op: string): string {
   return `"${op} ${USAGE[op]!.map((a) => `<${a}>`).join(' ')}"`;
 }
 
 export function parseTrace(text: string): Trace {
-  const lines = text.split(/\r?\n/);
   let header: TraceHeader | undefined;
   let sawOp = false;
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  const r = new LineReader(text);
 
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    const hash = raw.indexOf('#');
-    const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
-    if (body === '') return;
-    const tok = body.split(/\s+/);
-    const fail = (expected: string): never => {
-      throw new TraceSyntaxError(line, expected, body);
-    };
-    const num = (s: string | undefined, what: string): bigint => {
-      if (s === undefined || !NUM.test(s)) fail(`${what} as a decimal or 0x hex number`);
-      const v = BigInt(s!);
-      if (v > U64_MAX) fail(`${what} below 2^64`);
-      return v;
-    };
-    const small = (s: string | undefined, what: string): number => {
-      const v = num(s, what);
-      if (v > 0x7fffffffn) fail(`${what} below 2^31`);
-      return Number(v);
-    };
+  const domainId = (mustLive: boolean): number => {
+    const id = r.small(1, 'domain id');
+    if (mustLive && !live.has(id)) r.fail(`domain id ${id} created by an earlier "domain" line and not yet put`);
+    return id;
+  };
+  const cpuArg = (i: number): number => {
+    const cpu = r.small(i, 'cpu');
+    if (cpu >= header!.possibleCpus) r.fail(`cpu in [0, ${header!.possibleCpus - 1}]`);
+    return cpu;
+  };
 
+  /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
+  const parseHeaderLine = (op: 'magazines' | 'profile' | 'policy', h: TraceHeader): void => {
+    if (sawOp) r.fail(`"${op}" before any op (right after the cpus line)`);
+    const value = r.tok(1);
+    if (r.count !== 2 || value === undefined) r.fail(`"${op} <value>"`);
+    if (op === 'magazines') {
+      if (value !== 'named' && value !== 'unnamed') r.fail('"magazines named|unnamed"');
+      h.magazines = value as MagazineMode;
+    } else if (op === 'profile') {
+      if (!(PROFILE_NAMES as readonly string[]).includes(value!)) r.fail(`"profile ${PROFILE_NAMES.join('|')}"`);
+      if (h.profile || h.policy.length) r.fail('one "profile" line, before any "policy" line');
+      h.profile = value as ProfileName;
+    } else {
+      try {
+        resolvePolicy(h.profile ?? DEFAULT_PROFILE, [...h.policy, value!]);
+      } catch (e) {
+        r.fail(`a policy spec (${(e as Error).message})`);
+      }
+      h.policy.push(value!);
+    }
+  };
+
+  const parseLine = (): void => {
+    if (r.count === 0) return;
+    const line = r.line;
     if (!header) {
-      if (tok[0] !== 'cpus') fail('"cpus <possible> [online <n>]" as the first line');
-      if (tok.length !== 2 && !(tok.length === 4 && tok[2] === 'online')) fail('"cpus <possible> [online <n>]"');
-      const possible = small(tok[1], 'possible CPU count');
-      if (possible < 1) fail('possible CPU count of at least 1');
-      const online = tok.length === 4 ? small(tok[3], 'online CPU count') : possible;
-      if (online < 1 || online > possible) fail(`online CPU count in [1, ${possible}]`);
+      if (r.tok(0) !== 'cpus') r.fail('"cpus <possible> [online <n>]" as the first line');
+      if (r.count !== 2 && !(r.count === 4 && r.tok(2) === 'online')) r.fail('"cpus <possible> [online <n>]"');
+      const possible = r.small(1, 'possible CPU count');
+      if (possible < 1) r.fail('possible CPU count of at least 1');
+      const online = r.count === 4 ? r.small(3, 'online CPU count') : possible;
+      if (online < 1 || online > possible) r.fail(`online CPU count in [1, ${possible}]`);
       header = { possibleCpus: possible, onlineCpus: online, policy: [] };
       return;
     }
-    const op = tok[0]!;
+    const op = r.word(0, OP_WORDS)!;
     if (op === 'magazines' || op === 'profile' || op === 'policy') {
-      if (sawOp) fail(`"${op}" before any op (right after the cpus line)`);
-      if (tok.length !== 2) fail(`"${op} <value>"`);
-      const value = tok[1]!;
-      if (op === 'magazines') {
-        if (value !== 'named' && value !== 'unnamed') fail('"magazines named|unnamed"');
-        header.magazines = value as MagazineMode;
-      } else if (op === 'profile') {
-        if (!(PROFILE_NAMES as readonly string[]).includes(value)) fail(`"profile ${PROFILE_NAMES.join('|')}"`);
-        if (header.profile || header.policy.length) fail('one "profile" line, before any "policy" line');
-        header.profile = value as ProfileName;
-      } else {
-        try {
-          resolvePolicy(header.profile ?? DEFAULT_PROFILE, [...header.policy, value]);
-        } catch (e) {
-          fail(`a policy spec (${(e as Error).message})`);
-        }
-        header.policy.push(value);
-      }
+      parseHeaderLine(op, header);
       return;
     }
-    if (op === 'cpus') fail('a single "cpus" line, at the top');
+    if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
-    if (!args) fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (tok.length - 1 !== args!.length) fail(usage(op));
+    if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
+    if (r.count - 1 !== args!.length) r.fail(usage(op));
     sawOp = true;
-    const a = tok.slice(1);
-    const domainId = (mustLive: boolean): number => {
-      const id = small(a[0], 'domain id');
-      if (mustLive && !live.has(id)) fail(`domain id ${id} created by an earlier "domain" line and not yet put`);
-      return id;
-    };
-    const cpuArg = (s: string | undefined): number => {
-      const cpu = small(s, 'cpu');
-      if (cpu >= header!.possibleCpus) fail(`cpu in [0, ${header!.possibleCpus - 1}]`);
-      return cpu;
-    };
     switch (op) {
       case 'domain': {
         const id = domainId(false);
-        if (everCreated.has(id)) fail(`a domain id not used before (${id} already created)`);
+        if (everCreated.has(id)) r.fail(`a domain id not used before (${id} already created)`);
         live.add(id);
         everCreated.add(id);
-        ops.push({ line, op, id, granule: small(a[1], 'granule'), startPfn: num(a[2], 'start_pfn') });
+        ops.push({ line, op, id, granule: r.small(2, 'granule'), startPfn: r.num(3, 'start_pfn') });
         break;
       }
       case 'alloc':
       case 'alloc-noflush':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(a[1]), size: num(a[2], 'size'), limitPfn: num(a[3], 'limit_pfn') });
+        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
         break;
       case 'free':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(a[1]), pfn: num(a[2], 'pfn'), size: num(a[3], 'size') });
+        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), pfn: r.num(3, 'pfn'), size: r.num(4, 'size') });
         break;
       case 'slow-alloc': {
         const id = domainId(true);
-        const size = num(a[1], 'size');
-        const limitPfn = num(a[2], 'limit_pfn');
-        if (a[3] !== '0' && a[3] !== '1') fail('aligned as 0 or 1');
-        ops.push({ line, op, id, size, limitPfn, aligned: a[3] === '1' });
+        const size = r.num(2, 'size');
+        const limitPfn = r.num(3, 'limit_pfn');
+        const aligned = r.tok(4);
+        if (aligned !== '0' && aligned !== '1') r.fail('aligned as 0 or 1');
+        ops.push({ line, op, id, size, limitPfn, aligned: aligned === '1' });
         break;
       }
       case 'slow-free':
-        ops.push({ line, op, id: domainId(true), pfn: num(a[1], 'pfn') });
+        ops.push({ line, op, id: domainId(true), pfn: r.num(2, 'pfn') });
         break;
       case 'reserve':
-        ops.push({ line, op, id: domainId(true), lo: num(a[1], 'lo'), hi: num(a[2], 'hi') });
+        ops.push({ line, op, id: domainId(true), lo: r.num(2, 'lo'), hi: r.num(3, 'hi') });
         break;
       case 'tick':
-        ops.push({ line, op, ms: num(a[0], 'ms') });
+        ops.push({ line, op, ms: r.num(1, 'ms') });
         break;
       case 'offline':
       case 'online':
-        ops.push({ line, op, cpu: cpuArg(a[0]) });
+        ops.push({ line, op, cpu: cpuArg(1) });
         break;
       case 'flush':
         ops.push({ line, op, id: domainId(true) });
@@ -189,7 +175,20 @@ export function parseTrace(text: string): Trace {
         break;
       }
     }
-  });
+  };
+
+  // Lines as split(/\r?\n/) makes them; the next '#' is looked up once, not once per line.
+  let hash = text.indexOf('#');
+  for (let start = 0, line = 1; ; line++) {
+    const nl = text.indexOf('\n', start);
+    const stop = nl < 0 ? text.length : nl;
+    const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : stop;
+    if (hash >= 0 && hash < start) hash = text.indexOf('#', start);
+    r.read(line, start, end, hash);
+    parseLine();
+    if (nl < 0) break;
+    start = nl + 1;
+  }
   if (!header) throw new TraceSyntaxError(1, '"cpus <possible> [online <n>]" as the first line (the trace has no ops)', '');
   return { header, ops };
 }

@@ -1,0 +1,54 @@
+// The benchmark's trace row: a deterministic trace v1 text of N ops (cross-CPU churn with idle
+// ticks, PFNs taken from a live engine so every free is valid), timed through parse + replay on
+// the WASM engine, which replays in batches.
+import { createWasmEngine } from '../src/wasm-engine.js';
+import { parseTrace } from '../src/trace/parse.js';
+import { replayTrace } from '../src/trace/replay.js';
+import { seededRandom } from '../src/workloads/index.js';
+
+const CPUS = 8;
+const BURST = 64; // allocations per burst, freed on the next CPU (magazines flow via the depot)
+const TICK_EVERY = 100; // bursts between 100 ms ticks (trim work runs)
+
+export async function generateTraceText(totalOps: number): Promise<string> {
+  const e = await createWasmEngine({ possibleCpus: CPUS, onlineCpus: CPUS, magazines: 'named', slabGeometry: 'slub' });
+  const rand = seededRandom(7);
+  const chunks: string[] = [];
+  let lines = [`cpus ${CPUS}`, 'magazines named', 'domain 0 4096 1'];
+  const dom = e.createDomain(4096, 1n);
+  let ops = 1;
+  const flush = () => { chunks.push(lines.join('\n')); lines = []; };
+  for (let burst = 0; ops < totalOps; burst++) {
+    const cpu = burst % CPUS;
+    const live: [bigint, number][] = [];
+    for (let i = 0; i < BURST && ops < totalOps; i++, ops++) {
+      const size = 1 + Math.floor(rand() * 32);
+      live.push([e.allocFast(dom, cpu, BigInt(size), 0xfffffn, true), size]);
+      lines.push(`alloc 0 ${cpu} ${size} 0xfffff`);
+    }
+    const to = (cpu + 1) % CPUS;
+    for (const [pfn, size] of live) {
+      if (ops >= totalOps) break;
+      e.freeFast(dom, to, pfn, BigInt(size));
+      lines.push(`free 0 ${to} 0x${pfn.toString(16)} ${size}`);
+      ops++;
+    }
+    if (burst % TICK_EVERY === TICK_EVERY - 1 && ops < totalOps) { e.advanceClock(100n); lines.push('tick 100'); ops++; }
+    if (lines.length >= 100_000) flush();
+  }
+  flush();
+  e.dispose();
+  return chunks.join('\n') + '\n';
+}
+
+export interface TraceTiming { ops: number; chars: number; parseMs: number; replayMs: number; values: number }
+
+/** Wall time of parseTrace + replayTrace (WASM engine) on `text`. */
+export async function timeTraceReplay(text: string): Promise<TraceTiming> {
+  const t0 = performance.now();
+  const trace = parseTrace(text);
+  const t1 = performance.now();
+  const result = await replayTrace(trace, 'wasm');
+  const t2 = performance.now();
+  return { ops: trace.ops.length, chars: text.length, parseMs: t1 - t0, replayMs: t2 - t1, values: result.values.length };
+}
