@@ -102,9 +102,11 @@ export async function workloads(slowPairs: number): Promise<Workload[]> {
 export function seedPreset(): Promise<Workload> {
   return record('seed', cfg(128, 'order0'), (r, rand) => {
     for (let i = 0; i < 159; i++) r.createDomain();
+    // 10 s of virtual churn: 100 pairs per 100 ms step, so the depot trim work runs too
     for (let i = 0; i < 10_000; i++) {
       const d = i % 159, cpu = ri(rand, 0, 127), s = BigInt(ri(rand, 1, 32));
       r.freeFast(d, cpu, r.allocFast(d, cpu, s), s);
+      if (i % 100 === 99) r.advance(100n);
     }
   });
 }
