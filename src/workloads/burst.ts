@@ -5,19 +5,11 @@
 // does not).
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import {
-  allocThenFree, createDomains, DEFAULT_LIMIT, engineOf, opsDone, pick, RunClock, seededRandom,
-  type WorkloadOptions, type WorkloadResult,
-} from './common.js';
+import { allocThenFree, opsDone, pick, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
 
 export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
-  const engine = engineOf(target);
-  const domainIds = createDomains(engine, options);
-  const ops = options.ops ?? 0;
-  const limit = options.limitPfn ?? DEFAULT_LIMIT;
-  const rand = seededRandom(options.seed ?? 1);
+  const { engine, domainIds, ops, durationMs, limit, rand, clock } = startRun(target, options);
   const online = engine.config.onlineCpus;
-  const clock = new RunClock(engine);
   let failedAllocs = 0;
   let done = 0;
   if (domainIds.length === 0) return { workload: 'burst', domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
@@ -31,6 +23,6 @@ export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): Wo
     opsDone(options, done, ops);
     clock.idle(100 + Math.floor(rand() * 301));
   }
-  clock.until(options.durationMs ?? 0);
+  clock.until(durationMs);
   return { workload: 'burst', domainIds, pairs: done, failedAllocs, elapsedMs: clock.elapsedMs };
 }

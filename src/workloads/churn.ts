@@ -2,20 +2,11 @@
 // domain, then their frees on the same CPU; durationMs of virtual time is spread evenly over the ops.
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import {
-  allocThenFree, createDomains, DEFAULT_LIMIT, engineOf, opsDone, pick, RunClock, seededRandom,
-  type WorkloadOptions, type WorkloadResult,
-} from './common.js';
+import { allocThenFree, opsDone, pick, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
 
 export function runChurn(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
-  const engine = engineOf(target);
-  const domainIds = createDomains(engine, options);
-  const ops = options.ops ?? 0;
-  const durationMs = options.durationMs ?? 0;
-  const limit = options.limitPfn ?? DEFAULT_LIMIT;
-  const rand = seededRandom(options.seed ?? 1);
+  const { engine, domainIds, ops, durationMs, limit, rand, clock } = startRun(target, options);
   const cpus = engine.config.onlineCpus; // CPUs 0..online-1 are the online ones
-  const clock = new RunClock(engine);
   let failedAllocs = 0;
   let done = 0;
   if (domainIds.length === 0) return { workload: 'churn', domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };

@@ -120,3 +120,27 @@ export class RunClock {
     this.elapsedMs = ms;
   }
 }
+
+/** What a workload starts from: its engine, fresh domains, the option values and a clock. */
+export interface WorkloadRun {
+  engine: Engine;
+  domainIds: number[];
+  ops: number;
+  durationMs: number;
+  limit: bigint;
+  rand: () => number;
+  clock: RunClock;
+}
+
+export function startRun(target: Engine | IovaLab, options: WorkloadOptions): WorkloadRun {
+  const engine = engineOf(target);
+  return {
+    engine,
+    domainIds: createDomains(engine, options),
+    ops: options.ops ?? 0,
+    durationMs: options.durationMs ?? 0,
+    limit: options.limitPfn ?? DEFAULT_LIMIT,
+    rand: seededRandom(options.seed ?? 1),
+    clock: new RunClock(engine),
+  };
+}

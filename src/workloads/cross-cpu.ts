@@ -4,23 +4,14 @@
 // (depot pops) on the allocators. Sizes 1..4 keep the traffic in few rcache classes.
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import {
-  allocThenFree, createDomains, DEFAULT_LIMIT, engineOf, opsDone, pick, RunClock, seededRandom,
-  type WorkloadOptions, type WorkloadResult,
-} from './common.js';
+import { allocThenFree, opsDone, pick, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
 
 export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
-  const engine = engineOf(target);
-  const domainIds = createDomains(engine, options);
-  const ops = options.ops ?? 0;
-  const durationMs = options.durationMs ?? 0;
-  const limit = options.limitPfn ?? DEFAULT_LIMIT;
-  const rand = seededRandom(options.seed ?? 1);
+  const { engine, domainIds, ops, durationMs, limit, rand, clock } = startRun(target, options);
   const online = engine.config.onlineCpus;
   const nAlloc = Math.max(1, Math.ceil(online / 2));
   const allocators = Array.from({ length: nAlloc }, (_, i) => i);
   const freers = online > 1 ? Array.from({ length: online - nAlloc }, (_, i) => nAlloc + i) : [0];
-  const clock = new RunClock(engine);
   let failedAllocs = 0;
   let done = 0;
   if (domainIds.length === 0) return { workload: 'cross-cpu', domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
