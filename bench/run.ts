@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IovaModule, IovaModuleFactory } from '../src/bindings.js';
-import { cacheByName } from '../src/snapshot.js';
+import type { Engine } from '../src/engine.js';
+import { cacheByName, type CacheCounters } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { buildNative, ENGINES, measure, NATIVE_OPT, sameOutcome, writeOpFile, type EngineKind, type Outcome } from './engines.js';
 import { PROFILE_NOTES, limitOf } from './profile-notes.js';
@@ -56,9 +57,18 @@ if (failed) { console.error('FAIL: engines disagree (see MISMATCH lines above)')
 // ---------- scale rows (WASM engine, wall time including lab creation) ----------
 // Each scale row runs on a fresh WASM instance, so its heap size is that lab's alone.
 const realFactory = createRequire(import.meta.url)(join(ROOT, 'wasm/iova_model.cjs')) as IovaModuleFactory;
-let bigMod: IovaModule | undefined;
-const factory: IovaModuleFactory = async (o) => (bigMod = await realFactory(o));
+let rowModule: IovaModule | undefined;
+const factory: IovaModuleFactory = async (o) => (rowModule = await realFactory(o));
 const wasmBinary = readFileSync(join(ROOT, 'wasm/iova_model.wasm'));
+
+/** The row's memory: accounted slab bytes from the lab's snapshot, and its instance's heap. */
+function measureMemory(row: ScaleRow, e: Engine): void {
+  const s = e.snapshot();
+  const slabBytes = (c: CacheCounters) => c.numSlabs * c.pagesPerSlab * 4096;
+  row.magazineBytes = slabBytes(cacheByName(s, 'iommu_iova_magazine')!);
+  row.slabBytes = s.caches.reduce((sum, c) => sum + slabBytes(c), 0);
+  row.heap = rowModule!.HEAPU8.length;
+}
 
 const seedW = await seedPreset();
 let t0 = performance.now();
@@ -71,11 +81,7 @@ const seedRow: ScaleRow = {
   const res = e.runBatch(seedW.ops);
   if (res.error) throw res.error;
   seedRow.wallMs = performance.now() - t0;
-  const s = e.snapshot();
-  const mag = cacheByName(s, 'iommu_iova_magazine')!;
-  seedRow.magazineBytes = mag.numSlabs * mag.pagesPerSlab * 4096;
-  seedRow.slabBytes = s.caches.reduce((sum, c) => sum + c.numSlabs * c.pagesPerSlab * 4096, 0);
-  seedRow.heap = bigMod!.HEAPU8.length;
+  measureMemory(seedRow, e);
   e.dispose();
 }
 const scale: ScaleRow[] = [seedRow];
@@ -88,15 +94,11 @@ try {
   const e = await createWasmEngine(cfg(1024), { factory, wasmBinary });
   for (let i = 0; i < 1000; i++) { e.createDomain(4096, 1n); bigDomains++; }
   big.wallMs = performance.now() - t0;
-  const s = e.snapshot();
-  const mag = cacheByName(s, 'iommu_iova_magazine')!;
-  big.magazineBytes = mag.numSlabs * mag.pagesPerSlab * 4096;
-  big.slabBytes = s.caches.reduce((sum, c) => sum + c.numSlabs * c.pagesPerSlab * 4096, 0);
-  big.heap = bigMod!.HEAPU8.length;
+  measureMemory(big, e);
   e.dispose();
 } catch (err) {
   big.wallMs = performance.now() - t0;
-  big.heap = bigMod?.HEAPU8.length;
+  big.heap = rowModule?.HEAPU8.length;
   big.error = `${(err as Error).name}: ${(err as Error).message} after ${bigDomains} domains`;
 }
 scale.push(big);
