@@ -2,23 +2,16 @@
 // domain, then their frees on the same CPU; durationMs of virtual time is spread evenly over the ops.
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import { allocThenFree, opsDone, pick, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
+import { allocThenFree, pick, runRounds, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
 
 export function runChurn(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
-  const { engine, domainIds, ops, durationMs, limit, rand, clock } = startRun(target, options);
+  const run = startRun(target, options);
+  const { engine, domainIds, limit, rand, clock } = run;
   const cpus = engine.config.onlineCpus; // CPUs 0..online-1 are the online ones
-  let failedAllocs = 0;
-  let done = 0;
-  if (domainIds.length === 0) return { workload: 'churn', domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
-  while (done < ops) {
+  return runRounds('churn', run, options, (remaining) => {
     const dom = pick(rand, domainIds);
     const cpu = Math.floor(rand() * cpus);
-    const burst = Math.min(ops - done, 1 + Math.floor(rand() * 256));
-    failedAllocs += allocThenFree(engine, dom, cpu, cpu, burst, () => BigInt(1 + Math.floor(rand() * 32)), limit);
-    done += burst;
-    opsDone(options, done, ops);
-    clock.spread(done, ops, durationMs);
-  }
-  clock.until(durationMs);
-  return { workload: 'churn', domainIds, pairs: done, failedAllocs, elapsedMs: clock.elapsedMs };
+    const burst = Math.min(remaining, 1 + Math.floor(rand() * 256));
+    return { ops: burst, failed: allocThenFree(engine, dom, cpu, cpu, burst, () => BigInt(1 + Math.floor(rand() * 32)), limit) };
+  }, (done) => clock.spread(done, run.ops, run.durationMs));
 }

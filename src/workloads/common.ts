@@ -144,3 +144,29 @@ export function startRun(target: Engine | IovaLab, options: WorkloadOptions): Wo
     clock: new RunClock(engine),
   };
 }
+
+/** One round of a workload: how many ops it ran and how many of its allocations failed. */
+export interface Round { ops: number; failed: number }
+
+/**
+ * The loop every op-driven workload shares: rounds until `ops` are done (each given how many
+ * remain), progress after each, `afterRound` to move the clock, then idle until durationMs.
+ */
+export function runRounds(
+  name: WorkloadName, run: WorkloadRun, options: WorkloadOptions,
+  round: (remaining: number) => Round, afterRound: (done: number) => void,
+): WorkloadResult {
+  const { domainIds, ops, clock } = run;
+  let failedAllocs = 0;
+  let done = 0;
+  if (domainIds.length === 0) return { workload: name, domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
+  while (done < ops) {
+    const r = round(ops - done);
+    failedAllocs += r.failed;
+    done += r.ops;
+    opsDone(options, done, ops);
+    afterRound(done);
+  }
+  clock.until(run.durationMs);
+  return { workload: name, domainIds, pairs: done, failedAllocs, elapsedMs: clock.elapsedMs };
+}

@@ -4,27 +4,20 @@
 // (depot pops) on the allocators. Sizes 1..4 keep the traffic in few rcache classes.
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import { allocThenFree, opsDone, pick, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
+import { allocThenFree, pick, runRounds, startRun, type WorkloadOptions, type WorkloadResult } from './common.js';
 
 export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
-  const { engine, domainIds, ops, durationMs, limit, rand, clock } = startRun(target, options);
+  const run = startRun(target, options);
+  const { engine, domainIds, limit, rand, clock } = run;
   const online = engine.config.onlineCpus;
   const nAlloc = Math.max(1, Math.ceil(online / 2));
   const allocators = Array.from({ length: nAlloc }, (_, i) => i);
   const freers = online > 1 ? Array.from({ length: online - nAlloc }, (_, i) => nAlloc + i) : [0];
-  let failedAllocs = 0;
-  let done = 0;
-  if (domainIds.length === 0) return { workload: 'cross-cpu', domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
-  while (done < ops) {
+  return runRounds('cross-cpu', run, options, (remaining) => {
     const dom = pick(rand, domainIds);
     const a = pick(rand, allocators);
     const f = pick(rand, freers);
-    const batch = Math.min(ops - done, 128 + Math.floor(rand() * 384));
-    failedAllocs += allocThenFree(engine, dom, a, f, batch, () => BigInt(1 + Math.floor(rand() * 4)), limit);
-    done += batch;
-    opsDone(options, done, ops);
-    clock.spread(done, ops, durationMs);
-  }
-  clock.until(durationMs);
-  return { workload: 'cross-cpu', domainIds, pairs: done, failedAllocs, elapsedMs: clock.elapsedMs };
+    const batch = Math.min(remaining, 128 + Math.floor(rand() * 384));
+    return { ops: batch, failed: allocThenFree(engine, dom, a, f, batch, () => BigInt(1 + Math.floor(rand() * 4)), limit) };
+  }, (done) => clock.spread(done, run.ops, run.durationMs));
 }
