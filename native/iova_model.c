@@ -444,41 +444,23 @@ static void view_class(const struct lab *L, const struct rclass *r, struct class
 	for (c = 0; c < r->depot_size; c++) v->depot_pfns += r->depot[c].count;
 }
 
+static void add_view(struct class_view *to, const struct class_view *v)
+{
+	to->loaded += v->loaded; to->prev += v->prev; to->depot += v->depot;
+	to->loaded_pfns += v->loaded_pfns; to->prev_pfns += v->prev_pfns; to->depot_pfns += v->depot_pfns;
+}
+
 int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 {
 	struct lab *L = get_lab(h);
-	uint32_t i, k, w = 0;
+	uint32_t i, k, w = SNAP_FIXED;
 	struct class_view cls[RC_CLASSES], all;
 	if (!L) return IOVA_E_NO_LAB;
 	if (cap < SNAP_FIXED + SNAP_DOM * L->live) return IOVA_E_RANGE;
 	memset(cls, 0, sizeof(cls));
 	memset(&all, 0, sizeof(all));
-	for (i = 0; i < L->ndoms; i++)
-		if (L->doms[i]) for (k = 0; k < RC_CLASSES; k++) view_class(L, &L->doms[i]->rc[k], &cls[k]);
-	for (k = 0; k < RC_CLASSES; k++) {
-		all.loaded += cls[k].loaded; all.prev += cls[k].prev; all.depot += cls[k].depot;
-		all.loaded_pfns += cls[k].loaded_pfns; all.prev_pfns += cls[k].prev_pfns;
-		all.depot_pfns += cls[k].depot_pfns;
-	}
-	out[w++] = L->clk.now; out[w++] = L->possible; out[w++] = L->online_count;
-	out[w++] = L->mode; out[w++] = L->live;
-	out[w++] = L->ctx.mag_cache->obj_size; out[w++] = L->mag_cache_index;
-	for (i = 0; i < SC_NCACHES; i++) {
-		struct slab_cache *s = &L->caches[i];
-		out[w++] = s->obj_size; out[w++] = s->per_slab; out[w++] = s->pages;
-		out[w++] = s->active; out[w++] = s->num_slabs * s->per_slab; out[w++] = s->num_slabs;
-		out[w++] = s->allocs; out[w++] = s->frees;
-	}
-	out[w++] = all.loaded; out[w++] = all.prev; out[w++] = all.depot;
-	out[w++] = all.loaded + all.prev + all.depot;
-	out[w++] = all.loaded_pfns; out[w++] = all.prev_pfns; out[w++] = all.depot_pfns;
-	for (k = 0; k < RC_CLASSES; k++) {
-		struct class_stats *s = &L->cls[k];
-		out[w++] = s->hits; out[w++] = s->misses; out[w++] = s->pushes; out[w++] = s->pops;
-		out[w++] = s->trims; out[w++] = s->depot_mags; out[w++] = s->high_water; out[w++] = s->overflows;
-		out[w++] = cls[k].loaded; out[w++] = cls[k].prev;
-		out[w++] = cls[k].loaded_pfns; out[w++] = cls[k].prev_pfns; out[w++] = cls[k].depot_pfns;
-	}
+	/* One pass over every magazine: the domain rows (written after the fixed part) and the
+	 * lab-wide class views they add up to. */
 	for (i = 0; i < L->ndoms; i++) {
 		struct domain *d = L->doms[i];
 		struct class_view v;
@@ -487,7 +469,11 @@ int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 		memset(&v, 0, sizeof(v));
 		for (k = 0; k < RC_CLASSES; k++) {
 			struct rclass *r = &d->rc[k];
-			view_class(L, r, &v);
+			struct class_view c;
+			memset(&c, 0, sizeof(c));
+			view_class(L, r, &c);
+			add_view(&cls[k], &c);
+			add_view(&v, &c);
 			hits += r->st.hits; misses += r->st.misses; push += r->st.pushes;
 			pop += r->st.pops; trim += r->st.trims;
 		}
@@ -495,6 +481,29 @@ int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 		out[w++] = v.loaded_pfns + v.prev_pfns + v.depot_pfns; out[w++] = v.loaded + v.prev + v.depot;
 		out[w++] = v.depot; out[w++] = hits; out[w++] = misses; out[w++] = push; out[w++] = pop;
 		out[w++] = trim; out[w++] = d->flush_retries; out[w++] = d->slow_fail;
+	}
+	for (k = 0; k < RC_CLASSES; k++) add_view(&all, &cls[k]);
+	{
+		uint64_t *o = out;
+		*o++ = L->clk.now; *o++ = L->possible; *o++ = L->online_count;
+		*o++ = L->mode; *o++ = L->live;
+		*o++ = L->ctx.mag_cache->obj_size; *o++ = L->mag_cache_index;
+		for (i = 0; i < SC_NCACHES; i++) {
+			struct slab_cache *s = &L->caches[i];
+			*o++ = s->obj_size; *o++ = s->per_slab; *o++ = s->pages;
+			*o++ = s->active; *o++ = s->num_slabs * s->per_slab; *o++ = s->num_slabs;
+			*o++ = s->allocs; *o++ = s->frees;
+		}
+		*o++ = all.loaded; *o++ = all.prev; *o++ = all.depot;
+		*o++ = all.loaded + all.prev + all.depot;
+		*o++ = all.loaded_pfns; *o++ = all.prev_pfns; *o++ = all.depot_pfns;
+		for (k = 0; k < RC_CLASSES; k++) {
+			struct class_stats *s = &L->cls[k];
+			*o++ = s->hits; *o++ = s->misses; *o++ = s->pushes; *o++ = s->pops;
+			*o++ = s->trims; *o++ = s->depot_mags; *o++ = s->high_water; *o++ = s->overflows;
+			*o++ = cls[k].loaded; *o++ = cls[k].prev;
+			*o++ = cls[k].loaded_pfns; *o++ = cls[k].prev_pfns; *o++ = cls[k].depot_pfns;
+		}
 	}
 	return (int32_t)w;
 }
