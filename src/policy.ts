@@ -1,7 +1,7 @@
 // Kernel profiles and what-if policies for the rcache (docs/design.md "Policies"). A profile is
 // a kernel version's design; a policy spec ("lazy", "mag-size=64", …) changes one knob on top.
 // Both engines take the resolved RcachePolicy, so the C and TS code paths stay the same.
-import type { MagazineMode } from './engine.js';
+import type { LabConfig, MagazineMode } from './engine.js';
 import { LabConfigError } from './errors.js';
 
 export interface RcachePolicy {
@@ -88,6 +88,11 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
   if (!isInt(p.dynamicInitial, 0, p.magazineSize)) bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
   if (!isInt(p.rcacheArrayBytes, 0, 8192)) bad('rcacheArrayBytes', p.rcacheArrayBytes, 'an integer in [0, 8192]');
   return p;
+}
+
+/** The policy an engine runs for a config: its own (validated, copied), else the default profile's. */
+export function policyOfConfig(config: LabConfig): RcachePolicy {
+  return validatePolicy({ ...(config.policy ?? KERNEL_PROFILES[DEFAULT_PROFILE].policy) });
 }
 
 export const POLICY_SPECS = [

@@ -4,7 +4,7 @@ import { loadIovaModule, type IovaModule, type LoadOptions } from './bindings.js
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
 import { OP_WORDS } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
-import { KERNEL_PROFILES, validatePolicy, type RcachePolicy } from './policy.js';
+import { policyOfConfig, type RcachePolicy } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 
 type Args = Record<string, number | bigint | boolean | string>;
@@ -37,7 +37,7 @@ class WasmEngine implements Engine {
   readonly config: LabConfig;
 
   constructor(private readonly mod: IovaModule, config: LabConfig) {
-    const policy = validatePolicy({ ...(config.policy ?? KERNEL_PROFILES['v6.8'].policy) });
+    const policy = policyOfConfig(config);
     this.config = { ...config, policy };
     const words = policyWords(policy);
     const ptr = mod._malloc(words.byteLength);

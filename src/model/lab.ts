@@ -5,7 +5,7 @@ import { OP_WORDS, OpCode } from '../engine.js';
 import { describeArgs, errorForStatus, Status } from '../errors.js';
 import type { CacheCounters, ClassCounters, DomainCounters, Snapshot } from '../snapshot.js';
 import { CACHE_NAMES } from '../snapshot.js';
-import { KERNEL_PROFILES, magazineBytes, validatePolicy, type RcachePolicy } from '../policy.js';
+import { magazineBytes, policyOfConfig, type RcachePolicy } from '../policy.js';
 import type { CacheName } from '../snapshot.js';
 import { VirtualClock } from './clock.js';
 import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
@@ -36,7 +36,7 @@ export class ModelEngine implements Engine {
     if (!Number.isInteger(p) || !Number.isInteger(o) || p < 1 || p > 4096 || o < 1 || o > p) {
       fail(Status.LAB_CONFIG, { possibleCpus: p, onlineCpus: o });
     }
-    this.policy = validatePolicy({ ...(config.policy ?? KERNEL_PROFILES['v6.8'].policy) });
+    this.policy = policyOfConfig(config);
     this.config = { ...config, policy: this.policy };
     const bytes = magazineBytes(this.policy);
     this.slabs = new SlabSet(config.slabGeometry, p, namedMagazineObjSize(bytes));

@@ -2,6 +2,7 @@
 // place (loaded, prev, depot), what they cost in the magazine cache, the PFNs cached in them and
 // the iommu_iova objects behind those PFNs (every cached PFN keeps one live `struct iova`).
 import { cacheByName, type ClassCounters, type Snapshot } from '../snapshot.js';
+import { formatTable } from './table.js';
 
 /** slabinfo objsize of iommu_iova when a snapshot does not list the cache. */
 const DEFAULT_IOVA_OBJ_SIZE = 64;
@@ -86,14 +87,6 @@ export function classBreakdown(s: Snapshot): ClassBreakdown {
       iovaObjects: sum('iovaObjects'), iovaBytes: big('iovaBytes'), hits: sum('hits'), misses: sum('misses'),
     },
   };
-}
-
-/** Columns under a header: the first `leftColumns` left-aligned (text), the rest right-aligned (numbers). */
-export function formatTable(header: string[], rows: string[][], leftColumns = 1): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 export const CLASS_TABLE_HEADER = ['class', 'pages', 'loaded', 'prev', 'depot', 'magazines', 'mag bytes',

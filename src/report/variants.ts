@@ -2,7 +2,8 @@
 // the rcache costs and does: magazines in their cache, iommu_iova objects, rcache hit rate,
 // depot high-water mark, trims, overflows and slow-path allocations.
 import { cacheByName, type Snapshot } from '../snapshot.js';
-import { formatTable } from './classes.js';
+import { iovaObjSize as iovaObjSizeOf } from './classes.js';
+import { formatTable } from './table.js';
 
 export interface VariantMetrics {
   /** "v6.8", "v6.8+lazy", … */
@@ -39,7 +40,7 @@ export interface VariantMetrics {
 
 export function variantMetrics(variant: string, profile: string, policy: readonly string[], s: Snapshot): VariantMetrics {
   const iova = cacheByName(s, 'iommu_iova');
-  const iovaObjSize = iova?.objSize ?? 64;
+  const iovaObjSize = iovaObjSizeOf(s);
   const iovaObjects = iova?.activeObjs ?? 0;
   const sum = (f: 'hits' | 'misses' | 'depotTrims' | 'depotOverflows') => s.classes.reduce((a, c) => a + c[f], 0);
   const hits = sum('hits');
