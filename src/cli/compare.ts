@@ -11,14 +11,20 @@ import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
+import { playgroundLink } from './link.js';
 import { profileListOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
+  makeVariant, profileVariants, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
+
+/** The playground link of this compare run, when --link asked for one. */
+function linkOf(o: CompareOptions, s: Scenario): string | undefined {
+  return playgroundLink('compare', o, s.kind === 'trace' ? s.trace : undefined);
+}
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: ProfileName[];
@@ -88,13 +94,9 @@ function title(v: Variant, s: Snapshot): string {
 
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
   if (o.profile !== undefined) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
-  const specs = o.policy ?? [];
-  const variants: Variant[] = [];
-  for (const p of o.profiles!) {
-    variants.push(makeVariant(p, [], o.magazines));
-    if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
-  }
+  const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
   const scenario = await scenarioOf(o, true);
+  const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -107,6 +109,7 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
       scenario: describeScenario(scenario),
       variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
       ...(timeline ? { timeline } : {}),
+      ...(link ? { link } : {}),
     }, null, 2) + '\n');
     return;
   }
@@ -114,12 +117,13 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
   if (o.format !== undefined) {
     text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
-  out(text);
+  out(text + (link ? `\nplayground: ${link}\n` : ''));
 }
 
 async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
   if (o.magazines !== undefined) throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
   const scenario = await scenarioOf(o, false);
+  const link = linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
@@ -138,19 +142,21 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
+      ...(link ? { link } : {}),
     }, null, 2) + '\n');
     return;
   }
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
+  const linkLine = link ? `\nplayground: ${link}\n` : '';
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
     out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
-      + (sparklines ? '\n' + sparklines : ''));
+      + (sparklines ? '\n' + sparklines : '') + linkLine);
   } else {
     out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
-      + (sparklines ? '\n' + sparklines : ''));
+      + (sparklines ? '\n' + sparklines : '') + linkLine);
   }
 }
 

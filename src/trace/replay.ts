@@ -1,5 +1,6 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
+import type { LoadOptions } from '../bindings.js';
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import type { Snapshot } from '../snapshot.js';
@@ -81,6 +82,8 @@ export interface ReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
   wrapEngine?: (engine: Engine) => Engine;
+  /** How to load the WASM module (browsers: bytes or URL and the glue's factory). */
+  wasm?: LoadOptions;
 }
 
 export async function replayTrace(
@@ -93,6 +96,7 @@ export async function replayTrace(
     profile: trace.header.profile,
     policy: trace.header.policy,
     engine: engineName,
+    wasm: options.wasm,
   });
   const e = options.wrapEngine ? options.wrapEngine(lab.engine) : lab.engine;
   const ids = new Map<number, number>();

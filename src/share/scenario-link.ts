@@ -1,0 +1,209 @@
+// One scenario, three spellings: the object the playground runs, the playground link (URL hash)
+// and the `iova-lab` command line. The link's keys are the CLI's long option names, so
+//   iova-lab compare --profiles v6.7,v6.8 --cpus 16 --policy lazy
+// is the link   <base>#compare?cpus=16&profiles=v6.7,v6.8&policy=lazy
+// A trace (replay, compare) travels in the link as `trace=<text>` and on the command line on stdin.
+// Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
+// the message the CLI would print for the same value.
+import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import type { SlabViewFormat } from '../report/simulate.js';
+import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
+import { checkChoice, checkIntFlag, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
+import { UsageError } from './usage-error.js';
+
+export const LINK_COMMANDS = ['simulate', 'compare', 'replay'] as const;
+export type LinkCommand = (typeof LINK_COMMANDS)[number];
+
+/** Where `--link` points by default: the playground's page relative to the repository root. */
+export const DEFAULT_LINK_BASE = 'web/index.html';
+
+export interface PlaygroundScenario {
+  command: LinkCommand;
+  preset?: 'seed';
+  cpus?: number;
+  online?: number;
+  domains?: number;
+  slabGeometry?: SlabGeometry;
+  workload?: WorkloadName;
+  ops?: number;
+  durationMs?: number;
+  seed?: number;
+  engine?: EngineName;
+  profile?: ProfileName;
+  /** compare: the profiles to run side by side. */
+  profiles?: ProfileName[];
+  policy?: string[];
+  magazines?: MagazineMode;
+  format?: SlabViewFormat;
+  /** Sampling interval of the timeline in virtual ms. */
+  timeline?: number;
+  /** replay (required) and compare: a trace in format v1. */
+  trace?: string;
+}
+
+type FieldKey = Exclude<keyof PlaygroundScenario, 'command'>;
+
+interface Field {
+  key: FieldKey;
+  flag: string;
+  commands: readonly LinkCommand[];
+  parse(value: string): unknown;
+  show(value: never): string;
+}
+
+const ALL = LINK_COMMANDS;
+const WORKLOAD: readonly LinkCommand[] = ['simulate', 'compare'];
+
+const int = (key: FieldKey, flag: IntFlag, commands = WORKLOAD): Field =>
+  ({ key, flag, commands, parse: (v) => checkIntFlag(flag, v), show: (n: number) => String(n) });
+const choice = <T extends string>(key: FieldKey, flag: string, allowed: readonly T[], commands = WORKLOAD): Field =>
+  ({ key, flag, commands, parse: (v) => checkChoice(flag, v, allowed), show: (s: string) => s });
+
+/** Every field in canonical order: links and command lines list them in this order. */
+const FIELDS: readonly Field[] = [
+  choice('preset', '--preset', ['seed'] as const),
+  int('cpus', '--cpus'),
+  int('online', '--online'),
+  int('domains', '--domains'),
+  choice('slabGeometry', '--slab-geometry', ['slub', 'order0'] as const),
+  choice('workload', '--workload', WORKLOAD_NAMES),
+  int('ops', '--ops'),
+  int('durationMs', '--duration-ms'),
+  int('seed', '--seed'),
+  choice('engine', '--engine', ['wasm', 'ts'] as const, ALL),
+  choice('profile', '--profile', PROFILE_NAMES, ALL),
+  { key: 'profiles', flag: '--profiles', commands: ['compare'], parse: (v) => checkProfileList(v, PROFILE_NAMES),
+    show: (list: string[]) => list.join(',') },
+  { key: 'policy', flag: '--policy', commands: ALL, parse: splitPolicy, show: (list: string[]) => list.join(',') },
+  choice('magazines', '--magazines', ['named', 'unnamed'] as const),
+  choice('format', '--format', ['slabtop', 'slabinfo'] as const),
+  int('timeline', '--timeline'),
+  { key: 'trace', flag: '--trace', commands: ['compare', 'replay'], parse: (v) => v, show: (t: string) => t },
+];
+
+const byName = new Map(FIELDS.map((f) => [f.flag.slice(2), f]));
+
+function present(s: PlaygroundScenario, f: Field): boolean {
+  const v = s[f.key];
+  return v !== undefined && !(Array.isArray(v) && v.length === 0);
+}
+
+function checkFits(s: PlaygroundScenario): void {
+  if (!(LINK_COMMANDS as readonly string[]).includes(s.command)) {
+    throw new UsageError(`the command must be one of ${LINK_COMMANDS.join(', ')}, got "${String(s.command)}".`);
+  }
+  for (const f of FIELDS) {
+    if (present(s, f) && !f.commands.includes(s.command)) throw new UsageError(`${s.command} takes no ${f.flag}.`);
+  }
+  if (s.command === 'replay' && s.trace === undefined) throw new UsageError('replay needs a trace.');
+}
+
+function setField(s: PlaygroundScenario, f: Field, value: string): void {
+  if (s[f.key] !== undefined) throw new UsageError(`${f.flag} is given twice.`);
+  (s as unknown as Record<string, unknown>)[f.key] = f.parse(value);
+}
+
+/** Values of the fields that are set, as strings, in canonical order. */
+function entries(s: PlaygroundScenario): Array<[Field, string]> {
+  checkFits(s);
+  return FIELDS.filter((f) => present(s, f)).map((f) => [f, f.show(s[f.key] as never)]);
+}
+
+// encodeURIComponent, but leaving the characters that read well in a link and mean nothing in a hash value.
+const encodeValue = (v: string): string => encodeURIComponent(v).replace(/%(2C|3D|3A|2F)/g, (_m, hex: string) =>
+  String.fromCharCode(parseInt(hex, 16)));
+
+/** The link's hash, without '#': `simulate?preset=seed&policy=lazy`. */
+export function scenarioToHash(s: PlaygroundScenario): string {
+  const query = entries(s).map(([f, v]) => `${f.flag.slice(2)}=${encodeValue(v)}`).join('&');
+  return query ? `${s.command}?${query}` : s.command;
+}
+
+export function scenarioToLink(s: PlaygroundScenario, base: string = DEFAULT_LINK_BASE): string {
+  return `${base.replace(/#.*$/, '')}#${scenarioToHash(s)}`;
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new UsageError(`the link has a malformed escape in "${part}".`);
+  }
+}
+
+/** The scenario a link's hash (with or without '#') describes; a bad key or value is a UsageError naming it. */
+export function scenarioFromHash(hash: string): PlaygroundScenario {
+  const text = hash.replace(/^#/, '');
+  const q = text.indexOf('?');
+  const command = decode(q < 0 ? text : text.slice(0, q));
+  const s = { command } as PlaygroundScenario;
+  checkFits(s);
+  const query = q < 0 ? '' : text.slice(q + 1);
+  for (const pair of query.split('&').filter((p) => p.length > 0)) {
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const f = byName.get(name);
+    if (f === undefined) throw new UsageError(`the link has an unknown key "${name}".`);
+    setField(s, f, eq < 0 ? '' : decode(pair.slice(eq + 1)));
+  }
+  checkFits(s);
+  return s;
+}
+
+/** The command line as argv (after `iova-lab`), and what goes on stdin (the trace), if anything. */
+export function scenarioToArgs(s: PlaygroundScenario): { args: string[]; stdin?: string } {
+  const args: string[] = [s.command];
+  if (s.command === 'replay') args.push('-');
+  for (const [f, v] of entries(s)) {
+    if (f.key === 'trace') {
+      if (s.command === 'compare') args.push('--trace', '-');
+    } else {
+      args.push(f.flag, v);
+    }
+  }
+  return s.trace === undefined ? { args } : { args, stdin: s.trace };
+}
+
+/** The scenario of `iova-lab` argv (as scenarioToArgs writes it; `-` reads the trace from `stdin`). */
+export function scenarioFromArgs(argv: readonly string[], stdin?: string): PlaygroundScenario {
+  const [command, ...rest] = argv;
+  const s = { command } as PlaygroundScenario;
+  checkFits(s);
+  if (s.command === 'replay') {
+    if (rest.shift() !== '-') throw new UsageError('replay reads its trace from stdin here: "replay -".');
+    s.trace = stdin ?? '';
+  }
+  for (let i = 0; i < rest.length; i += 2) {
+    const f = byName.get(rest[i]!.replace(/^--/, ''));
+    const value = rest[i + 1];
+    if (f === undefined || !rest[i]!.startsWith('--')) throw new UsageError(`unknown option "${rest[i]}".`);
+    if (value === undefined) throw new UsageError(`${f.flag} needs a value.`);
+    if (f.key === 'trace') {
+      if (value !== '-') throw new UsageError('--trace reads the trace from stdin here: "--trace -".');
+      setField(s, f, stdin ?? '');
+    } else {
+      setField(s, f, value);
+    }
+  }
+  checkFits(s);
+  return s;
+}
+
+const SAFE_WORD = /^[A-Za-z0-9_.,=/:+@%-]+$/;
+
+/** A POSIX shell word: bare when safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  return SAFE_WORD.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The equivalent shell command; a trace follows as a here-document. */
+export function scenarioToCommandLine(s: PlaygroundScenario, program = 'iova-lab'): string {
+  const { args, stdin } = scenarioToArgs(s);
+  const line = [program, ...args].map(shellQuote).join(' ');
+  if (stdin === undefined) return line;
+  const lines = stdin.split('\n');
+  let end = 'TRACE';
+  while (lines.includes(end)) end += '_';
+  return `${line} <<'${end}'\n${stdin}${stdin.endsWith('\n') || stdin === '' ? '' : '\n'}${end}`;
+}
