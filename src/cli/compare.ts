@@ -12,7 +12,8 @@ import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
-import { profileListOption, UsageError } from './options.js';
+import { profileListOption } from './options.js';
+import { checkCompareOptions } from '../share/compare-rules.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
   makeVariant, profileVariants, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
@@ -37,16 +38,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Options that describe a workload and so cannot go with --trace. */
-const WORKLOAD_FLAGS: Array<[keyof CompareOptions, string]> = [
-  ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
-  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'], ['preset', '--preset'],
-];
-
 async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
   if (o.trace === undefined) return workloadScenario(o);
-  const clash = WORKLOAD_FLAGS.find(([k]) => o[k] !== undefined);
-  if (clash) throw new UsageError(`--trace runs the trace's own scenario; it cannot be combined with ${clash[1]}.`);
   return {
     kind: 'trace',
     file: o.trace,
@@ -93,7 +86,6 @@ function title(v: Variant, s: Snapshot): string {
 }
 
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.profile !== undefined) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
   const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
   const scenario = await scenarioOf(o, true);
   const link = linkOf(o, scenario);
@@ -121,7 +113,6 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
 }
 
 async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.magazines !== undefined) throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
   const scenario = await scenarioOf(o, false);
   const link = linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
@@ -170,6 +161,7 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
     .option('--profiles <list>', `comma-separated kernel profiles to compare (${PROFILE_NAMES.join(',')})`, profileListOption(PROFILE_NAMES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
+      checkCompareOptions(o);
       if (o.profiles) await compareProfiles(o, out, progressStream);
       else await compareModes(o, out, progressStream);
     });

@@ -9,6 +9,7 @@ import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
+import { checkCompareOptions } from './compare-rules.js';
 import { checkChoice, checkIntFlag, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
 import { UsageError } from './usage-error.js';
 
@@ -89,14 +90,20 @@ function present(s: PlaygroundScenario, f: Field): boolean {
   return v !== undefined && !(Array.isArray(v) && v.length === 0);
 }
 
-function checkFits(s: PlaygroundScenario): void {
-  if (!(LINK_COMMANDS as readonly string[]).includes(s.command)) {
-    throw new UsageError(`the command must be one of ${LINK_COMMANDS.join(', ')}, got "${String(s.command)}".`);
+function checkCommand(command: unknown): void {
+  if (!(LINK_COMMANDS as readonly unknown[]).includes(command)) {
+    throw new UsageError(`the command must be one of ${LINK_COMMANDS.join(', ')}, got "${String(command)}".`);
   }
+}
+
+/** Every set field belongs to the command, and the fields go together. */
+function checkFits(s: PlaygroundScenario): void {
+  checkCommand(s.command);
   for (const f of FIELDS) {
     if (present(s, f) && !f.commands.includes(s.command)) throw new UsageError(`${s.command} takes no ${f.flag}.`);
   }
   if (s.command === 'replay' && s.trace === undefined) throw new UsageError('replay needs a trace.');
+  if (s.command === 'compare') checkCompareOptions(s);
 }
 
 function setField(s: PlaygroundScenario, f: Field, value: string): void {
@@ -110,13 +117,36 @@ function entries(s: PlaygroundScenario): Array<[Field, string]> {
   return FIELDS.filter((f) => present(s, f)).map((f) => [f, f.show(s[f.key] as never)]);
 }
 
+/** The link keys (CLI long option names without "--") a command takes, in canonical order. */
+export function linkKeys(command: LinkCommand): string[] {
+  return FIELDS.filter((f) => f.commands.includes(command)).map((f) => f.flag.slice(2));
+}
+
+/** The set fields as [link key, value] pairs, in canonical order. */
+export function scenarioToEntries(s: PlaygroundScenario): Array<[string, string]> {
+  return entries(s).map(([f, v]) => [f.flag.slice(2), v]);
+}
+
+/** The scenario of a command and [link key, value] pairs; a bad key or value is a UsageError naming it. */
+export function scenarioFromEntries(command: string, pairs: Iterable<readonly [string, string]>): PlaygroundScenario {
+  checkCommand(command);
+  const s = { command } as PlaygroundScenario;
+  for (const [name, value] of pairs) {
+    const f = byName.get(name);
+    if (f === undefined) throw new UsageError(`the link has an unknown key "${name}".`);
+    setField(s, f, value);
+  }
+  checkFits(s);
+  return s;
+}
+
 // encodeURIComponent, but leaving the characters that read well in a link and mean nothing in a hash value.
 const encodeValue = (v: string): string => encodeURIComponent(v).replace(/%(2C|3D|3A|2F)/g, (_m, hex: string) =>
   String.fromCharCode(parseInt(hex, 16)));
 
 /** The link's hash, without '#': `simulate?preset=seed&policy=lazy`. */
 export function scenarioToHash(s: PlaygroundScenario): string {
-  const query = entries(s).map(([f, v]) => `${f.flag.slice(2)}=${encodeValue(v)}`).join('&');
+  const query = scenarioToEntries(s).map(([k, v]) => `${k}=${encodeValue(v)}`).join('&');
   return query ? `${s.command}?${query}` : s.command;
 }
 
@@ -136,19 +166,12 @@ function decode(part: string): string {
 export function scenarioFromHash(hash: string): PlaygroundScenario {
   const text = hash.replace(/^#/, '');
   const q = text.indexOf('?');
-  const command = decode(q < 0 ? text : text.slice(0, q));
-  const s = { command } as PlaygroundScenario;
-  checkFits(s);
   const query = q < 0 ? '' : text.slice(q + 1);
-  for (const pair of query.split('&').filter((p) => p.length > 0)) {
+  const pairs = query.split('&').filter((p) => p.length > 0).map((pair): [string, string] => {
     const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const f = byName.get(name);
-    if (f === undefined) throw new UsageError(`the link has an unknown key "${name}".`);
-    setField(s, f, eq < 0 ? '' : decode(pair.slice(eq + 1)));
-  }
-  checkFits(s);
-  return s;
+    return eq < 0 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))];
+  });
+  return scenarioFromEntries(decode(q < 0 ? text : text.slice(0, q)), pairs);
 }
 
 /** The command line as argv (after `iova-lab`), and what goes on stdin (the trace), if anything. */
@@ -168,8 +191,8 @@ export function scenarioToArgs(s: PlaygroundScenario): { args: string[]; stdin?:
 /** The scenario of `iova-lab` argv (as scenarioToArgs writes it; `-` reads the trace from `stdin`). */
 export function scenarioFromArgs(argv: readonly string[], stdin?: string): PlaygroundScenario {
   const [command, ...rest] = argv;
+  checkCommand(command);
   const s = { command } as PlaygroundScenario;
-  checkFits(s);
   if (s.command === 'replay') {
     if (rest.shift() !== '-') throw new UsageError('replay reads its trace from stdin here: "replay -".');
     s.trace = stdin ?? '';

@@ -3,7 +3,7 @@
 // timeline always gives the same text.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { byteUnitFor, fieldInfo, type TimelineField } from './fields.js';
+import { byteUnitFor, fieldInfo, TIME_AXIS_TITLE, type TimelineField } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
@@ -28,7 +28,7 @@ export interface SvgOptions {
   points?: boolean;
 }
 
-export const TIME_AXIS_TITLE = 'virtual time (ms)';
+export { TIME_AXIS_TITLE };
 
 /** One dash pattern per size class, all different ([1, 0] is solid). */
 const CLASS_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 4], [12, 3, 2, 3, 2, 3]];
