@@ -64,8 +64,8 @@ export function renderTimelineLineChart(t: Timeline, fields: readonly TimelineFi
     out.push(`<line x1="${LEFT}" x2="${width - RIGHT}" y1="${px(y(v))}" y2="${px(y(v))}" stroke="#ddd"/>`);
     out.push(`<text x="${LEFT - 4}" y="${px(y(v) + 4)}" text-anchor="end">${escapeXml(formatValue(v, unit))}</text>`);
   }
-  for (const tm of [t0, t0 + span / 2, t0 + span]) {
-    out.push(`<text x="${px(x(tm))}" y="${TOP + height + 14}" text-anchor="middle">${plainDecimal(tm, 0)}</text>`);
+  for (const [tm, anchor] of [[t0, 'start'], [t0 + span / 2, 'middle'], [t0 + span, 'end']] as const) {
+    out.push(`<text x="${px(x(tm))}" y="${TOP + height + 14}" text-anchor="${anchor}">${plainDecimal(tm, 0)}</text>`);
   }
   out.push(`<text x="${LEFT + plotW / 2}" y="${TOP + height + 28}" text-anchor="middle">${TIME_AXIS_TITLE}</text>`);
   lines.forEach((l, i) => {
