@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFromHash, scenarioToArgs } from '../../src/share/scenario-link.js';
 import { ROOT, run } from '../support/cli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Where Chromium lives; CHROMIUM_PATH overrides it. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'playground');
 const TYPES: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',

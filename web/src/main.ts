@@ -58,6 +58,7 @@ function render(r: PlaygroundResult): void {
 
 function run(s: PlaygroundScenario): void {
   stop('Starting…');
+  delete document.body.dataset.state;
   showError(undefined);
   message.textContent = '';
   $('cli').textContent = scenarioToCommandLine(s);
