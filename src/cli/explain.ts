@@ -2,10 +2,9 @@
 // is read as a file when it names an existing file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
-import { explainSlabLine, formatExplanation } from '../report/explain.js';
+import { formatExplanation } from '../report/explain.js';
+import { checkExplainCpus, explainText } from '../report/explain-lines.js';
 import { intOption, UsageError } from './options.js';
-
-const EXPLAINABLE = /\b(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s*$|^\s*(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s/;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,13 +29,6 @@ export async function argumentText(arg: string): Promise<string> {
   }
 }
 
-/** The lines to explain: the argument, or every explainable line of stdin (slabtop/slabinfo output). */
-export function pickLines(text: string): string[] {
-  const lines = text.split('\n').filter((l) => l.trim().length > 0);
-  const wanted = lines.filter((l) => EXPLAINABLE.test(l));
-  return wanted.length > 0 ? wanted : lines.slice(0, 1);
-}
-
 export function explainCommand(out: (text: string) => void): Command {
   return new Command('explain')
     .description('explain an iommu_iova_magazine / kmalloc-1k / iommu_iova line of slabtop or /proc/slabinfo '
@@ -46,11 +38,9 @@ export function explainCommand(out: (text: string) => void): Command {
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: { cpus?: number; online?: number; json?: boolean }) => {
-      if (o.cpus === undefined) throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+      const possibleCpus = checkExplainCpus(o.cpus);
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      const lines = pickLines(text);
-      if (lines.length === 0) throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-      const results = lines.map((l) => explainSlabLine(l, { possibleCpus: o.cpus!, onlineCpus: o.online }));
+      const results = explainText(text, { possibleCpus, onlineCpus: o.online });
       if (o.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
       else out(results.map(formatExplanation).join('\n'));
     });

@@ -2,18 +2,20 @@
 // and the `iova-lab` command line. The link's keys are the CLI's long option names, so
 //   iova-lab compare --profiles v6.7,v6.8 --cpus 16 --policy lazy
 // is the link   <base>#compare?cpus=16&profiles=v6.7,v6.8&policy=lazy
-// A trace (replay, compare) travels in the link as `trace=<text>` and on the command line on stdin.
+// A trace (replay, compare) travels in the link as `trace=<text>`, the slabtop / slabinfo text to
+// explain as `text=<text>`; on the command line both go to stdin.
 // Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
 // the message the CLI would print for the same value.
 import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
+import { checkExplainCpus } from '../report/explain-lines.js';
 import { checkCompareOptions } from './compare-rules.js';
 import { checkChoice, checkIntFlag, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
 import { UsageError } from './usage-error.js';
 
-export const LINK_COMMANDS = ['simulate', 'compare', 'replay'] as const;
+export const LINK_COMMANDS = ['simulate', 'compare', 'replay', 'explain'] as const;
 export type LinkCommand = (typeof LINK_COMMANDS)[number];
 
 /** Where `--link` points by default: the playground's page relative to the repository root. */
@@ -41,20 +43,26 @@ export interface PlaygroundScenario {
   timeline?: number;
   /** replay (required) and compare: a trace in format v1. */
   trace?: string;
+  /** explain: saved slabtop or /proc/slabinfo output (or one line of it). */
+  text?: string;
 }
 
 type FieldKey = Exclude<keyof PlaygroundScenario, 'command'>;
 
 interface Field {
   key: FieldKey;
+  /** The CLI's option; for `text`, which has none, a name for the link key only. */
   flag: string;
+  /** Read from stdin on the command line. */
+  stdin?: boolean;
   commands: readonly LinkCommand[];
   parse(value: string): unknown;
   show(value: never): string;
 }
 
-const ALL = LINK_COMMANDS;
 const WORKLOAD: readonly LinkCommand[] = ['simulate', 'compare'];
+const RUNS: readonly LinkCommand[] = ['simulate', 'compare', 'replay'];
+const MACHINE: readonly LinkCommand[] = ['simulate', 'compare', 'explain'];
 
 const int = (key: FieldKey, flag: IntFlag, commands = WORKLOAD): Field =>
   ({ key, flag, commands, parse: (v) => checkIntFlag(flag, v), show: (n: number) => String(n) });
@@ -64,23 +72,24 @@ const choice = <T extends string>(key: FieldKey, flag: string, allowed: readonly
 /** Every field in canonical order: links and command lines list them in this order. */
 const FIELDS: readonly Field[] = [
   choice('preset', '--preset', ['seed'] as const),
-  int('cpus', '--cpus'),
-  int('online', '--online'),
+  int('cpus', '--cpus', MACHINE),
+  int('online', '--online', MACHINE),
   int('domains', '--domains'),
   choice('slabGeometry', '--slab-geometry', ['slub', 'order0'] as const),
   choice('workload', '--workload', WORKLOAD_NAMES),
   int('ops', '--ops'),
   int('durationMs', '--duration-ms'),
   int('seed', '--seed'),
-  choice('engine', '--engine', ['wasm', 'ts'] as const, ALL),
-  choice('profile', '--profile', PROFILE_NAMES, ALL),
+  choice('engine', '--engine', ['wasm', 'ts'] as const, RUNS),
+  choice('profile', '--profile', PROFILE_NAMES, RUNS),
   { key: 'profiles', flag: '--profiles', commands: ['compare'], parse: (v) => checkProfileList(v, PROFILE_NAMES),
     show: (list: string[]) => list.join(',') },
-  { key: 'policy', flag: '--policy', commands: ALL, parse: splitPolicy, show: (list: string[]) => list.join(',') },
+  { key: 'policy', flag: '--policy', commands: RUNS, parse: splitPolicy, show: (list: string[]) => list.join(',') },
   choice('magazines', '--magazines', ['named', 'unnamed'] as const),
   choice('format', '--format', ['slabtop', 'slabinfo'] as const),
   int('timeline', '--timeline'),
-  { key: 'trace', flag: '--trace', commands: ['compare', 'replay'], parse: (v) => v, show: (t: string) => t },
+  { key: 'trace', flag: '--trace', stdin: true, commands: ['compare', 'replay'], parse: (v) => v, show: (t: string) => t },
+  { key: 'text', flag: '--text', stdin: true, commands: ['explain'], parse: (v) => v, show: (t: string) => t },
 ];
 
 const byName = new Map(FIELDS.map((f) => [f.flag.slice(2), f]));
@@ -103,6 +112,7 @@ function checkFits(s: PlaygroundScenario): void {
     if (present(s, f) && !f.commands.includes(s.command)) throw new UsageError(`${s.command} takes no ${f.flag}.`);
   }
   if (s.command === 'replay' && s.trace === undefined) throw new UsageError('replay needs a trace.');
+  if (s.command === 'explain') checkExplainCpus(s.cpus);
   if (s.command === 'compare') checkCompareOptions(s);
 }
 
@@ -178,14 +188,15 @@ export function scenarioFromHash(hash: string): PlaygroundScenario {
 export function scenarioToArgs(s: PlaygroundScenario): { args: string[]; stdin?: string } {
   const args: string[] = [s.command];
   if (s.command === 'replay') args.push('-');
+  let stdin: string | undefined;
   for (const [f, v] of entries(s)) {
-    if (f.key === 'trace') {
+    if (!f.stdin) args.push(f.flag, v);
+    else {
+      stdin = v;
       if (s.command === 'compare') args.push('--trace', '-');
-    } else {
-      args.push(f.flag, v);
     }
   }
-  return s.trace === undefined ? { args } : { args, stdin: s.trace };
+  return stdin === undefined ? { args } : { args, stdin };
 }
 
 /** The scenario of `iova-lab` argv (as scenarioToArgs writes it; `-` reads the trace from `stdin`). */
@@ -197,10 +208,11 @@ export function scenarioFromArgs(argv: readonly string[], stdin?: string): Playg
     if (rest.shift() !== '-') throw new UsageError('replay reads its trace from stdin here: "replay -".');
     s.trace = stdin ?? '';
   }
+  if (s.command === 'explain' && stdin !== undefined) s.text = stdin;
   for (let i = 0; i < rest.length; i += 2) {
     const f = byName.get(rest[i]!.replace(/^--/, ''));
     const value = rest[i + 1];
-    if (f === undefined || !rest[i]!.startsWith('--')) throw new UsageError(`unknown option "${rest[i]}".`);
+    if (f === undefined || !rest[i]!.startsWith('--') || f.key === 'text') throw new UsageError(`unknown option "${rest[i]}".`);
     if (value === undefined) throw new UsageError(`${f.flag} needs a value.`);
     if (f.key === 'trace') {
       if (value !== '-') throw new UsageError('--trace reads the trace from stdin here: "--trace -".');

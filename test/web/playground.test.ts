@@ -119,6 +119,14 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('explains a pasted slabtop line from the link', async () => {
+    const line = '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine';
+    const page = await open(`explain?cpus=128&text=${encodeURIComponent(line)}`);
+    expect(await page.textContent('#explanation')).toContain('verdict: consistent with 159 domains');
+    expect(await page.inputValue('textarea[name="text"]')).toBe(line);
+    await page.close();
+  }, 60_000);
+
   it('cancels a long run from the keyboard and stays usable at phone width', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await page.goto(`${origin}/index.html#simulate?workload=churn&ops=1000000000`);

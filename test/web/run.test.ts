@@ -55,6 +55,20 @@ describe('playground runner', () => {
     expect(text(r, 'slab-view')).toMatch(/kmalloc-2k$/m);
   });
 
+  it('explain: the CLI\'s explanation of every magazine line of pasted slabtop text', async () => {
+    const s: PlaygroundScenario = {
+      command: 'explain', cpus: 128,
+      text: '  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n'
+        + '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine\n'
+        + '  2368   2361  99%    0.06K     37       64       148K iommu_iova\n',
+    };
+    const r = await runPlayground(s);
+    expect(text(r, 'explanation')).toBe(cli(s));
+    expect(text(r, 'explanation')).toContain('verdict: consistent with 159 domains (+15 magazines beyond the eager ones)');
+    expect(text(r, 'explanation')).toContain('2361 iommu_iova nodes');
+    expect(r.charts).toEqual([]);
+  });
+
   it('refuses what the CLI refuses, with its message', async () => {
     await expect(runPlayground({ command: 'simulate', cpus: 4, online: 8 })).rejects.toThrow(
       new UsageError('--online (8) cannot exceed --cpus (4).'));

@@ -50,6 +50,8 @@ const scenarioArb: fc.Arbitrary<PlaygroundScenario> = fc.oneof(
   fc.record({ ...common, ...output, profiles, trace }, { requiredKeys: ['trace'] }).map((s) => ({ command: 'compare' as const, ...s })),
   fc.record({ engine: common.engine, policy: common.policy, profile, trace }, { requiredKeys: ['trace'] })
     .map((s) => ({ command: 'replay' as const, ...s })),
+  fc.record({ cpus: workloadFields.cpus, online: workloadFields.online, text: trace }, { requiredKeys: ['cpus'] })
+    .map((s) => ({ command: 'explain' as const, ...s })),
 );
 
 describe('scenario link', () => {
@@ -72,6 +74,7 @@ describe('scenario link', () => {
     expect(scenarioToLink(s, 'https://example.org/p/#old')).toBe('https://example.org/p/#compare?cpus=16&profiles=v6.7,v6.8&policy=lazy,mag-size=64');
     expect(scenarioToArgs(s).args).toEqual(['compare', '--cpus', '16', '--profiles', 'v6.7,v6.8', '--policy', 'lazy,mag-size=64']);
     expect(linkKeys('replay')).toEqual(['engine', 'profile', 'policy', 'trace']);
+    expect(linkKeys('explain')).toEqual(['cpus', 'online', 'text']);
   });
 
   it('puts a trace on stdin of the command line, as a here-document', () => {
@@ -81,6 +84,7 @@ describe('scenario link', () => {
     // A line equal to the delimiter picks another one.
     expect(scenarioToCommandLine({ command: 'replay', trace: 'TRACE' })).toBe("iova-lab replay - <<'TRACE_'\nTRACE\nTRACE_");
     expect(scenarioToArgs({ command: 'compare', trace: 'x', profiles: ['v6.8'] }).args).toEqual(['compare', '--profiles', 'v6.8', '--trace', '-']);
+    expect(scenarioToArgs({ command: 'explain', cpus: 128, text: 'a line' })).toEqual({ args: ['explain', '--cpus', '128'], stdin: 'a line' });
   });
 
   it('quotes shell words only when needed', () => {
@@ -106,7 +110,9 @@ describe('scenario link', () => {
     expect(refuse('simulate?colour=red')).toBe('the link has an unknown key "colour".');
     expect(refuse('simulate?cpus=4&cpus=8')).toBe('--cpus is given twice.');
     expect(refuse('simulate?profiles=v6.8')).toBe('simulate takes no --profiles.');
-    expect(refuse('explain?cpus=4')).toBe('the command must be one of simulate, compare, replay, got "explain".');
+    expect(refuse('inspect?cpus=4')).toBe('the command must be one of simulate, compare, replay, explain, got "inspect".');
+    expect(refuse('explain?text=x')).toBe('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+    expect(refuse('explain?cpus=4&profile=v6.8')).toBe('explain takes no --profile.');
     expect(refuse('replay?profile=v6.8')).toBe('replay needs a trace.');
     expect(refuse('compare?profiles=v6.8,v6.8')).toBe('--profiles lists "v6.8" twice.');
     expect(refuse('compare?profile=v6.7&profiles=v6.8')).toBe('--profile picks one profile; with --profiles list them all there.');

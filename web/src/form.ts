@@ -27,7 +27,7 @@ export function readForm(form: HTMLFormElement): PlaygroundScenario {
   const command = commandOf(form);
   const pairs = controls(form)
     .filter((c) => !c.disabled)
-    .map((c): [string, string] => [c.name, c.name === 'trace' ? c.value : c.value.trim()])
+    .map((c): [string, string] => [c.name, c instanceof HTMLTextAreaElement ? c.value : c.value.trim()])
     .filter(([, v]) => v !== '');
   return scenarioFromEntries(command, pairs);
 }

@@ -146,10 +146,12 @@ $('copy-cli').addEventListener('click', () => {
   const s = scenarioFromForm();
   if (s) void copy(scenarioToCommandLine(s), 'Command line');
 });
-$<HTMLInputElement>('trace-file').addEventListener('change', async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) (form.elements.namedItem('trace') as HTMLTextAreaElement).value = await file.text();
-});
+for (const [input, target] of [['trace-file', 'trace'], ['text-file', 'text']] as const) {
+  $<HTMLInputElement>(input).addEventListener('change', async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) (form.elements.namedItem(target) as HTMLTextAreaElement).value = await file.text();
+  });
+}
 window.addEventListener('hashchange', runHash);
 
 showFieldsFor(form);

@@ -1,11 +1,13 @@
 // What the playground shows for a scenario: the CLI's own report text, section by section, and
-// the timeline charts. Runs in the worker (and in Node for tests); no DOM here.
+// the timeline charts (none for explain, which runs no lab). Runs in the worker (and in Node for tests); no DOM here.
 import type { LoadOptions } from '../../src/bindings.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
   makeVariant, profileVariants, runScenario, workloadScenario, type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
+import { formatExplanation } from '../../src/report/explain.js';
+import { checkExplainCpus, explainText } from '../../src/report/explain-lines.js';
 import { formatBreakdown, slabView } from '../../src/report/simulate.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../../src/report/variants.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
@@ -92,6 +94,10 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
 
 /** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
 export async function runPlayground(s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: LoadOptions): Promise<PlaygroundResult> {
+  if (s.command === 'explain') {
+    const results = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
+    return { sections: [{ id: 'explanation', title: 'explanation', text: results.map(formatExplanation).join('\n') }], charts: [] };
+  }
   if (s.command === 'compare') checkCompareOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
