@@ -1,7 +1,9 @@
 // --link / --link-base for simulate and compare: the playground link that reruns this scenario
 // in a browser tab (src/share/scenario-link.ts spells it).
 import type { Command } from 'commander';
-import { DEFAULT_LINK_BASE, scenarioToLink, type LinkCommand, type PlaygroundScenario } from '../share/scenario-link.js';
+import {
+  DEFAULT_LINK_BASE, scenarioToLink, type LinkCommand, type PlaygroundScenario,
+} from '../share/scenario-link.js';
 import type { Trace } from '../trace/parse.js';
 import { writeTrace } from '../trace/write.js';
 import type { ScenarioOptions } from './simulate.js';

@@ -43,7 +43,9 @@ export function makeVariant(profile: ProfileName | undefined, specs: readonly st
 }
 
 /** compare --profiles: every profile, and each profile + the specs when there are any. */
-export function profileVariants(profiles: readonly ProfileName[], specs: readonly string[], magazines?: MagazineMode): Variant[] {
+export function profileVariants(
+  profiles: readonly ProfileName[], specs: readonly string[], magazines?: MagazineMode,
+): Variant[] {
   return profiles.flatMap((p) => (specs.length > 0
     ? [makeVariant(p, [], magazines), makeVariant(p, specs, magazines)]
     : [makeVariant(p, [], magazines)]));

@@ -3,7 +3,9 @@
 import { UsageError } from '../share/usage-error.js';
 import { explainSlabLine, type ExplainOptions, type Explanation } from './explain.js';
 
-const EXPLAINABLE = /\b(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s*$|^\s*(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s/;
+const CACHES = '(iommu_iova_magazine|kmalloc-1k|iommu_iova)';
+/** The cache name ends the line (slabtop) or starts it (slabinfo). */
+const EXPLAINABLE = new RegExp(`\\b${CACHES}\\s*$|^\\s*${CACHES}\\s`);
 
 /** The lines to explain: every explainable line of the text, else its first non-blank line. */
 export function pickLines(text: string): string[] {
@@ -14,7 +16,9 @@ export function pickLines(text: string): string[] {
 
 /** explain cannot guess the machine's CPU count. */
 export function checkExplainCpus(cpus: number | undefined): number {
-  if (cpus === undefined) throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+  if (cpus === undefined) {
+    throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+  }
   return cpus;
 }
 

@@ -21,12 +21,15 @@ export interface CompareChoices {
 /** Options that describe a workload and so cannot go with --trace. */
 const WORKLOAD_FLAGS: Array<[keyof CompareChoices, string]> = [
   ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
-  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'], ['preset', '--preset'],
+  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'],
+  ['preset', '--preset'],
 ];
 
 export function checkCompareOptions(o: CompareChoices): void {
   if (o.profiles !== undefined) {
-    if (o.profile !== undefined) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+    if (o.profile !== undefined) {
+      throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+    }
   } else if (o.magazines !== undefined) {
     throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
   }

@@ -48,7 +48,9 @@ export function splitPolicy(value: string): string[] {
 export function checkProfileList(value: string, allowed: readonly string[]): string[] {
   const names = value.split(',').map((s) => s.trim());
   for (const n of names) {
-    if (!allowed.includes(n)) throw new UsageError(`--profiles: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+    if (!allowed.includes(n)) {
+      throw new UsageError(`--profiles: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+    }
   }
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new UsageError(`--profiles lists "${dup}" twice.`);

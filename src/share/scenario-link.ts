@@ -69,7 +69,13 @@ const int = (key: FieldKey, flag: IntFlag, commands = WORKLOAD): Field =>
 const choice = <T extends string>(key: FieldKey, flag: string, allowed: readonly T[], commands = WORKLOAD): Field =>
   ({ key, flag, commands, parse: (v) => checkChoice(flag, v, allowed), show: (s: string) => s });
 
-/** Every field in canonical order: links and command lines list them in this order. */
+const text = (key: FieldKey, flag: string, commands: readonly LinkCommand[]): Field =>
+  ({ key, flag, stdin: true, commands, parse: (v) => v, show: (t: string) => t });
+
+/**
+ * Every field in canonical order: links and command lines list them in this order. A new CLI
+ * option (a domain type, a workload parameter) becomes a link key by adding its row here.
+ */
 const FIELDS: readonly Field[] = [
   choice('preset', '--preset', ['seed'] as const),
   int('cpus', '--cpus', MACHINE),
@@ -88,8 +94,8 @@ const FIELDS: readonly Field[] = [
   choice('magazines', '--magazines', ['named', 'unnamed'] as const),
   choice('format', '--format', ['slabtop', 'slabinfo'] as const),
   int('timeline', '--timeline'),
-  { key: 'trace', flag: '--trace', stdin: true, commands: ['compare', 'replay'], parse: (v) => v, show: (t: string) => t },
-  { key: 'text', flag: '--text', stdin: true, commands: ['explain'], parse: (v) => v, show: (t: string) => t },
+  text('trace', '--trace', ['compare', 'replay']),
+  text('text', '--text', ['explain']),
 ];
 
 const byName = new Map(FIELDS.map((f) => [f.flag.slice(2), f]));
@@ -109,7 +115,9 @@ function checkCommand(command: unknown): void {
 function checkFits(s: PlaygroundScenario): void {
   checkCommand(s.command);
   for (const f of FIELDS) {
-    if (present(s, f) && !f.commands.includes(s.command)) throw new UsageError(`${s.command} takes no ${f.flag}.`);
+    if (present(s, f) && !f.commands.includes(s.command)) {
+      throw new UsageError(`${s.command} takes no ${f.stdin ? f.key : f.flag}.`);
+    }
   }
   if (s.command === 'replay' && s.trace === undefined) throw new UsageError('replay needs a trace.');
   if (s.command === 'explain') checkExplainCpus(s.cpus);
@@ -212,7 +220,9 @@ export function scenarioFromArgs(argv: readonly string[], stdin?: string): Playg
   for (let i = 0; i < rest.length; i += 2) {
     const f = byName.get(rest[i]!.replace(/^--/, ''));
     const value = rest[i + 1];
-    if (f === undefined || !rest[i]!.startsWith('--') || f.key === 'text') throw new UsageError(`unknown option "${rest[i]}".`);
+    if (f === undefined || !rest[i]!.startsWith('--') || f.key === 'text') {
+      throw new UsageError(`unknown option "${rest[i]}".`);
+    }
     if (value === undefined) throw new UsageError(`${f.flag} needs a value.`);
     if (f.key === 'trace') {
       if (value !== '-') throw new UsageError('--trace reads the trace from stdin here: "--trace -".');

@@ -17,7 +17,9 @@ export interface LineChartOptions {
 }
 
 /** Ten colours that stay apart for most colour-blind readers (Tableau 10). */
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+];
 const LEFT = 72;
 const RIGHT = 12;
 const TOP = 24;
@@ -29,7 +31,9 @@ const escapeXml = (s: string): string =>
 
 const px = (x: number): string => plainDecimal(x, 1);
 
-export function renderTimelineLineChart(t: Timeline, fields: readonly TimelineField[], options: LineChartOptions = {}): string {
+export function renderTimelineLineChart(
+  t: Timeline, fields: readonly TimelineField[], options: LineChartOptions = {},
+): string {
   checkTimeline(t);
   if (fields.length === 0) throw new TimelineError('at least one field is needed');
   const infos = fields.map((f) => fieldInfo(f));

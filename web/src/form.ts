@@ -7,7 +7,8 @@ import {
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
 function controls(form: HTMLFormElement): Control[] {
-  return [...form.querySelectorAll<Control>('input[name], select[name], textarea[name]')].filter((c) => c.name !== 'command');
+  const all = form.querySelectorAll<Control>('input[name], select[name], textarea[name]');
+  return [...all].filter((c) => c.name !== 'command');
 }
 
 function commandOf(form: HTMLFormElement): string {

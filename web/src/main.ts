@@ -122,7 +122,11 @@ async function copy(text: string, what: string): Promise<void> {
   }
 }
 
-for (const [id, values] of [['profile-names', PROFILE_NAMES], ['profile-lists', ['v6.7,v6.8', PROFILE_NAMES.join(',')]]] as const) {
+/** Datalist suggestions for the profile fields (any text may be typed). */
+const SUGGESTIONS = [
+  ['profile-names', PROFILE_NAMES], ['profile-lists', ['v6.7,v6.8', PROFILE_NAMES.join(',')]],
+] as const;
+for (const [id, values] of SUGGESTIONS) {
   $(id).replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), { value: v })));
 }
 

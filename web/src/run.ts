@@ -3,7 +3,8 @@
 import type { LoadOptions } from '../../src/bindings.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  makeVariant, profileVariants, runScenario, workloadScenario, type RunProgress, type RunResult, type Scenario, type Variant,
+  makeVariant, profileVariants, runScenario, workloadScenario,
+  type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
 import { formatExplanation } from '../../src/report/explain.js';
@@ -48,11 +49,14 @@ function scenarioOf(s: PlaygroundScenario): Scenario {
   return { kind: 'trace', file: 'pasted trace', trace: parseTrace(s.trace), engine: s.engine ?? 'wasm', header };
 }
 
+/** compare without --profiles runs both magazine modes, as the CLI does. */
+const MODES: MagazineMode[] = ['named', 'unnamed'];
+
 function variantsOf(s: PlaygroundScenario, scenario: Scenario): Variant[] {
   const specs = s.policy ?? [];
   if (s.command === 'compare' && s.profiles !== undefined) return profileVariants(s.profiles, specs, s.magazines);
   const profile = s.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
-  if (s.command === 'compare') return (['named', 'unnamed'] as MagazineMode[]).map((m) => makeVariant(profile, specs, m));
+  if (s.command === 'compare') return MODES.map((m) => makeVariant(profile, specs, m));
   return [makeVariant(profile, specs, s.magazines)];
 }
 
@@ -66,14 +70,17 @@ export function chartsOf(t: Timeline): string[] {
     one
       ? renderTimelineLineChart(t, DEPOT_BY_CLASS, { title: 'depot magazines per size class', fieldLabel: classLabel })
       : renderTimelineLineChart(t, ['depotMagazinesTotal'], { title: 'depot magazines (all classes)' }),
-    renderTimelineLineChart(t, ['magazineBytes', 'iovaBytes'], { title: 'magazine and iommu_iova memory', fieldLabel: memoryLabel }),
+    renderTimelineLineChart(t, ['magazineBytes', 'iovaBytes'], {
+      title: 'magazine and iommu_iova memory', fieldLabel: memoryLabel,
+    }),
     renderTimelineLineChart(t, ['hitRate'], { title: 'rcache hit rate per interval' }),
   ];
 }
 
 function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResult[]): Section[] {
   if (s.command === 'compare' && s.profiles !== undefined) {
-    const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+    const rows = withSavings(variants.map((v, i) =>
+      variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
     const table: Section = { id: 'compare-table', title: 'compare', text: formatVariantTable(rows) };
     if (s.format === undefined) return [table];
     return [table, ...results.map((r, i) => ({
@@ -93,10 +100,13 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
 }
 
 /** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
-export async function runPlayground(s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: LoadOptions): Promise<PlaygroundResult> {
+export async function runPlayground(
+  s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: LoadOptions,
+): Promise<PlaygroundResult> {
   if (s.command === 'explain') {
     const results = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
-    return { sections: [{ id: 'explanation', title: 'explanation', text: results.map(formatExplanation).join('\n') }], charts: [] };
+    const text = results.map(formatExplanation).join('\n');
+    return { sections: [{ id: 'explanation', title: 'explanation', text }], charts: [] };
   }
   if (s.command === 'compare') checkCompareOptions(s);
   const scenario = scenarioOf(s);
@@ -110,6 +120,10 @@ export async function runPlayground(s: PlaygroundScenario, progress?: Playground
   }
   const labels = variants.map((v) => v.label);
   const unique = new Set(labels).size === labels.length;
-  const series = results.map((r) => (unique ? r.timeline! : { ...r.timeline!, label: `${r.timeline!.label} ${r.snapshot.magazineMode}` }));
+  // compare without --profiles runs one label twice: the series are told apart by magazine mode.
+  const series = results.map((r) => {
+    const t = r.timeline!;
+    return unique ? t : { ...t, label: `${t.label} ${r.snapshot.magazineMode}` };
+  });
   return { sections: sectionsOf(s, variants, results), charts: chartsOf({ intervalMs: interval, series }) };
 }
