@@ -119,6 +119,32 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('turns the form into the link and the command line, from the keyboard', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const page = await context.newPage();
+    await page.goto(`${origin}/index.html`);
+    await page.focus('input[name="cpus"]');
+    await page.keyboard.type('4');
+    await page.selectOption('select[name="workload"]', 'churn');
+    await page.fill('input[name="policy"]', 'lazy, mag-size=64');
+    await page.focus('input[name="ops"]');
+    await page.keyboard.type('5000');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-state="done"]', { timeout: 60_000 });
+    const hash = 'simulate?cpus=4&workload=churn&ops=5000&policy=lazy,mag-size=64';
+    expect(new URL(page.url()).hash).toBe(`#${hash}`);
+    expect(cliFor(hash).startsWith((await page.textContent('#slab-view'))!)).toBe(true);
+    await page.click('#copy-cli');
+    await page.waitForFunction(() => /copied/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await page.evaluate(() => navigator.clipboard.readText()))
+      .toBe('iova-lab simulate --cpus 4 --workload churn --ops 5000 --policy lazy,mag-size=64');
+    await page.click('#copy-link');
+    await page.waitForFunction(() => /Link copied/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${origin}/index.html#${hash}`);
+    await context.close();
+  }, 90_000);
+
   it('explains a pasted slabtop line from the link', async () => {
     const line = '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine';
     const page = await open(`explain?cpus=128&text=${encodeURIComponent(line)}`);
