@@ -1,5 +1,6 @@
-// Encodes operations into the 6-word batch layout both engines execute (docs/design.md).
-import { OP_WORDS, OpCode } from './engine.js';
+// Encodes operations into the batch layout both engines execute: OP_WORDS words per op, operands
+// as abi/iova-abi.json declares them for each OpCode.
+import { OP_WORDS, OpCode } from './generated/abi.js';
 
 export type BatchOp =
   | { op: 'allocFast'; domain: number; cpu: number; size: bigint; limitPfn: bigint; flushRcache: boolean }
