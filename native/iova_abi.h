@@ -55,9 +55,9 @@ enum iova_status {
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
 enum iova_op {
-	IOVA_OP_ALLOC_FAST = 1, /* alloc_iova_fast: (domain, cpu, size, limit_pfn, flush_rcache) -> pfn or 0 */
+	IOVA_OP_ALLOC_FAST = 1, /* alloc_iova_fast: (domain, cpu, size, limitPfn, flushRcache) -> pfn or 0 */
 	IOVA_OP_FREE_FAST = 2, /* free_iova_fast: (domain, cpu, pfn, size) -> 0 */
-	IOVA_OP_ALLOC = 3, /* alloc_iova (the slow path): (domain, size, limit_pfn, size_aligned) -> pfn or 0 */
+	IOVA_OP_ALLOC = 3, /* alloc_iova (the slow path): (domain, size, limitPfn, sizeAligned) -> pfn or 0 */
 	IOVA_OP_FREE = 4, /* free_iova of the range containing pfn: (domain, pfn) -> 0 */
 	IOVA_OP_FIND = 5, /* find_iova: (domain, pfn) -> pfn_lo or 0 */
 	IOVA_OP_RESERVE = 6, /* reserve_iova: (domain, lo, hi) -> pfn_lo or 0 */
@@ -65,7 +65,7 @@ enum iova_op {
 	IOVA_OP_CPU_OFFLINE = 8, /* CPU hotplug dead: free_cpu_cached_iovas in every domain: (cpu) -> 0 */
 	IOVA_OP_CPU_ONLINE = 9, /* CPU comes back online: (cpu) -> 0 */
 	IOVA_OP_FLUSH = 10, /* free_cpu_cached_iovas on online CPUs, then free_global_cached_iovas: (domain) -> 0 */
-	IOVA_OP_DOMAIN_CREATE = 11, /* init_iova_domain + iova_domain_init_rcaches: (granule, start_pfn) -> domain id */
+	IOVA_OP_DOMAIN_CREATE = 11, /* init_iova_domain + iova_domain_init_rcaches: (granule, startPfn) -> domain id */
 	IOVA_OP_DOMAIN_PUT = 12, /* put_iova_domain: (domain) -> 0 */
 	/* the nth next allocation of kind (0 magazine, 1 iommu_iova) fails: (kind, nth) -> 0 */
 	IOVA_OP_INJECT_FAILURE = 13,

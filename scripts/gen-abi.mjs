@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes every copy of the C/TypeScript boundary from abi/iova-abi.json: the C header
-// (native/iova_abi.h), the WASM export list (native/exports.mk), the typed FFI (src/bindings.ts)
-// and the TS constants (src/generated/abi.ts).
+// (native/iova_abi.h), the WASM export list (native/exports.mk), the typed FFI (src/bindings.ts),
+// the TS constants (src/generated/abi.ts) and the batch op encoding (src/generated/batch-ops.ts).
 // Usage: node scripts/gen-abi.mjs          regenerate in place
 //        node scripts/gen-abi.mjs --check  exit 1, naming the files, if a committed copy differs
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -33,6 +33,11 @@ function wrap(items, indent, width = WIDTH) {
   return lines.join('\n');
 }
 const listed = (items) => items.map((s, i) => (i < items.length - 1 ? `${s},` : s));
+
+/** An op's operand fields, `name[:type]` per word after the opcode ('-': unused). */
+const operandFields = (o) =>
+  o.operands.map((w) => (w === '-' ? null : { name: w.split(':')[0], type: w.split(':')[1] ?? 'number' }));
+const operandNames = (o) => operandFields(o).filter(Boolean).map((f) => f.name).join(', ');
 
 // ---- snapshot layout: field indices per section and where each section starts ----
 const snap = abi.snapshot;
@@ -85,17 +90,23 @@ function cParam([type, name]) {
 
 function cHeader() {
   const out = [];
-  out.push(`/* ${NOTICE}`, ' * The C model\'s exported ABI: statuses, batch op codes, constants, cache order, snapshot');
+  out.push(`/* ${NOTICE}`);
+  out.push(' * The C model\'s exported ABI: statuses, batch op codes, constants, cache order, snapshot');
   out.push(' * layout, the policy struct and the exported functions. */');
   out.push('#ifndef IOVA_ABI_H', '#define IOVA_ABI_H', '#include <stdint.h>', '');
-  out.push('#if defined(__EMSCRIPTEN__)', '#include <emscripten/emscripten.h>', '#define IOVA_API EMSCRIPTEN_KEEPALIVE');
+  out.push('#if defined(__EMSCRIPTEN__)', '#include <emscripten/emscripten.h>');
+  out.push('#define IOVA_API EMSCRIPTEN_KEEPALIVE');
   out.push('#else', '#define IOVA_API __attribute__((visibility("default")))', '#endif', '');
   for (const c of abi.constants) out.push(cLine(`#define ${c.name} ${constValue(c.value)}`, c.meaning));
-  out.push('', '/* Every exported call returns OK or one of these (handles and ids are >= 0). */', 'enum iova_status {');
-  for (const s of abi.statuses) out.push(cLine(`\tIOVA_${s.value === 0 ? '' : 'E_'}${s.name} = ${s.value},`, s.meaning));
-  out.push('};', '', '/* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */', 'enum iova_op {');
+  out.push('', '/* Every exported call returns OK or one of these (handles and ids are >= 0). */');
+  out.push('enum iova_status {');
+  for (const s of abi.statuses) {
+    out.push(cLine(`\tIOVA_${s.value === 0 ? '' : 'E_'}${s.name} = ${s.value},`, s.meaning));
+  }
+  out.push('};', '', '/* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */');
+  out.push('enum iova_op {');
   for (const o of abi.ops) {
-    const operands = o.operands.filter((x) => x !== '-').join(', ');
+    const operands = operandNames(o);
     out.push(cLine(`\tIOVA_OP_${o.name} = ${o.value},`, `${o.meaning}: (${operands}) -> ${o.result}`));
   }
   out.push('};', '', '/* Slab caches in snapshot order. */', 'enum iova_cache_index {');
@@ -127,7 +138,8 @@ function cHeader() {
 // ---- native/exports.mk ----
 function exportsMk() {
   const names = [...abi.exports.map((e) => `_${e.name}`), ...abi.runtime_exports.map((n) => `_${n}`)];
-  const lines = [`# ${NOTICE}`, '# The functions the WASM module exports (emcc -sEXPORTED_FUNCTIONS), comma-separated.'];
+  const lines = [`# ${NOTICE}`];
+  lines.push('# The functions the WASM module exports (emcc -sEXPORTED_FUNCTIONS), comma-separated.');
   lines.push(`IOVA_EXPORT_NAMES := \\\n${wrap(names, '\t', WIDTH - 10).replace(/\n/g, ' \\\n')}`);
   lines.push('IOVA_ABI_COMMA := ,', 'IOVA_ABI_EMPTY :=', 'IOVA_ABI_SPACE := $(IOVA_ABI_EMPTY) $(IOVA_ABI_EMPTY)');
   lines.push('IOVA_EXPORTS := $(subst $(IOVA_ABI_SPACE),$(IOVA_ABI_COMMA),$(strip $(IOVA_EXPORT_NAMES)))', '');
@@ -145,8 +157,11 @@ function tsParamName([type, name]) {
 }
 
 function bindings() {
-  const out = [`// ${NOTICE}`, '// The typed FFI of the WASM module: one method per C export. Pointers are byte offsets into', '// the module heap; the loader lives in src/wasm/load.ts.', ''];
-  out.push('/** The C model\'s exports (native/iova_abi.h). */', 'export interface IovaModule extends EmscriptenModule {');
+  const out = [`// ${NOTICE}`];
+  out.push('// The typed FFI of the WASM module: one method per C export. Pointers are byte offsets into');
+  out.push('// the module heap; the loader lives in src/wasm/load.ts.', '');
+  out.push('/** The C model\'s exports (native/iova_abi.h). */');
+  out.push('export interface IovaModule extends EmscriptenModule {');
   for (const e of abi.exports) {
     out.push(`  /** ${e.result}${e.note ? `; ${e.note}` : ''} */`);
     const params = listed(e.params.map((p) => `${tsParamName(p)}: ${tsType(p[0])}`));
@@ -169,18 +184,21 @@ function tsConst(name, items) {
 
 function tsAbi() {
   const q = (s) => `'${s}'`;
-  const out = [`// ${NOTICE}`, '// Statuses, batch op codes, constants, cache order, snapshot layout and policy packing', '// shared with the C model.', "import type { RcachePolicy } from '../policy.js';", ''];
+  const out = [`// ${NOTICE}`];
+  out.push('// Statuses, batch op codes, constants, cache order, snapshot layout and policy packing');
+  out.push('// shared with the C model.', "import type { RcachePolicy } from '../policy.js';", '');
   for (const c of abi.constants) out.push(`/** ${c.meaning} */`, `export const ${c.name} = ${c.value};`);
   out.push('', '/** Status codes every C export returns (0 or negative). */', 'export const Status = {');
   for (const s of abi.statuses) out.push(`  /** ${s.meaning} */`, `  ${s.name}: ${s.value},`);
   out.push('} as const;', 'export type StatusName = keyof typeof Status;', '');
-  out.push('/** Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c). */', 'export enum OpCode {');
+  out.push('/** Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c). */');
+  out.push('export enum OpCode {');
   for (const o of abi.ops) {
-    const operands = o.operands.filter((x) => x !== '-').join(', ');
+    const operands = operandNames(o);
     out.push(`  /** ${o.meaning}: (${operands}) -> ${o.result} */`, `  ${o.ts} = ${o.value},`);
   }
   out.push('}', `export const OP_WORDS = IOVA_OP_WORDS;`, '');
-  out.push('/** Slab caches in snapshot order, and their object sizes (the magazine cache\'s depends on the policy). */');
+  out.push('/** Slab caches in snapshot order, and their object sizes (the magazine cache\'s follows the policy). */');
   out.push(tsConst('CACHE_NAMES', abi.caches.map((c) => q(c.name))));
   out.push(tsConst('CACHE_OBJ_SIZES', abi.caches.map((c) => String(c.obj_size))), '');
   out.push('/** Snapshot rows: the field names of each section, in word order. */');
@@ -204,11 +222,45 @@ function tsAbi() {
   return out.join('\n');
 }
 
+// ---- src/generated/batch-ops.ts ----
+/** The TS type of an operand field, and the expression that turns it into a uint64 word. */
+function operandTs(f) {
+  const v = `op.${f.name}`;
+  if (f.type === 'bigint') return { type: 'bigint', word: v };
+  if (f.type === 'boolean') return { type: 'boolean', word: `${v} ? 1n : 0n` };
+  if (f.type === 'number') return { type: 'number', word: `BigInt(${v})` };
+  const names = f.type.split('|');
+  const quoted = names.map((n) => `'${n}'`);
+  return { type: quoted.join(' | '), word: `BigInt([${quoted.join(', ')}].indexOf(${v}))` };
+}
+
+function batchOps() {
+  const out = [`// ${NOTICE}`, '// The batch ops as TS objects, and their OP_WORDS-word encoding.'];
+  out.push("import { OpCode } from './abi.js';", '');
+  out.push('/** One batch op; each field is an operand word (abi/iova-abi.json "ops"). */', 'export type BatchOp =');
+  for (const o of abi.ops) {
+    const fields = operandFields(o).filter(Boolean).map((f) => `${f.name}: ${operandTs(f).type}`);
+    out.push(`  | { op: '${o.batch}'; ${fields.join('; ')} }`);
+  }
+  out[out.length - 1] += ';';
+  out.push('', '/** The words of one op: opcode, then its operands (0 for an unused word). */');
+  out.push('export function opWords(op: BatchOp): bigint[] {', '  switch (op.op) {');
+  for (const o of abi.ops) {
+    const words = [`BigInt(OpCode.${o.ts})`, ...operandFields(o).map((f) => (f ? operandTs(f).word : '0n'))];
+    const one = `    case '${o.batch}': return [${words.join(', ')}];`;
+    if (one.length <= WIDTH) out.push(one);
+    else out.push(`    case '${o.batch}':`, '      return [', wrap(listed(words), '        '), '      ];');
+  }
+  out.push('  }', '}', '');
+  return out.join('\n');
+}
+
 const outputs = {
   'native/iova_abi.h': cHeader(),
   'native/exports.mk': exportsMk(),
   'src/bindings.ts': bindings(),
   'src/generated/abi.ts': tsAbi(),
+  'src/generated/batch-ops.ts': batchOps(),
 };
 
 const check = process.argv.includes('--check');

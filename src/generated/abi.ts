@@ -81,11 +81,11 @@ export type StatusName = keyof typeof Status;
 
 /** Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c). */
 export enum OpCode {
-  /** alloc_iova_fast: (domain, cpu, size, limit_pfn, flush_rcache) -> pfn or 0 */
+  /** alloc_iova_fast: (domain, cpu, size, limitPfn, flushRcache) -> pfn or 0 */
   AllocFast = 1,
   /** free_iova_fast: (domain, cpu, pfn, size) -> 0 */
   FreeFast = 2,
-  /** alloc_iova (the slow path): (domain, size, limit_pfn, size_aligned) -> pfn or 0 */
+  /** alloc_iova (the slow path): (domain, size, limitPfn, sizeAligned) -> pfn or 0 */
   Alloc = 3,
   /** free_iova of the range containing pfn: (domain, pfn) -> 0 */
   Free = 4,
@@ -101,7 +101,7 @@ export enum OpCode {
   CpuOnline = 9,
   /** free_cpu_cached_iovas on online CPUs, then free_global_cached_iovas: (domain) -> 0 */
   Flush = 10,
-  /** init_iova_domain + iova_domain_init_rcaches: (granule, start_pfn) -> domain id */
+  /** init_iova_domain + iova_domain_init_rcaches: (granule, startPfn) -> domain id */
   DomainCreate = 11,
   /** put_iova_domain: (domain) -> 0 */
   DomainPut = 12,
@@ -110,7 +110,7 @@ export enum OpCode {
 }
 export const OP_WORDS = IOVA_OP_WORDS;
 
-/** Slab caches in snapshot order, and their object sizes (the magazine cache's depends on the policy). */
+/** Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy). */
 export const CACHE_NAMES = [
   'iommu_iova', 'iommu_iova_magazine', 'kmalloc-8', 'kmalloc-16', 'kmalloc-32', 'kmalloc-64', 'kmalloc-96',
   'kmalloc-128', 'kmalloc-192', 'kmalloc-256', 'kmalloc-512', 'kmalloc-1k', 'kmalloc-2k', 'kmalloc-4k', 'kmalloc-8k'
