@@ -182,57 +182,69 @@ int32_t lab_inject_failure(struct iova_lab *L, uint64_t kind, uint64_t nth, uint
 }
 
 /* The exported calls: one per checked operation above (design.md "Validation" for the statuses). */
+
+/* alloc_iova_fast for a caller across the ABI; *pfn_out: the pfn, 0 when none. */
 int32_t iova_alloc_fast(int32_t h, int32_t dom, uint32_t cpu, uint64_t size, uint64_t limit_pfn, uint32_t flush,
 			uint64_t *pfn_out)
 {
 	ON_LAB(h, pfn_out, 1, lab_alloc_fast(L, dom, cpu, size, limit_pfn, flush, res));
 }
 
+/* free_iova_fast for a caller across the ABI. */
 int32_t iova_free_fast(int32_t h, int32_t dom, uint32_t cpu, uint64_t pfn, uint64_t size)
 {
 	ON_LAB(h, NULL, 0, lab_free_fast(L, dom, cpu, pfn, size, res));
 }
 
+/* alloc_iova for a caller across the ABI; *pfn_out: the pfn, 0 when none. */
 int32_t iova_alloc(int32_t h, int32_t dom, uint64_t size, uint64_t limit_pfn, uint32_t aligned, uint64_t *pfn_out)
 {
 	ON_LAB(h, pfn_out, 1, lab_alloc(L, dom, size, limit_pfn, aligned, res));
 }
 
+/* free_iova for a caller across the ABI. */
 int32_t iova_free(int32_t h, int32_t dom, uint64_t pfn)
 {
 	ON_LAB(h, NULL, 0, lab_free(L, dom, pfn, res));
 }
 
+/* find_iova for a caller across the ABI; range_out: [pfn_lo, pfn_hi] or [0, 0]. */
 int32_t iova_find(int32_t h, int32_t dom, uint64_t pfn, uint64_t *range_out)
 {
 	ON_LAB(h, range_out, 2, lab_find(L, dom, pfn, res));
 }
 
+/* reserve_iova for a caller across the ABI; *pfn_out: the node's pfn_lo, 0 on failure. */
 int32_t iova_reserve(int32_t h, int32_t dom, uint64_t lo, uint64_t hi, uint64_t *pfn_out)
 {
 	ON_LAB(h, pfn_out, 1, lab_reserve(L, dom, lo, hi, res));
 }
 
+/* Model-only: lab_advance_clock for a caller across the ABI. */
 int32_t iova_advance_clock(int32_t h, uint64_t ms)
 {
 	ON_LAB(h, NULL, 0, lab_advance_clock(L, ms, res));
 }
 
+/* iova_cpuhp_dead (after taking the CPU offline) for a caller across the ABI. */
 int32_t iova_cpu_offline(int32_t h, uint32_t cpu)
 {
 	ON_LAB(h, NULL, 0, lab_cpu_offline(L, cpu, res));
 }
 
+/* Model-only: lab_cpu_online for a caller across the ABI. */
 int32_t iova_cpu_online(int32_t h, uint32_t cpu)
 {
 	ON_LAB(h, NULL, 0, lab_cpu_online(L, cpu, res));
 }
 
+/* Model-only: lab_flush (both flushes of the rcache) for a caller across the ABI. */
 int32_t iova_flush(int32_t h, int32_t dom)
 {
 	ON_LAB(h, NULL, 0, lab_flush(L, dom, res));
 }
 
+/* Model-only: lab_inject_failure for a caller across the ABI. */
 int32_t iova_inject_failure(int32_t h, uint32_t kind, uint32_t nth)
 {
 	ON_LAB(h, NULL, 0, lab_inject_failure(L, kind, nth, res));
