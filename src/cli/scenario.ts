@@ -2,7 +2,6 @@
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
 // errors (exit 2) naming the bad value. No Node-only import at the top: the playground's worker
 // runs scenarios through this module too.
-import type { LoadOptions } from '../bindings.js';
 import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type ProfileName, type RcachePolicy } from '../policy.js';
@@ -13,6 +12,7 @@ import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
 import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { UsageError } from '../share/usage-error.js';
+import type { LoadOptions } from '../wasm/load.js';
 
 /** One configuration to run: a profile, policy specs on top, and optionally a forced magazine mode. */
 export interface Variant {

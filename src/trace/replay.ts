@@ -1,9 +1,9 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
-import type { LoadOptions } from '../bindings.js';
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import type { Snapshot } from '../snapshot.js';
+import type { LoadOptions } from '../wasm/load.js';
 import { formatOp } from './write.js';
 import { VALUE_OPS, type Trace, type TraceOp } from './parse.js';
 

@@ -2,7 +2,7 @@
 // committed Emscripten glue (CommonJS, bundled as text and evaluated once) and the .wasm by URL,
 // handed to the library's `wasm: { wasmUrl, factory }` option. When the package ships its browser
 // entry, this file becomes an import of that entry and nothing else changes.
-import type { IovaModuleFactory, LoadOptions } from '../../src/bindings.js';
+import type { IovaModuleFactory, LoadOptions } from '../../src/wasm/load.js';
 import glueSource from '../../wasm/iova_model.cjs?raw';
 import wasmUrl from '../../wasm/iova_model.wasm?url';
 

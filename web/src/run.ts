@@ -1,6 +1,6 @@
 // What the playground shows for a scenario: the CLI's own report text, section by section, and
 // the timeline charts (none for explain, which runs no lab). Runs in the worker (and in Node for tests); no DOM here.
-import type { LoadOptions } from '../../src/bindings.js';
+import type { LoadOptions } from '../../src/wasm/load.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
   makeVariant, profileVariants, runScenario, workloadScenario,
