@@ -3,9 +3,17 @@
 // has it too.
 import { policySpecs, type RcachePolicy } from '../policy.js';
 
-const BEHAVIOUR_SPEC = /^(tree-walk|max32|retry|pop|flush-arg|failure-flush|fast-round)=/;
+type BehaviourFacets = Pick<RcachePolicy, 'treeWalk' | 'max32AllocSize' | 'retry' | 'magazinePop' | 'flushRcacheArg'
+  | 'flushDepotOnFailure' | 'roundSizeInFastAlloc'>;
+
+/** The behaviour facets the C model runs (those of v6.9). */
+export const C_MODEL_FACETS: Readonly<BehaviourFacets> = {
+  treeWalk: 'v4.15', max32AllocSize: true, retry: 'fixed', magazinePop: 'scan', flushRcacheArg: true,
+  flushDepotOnFailure: true, roundSizeInFastAlloc: true,
+};
 
 /** The policy specs (e.g. "retry=overflow") the C model cannot run yet; empty when it runs them all. */
 export function facetsMissingInC(policy: RcachePolicy): string[] {
-  return policySpecs(policy, 'v6.9').filter((spec) => BEHAVIOUR_SPEC.test(spec));
+  const runnable = policySpecs({ ...policy, ...C_MODEL_FACETS }, 'v6.9');
+  return policySpecs(policy, 'v6.9').filter((spec) => !runnable.includes(spec));
 }
