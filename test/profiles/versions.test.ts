@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LabConfigError } from '../../src/errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy } from '../../src/policy.js';
 import { designReleases, resolveKernel } from '../../src/profiles/designs.js';
+import { parseTrace } from '../../src/trace/parse.js';
 import { newLab } from '../support/labs.js';
 
 describe('version resolution', () => {
@@ -69,6 +70,11 @@ describe('version resolution', () => {
   it.each(['4.6', 'v3.19', 'six', 'v6', '6.6-rc1', ''])('refuses %j with a LabConfigError naming it', (text) => {
     expect(() => resolveKernel(text)).toThrow(LabConfigError);
     expect(() => resolveKernel(text)).toThrow(text === '' ? /got ""/ : new RegExp(text.replace('.', '\\.')));
+  });
+
+  it('a trace\'s profile line takes any version and keeps it in canonical form', () => {
+    expect(parseTrace('cpus 2\nprofile 5.15\n').header.profile).toBe('v5.15');
+    expect(parseTrace('cpus 2\nprofile v6.12.3\n').header.profile).toBe('v6.12.3');
   });
 
   it('policy specs switch a facet on top of a version', () => {
