@@ -105,7 +105,7 @@ export function formatVariantTable(rows: VariantMetrics[]): string {
     r.variant, r.design, `${r.magazineCache} (${r.magazineObjSize} B)`, String(r.magazineObjects), r.magazineBytes,
     String(r.iovaObjects), r.iovaBytes, formatHitRate(r.hitRate), String(r.depotHighWater), String(r.depotTrims),
     String(r.depotOverflows), String(r.slowPathAllocs),
-  ]), 2);
+  ]), 3);
   const savings = rows.filter((r) => r.magazineBytesSaved !== undefined).map((r) => {
     const saved = BigInt(r.magazineBytesSaved!);
     return saved >= 0n
