@@ -109,7 +109,8 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
     return Number(value);
   };
   const choice = <T extends string>(allowed: readonly T[]): T => {
-    if (!(allowed as readonly (string | undefined)[]).includes(value)) bad(`policy ${key}`, value, `one of ${allowed.join(', ')}`);
+    const ok = (allowed as readonly (string | undefined)[]).includes(value);
+    if (!ok) bad(`policy ${key}`, value, `one of ${allowed.join(', ')}`);
     return value as T;
   };
   const onOff = (): boolean => choice(['on', 'off']) === 'on';
@@ -159,7 +160,9 @@ export function policySpecs(policy: RcachePolicy, profile: string = DEFAULT_PROF
   if (policy.flushDepotOnFailure !== base.flushDepotOnFailure) {
     specs.push(`failure-flush=${policy.flushDepotOnFailure ? 'depot' : 'cpus'}`);
   }
-  if (policy.roundSizeInFastAlloc !== base.roundSizeInFastAlloc) specs.push(`fast-round=${onOff(policy.roundSizeInFastAlloc)}`);
+  if (policy.roundSizeInFastAlloc !== base.roundSizeInFastAlloc) {
+    specs.push(`fast-round=${onOff(policy.roundSizeInFastAlloc)}`);
+  }
   return specs;
 }
 

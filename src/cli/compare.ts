@@ -166,7 +166,8 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
         + 'or every kernel profile in --profiles (and each + --policy) in one table'),
     { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
   )
-    .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`, profileListOption())
+    .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
+      profileListOption())
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       if (o.profiles) await compareProfiles(o, out, progressStream);

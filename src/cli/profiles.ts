@@ -38,9 +38,11 @@ function describe(p: KernelProfile, json: boolean): string {
       ? 'iommu_iova_magazine' : 'kmalloc'}`],
     ['depot', q.depotCap ? `fixed array of ${q.depotCap}, no trimming` : `list trimmed every ${q.trimDelayMs} ms`],
     ['rcache array', q.rcacheArrayBytes ? `kmalloc of ${q.rcacheArrayBytes} B per domain` : 'embedded in the domain'],
-    ['tree walk', q.treeWalk === 'v4.7' ? 'v4.7: inclusive limits, one cached32_node cursor, no anchor' : 'anchor walk'],
+    ['tree walk', q.treeWalk === 'v4.7' ? 'v4.7: inclusive limits, one cached32_node cursor, no anchor'
+      : 'anchor walk'],
     ['max32_alloc_size', q.treeWalk === 'v4.7' ? '-' : yes(q.max32AllocSize)],
-    ['retry from the top', q.treeWalk === 'v4.7' ? '-' : q.retry === 'overflow' ? 'yes, with the retry-start overflow' : yes(q.retry === 'fixed')],
+    ['retry from the top', q.treeWalk === 'v4.7' ? '-'
+      : q.retry === 'overflow' ? 'yes, with the retry-start overflow' : yes(q.retry === 'fixed')],
     ['magazine pop', q.magazinePop === 'top' ? 'top PFN only' : 'scans the whole magazine'],
     ['flush_rcache argument', yes(q.flushRcacheArg)],
     ['failure flush', q.flushDepotOnFailure ? 'CPU magazines and depot' : 'CPU magazines only'],

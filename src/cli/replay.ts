@@ -31,7 +31,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .argument('<file>', 'trace file, or - for stdin')
     .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
       choiceOption('--engine', ['wasm', 'ts'] as const))
-    .option('--profile <version>', 'kernel version from 4.7 on, replacing the trace\'s "profile" line (e.g. 5.15, v6.6)',
+    .option('--profile <version>', 'kernel version from 4.7 on (e.g. 5.15, v6.6), replacing the trace\'s "profile"',
       profileOption('--profile'))
     .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
     .option('--json', 'one JSON line per op that returns a PFN, then a summary line')
@@ -46,7 +46,8 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
-        const engine = engineFor(o.engine, [variant], { kind: 'trace', file, trace: parsed, engine: 'wasm', header: 'extend' });
+        const scenario = { kind: 'trace', file, trace: parsed, engine: 'wasm', header: 'extend' } as const;
+        const engine = engineFor(o.engine, [variant], scenario);
         result = await replayTrace(trace, engine, (v) => {
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.

@@ -40,7 +40,9 @@ export function checkPolicy(profile: string, specs: readonly string[], source = 
   return p;
 }
 
-export function makeVariant(profile: string | undefined, specs: readonly string[] = [], magazines?: MagazineMode): Variant {
+export function makeVariant(
+  profile: string | undefined, specs: readonly string[] = [], magazines?: MagazineMode,
+): Variant {
   const { name, design } = profileByName(profile ?? DEFAULT_PROFILE);
   checkPolicy(name, specs);
   return { label: variantLabel(name, specs), profile: name, design, policy: [...specs], magazines };

@@ -11,7 +11,9 @@ import type { Snapshot } from '../snapshot.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
 import { choiceOption, collectPolicy, intOption, profileOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { checkPolicy, engineFor, makeVariant, runScenario, variantTitle, type Variant, type WorkloadScenario } from './scenario.js';
+import {
+  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, type Variant, type WorkloadScenario,
+} from './scenario.js';
 import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions {

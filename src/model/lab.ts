@@ -320,7 +320,9 @@ export class ModelEngine implements Engine {
         if (n.pfnLo > n.pfnHi) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} has pfnLo > pfnHi`);
         // The retry-start overflow (policy retry 'overflow') can hand out ranges below startPfn.
         const floor = this.policy.retry === 'overflow' ? 0n : d.tree.startPfn;
-        if (n !== anchor && (n.pfnLo < floor || n.pfnHi >= U64_MAX)) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        if (n !== anchor && (n.pfnLo < floor || n.pfnHi >= U64_MAX)) {
+          bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        }
         if (i > 0 && nodes[i - 1].pfnHi >= n.pfnLo) bad(`domain ${id}: nodes overlap at 0x${n.pfnLo.toString(16)}`);
       }
       if (!nodes.includes(d.tree.cachedNode)) bad(`domain ${id}: cachedNode is not in the tree`);

@@ -204,17 +204,15 @@ export class IovaTree {
   /** remove_iova + free_iova_mem, with the cursor updates of __cached_rbnode_delete_update. */
   removeNode(node: IovaNode): void {
     const i = this.indexOf(node);
-    if (this.oldWalk) {
-      this.oldWalk.beforeRemove(this, node);
-      this.nodes.splice(i, 1);
-      if (node.slab) this.iovaCache.free(node.slab);
-      return;
-    }
     const next = this.nodes[i + 1];
     const c32 = this.cached32Node;
-    if (node === c32 || (node.pfnHi < this.dma32BitPfn && node.pfnLo >= c32.pfnLo)) this.cached32Node = next;
-    if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
-    if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
+    if (this.oldWalk) {
+      this.oldWalk.beforeRemove(this, node);
+    } else {
+      if (node === c32 || (node.pfnHi < this.dma32BitPfn && node.pfnLo >= c32.pfnLo)) this.cached32Node = next;
+      if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
+      if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
+    }
     this.nodes.splice(i, 1);
     if (node.slab) this.iovaCache.free(node.slab);
   }

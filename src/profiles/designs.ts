@@ -20,7 +20,8 @@ export interface FacetRelease {
 export const FACET_RELEASES = {
   anchorWalk: { since: 'v4.15', change: 'anchor node, cached_node and cached32_node walk', evidence: 'spec' },
   flushRcacheArg: { since: 'v4.15', change: 'alloc_iova_fast() takes flush_rcache', evidence: 'recalled' },
-  magazineScan: { since: 'v4.19', change: 'iommu/iova: Try harder to allocate from rcache magazine', evidence: 'verify' },
+  magazineScan: { since: 'v4.19', change: 'iommu/iova: Try harder to allocate from rcache magazine',
+    evidence: 'verify' },
   max32AllocSize: { since: 'v5.1', change: 'iommu/iova: Optimise attempts to allocate iova from 32bit address range',
     evidence: 'verify' },
   retry: { since: 'v5.11', change: 'iommu/iova: Retry from last rb tree node if iova search fails', evidence: 'spec' },

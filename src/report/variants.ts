@@ -97,7 +97,8 @@ export function humanBytes(bytes: string | bigint): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-export const VARIANT_TABLE_HEADER = ['variant', 'design', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs', 'iova bytes',
+export const VARIANT_TABLE_HEADER = ['variant', 'design', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs',
+  'iova bytes',
   'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
 
 export function formatVariantTable(rows: VariantMetrics[]): string {
