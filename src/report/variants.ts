@@ -98,8 +98,7 @@ export function humanBytes(bytes: string | bigint): string {
 }
 
 export const VARIANT_TABLE_HEADER = ['variant', 'design', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs',
-  'iova bytes',
-  'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
+  'iova bytes', 'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
 
 export function formatVariantTable(rows: VariantMetrics[]): string {
   const table = formatTable(VARIANT_TABLE_HEADER, rows.map((r) => [
