@@ -2,7 +2,9 @@
 // themselves live in src/share/limits.ts, shared with the playground; here they become
 // commander's InvalidArgumentError with the same message.
 import { InvalidArgumentError } from 'commander';
-import { checkChoice, checkInt, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag } from '../share/limits.js';
+import {
+  checkChoice, checkInt, checkProfile, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag,
+} from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
 
 export { UsageError };
@@ -37,7 +39,12 @@ export function collectPolicy(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), ...asArgumentError(splitPolicy)(value)];
 }
 
-/** --profiles: a comma-separated list of profile names, each at most once. */
-export function profileListOption(allowed: readonly string[]): (value: string) => string[] {
-  return asArgumentError((value: string) => checkProfileList(value, allowed));
+/** --profile: any kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */
+export function profileOption(what: string): (value: string) => string {
+  return asArgumentError((value: string) => checkProfile(what, value));
+}
+
+/** --profiles: a comma-separated list of kernel versions, each at most once. */
+export function profileListOption(): (value: string) => string[] {
+  return asArgumentError(checkProfileList);
 }

@@ -2,19 +2,21 @@
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
 import type { MagazineMode } from '../engine.js';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSimulateReport, slabView } from '../report/simulate.js';
 import { WORKLOAD_NAMES } from '../workloads/index.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
-import { choiceOption, collectPolicy, limitOption } from './options.js';
+import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { checkPolicy, makeVariant, runScenario, workloadScenario, type WorkloadFields } from './scenario.js';
+import {
+  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
+} from './scenario.js';
 import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions, WorkloadFields, LinkOptions {
   magazines?: MagazineMode;
-  profile?: ProfileName;
+  profile?: string;
   policy?: string[];
   format?: 'slabtop' | 'slabinfo';
   json?: boolean;
@@ -38,11 +40,15 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', limitOption('--ops'))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
-    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
+      choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
-    .option('--profile <name>', `kernel rcache design: ${PROFILE_NAMES.join(', ')} (default v6.8)`, choiceOption('--profile', PROFILE_NAMES))
+    .option('--profile <version>', `kernel version from 4.7 on, e.g. 5.15, v6.6, 6.12.3 (default ${DEFAULT_PROFILE}; `
+      + 'see iova-lab profiles)', profileOption('--profile'))
     .option('--policy <spec>', 'what-if change on top of the profile, repeatable or comma-separated: lazy, dynamic[=N], '
-      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online', collectPolicy)
+      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online, rcache-array=BYTES, tree-walk=v4.7|v4.15, '
+      + 'max32=on|off, retry=none|overflow|fixed, pop=top|scan, flush-arg=on|off, failure-flush=cpus|depot, '
+      + 'fast-round=on|off', collectPolicy)
     .option('--format <f>', 'slabtop or slabinfo (default slabtop)', choiceOption('--format', ['slabtop', 'slabinfo'] as const))
     .option('--json', 'print a JSON document instead')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)');
@@ -57,6 +63,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
   ).action(async (o: ScenarioOptions) => {
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
+    scenario.engine = engineFor(o.engine, [variant], scenario);
     const interval = timelineInterval(o);
     const link = playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
@@ -74,6 +81,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         engine: scenario.engine,
         variant: variant.label,
         profile: variant.profile,
+        design: variant.design,
         policy: variant.policy,
         rcachePolicy: checkPolicy(variant.profile, variant.policy),
         workload: result.workload,
@@ -83,7 +91,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
       }, null, 2) + '\n');
       return;
     }
-    out(formatSimulateReport(snap, variant.label, o.format) + (sparklines ? '\n' + sparklines : '')
+    out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
       + (link ? `\nplayground: ${link}\n` : ''));
   });
 }

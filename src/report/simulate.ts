@@ -12,8 +12,8 @@ export function slabView(s: Snapshot, format: SlabViewFormat | undefined): strin
   return format === 'slabinfo' ? formatSlabinfo(s) : formatSlabtop(s);
 }
 
-/** Magazines, cached PFNs, per-domain sums and the clock, one line each; `label` names the variant. */
-export function formatBreakdown(s: Snapshot, label: string): string {
+/** Magazines, cached PFNs, per-domain sums and the clock, one line each; `profile` names what ran (variantTitle). */
+export function formatBreakdown(s: Snapshot, profile: string): string {
   const m = s.magazines;
   const t = domainTotals(s);
   return [
@@ -24,10 +24,10 @@ export function formatBreakdown(s: Snapshot, label: string): string {
     `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
       + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
     `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; `
-      + `magazines ${s.magazineMode}; profile ${label}`,
+      + `magazines ${s.magazineMode}; profile ${profile}`,
   ].join('\n') + '\n';
 }
 
-export function formatSimulateReport(s: Snapshot, label: string, format: SlabViewFormat | undefined): string {
-  return slabView(s, format) + '\n' + formatClassTable(s) + '\n' + formatBreakdown(s, label);
+export function formatSimulateReport(s: Snapshot, profile: string, format: SlabViewFormat | undefined): string {
+  return slabView(s, format) + '\n' + formatClassTable(s) + '\n' + formatBreakdown(s, profile);
 }

@@ -1,6 +1,7 @@
 // The documented limits of a scenario's options and the checks that enforce them. The CLI's
 // option parsers and the playground's form and link decoder call the same checks, so both refuse
 // the same values with the same message.
+import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { UsageError } from './usage-error.js';
 
 /** Inclusive [min, max] of every integer option, keyed by its CLI flag. */
@@ -44,14 +45,18 @@ export function splitPolicy(value: string): string[] {
   return specs;
 }
 
-/** --profiles: a comma-separated list of profile names, each at most once. */
-export function checkProfileList(value: string, allowed: readonly string[]): string[] {
-  const names = value.split(',').map((s) => s.trim());
-  for (const n of names) {
-    if (!allowed.includes(n)) {
-      throw new UsageError(`--profiles: each name must be one of ${allowed.join(', ')}, got "${n}".`);
-    }
+/** A kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */
+export function checkProfile(what: string, value: string): string {
+  try {
+    return versionName(parseKernelVersion(value));
+  } catch (e) {
+    throw new UsageError(`${what}: ${e instanceof Error ? e.message : String(e)}.`);
   }
+}
+
+/** --profiles: a comma-separated list of kernel versions, each at most once. */
+export function checkProfileList(value: string): string[] {
+  const names = value.split(',').map((s) => checkProfile('--profiles', s.trim()));
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new UsageError(`--profiles lists "${dup}" twice.`);
   return names;

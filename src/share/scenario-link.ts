@@ -7,12 +7,11 @@
 // Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
 // the message the CLI would print for the same value.
 import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
 import { checkExplainCpus } from '../report/explain-lines.js';
 import { checkCompareOptions } from './compare-rules.js';
-import { checkChoice, checkIntFlag, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
+import { checkChoice, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
 import { UsageError } from './usage-error.js';
 
 export const LINK_COMMANDS = ['simulate', 'compare', 'replay', 'explain'] as const;
@@ -33,9 +32,10 @@ export interface PlaygroundScenario {
   durationMs?: number;
   seed?: number;
   engine?: EngineName;
-  profile?: ProfileName;
-  /** compare: the profiles to run side by side. */
-  profiles?: ProfileName[];
+  /** A kernel version in its canonical form ("v5.15"). */
+  profile?: string;
+  /** compare: the kernel versions to run side by side. */
+  profiles?: string[];
   policy?: string[];
   magazines?: MagazineMode;
   format?: SlabViewFormat;
@@ -87,8 +87,9 @@ const FIELDS: readonly Field[] = [
   int('durationMs', '--duration-ms'),
   int('seed', '--seed'),
   choice('engine', '--engine', ['wasm', 'ts'] as const, RUNS),
-  choice('profile', '--profile', PROFILE_NAMES, RUNS),
-  { key: 'profiles', flag: '--profiles', commands: ['compare'], parse: (v) => checkProfileList(v, PROFILE_NAMES),
+  { key: 'profile', flag: '--profile', commands: RUNS, parse: (v) => checkProfile('--profile', v),
+    show: (p: string) => p },
+  { key: 'profiles', flag: '--profiles', commands: ['compare'], parse: checkProfileList,
     show: (list: string[]) => list.join(',') },
   { key: 'policy', flag: '--policy', commands: RUNS, parse: splitPolicy, show: (list: string[]) => list.join(',') },
   choice('magazines', '--magazines', ['named', 'unnamed'] as const),

@@ -45,7 +45,7 @@ describe('playground runner', () => {
     const r = await runPlayground({ command: 'compare', cpus: 2, workload: 'churn', ops: 200 });
     expect(text(r, 'slab-view-0')).toMatch(/iommu_iova_magazine$/m);
     expect(text(r, 'totals-1')).toContain('magazines unnamed');
-    expect(r.charts[1]).toContain('v6.8 named magazines');
+    expect(r.charts[1]).toContain('v6.9 named magazines');
   });
 
   it('replay: the CLI\'s slab view', async () => {

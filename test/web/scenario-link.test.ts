@@ -36,7 +36,12 @@ const output = {
   format: fc.constantFrom('slabtop' as const, 'slabinfo' as const),
   timeline: int('--timeline'),
 };
-const profile = fc.constantFrom(...PROFILE_NAMES);
+/** Kernel versions in canonical form: the named profiles and any release from 4.7 on. */
+const profile = fc.oneof(
+  fc.constantFrom(...PROFILE_NAMES),
+  fc.record({ major: fc.integer({ min: 5, max: 9 }), minor: fc.integer({ min: 0, max: 30 }), patch: fc.option(fc.nat(300)) })
+    .map(({ major, minor, patch }) => `v${major}.${minor}${patch === null ? '' : `.${patch}`}`),
+);
 const profiles = fc.uniqueArray(profile, { minLength: 1, maxLength: PROFILE_NAMES.length });
 const trace = fc.string({ maxLength: 80, unit: 'binary' });
 const opt = { requiredKeys: [] as [] };

@@ -1,6 +1,6 @@
 // The playground page: the form and the link hash hold the scenario, a worker runs it, the CLI's
 // report text and the charts come back.
-import { PROFILE_NAMES } from '../../src/policy.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../src/policy.js';
 import {
   scenarioFromHash, scenarioToCommandLine, scenarioToHash, type PlaygroundScenario,
 } from '../../src/share/scenario-link.js';
@@ -124,11 +124,13 @@ async function copy(text: string, what: string): Promise<void> {
 
 /** Datalist suggestions for the profile fields (any text may be typed). */
 const SUGGESTIONS = [
-  ['profile-names', PROFILE_NAMES], ['profile-lists', ['v6.7,v6.8', PROFILE_NAMES.join(',')]],
+  ['profile-names', PROFILE_NAMES], ['profile-lists', ['v4.7,v6.9', PROFILE_NAMES.join(',')]],
 ] as const;
 for (const [id, values] of SUGGESTIONS) {
   $(id).replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), { value: v })));
 }
+
+(form.elements.namedItem('profile') as HTMLInputElement).placeholder = DEFAULT_PROFILE;
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();

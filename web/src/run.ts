@@ -3,7 +3,7 @@
 import type { LoadOptions } from '../../src/wasm/load.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  makeVariant, profileVariants, runScenario, workloadScenario,
+  engineFor, makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
   type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
@@ -84,7 +84,8 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
     const table: Section = { id: 'compare-table', title: 'compare', text: formatVariantTable(rows) };
     if (s.format === undefined) return [table];
     return [table, ...results.map((r, i) => ({
-      id: `slab-view-${i}`, title: `${variants[i]!.label}: ${r.snapshot.magazineMode} (${r.snapshot.magazineCache})`,
+      id: `slab-view-${i}`,
+      title: `${variantTitle(variants[i]!)}: ${r.snapshot.magazineMode} (${r.snapshot.magazineCache})`,
       text: slabView(r.snapshot, s.format),
     }))];
   }
@@ -94,7 +95,7 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
     return [
       { id: `slab-view${suffix}`, title: `slab view${name}`, text: slabView(r.snapshot, s.format) },
       { id: `class-table${suffix}`, title: `rcache by size class${name}`, text: formatClassTable(r.snapshot) },
-      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variants[i]!.label) },
+      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variantTitle(variants[i]!)) },
     ];
   });
 }
@@ -111,6 +112,8 @@ export async function runPlayground(
   if (s.command === 'compare') checkCompareOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
+  // As the CLI: --engine, else wasm unless a variant needs what only the TS model runs.
+  scenario.engine = engineFor(s.engine, variants, scenario);
   const interval = chartInterval(s, scenario);
   const results: RunResult[] = [];
   for (const [i, v] of variants.entries()) {
