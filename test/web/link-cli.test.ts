@@ -49,6 +49,28 @@ describe('--link', () => {
   });
 });
 
+describe('kernel versions in links', () => {
+  it('takes any version the CLI takes, in its canonical form, and refuses the others with the CLI\'s message', () => {
+    expect(scenarioFromHash('simulate?profile=5.15').profile).toBe('v5.15');
+    expect(scenarioFromHash('compare?profiles=4.19,v6.6.30').profiles).toEqual(['v4.19', 'v6.6.30']);
+    for (const [hash, args] of [
+      ['simulate?profile=4.6', ['simulate', '--profile', '4.6']],
+      ['compare?profiles=5.15,v5.15', ['compare', '--profiles', '5.15,v5.15']],
+    ] as const) {
+      let message = '';
+      try {
+        scenarioFromHash(hash);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).not.toBe('');
+      const r = run([...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+});
+
 describe('copy CLI command', () => {
   // `iova-lab` on PATH is the built binary.
   const bin = mkdtempSync(join(tmpdir(), 'iova-bin-'));
