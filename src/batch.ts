@@ -1,5 +1,5 @@
 // Encodes operations into the 6-word batch layout both engines execute (docs/design.md).
-import { OP_WORDS, OpCode } from './engine.js';
+import { OP_WORDS, OpCode, type BatchResult } from './engine.js';
 
 export type BatchOp =
   | { op: 'allocFast'; domain: number; cpu: number; size: bigint; limitPfn: bigint; flushRcache: boolean }
@@ -41,4 +41,27 @@ export function encodeOps(ops: readonly BatchOp[]): BigUint64Array {
     out.set([BigInt(code), BigInt(domain), BigInt(cpu), a, b, c], i * OP_WORDS);
   });
   return out;
+}
+
+/** The JSON form of a {@link BatchResult}: 64-bit words as decimal strings, as the CLI's --json. */
+export interface BatchResultJson {
+  /** One decimal string per op run. @example `["1048575", "0"]` */
+  results: string[];
+  /** How many ops ran. @example `2` */
+  completed: number;
+  /** The failed op's error, when one failed. @example `{ name: 'SizeError', message: '…', status: -9 }` */
+  error?: { name: string; message: string; status?: number };
+}
+
+/**
+ * A batch result as plain JSON-safe data.
+ * @example `JSON.stringify(batchResultToJson(lab.runBatch(ops)))`
+ */
+export function batchResultToJson(r: BatchResult): BatchResultJson {
+  const json: BatchResultJson = { results: Array.from(r.results, String), completed: r.completed };
+  if (r.error) {
+    const status = (r.error as { status?: unknown }).status;
+    json.error = { name: r.error.name, message: r.error.message, ...(typeof status === 'number' ? { status } : {}) };
+  }
+  return json;
 }

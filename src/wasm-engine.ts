@@ -1,6 +1,8 @@
 // The Engine backed by the C model compiled to WASM. Owns one lab handle inside the module and
 // the scratch buffers it mallocs; dispose() releases both.
-import { loadIovaModule, type IovaModule, type LoadOptions } from './bindings.js';
+import type { IovaModule } from './bindings.js';
+import { loadIovaModule } from './wasm/load.js';
+import type { WasmLoadOptions } from './wasm/options.js';
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
 import { OP_WORDS } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
@@ -23,7 +25,7 @@ function policyWords(p: RcachePolicy): Uint32Array {
  * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
 const BATCH_CHUNK_OPS = 4096;
 
-export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
+export async function createWasmEngine(config: LabConfig, load: WasmLoadOptions = {}): Promise<Engine> {
   const mod = await loadIovaModule(load);
   return new WasmEngine(mod, config);
 }
