@@ -1,5 +1,16 @@
 // The public library surface, shared by the Node and browser entries (node.ts, browser.ts):
 // re-exports only. Internals (engines, FFI, loader, error helpers) are deliberately absent.
+
+// Labs and domains are Disposable: these declarations (the same as TypeScript's ESNext.Disposable
+// lib and @types/node declare) let the published types compile in projects without that lib.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+  interface Disposable {
+    [Symbol.dispose](): void;
+  }
+}
 export { IovaLab, labConfig } from './lab.js';
 export type { LabOptions, DomainOptions } from './lab.js';
 export { IovaDomain } from './domain.js';
@@ -13,7 +24,7 @@ export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCo
 export { snapshotToJson } from './report/json.js';
 export type { JsonReport, JsonCache, DomainTotals } from './report/json.js';
 export { preloadWasm } from './wasm/preload.js';
-export type { WasmLoadOptions, WasmModule } from './wasm/options.js';
+export type { WasmLoadOptions, WasmModule, UrlLike } from './wasm/options.js';
 export {
   IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
   CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,

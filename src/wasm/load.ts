@@ -32,8 +32,9 @@ function source(options: WasmLoadOptions): Promise<WasmSource> {
   return platform.readDefault();
 }
 
-function location(what: string, value: unknown): string | URL {
-  if (value instanceof URL || (typeof value === 'string' && value !== '')) return value;
+function location(what: string, value: unknown): string {
+  const href = typeof value === 'object' && value !== null ? (value as { href?: unknown }).href : value;
+  if (typeof href === 'string' && href !== '') return href;
   throw new WasmLoadError(`${what} must be a non-empty string or URL, got ${describe(value)}`, what);
 }
 

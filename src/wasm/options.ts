@@ -1,4 +1,8 @@
 // The public ways to say where the WASM engine comes from. Types only: the loader is internal.
+// URLs are typed structurally (anything with an href) so the types need neither DOM nor @types/node.
+
+/** A URL string, or an object with an `href` such as a WHATWG `URL`. */
+export type UrlLike = string | { readonly href: string };
 
 /**
  * An instantiated WASM engine, as {@link preloadWasm} returns it. Opaque to callers: pass it back
@@ -37,13 +41,13 @@ export interface WasmLoadOptions {
    * A URL (http, https or file) or, in Node, a file path to read the .wasm from.
    * @example `{ wasmUrl: new URL('./iova_model.wasm', import.meta.url) }`
    */
-  wasmUrl?: string | URL;
+  wasmUrl?: UrlLike;
   /**
    * Maps the file name `iova_model.wasm` to the URL or path to load it from (as sql.js and
    * web-tree-sitter do).
    * @example `{ locateFile: (file) => `https://cdn.example/iova-lab/${file}` }`
    */
-  locateFile?: (file: string) => string | URL;
+  locateFile?: (file: string) => UrlLike;
   /**
    * An instance from {@link preloadWasm}, used as it is.
    * @example `{ module: await preloadWasm() }`

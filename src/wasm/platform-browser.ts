@@ -10,7 +10,7 @@ export const platform: WasmPlatform = {
     return (await import('../../wasm/iova_model.web.mjs')).default as unknown as GlueFactory;
   },
 
-  read(location: string | URL): Promise<WasmSource> {
+  read(location: string): Promise<WasmSource> {
     return fetchWasm(location);
   },
 

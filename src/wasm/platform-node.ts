@@ -38,9 +38,9 @@ export const platform: WasmPlatform = {
     }
   },
 
-  async read(location: string | URL): Promise<WasmSource> {
-    const url = location instanceof URL ? location : URL.canParse(location) ? new URL(location) : undefined;
-    if (!url) return readPath(location as string);
+  async read(location: string): Promise<WasmSource> {
+    const url = URL.canParse(location) ? new URL(location) : undefined;
+    if (!url) return readPath(location);
     if (url.protocol === 'file:') return readPath(await toPath(url));
     return fetchWasm(url);
   },

@@ -12,7 +12,7 @@ export interface WasmPlatform {
   /** The glue's factory; throws WasmLoadError when the glue cannot be loaded here. */
   glue(): Promise<GlueFactory>;
   /** The .wasm at a URL or path given by the caller. */
-  read(location: string | URL): Promise<WasmSource>;
+  read(location: string): Promise<WasmSource>;
   /** The .wasm shipped with the package. */
   readDefault(): Promise<WasmSource>;
 }
