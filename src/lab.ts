@@ -1,6 +1,6 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
 // on either engine. It validates caller values, then delegates; it holds no model state itself.
-import { IovaDomain, type DomainOwner } from './domain.js';
+import { IovaDomain } from './domain.js';
 import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind, type LabConfig } from './engine.js';
 import type { MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
@@ -123,7 +123,7 @@ const unreclaimed = new FinalizationRegistry<Engine>((engine) => engine.dispose(
  * lab.dispose();
  * ```
  */
-export class IovaLab implements Disposable, DomainOwner {
+export class IovaLab implements Disposable {
   /** @internal The engine behind this lab. */
   readonly engine: Engine;
   private isDisposed = false;
