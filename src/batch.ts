@@ -34,6 +34,10 @@ function words(op: BatchOp): [OpCode, number, number, bigint, bigint, bigint] {
   }
 }
 
+/**
+ * Encodes ops into the words {@link IovaLab.runBatch} runs.
+ * @example `lab.runBatch(encodeOps([{ op: 'advance', ms: 10n }]))`
+ */
 export function encodeOps(ops: readonly BatchOp[]): BigUint64Array {
   const out = new BigUint64Array(ops.length * OP_WORDS);
   ops.forEach((op, i) => {

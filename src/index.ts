@@ -20,7 +20,9 @@ export type { BatchOp, BatchResultJson } from './batch.js';
 export type { EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
 export { OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
-export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
+export type {
+  Snapshot, CacheCounters, SlabCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName,
+} from './snapshot.js';
 export { snapshotToJson } from './report/json.js';
 export type { JsonReport, JsonCache, DomainTotals } from './report/json.js';
 export { preloadWasm } from './wasm/preload.js';

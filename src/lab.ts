@@ -1,8 +1,8 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
 // on either engine. It validates caller values, then delegates; it holds no model state itself.
 import { IovaDomain } from './domain.js';
-import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind, type LabConfig } from './engine.js';
-import type { MagazineMode, SlabGeometry } from './engine.js';
+import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind } from './engine.js';
+import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
 import { createModelEngine } from './model/lab.js';

@@ -69,6 +69,11 @@ function bad(what: string, value: unknown, why: string): never {
   throw new LabConfigError(`${what} must be ${why}, got ${String(value)}`, -1);
 }
 
+/**
+ * A kernel profile by name.
+ * @throws LabConfigError naming an unknown profile.
+ * @example `profileByName('v6.0').policy.depotCap`
+ */
 export function profileByName(name: string): KernelProfile {
   if (!(PROFILE_NAMES as readonly string[]).includes(name)) bad('profile', name, `one of ${PROFILE_NAMES.join(', ')}`);
   return KERNEL_PROFILES[name as ProfileName];
@@ -76,7 +81,11 @@ export function profileByName(name: string): KernelProfile {
 
 const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
-/** Throws LabConfigError naming the first out-of-range field (the C engine's E_LAB_CONFIG rules). */
+/**
+ * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).
+ * @throws LabConfigError naming the first out-of-range field.
+ * @example `validatePolicy({ ...resolvePolicy('v6.8'), magazineSize: 64 })`
+ */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
   if (!isInt(p.magazineSize, 1, 1023)) bad('magazineSize', p.magazineSize, 'an integer in [1, 1023]');
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
@@ -99,7 +108,11 @@ export const POLICY_SPECS = [
   'lazy', 'dynamic[=N]', 'mag-size=N', 'depot-cap=N', 'trim-delay=MS', 'trim-threshold=N|online', 'rcache-array=BYTES',
 ] as const;
 
-/** Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy. */
+/**
+ * Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy.
+ * @throws LabConfigError naming an unknown spec or a bad value.
+ * @example `applyPolicySpec(resolvePolicy('v6.8'), 'lazy').lazy // true`
+ */
 export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy {
   const [key, value] = spec.split('=', 2) as [string, string | undefined];
   const num = (): number => {
@@ -120,7 +133,11 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
   return validatePolicy(p);
 }
 
-/** A profile's policy with the specs applied in order. */
+/**
+ * A profile's policy with the specs applied in order.
+ * @throws LabConfigError naming an unknown profile or spec.
+ * @example `resolvePolicy('v6.0', ['mag-size=64']).magazineSize // 64`
+ */
 export function resolvePolicy(profile: ProfileName, specs: readonly string[] = []): RcachePolicy {
   return specs.reduce(applyPolicySpec, { ...profileByName(profile).policy });
 }
@@ -139,7 +156,10 @@ export function policySpecs(policy: RcachePolicy, profile: ProfileName = DEFAULT
   return specs;
 }
 
-/** "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts. */
+/**
+ * "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts.
+ * @example `variantLabel('v6.0', ['lazy']) // 'v6.0+lazy'`
+ */
 export function variantLabel(profile: ProfileName, specs: readonly string[] = []): string {
   return [profile, ...specs].join('+');
 }
