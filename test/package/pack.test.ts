@@ -4,6 +4,7 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundlePage, findChromium, IN_CI, pageOutput, serve } from '../browser/harness.js';
 import { installConsumer, readmeBlock, ROOT, run, treeBytes } from './consumer.js';
@@ -94,6 +95,21 @@ describe('the packed package, installed where the path has a space', () => {
     try {
       const out = JSON.parse(await pageOutput(chromium.path, `${server.origin}/page.html`));
       expect(out).toEqual({ domains: 1, magazines: 1536, pfn: 'fffff', cached: 1, missing: 'WasmLoadError 404' });
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+
+  it.skipIf(!chromium.path && !IN_CI)('bundles a browser app with Vite (no WASM options) and runs it in Chromium', async () => {
+    if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
+    const app = join(dir, 'vite-app');
+    await mkdir(app, { recursive: true });
+    await copyFile(join(ROOT, 'test', 'browser', 'vite-main.js'), join(app, 'main.js'));
+    await writeFile(join(app, 'index.html'), '<!doctype html>\n<pre id="out">pending</pre>\n<script type="module" src="./main.js"></script>\n');
+    await viteBuild({ root: app, configFile: false, logLevel: 'silent', build: { target: 'es2022', outDir: join(app, 'dist') } });
+    const server = await serve(join(app, 'dist'));
+    try {
+      expect(JSON.parse(await pageOutput(chromium.path, `${server.origin}/index.html`))).toEqual({ magazines: 1536 });
     } finally {
       await server.close();
     }
