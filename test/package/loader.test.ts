@@ -87,6 +87,21 @@ describe('WASM load failures', () => {
   });
 });
 
+describe('WASM glue failures', () => {
+  it('a glue that cannot be loaded is a WasmLoadError naming its path, not a bare module error', async () => {
+    vi.resetModules();
+    vi.doMock('node:module', () => ({ createRequire: () => () => { throw new Error('module not found'); } }));
+    const { loadIovaModule } = await import('../../src/wasm/load.js');
+    const { WasmLoadError: FreshWasmLoadError } = await import('../../src/errors.js');
+    const e = await loadIovaModule({ wasmBinary }).catch((x: unknown) => x);
+    vi.doUnmock('node:module');
+    expect(e).toBeInstanceOf(FreshWasmLoadError);
+    expect((e as WasmLoadError).location).toMatch(/wasm[/\\]iova_model\.cjs$/);
+    expect((e as WasmLoadError).message).toContain('cannot load the WASM glue');
+    expect((e as WasmLoadError).message).toContain('module not found');
+  });
+});
+
 describe('WASM sources', () => {
   it('locateFile, a URL, bytes and a preloaded module give the same lab', async () => {
     const located: string[] = [];
