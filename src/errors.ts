@@ -1,6 +1,9 @@
-// One named error class per failure. Status numbers mirror native/status.h; both engines turn a
-// failed check into the same class through errorForStatus(). Every class spells its `name` out
-// so it survives minification (a bundler may rename the class itself).
+// One named error class per failure. Status numbers come from the ABI (abi/iova-abi.json); both
+// engines turn a failed check into the same class through errorForStatus(). Every class spells
+// its `name` out so it survives minification (a bundler may rename the class itself).
+import { Status } from './generated/abi.js';
+
+export { Status };
 
 /**
  * The base of every error the library throws on purpose: catch it to tell iova-lab's errors
@@ -87,28 +90,6 @@ export class MissingDependencyError extends IovaLabError {
     super(message, 0, cause);
   }
 }
-
-export const Status = {
-  OK: 0,
-  LAB_CONFIG: -1,
-  NO_LAB: -2,
-  NO_DOMAIN: -3,
-  GRANULE: -4,
-  START_PFN: -5,
-  CPU_RANGE: -6,
-  CPU_OFFLINE: -7,
-  CPU_STATE: -8,
-  SIZE: -9,
-  LIMIT: -10,
-  RANGE: -11,
-  NOT_ALLOCATED: -12,
-  DOUBLE_FREE: -13,
-  SIZE_CLASS: -14,
-  NOMEM: -15,
-  ALLOC_FAILED: -16,
-  INVARIANT: -17,
-  BAD_OP: -18,
-} as const;
 
 type ErrorClass = new (message: string, status: number) => IovaLabError;
 const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {

@@ -4,7 +4,8 @@ import { IovaDomain } from './domain.js';
 import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind } from './engine.js';
 import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
-import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
+import { DEFAULT_PROFILE, profileByName, resolvePolicy } from './policy.js';
+import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { createModelEngine } from './model/lab.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -24,10 +25,10 @@ export interface LabOptions {
    */
   onlineCpus?: number;
   /**
-   * The kernel's rcache design to model. Default 'v6.8'.
-   * @example `{ profile: 'v6.0' }`
+   * The kernel version to model, from v4.7 on ('5.15', 'v6.6', '6.12.3'). Default 'v6.9'.
+   * @example `{ profile: '5.15' }`
    */
-  profile?: ProfileName;
+  profile?: string;
   /**
    * What-if changes on top of the profile, applied in order (an array, even for one).
    * @example `{ policy: ['lazy', 'mag-size=64'] }`
@@ -44,7 +45,8 @@ export interface LabOptions {
    */
   slabGeometry?: SlabGeometry;
   /**
-   * 'wasm' (the C model) or 'ts' (the TypeScript reference model). Default 'wasm'.
+   * 'wasm' (the C model) or 'ts' (the TypeScript reference model). Default 'wasm', or 'ts' for a
+   * profile or policy with facets the C model does not run yet.
    * @example `{ engine: 'ts' }`
    */
   engine?: EngineName;
@@ -141,7 +143,8 @@ export class IovaLab implements Disposable {
    */
   static async create(options: LabOptions): Promise<IovaLab> {
     const config = labConfig(options);
-    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], 'wasm');
+    const fallback = facetsMissingInC(config.policy!).length ? 'ts' : 'wasm';
+    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], fallback);
     return new IovaLab(await createEngine(engine, config, options.wasm));
   }
 

@@ -5,6 +5,7 @@ import { RCACHE_CLASSES, cacheByName, type Snapshot } from '../snapshot.js';
 
 /** A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine). */
 export class TimelineError extends IovaLabError {
+  override name = 'TimelineError';
   constructor(message: string) {
     super(message, 0);
   }
