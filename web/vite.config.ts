@@ -7,6 +7,9 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 
 export default defineConfig({
   root,
+  // The page imports the library's sources, so the package's own #wasm-platform import resolves here
+  // to its browser host (no node: imports), as the published package's `imports` map does.
+  resolve: { alias: { '#wasm-platform': fileURLToPath(new URL('../src/wasm/platform-browser.ts', import.meta.url)) } },
   base: './',
   // The library reaches Node built-ins only behind `await import()` on Node paths; never in the page.
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', rollupOptions: { external: [/^node:/] } },

@@ -14,7 +14,7 @@ import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
 import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { UsageError } from '../share/usage-error.js';
-import type { LoadOptions } from '../wasm/load.js';
+import type { WasmLoadOptions } from '../wasm/options.js';
 
 /** One configuration to run: a profile, policy specs on top, and optionally a forced magazine mode. */
 export interface Variant {
@@ -178,7 +178,7 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
 
 /** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */
 export async function runScenario(
-  v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number, wasm?: LoadOptions,
+  v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number, wasm?: WasmLoadOptions,
 ): Promise<RunResult> {
   let sampled: SampledEngine | undefined;
   const sample = (engine: Engine): Engine => (timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs)));

@@ -1,6 +1,6 @@
 // What the playground shows for a scenario: the CLI's own report text, section by section, and
 // the timeline charts (none for explain, which runs no lab). Runs in the worker (and in Node for tests); no DOM here.
-import type { LoadOptions } from '../../src/wasm/load.js';
+import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
   engineFor, makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
@@ -102,7 +102,7 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
 
 /** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
 export async function runPlayground(
-  s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: LoadOptions,
+  s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: WasmLoadOptions,
 ): Promise<PlaygroundResult> {
   if (s.command === 'explain') {
     const results = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
