@@ -23,7 +23,8 @@ type At = { line: number };
 export type TraceOp = At & (
   | { op: 'domain'; id: number; granule: number; startPfn: bigint }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
-  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint }
+  /** `ref`: free the PFN the allocation on that trace line returned (written `@<line>`; pfn is then 0). */
+  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
   | { op: 'slow-free'; id: number; pfn: bigint }
   | { op: 'reserve'; id: number; lo: bigint; hi: bigint }
@@ -69,6 +70,8 @@ export function parseTrace(text: string): Trace {
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  /** Allocation lines a `free … @<line>` may still name: line → domain id. */
+  const unfreedAllocs = new Map<number, number>();
   const r = new LineReader(text);
 
   const domainId = (mustLive: boolean): number => {
@@ -137,12 +140,26 @@ export function parseTrace(text: string): Trace {
         break;
       }
       case 'alloc':
-      case 'alloc-noflush':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+      case 'alloc-noflush': {
+        const id = domainId(true);
+        ops.push({ line, op, id, cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+        unfreedAllocs.set(line, id);
         break;
-      case 'free':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), pfn: r.num(3, 'pfn'), size: r.num(4, 'size') });
+      }
+      case 'free': {
+        const id = domainId(true);
+        const cpu = cpuArg(2);
+        const at = r.tok(3)!;
+        if (!at.startsWith('@')) {
+          ops.push({ line, op, id, cpu, pfn: r.num(3, 'pfn'), size: r.num(4, 'size') });
+          break;
+        }
+        const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
+        if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
+        unfreedAllocs.delete(ref);
+        ops.push({ line, op, id, cpu, pfn: 0n, size: r.num(4, 'size'), ref });
         break;
+      }
       case 'slow-alloc': {
         const id = domainId(true);
         const size = r.num(2, 'size');
