@@ -32,6 +32,9 @@ const CHUNK_OPS = 4096;
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
 const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
 
+/** The allocation line a free names with `@<line>`, if it does. */
+const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === 'slow-free' ? o.ref : undefined);
+
 /** The batch words of one op; `dom` maps a trace domain id to the engine's (the parser has
  * checked that every id is live), `pfnOf` a free's `@<line>` to the PFN that line returned. */
 function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint): void {
@@ -43,7 +46,7 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) =
       code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
     case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = pfnOf(o); b = o.size; break;
     case 'slow-alloc': code = OpCode.Alloc; d = dom(o.id); a = o.size; b = o.limitPfn; c = o.aligned ? 1n : 0n; break;
-    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = o.pfn; break;
+    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = pfnOf(o); break;
     case 'reserve': code = OpCode.Reserve; d = dom(o.id); a = o.lo; b = o.hi; break;
     case 'tick': code = OpCode.Advance; a = o.ms; break;
     case 'offline': code = OpCode.CpuOffline; cpu = o.cpu; break;
@@ -63,7 +66,7 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, pfnOf: (o: T
     case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
     case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
     case 'slow-alloc': e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned); break;
-    case 'slow-free': e.free(dom(o.id), o.pfn); break;
+    case 'slow-free': e.free(dom(o.id), pfnOf(o)); break;
     case 'reserve': e.reserve(dom(o.id), o.lo, o.hi); break;
     case 'tick': e.advanceClock(o.ms); break;
     case 'offline': e.cpuOffline(o.cpu); break;
@@ -98,22 +101,24 @@ export async function replayTrace(
   const ids = new Map<number, number>();
   const values: ReplayValue[] = [];
   const dom = (id: number): number => ids.get(id)!;
-  // `free … @<line>`: the PFN each allocation line returned, kept only while a later free names it.
-  const refs = new Set(trace.ops.flatMap((o) => (o.op === 'free' && o.ref !== undefined ? [o.ref] : [])));
+  // `free … @<line>`: the PFN each allocation line returned, kept for the frees that name it.
+  const refs = new Set(trace.ops.flatMap((o) => refOf(o) ?? []));
   const returned = new Map<number, bigint>();
-  const pfnOf = (o: TraceOp): bigint => (o.op === 'free' && o.ref !== undefined ? returned.get(o.ref)! : (o as { pfn: bigint }).pfn);
-  /** A free naming an allocation of the batch being built must wait for that batch; one naming a
-   * failed allocation (pfn 0) stops the replay. */
-  const mustWait = (o: TraceOp): boolean => o.op === 'free' && o.ref !== undefined && !returned.has(o.ref);
+  const pfnOf = (o: TraceOp): bigint => {
+    const ref = refOf(o);
+    return ref === undefined ? (o as { pfn: bigint }).pfn : returned.get(ref)!;
+  };
   const words = new BigUint64Array(CHUNK_OPS * OP_WORDS);
   const ops = trace.ops;
   for (let first = 0; first < ops.length;) {
     let n = 0;
     while (first + n < ops.length && n < CHUNK_OPS) {
       const o = ops[first + n]!;
-      if (n > 0 && mustWait(o)) break;
-      if (o.op === 'free' && o.ref !== undefined && returned.get(o.ref) === 0n) {
-        throw new TraceReplayError(o.line, formatOp(o), new Error(`the allocation on trace line ${o.ref} failed (pfn 0): nothing to free`));
+      // A free naming an allocation of the batch being built waits for that batch to run.
+      const ref = refOf(o);
+      if (ref !== undefined && !returned.has(ref)) break;
+      if (ref !== undefined && returned.get(ref) === 0n) {
+        throw new TraceReplayError(o.line, formatOp(o), new Error(`the allocation on trace line ${ref} failed (pfn 0): nothing to free`));
       }
       encode(o, words, n++ * OP_WORDS, dom, pfnOf);
       if (o.op === 'domain') break;

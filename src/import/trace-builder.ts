@@ -1,0 +1,90 @@
+// Builds a trace from a recording, in recording order: `tick` lines from the timestamps, and each
+// free naming the line whose allocation it frees (`free … @<line>`), because the lab hands out
+// its own PFNs where the machine had others. Shared by the importers' writers.
+import type { Trace, TraceHeader, TraceOp } from '../trace/parse.js';
+import type { Complain } from './recording.js';
+
+/** Header lines hold the cpus line; ops start on line 2 (writeTrace renumbers refs anyway). */
+const FIRST_OP_LINE = 2;
+
+/** One op before it has a line (Omit applied to each member of the union). */
+type NewOp = TraceOp extends infer T ? (T extends TraceOp ? Omit<T, 'line'> : never) : never;
+
+export interface AllocShape { cpu: number; pages: bigint; limitPfn: bigint; flush: boolean; fast: boolean; aligned?: boolean }
+
+export class TraceBuilder {
+  readonly ops: TraceOp[] = [];
+  private startNs?: bigint;
+  private nowMs = 0n;
+  /** Per domain: the recorded address of each live allocation → its trace line. */
+  private readonly live = new Map<number, Map<bigint, { line: number; pages: bigint; source: number }>>();
+
+  constructor(private readonly complain: Complain) {}
+
+  private push(o: NewOp): number {
+    const line = FIRST_OP_LINE + this.ops.length;
+    this.ops.push({ ...o, line } as TraceOp);
+    return line;
+  }
+
+  /** Advance virtual time to a recorded timestamp (whole milliseconds since the first event). */
+  at(ns: bigint): void {
+    this.startNs ??= ns;
+    const ms = ns > this.startNs ? (ns - this.startNs) / 1_000_000n : 0n;
+    if (ms > this.nowMs) {
+      this.push({ op: 'tick', ms: ms - this.nowMs });
+      this.nowMs = ms;
+    }
+  }
+
+  domain(id: number, granule: number, startPfn: bigint): void {
+    this.push({ op: 'domain', id, granule, startPfn });
+    this.live.set(id, new Map());
+  }
+
+  /** An allocation the machine made at `addr` (undefined: it failed there, so nothing frees it);
+   * `fast`: alloc_iova_fast (flush or not), else alloc_iova. */
+  alloc(id: number, addr: bigint | undefined, source: number, o: AllocShape): void {
+    const allocs = this.live.get(id)!;
+    const line = o.fast
+      ? this.push({ op: o.flush ? 'alloc' : 'alloc-noflush', id, cpu: o.cpu, size: o.pages, limitPfn: o.limitPfn })
+      : this.push({ op: 'slow-alloc', id, size: o.pages, limitPfn: o.limitPfn, aligned: o.aligned ?? false });
+    if (addr === undefined) return;
+    const clash = allocs.get(addr);
+    if (clash) this.complain(source, `address 0x${addr.toString(16)} mapped again, still mapped since line ${clash.source}`);
+    allocs.set(addr, { line, pages: o.pages, source });
+  }
+
+  /** Free what the machine had at `addr`, with the page count given (default: the allocation's);
+   * `samePages`: a different count is a complaint. Returns false (after complaining) when nothing
+   * was allocated there. */
+  free(id: number, addr: bigint, source: number, o: { cpu?: number; pages?: bigint; samePages: boolean; fast: boolean }): boolean {
+    const allocs = this.live.get(id)!;
+    const a = allocs.get(addr);
+    if (!a) {
+      this.complain(source, `unmap of 0x${addr.toString(16)}, which was never mapped in this recording`);
+      return false;
+    }
+    if (o.samePages && o.pages !== undefined && o.pages !== a.pages) {
+      this.complain(source, `unmap of 0x${addr.toString(16)} for ${o.pages} pages, but ${a.pages} were mapped at line ${a.source}`);
+      return false;
+    }
+    allocs.delete(addr);
+    if (o.fast) this.push({ op: 'free', id, cpu: o.cpu!, pfn: 0n, size: o.pages ?? a.pages, ref: a.line });
+    else this.push({ op: 'slow-free', id, pfn: 0n, ref: a.line });
+    return true;
+  }
+
+  put(id: number): void {
+    this.push({ op: 'put', id });
+    this.live.delete(id);
+  }
+
+  isLive(id: number): boolean {
+    return this.live.has(id);
+  }
+
+  trace(header: TraceHeader): Trace {
+    return { header, ops: this.ops };
+  }
+}
