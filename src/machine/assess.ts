@@ -48,7 +48,7 @@ const CONSEQUENCE: Array<[RegExp, string]> = [
   [/slabinfo$/, 'the slab caches are not visible (root only on recent kernels): the expected magazines are given, '
     + 'not compared with the machine'],
   [/version$/, 'kernel version unknown: the default profile is assumed (pass --profile)'],
-  [/slab\//, 'merged-cache aliases unknown: a merged cache would count other caches\' objects too'],
+  [/kernel\/slab/, 'merged-cache aliases unknown: a merged cache would count other caches\' objects too'],
 ];
 
 function consequenceOf(a: FileAccess): string {

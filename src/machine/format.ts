@@ -32,7 +32,9 @@ export function formatInspection(i: Inspection): string {
     out.push(`lazy magazine allocation would save at least ${i.lazySavingAtLeast} bytes (the CPUs never online) `
       + `and up to ${i.lazySavingAtMost} bytes (${mib(i.lazySavingAtMost)}: every magazine of a CPU and size class that never frees)`);
   }
-  for (const f of i.missing) out.push(`cannot read /${f.path} (${f.status}${f.error ? `: ${f.error}` : ''}): ${f.consequence}`);
+  for (const f of i.missing) {
+    out.push(`cannot read /${f.path} (${f.status === 'missing' ? 'missing' : `unreadable: ${f.error}`}): ${f.consequence}`);
+  }
   out.push(`verdict: ${i.verdict}`);
   return out.join('\n') + '\n';
 }
