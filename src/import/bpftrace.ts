@@ -55,7 +55,7 @@ export interface BpftraceImport { trace: Trace; domains: Map<number, string>; sk
 export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceImport {
   const skipped: BpftraceImport['skipped'] = [];
   const complain = complainer('bpftrace', o.lenient ?? false, skipped);
-  const b = new TraceBuilder(complain);
+  const b = new TraceBuilder(complain, { free: 'free', alloc: 'allocated' });
   const ids = new Map<string, number>();
   const domains = new Map<number, string>();
   let highestCpu = 0;

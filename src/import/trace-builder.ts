@@ -19,7 +19,8 @@ export class TraceBuilder {
   /** Per domain: the recorded address of each live allocation → its trace line. */
   private readonly live = new Map<number, Map<bigint, { line: number; pages: bigint; source: number }>>();
 
-  constructor(private readonly complain: Complain) {}
+  /** `terms` name the recorded events in complaints: DMA maps/unmaps, or allocator calls. */
+  constructor(private readonly complain: Complain, private readonly terms = { free: 'unmap', alloc: 'mapped' }) {}
 
   private push(o: NewOp): number {
     const line = FIRST_OP_LINE + this.ops.length;
@@ -51,7 +52,7 @@ export class TraceBuilder {
       : this.push({ op: 'slow-alloc', id, size: o.pages, limitPfn: o.limitPfn, aligned: o.aligned ?? false });
     if (addr === undefined) return;
     const clash = allocs.get(addr);
-    if (clash) this.complain(source, `address 0x${addr.toString(16)} mapped again, still mapped since line ${clash.source}`);
+    if (clash) this.complain(source, `address 0x${addr.toString(16)} ${this.terms.alloc} again, still ${this.terms.alloc} since line ${clash.source}`);
     allocs.set(addr, { line, pages: o.pages, source });
   }
 
@@ -62,11 +63,11 @@ export class TraceBuilder {
     const allocs = this.live.get(id)!;
     const a = allocs.get(addr);
     if (!a) {
-      this.complain(source, `unmap of 0x${addr.toString(16)}, which was never mapped in this recording`);
+      this.complain(source, `${this.terms.free} of 0x${addr.toString(16)}, which was never ${this.terms.alloc} in this recording`);
       return false;
     }
     if (o.samePages && o.pages !== undefined && o.pages !== a.pages) {
-      this.complain(source, `unmap of 0x${addr.toString(16)} for ${o.pages} pages, but ${a.pages} were mapped at line ${a.source}`);
+      this.complain(source, `${this.terms.free} of 0x${addr.toString(16)} for ${o.pages} pages, but ${a.pages} were ${this.terms.alloc} at line ${a.source}`);
       return false;
     }
     allocs.delete(addr);
