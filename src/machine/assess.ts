@@ -101,7 +101,7 @@ export function assessMachine(m: MachineState, given?: ProfileName): Inspection 
     verdict = eager === undefined ? 'cannot tell: neither the IOMMU groups nor the slab caches are readable'
       : `expect ${eager} magazines (${objBytes(eager)} bytes) in ${layout.magazineCache}; the slab caches are not readable to compare`;
   } else {
-    explanation = explainSlab(slab, { possibleCpus: possible, onlineCpus: online, profile, domains });
+    explanation = explainSlab(slab, { possibleCpus: possible, onlineCpus: online, profile, profileSource, domains });
     verdict = explanation.verdict;
   }
   const lazyDomains = domains ?? explanation?.domains;

@@ -22,6 +22,8 @@ export interface ExplainOptions {
   /** The kernel's profile; inferred from the caches present when absent. */
   profile?: ProfileName;
   magazines?: MagazineMode;
+  /** Where the profile came from, for the report (default 'given'). */
+  profileSource?: string;
   /** Domains with rcaches when known (e.g. from the IOMMU groups); else implied by the object count. */
   domains?: number;
 }
@@ -30,8 +32,9 @@ export interface Explanation {
   possibleCpus: number;
   onlineCpus: number;
   layout: RcacheLayout;
-  /** How the layout was chosen: 'given' (--profile) or 'inferred' from the caches present. */
-  layoutSource: 'given' | 'inferred';
+  /** How the layout was chosen: 'given' (--profile), 'inferred' from the caches present, or the
+   * caller's `profileSource` (e.g. 'kernel version'). */
+  layoutSource: string;
   /** True when the magazine cache holds nothing else (named cache), so counts are exact, not bounds. */
   exact: boolean;
   lines: SlabLine[];
@@ -94,14 +97,14 @@ function inferLayout(caches: ReadonlyMap<string, SlabLine>, notes: string[]): Rc
   return rcacheLayout('v6.7');
 }
 
-function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, notes: string[]): [RcacheLayout, 'given' | 'inferred'] {
+function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, notes: string[]): [RcacheLayout, string] {
   if (o.profile === undefined) return [inferLayout(caches, notes), 'inferred'];
   const l = rcacheLayout(o.profile, o.magazines);
   if (!caches.has(l.magazineCache) && l.magazines === 'named' && caches.has('kmalloc-1k')) {
     notes.push('no iommu_iova_magazine line: reading the magazines from kmalloc-1k (unnamed, or merged into another cache)');
-    return [rcacheLayout(o.profile, 'unnamed'), 'given'];
+    return [rcacheLayout(o.profile, 'unnamed'), o.profileSource ?? 'given'];
   }
-  return [l, 'given'];
+  return [l, o.profileSource ?? 'given'];
 }
 
 /** Only iommu_iova: describe it without inventing a domain count. */
@@ -148,7 +151,7 @@ export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<
 
   if (!exact) {
     notes.push(`${layout.magazineCache} is shared with every other ${layout.magazineObjSize}-byte kmalloc: `
-      + `the domain count is an upper bound`);
+      + `the ${o.domains === undefined ? 'domain' : 'magazine'} count is an upper bound`);
   }
   if (shared) notes.push(`${layout.magazineCache} also holds one rcache array per domain (${domains} counted out of the magazines)`);
   const arrays = layout.arrayCache && !shared ? caches.get(layout.arrayCache) : undefined;
