@@ -30,6 +30,8 @@ export async function argumentText(arg: string): Promise<string> {
   }
 }
 
+interface ExplainCliOptions { cpus?: number; online?: number; profile?: ProfileName; json?: boolean }
+
 export function explainCommand(out: (text: string) => void): Command {
   return new Command('explain')
     .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
@@ -40,11 +42,17 @@ export function explainCommand(out: (text: string) => void): Command {
     .option('--profile <name>', `kernel profile (${PROFILE_NAMES.join(', ')}; default: inferred from the caches)`,
       choiceOption('--profile', PROFILE_NAMES))
     .option('--json', 'print JSON')
-    .action(async (line: string | undefined, o: { cpus?: number; online?: number; profile?: ProfileName; json?: boolean }) => {
-      if (o.cpus === undefined) throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+    .action(async (line: string | undefined, o: ExplainCliOptions) => {
+      if (o.cpus === undefined) {
+        throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+      }
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      if (text.trim().length === 0) throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-      if (o.online !== undefined && o.online > o.cpus) throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${o.cpus}).`);
+      if (text.trim().length === 0) {
+        throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
+      }
+      if (o.online !== undefined && o.online > o.cpus) {
+        throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${o.cpus}).`);
+      }
       const e = explainSlab(text, { possibleCpus: o.cpus, onlineCpus: o.online, profile: o.profile });
       out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });

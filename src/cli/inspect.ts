@@ -8,9 +8,11 @@ import { choiceOption } from './options.js';
 
 export function inspectCommand(out: (text: string) => void): Command {
   return new Command('inspect')
-    .description('read this machine (CPUs, IOMMU groups, /proc/slabinfo, /sys/kernel/slab, /proc/version) and explain its rcaches')
+    .description('read this machine (CPUs, IOMMU groups, /proc/slabinfo, /sys/kernel/slab, /proc/version) '
+      + 'and explain its rcaches')
     .option('--root <dir>', 'read a captured copy under DIR instead of /', '/')
-    .option('--profile <name>', `kernel profile (${PROFILE_NAMES.join(', ')}; default: from /proc/version)`, choiceOption('--profile', PROFILE_NAMES))
+    .option('--profile <name>', `kernel profile (${PROFILE_NAMES.join(', ')}; default: from /proc/version)`,
+      choiceOption('--profile', PROFILE_NAMES))
     .option('--json', 'print JSON')
     .action(async (o: { root: string; profile?: ProfileName; json?: boolean }) => {
       const i = assessMachine(await readMachine(o.root), o.profile);

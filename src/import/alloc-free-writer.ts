@@ -36,8 +36,11 @@ export function writeAllocFree(r: Recording, o: WriterOptions): Trace {
   b.domain(0, o.granule, 1n);
   for (const e of r.events) {
     b.at(e.ns);
-    if (e.kind === 'map') b.alloc(0, e.iova, e.line, { cpu: e.cpu, pages: pagesOf(e.bytes), limitPfn, flush: true, fast: true });
-    else b.free(0, e.iova, e.line, { cpu: e.cpu, pages: pagesOf(e.bytes), samePages: true, fast: true });
+    if (e.kind === 'map') {
+      b.alloc(0, e.iova, e.line, { cpu: e.cpu, pages: pagesOf(e.bytes), limitPfn, flush: true, fast: true });
+      continue;
+    }
+    b.free(0, e.iova, e.line, { cpu: e.cpu, pages: pagesOf(e.bytes), samePages: true, fast: true });
   }
   const cpus = cpusFor(r, o.cpus);
   return b.trace({ possibleCpus: cpus, onlineCpus: cpus, policy: [] });

@@ -50,7 +50,12 @@ function readHit(raw: string, line: number, complain: Complain): Hit | undefined
   return { event, line, cpu: Number(v.get('cpu')), ns: v.get('ns')!, iovad: `0x${v.get('iovad')!.toString(16)}`, v };
 }
 
-export interface BpftraceImport { trace: Trace; domains: Map<number, string>; skipped: Array<{ line: number; why: string }> }
+export interface BpftraceImport {
+  trace: Trace;
+  /** Trace domain id → the iova_domain pointer it stands for. */
+  domains: Map<number, string>;
+  skipped: Array<{ line: number; why: string }>;
+}
 
 export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceImport {
   const skipped: BpftraceImport['skipped'] = [];
@@ -90,7 +95,10 @@ export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceI
       case 'alloc': {
         const fast = h.event === 'alloc_fast';
         const id = domainOf(h);
-        const shape = { cpu: h.cpu, pages: v('size'), limitPfn: v('limit'), flush: v('flush') === 1n, fast, aligned: v('aligned') === 1n };
+        const shape = {
+          cpu: h.cpu, pages: v('size'), limitPfn: v('limit'), fast,
+          flush: v('flush') === 1n, aligned: v('aligned') === 1n,
+        };
         b.alloc(id, v('ret') === 0n ? undefined : v('ret'), h.line, shape); // ret 0: failed on the machine, never freed
         break;
       }

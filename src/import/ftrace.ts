@@ -6,7 +6,9 @@
 // events on one CPU are the chunks of one scatter-gather allocation and become one map.
 import { complainer, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
 
-const EVENT_LINE = /^\s*(.+?)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d{1,5})\]\s+(?:[\w.:!+*#@$-]{4,5}\s+)?(\d+)\.(\d{1,9}):\s+(?:iommu:)?(\S+?):\s*(.*)$/;
+// task-pid, optional (tgid), [cpu], optional flags, seconds.fraction:, event name:, the rest
+const EVENT_LINE = new RegExp('^\\s*(.+?)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d{1,5})\\]\\s+'
+  + '(?:[\\w.:!+*#@$-]{4,5}\\s+)?(\\d+)\\.(\\d{1,9}):\\s+(?:iommu:)?(\\S+?):\\s*(.*)$');
 const HEX = '0x[0-9a-fA-F]{1,16}';
 const DEC = '\\d{1,20}';
 const MAP = new RegExp(`^IOMMU: iova=(${HEX})(?: - (${HEX}))? paddr=${HEX} size=(${DEC})\\s*$`);
@@ -38,8 +40,9 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
     const ns = nsOf(m[4]!, m[5]!);
     const f = (m[6] === 'map' ? MAP : UNMAP).exec(m[7]!);
     if (!f) {
+      const format = m[6] === 'map' ? 'paddr=0x… size=N' : 'size=N unmapped_size=N';
       complain(line, `an iommu:${m[6]} event that does not match its format `
-        + `("IOMMU: iova=0x… [- 0x…] ${m[6] === 'map' ? 'paddr=0x… size=N' : 'size=N unmapped_size=N'}"): ${m[7]}`);
+        + `("IOMMU: iova=0x… [- 0x…] ${format}"): ${m[7]}`);
       continue;
     }
     const iova = BigInt(f[1]!);

@@ -10,7 +10,21 @@ const FIRST_OP_LINE = 2;
 /** One op before it has a line (Omit applied to each member of the union). */
 type NewOp = TraceOp extends infer T ? (T extends TraceOp ? Omit<T, 'line'> : never) : never;
 
-export interface AllocShape { cpu: number; pages: bigint; limitPfn: bigint; flush: boolean; fast: boolean; aligned?: boolean }
+export interface AllocShape {
+  cpu: number;
+  pages: bigint;
+  limitPfn: bigint;
+  flush: boolean;
+  fast: boolean;
+  aligned?: boolean;
+}
+
+export interface FreeShape {
+  cpu?: number;
+  pages?: bigint;
+  samePages: boolean;
+  fast: boolean;
+}
 
 export class TraceBuilder {
   readonly ops: TraceOp[] = [];
@@ -52,22 +66,27 @@ export class TraceBuilder {
       : this.push({ op: 'slow-alloc', id, size: o.pages, limitPfn: o.limitPfn, aligned: o.aligned ?? false });
     if (addr === undefined) return;
     const clash = allocs.get(addr);
-    if (clash) this.complain(source, `address 0x${addr.toString(16)} ${this.terms.alloc} again, still ${this.terms.alloc} since line ${clash.source}`);
+    const at = `0x${addr.toString(16)}`;
+    const t = this.terms;
+    if (clash) this.complain(source, `address ${at} ${t.alloc} again, still ${t.alloc} since line ${clash.source}`);
     allocs.set(addr, { line, pages: o.pages, source });
   }
 
   /** Free what the machine had at `addr`, with the page count given (default: the allocation's);
    * `samePages`: a different count is a complaint. Returns false (after complaining) when nothing
    * was allocated there. */
-  free(id: number, addr: bigint, source: number, o: { cpu?: number; pages?: bigint; samePages: boolean; fast: boolean }): boolean {
+  free(id: number, addr: bigint, source: number, o: FreeShape): boolean {
+    const at = `0x${addr.toString(16)}`;
     const allocs = this.live.get(id)!;
     const a = allocs.get(addr);
     if (!a) {
-      this.complain(source, `${this.terms.free} of 0x${addr.toString(16)}, which was never ${this.terms.alloc} in this recording`);
+      this.complain(source, `${this.terms.free} of ${at}, which was never ${this.terms.alloc} in this recording`);
       return false;
     }
     if (o.samePages && o.pages !== undefined && o.pages !== a.pages) {
-      this.complain(source, `${this.terms.free} of 0x${addr.toString(16)} for ${o.pages} pages, but ${a.pages} were ${this.terms.alloc} at line ${a.source}`);
+      const t = this.terms;
+      this.complain(source, `${t.free} of ${at} for ${o.pages} pages, `
+        + `but ${a.pages} were ${t.alloc} at line ${a.source}`);
       return false;
     }
     allocs.delete(addr);

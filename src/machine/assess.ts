@@ -62,8 +62,9 @@ function slabUnderOwnNames(m: MachineState, merged: string[]): Map<string, SlabL
   for (const s of m.slabSysfs) {
     if (s.aliases === undefined || s.aliases === 0) continue;
     const shownAs = out.has(s.name) ? s.name : s.sharedWith.find((n) => out.has(n));
-    merged.push(`${s.name} is merged with ${s.aliases} other cache(s)${s.sharedWith.length ? ` (${s.sharedWith.join(', ')})` : ''}`
-      + `${shownAs && shownAs !== s.name ? `, shown in /proc/slabinfo as ${shownAs}` : ''}: its counts are an upper bound`);
+    const others = s.sharedWith.length ? ` (${s.sharedWith.join(', ')})` : '';
+    const shown = shownAs && shownAs !== s.name ? `, shown in /proc/slabinfo as ${shownAs}` : '';
+    merged.push(`${s.name} is merged with ${s.aliases} other cache(s)${others}${shown}: its counts are an upper bound`);
     if (shownAs && shownAs !== s.name) out.set(s.name, { ...out.get(shownAs)!, name: s.name });
   }
   return out;
@@ -91,7 +92,8 @@ export function assessMachine(m: MachineState, given?: ProfileName): Inspection 
   const slab = slabUnderOwnNames(m, merged);
   const missing = m.files.filter((a) => a.status !== 'ok').map((a) => ({ ...a, consequence: consequenceOf(a) }));
   const objBytes = (n: number): string => (BigInt(n) * BigInt(layout.magazineObjSize)).toString();
-  const eager = possible !== undefined && domains !== undefined ? EAGER_MAGAZINES_PER_CPU * possible * domains : undefined;
+  const eager = possible !== undefined && domains !== undefined
+    ? EAGER_MAGAZINES_PER_CPU * possible * domains : undefined;
 
   let explanation: Explanation | undefined;
   let verdict: string;
@@ -99,14 +101,16 @@ export function assessMachine(m: MachineState, given?: ProfileName): Inspection 
     verdict = 'cannot tell: the possible CPU count is unknown';
   } else if (!slab) {
     verdict = eager === undefined ? 'cannot tell: neither the IOMMU groups nor the slab caches are readable'
-      : `expect ${eager} magazines (${objBytes(eager)} bytes) in ${layout.magazineCache}; the slab caches are not readable to compare`;
+      : `expect ${eager} magazines (${objBytes(eager)} bytes) in ${layout.magazineCache}; `
+        + 'the slab caches are not readable to compare';
   } else {
     explanation = explainSlab(slab, { possibleCpus: possible, onlineCpus: online, profile, profileSource, domains });
     verdict = explanation.verdict;
   }
   const lazyDomains = domains ?? explanation?.domains;
   return {
-    kernel: m.version?.release, profile, profileSource, layout, possibleCpus: possible, onlineCpus: online, offlineCpus: offline,
+    kernel: m.version?.release, profile, profileSource, layout,
+    possibleCpus: possible, onlineCpus: online, offlineCpus: offline,
     groupsByType, strictDomains: strict, lazyDomains: lazy, domains, eagerMagazines: eager,
     eagerMagazineBytes: eager === undefined ? undefined : objBytes(eager), explanation, merged,
     lazySavingAtLeast: lazyDomains !== undefined && possible !== undefined && online !== undefined

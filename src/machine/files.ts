@@ -17,7 +17,8 @@ export interface FileAccess {
   target?: string;
 }
 
-const statusOf = (e: unknown): FileStatus => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable');
+const statusOf = (e: unknown): FileStatus =>
+  ((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable');
 const errText = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
 
 export class MachineFiles {

@@ -6,19 +6,23 @@ const mib = (bytes: string): string => `${(Number(bytes) / 2 ** 20).toFixed(1)} 
 
 export function formatInspection(i: Inspection): string {
   const out: string[] = [];
-  out.push(`kernel: ${i.kernel ?? 'unknown'}; profile ${i.profile} (${i.profileSource}): magazines of ${i.layout.magazineSize} PFNs `
-    + `in ${i.layout.magazineCache}${i.layout.arrayCache ? `, one rcache array per domain in ${i.layout.arrayCache}` : ''}`);
+  const l = i.layout;
+  const arrays = l.arrayCache ? `, one rcache array per domain in ${l.arrayCache}` : '';
+  out.push(`kernel: ${i.kernel ?? 'unknown'}; profile ${i.profile} (${i.profileSource}): `
+    + `magazines of ${l.magazineSize} PFNs in ${l.magazineCache}${arrays}`);
   if (i.possibleCpus !== undefined) {
     out.push(`CPUs: ${i.possibleCpus} possible, ${i.onlineCpus} online`
       + (i.offlineCpus?.length ? ` (offline: ${i.offlineCpus.length})` : ''));
   }
   if (i.groupsByType) {
-    const types = Object.entries(i.groupsByType).sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} ${n}`).join(', ');
+    const types = Object.entries(i.groupsByType).sort(([a], [b]) => a.localeCompare(b))
+      .map(([t, n]) => `${t} ${n}`).join(', ');
     out.push(`IOMMU groups: ${types || 'none'}`);
     out.push(`domains with rcaches: ${i.domains} (strict DMA ${i.strictDomains}, lazy DMA-FQ ${i.lazyDomains})`);
   }
   if (i.eagerMagazines !== undefined) {
-    out.push(`expected eager magazines: 12 x ${i.possibleCpus} possible CPUs x ${i.domains} domains = ${i.eagerMagazines} `
+    out.push(`expected eager magazines: 12 x ${i.possibleCpus} possible CPUs x ${i.domains} domains = `
+      + `${i.eagerMagazines} `
       + `(${i.eagerMagazineBytes} bytes, ${mib(i.eagerMagazineBytes!)}) in ${i.layout.magazineCache}`);
   }
   if (i.explanation) {
@@ -30,10 +34,12 @@ export function formatInspection(i: Inspection): string {
   for (const m of i.merged) out.push(`merged: ${m}`);
   if (i.lazySavingAtMost !== undefined) {
     out.push(`lazy magazine allocation would save at least ${i.lazySavingAtLeast} bytes (the CPUs never online) `
-      + `and up to ${i.lazySavingAtMost} bytes (${mib(i.lazySavingAtMost)}: every magazine of a CPU and size class that never frees)`);
+      + `and up to ${i.lazySavingAtMost} bytes (${mib(i.lazySavingAtMost)}: `
+      + 'every magazine of a CPU and size class that never frees)');
   }
   for (const f of i.missing) {
-    out.push(`cannot read /${f.path} (${f.status === 'missing' ? 'missing' : `unreadable: ${f.error}`}): ${f.consequence}`);
+    const why = f.status === 'missing' ? 'missing' : `unreadable: ${f.error}`;
+    out.push(`cannot read /${f.path} (${why}): ${f.consequence}`);
   }
   out.push(`verdict: ${i.verdict}`);
   return out.join('\n') + '\n';

@@ -53,7 +53,9 @@ export function realObjSize(printed: string, name: string): number {
 
 /** Rejects what no slab allocator can show: more active objects than objects, zero-sized objects. */
 function checked(l: SlabLine, line: string): SlabLine {
-  if (l.activeObjs > l.numObjs) fail(`${l.name}: ${l.activeObjs} active objects exceed the ${l.numObjs} objects in line: ${line.trim()}`);
+  if (l.activeObjs > l.numObjs) {
+    fail(`${l.name}: ${l.activeObjs} active objects exceed the ${l.numObjs} objects in line: ${line.trim()}`);
+  }
   if (l.objSize === 0) fail(`${l.name}: object size 0 in line: ${line.trim()}`);
   if (l.objPerSlab === 0) fail(`${l.name}: 0 objects per slab in line: ${line.trim()}`);
   return l;
@@ -81,7 +83,9 @@ export interface SlabinfoColumns {
   numSlabsAfterSlabdata: number;
 }
 
-export const SLABINFO_V21: SlabinfoColumns = { active: 1, num: 2, size: 3, perSlab: 4, pages: 5, numSlabsAfterSlabdata: 2 };
+export const SLABINFO_V21: SlabinfoColumns = {
+  active: 1, num: 2, size: 3, perSlab: 4, pages: 5, numSlabsAfterSlabdata: 2,
+};
 
 /** The columns a "# name <active_objs> <num_objs> …" header names. */
 export function slabinfoColumns(header: string): SlabinfoColumns {
@@ -93,7 +97,8 @@ export function slabinfoColumns(header: string): SlabinfoColumns {
   };
   const slabdata = t.indexOf('slabdata');
   return {
-    active: at('active_objs'), num: at('num_objs'), size: at('objsize'), perSlab: at('objperslab'), pages: at('pagesperslab'),
+    active: at('active_objs'), num: at('num_objs'), size: at('objsize'),
+    perSlab: at('objperslab'), pages: at('pagesperslab'),
     numSlabsAfterSlabdata: slabdata >= 0 ? at('num_slabs') - slabdata : SLABINFO_V21.numSlabsAfterSlabdata,
   };
 }

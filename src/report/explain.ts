@@ -5,7 +5,9 @@
 // Pure functions; no engine needed.
 import type { MagazineMode } from '../engine.js';
 import { IOVA_NODE_BYTES } from '../machine/iova-node.js';
-import { EAGER_MAGAZINES_PER_CPU, RCACHE_CLASSES, objectsPerDomain, rcacheLayout, type RcacheLayout } from '../machine/layout.js';
+import {
+  EAGER_MAGAZINES_PER_CPU, RCACHE_CLASSES, objectsPerDomain, rcacheLayout, type RcacheLayout,
+} from '../machine/layout.js';
 import { SlabLineParseError, parseSlabLine, parseSlabText, type SlabLine } from '../machine/slabinfo.js';
 import type { ProfileName } from '../policy.js';
 
@@ -13,7 +15,9 @@ export { SlabLineParseError, parseSlabLine, type SlabLine } from '../machine/sla
 export { EAGER_MAGAZINES_PER_CPU, RCACHE_CLASSES } from '../machine/layout.js';
 
 /** The caches an explanation reads; any other line is ignored. */
-export const EXPLAINED_CACHES: ReadonlySet<string> = new Set(['iommu_iova_magazine', 'kmalloc-1k', 'kmalloc-2k', 'iommu_iova']);
+export const EXPLAINED_CACHES: ReadonlySet<string> = new Set([
+  'iommu_iova_magazine', 'kmalloc-1k', 'kmalloc-2k', 'iommu_iova',
+]);
 
 export interface ExplainOptions {
   possibleCpus: number;
@@ -64,19 +68,22 @@ export interface Explanation {
 }
 
 function positive(what: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new SlabLineParseError(`${what} must be a positive integer, got ${String(n)}`, -1);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new SlabLineParseError(`${what} must be a positive integer, got ${String(n)}`, -1);
+  }
   return n;
 }
 
 const bytes = (objs: number, size: number): string => (BigInt(objs) * BigInt(size)).toString();
 
-function toMap(input: string | SlabLine | SlabLine[] | ReadonlyMap<string, SlabLine>): ReadonlyMap<string, SlabLine> {
+function toMap(input: SlabInput): ReadonlyMap<string, SlabLine> {
   if (typeof input === 'string') {
     const m = parseSlabText(input, (n) => EXPLAINED_CACHES.has(n));
     if (m.size === 0) {
       const first = input.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
       const l = parseSlabLine(first);
-      throw new SlabLineParseError(`cannot explain cache "${l.name}": expected iommu_iova_magazine, kmalloc-1k, kmalloc-2k or iommu_iova`, -1);
+      const expected = [...EXPLAINED_CACHES].join(', ');
+      throw new SlabLineParseError(`cannot explain cache "${l.name}": expected ${expected}`, -1);
     }
     return m;
   }
@@ -89,10 +96,12 @@ function toMap(input: string | SlabLine | SlabLine[] | ReadonlyMap<string, SlabL
 function inferLayout(caches: ReadonlyMap<string, SlabLine>, notes: string[]): RcacheLayout {
   if (caches.has('iommu_iova_magazine')) return rcacheLayout('v6.8');
   if ((caches.get('kmalloc-1k')?.activeObjs ?? 0) === 0 && (caches.get('kmalloc-2k')?.activeObjs ?? 0) > 0) {
-    notes.push('no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines (4.7–5.x layout); pass --profile to choose');
+    notes.push('no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines '
+      + '(4.7–5.x layout); pass --profile to choose');
     return rcacheLayout('v4.7');
   }
-  notes.push('no iommu_iova_magazine line: magazines taken to share kmalloc-1k with one rcache array per domain (6.7/6.8 layout); '
+  notes.push('no iommu_iova_magazine line: magazines taken to share kmalloc-1k with one rcache array per domain '
+    + '(6.7/6.8 layout); '
     + 'pass --profile to choose');
   return rcacheLayout('v6.7');
 }
@@ -101,7 +110,8 @@ function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, not
   if (o.profile === undefined) return [inferLayout(caches, notes), 'inferred'];
   const l = rcacheLayout(o.profile, o.magazines);
   if (!caches.has(l.magazineCache) && l.magazines === 'named' && caches.has('kmalloc-1k')) {
-    notes.push('no iommu_iova_magazine line: reading the magazines from kmalloc-1k (unnamed, or merged into another cache)');
+    notes.push('no iommu_iova_magazine line: reading the magazines from kmalloc-1k '
+      + '(unnamed, or merged into another cache)');
     return [rcacheLayout(o.profile, 'unnamed'), o.profileSource ?? 'given'];
   }
   return [l, o.profileSource ?? 'given'];
@@ -112,13 +122,16 @@ function iovaOnly(line: SlabLine, base: Omit<Explanation, 'activeBytes' | 'verdi
   const activeBytes = bytes(line.activeObjs, line.objSize);
   return {
     ...base, lines: [line], activeBytes,
-    verdict: `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): live mappings plus IOVAs parked in magazines; `
+    verdict: `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): `
+      + 'live mappings plus IOVAs parked in magazines; '
       + 'the domain count cannot be read from this cache — explain the iommu_iova_magazine (or kmalloc-1k) line',
   };
 }
 
 /** Explain the caches of one machine (a slabtop/slabinfo text, lines, or parsed caches). */
-export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<string, SlabLine>, o: ExplainOptions): Explanation {
+export type SlabInput = string | SlabLine | SlabLine[] | ReadonlyMap<string, SlabLine>;
+
+export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
   const caches = toMap(input);
   const possibleCpus = positive('possible CPUs', o.possibleCpus);
   const onlineCpus = positive('online CPUs', o.onlineCpus ?? possibleCpus);
@@ -129,12 +142,14 @@ export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<
   if (!magLine) {
     if (iova && caches.size === 1) {
       return iovaOnly(iova, {
-        possibleCpus, onlineCpus, layout, layoutSource, exact: false, eagerPerDomain: 0, domains: 0, domainsSource: 'implied',
+        possibleCpus, onlineCpus, layout, layoutSource, exact: false, eagerPerDomain: 0, domains: 0,
+        domainsSource: 'implied',
         magazines: 0, eagerMagazines: 0, extraMagazines: 0, maxCachedIovas: 0, maxCachedIovaBytes: '0', depotBound: 0,
         consistent: true, notes: [],
       });
     }
-    throw new SlabLineParseError(`no ${layout.magazineCache} line, where profile ${layout.profile} keeps its magazines`, -1);
+    const where = `no ${layout.magazineCache} line, where profile ${layout.profile} keeps its magazines`;
+    throw new SlabLineParseError(where, -1);
   }
   const shared = layout.arrayCache === layout.magazineCache;
   const exact = layout.magazines === 'named';
@@ -153,13 +168,22 @@ export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<
     notes.push(`${layout.magazineCache} is shared with every other ${layout.magazineObjSize}-byte kmalloc: `
       + `the ${o.domains === undefined ? 'domain' : 'magazine'} count is an upper bound`);
   }
-  if (shared) notes.push(`${layout.magazineCache} also holds one rcache array per domain (${domains} counted out of the magazines)`);
+  if (shared) {
+    notes.push(`${layout.magazineCache} also holds one rcache array per domain `
+      + `(${domains} counted out of the magazines)`);
+  }
   const arrays = layout.arrayCache && !shared ? caches.get(layout.arrayCache) : undefined;
   if (arrays) {
-    notes.push(`${arrays.name}: ${arrays.activeObjs} objects — the rcache arrays (one per domain) and other allocations, not magazines`);
-    if (arrays.activeObjs < domains) notes.push(`${arrays.name} holds fewer objects than the ${domains} domains' rcache arrays: wrong profile or CPU count?`);
+    notes.push(`${arrays.name}: ${arrays.activeObjs} objects — the rcache arrays (one per domain) `
+      + 'and other allocations, not magazines');
+    if (arrays.activeObjs < domains) {
+      notes.push(`${arrays.name} holds fewer objects than the ${domains} domains' rcache arrays: `
+        + 'wrong profile or CPU count?');
+    }
   }
-  if (magLine.numObjs > magLine.activeObjs) notes.push(`${magLine.numObjs - magLine.activeObjs} free objects in partial slabs (fragmentation)`);
+  if (magLine.numObjs > magLine.activeObjs) {
+    notes.push(`${magLine.numObjs - magLine.activeObjs} free objects in partial slabs (fragmentation)`);
+  }
 
   let consistent: boolean;
   let verdict: string;
@@ -170,11 +194,13 @@ export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<
   } else if (domains === 0) {
     consistent = extraMagazines === 0;
     verdict = consistent ? 'no magazines: no domain with eager rcaches'
-      : `${extraMagazines} objects, fewer than one domain allocates eagerly (${perDomain}): no domain with eager rcaches `
+      : `${extraMagazines} objects, fewer than one domain allocates eagerly (${perDomain}): `
+        + 'no domain with eager rcaches '
         + 'explains them (lazy allocation, another CPU count, or other users of the cache)';
   } else if (fullMagazinesBacked !== undefined && extraMagazines > fullMagazinesBacked) {
     consistent = false;
-    verdict = `${extraMagazines - fullMagazinesBacked} of the ${extraMagazines} magazines beyond the eager ones cannot be depot magazines: `
+    verdict = `${extraMagazines - fullMagazinesBacked} of the ${extraMagazines} magazines beyond the eager ones `
+      + 'cannot be depot magazines: '
       + `${iova!.activeObjs} iommu_iova objects fill at most ${fullMagazinesBacked} — look for a leak`
       + (exact ? '' : ` (or other ${layout.magazineObjSize}-byte allocations)`);
   } else if (fullMagazinesBacked === undefined && extraMagazines > depotBound) {
@@ -183,7 +209,10 @@ export function explainSlab(input: string | SlabLine | SlabLine[] | ReadonlyMap<
   } else {
     consistent = true;
     verdict = `consistent with ${domains} domains (+${extraMagazines} magazines beyond the eager ones)`;
-    if (extraMagazines > depotBound) notes.push(`the ${extraMagazines} extra magazines exceed the steady depot (${depotBound}): a burst not yet trimmed`);
+    if (extraMagazines > depotBound) {
+      notes.push(`the ${extraMagazines} extra magazines exceed the steady depot (${depotBound}): `
+        + 'a burst not yet trimmed');
+    }
   }
   return {
     possibleCpus, onlineCpus, layout, layoutSource, exact, lines: [...caches.values()],
@@ -199,7 +228,8 @@ export function formatExplanation(e: Explanation): string {
   const l = e.layout;
   const mag = e.lines.find((x) => x.name === l.magazineCache);
   const lines = mag ? [mag, ...e.lines.filter((x) => x !== mag)] : e.lines;
-  const out = lines.map((x) => `${x.name}: ${x.activeObjs} active of ${x.numObjs} objects (${bytes(x.activeObjs, x.objSize)} bytes)`);
+  const out = lines.map((x) => `${x.name}: ${x.activeObjs} active of ${x.numObjs} objects `
+    + `(${bytes(x.activeObjs, x.objSize)} bytes)`);
   if (!mag) return [...out, `verdict: ${e.verdict}`].join('\n') + '\n';
   out.push(
     `layout: profile ${l.profile} (${e.layoutSource}), magazines of ${l.magazineSize} PFNs in ${l.magazineCache}`
@@ -212,7 +242,9 @@ export function formatExplanation(e: Explanation): string {
     `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, `
       + `${e.maxCachedIovaBytes} bytes of iommu_iova)`,
   );
-  if (e.fullMagazinesBacked !== undefined) out.push(`full magazines the iommu_iova objects can fill: ${e.fullMagazinesBacked}`);
+  if (e.fullMagazinesBacked !== undefined) {
+    out.push(`full magazines the iommu_iova objects can fill: ${e.fullMagazinesBacked}`);
+  }
   out.push(`steady depot bound: ${e.domains} domains x 6 classes x `
     + `${l.depotCap > 0 ? `${l.depotCap} (fixed depot)` : `${e.onlineCpus} online CPUs`} = ${e.depotBound}`);
   for (const n of e.notes) out.push(`note: ${n}`);

@@ -162,7 +162,9 @@ export function parseTrace(text: string): Trace {
         const cpu = cpuArg(2);
         const ref = refArg(3, id);
         const size = r.num(4, 'size');
-        ops.push(ref === undefined ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size } : { line, op, id, cpu, pfn: 0n, size, ref });
+        ops.push(ref === undefined
+          ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size }
+          : { line, op, id, cpu, pfn: 0n, size, ref });
         break;
       }
       case 'slow-alloc': {

@@ -37,7 +37,9 @@ const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === '
 
 /** The batch words of one op; `dom` maps a trace domain id to the engine's (the parser has
  * checked that every id is live), `pfnOf` a free's `@<line>` to the PFN that line returned. */
-function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint): void {
+function encode(
+  o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint,
+): void {
   let code: OpCode, d = 0, cpu = 0, a = 0n, b = 0n, c = 0n;
   switch (o.op) {
     case 'domain': code = OpCode.DomainCreate; a = BigInt(o.granule); b = o.startPfn; break;
@@ -118,7 +120,8 @@ export async function replayTrace(
       const ref = refOf(o);
       if (ref !== undefined && !returned.has(ref)) break;
       if (ref !== undefined && returned.get(ref) === 0n) {
-        throw new TraceReplayError(o.line, formatOp(o), new Error(`the allocation on trace line ${ref} failed (pfn 0): nothing to free`));
+        const why = new Error(`the allocation on trace line ${ref} failed (pfn 0): nothing to free`);
+        throw new TraceReplayError(o.line, formatOp(o), why);
       }
       encode(o, words, n++ * OP_WORDS, dom, pfnOf);
       if (o.op === 'domain') break;

@@ -2,14 +2,17 @@
 // a free's `@<line>` is renumbered to where its allocation is written).
 import type { Trace, TraceOp } from './parse.js';
 
+/** A free's PFN, or `@<line>` of the allocation it frees. */
+const pfnOrRef = (pfn: bigint, ref?: number): string => (ref === undefined ? `0x${pfn.toString(16)}` : `@${ref}`);
+
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
     case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}`;
     case 'alloc':
     case 'alloc-noflush': return `${o.op} ${o.id} ${o.cpu} ${o.size} 0x${o.limitPfn.toString(16)}`;
-    case 'free': return `free ${o.id} ${o.cpu} ${o.ref === undefined ? `0x${o.pfn.toString(16)}` : `@${o.ref}`} ${o.size}`;
+    case 'free': return `free ${o.id} ${o.cpu} ${pfnOrRef(o.pfn, o.ref)} ${o.size}`;
     case 'slow-alloc': return `slow-alloc ${o.id} ${o.size} 0x${o.limitPfn.toString(16)} ${o.aligned ? 1 : 0}`;
-    case 'slow-free': return `slow-free ${o.id} ${o.ref === undefined ? `0x${o.pfn.toString(16)}` : `@${o.ref}`}`;
+    case 'slow-free': return `slow-free ${o.id} ${pfnOrRef(o.pfn, o.ref)}`;
     case 'reserve': return `reserve ${o.id} 0x${o.lo.toString(16)} 0x${o.hi.toString(16)}`;
     case 'tick': return `tick ${o.ms}`;
     case 'offline':
@@ -30,7 +33,8 @@ export function writeTrace(t: Trace, comments: readonly string[] = []): string {
     ...h.policy.map((spec) => `policy ${spec}`),
   ];
   const written = new Map(t.ops.map((o, i) => [o.line, head.length + i + 1]));
-  const renumbered = (o: TraceOp): TraceOp => ((o.op === 'free' || o.op === 'slow-free') && o.ref !== undefined ? { ...o, ref: written.get(o.ref)! } : o);
+  const renumbered = (o: TraceOp): TraceOp =>
+    ((o.op === 'free' || o.op === 'slow-free') && o.ref !== undefined ? { ...o, ref: written.get(o.ref)! } : o);
   return [...head, ...t.ops.map((o) => formatOp(renumbered(o)))].join('\n') + '\n';
 }
 
