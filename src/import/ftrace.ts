@@ -60,9 +60,10 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
       if (prev && prev.iova + prev.bytes === iova) {
         prev.bytes += bytes;
         prev.chunks += 1;
+        prev.chunkBytes.push(bytes);
         continue;
       }
-      const ev: RecordedMap = { kind: 'map', line, cpu, ns, iova, bytes, chunks: 1 };
+      const ev: RecordedMap = { kind: 'map', line, cpu, ns, iova, bytes, chunks: 1, chunkBytes: [bytes] };
       open.set(cpu, ev);
       rec.events.push(ev);
     } else {

@@ -22,6 +22,8 @@ export interface RecordedMap {
   bytes: bigint;
   /** Contiguous map events of one scatter-gather allocation merged into this one. */
   chunks: number;
+  /** Each chunk's length, in order (a scatter-gather map lists them). */
+  chunkBytes: bigint[];
 }
 
 export interface RecordedUnmap {

@@ -22,7 +22,7 @@ describe('import ftrace: the fixtures', () => {
     expect(rec.events.map((e) => [e.kind, e.cpu, e.bytes])).toEqual([
       ['map', 1, 4096n], ['map', 2, 16384n], ['unmap', 3, 4096n], ['unmap', 0, 16384n], ['map', 1, 4096n], ['map', 1, 8192n], ['unmap', 3, 8192n],
     ]);
-    expect(rec.events[1]).toMatchObject({ chunks: 3, iova: 0xffff0000n });
+    expect(rec.events[1]).toMatchObject({ chunks: 3, chunkBytes: [8192n, 4096n, 4096n], iova: 0xffff0000n });
     const t = imported(fixture('v5.17-trace.txt'));
     expect(t.header.possibleCpus).toBe(4);
     expect(ofKind(t.ops, 'alloc').map((o) => (o as { size: bigint }).size)).toEqual([1n, 4n, 1n, 2n]);

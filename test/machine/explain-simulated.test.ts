@@ -38,4 +38,15 @@ describe('explain reads simulate output as what was simulated', () => {
     const u = JSON.parse(run(['explain', '--cpus', '128', '--json'], unnamed.stdout).stdout) as { domains: number; magazines: number };
     expect(u).toMatchObject({ domains: 159, magazines: 244224 });
   });
+  it('impossible lines exit 2 naming the values, on the command line', () => {
+    for (const [line, what] of [
+      ['  10 11 100% 1.00K 3 4 12K iommu_iova_magazine', '11 active objects exceed the 10 objects'],
+      ['iommu_iova_magazine 1 1 0 4 1 : tunables 0 0 0 : slabdata 1 1 0', 'object size 0'],
+      ['  99999999999999999 1 100% 1.00K 3 4 12K iommu_iova_magazine', '99999999999999999 is beyond the exact integer range'],
+    ]) {
+      const r = run(['explain', line!, '--cpus', '4']);
+      expect(r.status, line).toBe(2);
+      expect(r.stderr).toContain(what);
+    }
+  });
 });
