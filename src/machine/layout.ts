@@ -3,8 +3,7 @@
 import type { MagazineMode } from '../engine.js';
 import { kmallocCacheFor, namedMagazineObjSize, objSizeOf } from '../model/slab.js';
 import { magazineBytes, profileByName, type ProfileName } from '../policy.js';
-
-export const RCACHE_CLASSES = 6;
+import { RCACHE_CLASSES } from '../snapshot.js';
 /** loaded + prev for each of the 6 classes: 12 magazines per possible CPU per domain. */
 export const EAGER_MAGAZINES_PER_CPU = RCACHE_CLASSES * 2;
 

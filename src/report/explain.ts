@@ -4,15 +4,14 @@
 // cache, and iommu_iova, whose objects bound how many full (depot) magazines can exist.
 // Pure functions; no engine needed.
 import type { MagazineMode } from '../engine.js';
-import { IOVA_NODE_BYTES } from '../machine/iova-node.js';
-import {
-  EAGER_MAGAZINES_PER_CPU, RCACHE_CLASSES, objectsPerDomain, rcacheLayout, type RcacheLayout,
-} from '../machine/layout.js';
+import { EAGER_MAGAZINES_PER_CPU, objectsPerDomain, rcacheLayout, type RcacheLayout } from '../machine/layout.js';
+import { objSizeOf } from '../model/slab.js';
 import { SlabLineParseError, parseSlabLine, parseSlabText, type SlabLine } from '../machine/slabinfo.js';
 import type { ProfileName } from '../policy.js';
+import { RCACHE_CLASSES } from '../snapshot.js';
 
 export { SlabLineParseError, parseSlabLine, type SlabLine } from '../machine/slabinfo.js';
-export { EAGER_MAGAZINES_PER_CPU, RCACHE_CLASSES } from '../machine/layout.js';
+export { EAGER_MAGAZINES_PER_CPU } from '../machine/layout.js';
 
 /** The caches an explanation reads; any other line is ignored. */
 export const EXPLAINED_CACHES: ReadonlySet<string> = new Set([
@@ -160,7 +159,7 @@ export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
   const eagerMagazines = domains * eagerPerDomain;
   const extraMagazines = magazines - eagerMagazines;
   const maxCachedIovas = Math.max(0, extraMagazines) * layout.magazineSize;
-  const iovaSize = iova?.objSize ?? IOVA_NODE_BYTES;
+  const iovaSize = iova?.objSize ?? objSizeOf('iommu_iova');
   const depotBound = domains * RCACHE_CLASSES * (layout.depotCap > 0 ? layout.depotCap : onlineCpus);
   const fullMagazinesBacked = iova ? Math.floor(iova.activeObjs / layout.magazineSize) : undefined;
 
