@@ -6,7 +6,7 @@ import { explainSlab, type Explanation } from '../report/explain.js';
 import type { FileAccess } from './files.js';
 import { profileForKernel } from './kernel-version.js';
 import { EAGER_MAGAZINES_PER_CPU, rcacheLayout, type RcacheLayout } from './layout.js';
-import type { MachineState } from './read.js';
+import { RCACHE_CACHES, type MachineState } from './read.js';
 import type { SlabLine } from './slabinfo.js';
 
 /** Default domain types whose domains have an IOVA rcache: strict and lazy (flush queue). */
@@ -58,14 +58,14 @@ function consequenceOf(a: FileAccess): string {
 /** The slabinfo lines under the names the layout expects: a merged cache shows under another name. */
 function slabUnderOwnNames(m: MachineState, merged: string[]): Map<string, SlabLine> | undefined {
   if (!m.slab) return undefined;
-  const out = new Map(m.slab);
+  const out = new Map([...m.slab].filter(([name]) => (RCACHE_CACHES as readonly string[]).includes(name)));
   for (const s of m.slabSysfs) {
     if (s.aliases === undefined || s.aliases === 0) continue;
-    const shownAs = out.has(s.name) ? s.name : s.sharedWith.find((n) => out.has(n));
+    const shownAs = m.slab.has(s.name) ? s.name : s.sharedWith.find((n) => m.slab!.has(n));
     const others = s.sharedWith.length ? ` (${s.sharedWith.join(', ')})` : '';
     const shown = shownAs && shownAs !== s.name ? `, shown in /proc/slabinfo as ${shownAs}` : '';
     merged.push(`${s.name} is merged with ${s.aliases} other cache(s)${others}${shown}: its counts are an upper bound`);
-    if (shownAs && shownAs !== s.name) out.set(s.name, { ...out.get(shownAs)!, name: s.name });
+    if (shownAs && shownAs !== s.name) out.set(s.name, { ...m.slab.get(shownAs)!, name: s.name });
   }
   return out;
 }

@@ -1,11 +1,14 @@
 // Copies the files `inspect` reads into a directory (same relative paths), so a user can archive
 // it and anyone can run `inspect --root DIR` on it. Symlinks are recreated as links.
-import { copyFile, mkdir, symlink } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MachineFiles, type FileAccess } from './files.js';
 import { readMachine } from './read.js';
 
-export interface CaptureResult { copied: FileAccess[]; skipped: FileAccess[] }
+export interface CaptureResult {
+  copied: FileAccess[];
+  skipped: FileAccess[];
+}
 
 export async function captureMachine(dest: string, root = '/'): Promise<CaptureResult> {
   const files = new MachineFiles(root);
@@ -18,7 +21,7 @@ export async function captureMachine(dest: string, root = '/'): Promise<CaptureR
     else {
       await mkdir(dirname(to), { recursive: true });
       if (a.kind === 'link') await symlink(a.target!, to);
-      else await copyFile(join(root, a.path), to);
+      else await writeFile(to, a.text!);
     }
     copied.push(a);
   }

@@ -15,6 +15,9 @@ export interface FileAccess {
   error?: string;
   /** For links: the target's basename (sysfs slab aliases point into the same directory). */
   target?: string;
+  /** For files: the text read (capture writes it back rather than copying: sysfs and procfs
+   * files report sizes that copying tools cannot trust). */
+  text?: string;
 }
 
 const statusOf = (e: unknown): FileStatus =>
@@ -33,7 +36,7 @@ export class MachineFiles {
   async text(path: string): Promise<string | undefined> {
     try {
       const t = await readFile(join(this.root, path), 'utf8');
-      this.note({ path, kind: 'file', status: 'ok' });
+      this.note({ path, kind: 'file', status: 'ok', text: t });
       return t;
     } catch (e) {
       this.note({ path, kind: 'file', status: statusOf(e), error: errText(e) });
