@@ -9,13 +9,16 @@ export type { Engine, EngineName, LabConfig, MagazineMode, SlabGeometry, Failure
 export { OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
 export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
-export { loadIovaModule } from './bindings.js';
-export type { LoadOptions } from './bindings.js';
+export { loadIovaModule } from './wasm/load.js';
+export type { LoadOptions } from './wasm/load.js';
 export * from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,
   profileByName, variantLabel,
 } from './policy.js';
+export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.js';
+export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';
+export { NonTerminatingWalkError, STATUS_NON_TERMINATING } from './non-terminating-error.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
 export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';

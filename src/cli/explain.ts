@@ -3,9 +3,9 @@
 // file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import type { ProfileName } from '../policy.js';
 import { explainSlab, formatExplanation } from '../report/explain.js';
-import { choiceOption, intOption, UsageError } from './options.js';
+import { intOption, profileOption, UsageError } from './options.js';
 
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -39,8 +39,8 @@ export function explainCommand(out: (text: string) => void): Command {
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
     .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
-    .option('--profile <name>', `kernel profile (${PROFILE_NAMES.join(', ')}; default: inferred from the caches)`,
-      choiceOption('--profile', PROFILE_NAMES))
+    .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
+      profileOption('--profile'))
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: ExplainCliOptions) => {
       if (o.cpus === undefined) {

@@ -9,6 +9,7 @@ import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
+import { profilesCommand } from './profiles.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
@@ -26,6 +27,7 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
   program.addCommand(explainCommand(out).exitOverride());
   program.addCommand(replayCommand(out, progress).exitOverride());
   program.addCommand(compareCommand(out, progress).exitOverride());
+  program.addCommand(profilesCommand(out).exitOverride());
   program.addCommand(inspectCommand(out).exitOverride());
   program.addCommand(captureCommand(out).exitOverride());
   program.addCommand(importCommand(out).exitOverride());

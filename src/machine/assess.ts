@@ -1,7 +1,7 @@
 // What a machine's files say about its rcaches: the domains that carry one (IOMMU groups of type
 // DMA or DMA-FQ), the magazines they allocate eagerly, where those live for that kernel, what the
 // slab caches show, the difference and what it can be, and what lazy allocation would save.
-import type { ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE, type ProfileName } from '../policy.js';
 import { explainSlab, type Explanation } from '../report/explain.js';
 import type { FileAccess } from './files.js';
 import { profileForKernel } from './kernel-version.js';
@@ -72,7 +72,7 @@ function slabUnderOwnNames(m: MachineState, merged: string[]): Map<string, SlabL
 
 export function assessMachine(m: MachineState, given?: ProfileName): Inspection {
   const fromKernel = m.version ? profileForKernel(m.version) : undefined;
-  const profile = given ?? fromKernel ?? 'v6.8';
+  const profile = given ?? fromKernel ?? DEFAULT_PROFILE;
   const profileSource = given ? 'given' : fromKernel ? 'kernel version' : 'default';
   const layout = rcacheLayout(profile);
   const possible = m.possibleCpus?.length;

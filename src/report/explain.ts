@@ -93,7 +93,7 @@ function toMap(input: SlabInput): ReadonlyMap<string, SlabLine> {
 
 /** Which layout the caches present point to when no profile is given. */
 function inferLayout(caches: ReadonlyMap<string, SlabLine>, notes: string[]): RcacheLayout {
-  if (caches.has('iommu_iova_magazine')) return rcacheLayout('v6.8');
+  if (caches.has('iommu_iova_magazine')) return rcacheLayout('v6.9');
   if ((caches.get('kmalloc-1k')?.activeObjs ?? 0) === 0 && (caches.get('kmalloc-2k')?.activeObjs ?? 0) > 0) {
     notes.push('no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines '
       + '(4.7–5.x layout); pass --profile to choose');
