@@ -3,7 +3,7 @@
 // is which (the columns are looked up by name, not by position).
 import { IovaLabError } from '../errors.js';
 
-export class SlabLineParseError extends IovaLabError {}
+export class SlabLineParseError extends IovaLabError { override name = 'SlabLineParseError'; }
 
 export interface SlabLine {
   format: 'slabtop' | 'slabinfo';

@@ -5,6 +5,10 @@ import type { Trace, TraceOp } from './parse.js';
 /** A free's PFN, or `@<line>` of the allocation it frees. */
 const pfnOrRef = (pfn: bigint, ref?: number): string => (ref === undefined ? `0x${pfn.toString(16)}` : `@${ref}`);
 
+/**
+ * One op as its trace line.
+ * @example `formatOp(trace.ops[0]) // 'domain 0 4096 1'`
+ */
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
     case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}`;
@@ -22,7 +26,11 @@ export function formatOp(o: TraceOp): string {
   }
 }
 
-/** `comments` are written as `# ` lines right after the cpus line. */
+/**
+ * A trace as format v1 text; parseTrace(writeTrace(t)) gives t back (line numbers aside).
+ * `comments` are written as `# ` lines right after the cpus line.
+ * @example `await writeFile('run.trace', writeTrace(trace));`
+ */
 export function writeTrace(t: Trace, comments: readonly string[] = []): string {
   const h = t.header;
   const head = [
