@@ -1,12 +1,14 @@
-// `iova-lab explain [line|FILE]`: what a slabtop / slabinfo magazine line implies. The argument
-// is read as a file when it names an existing file (e.g. saved slabtop output), else as the line.
+// `iova-lab explain [line|FILE]`: what slabtop / slabinfo output says about a machine's rcaches,
+// every relevant cache read together. The argument is read as a file when it names an existing
+// file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
+import type { ProfileName } from '../policy.js';
 import { formatExplanation } from '../report/explain.js';
 import { checkExplainCpus, explainText } from '../report/explain-lines.js';
-import { intOption, UsageError } from './options.js';
+import { intOption, profileOption, UsageError } from './options.js';
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -29,19 +31,22 @@ export async function argumentText(arg: string): Promise<string> {
   }
 }
 
+interface ExplainCliOptions { cpus?: number; online?: number; profile?: ProfileName; json?: boolean }
+
 export function explainCommand(out: (text: string) => void): Command {
   return new Command('explain')
-    .description('explain an iommu_iova_magazine / kmalloc-1k / iommu_iova line of slabtop or /proc/slabinfo '
-      + '(from a file, the argument, or stdin when no argument)')
+    .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
+      + '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)')
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
     .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
+      profileOption('--profile'))
     .option('--json', 'print JSON')
-    .action(async (line: string | undefined, o: { cpus?: number; online?: number; json?: boolean }) => {
+    .action(async (line: string | undefined, o: ExplainCliOptions) => {
       const possibleCpus = checkExplainCpus(o.cpus);
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      const results = explainText(text, { possibleCpus, onlineCpus: o.online });
-      if (o.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-      else out(results.map(formatExplanation).join('\n'));
+      const e = explainText(text, { possibleCpus, onlineCpus: o.online, profile: o.profile });
+      out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });
 }

@@ -1,18 +1,7 @@
-// Which lines of pasted slabtop / slabinfo text `explain` looks at, and their explanations as
-// text: shared by `iova-lab explain` and the playground.
+// The checks and the call behind `iova-lab explain`, shared by the CLI and the playground so both
+// refuse the same input with the same message and explain the same text the same way.
 import { UsageError } from '../share/usage-error.js';
-import { explainSlabLine, type ExplainOptions, type Explanation } from './explain.js';
-
-const CACHES = '(iommu_iova_magazine|kmalloc-1k|iommu_iova)';
-/** The cache name ends the line (slabtop) or starts it (slabinfo). */
-const EXPLAINABLE = new RegExp(`\\b${CACHES}\\s*$|^\\s*${CACHES}\\s`);
-
-/** The lines to explain: every explainable line of the text, else its first non-blank line. */
-export function pickLines(text: string): string[] {
-  const lines = text.split('\n').filter((l) => l.trim().length > 0);
-  const wanted = lines.filter((l) => EXPLAINABLE.test(l));
-  return wanted.length > 0 ? wanted : lines.slice(0, 1);
-}
+import { explainSlab, type ExplainOptions, type Explanation } from './explain.js';
 
 /** explain cannot guess the machine's CPU count. */
 export function checkExplainCpus(cpus: number | undefined): number {
@@ -22,9 +11,13 @@ export function checkExplainCpus(cpus: number | undefined): number {
   return cpus;
 }
 
-/** The explanation of every picked line; no line at all is a UsageError. */
-export function explainText(text: string, options: ExplainOptions): Explanation[] {
-  const lines = pickLines(text);
-  if (lines.length === 0) throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-  return lines.map((l) => explainSlabLine(l, options));
+/** The whole text explained as one machine; blank text or more online than possible CPUs is a UsageError. */
+export function explainText(text: string, options: ExplainOptions): Explanation {
+  if (text.trim().length === 0) {
+    throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
+  }
+  if (options.onlineCpus !== undefined && options.onlineCpus > options.possibleCpus) {
+    throw new UsageError(`--online (${options.onlineCpus}) cannot exceed --cpus (${options.possibleCpus}).`);
+  }
+  return explainSlab(text, options);
 }

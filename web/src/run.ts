@@ -105,8 +105,8 @@ export async function runPlayground(
   s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: WasmLoadOptions,
 ): Promise<PlaygroundResult> {
   if (s.command === 'explain') {
-    const results = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
-    const text = results.map(formatExplanation).join('\n');
+    const explanation = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
+    const text = formatExplanation(explanation);
     return { sections: [{ id: 'explanation', title: 'explanation', text }], charts: [] };
   }
   if (s.command === 'compare') checkCompareOptions(s);
