@@ -14,7 +14,7 @@ export interface WorkloadResult {
   rounds: Record<EngineKind, Rep[][]>;
 }
 export interface WarmupRow { workload: string; engine: string; reps: Rep[] }
-export interface ScaleRow { label: string; wallMs: number; heap?: number; magazineBytes?: number; slabBytes?: number; error?: string }
+export interface ScaleRow { label: string; wallMs: number; cpuMs?: number; heap?: number; magazineBytes?: number; slabBytes?: number; error?: string }
 export interface Target { name: string; measured: string; met: boolean; limit: string }
 
 export interface Report {
@@ -93,9 +93,9 @@ function warmupTable(rows: WarmupRow[]): string {
 
 function scaleTable(scale: ScaleRow[]): string {
   return [
-    '| scale row | wall time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
-    '|---|---:|---:|---:|---:|',
-    ...scale.map((s) => `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`),
+    '| scale row | wall time | CPU time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...scale.map((s) => `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${s.cpuMs === undefined ? '–' : wall(s.cpuMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`),
   ].join('\n');
 }
 
