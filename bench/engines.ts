@@ -3,9 +3,10 @@
 // module, so the pair shows the run's noise), the WASM per-op API and the TS model. Every
 // repetition is timed on its own (process CPU time and wall time of the replay loop only).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadIovaModule, type IovaModule } from '../src/bindings.js';
+import type { IovaModule } from '../src/bindings.js';
+import { loadIovaModule } from '../src/wasm/load.js';
 import { OP_WORDS, OpCode, type Engine, type LabConfig } from '../src/engine.js';
 import { createModelEngine } from '../src/model/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
@@ -30,7 +31,8 @@ export interface Measured { reps: Rep[]; outcome: Outcome }
 
 export function buildNative(root: string, dir: string): string {
   const exe = join(dir, 'native_runner');
-  const srcs = ['slab', 'clock', 'tree', 'rcache', 'iova_model'].map((s) => join(root, 'native', `${s}.c`));
+  // every C source of the model (native/*.c; the tests and the fuzz harness live in subfolders)
+  const srcs = readdirSync(join(root, 'native')).filter((f) => f.endsWith('.c')).map((f) => join(root, 'native', f));
   execFileSync('cc', [NATIVE_OPT, '-I', join(root, 'native'), ...srcs, join(root, 'bench/native_runner.c'), '-o', exe], { stdio: 'inherit' });
   return exe;
 }
@@ -132,7 +134,7 @@ export function measure(kind: EngineKind, w: Workload, nativeExe: string, opFile
   switch (kind) {
     case 'native': return Promise.resolve(runNative(nativeExe, opFile, w.n, b));
     case 'wasm-batch': return measureInProc(() => createWasmEngine(w.config), w, 'batch', b);
-    case 'wasm-batch-twin': return measureInProc(() => createWasmEngine(w.config, { factory: () => twinModule() }), w, 'batch', b);
+    case 'wasm-batch-twin': return measureInProc(async () => createWasmEngine(w.config, { module: await twinModule() }), w, 'batch', b);
     case 'wasm-perop': return measureInProc(() => createWasmEngine(w.config), w, 'perop', b);
     case 'ts': return measureInProc(() => createModelEngine(w.config), w, 'batch', b);
   }

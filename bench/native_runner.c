@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <time.h>
-#include "iova_model.h"
+#include "iova_abi.h"
 
 static uint64_t now_ns(clockid_t clock) {
 	struct timespec ts;
@@ -33,11 +33,14 @@ int main(int argc, char **argv) {
 		int32_t lab = iova_lab_create((uint32_t)hdr[1], (uint32_t)hdr[2], (uint32_t)hdr[3], (uint32_t)hdr[4]);
 		if (lab < 0) { fprintf(stderr, "lab create failed %d\n", lab); return 1; }
 		uint64_t c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID), w0 = now_ns(CLOCK_MONOTONIC);
-		int32_t done = iova_run_batch(lab, ops, (uint32_t)n, res);
+		uint32_t done = 0;
+		int32_t status = iova_run_batch(lab, ops, (uint32_t)n, res, &done);
 		uint64_t wall = now_ns(CLOCK_MONOTONIC) - w0, cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
-		printf("rep %llu %llu\n", (unsigned long long)cpu, (unsigned long long)wall);
+		printf("rep %llu %llu
+", (unsigned long long)cpu, (unsigned long long)wall);
 		if (reps > 0) steady_cpu += cpu;
-		if (done != (int32_t)n) { fprintf(stderr, "batch stopped at op %d status %d\n", done, iova_last_status(lab)); return 1; }
+		if (status) { fprintf(stderr, "batch stopped at op %u status %d
+", done, status); return 1; }
 		if (reps == 0) {
 			FILE *o = fopen(argv[2], "wb");
 			if (!o) { perror("open out"); return 2; }

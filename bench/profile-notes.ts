@@ -19,7 +19,7 @@ const LIMITS: Record<string, string> = {
     'PFN arithmetic; the ordered tree is about 2%. On domain init/put, creating the per-CPU magazine objects ' +
     '(30%) and collecting them (27% GC) dominate: one object per CpuRcache and two Magazine objects, each with ' +
     'its own empty PFN array, for every possible CPU and size class.',
-  perop: 'each per-op call crosses the JS⇄WASM boundary twice (the op, then iova_result) with bigint arguments and a bigint result.',
+  perop: 'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace: 'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
   load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
   tsbig: 'every domain allocates 1024×6×2 Magazine objects with their own PFN arrays and 1024×6 CpuRcache objects.',

@@ -1,7 +1,7 @@
 // The interface both engines implement: the WASM-backed C model and the pure-TS model.
 // Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
 // (src/errors.ts) on bad input and then leaves the model unchanged.
-import type { ProfileName, RcachePolicy } from './policy.js';
+import type { RcachePolicy } from './policy.js';
 import type { Snapshot } from './snapshot.js';
 
 export type MagazineMode = 'named' | 'unnamed';
@@ -14,29 +14,14 @@ export interface LabConfig {
   onlineCpus: number;
   magazines: MagazineMode;
   slabGeometry: SlabGeometry;
-  /** The kernel profile the policy came from (a label; the policy is what the engines run). */
-  profile?: ProfileName;
-  /** The rcache design to run. Default: the v6.8 policy (src/policy.ts). */
+  /** The kernel version the policy came from (a label; the policy is what the engines run). */
+  profile?: string;
+  /** The rcache design to run. Default: the v6.9 policy (src/policy.ts). */
   policy?: RcachePolicy;
 }
 
-/** Batch opcodes: 6 uint64 words per op (opcode, domain, cpu, a, b, c). See docs/design.md. */
-export enum OpCode {
-  AllocFast = 1,
-  FreeFast = 2,
-  Alloc = 3,
-  Free = 4,
-  Find = 5,
-  Reserve = 6,
-  Advance = 7,
-  CpuOffline = 8,
-  CpuOnline = 9,
-  Flush = 10,
-  DomainCreate = 11,
-  DomainPut = 12,
-  InjectFailure = 13,
-}
-export const OP_WORDS = 6;
+/** Batch opcodes and the words per op, declared in abi/iova-abi.json. */
+export { OpCode, OP_WORDS } from './generated/abi.js';
 
 export interface BatchResult {
   /** One word per op: the pfn / domain id it returned, 0 for ops without a result. */

@@ -11,6 +11,7 @@ import { VirtualClock } from './clock.js';
 import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
 import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
 import { IovaTree, orderBase2, U64_MAX } from './tree.js';
+import { V4_7_WALK } from './tree-v4.js';
 
 const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
   throw errorForStatus(status, describeArgs(args));
@@ -97,7 +98,8 @@ export class ModelEngine implements Engine {
     const maxPfn = U64_MAX >> BigInt(shift);
     if (startPfn < 1n || startPfn > maxPfn - 1n) fail(Status.START_PFN, { granule, startPfn });
     const iovaCache = this.slabs.get('iommu_iova');
-    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'));
+    const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
+    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
     const d = RcacheDomain.create(this.nextId, tree, {
       policy: this.policy,
       magCache: this.slabs.get(this.magCacheName),
@@ -316,7 +318,11 @@ export class ModelEngine implements Engine {
       for (let i = 0; i < nodes.length; i++) {
         const n = nodes[i];
         if (n.pfnLo > n.pfnHi) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} has pfnLo > pfnHi`);
-        if (n !== anchor && (n.pfnLo < d.tree.startPfn || n.pfnHi >= U64_MAX)) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        // The retry-start overflow (policy retry 'overflow') can hand out ranges below startPfn.
+        const floor = this.policy.retry === 'overflow' ? 0n : d.tree.startPfn;
+        if (n !== anchor && (n.pfnLo < floor || n.pfnHi >= U64_MAX)) {
+          bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        }
         if (i > 0 && nodes[i - 1].pfnHi >= n.pfnLo) bad(`domain ${id}: nodes overlap at 0x${n.pfnLo.toString(16)}`);
       }
       if (!nodes.includes(d.tree.cachedNode)) bad(`domain ${id}: cachedNode is not in the tree`);
