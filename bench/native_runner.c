@@ -36,11 +36,9 @@ int main(int argc, char **argv) {
 		uint32_t done = 0;
 		int32_t status = iova_run_batch(lab, ops, (uint32_t)n, res, &done);
 		uint64_t wall = now_ns(CLOCK_MONOTONIC) - w0, cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
-		printf("rep %llu %llu
-", (unsigned long long)cpu, (unsigned long long)wall);
+		printf("rep %llu %llu\n", (unsigned long long)cpu, (unsigned long long)wall);
 		if (reps > 0) steady_cpu += cpu;
-		if (status) { fprintf(stderr, "batch stopped at op %u status %d
-", done, status); return 1; }
+		if (status) { fprintf(stderr, "batch stopped at op %u status %d\n", done, status); return 1; }
 		if (reps == 0) {
 			FILE *o = fopen(argv[2], "wb");
 			if (!o) { perror("open out"); return 2; }
