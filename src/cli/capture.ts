@@ -1,6 +1,7 @@
 // `iova-lab capture [DIR]`: copy the files inspect reads into DIR for `inspect --root DIR`.
 import { Command } from 'commander';
 import { captureMachine } from '../machine/capture.js';
+import { checkOutputDir } from './output.js';
 
 export function captureCommand(out: (text: string) => void): Command {
   return new Command('capture')
@@ -8,6 +9,7 @@ export function captureCommand(out: (text: string) => void): Command {
     .argument('[dir]', 'destination directory', 'iova-lab-capture')
     .option('--root <dir>', 'capture from a copy under DIR instead of /', '/')
     .action(async (dir: string, o: { root: string }) => {
+      checkOutputDir('capture DIR', dir);
       const r = await captureMachine(dir, o.root);
       const files = r.copied.filter((a) => a.kind !== 'dir').length;
       out(`captured ${files} files and links into ${dir}\n`);

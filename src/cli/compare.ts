@@ -14,29 +14,28 @@ import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
 import { profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
+import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  checkRunLimits, engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
-import { emitTimeline, timelineInterval } from './timeline-output.js';
+import { timelineInterval, timelineSparklines, writeTimelineFiles } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
+import { readStdin } from './stdin.js';
 
 /** The playground link of this compare run, when --link asked for one. */
 function linkOf(o: CompareOptions, s: Scenario): string | undefined {
   return playgroundLink('compare', o, s.kind === 'trace' ? s.trace : undefined);
 }
 
+/** The timeline files a compare writes once its report is out. */
+interface TimelineFiles { timeline: Timeline | undefined; title: string }
+
 interface CompareOptions extends ScenarioOptions {
   profiles?: string[];
   trace?: string;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
@@ -86,17 +85,21 @@ function title(v: Variant, s: Snapshot): string {
   return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
-async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
+async function compareProfiles(
+  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+): Promise<TimelineFiles> {
   const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
   const scenario = await scenarioOf(o, true);
   scenario.engine = engineFor(o.engine, variants, scenario);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
+  checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
   const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
   const timeline = timelineOf(results, interval);
-  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
+  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
@@ -105,16 +108,19 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
       ...(timeline ? { timeline } : {}),
       ...(link ? { link } : {}),
     }, null, 2) + '\n');
-    return;
+    return files;
   }
   let text = formatVariantTable(rows) + (sparklines ? '\n' + sparklines : '');
   if (o.format !== undefined) {
     text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
   out(text + (link ? `\nplayground: ${link}\n` : ''));
+  return files;
 }
 
-async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
+async function compareModes(
+  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+): Promise<TimelineFiles> {
   const scenario = await scenarioOf(o, false);
   const link = linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
@@ -122,11 +128,13 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
   scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
+  checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
   const [named, unnamed] = results.map((r) => r.snapshot) as [Snapshot, Snapshot];
   const timeline = timelineOf(results, interval, modes);
-  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
+  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
@@ -140,7 +148,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       ...(timeline ? { timeline } : {}),
       ...(link ? { link } : {}),
     }, null, 2) + '\n');
-    return;
+    return files;
   }
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
@@ -155,6 +163,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
     out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
       + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
   }
+  return files;
 }
 
 export function compareCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
@@ -169,7 +178,8 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       checkCompareOptions(o);
-      if (o.profiles) await compareProfiles(o, out, progressStream);
-      else await compareModes(o, out, progressStream);
+      checkUnusedOptions(o);
+      const files = o.profiles ? await compareProfiles(o, out, progressStream) : await compareModes(o, out, progressStream);
+      await writeTimelineFiles(o, files.timeline, files.title);
     });
 }

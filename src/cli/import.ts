@@ -1,12 +1,13 @@
 // `iova-lab import ftrace|bpftrace FILE|-`: turn a real machine's recording into a trace.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { writeAllocFree } from '../import/alloc-free-writer.js';
 import { importBpftrace } from '../import/bpftrace.js';
 import { parseFtrace } from '../import/ftrace.js';
 import { writeTrace } from '../trace/write.js';
-import { readStdin } from './explain.js';
+import { readStdin } from './stdin.js';
 import { choiceOption, intOption, UsageError } from './options.js';
+import { checkOutputFile, writeOutputFile } from './output.js';
 
 interface ImportOptions {
   output?: string;
@@ -17,7 +18,9 @@ interface ImportOptions {
   domainType: 'strict' | 'lazy';
 }
 
-async function readInput(file: string): Promise<string> {
+/** The recording; -o is checked first, so a bad output path is refused before any work. */
+async function readInput(file: string, o: ImportOptions): Promise<string> {
+  if (o.output !== undefined) checkOutputFile('-o', o.output);
   if (file === '-') return readStdin();
   try {
     return await readFile(file, 'utf8');
@@ -39,7 +42,7 @@ function withCommon(cmd: Command): Command {
 type Skipped = Array<{ line: number; why: string }>;
 
 async function emit(text: string, o: ImportOptions, out: (t: string) => void, skipped: Skipped): Promise<void> {
-  if (o.output) await writeFile(o.output, text);
+  if (o.output) await writeOutputFile(o.output, text, 'no trace was written.');
   else out(text);
   if (skipped.length > 0) {
     const first = skipped[0]!;
@@ -57,7 +60,7 @@ export function importCommand(out: (text: string) => void): Command {
     .option('--domain-type <type>', 'strict (DMA) or lazy (DMA-FQ) unmapping (kept as a header comment for now)',
       choiceOption('--domain-type', ['strict', 'lazy'] as const), 'strict')
     .action(async (file: string, o: ImportOptions) => {
-      const rec = parseFtrace(await readInput(file), { lenient: o.lenient });
+      const rec = parseFtrace(await readInput(file, o), { lenient: o.lenient });
       if (o.cpus !== undefined && rec.events.some((e) => e.cpu >= o.cpus!)) {
         const highest = Math.max(...rec.events.map((e) => e.cpu));
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${highest}).`);
@@ -77,7 +80,7 @@ export function importCommand(out: (text: string) => void): Command {
   const bpftrace = withCommon(new Command('bpftrace'))
     .description('output of the recording script (iova-lab record --print-script): one domain per iova_domain pointer')
     .action(async (file: string, o: ImportOptions) => {
-      const r = importBpftrace(await readInput(file), { cpus: o.cpus, lenient: o.lenient });
+      const r = importBpftrace(await readInput(file, o), { cpus: o.cpus, lenient: o.lenient });
       if (o.cpus !== undefined && r.trace.header.possibleCpus > o.cpus) {
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${r.trace.header.possibleCpus - 1}).`);
       }

@@ -14,6 +14,7 @@ import { profilesCommand } from './profiles.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
+import { OutputError, StdoutClosedError, writeStdout } from './output.js';
 import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
@@ -24,7 +25,7 @@ function packageVersion(): string {
 }
 
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
-export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t), progress: ProgressStream = process.stderr): Command {
+export function buildProgram(out: (text: string) => void = writeStdout, progress: ProgressStream = process.stderr): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
     .version(packageVersion(), '-V, --version', 'print the iova-lab version')
@@ -42,6 +43,9 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
   return program;
 }
 
+/** The exit status of a command stopped because its reader closed stdout, as a shell shows SIGPIPE. */
+export const EXIT_STDOUT_CLOSED = 141;
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
@@ -51,6 +55,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (e instanceof CommanderError) {
       // commander already printed its message (or the help / version text)
       return e.exitCode === 0 ? 0 : 2;
+    }
+    // The reader went away (`| head`): stop quietly, as a command killed by SIGPIPE would.
+    if (e instanceof StdoutClosedError) return EXIT_STDOUT_CLOSED;
+    if (e instanceof OutputError) {
+      process.stderr.write(`iova-lab: ${e.message}\n`);
+      return 1;
     }
     if (e instanceof TraceReplayError) {
       // the trace was well-formed but the engine rejected an op

@@ -10,12 +10,7 @@ import { replayTrace } from '../trace/replay.js';
 import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { engineFor, makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { readStdin } from './stdin.js';
 
 interface ReplayOptions {
   engine?: EngineName;
@@ -43,6 +38,13 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
         ? parsed
         : traceForVariant(parsed, variant, 'extend');
       const bar = stderrProgress(o.progress, { total: trace.ops.length }, progressStream);
+      // JSON lines go out after every batch of ops (not one write per line), so a reader that
+      // closes the pipe stops the replay within one batch.
+      let pending = '';
+      const flush = (): void => {
+        if (pending) out(pending);
+        pending = '';
+      };
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
@@ -52,11 +54,12 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();
-            out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
+            pending += JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n';
           }
-        }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
+        }, { onProgress: (done, total) => { flush(); bar.update(done, total, 'ops'); } });
       } finally {
         bar.finish();
+        flush();
       }
       if (o.json) {
         const { profile, design } = variant;

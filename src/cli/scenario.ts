@@ -13,6 +13,7 @@ import { SampledEngine } from '../timeline/sampled-engine.js';
 import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
 import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { checkDomainCpus, checkTimelineSamples, MAX_TRACE_BYTES } from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
 import type { WasmLoadOptions } from '../wasm/options.js';
 
@@ -153,14 +154,23 @@ export interface RunResult {
 /** Progress of one run: units done of total. */
 export type RunProgress = (done: number, total: number, unit: string) => void;
 
-export async function readTraceFile(file: string, readStdin?: () => Promise<string>): Promise<Trace> {
+/** The trace text of a file, or of stdin for "-", refused up front past MAX_TRACE_BYTES. */
+export async function readTraceFile(file: string, readStdin?: (maxBytes: number) => Promise<string>): Promise<Trace> {
+  const tooBig = (): UsageError => new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
   let text: string;
   try {
-    const { readFile } = await import('node:fs/promises');
-    text = file === '-' && readStdin ? await readStdin() : await readFile(file, 'utf8');
+    if (file === '-' && readStdin) {
+      text = await readStdin(MAX_TRACE_BYTES);
+    } else {
+      const { readFile, stat } = await import('node:fs/promises');
+      if ((await stat(file)).size > MAX_TRACE_BYTES) throw tooBig();
+      text = await readFile(file, 'utf8');
+    }
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (text.length > MAX_TRACE_BYTES) throw tooBig();
   return parseTrace(text);
 }
 
@@ -174,6 +184,19 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
   if (mode === 'extend') checkPolicy(header.profile, h.policy, 'trace "policy" line');
   checkPolicy(header.profile, header.policy);
   return { ...trace, header };
+}
+
+/**
+ * The scenario's cost checked before anything runs (README "Limits"): domains × CPUs of a workload,
+ * and the samples a timeline at `timelineMs` would hold over `runs` runs of its virtual time.
+ */
+export function checkRunLimits(s: Scenario, timelineMs: number | undefined, runs = 1): void {
+  if (s.kind === 'workload') checkDomainCpus(s.domains, s.cpus);
+  if (timelineMs === undefined) return;
+  const virtualMs = s.kind === 'workload'
+    ? BigInt(s.durationMs)
+    : s.trace.ops.reduce((sum, o) => (o.op === 'tick' ? sum + o.ms : sum), 0n);
+  checkTimelineSamples(virtualMs, timelineMs, runs);
 }
 
 /** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */

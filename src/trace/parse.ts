@@ -6,6 +6,7 @@ import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
+import { MAX_TRACE_OPS } from '../share/limits.js';
 
 export { TraceSyntaxError } from './errors.js';
 
@@ -149,6 +150,7 @@ export function parseTrace(text: string): Trace {
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
     if (r.count - 1 !== args!.length) r.fail(usage(op));
+    if (ops.length === MAX_TRACE_OPS) r.fail(`at most ${MAX_TRACE_OPS} ops in one trace (the limit)`);
     sawOp = true;
     switch (op) {
       case 'domain': {
