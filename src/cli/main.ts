@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
+import { clipLongWords, clipMessage } from '../share/echo.js';
 import { TraceSyntaxError } from '../trace/parse.js';
 import { TraceReplayError } from '../trace/replay.js';
 import { captureCommand } from './capture.js';
@@ -31,15 +32,18 @@ export function buildProgram(out: (text: string) => void = writeStdout, progress
     .version(packageVersion(), '-V, --version', 'print the iova-lab version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(simulateCommand(out, progress).exitOverride());
-  program.addCommand(explainCommand(out).exitOverride());
-  program.addCommand(replayCommand(out, progress).exitOverride());
-  program.addCommand(compareCommand(out, progress).exitOverride());
-  program.addCommand(profilesCommand(out).exitOverride());
-  program.addCommand(inspectCommand(out).exitOverride());
-  program.addCommand(captureCommand(out).exitOverride());
-  program.addCommand(importCommand(out).exitOverride());
-  program.addCommand(recordCommand(out).exitOverride());
+  for (const cmd of [
+    simulateCommand(out, progress), explainCommand(out), replayCommand(out, progress), compareCommand(out, progress),
+    profilesCommand(out), inspectCommand(out), captureCommand(out), importCommand(out), recordCommand(out),
+  ]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  // commander repeats a bad value whole in its message: keep any long run of it short
+  const clipErrors = (cmd: Command): void => {
+    cmd.configureOutput({ outputError: (text, write) => write(clipLongWords(text)) });
+    cmd.commands.forEach(clipErrors);
+  };
+  clipErrors(program);
   return program;
 }
 
@@ -59,16 +63,16 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // The reader went away (`| head`): stop quietly, as a command killed by SIGPIPE would.
     if (e instanceof StdoutClosedError) return EXIT_STDOUT_CLOSED;
     if (e instanceof OutputError) {
-      process.stderr.write(`iova-lab: ${e.message}\n`);
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 1;
     }
     if (e instanceof TraceReplayError) {
       // the trace was well-formed but the engine rejected an op
-      process.stderr.write(`iova-lab: ${e.message}\n`);
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 1;
     }
     if (e instanceof UsageError || e instanceof IovaLabError || e instanceof TraceSyntaxError) {
-      process.stderr.write(`iova-lab: ${e.message}\n`);
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 2;
     }
     process.stderr.write(`iova-lab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -25,14 +25,16 @@ function statOrNull(path: string) {
   }
 }
 
-function checkWritableDir(flag: string, dir: string, what: string): void {
+/** `dir` exists, is a directory and is writable; `of` names the path it is asked for. */
+function checkWritableDir(flag: string, dir: string, of: string): void {
   const st = statOrNull(dir);
-  if (!st) throw new UsageError(`${flag}: ${what} "${dir}" does not exist.`);
-  if (!st.isDirectory()) throw new UsageError(`${flag}: ${what} "${dir}" is not a directory.`);
+  const what = dir === of ? `"${dir}"` : `"${dir}" (for "${of}")`;
+  if (!st) throw new UsageError(`${flag}: directory ${what} does not exist.`);
+  if (!st.isDirectory()) throw new UsageError(`${flag}: ${what} is not a directory.`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new UsageError(`${flag}: ${what} "${dir}" is not writable.`);
+    throw new UsageError(`${flag}: directory ${what} is not writable.`);
   }
 }
 
@@ -48,15 +50,15 @@ export function checkOutputFile(flag: string, path: string): void {
     }
     return;
   }
-  checkWritableDir(flag, dirname(resolve(path)), 'the directory of');
+  checkWritableDir(flag, dirname(resolve(path)), path);
 }
 
 /** A directory the command will fill: it is one and writable, or its parent is (it is created). */
 export function checkOutputDir(flag: string, dir: string): void {
   const st = statOrNull(dir);
   if (st && !st.isDirectory()) throw new UsageError(`${flag}: "${dir}" exists and is not a directory.`);
-  if (st) checkWritableDir(flag, dir, 'directory');
-  else checkWritableDir(flag, dirname(resolve(dir)), 'the parent directory of');
+  if (st) checkWritableDir(flag, dir, dir);
+  else checkWritableDir(flag, dirname(resolve(dir)), dir);
 }
 
 /** Writes a file the run produced; `kept` says what the user still has when it fails. */
