@@ -138,11 +138,12 @@ async function compareModes(
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
-      workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
+      // `workload` is the workload's result object wherever it appears; the scenario names it
       scenario: describeScenario(scenario),
       variant: variants[0]!.label,
       profile: variants[0]!.profile,
       design: variants[0]!.design,
+      policy: variants[0]!.policy,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),

@@ -47,9 +47,6 @@ export function buildProgram(out: (text: string) => void = writeStdout, progress
   return program;
 }
 
-/** The exit status of a command stopped because its reader closed stdout, as a shell shows SIGPIPE. */
-export const EXIT_STDOUT_CLOSED = 141;
-
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
@@ -60,8 +57,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       // commander already printed its message (or the help / version text)
       return e.exitCode === 0 ? 0 : 2;
     }
-    // The reader went away (`| head`): stop quietly, as a command killed by SIGPIPE would.
-    if (e instanceof StdoutClosedError) return EXIT_STDOUT_CLOSED;
+    // The reader went away (`| head`): the run ends quietly, like other Unix tools.
+    if (e instanceof StdoutClosedError) return 0;
     if (e instanceof OutputError) {
       process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 1;
