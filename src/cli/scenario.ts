@@ -192,11 +192,13 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
  */
 export function checkRunLimits(s: Scenario, timelineMs: number | undefined, runs = 1): void {
   if (s.kind === 'workload') checkDomainCpus(s.domains, s.cpus);
-  if (timelineMs === undefined) return;
-  const virtualMs = s.kind === 'workload'
-    ? BigInt(s.durationMs)
-    : s.trace.ops.reduce((sum, o) => (o.op === 'tick' ? sum + o.ms : sum), 0n);
-  checkTimelineSamples(virtualMs, timelineMs, runs);
+  if (timelineMs !== undefined) checkTimelineSamples(virtualDurationMs(s), timelineMs, runs);
+}
+
+/** The virtual time a scenario asks for: a workload's duration, or the sum of a trace's ticks. */
+export function virtualDurationMs(s: Scenario): bigint {
+  if (s.kind === 'workload') return BigInt(s.durationMs);
+  return s.trace.ops.reduce((sum, o) => (o.op === 'tick' ? sum + o.ms : sum), 0n);
 }
 
 /** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */
