@@ -2,13 +2,13 @@
 // exact numbers, specs parsed whole, options that would do nothing refused, output paths checked
 // before the run, failed writes reported cleanly, `| head` stopping a replay, echoes capped.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPolicySpec, resolvePolicy } from '../../src/policy.js';
 import { ECHO_MAX_CHARS } from '../../src/share/echo.js';
-import { MAX_DOMAIN_CPUS, MAX_TIMELINE_SAMPLES, MAX_TRACE_OPS } from '../../src/share/limits.js';
+import { MAX_DOMAIN_CPUS, MAX_TIMELINE_SAMPLES, MAX_TRACE_BYTES, MAX_TRACE_OPS } from '../../src/share/limits.js';
 import { parseTrace, TraceSyntaxError } from '../../src/trace/parse.js';
 import { BIN, ROOT, run } from '../support/cli.js';
 
@@ -48,6 +48,17 @@ describe('work is bounded before it starts (exit 2, the limit named)', () => {
     const r = run(['simulate', '--cpus', '5000']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('at most 4096');
+  });
+
+  it('a trace file past MAX_TRACE_BYTES is refused up front, before it is read', () => {
+    const file = join(dir, 'huge.trace');
+    writeFileSync(file, 'cpus 2\n');
+    truncateSync(file, MAX_TRACE_BYTES + 1); // sparse: no disk or time spent
+    for (const args of [['replay', file], ['compare', '--trace', file]]) {
+      const r = run(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`limit of ${MAX_TRACE_BYTES} bytes`);
+    }
   });
 
   it('a trace has at most MAX_TRACE_OPS ops (library parser)', () => {
