@@ -3,6 +3,10 @@
 // Both engines take the resolved RcachePolicy, so the C and TS code paths stay the same.
 import type { LabConfig, MagazineMode } from './engine.js';
 import { LabConfigError } from './errors.js';
+import {
+  IOVA_DEPOT_DELAY_MS, IOVA_MAG_SIZE, IOVA_MAG_SIZE_BEFORE_V6_0, IOVA_RANGE_CACHE_MAX_SIZE, IOVA_RCACHE_BYTES,
+  IOVA_RCACHE_BYTES_V6_0, iovaMagazineBytes, MAX_GLOBAL_MAGS,
+} from './kernel.js';
 
 export interface RcachePolicy {
   /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
@@ -34,8 +38,8 @@ export interface KernelProfile {
 }
 
 const CURRENT: RcachePolicy = {
-  magazineSize: 127, depotCap: 0, trimDelayMs: 100, trimThreshold: 'online', lazy: false, dynamicInitial: 0,
-  rcacheArrayBytes: 720,
+  magazineSize: IOVA_MAG_SIZE, depotCap: 0, trimDelayMs: IOVA_DEPOT_DELAY_MS, trimThreshold: 'online', lazy: false,
+  dynamicInitial: 0, rcacheArrayBytes: IOVA_RANGE_CACHE_MAX_SIZE * IOVA_RCACHE_BYTES,
 };
 
 export const KERNEL_PROFILES: Readonly<Record<ProfileName, KernelProfile>> = {
@@ -43,13 +47,18 @@ export const KERNEL_PROFILES: Readonly<Record<ProfileName, KernelProfile>> = {
     name: 'v4.7',
     summary: 'rcache introduced: 128-PFN magazines (kmalloc-2k), fixed depot of 32 per class, no trimming',
     magazines: 'unnamed',
-    policy: { ...CURRENT, magazineSize: 128, depotCap: 32, trimDelayMs: 0, rcacheArrayBytes: 0 },
+    policy: {
+      ...CURRENT, magazineSize: IOVA_MAG_SIZE_BEFORE_V6_0, depotCap: MAX_GLOBAL_MAGS, trimDelayMs: 0, rcacheArrayBytes: 0,
+    },
   },
   'v6.0': {
     name: 'v6.0',
     summary: 'IOVA_MAG_SIZE 127 so a magazine fits kmalloc-1k; rcaches in their own kcalloc array',
     magazines: 'unnamed',
-    policy: { ...CURRENT, depotCap: 32, trimDelayMs: 0, rcacheArrayBytes: 6 * 280 },
+    policy: {
+      ...CURRENT, depotCap: MAX_GLOBAL_MAGS, trimDelayMs: 0,
+      rcacheArrayBytes: IOVA_RANGE_CACHE_MAX_SIZE * IOVA_RCACHE_BYTES_V6_0,
+    },
   },
   'v6.7': {
     name: 'v6.7',
@@ -146,5 +155,5 @@ export function variantLabel(profile: ProfileName, specs: readonly string[] = []
 
 /** The bytes kmalloc'd for one magazine: an unsigned long size plus the PFN array. */
 export function magazineBytes(p: RcachePolicy): number {
-  return 8 + 8 * p.magazineSize;
+  return iovaMagazineBytes(p.magazineSize);
 }
