@@ -2,6 +2,7 @@
 // is read as a file when it names an existing file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
+import { MAX_POSSIBLE_CPUS } from '../kernel.js';
 import { explainSlabLine, formatExplanation } from '../report/explain.js';
 import { intOption, UsageError } from './options.js';
 
@@ -42,8 +43,8 @@ export function explainCommand(out: (text: string) => void): Command {
     .description('explain an iommu_iova_magazine / kmalloc-1k / iommu_iova line of slabtop or /proc/slabinfo '
       + '(from a file, the argument, or stdin when no argument)')
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
-    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, MAX_POSSIBLE_CPUS))
+    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, MAX_POSSIBLE_CPUS))
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: { cpus?: number; online?: number; json?: boolean }) => {
       if (o.cpus === undefined) throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');

@@ -2,6 +2,7 @@
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
 import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { MAX_POSSIBLE_CPUS } from '../kernel.js';
 import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import { formatClassTable } from '../report/classes.js';
 import { domainTotals, snapshotToJson } from '../report/json.js';
@@ -58,8 +59,8 @@ export function workloadScenario(o: ScenarioOptions): WorkloadScenario {
 /** The options simulate and compare share: scenario, engine, profile and policy, output. */
 export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }): Command {
   cmd
-    .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', intOption('--cpus', 1, MAX_POSSIBLE_CPUS))
+    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, MAX_POSSIBLE_CPUS))
     .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000));
   addTimelineOptions(cmd);
   return cmd

@@ -3,14 +3,10 @@
 // object count implies, and what the objects beyond the eager per-CPU magazines can hold.
 // Pure functions; no engine needed.
 import { IovaLabError } from '../errors.js';
+import { IOMMU_IOVA_OBJ_SIZE, IOVA_MAG_SIZE, IOVA_RANGE_CACHE_MAX_SIZE, MAGAZINES_PER_CPU_PER_CLASS } from '../kernel.js';
 
-export const RCACHE_CLASSES = 6;
-export const MAGAZINES_PER_CPU_PER_CLASS = 2;
 /** loaded + prev for each of the 6 classes: 12 magazines per possible CPU per domain. */
-export const EAGER_MAGAZINES_PER_CPU = RCACHE_CLASSES * MAGAZINES_PER_CPU_PER_CLASS;
-export const IOVA_MAG_SIZE = 127;
-export const IOVA_NODE_BYTES = 64;
-export const MAGAZINE_BYTES = 1024;
+export const EAGER_MAGAZINES_PER_CPU = IOVA_RANGE_CACHE_MAX_SIZE * MAGAZINES_PER_CPU_PER_CLASS;
 
 export class SlabLineParseError extends IovaLabError {}
 
@@ -127,7 +123,7 @@ export function explainSlabLine(input: string | SlabLine, options: ExplainOption
   const domains = Math.floor(line.activeObjs / eagerPerDomain);
   const extraMagazines = line.activeObjs - domains * eagerPerDomain;
   const maxCachedIovas = extraMagazines * IOVA_MAG_SIZE;
-  const plausibleExtraMax = domains * RCACHE_CLASSES * onlineCpus;
+  const plausibleExtraMax = domains * IOVA_RANGE_CACHE_MAX_SIZE * onlineCpus;
   const consistent = domains > 0 && extraMagazines <= plausibleExtraMax;
   if (line.numObjs > line.activeObjs) notes.push(`${line.numObjs - line.activeObjs} free objects in partial slabs (fragmentation)`);
   const verdict = consistent
@@ -135,7 +131,7 @@ export function explainSlabLine(input: string | SlabLine, options: ExplainOption
     : 'more than eager allocation can explain: look for a leak or a growing depot';
   return {
     line, kind, possibleCpus, onlineCpus, eagerPerDomain, domains, extraMagazines, maxCachedIovas,
-    maxCachedIovaBytes: (BigInt(maxCachedIovas) * BigInt(IOVA_NODE_BYTES)).toString(),
+    maxCachedIovaBytes: (BigInt(maxCachedIovas) * BigInt(IOMMU_IOVA_OBJ_SIZE)).toString(),
     activeBytes, plausibleExtraMax, consistent, verdict, notes,
   };
 }
@@ -145,10 +141,10 @@ export function formatExplanation(e: Explanation): string {
   const out = [`${e.line.name}: ${e.line.activeObjs} active of ${e.line.numObjs} objects (${e.activeBytes} bytes)`];
   if (e.kind !== 'iova') {
     out.push(
-      `eager magazines per domain: 12 x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
+      `eager magazines per domain: ${EAGER_MAGAZINES_PER_CPU} x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
       `domains: floor(${e.line.activeObjs} / ${e.eagerPerDomain}) = ${e.domains}`,
       `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, ${e.maxCachedIovaBytes} bytes of iommu_iova)`,
-      `steady depot bound: ${e.domains} domains x 6 classes x ${e.onlineCpus} online CPUs = ${e.plausibleExtraMax}`,
+      `steady depot bound: ${e.domains} domains x ${IOVA_RANGE_CACHE_MAX_SIZE} classes x ${e.onlineCpus} online CPUs = ${e.plausibleExtraMax}`,
     );
   }
   for (const n of e.notes) out.push(`note: ${n}`);

@@ -1,8 +1,7 @@
 // A fast line tokenizer for trace files: token boundaries instead of substrings, numbers scanned
 // from character codes, repeated values sharing one bigint. Same tokens as trim() + split(/\s+/).
+import { U64_MAX } from '../numbers.js';
 import { TraceSyntaxError } from './errors.js';
-
-const U64_MAX = (1n << 64n) - 1n;
 
 /** The characters that String.prototype.trim and /\s/ both treat as white space. */
 function isSpace(c: number): boolean {
