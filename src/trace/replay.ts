@@ -1,5 +1,6 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
+import { encodeOps } from '../batch.js';
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import type { Snapshot } from '../snapshot.js';
@@ -50,6 +51,10 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) =
     case 'online': code = OpCode.CpuOnline; cpu = o.cpu; break;
     case 'flush': code = OpCode.Flush; d = dom(o.id); break;
     case 'put': code = OpCode.DomainPut; d = dom(o.id); break;
+    case 'inject':
+      // Rare: the library's own encoder keeps the failure-kind word in one place.
+      out.set(encodeOps([{ op: 'injectFailure', kind: o.kind, nth: o.nth }]), at);
+      return;
   }
   out[at] = word(code); out[at + 1] = word(d); out[at + 2] = word(cpu);
   out[at + 3] = a; out[at + 4] = b; out[at + 5] = c;
@@ -70,6 +75,7 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number): void {
     case 'online': e.cpuOnline(o.cpu); break;
     case 'flush': e.flush(dom(o.id)); break;
     case 'put': e.putDomain(dom(o.id)); break;
+    case 'inject': e.injectFailure(o.kind, o.nth); break;
   }
 }
 

@@ -21,6 +21,20 @@ export async function side(factory: EngineFactory, config: LabConfig): Promise<S
   return { engine, live: [], domains };
 }
 
+/** Runs the stream on one engine (as divergence does on each side); returns its final snapshot. */
+export async function streamSnapshot(ops: StreamOp[], config: LabConfig, factory: EngineFactory): Promise<Snapshot> {
+  const s = await side(factory, config);
+  try {
+    for (const op of ops) {
+      applyOp(s.engine, op, s.live, s.domains);
+      if (op.k === 'badFree') s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+    }
+    return s.engine.snapshot();
+  } finally {
+    s.engine.dispose();
+  }
+}
+
 /** Optional per-op observer (the soak uses it for coverage counts). */
 export type Observer = (op: StreamOp, a: Outcome, b: Outcome, snapshot: Snapshot) => void;
 
