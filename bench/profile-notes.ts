@@ -23,7 +23,7 @@ export function limitOf(name: string): string {
   return LIMITS[key]!;
 }
 
-export const PROFILE_NOTES = `## Profile evidence (issue #5)
+export const PROFILE_NOTES = `## Profile evidence
 
 Workload 1 (same-CPU churn), share of the samples in the batch's own code:
 

@@ -1,4 +1,4 @@
-// Issue 6: handles are never reused. The C lab table gives every lab a new slot, so a disposed
+// Handles are never reused. The C lab table gives every lab a new slot, so a disposed
 // lab's handle stays invalid (E_NO_LAB on every call, no crash) and can never reach a later lab;
 // domain ids are likewise never reused (docs/design.md), so a put domain's id stays unknown.
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import type { EngineName } from '../src/engine.js';
 import { DisposedError, Status, UnknownDomainError } from '../src/errors.js';
 import { IovaLab } from '../src/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { LIMIT32 } from './support/constants.js';
 
-const LIMIT32 = 0xfffffn;
 const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
 
 /** A private instance, so no other test's labs share its handle table. */

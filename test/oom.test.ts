@@ -1,4 +1,4 @@
-// Issue 6: when the WASM heap (2 GiB, MAXIMUM_MEMORY) runs out, every call that needs memory
+// When the WASM heap (2 GiB, MAXIMUM_MEMORY) runs out, every call that needs memory
 // fails with the named OutOfMemoryError (E_NOMEM), changes nothing, and the lab stays usable.
 // Each test gets a private WASM instance, so exhausting its heap cannot disturb other tests.
 import { readFileSync } from 'node:fs';
@@ -8,8 +8,8 @@ import { loadIovaModule, type IovaModule } from '../src/bindings.js';
 import { InvariantError, OutOfMemoryError, Status } from '../src/errors.js';
 import { IovaLab, type LabOptions } from '../src/lab.js';
 import { cacheByName, decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { LIMIT32 } from './support/constants.js';
 
-const LIMIT32 = 0xfffffn;
 const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
 
 interface PrivateLab {

@@ -1,4 +1,4 @@
-// Kernel profiles and what-if policies, hand-checked on both engines (issue 7's "must show").
+// Kernel profiles and what-if policies, hand-checked on both engines.
 import { describe, expect, it } from 'vitest';
 import { LabConfigError } from '../src/errors.js';
 import type { IovaDomain } from '../src/domain.js';

@@ -1,4 +1,4 @@
-// Timelines (issue #7): counters sampled in virtual time, drawn as SVG or in a terminal, and
+// Timelines: counters sampled in virtual time, drawn as SVG or in a terminal, and
 // exported as CSV or JSON. Re-exports only.
 export { TimelineError, TimelineRecorder, sampleSnapshot } from './sample.js';
 export type { Timeline, TimelineSample, TimelineSeries } from './sample.js';

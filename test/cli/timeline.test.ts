@@ -1,4 +1,4 @@
-// --timeline, --plot and --timeline-out through the real binary: the burst scenario, where
+// --timeline, --plot and --timeline-out through the real binary: the README's burst scenario, where
 // v6.8's depot drains one magazine per 100 ms and v4.7's stays capped at 32 per class.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
+import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
 import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
@@ -17,7 +18,7 @@ export interface Side { engine: Engine; live: Live[]; domains: number[] }
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
-  const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
+  const domains = STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start));
   return { engine, live: [], domains };
 }
 
