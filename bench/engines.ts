@@ -57,8 +57,8 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
   const low = new Uint32Array(ops.buffer, ops.byteOffset, ops.length * 2);
   const res = new BigUint64Array(n);
   for (let i = 0, o = 0; i < n; i++, o += OP_WORDS) {
-    const dom = low[2 * o + 2]!, cpu = low[2 * o + 4]!, a = ops[o + 3]!, b = ops[o + 4]!, flag = low[2 * o + 10] !== 0;
-    switch (low[2 * o]) {
+    const dom = low[2 * o + 2], cpu = low[2 * o + 4], a = ops[o + 3], b = ops[o + 4], flag = low[2 * o + 10] !== 0;
+    switch (low[2 * o] as OpCode) {
       case OpCode.AllocFast: res[i] = e.allocFast(dom, cpu, a, b, flag); break;
       case OpCode.FreeFast: e.freeFast(dom, cpu, a, b); break;
       case OpCode.Alloc: res[i] = e.alloc(dom, a, b, flag); break;
@@ -89,7 +89,7 @@ async function measureInProc(make: () => Promise<Engine> | Engine, w: Workload, 
     e.dispose();
     reps++;
   } while (total < MIN_NS);
-  return { opsPerSec: (reps * w.n) / (total / 1e9), outcome: outcome! };
+  return { opsPerSec: (reps * w.n) / (total / 1e9), outcome: outcome };
 }
 
 /** One timed measurement of workload `w` on engine `kind`. */

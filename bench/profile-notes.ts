@@ -20,7 +20,7 @@ const LIMITS: Record<string, string> = {
 export function limitOf(name: string): string {
   const key = name.includes('churn') ? 'churn' : name.includes('slow path') ? 'slow' : name.includes('TS') ? 'ts'
     : name.includes('per-op') ? 'perop' : name.includes('trace') ? 'trace' : name.includes('seed') ? 'seed' : 'big';
-  return LIMITS[key]!;
+  return LIMITS[key];
 }
 
 export const PROFILE_NOTES = `## Profile evidence

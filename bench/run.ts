@@ -31,7 +31,7 @@ const exe = buildNative(ROOT, tmp);
 const wls = await workloads(slowPairs);
 
 // ---------- workloads: engines alternate within each round; the table shows medians ----------
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const rows: Row[] = [];
 let failed = false;
 for (const w of wls) {
@@ -122,7 +122,7 @@ const targets: Target[] = [
   target('WASM batch ≥ 2× TS (every workload; worst shown)', r2(minTs), minTs >= 2),
   target('per-op ≥ 0.5× batch (every workload; worst shown)', r2(minPerOp), minPerOp >= 0.5),
   target('10^7 trace ops parse + replay < 10 s', `${traceS.toFixed(2)} s`, traceS < 10),
-  target('seed preset < 1 s', `${scale[0]!.wallMs.toFixed(0)} ms`, scale[0]!.wallMs < 1000),
+  target('seed preset < 1 s', `${scale[0].wallMs.toFixed(0)} ms`, scale[0].wallMs < 1000),
   target('1024×1000 init < 10 s within 2 GB WASM heap', big.error ? `failed: ${big.error}` : `${(big.wallMs / 1000).toFixed(2)} s, ${(big.heap! / 2 ** 30).toFixed(2)} GiB`,
     !big.error && big.wallMs < 10_000 && big.heap! <= 2 ** 31),
 ];

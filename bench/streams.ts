@@ -77,7 +77,7 @@ const generators = (slowPairs: number): [string, LabConfig, Generator][] => [
     for (let i = 0; i < SLOW_PREFILL; i++) live.push(r.alloc(d, 1n));
     for (let i = 0; i < slowPairs; i++) { // each alloc walks down from cached32 to the freed hole
       const k = Math.floor(rand() * live.length);
-      r.free(d, live[k]!);
+      r.free(d, live[k]);
       live[k] = r.alloc(d, 1n);
     }
   }],

@@ -2,7 +2,7 @@
 // URL from a loopback server, and must compute the same numbers as Node.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,17 +16,19 @@ const TYPES: Record<string, string> = {
 let server: Server;
 let origin: string;
 
+async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
+  try {
+    if (!path.startsWith(ROOT)) throw new Error('outside the repository');
+    const body = await readFile(path);
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+}
+
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    try {
-      if (!path.startsWith(ROOT)) throw new Error('outside the repository');
-      const body = await readFile(path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
+  server = createServer((req, res) => void serveFile(req, res));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -40,7 +42,7 @@ function dumpDom(url: string): Promise<string> {
     '--virtual-time-budget=10000', '--dump-dom', url,
   ];
   return new Promise((ok, fail) =>
-    execFile('chromium', flags, { timeout: 60_000 }, (err, stdout) => (err ? fail(err) : ok(stdout))),
+    execFile('chromium', flags, { timeout: 60_000 }, (err, stdout) => (err ? fail(new Error(`chromium: ${err.message}`, { cause: err })) : ok(stdout))),
   );
 }
 

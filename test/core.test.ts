@@ -196,7 +196,10 @@ describe.each(ENGINES)('%s engine', (engine) => {
     const perOpResults: bigint[] = [BigInt(dom.id)];
     for (const op of ops.slice(1)) {
       if (op.op === 'allocFast') perOpResults.push(dom.allocFast(op.cpu, op.size, op.limitPfn));
-      else if (op.op === 'advance') (perOp.advanceClock(op.ms), perOpResults.push(0n));
+      else if (op.op === 'advance') {
+        perOp.advanceClock(op.ms);
+        perOpResults.push(0n);
+      }
     }
     using batched = await newLab(engine, { possibleCpus: 2 });
     const run = batched.runBatch(encodeOps(ops));

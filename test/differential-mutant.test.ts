@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIG, divergence, wasmFactory } from './support/differential.js';
 import { MUTANTS } from './support/mutants.js';
-import { stream, type StreamOp } from './support/opstream.js';
+import { stream } from './support/opstream.js';
 import { traceOfStream } from './support/trace-of-stream.js';
 
 describe('differential: the property catches a broken engine', () => {
@@ -15,7 +15,7 @@ describe('differential: the property catches a broken engine', () => {
     );
     expect(result.failed).toBe(true);
     expect(result.numShrinks).toBeGreaterThan(0);
-    const shrunk = result.counterexample![0] as StreamOp[];
+    const shrunk = result.counterexample![0];
     expect(shrunk.length).toBeLessThanOrEqual(20);
     const why = await divergence(shrunk, CONFIG, wasmFactory, mutant);
     expect(why).not.toBeNull();

@@ -171,7 +171,7 @@ describe('WASM heap exhaustion', () => {
       }
     });
     expect(failed.length).toBeGreaterThan(0);
-    const victim = failed[0]!;
+    const victim = failed[0];
     expect(dom.find(victim.pfn)).not.toBeNull(); // a failed free left the range allocated
 
     // Other calls that need headroom: each works or fails cleanly (what worked is undone later).
@@ -212,7 +212,7 @@ describe('WASM heap exhaustion', () => {
     if (reserved.ok) dom.free(reserved.value);
     if (fast.ok) dom.freeFast(1, fast.value, 1);
     const s = lab.snapshot();
-    expect(s.domains[0]!.liveIovas).toBe(s.domains[0]!.cachedPfns); // everything held is cached now
+    expect(s.domains[0].liveIovas).toBe(s.domains[0].cachedPfns); // everything held is cached now
     const dom2 = lab.createDomain();
     expect(dom2.id).toBe(1); // the failed createDomain consumed no id
     const q = dom2.allocFast(3, 3, LIMIT32);

@@ -98,21 +98,21 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i].snapshot)));
   const timeline = timelineOf(results, interval);
   const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
       scenario: describeScenario(scenario),
-      variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
+      variants: rows.map((r, i) => ({ ...r, ...(results[i].workload ? { workload: results[i].workload } : {}) })),
       ...(timeline ? { timeline } : {}),
     }, null, 2) + '\n');
     return;
   }
   let text = formatVariantTable(rows) + (sparklines ? '\n' + sparklines : '');
   if (o.format !== undefined) {
-    text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
+    text += results.map((r, i) => '\n' + title(variants[i], r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
   out(text);
 }
@@ -134,7 +134,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       engine: scenario.engine,
       workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
       scenario: describeScenario(scenario),
-      variant: variants[0]!.label,
+      variant: variants[0].label,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
@@ -146,10 +146,10 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
-    out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
+    out(block(heads[0], named, slabView(named, 'slabinfo')) + '\n' + block(heads[1], unnamed, slabView(unnamed, 'slabinfo'))
       + (sparklines ? '\n' + sparklines : ''));
   } else {
-    out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
+    out(sideBySide(block(heads[0], named, formatSlabtop(named)), block(heads[1], unnamed, formatSlabtop(unnamed)))
       + (sparklines ? '\n' + sparklines : ''));
   }
 }

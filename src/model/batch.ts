@@ -14,7 +14,7 @@ function runOp(engine: Engine, i: number, words: BigUint64Array): bigint {
   const [code, dw, cw, a, b, c] = words;
   const dom = small(dw);
   const cpu = small(cw);
-  switch (Number(code)) {
+  switch (Number(code) as OpCode) {
     case OpCode.AllocFast: return engine.allocFast(dom, cpu, a, b, c !== 0n);
     case OpCode.FreeFast: engine.freeFast(dom, cpu, a, b); return 0n;
     case OpCode.Alloc: return engine.alloc(dom, a, b, c !== 0n);

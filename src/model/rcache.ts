@@ -260,7 +260,7 @@ export class IovaDomain {
         c.loaded = mag;
       }
     }
-    c.loaded!.pfns.push(pfn);
+    c.loaded.pfns.push(pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
     if (dropped) {

@@ -31,12 +31,12 @@ function count(what: string, token: string | undefined, line: string): number {
 export function parseSlabLine(line: string): SlabLine {
   const t = line.trim().split(/\s+/).filter((x) => x.length > 0);
   if (t.length === 0) throw new SlabLineParseError('empty line: expected a slabtop or /proc/slabinfo line', -1);
-  if (/^\d+$/.test(t[0]!)) {
+  if (/^\d+$/.test(t[0])) {
     // OBJS ACTIVE USE OBJ_SIZE SLABS OBJ/SLAB CACHE_SIZE NAME
     if (t.length < 8) throw new SlabLineParseError(`a slabtop row has 8 columns, got ${t.length}: ${line.trim()}`, -1);
-    const size = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(t[3]!);
+    const size = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(t[3]);
     if (!size) throw new SlabLineParseError(`cannot read OBJ SIZE "${t[3]}"`, -1);
-    const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[size[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+    const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[size[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
     return {
       format: 'slabtop',
       numObjs: count('OBJS', t[0], line),
@@ -52,7 +52,7 @@ export function parseSlabLine(line: string): SlabLine {
   const slabdata = t.indexOf('slabdata');
   return {
     format: 'slabinfo',
-    name: t[0]!,
+    name: t[0],
     activeObjs: count('active_objs', t[1], line),
     numObjs: count('num_objs', t[2], line),
     objSize: count('objsize', t[3], line),

@@ -74,7 +74,7 @@ const BYTE_UNITS: readonly ByteUnit[] = [
 
 /** The largest binary unit not above `maxBytes` (B for zero or nothing). */
 export function byteUnitFor(maxBytes: number): ByteUnit {
-  let unit = BYTE_UNITS[0]!;
+  let unit = BYTE_UNITS[0];
   for (const u of BYTE_UNITS) if (Number.isFinite(maxBytes) && maxBytes >= u.bytes) unit = u;
   return unit;
 }

@@ -65,7 +65,7 @@ const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-
   'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op]!.map((a) => `<${a}>`).join(' ')}"`;
+  return `"${op} ${USAGE[op].map((a) => `<${a}>`).join(' ')}"`;
 }
 
 export function parseTrace(text: string): Trace {
@@ -130,7 +130,7 @@ export function parseTrace(text: string): Trace {
     if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (r.count - 1 !== args!.length) r.fail(usage(op));
+    if (r.count - 1 !== args.length) r.fail(usage(op));
     sawOp = true;
     switch (op) {
       case 'domain': {

@@ -31,7 +31,7 @@ const CHUNK_OPS = 4096;
 
 // Small words as shared bigints: opcodes, CPU and domain ids would otherwise allocate per op.
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
-const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
+const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n] : BigInt(n));
 
 /** The batch words of one op; `dom` maps a trace domain id to the engine's (the parser has
  * checked that every id is live). */
@@ -109,23 +109,23 @@ export async function replayTrace(
   for (let first = 0; first < ops.length;) {
     let n = 0;
     while (first + n < ops.length && n < CHUNK_OPS) {
-      const o = ops[first + n]!;
+      const o = ops[first + n];
       encode(o, words, n++ * OP_WORDS, dom);
       if (o.op === 'domain') break;
     }
     const batch = e.runBatch(words.subarray(0, n * OP_WORDS));
     for (let k = 0; k < batch.completed; k++) {
-      const o = ops[first + k]!;
+      const o = ops[first + k];
       if (o.op === 'domain') ids.set(o.id, Number(batch.results[k]));
       else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
-        const v = { line: o.line, op: o.op, pfn: batch.results[k]! };
+        const v = { line: o.line, op: o.op, pfn: batch.results[k] };
         values.push(v);
         onValue?.(v);
       }
     }
     if (batch.completed < n) {
-      const o = ops[first + batch.completed]!;
+      const o = ops[first + batch.completed];
       try {
         runOne(e, o, dom);
       } catch (err) {

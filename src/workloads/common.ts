@@ -55,11 +55,11 @@ export function seededRandom(seed: number): () => number {
 
 /** A random element of a non-empty list. */
 export function pick<T>(rand: () => number, list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)]!;
+  return list[Math.floor(rand() * list.length)];
 }
 
 export function engineOf(target: Engine | IovaLab): Engine {
-  return 'runBatch' in target && 'allocFast' in target ? target : (target as IovaLab).engine;
+  return 'runBatch' in target && 'allocFast' in target ? target : (target).engine;
 }
 
 export function createDomains(engine: Engine, options: WorkloadOptions): number[] {

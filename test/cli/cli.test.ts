@@ -94,7 +94,7 @@ describe('explain', () => {
       expect(r.status).toBe(0);
       const docs = JSON.parse(r.stdout) as Array<{ kind: string; domains: number }>;
       expect(docs.map((d) => d.kind)).toEqual(['magazine', 'iova']);
-      expect(docs[0]!.domains).toBe(159);
+      expect(docs[0].domains).toBe(159);
     });
     it('a path that is not a file is read as the line; a directory or an empty file is a usage error', () => {
       const missing = run(['explain', join(dir, 'no-such-file.txt'), '--cpus', '128']);

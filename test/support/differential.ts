@@ -57,7 +57,7 @@ export async function divergence(
         // A stray free may hit a live range: keep only what both engines still find.
         for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
       }
-      const where = `op ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
       const sa = JSON.stringify(snapA);

@@ -18,7 +18,7 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
   if (config.policy) lines.push(...policySpecs(config.policy).map((spec) => `policy ${spec}`));
   try {
     const domains = STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start));
-    domains.forEach((id, i) => lines.push(`domain ${id} ${GRANULE} ${hex(STREAM_DOMAIN_STARTS[i]!)}`));
+    domains.forEach((id, i) => lines.push(`domain ${id} ${GRANULE} ${hex(STREAM_DOMAIN_STARTS[i])}`));
     let live: Live[] = [];
     const domId = (i: number) => domains[i % Math.max(domains.length, 1)] ?? 99;
     for (const op of ops) {

@@ -13,7 +13,7 @@ import { writeTrace } from '../../src/trace/write.js';
 import { run } from '../support/cli.js';
 import { CONFIG, divergence, streamSnapshot, tsFactory, wasmFactory } from '../support/differential.js';
 import { DeafToIovaFaultsEngine } from '../support/mutants.js';
-import { stream, type StreamOp } from '../support/opstream.js';
+import { stream } from '../support/opstream.js';
 import { traceOfStream } from '../support/trace-of-stream.js';
 
 const mutant = (c: typeof CONFIG) => new DeafToIovaFaultsEngine(c);
@@ -26,7 +26,7 @@ describe('a shrunk counterexample with fault injection', () => {
       { numRuns: 300, seed: 20261201 },
     );
     expect(result.failed).toBe(true);
-    const shrunk = result.counterexample![0] as StreamOp[];
+    const shrunk = result.counterexample![0];
     expect(shrunk.some((op) => op.k === 'inject' && op.kind === 'iova')).toBe(true);
 
     const text = await traceOfStream(shrunk);
