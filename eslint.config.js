@@ -13,7 +13,8 @@ export default tseslint.config(
       // A leading underscore marks a name that is unused on purpose (as tsc's noUnused* options allow),
       // and `{ drop: _, ...rest }` is how the tests strip a field before comparing.
       '@typescript-eslint/no-unused-vars': [
-        'error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
     },
   },

@@ -28,12 +28,14 @@ function columns(line) {
 let offenders = 0;
 for (const top of ROOTS) {
   for (const path of files(join(root, top))) {
-    readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-      const width = columns(line);
-      if (width <= MAX_COLUMNS) return;
-      offenders++;
-      console.log(`${relative(root, path)}:${i + 1}: ${width} columns (max ${MAX_COLUMNS})`);
-    });
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const width = columns(line);
+        if (width <= MAX_COLUMNS) return;
+        offenders++;
+        console.log(`${relative(root, path)}:${i + 1}: ${width} columns (max ${MAX_COLUMNS})`);
+      });
   }
 }
 if (offenders > 0) {

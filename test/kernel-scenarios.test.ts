@@ -5,9 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { encodeOps } from '../src/batch.js';
 import { OpCode, type Engine, type LabConfig } from '../src/engine.js';
 import {
-  AllocationFailedError, BadOpError, CpuOfflineError, CpuRangeError, CpuStateError, DisposedError, DoubleFreeError,
-  GranuleError, LabConfigError, LimitError, NotAllocatedError, ReserveRangeError, SizeClassError, SizeError,
-  StartPfnError, UnknownDomainError,
+  AllocationFailedError,
+  BadOpError,
+  CpuOfflineError,
+  CpuRangeError,
+  CpuStateError,
+  DisposedError,
+  DoubleFreeError,
+  GranuleError,
+  LabConfigError,
+  LimitError,
+  NotAllocatedError,
+  ReserveRangeError,
+  SizeClassError,
+  SizeError,
+  StartPfnError,
+  UnknownDomainError,
 } from '../src/errors.js';
 import { createEngine } from '../src/lab.js';
 import { cacheByName } from '../src/snapshot.js';
@@ -110,7 +123,12 @@ describe.each(ENGINES)('%s engine', (engine) => {
       expect(e.allocFast(d, 1, 2n, LIMIT, false)).toBe(0n);
       expect(e.snapshot().domains[0]).toMatchObject({ flushRetries: 0, slowAllocFailures: 2, liveIovas: 256 });
       expect(e.allocFast(d, 1, 2n, LIMIT, true)).toBe(0xffffen);
-      expect(e.snapshot().domains[0]).toMatchObject({ flushRetries: 1, slowAllocFailures: 3, liveIovas: 1, cachedPfns: 0 });
+      expect(e.snapshot().domains[0]).toMatchObject({
+        flushRetries: 1,
+        slowAllocFailures: 3,
+        liveIovas: 1,
+        cachedPfns: 0,
+      });
       e.checkInvariants();
     });
 
@@ -182,7 +200,12 @@ describe.each(ENGINES)('%s engine', (engine) => {
         expect(f).toThrow(cls);
         expect(e.snapshot()).toEqual(before);
       }
-      const r = e.runBatch(encodeOps([{ op: 'find', domain: d, pfn: q }, { op: 'free', domain: d, pfn: 7n }]));
+      const r = e.runBatch(
+        encodeOps([
+          { op: 'find', domain: d, pfn: q },
+          { op: 'free', domain: d, pfn: 7n },
+        ]),
+      );
       expect(r.completed).toBe(1);
       expect(r.results[0]).toBe(q);
       expect(r.error).toBeInstanceOf(NotAllocatedError);
@@ -197,13 +220,15 @@ describe.each(ENGINES)('%s engine', (engine) => {
 
     it('batches create, allocate and put domains', async () => {
       const e = await lab();
-      const r = e.runBatch(encodeOps([
-        { op: 'createDomain', granule: 4096, startPfn: 1n },
-        { op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: LIMIT, flushRcache: true },
-        { op: 'alloc', domain: 0, size: 1n, limitPfn: LIMIT, sizeAligned: true },
-        { op: 'advance', ms: 5n },
-        { op: 'putDomain', domain: 0 },
-      ]));
+      const r = e.runBatch(
+        encodeOps([
+          { op: 'createDomain', granule: 4096, startPfn: 1n },
+          { op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: LIMIT, flushRcache: true },
+          { op: 'alloc', domain: 0, size: 1n, limitPfn: LIMIT, sizeAligned: true },
+          { op: 'advance', ms: 5n },
+          { op: 'putDomain', domain: 0 },
+        ]),
+      );
       expect(r.completed).toBe(5);
       expect([...r.results]).toEqual([0n, 0xfffffn, 0xffffen, 0n, 0n]);
       const s = e.snapshot();

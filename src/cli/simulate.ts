@@ -90,10 +90,12 @@ function breakdown(s: Snapshot, v: Variant): string {
   return [
     `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}) in ${s.magazineCache}, `
       + `${BigInt(m.total) * BigInt(s.magazineObjSize)} bytes`,
-    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} (loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
+    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} `
+      + `(loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
     `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
       + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
-    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; profile ${v.label}`,
+    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; `
+      + `magazines ${s.magazineMode}; profile ${v.label}`,
   ].join('\n') + '\n';
 }
 

@@ -1,4 +1,4 @@
-// The batch interpreter of the TS model: decodes OP_WORDS-word ops (docs/design.md "Batches") and
+// The batch interpreter of the TS model: decodes OP_WORDS-word ops (docs/design.md "Batch ops") and
 // runs each through the engine's own entry points, so a batched op validates and behaves exactly
 // as the same call made alone. Stops at the first failing op and reports how many completed.
 import type { BatchResult, Engine } from '../engine.js';
@@ -15,18 +15,37 @@ function runOp(engine: Engine, i: number, words: BigUint64Array): bigint {
   const dom = small(dw);
   const cpu = small(cw);
   switch (Number(code) as OpCode) {
-    case OpCode.AllocFast: return engine.allocFast(dom, cpu, a, b, c !== 0n);
-    case OpCode.FreeFast: engine.freeFast(dom, cpu, a, b); return 0n;
-    case OpCode.Alloc: return engine.alloc(dom, a, b, c !== 0n);
-    case OpCode.Free: engine.free(dom, a); return 0n;
-    case OpCode.Find: return engine.find(dom, a)?.[0] ?? 0n;
-    case OpCode.Reserve: return engine.reserve(dom, a, b);
-    case OpCode.Advance: engine.advanceClock(a); return 0n;
-    case OpCode.CpuOffline: engine.cpuOffline(cpu); return 0n;
-    case OpCode.CpuOnline: engine.cpuOnline(cpu); return 0n;
-    case OpCode.Flush: engine.flush(dom); return 0n;
-    case OpCode.DomainCreate: return BigInt(engine.createDomain(small(a), b));
-    case OpCode.DomainPut: engine.putDomain(dom); return 0n;
+    case OpCode.AllocFast:
+      return engine.allocFast(dom, cpu, a, b, c !== 0n);
+    case OpCode.FreeFast:
+      engine.freeFast(dom, cpu, a, b);
+      return 0n;
+    case OpCode.Alloc:
+      return engine.alloc(dom, a, b, c !== 0n);
+    case OpCode.Free:
+      engine.free(dom, a);
+      return 0n;
+    case OpCode.Find:
+      return engine.find(dom, a)?.[0] ?? 0n;
+    case OpCode.Reserve:
+      return engine.reserve(dom, a, b);
+    case OpCode.Advance:
+      engine.advanceClock(a);
+      return 0n;
+    case OpCode.CpuOffline:
+      engine.cpuOffline(cpu);
+      return 0n;
+    case OpCode.CpuOnline:
+      engine.cpuOnline(cpu);
+      return 0n;
+    case OpCode.Flush:
+      engine.flush(dom);
+      return 0n;
+    case OpCode.DomainCreate:
+      return BigInt(engine.createDomain(small(a), b));
+    case OpCode.DomainPut:
+      engine.putDomain(dom);
+      return 0n;
     case OpCode.InjectFailure:
       if (a > 1n) fail(Status.BAD_OP, { op: i, kind: a });
       engine.injectFailure(a === 0n ? 'magazine' : 'iova', small(b));

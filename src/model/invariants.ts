@@ -1,4 +1,4 @@
-// The invariant checker of the TS model (docs/design.md "Invariants"): the tree is ordered and
+// The invariant checker of the TS model (the C engine checks the same): the tree is ordered and
 // anchored, every cached PFN is the start of one live node flagged cached and of the right class,
 // magazines respect the policy, and every slab object is accounted for by a node, a magazine or an
 // rcache array. A violation throws InvariantError naming what broke; nothing is changed.

@@ -23,8 +23,19 @@ import { snapshotOf } from './snapshot.js';
 import { domainsById, onlineCpuList, type ModelLabState } from './state.js';
 import { IovaTree } from './tree.js';
 import {
-  checkCpuInRange, checkCpuOnline, checkDomain, checkFastFree, checkFree, checkGranule, checkInjection,
-  checkLabConfig, checkLimit, checkReserve, checkSize, checkStartPfn, fail,
+  checkCpuInRange,
+  checkCpuOnline,
+  checkDomain,
+  checkFastFree,
+  checkFree,
+  checkGranule,
+  checkInjection,
+  checkLabConfig,
+  checkLimit,
+  checkReserve,
+  checkSize,
+  checkStartPfn,
+  fail,
 } from './validate.js';
 
 export class ModelEngine implements Engine, ModelLabState {
@@ -84,17 +95,22 @@ export class ModelEngine implements Engine, ModelLabState {
     const shift = checkGranule(granule);
     checkStartPfn(granule, shift, startPfn);
     const tree = new IovaTree(shift, startPfn, this.slabs.get('iommu_iova'), () => this.take('iova'));
-    const d = IovaDomain.initRcaches(this.nextId, tree, {
-      policy: this.policy,
-      magCache: this.slabs.get(this.magCacheName),
-      arrayCache: this.arrayCache,
-      failMagazine: () => this.take('magazine'),
-      clock: this.clock,
-      onlineCpuList: () => onlineCpuList(this.online),
-      depotTrimThreshold: () => this.depotTrimThreshold(),
-      labStats: this.labStats,
-      labDepotMags: (k) => [...this.domains.values()].reduce((sum, dom) => sum + dom.rcaches[k].depot.length, 0),
-    }, this.config.possibleCpus);
+    const d = IovaDomain.initRcaches(
+      this.nextId,
+      tree,
+      {
+        policy: this.policy,
+        magCache: this.slabs.get(this.magCacheName),
+        arrayCache: this.arrayCache,
+        failMagazine: () => this.take('magazine'),
+        clock: this.clock,
+        onlineCpuList: () => onlineCpuList(this.online),
+        depotTrimThreshold: () => this.depotTrimThreshold(),
+        labStats: this.labStats,
+        labDepotMags: (k) => [...this.domains.values()].reduce((sum, dom) => sum + dom.rcaches[k].depot.length, 0),
+      },
+      this.config.possibleCpus,
+    );
     if (!d) return fail(Status.ALLOC_FAILED, { granule, startPfn });
     this.domains.set(d.id, d);
     return this.nextId++;

@@ -115,7 +115,8 @@ export function explainSlabLine(input: string | SlabLine, options: ExplainOption
   if (line.name === 'iommu_iova_magazine') kind = 'magazine';
   else if (line.name === 'kmalloc-1k') {
     kind = 'kmalloc-1k';
-    notes.push('unnamed mode (before 6.9): magazines share kmalloc-1k with every other 1 KiB allocation, so the domain count is an upper bound');
+    notes.push('unnamed mode (before 6.9): magazines share kmalloc-1k with every other 1 KiB allocation, '
+      + 'so the domain count is an upper bound');
   } else {
     throw new SlabLineParseError(`cannot explain cache "${line.name}": expected iommu_iova_magazine, kmalloc-1k or iommu_iova`, -1);
   }
@@ -143,8 +144,10 @@ export function formatExplanation(e: Explanation): string {
     out.push(
       `eager magazines per domain: ${EAGER_MAGAZINES_PER_CPU} x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
       `domains: floor(${e.line.activeObjs} / ${e.eagerPerDomain}) = ${e.domains}`,
-      `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, ${e.maxCachedIovaBytes} bytes of iommu_iova)`,
-      `steady depot bound: ${e.domains} domains x ${IOVA_RANGE_CACHE_MAX_SIZE} classes x ${e.onlineCpus} online CPUs = ${e.plausibleExtraMax}`,
+      `extra magazines: ${e.extraMagazines} (depot or in transit; `
+        + `up to ${e.maxCachedIovas} cached IOVAs, ${e.maxCachedIovaBytes} bytes of iommu_iova)`,
+      `steady depot bound: ${e.domains} domains x ${IOVA_RANGE_CACHE_MAX_SIZE} classes x ${e.onlineCpus} online CPUs`
+        + ` = ${e.plausibleExtraMax}`,
     );
   }
   for (const n of e.notes) out.push(`note: ${n}`);

@@ -9,7 +9,8 @@ import { VALUE_OPS, type Trace, type TraceOp } from './parse.js';
 
 export class TraceReplayError extends Error {
   constructor(readonly line: number, readonly op: string, readonly engineError: unknown) {
-    super(`trace line ${line} (${op}): ${engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError)}`);
+    const why = engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError);
+    super(`trace line ${line} (${op}): ${why}`);
     this.name = 'TraceReplayError';
   }
 }
