@@ -9,10 +9,10 @@ export const SLABINFO_HEADER = [
 ].join('\n');
 
 export function slabinfoLine(c: CacheCounters): string {
-  const objects = `${String(c.activeObjs).padStart(6)} ${String(c.numObjs).padStart(6)} ${String(c.objSize).padStart(6)}`;
-  return `${c.name.padEnd(17)} ${objects} `
-    + `${String(c.objPerSlab).padStart(4)} ${String(c.pagesPerSlab).padStart(4)} : tunables    0    0    0 : slabdata `
-    + `${String(c.numSlabs).padStart(6)} ${String(c.numSlabs).padStart(6)}      0`;
+  const col = (n: number, width: number): string => String(n).padStart(width);
+  return `${c.name.padEnd(17)} ${col(c.activeObjs, 6)} ${col(c.numObjs, 6)} ${col(c.objSize, 6)} `
+    + `${col(c.objPerSlab, 4)} ${col(c.pagesPerSlab, 4)} : tunables    0    0    0 : slabdata `
+    + `${col(c.numSlabs, 6)} ${col(c.numSlabs, 6)}      0`;
 }
 
 export function formatSlabinfo(s: Snapshot): string {
