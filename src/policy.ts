@@ -4,8 +4,8 @@
 import type { LabConfig, MagazineMode } from './engine.js';
 import { LabConfigError } from './errors.js';
 import {
-  IOVA_DEPOT_DELAY_MS, IOVA_MAG_SIZE, IOVA_MAG_SIZE_BEFORE_V6_0, IOVA_RANGE_CACHE_MAX_SIZE, IOVA_RCACHE_BYTES,
-  IOVA_RCACHE_BYTES_V6_0, iovaMagazineBytes, MAX_GLOBAL_MAGS,
+  IOVA_DEPOT_DELAY_MS, IOVA_MAG_SIZE, IOVA_MAG_SIZE_V4_7, IOVA_RANGE_CACHE_MAX_SIZE, IOVA_RCACHE_BYTES,
+  IOVA_RCACHE_BYTES_V6_0, iovaMagazineBytes, IOVA_MAG_SIZE_MAX, MAX_GLOBAL_MAGS, MAX_RCACHE_ARRAY_BYTES,
 } from './kernel.js';
 
 export interface RcachePolicy {
@@ -48,7 +48,7 @@ export const KERNEL_PROFILES: Readonly<Record<ProfileName, KernelProfile>> = {
     summary: 'rcache introduced: 128-PFN magazines (kmalloc-2k), fixed depot of 32 per class, no trimming',
     magazines: 'unnamed',
     policy: {
-      ...CURRENT, magazineSize: IOVA_MAG_SIZE_BEFORE_V6_0, depotCap: MAX_GLOBAL_MAGS, trimDelayMs: 0, rcacheArrayBytes: 0,
+      ...CURRENT, magazineSize: IOVA_MAG_SIZE_V4_7, depotCap: MAX_GLOBAL_MAGS, trimDelayMs: 0, rcacheArrayBytes: 0,
     },
   },
   'v6.0': {
@@ -87,7 +87,9 @@ const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(
 
 /** Throws LabConfigError naming the first out-of-range field (the C engine's E_LAB_CONFIG rules). */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
-  if (!isInt(p.magazineSize, 1, 1023)) bad('magazineSize', p.magazineSize, 'an integer in [1, 1023]');
+  if (!isInt(p.magazineSize, 1, IOVA_MAG_SIZE_MAX)) {
+    bad('magazineSize', p.magazineSize, `an integer in [1, ${IOVA_MAG_SIZE_MAX}]`);
+  }
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
   if (!isInt(p.trimDelayMs, 0, 2 ** 30)) bad('trimDelayMs', p.trimDelayMs, 'an integer in [0, 2^30] (0 = no trim work)');
   if (p.trimThreshold !== 'online' && !isInt(p.trimThreshold, 0, 0xfffffffe)) {
@@ -95,7 +97,9 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
   }
   if (typeof p.lazy !== 'boolean') bad('lazy', p.lazy, 'a boolean');
   if (!isInt(p.dynamicInitial, 0, p.magazineSize)) bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
-  if (!isInt(p.rcacheArrayBytes, 0, 8192)) bad('rcacheArrayBytes', p.rcacheArrayBytes, 'an integer in [0, 8192]');
+  if (!isInt(p.rcacheArrayBytes, 0, MAX_RCACHE_ARRAY_BYTES)) {
+    bad('rcacheArrayBytes', p.rcacheArrayBytes, `an integer in [0, ${MAX_RCACHE_ARRAY_BYTES}]`);
+  }
   return p;
 }
 

@@ -2,16 +2,11 @@
 // IOVA_RANGE_CACHE_MAX_SIZE size classes, each with per-possible-CPU loaded/prev magazines and a
 // depot of full magazines. The policy (src/policy.ts) picks the kernel's design: magazine size,
 // fixed or unbounded depot, trim work, lazy magazines, dynamic magazine size.
-import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
+import { DYNAMIC_CONTENTION, DYNAMIC_WINDOW_MS, IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
 import { orderBase2, u64, type IovaTree } from './tree.js';
-
-/** The dynamic policy doubles a class's magazine capacity after this many depot exchanges… */
-export const DYNAMIC_CONTENTION = 4;
-/** …within one window of this many virtual ms. */
-export const DYNAMIC_WINDOW_MS = 100n;
 
 /** struct iova_magazine: the PFNs it holds (its size is pfns.length) and the slab object behind it. */
 export interface IovaMagazine {
@@ -157,7 +152,7 @@ export class IovaDomain {
     const { policy, clock } = this.env;
     if (policy.dynamicInitial === 0) return;
     const rc = this.rcaches[k];
-    const window = clock.now / DYNAMIC_WINDOW_MS;
+    const window = clock.now / BigInt(DYNAMIC_WINDOW_MS);
     if (window !== rc.window) {
       rc.window = window;
       rc.windowOps = 0;

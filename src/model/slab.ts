@@ -1,7 +1,7 @@
 // Slab caches with slabtop/slabinfo counters (docs/design.md "Slab fill" and "Geometry").
 // Each cache keeps a LIFO partial list of slabs that are neither full nor empty.
 import type { SlabGeometry } from '../engine.js';
-import { CACHE_LINE_BYTES, IOMMU_IOVA_OBJ_SIZE, IOVA_MAGAZINE_BYTES, PAGE_SIZE } from '../kernel.js';
+import { CACHE_LINE_SIZE, IOMMU_IOVA_OBJ_SIZE, IOVA_MAGAZINE_OBJ_SIZE, PAGE_SIZE, SLAB_MAX_ORDER } from '../kernel.js';
 import { CACHE_NAMES, type CacheName } from '../snapshot.js';
 
 /** One slab: only its in-use count matters; identity is never observable. */
@@ -22,7 +22,7 @@ export function fls(x: number): number {
 /** Object size of a kmalloc-N cache or iommu_iova; the named magazine cache's depends on the policy. */
 export function objSizeOf(name: CacheName): number {
   if (name === 'iommu_iova') return IOMMU_IOVA_OBJ_SIZE;
-  if (name === 'iommu_iova_magazine') return IOVA_MAGAZINE_BYTES;
+  if (name === 'iommu_iova_magazine') return IOVA_MAGAZINE_OBJ_SIZE;
   const s = name.slice('kmalloc-'.length);
   return s.endsWith('k') ? Number(s.slice(0, -1)) * 1024 : Number(s);
 }
@@ -36,7 +36,7 @@ export function kmallocCacheFor(bytes: number): CacheName {
 
 /** iommu_iova_magazine is created with SLAB_HWCACHE_ALIGN: objects round up to whole cache lines. */
 export function namedMagazineObjSize(magazineBytes: number): number {
-  return Math.ceil(magazineBytes / CACHE_LINE_BYTES) * CACHE_LINE_BYTES;
+  return Math.ceil(magazineBytes / CACHE_LINE_SIZE) * CACHE_LINE_SIZE;
 }
 
 /** calculate_order: SLUB's pages-per-slab order (order0: the smallest order that fits one object). */
@@ -46,11 +46,11 @@ export function slabOrder(objSize: number, geometry: SlabGeometry, possibleCpus:
     while ((PAGE_SIZE << order) < objSize) order++;
     return order;
   }
-  const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE_SIZE << 3) / objSize));
-  for (let order = 0; order <= 3; order++) {
+  const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE_SIZE << SLAB_MAX_ORDER) / objSize));
+  for (let order = 0; order <= SLAB_MAX_ORDER; order++) {
     if (Math.floor((PAGE_SIZE << order) / objSize) >= minObjects) return order;
   }
-  return 3;
+  return SLAB_MAX_ORDER;
 }
 
 export class SlabCache {
