@@ -1,7 +1,7 @@
 // The interface both engines implement: the WASM-backed C model and the pure-TS model.
 // Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
 // (src/errors.ts) on bad input and then leaves the model unchanged.
-import type { ProfileName, RcachePolicy } from './policy.js';
+import type { RcachePolicy } from './policy.js';
 import type { Snapshot } from './snapshot.js';
 
 export type MagazineMode = 'named' | 'unnamed';
@@ -14,9 +14,9 @@ export interface LabConfig {
   onlineCpus: number;
   magazines: MagazineMode;
   slabGeometry: SlabGeometry;
-  /** The kernel profile the policy came from (a label; the policy is what the engines run). */
-  profile?: ProfileName;
-  /** The rcache design to run. Default: the v6.8 policy (src/policy.ts). */
+  /** The kernel version the policy came from (a label; the policy is what the engines run). */
+  profile?: string;
+  /** The rcache design to run. Default: the v6.9 policy (src/policy.ts). */
   policy?: RcachePolicy;
 }
 

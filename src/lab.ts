@@ -4,7 +4,8 @@ import type { LoadOptions } from './wasm/load.js';
 import type { BatchResult, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { IovaDomain } from './domain.js';
 import { LabConfigError } from './errors.js';
-import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
+import { DEFAULT_PROFILE, profileByName, resolvePolicy } from './policy.js';
+import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { createModelEngine } from './model/lab.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -14,15 +15,15 @@ export interface LabOptions {
   possibleCpus: number;
   /** Defaults to possibleCpus. */
   onlineCpus?: number;
-  /** The kernel's rcache design to model. Default 'v6.8'. */
-  profile?: ProfileName;
+  /** The kernel version to model, from v4.7 on ('5.15', 'v6.6', '6.12.3'). Default 'v6.9'. */
+  profile?: string;
   /** What-if changes on top of the profile, applied in order: 'lazy', 'mag-size=64', … (src/policy.ts). */
   policy?: readonly string[];
   /** 'named': magazines in iommu_iova_magazine; 'unnamed': in kmalloc-N. Default: the profile's. */
   magazines?: MagazineMode;
   /** Default 'slub'. */
   slabGeometry?: SlabGeometry;
-  /** Default 'wasm'. */
+  /** Default 'wasm', or 'ts' for a profile or policy with facets the C model does not run yet. */
   engine?: EngineName;
   /** How to load the WASM module (browsers: bytes or URL and the glue's factory). */
   wasm?: LoadOptions;
@@ -66,8 +67,10 @@ export class IovaLab implements Disposable {
   private constructor(readonly engine: Engine) {}
 
   static async create(options: LabOptions): Promise<IovaLab> {
-    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], 'wasm');
-    return new IovaLab(await createEngine(engine, labConfig(options), options.wasm));
+    const config = labConfig(options);
+    const fallback = facetsMissingInC(config.policy!).length ? 'ts' : 'wasm';
+    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], fallback);
+    return new IovaLab(await createEngine(engine, config, options.wasm));
   }
 
   get config(): LabConfig {

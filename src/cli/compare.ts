@@ -5,7 +5,7 @@
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
 import type { MagazineMode } from '../engine.js';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
@@ -14,14 +14,14 @@ import type { Snapshot } from '../snapshot.js';
 import { profileListOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
+  engineFor, makeVariant, readTraceFile, runScenario, variantTitle, type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
 
 interface CompareOptions extends ScenarioOptions {
-  profiles?: ProfileName[];
+  profiles?: string[];
   trace?: string;
 }
 
@@ -83,7 +83,7 @@ function timelineOf(results: RunResult[], intervalMs: number | undefined, suffix
 }
 
 function title(v: Variant, s: Snapshot): string {
-  return `== ${v.label}: ${s.magazineMode} (${s.magazineCache}) ==`;
+  return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
@@ -95,6 +95,7 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
     if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
   }
   const scenario = await scenarioOf(o, true);
+  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -123,6 +124,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
+  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -135,6 +137,8 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
       scenario: describeScenario(scenario),
       variant: variants[0].label,
+      profile: variants[0].profile,
+      design: variants[0].design,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
@@ -144,13 +148,14 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
+  const profileLine = `profile ${variantTitle(variants[0])}\n`;
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
     out(block(heads[0], named, slabView(named, 'slabinfo')) + '\n' + block(heads[1], unnamed, slabView(unnamed, 'slabinfo'))
-      + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : ''));
   } else {
     out(sideBySide(block(heads[0], named, formatSlabtop(named)), block(heads[1], unnamed, formatSlabtop(unnamed)))
-      + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : ''));
   }
 }
 
@@ -161,7 +166,8 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
         + 'or every kernel profile in --profiles (and each + --policy) in one table'),
     { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
   )
-    .option('--profiles <list>', `comma-separated kernel profiles to compare (${PROFILE_NAMES.join(',')})`, profileListOption(PROFILE_NAMES))
+    .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
+      profileListOption())
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       if (o.profiles) await compareProfiles(o, out, progressStream);

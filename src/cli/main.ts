@@ -6,6 +6,7 @@ import { TraceSyntaxError } from '../trace/parse.js';
 import { TraceReplayError } from '../trace/replay.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { profilesCommand } from './profiles.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
 import type { ProgressStream } from './progress.js';
@@ -22,6 +23,7 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
   program.addCommand(explainCommand(out).exitOverride());
   program.addCommand(replayCommand(out, progress).exitOverride());
   program.addCommand(compareCommand(out, progress).exitOverride());
+  program.addCommand(profilesCommand(out).exitOverride());
   return program;
 }
 

@@ -15,14 +15,16 @@ const bad = (what: string): never => {
 const hex = (pfn: bigint): string => `0x${pfn.toString(16)}`;
 
 /** The tree: ascending, non-overlapping, inside [startPfn, ~0), anchor last, cursors on nodes. */
-function checkTree(d: IovaDomain): void {
+function checkTree(lab: ModelLabState, d: IovaDomain): void {
   const { id } = d;
+  // The retry-start overflow (policy retry 'overflow') can hand out ranges below startPfn.
+  const floor = lab.policy.retry === 'overflow' ? 0n : d.tree.startPfn;
   const { nodes, anchor } = d.tree;
   if (nodes[nodes.length - 1] !== anchor || anchor.pfnHi !== U64_MAX) bad(`domain ${id}: anchor is not last`);
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
     if (n.pfnLo > n.pfnHi) bad(`domain ${id}: node ${hex(n.pfnLo)} has pfnLo > pfnHi`);
-    if (n !== anchor && (n.pfnLo < d.tree.startPfn || n.pfnHi >= U64_MAX)) {
+    if (n !== anchor && (n.pfnLo < floor || n.pfnHi >= U64_MAX)) {
       bad(`domain ${id}: node ${hex(n.pfnLo)} lies outside [startPfn, ~0)`);
     }
     if (i > 0 && nodes[i - 1].pfnHi >= n.pfnLo) bad(`domain ${id}: nodes overlap at ${hex(n.pfnLo)}`);
@@ -84,7 +86,7 @@ export function checkLabInvariants(lab: ModelLabState): void {
   let magazines = 0;
   let nodes = 0;
   for (const d of lab.domains.values()) {
-    checkTree(d);
+    checkTree(lab, d);
     nodes += d.tree.liveCount;
     magazines += checkRcache(lab, d);
   }

@@ -22,6 +22,7 @@ import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from '
 import { snapshotOf } from './snapshot.js';
 import { domainsById, onlineCpuList, type ModelLabState } from './state.js';
 import { IovaTree } from './tree.js';
+import { V4_7_WALK } from './tree-v4.js';
 import {
   checkCpuInRange,
   checkCpuOnline,
@@ -94,7 +95,9 @@ export class ModelEngine implements Engine, ModelLabState {
     this.live();
     const shift = checkGranule(granule);
     checkStartPfn(granule, shift, startPfn);
-    const tree = new IovaTree(shift, startPfn, this.slabs.get('iommu_iova'), () => this.take('iova'));
+    const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
+    const iovaCache = this.slabs.get('iommu_iova');
+    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
     const d = IovaDomain.initRcaches(
       this.nextId,
       tree,

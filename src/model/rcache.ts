@@ -6,7 +6,8 @@ import { DYNAMIC_CONTENTION, DYNAMIC_WINDOW_MS, IOVA_RANGE_CACHE_MAX_SIZE } from
 import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
-import { orderBase2, u64, type IovaTree } from './tree.js';
+import { popMagazine } from './magazine-pop.js';
+import { orderBase2, type IovaTree } from './tree.js';
 
 /** struct iova_magazine: the PFNs it holds (its size is pfns.length) and the slab object behind it. */
 export interface IovaMagazine {
@@ -173,8 +174,8 @@ export class IovaDomain {
     if (delay > 0) this.env.clock.schedule(this.id, k, BigInt(delay), () => this.iovaDepotWorkFunc(k));
   }
 
-  /** __iova_rcache_get: a pfn <= limit from this CPU's magazines or the depot, or 0n. */
-  private iovaRcacheGet(k: number, cpu: number, limit: bigint): bigint {
+  /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
+  private iovaRcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
     const c = rc.cpuRcaches[cpu];
     if (count(c.loaded) > 0) {
@@ -189,24 +190,18 @@ export class IovaDomain {
     } else {
       return 0n;
     }
-    const pfns = c.loaded!.pfns;
-    for (let i = pfns.length - 1; i >= 0; i--) {
-      if (pfns[i] <= limit) {
-        const pfn = pfns[i];
-        pfns[i] = pfns[pfns.length - 1];
-        pfns.pop();
-        return pfn;
-      }
-    }
-    return 0n;
+    return popMagazine(this.env.policy.magazinePop, c.loaded!.pfns, size, limitPfn);
   }
 
   /** alloc_iova_fast. */
   allocIovaFast(cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
-    if (size < 32n) size = 1n << BigInt(orderBase2(size));
+    const { policy } = this.env;
+    if (policy.roundSizeInFastAlloc && size < 32n) size = 1n << BigInt(orderBase2(size));
+    // Before flush_rcache existed, a tree failure always flushed and retried.
+    if (!policy.flushRcacheArg) flushRcache = true;
     const k = orderBase2(size);
     if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
-      const pfn = this.iovaRcacheGet(k, cpu, u64(limitPfn + 1n - size));
+      const pfn = this.iovaRcacheGet(k, cpu, size, limitPfn);
       if (pfn !== 0n) {
         this.bump(k, 'hits');
         const node = this.tree.findExact(pfn);
@@ -221,7 +216,7 @@ export class IovaDomain {
       flushRcache = false;
       this.flushRetries++;
       for (const c of this.env.onlineCpuList()) this.freeCpuCachedIovas(c);
-      this.freeGlobalCachedIovas();
+      if (policy.flushDepotOnFailure) this.freeGlobalCachedIovas();
     }
   }
 

@@ -2,7 +2,8 @@
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
 import type { FailureKind, MagazineMode } from '../engine.js';
-import { DEFAULT_PROFILE, PROFILE_NAMES, resolvePolicy, type ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
+import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
 
@@ -11,10 +12,10 @@ export { TraceSyntaxError } from './errors.js';
 export interface TraceHeader {
   possibleCpus: number;
   onlineCpus: number;
-  /** Default: the profile's (named for v6.8). */
+  /** Default: the profile's (named from v6.9). */
   magazines?: MagazineMode;
-  /** Default v6.8. */
-  profile?: ProfileName;
+  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). */
+  profile?: string;
   /** What-if policy specs applied on top of the profile, in order. */
   policy: string[];
 }
@@ -96,9 +97,12 @@ export function parseTrace(text: string): Trace {
       if (value !== 'named' && value !== 'unnamed') r.fail('"magazines named|unnamed"');
       h.magazines = value as MagazineMode;
     } else if (op === 'profile') {
-      if (!(PROFILE_NAMES as readonly string[]).includes(value!)) r.fail(`"profile ${PROFILE_NAMES.join('|')}"`);
       if (h.profile || h.policy.length) r.fail('one "profile" line, before any "policy" line');
-      h.profile = value as ProfileName;
+      try {
+        h.profile = versionName(parseKernelVersion(value!));
+      } catch (e) {
+        r.fail(`"profile <kernel version>" (${(e as Error).message})`);
+      }
     } else {
       try {
         resolvePolicy(h.profile ?? DEFAULT_PROFILE, [...h.policy, value!]);
