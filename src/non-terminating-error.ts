@@ -7,6 +7,7 @@ export const STATUS_NON_TERMINATING = -19;
 
 /** The kernel would loop here forever (holding the tree lock); the lab stops the op instead. */
 export class NonTerminatingWalkError extends IovaLabError {
+  override name = 'NonTerminatingWalkError';
   constructor(detail: string) {
     super(`the kernel's alloc_iova would never return here: ${detail}`, STATUS_NON_TERMINATING);
   }

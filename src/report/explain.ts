@@ -8,7 +8,7 @@ import { IOMMU_IOVA_OBJ_SIZE, IOVA_MAG_SIZE, IOVA_RANGE_CACHE_MAX_SIZE, MAGAZINE
 /** loaded + prev for each of the 6 classes: 12 magazines per possible CPU per domain. */
 export const EAGER_MAGAZINES_PER_CPU = IOVA_RANGE_CACHE_MAX_SIZE * MAGAZINES_PER_CPU_PER_CLASS;
 
-export class SlabLineParseError extends IovaLabError {}
+export class SlabLineParseError extends IovaLabError { override name = 'SlabLineParseError'; }
 
 export interface SlabLine {
   format: 'slabtop' | 'slabinfo';
