@@ -5,7 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { MAX_POSSIBLE_CPUS } from '../kernel.js';
 import type { ProfileName } from '../policy.js';
-import { explainSlab, formatExplanation } from '../report/explain.js';
+import { formatExplanation } from '../report/explain.js';
+import { checkExplainCpus, explainText } from '../report/explain-lines.js';
 import { intOption, profileOption, UsageError } from './options.js';
 
 export async function readStdin(): Promise<string> {
@@ -44,17 +45,9 @@ export function explainCommand(out: (text: string) => void): Command {
       profileOption('--profile'))
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: ExplainCliOptions) => {
-      if (o.cpus === undefined) {
-        throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
-      }
+      const possibleCpus = checkExplainCpus(o.cpus);
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      if (text.trim().length === 0) {
-        throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-      }
-      if (o.online !== undefined && o.online > o.cpus) {
-        throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${o.cpus}).`);
-      }
-      const e = explainSlab(text, { possibleCpus: o.cpus, onlineCpus: o.online, profile: o.profile });
+      const e = explainText(text, { possibleCpus, onlineCpus: o.online, profile: o.profile });
       out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });
 }
