@@ -18,7 +18,7 @@ beforeAll(() => {
 });
 
 /** The first line of stderr (commander prefixes option errors with "error: …"). */
-const firstError = (stderr: string): string => stderr.split('\n')[0]!;
+const firstError = (stderr: string): string => stderr.split('\n').at(0) ?? '';
 
 describe('work is bounded before it starts (exit 2, the limit named)', () => {
   it('a timeline over a long run is refused before it runs', () => {
@@ -188,7 +188,8 @@ describe('replay --json | head -1 stops the replay at once', () => {
     expect(whole.stderr).toContain(`trace line ${last}`);
     const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" replay --json "${file}" | head -1; `
       + 'echo "status ${PIPESTATUS[0]}" >&2'], { cwd: ROOT, encoding: 'utf8' });
-    expect(JSON.parse(piped.stdout.trim())).toEqual({ line: 3, op: 'alloc', pfn: expect.any(String) });
+    const first = JSON.parse(piped.stdout.trim()) as { line: number; op: string; pfn: string };
+    expect([first.line, first.op, first.pfn]).toEqual([3, 'alloc', String(0xfffff)]);
     expect(piped.stderr).not.toContain(`trace line ${last}`);
     expect(piped.stderr).toContain('status 0');
   });

@@ -96,7 +96,7 @@ describe('playground runner', () => {
 
   it('refuses a run past the documented limits before it starts, as the CLI does', async () => {
     const s: PlaygroundScenario = { command: 'simulate', workload: 'churn', ops: 10, durationMs: 1_000_000, timeline: 1 };
-    const bad = await runPlayground(s).catch((e: Error) => e.message);
+    const bad = await runPlayground(s).then(() => '', (e: Error) => e.message);
     expect(bad).toContain(`limit of ${MAX_TIMELINE_SAMPLES}`);
     const r = run(scenarioToArgs(s).args);
     expect(r.status).toBe(2);
