@@ -13,7 +13,8 @@ export class OutputError extends Error {}
 /** Standard output was closed by its reader (EPIPE): the command stops quietly. */
 export class StdoutClosedError extends Error {}
 
-function errnoOf(e: unknown): string {
+/** The errno code of a failed file operation (ENOSPC, EPIPE, …), else its message. */
+export function errnoOf(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
 }
 

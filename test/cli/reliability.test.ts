@@ -11,6 +11,7 @@ import { ECHO_MAX_CHARS } from '../../src/share/echo.js';
 import { MAX_DOMAIN_CPUS, MAX_TIMELINE_SAMPLES, MAX_TRACE_BYTES, MAX_TRACE_OPS } from '../../src/share/limits.js';
 import { parseTrace, TraceSyntaxError } from '../../src/trace/parse.js';
 import { BIN, ROOT, run } from '../support/cli.js';
+import { buildMachine } from '../machine/machine-dir.js';
 
 let dir: string;
 beforeAll(() => {
@@ -155,6 +156,17 @@ describe('output paths are checked before the run', () => {
     const r = run(['capture', join(file, 'sub')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('is not a directory');
+  });
+
+  it('a capture that fails mid-copy ends with a clean message', () => {
+    const root = buildMachine({ possible: '0-1', online: '0-1', version: 'Linux version 6.8.0 (x) #1' });
+    const dest = join(dir, 'cap-blocked');
+    mkdirSync(dest, { recursive: true });
+    writeFileSync(join(dest, 'sys'), 'a file where a directory must go');
+    const r = run(['capture', dest, '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`cannot capture into ${dest}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('a write that fails anyway (full disk) keeps the report and ends with a clean message', () => {
