@@ -94,6 +94,13 @@ describe('playground runner', () => {
     expect(chartInterval({ command: 'simulate' }, t)).toBe(5000);
   });
 
+  it('refuses an option that would do nothing, as the CLI does', async () => {
+    const s: PlaygroundScenario = { command: 'simulate', workload: 'idle', ops: 500 };
+    const bad = await runPlayground(s).then(() => '', (e: Error) => e.message);
+    expect(bad).toContain('--ops does nothing for the idle workload');
+    expect(run(scenarioToArgs(s).args).stderr).toBe(`iova-lab: ${bad}\n`);
+  });
+
   it('refuses a run past the documented limits before it starts, as the CLI does', async () => {
     const s: PlaygroundScenario = { command: 'simulate', workload: 'churn', ops: 10, durationMs: 1_000_000, timeline: 1 };
     const bad = await runPlayground(s).then(() => '', (e: Error) => e.message);

@@ -14,6 +14,7 @@ import { formatBreakdown, slabView } from '../../src/report/simulate.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../../src/report/variants.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
 import { INT_LIMITS } from '../../src/share/limits.js';
+import { checkUnusedOptions } from '../../src/share/unused-options.js';
 import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
 import type { TimelineField } from '../../src/timeline/fields.js';
 import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
@@ -114,6 +115,7 @@ export async function runPlayground(
     return { sections: [{ id: 'explanation', title: 'explanation', text }], charts: [] };
   }
   if (s.command === 'compare') checkCompareOptions(s);
+  checkUnusedOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
   // As the CLI: --engine, else wasm unless a variant needs what only the TS model runs.
