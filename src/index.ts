@@ -41,7 +41,7 @@ export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.
 export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';
 export { NonTerminatingWalkError, STATUS_NON_TERMINATING } from './non-terminating-error.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
-export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
+export { parseTrace, parseTraceStream, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';
 export { writeTrace, formatOp } from './trace/write.js';
 export { replayTrace, replayResultToJson, TraceReplayError } from './trace/replay.js';

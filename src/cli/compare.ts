@@ -23,7 +23,6 @@ import {
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { timelineInterval, timelineSparklines, writeTimelineFiles } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
-import { readStdin } from './stdin.js';
 
 /** The playground link of this compare run, when --link asked for one. */
 function linkOf(o: CompareOptions, s: Scenario): string | undefined {
@@ -43,7 +42,7 @@ async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Sc
   return {
     kind: 'trace',
     file: o.trace,
-    trace: await readTraceFile(o.trace, readStdin),
+    trace: await readTraceFile(o.trace, process.stdin),
     engine: o.engine ?? 'wasm',
     header: replaceHeader ? 'replace' : 'extend',
   };

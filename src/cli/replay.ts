@@ -10,7 +10,6 @@ import { replayTrace } from '../trace/replay.js';
 import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { engineFor, makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
-import { readStdin } from './stdin.js';
 
 interface ReplayOptions {
   engine?: EngineName;
@@ -32,7 +31,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--json', 'one JSON line per op that returns a PFN, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
-      const parsed = await readTraceFile(file, readStdin);
+      const parsed = await readTraceFile(file, process.stdin);
       const variant = makeVariant(o.profile ?? parsed.header.profile ?? DEFAULT_PROFILE, o.policy ?? []);
       const trace = o.profile === undefined && (o.policy ?? []).length === 0
         ? parsed

@@ -3,6 +3,7 @@
 // errors (exit 2) naming the bad value. No Node-only import at the top: the playground's worker
 // runs scenarios through this module too.
 import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { IovaLabError } from '../errors.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
 import { profileTitle, type DesignName } from '../profiles/designs.js';
@@ -10,7 +11,7 @@ import { facetsMissingInC } from '../profiles/wasm-facets.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
-import { parseTrace, type Trace } from '../trace/parse.js';
+import { parseTraceStream, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
 import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { checkDomainCpus, checkTimelineSamples, MAX_TRACE_BYTES } from '../share/limits.js';
@@ -154,24 +155,45 @@ export interface RunResult {
 /** Progress of one run: units done of total. */
 export type RunProgress = (done: number, total: number, unit: string) => void;
 
-/** The trace text of a file, or of stdin for "-", refused up front past MAX_TRACE_BYTES. */
-export async function readTraceFile(file: string, readStdin?: (maxBytes: number) => Promise<string>): Promise<Trace> {
-  const tooBig = (): UsageError => new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
-  let text: string;
-  try {
-    if (file === '-' && readStdin) {
-      text = await readStdin(MAX_TRACE_BYTES);
-    } else {
-      const { readFile, stat } = await import('node:fs/promises');
-      if ((await stat(file)).size > MAX_TRACE_BYTES) throw tooBig();
-      text = await readFile(file, 'utf8');
-    }
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+/** Text of a byte stream, chunk by chunk (UTF-8 split anywhere), refused past `maxBytes`. */
+async function* utf8Chunks(
+  source: AsyncIterable<Uint8Array>, maxBytes: number, tooBig: () => Error,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  for await (const chunk of source) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw tooBig();
+    yield decoder.decode(chunk, { stream: true });
   }
-  if (text.length > MAX_TRACE_BYTES) throw tooBig();
-  return parseTrace(text);
+  yield decoder.decode();
+}
+
+/**
+ * A trace file, or stdin for "-", streamed through the parser: never one string, every line still
+ * validated before the trace is returned; a file past MAX_TRACE_BYTES is refused before it is read
+ * (stdin once it passes the limit).
+ */
+export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Array>): Promise<Trace> {
+  const tooBig = (): UsageError => new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
+  const cannotRead = (e: unknown): UsageError =>
+    new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  let source: AsyncIterable<Uint8Array>;
+  if (file === '-' && stdin) {
+    source = stdin;
+  } else {
+    const { createReadStream } = await import('node:fs');
+    const { stat } = await import('node:fs/promises');
+    const size = await stat(file).then((st) => st.size, (e: unknown) => { throw cannotRead(e); });
+    if (size > MAX_TRACE_BYTES) throw tooBig();
+    source = createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+  try {
+    return await parseTraceStream(utf8Chunks(source, MAX_TRACE_BYTES, tooBig));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof IovaLabError) throw e;
+    throw cannotRead(e);
+  }
 }
 
 /** The trace with a variant's profile/policy/magazines folded into its header (validated). */

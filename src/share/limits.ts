@@ -22,8 +22,10 @@ export type IntFlag = keyof typeof INT_LIMITS;
 export const MAX_TIMELINE_SAMPLES = 100_000;
 /** Domains × possible CPUs of one lab: the per-CPU rcaches a run sets up. */
 export const MAX_DOMAIN_CPUS = 1 << 20;
-/** Bytes of a trace file (or of stdin) replay and compare --trace read. */
-export const MAX_TRACE_BYTES = 256 * 1024 * 1024;
+/** Bytes of a trace file (or of stdin) replay and compare --trace read, streamed in chunks. */
+export const MAX_TRACE_BYTES = 1024 * 1024 * 1024;
+/** Characters of one trace line (a longer one is not a trace). */
+export const MAX_TRACE_LINE_CHARS = 1024 * 1024;
 /** Ops of one parsed trace (each is held in memory while it runs). */
 export const MAX_TRACE_OPS = 10_000_000;
 
