@@ -26,7 +26,9 @@ function packageVersion(): string {
 }
 
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
-export function buildProgram(out: (text: string) => void = writeStdout, progress: ProgressStream = process.stderr): Command {
+export function buildProgram(
+  out: (text: string) => void = writeStdout, progress: ProgressStream = process.stderr,
+): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
     .version(packageVersion(), '-V, --version', 'print the iova-lab version')

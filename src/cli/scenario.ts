@@ -4,6 +4,7 @@
 // runs scenarios through this module too.
 import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLabError } from '../errors.js';
+import { clip } from '../share/echo.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
 import { profileTitle, type DesignName } from '../profiles/designs.js';
@@ -37,7 +38,8 @@ export function checkPolicy(profile: string, specs: readonly string[], source = 
     try {
       p = applyPolicySpec(p, spec);
     } catch (e) {
-      throw new UsageError(`${source} "${spec}" (on profile ${profile}): ${e instanceof Error ? e.message : String(e)}`);
+      const why = e instanceof Error ? e.message : String(e);
+      throw new UsageError(`${source} "${clip(spec)}" (on profile ${profile}): ${why}`);
     }
   }
   return p;
@@ -175,7 +177,8 @@ async function* utf8Chunks(
  * (stdin once it passes the limit).
  */
 export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Array>): Promise<Trace> {
-  const tooBig = (): UsageError => new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
+  const tooBig = (): UsageError =>
+    new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
   const cannotRead = (e: unknown): UsageError =>
     new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
   let source: AsyncIterable<Uint8Array>;

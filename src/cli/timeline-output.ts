@@ -52,7 +52,8 @@ export async function writeTimelineFiles(o: TimelineOptions, t: Timeline | undef
     // vega is loaded only when a chart is drawn: it is most of the CLI's start-up time otherwise
     const { renderTimelineSvg } = await import('../timeline/svg.js');
     const subtitle = `sampled every ${t.intervalMs} ms of virtual time`;
-    const svg = await renderTimelineSvg(t, { title, subtitle, depot: o.plotDepot === 'per-class' ? 'perClass' : 'total' });
+    const depot = o.plotDepot === 'per-class' ? 'perClass' : 'total';
+    const svg = await renderTimelineSvg(t, { title, subtitle, depot });
     await writeOutputFile(o.plot, svg, kept);
   }
   if (o.timelineOut !== undefined) {

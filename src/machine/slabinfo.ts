@@ -25,7 +25,9 @@ const fail = (msg: string): never => {
 function count(what: string, token: string | undefined, line: string): number {
   if (token === undefined || !/^\d+$/.test(token)) fail(`cannot read ${what} from line: ${clip(line.trim())}`);
   const n = Number(token);
-  if (!Number.isSafeInteger(n)) fail(`${what} ${clip(token!)} is beyond the exact integer range in line: ${clip(line.trim())}`);
+  if (!Number.isSafeInteger(n)) {
+    fail(`${what} ${clip(token!)} is beyond the exact integer range in line: ${clip(line.trim())}`);
+  }
   return n;
 }
 

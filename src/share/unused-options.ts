@@ -15,13 +15,17 @@ export interface ScenarioChoices {
 }
 
 /** Workload options the idle workload (only domain creation) has no use for. */
-const IDLE_UNUSED: Array<[keyof ScenarioChoices, string]> = [['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed']];
+const IDLE_UNUSED: Array<[keyof ScenarioChoices, string]> = [
+  ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'],
+];
 
 export function checkUnusedOptions(o: ScenarioChoices): void {
   if (o.plotDepot !== undefined && o.plot === undefined) {
     throw new UsageError('--plot-depot shapes the --plot chart; it does nothing without --plot.');
   }
-  if (o.format !== undefined && o.json) throw new UsageError('--format picks a text layout; it does nothing with --json.');
+  if (o.format !== undefined && o.json) {
+    throw new UsageError('--format picks a text layout; it does nothing with --json.');
+  }
   if (o.trace === undefined && (o.workload ?? 'idle') === 'idle') {
     const unused = IDLE_UNUSED.find(([k]) => o[k] !== undefined);
     if (unused) {
