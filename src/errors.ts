@@ -28,6 +28,8 @@ export class OutOfMemoryError extends IovaLabError {}
 export class AllocationFailedError extends IovaLabError {}
 export class InvariantError extends IovaLabError {}
 export class BadOpError extends IovaLabError {}
+/** The kernel's own alloc_iova would loop here forever (holding the tree lock); the lab stops the op instead. */
+export class NonTerminatingWalkError extends IovaLabError {}
 /** A value that is not an integer in range before it ever reaches an engine. */
 export class InvalidNumberError extends IovaLabError {}
 
@@ -51,6 +53,7 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
+  [Status.NON_TERMINATING]: [NonTerminatingWalkError, "the kernel's alloc_iova would never return here"],
 };
 
 /** The error for a negative status; `detail` names the offending value(s). */

@@ -18,7 +18,6 @@ export {
 } from './policy.js';
 export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.js';
 export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';
-export { NonTerminatingWalkError, STATUS_NON_TERMINATING } from './non-terminating-error.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
 export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';

@@ -5,7 +5,6 @@ import type { BatchResult, Engine, EngineName, FailureKind, LabConfig, MagazineM
 import { IovaDomain } from './domain.js';
 import { LabConfigError } from './errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy } from './policy.js';
-import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { createModelEngine } from './model/lab.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -23,7 +22,7 @@ export interface LabOptions {
   magazines?: MagazineMode;
   /** Default 'slub'. */
   slabGeometry?: SlabGeometry;
-  /** Default 'wasm', or 'ts' for a profile or policy with facets the C model does not run yet. */
+  /** Default 'wasm'. */
   engine?: EngineName;
   /** How to load the WASM module (browsers: bytes or URL and the glue's factory). */
   wasm?: LoadOptions;
@@ -67,10 +66,8 @@ export class IovaLab implements Disposable {
   private constructor(readonly engine: Engine) {}
 
   static async create(options: LabOptions): Promise<IovaLab> {
-    const config = labConfig(options);
-    const fallback = facetsMissingInC(config.policy!).length ? 'ts' : 'wasm';
-    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], fallback);
-    return new IovaLab(await createEngine(engine, config, options.wasm));
+    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], 'wasm');
+    return new IovaLab(await createEngine(engine, labConfig(options), options.wasm));
   }
 
   get config(): LabConfig {

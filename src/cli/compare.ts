@@ -14,7 +14,7 @@ import type { Snapshot } from '../snapshot.js';
 import { profileListOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  engineFor, makeVariant, readTraceFile, runScenario, variantTitle, type RunResult, type Scenario, type Variant,
+  makeVariant, readTraceFile, runScenario, variantTitle, type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
@@ -95,7 +95,6 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
     if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
   }
   const scenario = await scenarioOf(o, true);
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -124,7 +123,6 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);

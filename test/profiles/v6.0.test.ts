@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IovaDomain } from '../../src/domain.js';
 import type { IovaLab } from '../../src/lab.js';
-import { NonTerminatingWalkError } from '../../src/non-terminating-error.js';
+import { NonTerminatingWalkError } from '../../src/errors.js';
 import { newLab } from '../support/labs.js';
 
 /** start_pfn 4 and the window [4, 7] reserved: reservations leave cached32_node on the anchor. */
