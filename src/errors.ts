@@ -53,7 +53,9 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
-  [Status.NON_TERMINATING]: [NonTerminatingWalkError, "the kernel's alloc_iova would never return here"],
+  [Status.NON_TERMINATING]: [
+    NonTerminatingWalkError, "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
+  ],
 };
 
 /** The error for a negative status; `detail` names the offending value(s). */

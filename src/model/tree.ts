@@ -284,6 +284,6 @@ export class IovaTree {
   private endlessRetry(size: bigint, limit: bigint): IovaLabError {
     const at = (v: bigint): string => `0x${v.toString(16)}`;
     return errorForStatus(Status.NON_TERMINATING, `the retry from ${at(this.startPfn)} (start_pfn) for size `
-      + `${at(size)} below limit ${at(limit - 1n)} fails and is retried again (retry-start overflow)`);
+      + `${at(size)} below limit ${at(limit - 1n)} fails and is retried again`);
   }
 }
