@@ -15,6 +15,14 @@ static uint64_t iova_get_pad_size(uint64_t size, uint64_t limit)
 	return (limit + 1 - size) & mask;
 }
 
+/* Model-only: base + size + pad <= limit, a sum past 2^64 not fitting. The kernel's unsigned long
+ * would wrap and corrupt its tree; only granule-1 domains with sizes near 2^64 get there. */
+static int range_fits(uint64_t base, uint64_t size, uint64_t pad, uint64_t limit)
+{
+	uint64_t end;
+	return !__builtin_add_overflow(base, size, &end) && !__builtin_add_overflow(end, pad, &end) && end <= limit;
+}
+
 /* __alloc_and_insert_iova_range of v4.7 (inclusive limit_pfn), with __get_cached_rbnode's start and
  * __cached_rbnode_insert_update. The search starts below the cursor only when the limit is exactly
  * dma_32bit_pfn, else at the highest node; the range's lowest PFN always lies above start_pfn. */
@@ -29,13 +37,13 @@ uint32_t alloc_iova_range_v4_7(struct iova_domain *d, uint64_t size, uint64_t li
 		if (limit < n->pfn_lo) continue;
 		if (limit >= n->pfn_hi) {
 			pad = size_aligned ? iova_get_pad_size(size, limit) : 0;
-			if (n->pfn_hi + size + pad <= limit) break; /* the gap above curr fits */
+			if (range_fits(n->pfn_hi, size, pad, limit)) break; /* the gap above curr fits */
 		}
 		limit = n->pfn_lo ? n->pfn_lo - 1 : 0;
 	}
 	if (curr == NODE_NONE) {
 		pad = size_aligned ? iova_get_pad_size(size, limit) : 0;
-		if (d->start_pfn + size + pad > limit) return NODE_NONE;
+		if (!range_fits(d->start_pfn, size, pad, limit)) return NODE_NONE;
 	}
 	lo = limit - (size + pad) + 1;
 	x = insert_iova_range(d, lo, lo + size - 1, slab);

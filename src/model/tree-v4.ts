@@ -25,7 +25,8 @@ function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned:
     if (limit >= curr.pfnLo) {
       if (limit >= curr.pfnHi) {
         pad = sizeAligned ? padSize(size, limit) : 0n;
-        if (u64(curr.pfnHi + size + pad) <= limit) break; // the gap above curr fits
+        // Exact sums: a sum past 2^64 does not fit (the kernel's would wrap and corrupt its tree).
+        if (curr.pfnHi + size + pad <= limit) break; // the gap above curr fits
       }
       limit = curr.pfnLo === 0n ? 0n : curr.pfnLo - 1n;
     }
@@ -34,7 +35,7 @@ function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned:
   if (!curr) {
     pad = sizeAligned ? padSize(size, limit) : 0n;
     // Strictly above start_pfn + size + pad: start_pfn itself is never handed out.
-    if (u64(tree.startPfn + size + pad) > limit) return null;
+    if (tree.startPfn + size + pad > limit) return null;
   }
   const pfnLo = u64(limit - (size + pad) + 1n);
   const node: IovaNode = { pfnLo, pfnHi: pfnLo + size - 1n, cached: false, slab };

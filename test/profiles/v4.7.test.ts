@@ -51,6 +51,18 @@ describe.each(ENGINES)('%s engine', (engine: EngineName) => {
       expect([d69.alloc(1, 2, { sizeAligned: true }), d69.alloc(1, 2, { sizeAligned: true })]).toEqual([2n, 1n]);
     });
 
+    it('a range whose end would pass 2^64 does not fit (granule 1), instead of wrapping', async () => {
+      using lab = await lab47();
+      const dom = lab.createDomain({ granule: 1, startPfn: 1 });
+      const top = (1n << 64n) - 2n; // the domain's last PFN
+      // size 2^63 at limit 2^64 − 2: pad = (2^64 − 1 − 2^63) & (2^63 − 1) = 2^63 − 1; start_pfn + size + pad
+      // = 2^64 > limit, so it fails (a wrapped sum, 0, would have "fit" and made a node at PFN 0).
+      expect(dom.alloc(1n << 63n, top, { sizeAligned: true })).toBe(0n);
+      // Unaligned: 1 + 2^63 <= limit fits, pfn_lo = limit − 2^63 + 1 = 2^63 − 1.
+      expect(dom.alloc(1n << 63n, top)).toBe((1n << 63n) - 1n);
+      lab.checkInvariants();
+    });
+
     it('a free at or above the cursor moves it to the successor below dma_32bit_pfn, else empties it', async () => {
       using lab = await lab47();
       const dom = lab.createDomain();
