@@ -1,17 +1,38 @@
-// The public library surface: re-exports only.
-export { IovaLab, createEngine, labConfig } from './lab.js';
+// The public library surface, shared by the Node and browser entries (node.ts, browser.ts):
+// re-exports only. Internals (engines, FFI, loader, error helpers) are deliberately absent.
+
+// Labs and domains are Disposable: these declarations (the same as TypeScript's ESNext.Disposable
+// lib and @types/node declare) let the published types compile in projects without that lib.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+  interface Disposable {
+    [Symbol.dispose](): void;
+  }
+}
+export { IovaLab, labConfig } from './lab.js';
 export type { LabOptions, DomainOptions } from './lab.js';
 export { IovaDomain } from './domain.js';
 export type { AllocFastOptions, AllocOptions, IovaRange } from './domain.js';
-export { encodeOps } from './batch.js';
-export type { BatchOp } from './batch.js';
-export type { Engine, EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
+export { encodeOps, batchResultToJson } from './batch.js';
+export type { BatchOp, BatchResultJson } from './batch.js';
+export type { EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
 export { OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
-export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
-export { loadIovaModule } from './wasm/load.js';
-export type { LoadOptions } from './wasm/load.js';
-export * from './errors.js';
+export type {
+  Snapshot, CacheCounters, SlabCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName,
+} from './snapshot.js';
+export { snapshotToJson } from './report/json.js';
+export type { JsonReport, JsonCache, DomainTotals } from './report/json.js';
+export { preloadWasm } from './wasm/preload.js';
+export type { WasmLoadOptions, WasmModule, UrlLike } from './wasm/options.js';
+export {
+  IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
+  CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,
+  SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, NonTerminatingWalkError,
+  InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
+} from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,
   profileByName, variantLabel,
@@ -22,5 +43,5 @@ export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
 export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';
 export { writeTrace, formatOp } from './trace/write.js';
-export { replayTrace, TraceReplayError } from './trace/replay.js';
-export type { ReplayValue, ReplayResult } from './trace/replay.js';
+export { replayTrace, replayResultToJson, TraceReplayError } from './trace/replay.js';
+export type { ReplayValue, ReplayResult, ReplayOptions, ReplayResultJson } from './trace/replay.js';

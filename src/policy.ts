@@ -60,14 +60,22 @@ function bad(what: string, value: unknown, why: string): never {
   throw new LabConfigError(`${what} must be ${why}, got ${String(value)}`, -1);
 }
 
-/** What a kernel version resolves to; LabConfigError naming a version that is not one (or before v4.7). */
+/**
+ * What a kernel version resolves to.
+ * @throws LabConfigError naming a version that is not one (or before v4.7).
+ * @example `profileByName('5.15').policy.depotCap`
+ */
 export function profileByName(name: string): KernelProfile {
   return resolveKernel(name);
 }
 
 const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
 
-/** Throws LabConfigError naming the first out-of-range field (the C engine's E_LAB_CONFIG rules). */
+/**
+ * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).
+ * @throws LabConfigError naming the first out-of-range field.
+ * @example `validatePolicy({ ...resolvePolicy('v6.8'), magazineSize: 64 })`
+ */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
   if (!isInt(p.magazineSize, 1, 1023)) bad('magazineSize', p.magazineSize, 'an integer in [1, 1023]');
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
@@ -101,7 +109,11 @@ export const POLICY_SPECS = [
   'failure-flush=cpus|depot', 'fast-round=on|off',
 ] as const;
 
-/** Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy. */
+/**
+ * Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy.
+ * @throws LabConfigError naming an unknown spec or a bad value.
+ * @example `applyPolicySpec(resolvePolicy('v6.8'), 'lazy').lazy // true`
+ */
 export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy {
   const [key, value] = spec.split('=', 2) as [string, string | undefined];
   const num = (): number => {
@@ -135,7 +147,11 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
   return validatePolicy(p);
 }
 
-/** A profile's policy with the specs applied in order. */
+/**
+ * A profile's policy with the specs applied in order.
+ * @throws LabConfigError naming an unknown profile or spec.
+ * @example `resolvePolicy('v6.0', ['mag-size=64']).magazineSize // 64`
+ */
 export function resolvePolicy(profile: string, specs: readonly string[] = []): RcachePolicy {
   return specs.reduce(applyPolicySpec, { ...profileByName(profile).policy });
 }
@@ -166,7 +182,10 @@ export function policySpecs(policy: RcachePolicy, profile: string = DEFAULT_PROF
   return specs;
 }
 
-/** "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts. */
+/**
+ * "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts.
+ * @example `variantLabel('v6.0', ['lazy']) // 'v6.0+lazy'`
+ */
 export function variantLabel(profile: string, specs: readonly string[] = []): string {
   return [profile, ...specs].join('+');
 }

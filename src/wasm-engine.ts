@@ -7,7 +7,8 @@ import { describeArgs, errorForStatus, Status } from './errors.js';
 import { OP_WORDS, policyWords } from './generated/abi.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
-import { loadIovaModule, type LoadOptions } from './wasm/load.js';
+import { loadIovaModule } from './wasm/load.js';
+import type { WasmLoadOptions } from './wasm/options.js';
 
 type Args = Record<string, number | bigint | boolean | string>;
 
@@ -18,7 +19,7 @@ const TRANSFER_WORDS = 2;
  * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
 const BATCH_CHUNK_OPS = 4096;
 
-export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
+export async function createWasmEngine(config: LabConfig, load: WasmLoadOptions = {}): Promise<Engine> {
   const mod = await loadIovaModule(load);
   return new WasmEngine(mod, config);
 }

@@ -1,4 +1,5 @@
 // The iova-lab command line. Usage errors (bad options, unparsable lines) exit with status 2.
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
@@ -13,10 +14,16 @@ import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
 
+/** The version in package.json (two levels up from both src/cli/ and dist/cli/). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
 export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t), progress: ProgressStream = process.stderr): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
+    .version(packageVersion(), '-V, --version', 'print the iova-lab version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(simulateCommand(out, progress).exitOverride());

@@ -12,7 +12,7 @@ export const IOVA_MAG_SIZE = 127;
 export const IOVA_NODE_BYTES = 64;
 export const MAGAZINE_BYTES = 1024;
 
-export class SlabLineParseError extends IovaLabError {}
+export class SlabLineParseError extends IovaLabError { override name = 'SlabLineParseError'; }
 
 export interface SlabLine {
   format: 'slabtop' | 'slabinfo';

@@ -64,6 +64,11 @@ function usage(op: string): string {
   return `"${op} ${USAGE[op]!.map((a) => `<${a}>`).join(' ')}"`;
 }
 
+/**
+ * Parses trace format v1 text, validating every line before anything runs.
+ * @throws TraceSyntaxError naming the first bad line (1-based) and what was expected there.
+ * @example `const trace = parseTrace('cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\n');`
+ */
 export function parseTrace(text: string): Trace {
   let header: TraceHeader | undefined;
   let sawOp = false;

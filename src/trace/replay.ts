@@ -1,27 +1,63 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
+import { IovaLabError } from '../errors.js';
 import { IovaLab } from '../lab.js';
+import { snapshotToJson, type JsonReport } from '../report/json.js';
+import type { WasmLoadOptions } from '../wasm/options.js';
 import type { Snapshot } from '../snapshot.js';
 import { formatOp } from './write.js';
 import { VALUE_OPS, type Trace, type TraceOp } from './parse.js';
 
-export class TraceReplayError extends Error {
+/**
+ * The engine rejected a trace op: `line` and `op` say which; the engine's error is the `cause`
+ * (also `engineError`), and `status` is its status.
+ * @example `catch (e) { if (e instanceof TraceReplayError) console.log(e.line, e.cause); }`
+ */
+export class TraceReplayError extends IovaLabError {
+  override name = 'TraceReplayError';
   constructor(readonly line: number, readonly op: string, readonly engineError: unknown) {
-    super(`trace line ${line} (${op}): ${engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError)}`);
-    this.name = 'TraceReplayError';
+    const why = engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError);
+    const status = engineError instanceof IovaLabError ? engineError.status : 0;
+    super(`trace line ${line} (${op}): ${why}`, status, engineError);
   }
 }
 
+/** A PFN a trace op returned. */
 export interface ReplayValue {
+  /** The trace line (1-based). @example `12` */
   line: number;
+  /** The op on that line. @example `'alloc'` */
   op: TraceOp['op'];
+  /** The PFN it returned, 0n for a failed allocation. @example `0xfffffn` */
   pfn: bigint;
 }
 
+/** What {@link replayTrace} returns. */
 export interface ReplayResult {
+  /** Every value-returning op's PFN, in trace order. @example `result.values[0]?.pfn` */
   values: ReplayValue[];
+  /** The lab's counters after the last op. @example `result.snapshot.magazines.total` */
   snapshot: Snapshot;
+}
+
+/** The JSON form of a ReplayResult: PFNs as decimal strings, the snapshot as the CLI's --json. */
+export interface ReplayResultJson {
+  /** `{ line, op, pfn }` per value, pfn a decimal string (the lines `replay --json` prints). */
+  values: Array<{ line: number; op: TraceOp['op']; pfn: string }>;
+  /** The snapshot as `simulate --json` prints it. */
+  snapshot: JsonReport;
+}
+
+/**
+ * A replay result as plain JSON-safe data.
+ * @example `JSON.stringify(replayResultToJson(await replayTrace(trace)))`
+ */
+export function replayResultToJson(r: ReplayResult): ReplayResultJson {
+  return {
+    values: r.values.map((v) => ({ line: v.line, op: v.op, pfn: v.pfn.toString() })),
+    snapshot: snapshotToJson(r.snapshot),
+  };
 }
 
 /** Ops per runBatch call: large enough that the per-call cost vanishes, small enough to keep the
@@ -77,12 +113,29 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number): void {
  * op stops its batch and leaves the lab as it was before that op; it is then rerun through its
  * Engine method, which throws exactly the error a per-op replay would have thrown. */
 export interface ReplayOptions {
-  /** Called after every batch with the number of ops done so far. */
+  /**
+   * Called after every batch with the number of ops done so far.
+   * @example `{ onProgress: (done, total) => console.log(`${done}/${total}`) }`
+   */
   onProgress?: (done: number, total: number) => void;
-  /** Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
+  /**
+   * Where the WASM engine comes from, as for IovaLab.create.
+   * @example `{ wasm: { wasmUrl: '/assets/iova_model.wasm' } }`
+   */
+  wasm?: WasmLoadOptions;
+  /** @internal Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
   wrapEngine?: (engine: Engine) => Engine;
 }
 
+/**
+ * Runs a parsed trace on a fresh lab built from its header.
+ * @throws TraceReplayError naming the line when the engine rejects an op (the engine's error is
+ *   the cause); LabConfigError for a bad header; WasmLoadError when the WASM engine cannot load.
+ * @example
+ * ```ts
+ * const result = await replayTrace(parseTrace('cpus 4\ndomain 0\nalloc 0 0 1 0xfffff\n'), 'ts');
+ * ```
+ */
 export async function replayTrace(
   trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void, options: ReplayOptions = {},
 ): Promise<ReplayResult> {
@@ -93,6 +146,7 @@ export async function replayTrace(
     profile: trace.header.profile,
     policy: trace.header.policy,
     engine: engineName,
+    ...(options.wasm !== undefined ? { wasm: options.wasm } : {}),
   });
   const e = options.wrapEngine ? options.wrapEngine(lab.engine) : lab.engine;
   const ids = new Map<number, number>();

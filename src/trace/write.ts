@@ -1,6 +1,10 @@
 // Serialises a Trace back to format v1 text (parseTrace(writeTrace(t)) deep-equals t, line numbers aside).
 import type { Trace, TraceOp } from './parse.js';
 
+/**
+ * One op as its trace line.
+ * @example `formatOp(trace.ops[0]) // 'domain 0 4096 1'`
+ */
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
     case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}`;
@@ -18,6 +22,10 @@ export function formatOp(o: TraceOp): string {
   }
 }
 
+/**
+ * A trace as format v1 text; parseTrace(writeTrace(t)) gives t back (line numbers aside).
+ * @example `await writeFile('run.trace', writeTrace(trace));`
+ */
 export function writeTrace(t: Trace): string {
   const h = t.header;
   const lines = [
