@@ -280,8 +280,10 @@ int32_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, u
 	*node = NODE_NONE;
 	if (inject_hit(env->fail_iova)) return IOVA_OK;
 	slab = slab_alloc(env->iova_cache);
-	if (d->facets->tree_walk == IOVA_WALK_V4_7) *node = alloc_iova_range_v4_7(d, size, limit_pfn, size_aligned, slab);
-	else r = alloc_iova_range(d, size, limit_pfn + 1, size_aligned, slab, node);
+	if (d->facets->tree_walk == IOVA_WALK_V4_7)
+		*node = alloc_iova_range_v4_7(d, size, limit_pfn, size_aligned, slab);
+	else
+		r = alloc_iova_range(d, size, limit_pfn + 1, size_aligned, slab, node);
 	if (*node == NODE_NONE) slab_free(env->iova_cache, slab);
 	return r;
 }
