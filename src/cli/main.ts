@@ -5,9 +5,13 @@ import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
 import { TraceSyntaxError } from '../trace/parse.js';
 import { TraceReplayError } from '../trace/replay.js';
+import { captureCommand } from './capture.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
 import { profilesCommand } from './profiles.js';
+import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
 import type { ProgressStream } from './progress.js';
@@ -31,6 +35,10 @@ export function buildProgram(out: (text: string) => void = (t) => process.stdout
   program.addCommand(replayCommand(out, progress).exitOverride());
   program.addCommand(compareCommand(out, progress).exitOverride());
   program.addCommand(profilesCommand(out).exitOverride());
+  program.addCommand(inspectCommand(out).exitOverride());
+  program.addCommand(captureCommand(out).exitOverride());
+  program.addCommand(importCommand(out).exitOverride());
+  program.addCommand(recordCommand(out).exitOverride());
   return program;
 }
 

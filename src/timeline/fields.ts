@@ -3,6 +3,9 @@
 import { RCACHE_CLASSES } from '../snapshot.js';
 import { TimelineError, type TimelineSample } from './sample.js';
 
+/** The x axis of every timeline chart. */
+export const TIME_AXIS_TITLE = 'virtual time (ms)';
+
 export type FieldUnit = 'count' | 'bytes' | 'ratio';
 
 export interface FieldInfo {

@@ -4,7 +4,7 @@
 // imported on the first render only, so the rest of the library never loads them.
 import type { TopLevelSpec } from 'vega-lite';
 import { MissingDependencyError } from '../errors.js';
-import { byteUnitFor, fieldInfo, type TimelineField } from './fields.js';
+import { byteUnitFor, fieldInfo, TIME_AXIS_TITLE, type TimelineField } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
@@ -29,7 +29,7 @@ export interface SvgOptions {
   points?: boolean;
 }
 
-export const TIME_AXIS_TITLE = 'virtual time (ms)';
+export { TIME_AXIS_TITLE };
 
 /** A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional). */
 export type ChartSpec = { readonly [key: string]: unknown };

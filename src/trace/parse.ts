@@ -21,12 +21,14 @@ export interface TraceHeader {
 }
 
 type At = { line: number };
+// free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
+// pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
 export type TraceOp = At & (
   | { op: 'domain'; id: number; granule: number; startPfn: bigint }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
-  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint }
+  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
-  | { op: 'slow-free'; id: number; pfn: bigint }
+  | { op: 'slow-free'; id: number; pfn: bigint; ref?: number }
   | { op: 'reserve'; id: number; lo: bigint; hi: bigint }
   | { op: 'tick'; ms: bigint }
   | { op: 'offline' | 'online'; cpu: number }
@@ -75,6 +77,8 @@ export function parseTrace(text: string): Trace {
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  /** Allocation lines a `free … @<line>` may still name: line → domain id. */
+  const unfreedAllocs = new Map<number, number>();
   const r = new LineReader(text);
 
   const domainId = (mustLive: boolean): number => {
@@ -86,6 +90,16 @@ export function parseTrace(text: string): Trace {
     const cpu = r.small(i, 'cpu');
     if (cpu >= header!.possibleCpus) r.fail(`cpu in [0, ${header!.possibleCpus - 1}]`);
     return cpu;
+  };
+
+  /** `@<line>` in place of a PFN: an earlier allocation line of the domain, freed once. */
+  const refArg = (i: number, id: number): number | undefined => {
+    const at = r.tok(i)!;
+    if (!at.startsWith('@')) return undefined;
+    const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
+    if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
+    unfreedAllocs.delete(ref);
+    return ref;
   };
 
   /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
@@ -146,12 +160,22 @@ export function parseTrace(text: string): Trace {
         break;
       }
       case 'alloc':
-      case 'alloc-noflush':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+      case 'alloc-noflush': {
+        const id = domainId(true);
+        ops.push({ line, op, id, cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+        unfreedAllocs.set(line, id);
         break;
-      case 'free':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), pfn: r.num(3, 'pfn'), size: r.num(4, 'size') });
+      }
+      case 'free': {
+        const id = domainId(true);
+        const cpu = cpuArg(2);
+        const ref = refArg(3, id);
+        const size = r.num(4, 'size');
+        ops.push(ref === undefined
+          ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size }
+          : { line, op, id, cpu, pfn: 0n, size, ref });
         break;
+      }
       case 'slow-alloc': {
         const id = domainId(true);
         const size = r.num(2, 'size');
@@ -159,11 +183,15 @@ export function parseTrace(text: string): Trace {
         const aligned = r.tok(4);
         if (aligned !== '0' && aligned !== '1') r.fail('aligned as 0 or 1');
         ops.push({ line, op, id, size, limitPfn, aligned: aligned === '1' });
+        unfreedAllocs.set(line, id);
         break;
       }
-      case 'slow-free':
-        ops.push({ line, op, id: domainId(true), pfn: r.num(2, 'pfn') });
+      case 'slow-free': {
+        const id = domainId(true);
+        const ref = refArg(2, id);
+        ops.push(ref === undefined ? { line, op, id, pfn: r.num(2, 'pfn') } : { line, op, id, pfn: 0n, ref });
         break;
+      }
       case 'reserve':
         ops.push({ line, op, id: domainId(true), lo: r.num(2, 'lo'), hi: r.num(3, 'hi') });
         break;

@@ -68,18 +68,23 @@ const CHUNK_OPS = 4096;
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
 const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
 
+/** The allocation line a free names with `@<line>`, if it does. */
+const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === 'slow-free' ? o.ref : undefined);
+
 /** The batch words of one op; `dom` maps a trace domain id to the engine's (the parser has
- * checked that every id is live). */
-function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number): void {
+ * checked that every id is live), `pfnOf` a free's `@<line>` to the PFN that line returned. */
+function encode(
+  o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint,
+): void {
   let code: OpCode, d = 0, cpu = 0, a = 0n, b = 0n, c = 0n;
   switch (o.op) {
     case 'domain': code = OpCode.DomainCreate; a = BigInt(o.granule); b = o.startPfn; break;
     case 'alloc':
     case 'alloc-noflush':
       code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
-    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = o.pfn; b = o.size; break;
+    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = pfnOf(o); b = o.size; break;
     case 'slow-alloc': code = OpCode.Alloc; d = dom(o.id); a = o.size; b = o.limitPfn; c = o.aligned ? 1n : 0n; break;
-    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = o.pfn; break;
+    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = pfnOf(o); break;
     case 'reserve': code = OpCode.Reserve; d = dom(o.id); a = o.lo; b = o.hi; break;
     case 'tick': code = OpCode.Advance; a = o.ms; break;
     case 'offline': code = OpCode.CpuOffline; cpu = o.cpu; break;
@@ -92,14 +97,14 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) =
 }
 
 /** The op through the Engine method the batch op stands for, so it throws the same error. */
-function runOne(e: Engine, o: TraceOp, dom: (id: number) => number): void {
+function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint): void {
   switch (o.op) {
     case 'domain': e.createDomain(o.granule, o.startPfn); break;
     case 'alloc': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true); break;
     case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
-    case 'free': e.freeFast(dom(o.id), o.cpu, o.pfn, o.size); break;
+    case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
     case 'slow-alloc': e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned); break;
-    case 'slow-free': e.free(dom(o.id), o.pfn); break;
+    case 'slow-free': e.free(dom(o.id), pfnOf(o)); break;
     case 'reserve': e.reserve(dom(o.id), o.lo, o.hi); break;
     case 'tick': e.advanceClock(o.ms); break;
     case 'offline': e.cpuOffline(o.cpu); break;
@@ -152,13 +157,27 @@ export async function replayTrace(
   const ids = new Map<number, number>();
   const values: ReplayValue[] = [];
   const dom = (id: number): number => ids.get(id)!;
+  // `free … @<line>`: the PFN each allocation line returned, kept for the frees that name it.
+  const refs = new Set(trace.ops.flatMap((o) => refOf(o) ?? []));
+  const returned = new Map<number, bigint>();
+  const pfnOf = (o: TraceOp): bigint => {
+    const ref = refOf(o);
+    return ref === undefined ? (o as { pfn: bigint }).pfn : returned.get(ref)!;
+  };
   const words = new BigUint64Array(CHUNK_OPS * OP_WORDS);
   const ops = trace.ops;
   for (let first = 0; first < ops.length;) {
     let n = 0;
     while (first + n < ops.length && n < CHUNK_OPS) {
       const o = ops[first + n]!;
-      encode(o, words, n++ * OP_WORDS, dom);
+      // A free naming an allocation of the batch being built waits for that batch to run.
+      const ref = refOf(o);
+      if (ref !== undefined && !returned.has(ref)) break;
+      if (ref !== undefined && returned.get(ref) === 0n) {
+        const why = new Error(`the allocation on trace line ${ref} failed (pfn 0): nothing to free`);
+        throw new TraceReplayError(o.line, formatOp(o), why);
+      }
+      encode(o, words, n++ * OP_WORDS, dom, pfnOf);
       if (o.op === 'domain') break;
     }
     const batch = e.runBatch(words.subarray(0, n * OP_WORDS));
@@ -168,6 +187,7 @@ export async function replayTrace(
       else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
         const v = { line: o.line, op: o.op, pfn: batch.results[k]! };
+        if (refs.has(o.line)) returned.set(o.line, v.pfn);
         values.push(v);
         onValue?.(v);
       }
@@ -175,7 +195,7 @@ export async function replayTrace(
     if (batch.completed < n) {
       const o = ops[first + batch.completed]!;
       try {
-        runOne(e, o, dom);
+        runOne(e, o, dom, pfnOf);
       } catch (err) {
         throw new TraceReplayError(o.line, formatOp(o), err);
       }
