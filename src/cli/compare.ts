@@ -17,7 +17,7 @@ import { checkCompareOptions } from '../share/compare-rules.js';
 import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  checkRunLimits, engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  checkRunLimits, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
@@ -89,7 +89,6 @@ async function compareProfiles(
 ): Promise<TimelineFiles> {
   const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
   const scenario = await scenarioOf(o, true);
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   checkRunLimits(scenario, interval, variants.length);
@@ -125,7 +124,6 @@ async function compareModes(
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);

@@ -3,8 +3,7 @@
 import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  checkRunLimits, engineFor, makeVariant, profileVariants, runScenario, variantTitle, virtualDurationMs,
-  workloadScenario,
+  checkRunLimits, makeVariant, profileVariants, runScenario, variantTitle, virtualDurationMs, workloadScenario,
   type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
@@ -118,8 +117,6 @@ export async function runPlayground(
   checkUnusedOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
-  // As the CLI: --engine, else wasm unless a variant needs what only the TS model runs.
-  scenario.engine = engineFor(s.engine, variants, scenario);
   const interval = chartInterval(s, scenario);
   checkRunLimits(scenario, interval, variants.length);
   const results: RunResult[] = [];
