@@ -88,7 +88,7 @@ export function parseTrace(text: string): Trace {
  * large file is never one string; every line is still validated before the trace is returned.
  * @throws TraceSyntaxError as parseTrace, and for a line longer than MAX_TRACE_LINE_CHARS.
  */
-export async function parseTraceStream(chunks: AsyncIterable<string>): Promise<Trace> {
+export async function parseTraceStream(chunks: AsyncIterable<string> | Iterable<string>): Promise<Trace> {
   const parser = traceParser();
   for await (const chunk of chunks) parser.push(chunk);
   return parser.end();
