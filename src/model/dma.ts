@@ -1,0 +1,259 @@
+// The DMA layer above the rcache (dma-iommu): devices map and unmap through their domain's cookie;
+// strict domains free at once on the unmapping CPU, lazy ones through flush queues; PCI devices
+// whose limit is above 4 GiB try a 32-bit IOVA first (the SAC trick).
+import { errorForStatus, describeArgs, Status } from '../errors.js';
+import { FlushQueue, type FlushQueueEnv } from './flush-queue.js';
+import { IOVA_RANGE_CACHE_MAX_SIZE, type RcacheDomain } from './rcache.js';
+import { orderBase2 } from './tree.js';
+
+export type DmaDomainType = 'strict' | 'lazy' | 'lazy-single';
+export type DmaBus = 'pci' | 'platform';
+
+/** What differs between kernel versions in this layer; the profile sets it. */
+export interface DmaFacets {
+  /** v6.6+: the first failed 32-bit attempt switches the device to the full range for good. */
+  sacLatch: boolean;
+  /** v6.7+: the one shared 32768-entry queue (lazy-single). */
+  singleQueueAvailable: boolean;
+  /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
+  roundInCaller: boolean;
+}
+
+export const DMA_FACETS_V6_8: Readonly<DmaFacets> = { sacLatch: true, singleQueueAvailable: true, roundInCaller: false };
+export const DMA_DEFAULT_APERTURE_BITS = 48;
+export const DMA_DEFAULT_HZ = 1000;
+const DMA_32BIT_MASK = 0xffffffffn;
+
+export interface DmaStats {
+  maps: number;
+  unmaps: number;
+  /** Bytes asked for by successful maps (segments summed), before alignment. */
+  mappedBytes: bigint;
+  mapFailures: number;
+  /** 32-bit attempts, their successes, devices switched to the full range. */
+  sacAttempts: number;
+  sacSuccesses: number;
+  sacSwitched: number;
+}
+
+export interface DmaDomainOptions {
+  type: DmaDomainType;
+  facets?: DmaFacets;
+  /** The forced aperture: IOVAs below 2^bits, 32..63. Default 48. */
+  apertureBits?: number;
+  /** The kernel's HZ for the flush-queue timer, 1..1000. Default 1000. */
+  hz?: number;
+}
+
+export interface DmaDeviceOptions {
+  dmaMaskBits: number;
+  /** Default: dmaMaskBits. */
+  coherentMaskBits?: number;
+  /** Default 'pci'. */
+  bus?: DmaBus;
+  /** iommu.forcedac=1: no 32-bit attempt. */
+  forceDac?: boolean;
+}
+
+const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
+  throw errorForStatus(status, describeArgs(args));
+};
+const bitMask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
+const isInt = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** A domain's DMA state: the kernel's iommu_dma_cookie (its iova_domain is the rcache domain). */
+export class IommuDmaCookie {
+  readonly apertureEnd: bigint;
+  readonly facets: DmaFacets;
+  /** null for strict domains. */
+  readonly fq: FlushQueue | null;
+  readonly stats: DmaStats = {
+    maps: 0, unmaps: 0, mappedBytes: 0n, mapFailures: 0, sacAttempts: 0, sacSuccesses: 0, sacSwitched: 0,
+  };
+
+  /** iommu_dma_init_domain (+ iommu_dma_init_fq for lazy types). */
+  constructor(
+    readonly domain: RcacheDomain,
+    readonly type: DmaDomainType,
+    env: Omit<FlushQueueEnv, 'hz'>,
+    possibleCpus: number,
+    options: Omit<DmaDomainOptions, 'type'> = {},
+  ) {
+    const facets = { ...(options.facets ?? DMA_FACETS_V6_8) };
+    const bits = options.apertureBits ?? DMA_DEFAULT_APERTURE_BITS;
+    const hz = options.hz ?? DMA_DEFAULT_HZ;
+    if (!['strict', 'lazy', 'lazy-single'].includes(type)) fail(Status.BAD_OP, { domainType: type });
+    if (type === 'lazy-single' && !facets.singleQueueAvailable) {
+      fail(Status.BAD_OP, { domainType: type, singleQueue: 'not before v6.7' });
+    }
+    if (!isInt(hz, 1, 1000)) fail(Status.BAD_OP, { hz });
+    const { tree } = domain;
+    if (!isInt(bits, 32, 63) || bitMask(bits) >> BigInt(tree.shift) < tree.startPfn) {
+      fail(Status.RANGE, { apertureBits: bits, startPfn: tree.startPfn });
+    }
+    this.apertureEnd = bitMask(bits);
+    this.facets = facets;
+    this.fq = type === 'strict' ? null : new FlushQueue(domain, { ...env, hz }, type === 'lazy-single', possibleCpus);
+  }
+
+  get granule(): bigint {
+    return 1n << BigInt(this.domain.tree.shift);
+  }
+
+  /** The device's limit for a mask: min with the forced aperture (no bus limit in the model). */
+  dmaLimit(mask: bigint): bigint {
+    return mask < this.apertureEnd ? mask : this.apertureEnd;
+  }
+
+  /** Probe a device into this domain. */
+  attachDevice(options: DmaDeviceOptions): DmaDevice {
+    return new DmaDevice(this, options);
+  }
+
+  /** bytes at offset off in one granule, aligned up; SizeError when empty or past the aperture. */
+  alignedSize(bytes: bigint, off: bigint): bigint {
+    if (bytes < 1n || bytes - 1n > this.apertureEnd - off) fail(Status.SIZE, { domain: this.domain.id, bytes, offset: off });
+    const g = this.granule;
+    return (bytes + off + g - 1n) & ~(g - 1n);
+  }
+
+  /** The device's DMA (free_iova_fast or queue_iova) for an unmap already checked. */
+  freeIova(cpu: number, pfn: bigint, pages: bigint): void {
+    if (this.fq) this.fq.queueIova(cpu, pfn, pages);
+    else this.domain.freeFast(cpu, pfn, pages);
+  }
+
+  /** CPU hotplug: the rings stay (the timer walks every possible CPU); only a pending timer moves. */
+  cpuDead(cpu: number): void {
+    this.fq?.cpuDead(cpu);
+  }
+
+  put(): void {
+    this.fq?.free();
+  }
+}
+
+export class DmaDevice {
+  readonly dmaMask: bigint;
+  readonly coherentDmaMask: bigint;
+  readonly bus: DmaBus;
+  readonly forceDac: boolean;
+  /** Scatter-gather segments may not cross it: 4 GiB for PCI, none otherwise. */
+  readonly segBoundary: bigint;
+  /** v6.6+: still tries the 32-bit window. */
+  pci32BitWorkaround: boolean;
+
+  constructor(readonly cookie: IommuDmaCookie, options: DmaDeviceOptions) {
+    const { dmaMaskBits, coherentMaskBits = dmaMaskBits, bus = 'pci', forceDac = false } = options;
+    const { tree } = cookie.domain;
+    for (const [name, bits] of [['dmaMaskBits', dmaMaskBits], ['coherentMaskBits', coherentMaskBits]] as const) {
+      if (!isInt(bits, 1, 64) || cookie.dmaLimit(bitMask(bits)) >> BigInt(tree.shift) < tree.startPfn) {
+        fail(Status.LIMIT, { [name]: bits, startPfn: tree.startPfn });
+      }
+    }
+    if (bus !== 'pci' && bus !== 'platform') fail(Status.BAD_OP, { bus });
+    this.dmaMask = bitMask(dmaMaskBits);
+    this.coherentDmaMask = bitMask(coherentMaskBits);
+    this.bus = bus;
+    this.forceDac = forceDac;
+    this.segBoundary = bus === 'pci' ? DMA_32BIT_MASK : (1n << 64n) - 1n;
+    this.pci32BitWorkaround = bus === 'pci' && !forceDac;
+  }
+
+  /** The SAC trick applies: a PCI device whose limit is above 4 GiB and (from v6.6) whose flag holds. */
+  private try32Bit(limit: bigint): boolean {
+    if (limit <= DMA_32BIT_MASK || this.bus !== 'pci' || this.forceDac) return false;
+    return this.cookie.facets.sacLatch ? this.pci32BitWorkaround : true;
+  }
+
+  /** iommu_dma_alloc_iova: size is granule-aligned bytes; a pfn or 0n. */
+  private allocIova(cpu: number, size: bigint, mask: bigint): bigint {
+    const { cookie } = this;
+    const { domain, stats, facets } = cookie;
+    const shift = BigInt(domain.tree.shift);
+    let pages = size >> shift;
+    const limit = cookie.dmaLimit(mask);
+    if (facets.roundInCaller && pages < 1n << BigInt(IOVA_RANGE_CACHE_MAX_SIZE - 1)) {
+      pages = 1n << BigInt(orderBase2(pages));
+    }
+    if (this.try32Bit(limit)) {
+      stats.sacAttempts++;
+      const pfn = domain.allocFast(cpu, pages, DMA_32BIT_MASK >> shift, false);
+      if (pfn !== 0n) {
+        stats.sacSuccesses++;
+        return pfn;
+      }
+      if (facets.sacLatch) {
+        this.pci32BitWorkaround = false;
+        stats.sacSwitched++;
+      }
+    }
+    return domain.allocFast(cpu, pages, limit >> shift, true);
+  }
+
+  private mapSize(cpu: number, size: bigint, mask: bigint, bytes: bigint, off: bigint): bigint {
+    const { stats, domain } = this.cookie;
+    const pfn = this.allocIova(cpu, size, mask);
+    if (pfn === 0n) {
+      stats.mapFailures++;
+      return 0n;
+    }
+    stats.maps++;
+    stats.mappedBytes = BigInt.asUintN(64, stats.mappedBytes + bytes); // a u64 counter, as in C
+    return (pfn << BigInt(domain.tree.shift)) | off;
+  }
+
+  /** iommu_dma_map_page (coherent: an iommu_dma_alloc under coherentDmaMask) on an online cpu; 0n on failure. */
+  map(cpu: number, bytes: bigint, options: { offset?: bigint; coherent?: boolean } = {}): bigint {
+    const { offset = 0n, coherent = false } = options;
+    if (offset < 0n || offset >= this.cookie.granule) fail(Status.RANGE, { domain: this.cookie.domain.id, offset });
+    const size = this.cookie.alignedSize(bytes, offset);
+    return this.mapSize(cpu, size, coherent ? this.coherentDmaMask : this.dmaMask, bytes, offset);
+  }
+
+  /**
+   * The IOVA length of a scatter-gather map: segments back to back, each aligned; a segment that
+   * would cross the boundary mask starts on the boundary instead (the padding joins the previous one).
+   */
+  sgLength(segmentBytes: readonly bigint[]): bigint {
+    const { cookie } = this;
+    const mask = this.segBoundary;
+    if (segmentBytes.length === 0) fail(Status.SIZE, { domain: cookie.domain.id, segments: 0 });
+    let total = 0n;
+    for (const bytes of segmentBytes) {
+      const s = cookie.alignedSize(bytes, 0n);
+      const pad = (mask - total + 1n) & mask;
+      if (pad !== 0n && pad < s - 1n) total += pad;
+      if (total > cookie.apertureEnd || s - 1n > cookie.apertureEnd - total) {
+        fail(Status.SIZE, { domain: cookie.domain.id, sgBytes: total + s });
+      }
+      total += s;
+    }
+    return total;
+  }
+
+  /** iommu_dma_map_sg: one allocation of the summed aligned length; 0n on failure. */
+  mapSg(cpu: number, segmentBytes: readonly bigint[]): bigint {
+    const size = this.sgLength(segmentBytes);
+    const bytes = segmentBytes.reduce((a, b) => a + b, 0n);
+    return this.mapSize(cpu, size, this.dmaMask, bytes, 0n);
+  }
+
+  /** __iommu_dma_unmap on an online cpu: strict frees there at once, lazy queues. */
+  unmap(cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    const { cookie } = this;
+    const { domain } = cookie;
+    const shift = BigInt(domain.tree.shift);
+    const off = dmaAddr & (cookie.granule - 1n);
+    const pfn = dmaAddr >> shift;
+    const pages = cookie.alignedSize(bytes, off) >> shift;
+    const node = domain.tree.findExact(pfn);
+    const args = { domain: domain.id, dmaAddr, bytes };
+    if (!node) return fail(Status.NOT_ALLOCATED, args);
+    if (node.cached) fail(Status.DOUBLE_FREE, args);
+    if (cookie.fq?.queuedPfns.has(pfn)) fail(Status.DOUBLE_FREE, { ...args, queued: true });
+    if (orderBase2(pages) !== orderBase2(node.pfnHi - node.pfnLo + 1n)) fail(Status.SIZE_CLASS, args);
+    cookie.freeIova(cpu, pfn, pages);
+    cookie.stats.unmaps++;
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { DoubleFreeError, NotAllocatedError, ReserveRangeError, SizeClassError, SizeError } from '../../src/errors.js';
+import { dmaFixture, PAGE } from './support.js';
+
+describe('strict unmap', () => {
+  it("lands in the unmapping CPU's loaded magazine at once", () => {
+    const f = dmaFixture({ type: 'strict' });
+    const dev = f.cookie.attachDevice({ dmaMaskBits: 32 });
+    // 32-bit mask: limit pfn 0xfffff; the empty tree hands out the top page.
+    const a = dev.map(0, 100n);
+    expect(a).toBe(0xfffff000n);
+    dev.unmap(2, a, 100n);
+    // In CPU 2's class-0 loaded magazine (not CPU 0's, which mapped it), flagged cached.
+    expect(f.loaded(0, 2)).toBe(1);
+    expect(f.loaded(0, 0)).toBe(0);
+    expect(f.isCached(0xfffffn)).toBe(true);
+    expect(f.cookie.fq).toBeNull();
+    // A map on CPU 2 takes it straight back out of that magazine.
+    expect(dev.map(2, PAGE)).toBe(0xfffff000n);
+    expect(f.loaded(0, 2)).toBe(0);
+  });
+
+  it('keeps the page offset and frees the aligned page count', () => {
+    const f = dmaFixture({ type: 'strict' });
+    const dev = f.cookie.attachDevice({ dmaMaskBits: 32 });
+    dev.map(0, 1n); // 0xfffff
+    // 4096 bytes at offset 0x10 span 2 pages: size-aligned below 0xfffff at (0xfffff − 2) & ~1 = 0xffffc.
+    const a = dev.map(1, PAGE, { offset: 0x10n });
+    expect(a).toBe(0xffffc010n);
+    expect(f.domain.tree.findExact(0xffffcn)?.pfnHi).toBe(0xffffdn);
+    // 1 byte at offset 0x10 is 1 page: class 0, not the 2-page node's class 1.
+    expect(() => dev.unmap(1, a, 1n)).toThrow(SizeClassError);
+    dev.unmap(1, a, PAGE);
+    expect(f.loaded(1, 1)).toBe(1);
+    expect(f.cookie.stats).toMatchObject({ maps: 2, unmaps: 1, mappedBytes: 4097n, mapFailures: 0 });
+  });
+
+  it('rejects bad unmaps and maps by name, leaving the model unchanged', () => {
+    const f = dmaFixture({ type: 'strict' });
+    const dev = f.cookie.attachDevice({ dmaMaskBits: 32 });
+    const a = dev.map(0, PAGE);
+    dev.unmap(0, a, PAGE);
+    expect(() => dev.unmap(0, a, PAGE)).toThrow(DoubleFreeError);
+    expect(() => dev.unmap(0, 0x12345000n, PAGE)).toThrow(/dmaAddr 0x12345000/);
+    expect(() => dev.unmap(0, 0x12345000n, PAGE)).toThrow(NotAllocatedError);
+    expect(() => dev.map(0, 0n)).toThrow(SizeError);
+    // The 48-bit aperture holds 2^48 bytes; one more is bad input, named in the message.
+    expect(() => dev.map(0, (1n << 48n) + 1n)).toThrow(/bytes 0x1000000000001/);
+    expect(() => dev.map(0, 1n, { offset: PAGE })).toThrow(ReserveRangeError);
+    expect(f.loaded(0, 0)).toBe(1);
+    expect(f.domain.tree.liveCount).toBe(1);
+    expect(f.cookie.stats).toMatchObject({ maps: 1, unmaps: 1 });
+  });
+});
