@@ -19,7 +19,9 @@ export interface DmaFacets {
   roundInCaller: boolean;
 }
 
-export const DMA_FACETS_V6_8: Readonly<DmaFacets> = { sacLatch: true, singleQueueAvailable: true, roundInCaller: false };
+export const DMA_FACETS_V6_8: Readonly<DmaFacets> = {
+  sacLatch: true, singleQueueAvailable: true, roundInCaller: false,
+};
 export const DMA_DEFAULT_APERTURE_BITS = 48;
 export const DMA_DEFAULT_HZ = 1000;
 const DMA_32BIT_MASK = 0xffffffffn;
@@ -112,7 +114,9 @@ export class IommuDmaCookie {
 
   /** bytes at offset off in one granule, aligned up; SizeError when empty or past the aperture. */
   alignedSize(bytes: bigint, off: bigint): bigint {
-    if (bytes < 1n || bytes - 1n > this.apertureEnd - off) fail(Status.SIZE, { domain: this.domain.id, bytes, offset: off });
+    if (bytes < 1n || bytes - 1n > this.apertureEnd - off) {
+      fail(Status.SIZE, { domain: this.domain.id, bytes, offset: off });
+    }
     const g = this.granule;
     return (bytes + off + g - 1n) & ~(g - 1n);
   }
