@@ -101,7 +101,7 @@ export function allocThenFree(
 export class RunClock {
   elapsedMs = 0;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: Pick<Engine, 'advanceClock'>) {}
 
   /** Spread durationMs evenly over ops: move to where `done` of `ops` should be. */
   spread(done: number, ops: number, durationMs: number): void {

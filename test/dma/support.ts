@@ -1,20 +1,81 @@
-// A small lab for DMA-layer unit tests: one rcache domain (v6.8 policy) on a virtual clock with
-// its DMA cookie, built from the model's parts without the engine facade.
+// A small lab for DMA-layer tests: rcache domains (v6.8 policy) on one virtual clock, each with
+// its DMA cookie, built from the model's parts without the engine facade; and a DmaTarget over it
+// for the workloads.
 import { KERNEL_PROFILES } from '../../src/policy.js';
 import { VirtualClock } from '../../src/model/clock.js';
-import { IommuDmaCookie, type DmaDomainType, type DmaFacets } from '../../src/model/dma.js';
+import { IommuDmaCookie, type DmaDevice, type DmaDomainType, type DmaFacets } from '../../src/model/dma.js';
 import { newClassStats, RcacheDomain } from '../../src/model/rcache.js';
 import { SlabCache } from '../../src/model/slab.js';
 import { IovaTree } from '../../src/model/tree.js';
+import type { DmaTarget } from '../../src/workloads/dma-target.js';
 
 export const PAGE = 4096n;
 
-export interface DmaFixtureOptions {
+export interface DomainOptions {
   type: DmaDomainType;
-  cpus?: number;
   startPfn?: bigint;
   facets?: DmaFacets;
   hz?: number;
+}
+
+export class DmaLab {
+  readonly clock = new VirtualClock();
+  readonly online: boolean[];
+  readonly domains: RcacheDomain[] = [];
+  readonly cookies: IommuDmaCookie[] = [];
+  private readonly iovaCache: SlabCache;
+  private readonly magCache: SlabCache;
+  private readonly labStats = Array.from({ length: 6 }, newClassStats);
+
+  constructor(readonly cpus: number) {
+    this.online = new Array<boolean>(cpus).fill(true);
+    this.iovaCache = new SlabCache('iommu_iova', 'slub', cpus);
+    this.magCache = new SlabCache('iommu_iova_magazine', 'slub', cpus);
+  }
+
+  onlineCpuList(): number[] {
+    return this.online.flatMap((on, i) => (on ? [i] : []));
+  }
+
+  addDomain(options: DomainOptions): IommuDmaCookie {
+    const { clock } = this;
+    const tree = new IovaTree(12, options.startPfn ?? 1n, this.iovaCache, () => false);
+    const domain = RcacheDomain.create(this.domains.length, tree, {
+      policy: KERNEL_PROFILES['v6.8'].policy,
+      magCache: this.magCache,
+      arrayCache: null,
+      failMagazine: () => false,
+      clock,
+      onlineCpuList: () => this.onlineCpuList(),
+      depotTrimThreshold: () => this.onlineCpuList().length,
+      labStats: this.labStats,
+      labDepotMags: (k) => this.domains.reduce((n, d) => n + d.rcaches[k].depot.length, 0),
+    }, this.cpus)!;
+    const cookie = new IommuDmaCookie(domain, options.type, { clock, onlineCpuList: () => this.onlineCpuList() },
+      this.cpus, { facets: options.facets, hz: options.hz });
+    this.domains.push(domain);
+    this.cookies.push(cookie);
+    return cookie;
+  }
+
+  /** Full magazines in every depot, all classes. */
+  depotMags(): number {
+    return this.domains.reduce((n, d) => n + d.rcaches.reduce((m, rc) => m + rc.depot.length, 0), 0);
+  }
+
+  /** The workloads' view of this lab. */
+  target(): DmaTarget {
+    const devices: DmaDevice[] = [];
+    return {
+      onlineCpus: this.onlineCpuList().length,
+      createDmaDomain: (type) => this.addDomain({ type }).domain.id,
+      attachDevice: (dom, options) => devices.push(this.cookies[dom].attachDevice(options)) - 1,
+      map: (dev, cpu, bytes) => devices[dev].map(cpu, bytes),
+      mapSg: (dev, cpu, segs) => devices[dev].mapSg(cpu, segs),
+      unmap: (dev, cpu, addr, bytes) => devices[dev].unmap(cpu, addr, bytes),
+      advanceClock: (ms) => this.clock.advance(ms),
+    };
+  }
 }
 
 export interface DmaFixture {
@@ -31,30 +92,14 @@ export interface DmaFixture {
   isCached: (pfn: bigint) => boolean;
 }
 
-export function dmaFixture(options: DmaFixtureOptions): DmaFixture {
-  const cpus = options.cpus ?? 4;
-  const clock = new VirtualClock();
-  const online = new Array<boolean>(cpus).fill(true);
-  const onlineCpuList = (): number[] => online.flatMap((on, i) => (on ? [i] : []));
-  const tree = new IovaTree(12, options.startPfn ?? 1n, new SlabCache('iommu_iova', 'slub', cpus), () => false);
-  const labStats = Array.from({ length: 6 }, newClassStats);
-  const domain: RcacheDomain = RcacheDomain.create(0, tree, {
-    policy: KERNEL_PROFILES['v6.8'].policy,
-    magCache: new SlabCache('iommu_iova_magazine', 'slub', cpus),
-    arrayCache: null,
-    failMagazine: () => false,
-    clock,
-    onlineCpuList,
-    depotTrimThreshold: () => onlineCpuList().length,
-    labStats,
-    labDepotMags: (k) => domain.rcaches[k].depot.length,
-  }, cpus)!;
-  const cookie = new IommuDmaCookie(domain, options.type, { clock, onlineCpuList }, cpus, {
-    facets: options.facets, hz: options.hz,
-  });
+/** One domain on a lab of `cpus` CPUs (default 4). */
+export function dmaFixture(options: DomainOptions & { cpus?: number }): DmaFixture {
+  const lab = new DmaLab(options.cpus ?? 4);
+  const cookie = lab.addDomain(options);
+  const { domain } = cookie;
   const cpu = (k: number, c: number) => domain.rcaches[k].cpus[c];
   return {
-    clock, online, domain, cookie,
+    clock: lab.clock, online: lab.online, domain, cookie,
     loaded: (k, c) => cpu(k, c).loaded?.pfns.length ?? 0,
     prev: (k, c) => cpu(k, c).prev?.pfns.length ?? 0,
     depot: (k) => domain.rcaches[k].depot.length,

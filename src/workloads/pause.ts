@@ -1,0 +1,44 @@
+// pause: steady traffic, then an idle gap past the flush-queue timeout. Each round (one per ms) every
+// online CPU maps `perCpuPerMs` single pages (default 250) and unmaps them on itself, so under a
+// lazy domain every CPU's ring keeps filling, flushing and draining into that CPU's own magazines.
+// Then the traffic stops for gapMs (default twice the timeout: 20 ms, 2000 ms for lazy-single): the
+// timer fires once and frees every CPU's queued IOVAs on the one CPU that armed it, pushing its
+// magazines into the depot. A strict domain has nothing queued, so the gap changes nothing.
+// The lab then idles until durationMs.
+import { IOVA_DEFAULT_FQ_TIMEOUT, IOVA_SINGLE_FQ_TIMEOUT } from '../model/flush-queue.js';
+import { mapThenUnmap, runDmaRounds, startDmaRun } from './dma-target.js';
+import type { DmaTarget, DmaWorkloadOptions, DmaWorkloadResult } from './dma-target.js';
+
+export interface PauseOptions extends DmaWorkloadOptions {
+  perCpuPerMs?: number;
+  gapMs?: number;
+}
+
+const PAGE = 4096n;
+
+export function runPause(target: DmaTarget, options: PauseOptions): DmaWorkloadResult {
+  const run = startDmaRun(target, options);
+  const perCpu = options.perCpuPerMs ?? 250;
+  const timeout = options.domainType === 'lazy-single' ? IOVA_SINGLE_FQ_TIMEOUT : IOVA_DEFAULT_FQ_TIMEOUT;
+  const gapMs = options.gapMs ?? 2 * timeout;
+  let trafficEnd = 0;
+  const result = runDmaRounds('pause', { ...run, durationMs: 0 }, options, (remaining) => {
+    let ops = 0;
+    let failed = 0;
+    for (const device of run.deviceIds) {
+      for (let cpu = 0; cpu < target.onlineCpus && ops < remaining; cpu++) {
+        const n = Math.min(perCpu, remaining - ops);
+        failed += mapThenUnmap(run, device, cpu, cpu, n, () => [PAGE]);
+        ops += n;
+      }
+    }
+    return { ops, failed };
+  }, (done) => {
+    // The next round one ms later; the gap starts right after the last round.
+    if (done < run.ops) run.clock.idle(1);
+    trafficEnd = run.clock.elapsedMs;
+  });
+  run.clock.until(trafficEnd + gapMs);
+  run.clock.until(run.durationMs);
+  return { ...result, elapsedMs: run.clock.elapsedMs };
+}
