@@ -288,6 +288,27 @@ static void test_map_sg(void)
 	teardown(&f);
 }
 
+/* PCI segments may not cross 4 GiB: with 4 GiB - 4 KiB laid out, pad = 4096 < 8192 - 1, so an
+ * 8 KiB segment starts on the boundary (4 GiB + 8 KiB in all); a platform device packs them. */
+static void test_sg_boundary(void)
+{
+	struct fixture f;
+	struct dma_device pci, plat;
+	const uint64_t two[2] = {(1ull << 32) - PAGE, 2 * PAGE}, fits[2] = {(1ull << 32) - PAGE, PAGE};
+	uint64_t len = 0;
+	setup(&f, 1, IOMMU_DMA_STRICT, &dma_facets_v6_8, DMA_DEFAULT_HZ);
+	attach(&f, &pci, 48, DMA_BUS_PCI);
+	attach(&f, &plat, 48, DMA_BUS_PLATFORM);
+	EQ(iommu_dma_sg_length(&pci, two, 2, &len), 0);
+	EQ(len, (1ull << 32) + 2 * PAGE);
+	EQ(iommu_dma_sg_length(&plat, two, 2, &len), 0);
+	EQ(len, (1ull << 32) + PAGE);
+	EQ(iommu_dma_sg_length(&pci, fits, 2, &len), 0);
+	EQ(len, 1ull << 32);
+	EQ(iommu_dma_sg_length(&pci, fits, 0, &len), IOVA_E_SIZE);
+	teardown(&f);
+}
+
 static void test_timer_due(void)
 {
 	EQ(fq_timer_due(0, 10, 1000), 10);
@@ -425,6 +446,7 @@ int main(void)
 	test_ring_full();
 	test_sac();
 	test_map_sg();
+	test_sg_boundary();
 	test_timer_due();
 	test_hz_in_queue();
 	test_single_queue();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DoubleFreeError, NotAllocatedError, ReserveRangeError, SizeClassError, SizeError } from '../../src/errors.js';
+import { DMA_FACETS_V6_8 } from '../../src/model/dma.js';
 import { dmaFixture, PAGE } from './support.js';
 
 describe('strict unmap', () => {
@@ -33,6 +34,19 @@ describe('strict unmap', () => {
     dev.unmap(1, a, PAGE);
     expect(f.loaded(1, 1)).toBe(1);
     expect(f.cookie.stats).toMatchObject({ maps: 2, unmaps: 1, mappedBytes: 4097n, mapFailures: 0 });
+  });
+
+  it('rounds a cacheable size to a power of two whether the caller (before v5.17) or alloc_iova_fast does', () => {
+    for (const roundInCaller of [false, true]) {
+      const f = dmaFixture({ type: 'strict', facets: { ...DMA_FACETS_V6_8, roundInCaller } });
+      const dev = f.cookie.attachDevice({ dmaMaskBits: 32 });
+      // 3 pages round to 4: 4-aligned at the top, 0xffffc..0xfffff; the unmap frees 3 pages, class 2 all the same.
+      const a = dev.map(0, 3n * PAGE);
+      expect(a).toBe(0xffffc000n);
+      expect(f.domain.tree.findExact(0xffffcn)?.pfnHi).toBe(0xfffffn);
+      dev.unmap(0, a, 3n * PAGE);
+      expect(f.loaded(2, 0)).toBe(1);
+    }
   });
 
   it('rejects bad unmaps and maps by name, leaving the model unchanged', () => {
