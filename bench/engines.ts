@@ -1,7 +1,7 @@
 // How each engine replays a workload and is timed: the native C runner (separate process), the
 // WASM batch API, the WASM per-op API and the TS model. Timing covers only the replay loop.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OP_WORDS, OpCode, type Engine } from '../src/engine.js';
 import { createModelEngine } from '../src/model/lab.js';
@@ -22,7 +22,8 @@ export interface Measured { opsPerSec: number; outcome: Outcome }
 
 export function buildNative(root: string, dir: string): string {
   const exe = join(dir, 'native_runner');
-  const srcs = ['slab', 'clock', 'tree', 'rcache', 'iova_model'].map((s) => join(root, 'native', `${s}.c`));
+  // every C source of the model (native/*.c; the tests and the fuzz harness live in subfolders)
+  const srcs = readdirSync(join(root, 'native')).filter((f) => f.endsWith('.c')).map((f) => join(root, 'native', f));
   execFileSync('cc', [NATIVE_OPT, '-I', join(root, 'native'), ...srcs, join(root, 'bench/native_runner.c'), '-o', exe], { stdio: 'inherit' });
   return exe;
 }

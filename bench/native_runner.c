@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <time.h>
-#include "iova_model.h"
+#include "iova_abi.h"
 
 static uint64_t now_ns(void) {
 	struct timespec ts;
@@ -30,9 +30,10 @@ int main(int argc, char **argv) {
 		int32_t lab = iova_lab_create((uint32_t)hdr[1], (uint32_t)hdr[2], (uint32_t)hdr[3], (uint32_t)hdr[4]);
 		if (lab < 0) { fprintf(stderr, "lab create failed %d\n", lab); return 1; }
 		uint64_t t0 = now_ns();
-		int32_t done = iova_run_batch(lab, ops, (uint32_t)n, res);
+		uint32_t done = 0;
+		int32_t status = iova_run_batch(lab, ops, (uint32_t)n, res, &done);
 		total += now_ns() - t0;
-		if (done != (int32_t)n) { fprintf(stderr, "batch stopped at op %d status %d\n", done, iova_last_status(lab)); return 1; }
+		if (status) { fprintf(stderr, "batch stopped at op %u status %d\n", done, status); return 1; }
 		if (reps == 0) {
 			FILE *o = fopen(argv[2], "wb");
 			if (!o) { perror("open out"); return 2; }

@@ -10,7 +10,7 @@ const LIMITS: Record<string, string> = {
     '0.60-0.67 at -O2/-O2 (gcc -O2 is slower; WASM is not faster).',
   slow: 'the gap walk is a tight loop over consecutive nodes; it was measured at 0.84 (CPU time, 5,000 pairs) — a miss here is noise from other load on the 2-core machine.',
   ts: 'the pure-TS model does PFN arithmetic in BigInt, keeps nodes in a sorted array (splice on insert) and walks it with BigInt compares.',
-  perop: 'each per-op call crosses the JS⇄WASM boundary twice (the op, then iova_result) with bigint arguments and a bigint result.',
+  perop: 'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace: 'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
   big: 'every domain allocates 1024×6×2 magazines, so the heap scales with the lab.',

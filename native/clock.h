@@ -9,8 +9,11 @@ struct clock { uint64_t now; struct work *heap; uint32_t n, cap; };
 void clock_init(struct clock *k);
 void clock_destroy(struct clock *k);
 int clock_grow(struct clock *k, uint32_t extra);      /* room for `extra` more works; 0 or -1 */
-/* Inline so the per-op headroom check costs a compare, not a call into clock.c. */
-static inline int clock_reserve(struct clock *k, uint32_t extra) { return k->n + extra <= k->cap ? 0 : clock_grow(k, extra); }
+/* Model-only: room for `extra` more works. Inline so the per-op headroom check costs a compare, not a call. */
+static inline int clock_reserve(struct clock *k, uint32_t extra)
+{
+	return k->n + extra <= k->cap ? 0 : clock_grow(k, extra);
+}
 void clock_schedule(struct clock *k, uint64_t due, int32_t dom, uint32_t cls); /* needs reserve */
 void clock_cancel_domain(struct clock *k, int32_t dom);
 int clock_pop_due(struct clock *k, uint64_t until, struct work *out); /* 1 when popped */

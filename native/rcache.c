@@ -1,12 +1,17 @@
+/* The rcache: per-CPU magazines, the depot and its trim work, alloc_iova_fast/free_iova_fast. */
 #include "rcache.h"
-#include "status.h"
 #include <stdlib.h>
 #include <string.h>
 
-void pool_init(struct pfnpool *p, uint32_t words) { memset(p, 0, sizeof(*p)); p->words = words; }
-void pool_destroy(struct pfnpool *p) { free(p->pfn); free(p->freelist); memset(p, 0, sizeof(*p)); }
+static const struct iova_magazine absent = {0, SLAB_NONE, BUF_NONE};
 
-int pool_reserve(struct pfnpool *p, uint32_t n)
+/* Model-only: the lab's pool of PFN buffers, one per non-empty magazine. */
+void pfn_pool_init(struct pfn_pool *p, uint32_t words) { memset(p, 0, sizeof(*p)); p->words = words; }
+/* Model-only: releases the PFN buffer pool. */
+void pfn_pool_destroy(struct pfn_pool *p) { free(p->pfn); free(p->freelist); memset(p, 0, sizeof(*p)); }
+
+/* Model-only: room for n more PFN buffers before an op starts; 0 or -1. */
+int pfn_pool_reserve(struct pfn_pool *p, uint32_t n)
 {
 	uint32_t ncap, i;
 	uint64_t *np; uint32_t *nf;
@@ -24,152 +29,163 @@ int pool_reserve(struct pfnpool *p, uint32_t n)
 	return 0;
 }
 
-static uint64_t *bufp(struct rc_ctx *c, struct mag *m) { return &c->pool->pfn[(size_t)m->buf * c->pool->words]; }
-
-static void mag_push(struct rc_ctx *c, struct mag *m, uint64_t pfn)
+/* Model-only: the PFN array of a magazine (its pool buffer). */
+static uint64_t *mag_pfns(struct rc_ctx *c, struct iova_magazine *m)
 {
-	if (m->buf == BUF_NONE) m->buf = c->pool->freelist[--c->pool->nfree];
-	bufp(c, m)[m->count++] = pfn;
+	return &c->pool->pfn[(size_t)m->buf * c->pool->words];
 }
 
-static void mag_release_buf(struct rc_ctx *c, struct mag *m)
+/* iova_magazine_push: append a PFN (the buffer is taken from the pool on first use). */
+static void iova_magazine_push(struct rc_ctx *c, struct iova_magazine *m, uint64_t pfn)
+{
+	if (m->buf == BUF_NONE) m->buf = c->pool->freelist[--c->pool->nfree];
+	mag_pfns(c, m)[m->size++] = pfn;
+}
+
+/* Model-only: an emptied magazine gives its PFN buffer back to the pool. */
+static void magazine_release_pfns(struct rc_ctx *c, struct iova_magazine *m)
 {
 	if (m->buf != BUF_NONE) { c->pool->freelist[c->pool->nfree++] = m->buf; m->buf = BUF_NONE; }
 }
 
-/* returns 0 when nothing at or below limit */
-static uint64_t mag_pop(struct rc_ctx *c, struct mag *m, uint64_t limit)
+/* iova_magazine_pop: the topmost PFN <= limit, swapped out with the last; 0 when none fits. */
+static uint64_t iova_magazine_pop(struct rc_ctx *c, struct iova_magazine *m, uint64_t limit)
 {
-	uint64_t *p = bufp(c, m), pfn;
-	uint32_t i = m->count - 1;
+	uint64_t *p = mag_pfns(c, m), pfn;
+	uint32_t i = m->size - 1;
 	while (p[i] > limit) { if (i == 0) return 0; i--; }
 	pfn = p[i];
-	p[i] = p[--m->count];
-	if (m->count == 0) mag_release_buf(c, m);
+	p[i] = p[--m->size];
+	if (m->size == 0) magazine_release_pfns(c, m);
 	return pfn;
 }
 
-static int mag_alloc(struct rc_ctx *c, struct mag *m)
+/* iova_magazine_alloc: one object from the magazine cache (or an injected failure). */
+static int iova_magazine_alloc(struct rc_ctx *c, struct iova_magazine *m)
 {
 	if (inject_hit(c->fail_mag)) return -1;
 	m->slab = slab_alloc(c->mag_cache);
 	if (m->slab == SLAB_NONE) return -1;
-	m->count = 0; m->buf = BUF_NONE;
+	m->size = 0; m->buf = BUF_NONE;
 	return 0;
 }
 
-static int mag_present(const struct mag *m) { return m->slab != SLAB_NONE; }
+/* Model-only: whether a (lazy) magazine has been allocated. */
+static int magazine_present(const struct iova_magazine *m) { return m->slab != SLAB_NONE; }
 
-static void mag_free(struct rc_ctx *c, struct mag *m)
+/* iova_magazine_free: the object back to its cache (PFNs must already be gone). */
+static void iova_magazine_free(struct rc_ctx *c, struct iova_magazine *m)
 {
-	if (!mag_present(m)) return;
+	if (!magazine_present(m)) return;
 	slab_free(c->mag_cache, m->slab);
-	mag_release_buf(c, m);
-	m->count = 0;
+	magazine_release_pfns(c, m);
+	m->size = 0;
 	m->slab = SLAB_NONE;
 }
 
+/* Model-only: what the tree code needs of the lab. */
 static struct iova_env env_of(struct rc_ctx *c)
 {
 	struct iova_env e; e.iova_cache = c->iova_cache; e.fail_iova = c->fail_iova; return e;
 }
 
-/* free every PFN of a magazine back to the tree (PFNs not found are skipped) */
-static void mag_free_pfns(struct rc_ctx *c, struct domain *d, struct mag *m)
+/* iova_magazine_free_pfns: every PFN back to the tree (PFNs not found are skipped). */
+static void iova_magazine_free_pfns(struct rc_ctx *c, struct lab_domain *d, struct iova_magazine *m)
 {
 	struct iova_env e = env_of(c);
 	uint32_t i;
-	for (i = 0; i < m->count; i++) {
-		uint32_t x = find_iova(&d->iovad, bufp(c, m)[i]);
+	for (i = 0; i < m->size; i++) {
+		uint32_t x = find_iova(&d->iovad, mag_pfns(c, m)[i]);
 		if (x == NODE_NONE) continue;
-		d->iovad.n[x].cached = 0;
+		d->iovad.n[x].in_magazine = 0;
 		remove_iova(&d->iovad, &e, x);
 	}
-	m->count = 0;
-	mag_release_buf(c, m);
+	m->size = 0;
+	magazine_release_pfns(c, m);
 }
 
-static void array_free(struct rc_ctx *c, struct domain *d)
+/* Model-only: the kmalloc'd per-domain rcache array (v6.0+), if the policy has one. */
+static void free_rcache_array(struct rc_ctx *c, struct lab_domain *d)
 {
 	if (c->array_cache) slab_free(c->array_cache, d->array_slab);
 }
 
-static void domain_free(struct domain *d)
+/* Model-only: the host memory of a domain that failed init. */
+static void free_domain_memory(struct lab_domain *d)
 {
 	uint32_t k;
-	iovad_destroy(&d->iovad, NULL);
-	for (k = 0; k < RC_CLASSES; k++) free(d->rc[k].cpu);
+	destroy_iova_tree(&d->iovad, NULL);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) free(d->rcaches[k].cpu_rcaches);
 	free(d);
 }
 
-int domain_create(struct rc_ctx *c, int32_t id, uint32_t shift, uint64_t start_pfn, struct domain **out)
+/* init_iova_domain + iova_domain_init_rcaches: array, then class 0..5, CPU 0..n-1, loaded, prev. */
+int lab_domain_init(struct rc_ctx *c, int32_t id, uint32_t shift, uint64_t start_pfn, struct lab_domain **out)
 {
 	const struct iova_policy *p = c->policy;
-	struct domain *d = calloc(1, sizeof(*d));
-	uint32_t k, cpu, nm = 0, per_class = 2 * c->possible;
+	struct lab_domain *d = calloc(1, sizeof(*d));
+	uint32_t k, i, nm = 0, per_class = 2 * c->possible;
 	if (!d) return IOVA_E_NOMEM;
 	d->id = id;
-	for (k = 0; k < RC_CLASSES; k++) {
-		d->rc[k].cpu = malloc((size_t)per_class * sizeof(struct mag));
-		if (!d->rc[k].cpu) goto nomem;
-		for (cpu = 0; cpu < per_class; cpu++) {
-			d->rc[k].cpu[cpu].count = 0;
-			d->rc[k].cpu[cpu].slab = SLAB_NONE;
-			d->rc[k].cpu[cpu].buf = BUF_NONE;
-		}
-		d->rc[k].mag_cap = p->dynamic_initial ? p->dynamic_initial : p->mag_size;
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+		d->rcaches[k].cpu_rcaches = malloc((size_t)c->possible * sizeof(struct iova_cpu_rcache));
+		if (!d->rcaches[k].cpu_rcaches) goto nomem;
+		for (i = 0; i < per_class; i++) *rcache_magazine(&d->rcaches[k], i) = absent;
+		d->rcaches[k].mag_cap = p->dynamic_initial ? p->dynamic_initial : p->mag_size;
 	}
-	if (iovad_init(&d->iovad, shift, start_pfn)) goto nomem;
-	if (slab_reserve(c->mag_cache, RC_CLASSES * per_class + 1)) goto nomem;
+	if (init_iova_domain(&d->iovad, shift, start_pfn)) goto nomem;
+	if (slab_reserve(c->mag_cache, IOVA_RANGE_CACHE_MAX_SIZE * per_class + 1)) goto nomem;
 	if (c->array_cache && slab_reserve(c->array_cache, 2)) goto nomem;
 	if (c->array_cache) d->array_slab = slab_alloc(c->array_cache);
 	if (!p->lazy)
-		for (k = 0; k < RC_CLASSES; k++)
-			for (cpu = 0; cpu < per_class; cpu++, nm++)
-				if (mag_alloc(c, &d->rc[k].cpu[cpu])) goto failed;
+		for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)
+			for (i = 0; i < per_class; i++, nm++)
+				if (iova_magazine_alloc(c, rcache_magazine(&d->rcaches[k], i))) goto failed;
 	*out = d;
 	return 0;
 failed:
-	while (nm-- > 0) mag_free(c, &d->rc[nm / per_class].cpu[nm % per_class]);
-	array_free(c, d);
-	domain_free(d);
+	while (nm-- > 0) iova_magazine_free(c, rcache_magazine(&d->rcaches[nm / per_class], nm % per_class));
+	free_rcache_array(c, d);
+	free_domain_memory(d);
 	return IOVA_E_ALLOC_FAILED;
 nomem:
-	domain_free(d);
+	free_domain_memory(d);
 	return IOVA_E_NOMEM;
 }
 
-void domain_put(struct rc_ctx *c, struct domain *d)
+/* put_iova_domain: magazines (PFNs not returned), trim work, depot, array, then the tree. */
+void put_iova_domain(struct rc_ctx *c, struct lab_domain *d)
 {
 	struct iova_env e = env_of(c);
 	uint32_t k, i;
 	clock_cancel_domain(c->clk, d->id);
-	for (k = 0; k < RC_CLASSES; k++) {
-		struct rclass *r = &d->rc[k];
-		for (i = 0; i < 2 * c->possible; i++) mag_free(c, &r->cpu[i]);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+		struct iova_rcache *r = &d->rcaches[k];
+		for (i = 0; i < 2 * c->possible; i++) iova_magazine_free(c, rcache_magazine(r, i));
 		c->lab_cls[k].depot_mags -= r->depot_size;
-		while (r->depot_size) mag_free(c, &r->depot[--r->depot_size]);
+		while (r->depot_size) iova_magazine_free(c, &r->depot[--r->depot_size]);
 		free(r->depot);
 		r->depot = NULL;
 	}
-	array_free(c, d);
-	iovad_destroy(&d->iovad, &e);
-	for (k = 0; k < RC_CLASSES; k++) free(d->rc[k].cpu);
+	free_rcache_array(c, d);
+	destroy_iova_tree(&d->iovad, &e);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) free(d->rcaches[k].cpu_rcaches);
 	free(d);
 }
 
-int domain_reserve(struct rc_ctx *c, struct domain *d)
+/* Model-only: memory one fast op may need, taken before it starts so a failure changes nothing. */
+int lab_domain_reserve_headroom(struct rc_ctx *c, struct lab_domain *d)
 {
 	uint32_t k;
 	/* worst case for one fast op: two magazines (a lazy prev, then a new loaded), one trim work */
-	if (iovad_reserve_nodes(&d->iovad, 2) || slab_reserve(c->iova_cache, 2) ||
-	    slab_reserve(c->mag_cache, 2) || pool_reserve(c->pool, 2) || clock_reserve(c->clk, 1))
+	if (iova_reserve_nodes(&d->iovad, 2) || slab_reserve(c->iova_cache, 2) ||
+	    slab_reserve(c->mag_cache, 2) || pfn_pool_reserve(c->pool, 2) || clock_reserve(c->clk, 1))
 		return -1;
-	for (k = 0; k < RC_CLASSES; k++) {
-		struct rclass *r = &d->rc[k];
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+		struct iova_rcache *r = &d->rcaches[k];
 		if (r->depot_size + 1 > r->depot_cap) {
 			uint32_t ncap = r->depot_cap ? r->depot_cap * 2 : 4;
-			struct mag *m = realloc(r->depot, (size_t)ncap * sizeof(*m));
+			struct iova_magazine *m = realloc(r->depot, (size_t)ncap * sizeof(*m));
 			if (!m) return -1;
 			r->depot = m; r->depot_cap = ncap;
 		}
@@ -179,7 +195,8 @@ int domain_reserve(struct rc_ctx *c, struct domain *d)
 
 /* Bonwick's dynamic magazine size: a class whose depot is exchanged with DYNAMIC_CONTENTION
  * times within one DYNAMIC_WINDOW_MS window doubles its magazine capacity, up to mag_size. */
-static void note_depot_exchange(struct rc_ctx *c, struct rclass *r)
+/* Model-only (Bonwick's dynamic magazine size): count depot exchanges, grow the class. */
+static void note_depot_exchange(struct rc_ctx *c, struct iova_rcache *r)
 {
 	uint64_t window = c->clk->now / DYNAMIC_WINDOW_MS;
 	if (!c->policy->dynamic_initial) return;
@@ -189,15 +206,17 @@ static void note_depot_exchange(struct rc_ctx *c, struct rclass *r)
 	r->mag_cap = r->mag_cap * 2 > c->policy->mag_size ? c->policy->mag_size : r->mag_cap * 2;
 }
 
-static void schedule_trim(struct rc_ctx *c, struct domain *d, uint32_t k)
+/* schedule_delayed_work(&rcache->work, ...) from iova_depot_push. */
+static void iova_depot_schedule_work(struct rc_ctx *c, struct lab_domain *d, uint32_t k)
 {
 	clock_schedule(c->clk, c->clk->now + c->policy->trim_delay_ms, d->id, k);
-	d->rc[k].pending = 1;
+	d->rcaches[k].work_pending = 1;
 }
 
-static void depot_push(struct rc_ctx *c, struct domain *d, uint32_t k, struct mag *m)
+/* iova_depot_push: a full magazine onto the depot; arms the trim work. */
+static void iova_depot_push(struct rc_ctx *c, struct lab_domain *d, uint32_t k, struct iova_magazine *m)
 {
-	struct rclass *r = &d->rc[k];
+	struct iova_rcache *r = &d->rcaches[k];
 	struct class_stats *l = &c->lab_cls[k];
 	r->depot[r->depot_size++] = *m;
 	r->st.pushes++; l->pushes++;
@@ -205,17 +224,19 @@ static void depot_push(struct rc_ctx *c, struct domain *d, uint32_t k, struct ma
 	if (r->depot_size > r->st.high_water) r->st.high_water = r->depot_size;
 	if (l->depot_mags > l->high_water) l->high_water = l->depot_mags;
 	note_depot_exchange(c, r);
-	if (c->policy->trim_delay_ms && !r->pending) schedule_trim(c, d, k);
+	if (c->policy->trim_delay_ms && !r->work_pending) iova_depot_schedule_work(c, d, k);
 }
 
-static struct mag depot_pop(struct rc_ctx *c, struct domain *d, uint32_t k)
+/* iova_depot_pop: the depot head. */
+static struct iova_magazine iova_depot_pop(struct rc_ctx *c, struct lab_domain *d, uint32_t k)
 {
-	struct rclass *r = &d->rc[k];
+	struct iova_rcache *r = &d->rcaches[k];
 	c->lab_cls[k].depot_mags--;
 	return r->depot[--r->depot_size];
 }
 
-uint64_t domain_alloc_iova(struct rc_ctx *c, struct domain *d, uint64_t size, uint64_t limit_pfn, int aligned)
+/* alloc_iova, counting slow-path failures per domain (model-only counter). */
+uint64_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size, uint64_t limit_pfn, int aligned)
 {
 	struct iova_env e = env_of(c);
 	uint64_t pfn = alloc_iova(&d->iovad, &e, size, limit_pfn, aligned);
@@ -223,128 +244,143 @@ uint64_t domain_alloc_iova(struct rc_ctx *c, struct domain *d, uint64_t size, ui
 	return pfn;
 }
 
-static void swap_mags(struct mag *a, struct mag *b) { struct mag t = *a; *a = *b; *b = t; }
-
-static uint64_t rcache_get(struct rc_ctx *c, struct domain *d, uint32_t cpu, uint32_t k, uint64_t limit)
+/* swap(cpu_rcache->loaded, cpu_rcache->prev). */
+static void swap_magazines(struct iova_magazine *a, struct iova_magazine *b)
 {
-	struct rclass *r = &d->rc[k];
-	struct mag *ld = &r->cpu[2 * cpu], *pv = &r->cpu[2 * cpu + 1];
+	struct iova_magazine t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* __iova_rcache_get: a PFN <= limit from this CPU's loaded, prev or the depot, or 0. */
+static uint64_t iova_rcache_get(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint32_t k, uint64_t limit)
+{
+	struct iova_rcache *r = &d->rcaches[k];
+	struct iova_magazine *ld = &r->cpu_rcaches[cpu].loaded, *pv = &r->cpu_rcaches[cpu].prev;
 	uint64_t pfn;
 	uint32_t x;
-	if (ld->count) {
-	} else if (pv->count) {
-		swap_mags(ld, pv);
+	if (ld->size) {
+	} else if (pv->size) {
+		swap_magazines(ld, pv);
 	} else if (r->depot_size) {
-		mag_free(c, ld);
-		*ld = depot_pop(c, d, k);
+		iova_magazine_free(c, ld);
+		*ld = iova_depot_pop(c, d, k);
 		r->st.pops++; c->lab_cls[k].pops++;
 		note_depot_exchange(c, r);
 	} else return 0;
-	pfn = mag_pop(c, ld, limit);
+	pfn = iova_magazine_pop(c, ld, limit);
 	if (!pfn) return 0;
 	x = find_iova_exact(&d->iovad, pfn);
-	if (x != NODE_NONE) d->iovad.n[x].cached = 0;
+	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 0;
 	return pfn;
 }
 
-uint64_t alloc_iova_fast(struct rc_ctx *c, struct domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn, int flush)
+/* alloc_iova_fast: rcache first, then alloc_iova; on failure flush every CPU and retry once. */
+uint64_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn,
+			 int flush)
 {
 	uint32_t k, i;
 	uint64_t pfn;
-	if (size < (1u << (RC_CLASSES - 1))) size = (uint64_t)1 << order_base_2_(size);
+	if (size < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1))) size = (uint64_t)1 << order_base_2_(size);
 	k = order_base_2_(size);
-	if (k < RC_CLASSES) {
-		pfn = rcache_get(c, d, cpu, k, limit_pfn + 1 - size);
-		if (pfn) { d->rc[k].st.hits++; c->lab_cls[k].hits++; return pfn; }
-		d->rc[k].st.misses++; c->lab_cls[k].misses++;
+	if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
+		pfn = iova_rcache_get(c, d, cpu, k, limit_pfn + 1 - size);
+		if (pfn) { d->rcaches[k].st.hits++; c->lab_cls[k].hits++; return pfn; }
+		d->rcaches[k].st.misses++; c->lab_cls[k].misses++;
 	}
-	pfn = domain_alloc_iova(c, d, size, limit_pfn, 1);
+	pfn = alloc_iova_counted(c, d, size, limit_pfn, 1);
 	if (!pfn && flush) {
 		d->flush_retries++;
-		for (i = 0; i < c->possible; i++) if (c->online[i]) flush_cpu(c, d, i);
-		flush_depot(c, d);
-		pfn = domain_alloc_iova(c, d, size, limit_pfn, 1);
+		for (i = 0; i < c->possible; i++) if (c->online[i]) free_cpu_cached_iovas(c, d, i);
+		free_global_cached_iovas(c, d);
+		pfn = alloc_iova_counted(c, d, size, limit_pfn, 1);
 	}
 	return pfn;
 }
 
-/* A full `loaded` goes to the depot; a fixed depot that is full drops it (PFNs to the tree). */
-static void retire_loaded(struct rc_ctx *c, struct domain *d, uint32_t k, struct mag *full, struct mag *dropped)
+/* __iova_rcache_insert's depot step: push a full loaded, or drop it when a fixed depot is full. */
+static void retire_full_loaded(struct rc_ctx *c, struct lab_domain *d, uint32_t k, struct iova_magazine *full,
+			       struct iova_magazine *dropped)
 {
-	struct rclass *r = &d->rc[k];
+	struct iova_rcache *r = &d->rcaches[k];
 	if (c->policy->depot_cap && r->depot_size >= c->policy->depot_cap) {
 		*dropped = *full;
 		r->st.overflows++; c->lab_cls[k].overflows++;
 		return;
 	}
-	depot_push(c, d, k, full);
+	iova_depot_push(c, d, k, full);
 }
 
-void free_iova_fast(struct rc_ctx *c, struct domain *d, uint32_t cpu, uint64_t pfn, uint64_t size)
+/* free_iova_fast + __iova_rcache_insert: a PFN into this CPU's loaded (else to the tree). */
+void free_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t pfn, uint64_t size)
 {
 	struct iova_env e = env_of(c);
 	uint32_t k = order_base_2_(size), x = find_iova_exact(&d->iovad, pfn);
-	struct rclass *r;
-	struct mag *ld, *pv, dropped = {0, SLAB_NONE, BUF_NONE};
-	if (k >= RC_CLASSES) { if (x != NODE_NONE) remove_iova(&d->iovad, &e, x); return; }
-	r = &d->rc[k];
-	ld = &r->cpu[2 * cpu]; pv = &r->cpu[2 * cpu + 1];
-	if (!mag_present(ld) && mag_alloc(c, ld)) goto to_tree;
-	if (ld->count >= r->mag_cap) {
-		if (!mag_present(pv) && mag_alloc(c, pv)) goto to_tree;
-		if (pv->count < r->mag_cap) {
-			swap_mags(ld, pv);
+	struct iova_rcache *r;
+	struct iova_magazine *ld, *pv, dropped = absent;
+	if (k >= IOVA_RANGE_CACHE_MAX_SIZE) { if (x != NODE_NONE) remove_iova(&d->iovad, &e, x); return; }
+	r = &d->rcaches[k];
+	ld = &r->cpu_rcaches[cpu].loaded; pv = &r->cpu_rcaches[cpu].prev;
+	if (!magazine_present(ld) && iova_magazine_alloc(c, ld)) goto to_tree;
+	if (ld->size >= r->mag_cap) {
+		if (!magazine_present(pv) && iova_magazine_alloc(c, pv)) goto to_tree;
+		if (pv->size < r->mag_cap) {
+			swap_magazines(ld, pv);
 		} else {
-			struct mag nm;
-			if (mag_alloc(c, &nm)) goto to_tree;
-			retire_loaded(c, d, k, ld, &dropped);
+			struct iova_magazine nm;
+			if (iova_magazine_alloc(c, &nm)) goto to_tree;
+			retire_full_loaded(c, d, k, ld, &dropped);
 			*ld = nm;
 		}
 	}
-	mag_push(c, ld, pfn);
-	if (x != NODE_NONE) d->iovad.n[x].cached = 1;
-	if (mag_present(&dropped)) { mag_free_pfns(c, d, &dropped); mag_free(c, &dropped); }
+	iova_magazine_push(c, ld, pfn);
+	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 1;
+	if (magazine_present(&dropped)) { iova_magazine_free_pfns(c, d, &dropped); iova_magazine_free(c, &dropped); }
 	return;
 to_tree:
 	if (x != NODE_NONE) remove_iova(&d->iovad, &e, x);
 }
 
-void flush_cpu(struct rc_ctx *c, struct domain *d, uint32_t cpu)
+/* free_cpu_cached_iovas: one CPU's loaded and prev PFNs back to the tree. */
+void free_cpu_cached_iovas(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu)
 {
 	uint32_t k;
-	for (k = 0; k < RC_CLASSES; k++) {
-		mag_free_pfns(c, d, &d->rc[k].cpu[2 * cpu]);
-		mag_free_pfns(c, d, &d->rc[k].cpu[2 * cpu + 1]);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+		iova_magazine_free_pfns(c, d, &d->rcaches[k].cpu_rcaches[cpu].loaded);
+		iova_magazine_free_pfns(c, d, &d->rcaches[k].cpu_rcaches[cpu].prev);
 	}
 }
 
-void flush_depot(struct rc_ctx *c, struct domain *d)
+/* free_global_cached_iovas: every depot magazine's PFNs back to the tree. */
+void free_global_cached_iovas(struct rc_ctx *c, struct lab_domain *d)
 {
 	uint32_t k;
-	for (k = 0; k < RC_CLASSES; k++) {
-		while (d->rc[k].depot_size) {
-			struct mag m = depot_pop(c, d, k);
-			mag_free_pfns(c, d, &m);
-			mag_free(c, &m);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+		while (d->rcaches[k].depot_size) {
+			struct iova_magazine m = iova_depot_pop(c, d, k);
+			iova_magazine_free_pfns(c, d, &m);
+			iova_magazine_free(c, &m);
 		}
 	}
 }
 
-static uint32_t trim_threshold(struct rc_ctx *c)
+/* The depot size iova_depot_work_func trims down to (num_online_cpus() in the kernel). */
+static uint32_t depot_trim_threshold(struct rc_ctx *c)
 {
 	uint32_t t = c->policy->trim_threshold;
 	return t == IOVA_TRIM_ONLINE ? *c->online_count : t;
 }
 
-void trim_work(struct rc_ctx *c, struct domain *d, uint32_t k)
+/* iova_depot_work_func: while the depot is above the threshold, free one magazine and rearm. */
+void iova_depot_work_func(struct rc_ctx *c, struct lab_domain *d, uint32_t k)
 {
-	struct rclass *r = &d->rc[k];
-	struct mag m;
-	r->pending = 0;
-	if (r->depot_size <= trim_threshold(c)) return;
-	m = depot_pop(c, d, k);
+	struct iova_rcache *r = &d->rcaches[k];
+	struct iova_magazine m;
+	r->work_pending = 0;
+	if (r->depot_size <= depot_trim_threshold(c)) return;
+	m = iova_depot_pop(c, d, k);
 	r->st.trims++; c->lab_cls[k].trims++;
-	mag_free_pfns(c, d, &m);
-	mag_free(c, &m);
-	schedule_trim(c, d, k);
+	iova_magazine_free_pfns(c, d, &m);
+	iova_magazine_free(c, &m);
+	iova_depot_schedule_work(c, d, k);
 }

@@ -1,31 +1,36 @@
+/* Slab caches: which slab an object lands in, per-slab use counts, the partial list. */
 #include "slab.h"
 #include <stdlib.h>
 
-const uint32_t slab_obj_sizes[SC_NCACHES] = {64, 1024, 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192};
+const uint32_t slab_obj_sizes[IOVA_CACHE_COUNT] = IOVA_CACHE_OBJ_SIZES;
 
+/* fls: the 1-based index of the highest set bit, 0 for 0. */
 static uint32_t fls32(uint32_t x) { uint32_t r = 0; while (x) { r++; x >>= 1; } return r; }
 
+/* kmem_cache_create's geometry: slub picks the smallest order holding calculate_order()'s min objects. */
 void slab_init(struct slab_cache *c, uint32_t obj_size, uint32_t possible, uint32_t geometry)
 {
 	uint32_t order;
 	c->obj_size = obj_size;
 	if (geometry == 0) {
-		uint32_t min_obj = 4 * (fls32(possible) + 1), max3 = (4096u << 3) / obj_size;
+		uint32_t min_obj = 4 * (fls32(possible) + 1), max3 = ((uint32_t)PAGE_SIZE << SLAB_MAX_ORDER) / obj_size;
 		if (min_obj > max3) min_obj = max3;
-		for (order = 0; order < 3; order++)
-			if ((4096u << order) / obj_size >= min_obj) break;
+		for (order = 0; order < SLAB_MAX_ORDER; order++)
+			if (((uint32_t)PAGE_SIZE << order) / obj_size >= min_obj) break;
 	} else {
-		for (order = 0; (4096u << order) / obj_size < 1; order++) ;
+		for (order = 0; ((uint32_t)PAGE_SIZE << order) / obj_size < 1; order++) ;
 	}
 	c->pages = 1u << order;
-	c->per_slab = (4096u << order) / obj_size;
+	c->per_slab = ((uint32_t)PAGE_SIZE << order) / obj_size;
 	c->active = c->num_slabs = c->allocs = c->frees = 0;
 	c->slabs = NULL; c->cap = c->nfree = 0;
 	c->freehead = c->partial = SLAB_NONE;
 }
 
+/* Model-only: the slab bookkeeping memory. */
 void slab_destroy(struct slab_cache *c) { free(c->slabs); c->slabs = NULL; c->cap = c->nfree = 0; }
 
+/* Model-only: grows the slab array so n slab slots are free; 0 or -1. */
 int slab_grow(struct slab_cache *c, uint32_t n)
 {
 	uint32_t ncap, i;
@@ -43,6 +48,7 @@ int slab_grow(struct slab_cache *c, uint32_t n)
 	return 0;
 }
 
+/* add_partial at the head of the partial list. */
 static void partial_push(struct slab_cache *c, uint32_t id)
 {
 	struct slab *s = &c->slabs[id];
@@ -51,6 +57,7 @@ static void partial_push(struct slab_cache *c, uint32_t id)
 	c->partial = id;
 }
 
+/* remove_partial. */
 static void partial_remove(struct slab_cache *c, uint32_t id)
 {
 	struct slab *s = &c->slabs[id];
@@ -59,6 +66,7 @@ static void partial_remove(struct slab_cache *c, uint32_t id)
 	s->in_partial = 0;
 }
 
+/* kmem_cache_alloc: from the partial list's head slab, else a new slab. */
 uint32_t slab_alloc(struct slab_cache *c)
 {
 	uint32_t id;
@@ -77,6 +85,7 @@ uint32_t slab_alloc(struct slab_cache *c)
 	return id;
 }
 
+/* kmem_cache_free: a full slab rejoins the partial list, an empty one is released. */
 void slab_free(struct slab_cache *c, uint32_t id)
 {
 	struct slab *s = &c->slabs[id];
@@ -90,6 +99,7 @@ void slab_free(struct slab_cache *c, uint32_t id)
 	}
 }
 
+/* Model-only: 0 when the counters agree with the slabs (the invariant checker's part). */
 int slab_check(const struct slab_cache *c)
 {
 	uint64_t act = 0, ns = 0, np = 0;

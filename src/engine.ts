@@ -20,23 +20,8 @@ export interface LabConfig {
   policy?: RcachePolicy;
 }
 
-/** Batch opcodes: 6 uint64 words per op (opcode, domain, cpu, a, b, c). See docs/design.md. */
-export enum OpCode {
-  AllocFast = 1,
-  FreeFast = 2,
-  Alloc = 3,
-  Free = 4,
-  Find = 5,
-  Reserve = 6,
-  Advance = 7,
-  CpuOffline = 8,
-  CpuOnline = 9,
-  Flush = 10,
-  DomainCreate = 11,
-  DomainPut = 12,
-  InjectFailure = 13,
-}
-export const OP_WORDS = 6;
+/** Batch opcodes and the words per op, declared in abi/iova-abi.json. */
+export { OpCode, OP_WORDS } from './generated/abi.js';
 
 export interface BatchResult {
   /** One word per op: the pfn / domain id it returned, 0 for ops without a result. */

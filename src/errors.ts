@@ -1,5 +1,8 @@
-// One named error class per failure. Status numbers mirror native/status.h; both engines turn a
-// failed check into the same class through errorForStatus().
+// One named error class per failure. Status numbers come from the ABI (abi/iova-abi.json); both
+// engines turn a failed check into the same class through errorForStatus().
+import { Status } from './generated/abi.js';
+
+export { Status };
 
 export class IovaLabError extends Error {
   constructor(message: string, readonly status: number) {
@@ -27,28 +30,6 @@ export class InvariantError extends IovaLabError {}
 export class BadOpError extends IovaLabError {}
 /** A value that is not an integer in range before it ever reaches an engine. */
 export class InvalidNumberError extends IovaLabError {}
-
-export const Status = {
-  OK: 0,
-  LAB_CONFIG: -1,
-  NO_LAB: -2,
-  NO_DOMAIN: -3,
-  GRANULE: -4,
-  START_PFN: -5,
-  CPU_RANGE: -6,
-  CPU_OFFLINE: -7,
-  CPU_STATE: -8,
-  SIZE: -9,
-  LIMIT: -10,
-  RANGE: -11,
-  NOT_ALLOCATED: -12,
-  DOUBLE_FREE: -13,
-  SIZE_CLASS: -14,
-  NOMEM: -15,
-  ALLOC_FAILED: -16,
-  INVARIANT: -17,
-  BAD_OP: -18,
-} as const;
 
 type ErrorClass = new (message: string, status: number) => IovaLabError;
 const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {

@@ -9,8 +9,8 @@ export type { Engine, EngineName, LabConfig, MagazineMode, SlabGeometry, Failure
 export { OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
 export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
-export { loadIovaModule } from './bindings.js';
-export type { LoadOptions } from './bindings.js';
+export { loadIovaModule } from './wasm/load.js';
+export type { LoadOptions } from './wasm/load.js';
 export * from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,

@@ -1,6 +1,6 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
 // on either engine. It validates caller numbers, then delegates; it holds no model state itself.
-import type { LoadOptions } from './bindings.js';
+import type { LoadOptions } from './wasm/load.js';
 import type { BatchResult, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { IovaDomain } from './domain.js';
 import { LabConfigError } from './errors.js';

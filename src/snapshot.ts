@@ -1,21 +1,17 @@
 // Counter snapshot: what slabtop, /proc/slabinfo and the rcache would show. Plain numbers
-// (all counts stay far below 2^53); both engines must produce deep-equal snapshots.
+// (all counts stay far below 2^53); both engines must produce deep-equal snapshots. The word
+// layout the C engine writes is declared in abi/iova-abi.json (src/generated/abi.ts).
 import type { MagazineMode } from './engine.js';
+import {
+  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE, MAGAZINE_FIELDS,
+  SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+} from './generated/abi.js';
 
-export const CACHE_NAMES = [
-  'iommu_iova', 'iommu_iova_magazine',
-  'kmalloc-8', 'kmalloc-16', 'kmalloc-32', 'kmalloc-64', 'kmalloc-96', 'kmalloc-128',
-  'kmalloc-192', 'kmalloc-256', 'kmalloc-512', 'kmalloc-1k', 'kmalloc-2k', 'kmalloc-4k', 'kmalloc-8k',
-] as const;
+export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS };
+/** Size classes of the rcache (IOVA_RANGE_CACHE_MAX_SIZE). */
+export const RCACHE_CLASSES = IOVA_RANGE_CACHE_MAX_SIZE;
+
 export type CacheName = (typeof CACHE_NAMES)[number];
-export const CACHE_FIELDS = ['objSize', 'objPerSlab', 'pagesPerSlab', 'activeObjs', 'numObjs', 'numSlabs', 'allocs', 'frees'] as const;
-export const MAGAZINE_FIELDS = ['loaded', 'prev', 'depot', 'total', 'loadedPfns', 'prevPfns', 'depotPfns'] as const;
-export const CLASS_FIELDS = ['hits', 'misses', 'depotPushes', 'depotPops', 'depotTrims', 'depotMags', 'depotHighWater',
-  'depotOverflows', 'loaded', 'prev', 'loadedPfns', 'prevPfns', 'depotPfns'] as const;
-export const DOMAIN_FIELDS = ['id', 'liveIovas', 'cachedPfns', 'magazines', 'depotMags', 'hits', 'misses',
-  'depotPushes', 'depotPops', 'depotTrims', 'flushRetries', 'slowAllocFailures'] as const;
-export const RCACHE_CLASSES = 6;
-
 export type CacheCounters = { name: CacheName } & Record<(typeof CACHE_FIELDS)[number], number>;
 export type MagazineCounters = Record<(typeof MAGAZINE_FIELDS)[number], number>;
 export type ClassCounters = Record<(typeof CLASS_FIELDS)[number], number>;
@@ -37,8 +33,29 @@ export interface Snapshot {
   domains: DomainCounters[];
 }
 
-/** Decode the flat uint64 layout of docs/design.md (written by the C engine). */
+/** The snapshot words do not have the length their header implies (a C/TS layout mismatch). */
+export class SnapshotLayoutError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotLayoutError';
+  }
+}
+
+const LIVE_DOMAINS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('liveDomains');
+
+/** Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError unless it
+ *  consumes exactly the words given. */
 export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
+  if (words.length < SNAPSHOT_FIXED_WORDS) {
+    const fixed = SNAPSHOT_FIXED_WORDS;
+    throw new SnapshotLayoutError(`snapshot of ${words.length} words is shorter than its ${fixed}-word fixed part`);
+  }
+  const liveDomains = Number(words[LIVE_DOMAINS_AT]);
+  const expected = SNAPSHOT_FIXED_WORDS + liveDomains * DOMAIN_FIELDS.length;
+  if (words.length !== expected) {
+    const what = `${liveDomains} live domains`;
+    throw new SnapshotLayoutError(`snapshot of ${words.length} words, expected ${expected} for ${what}`);
+  }
   let at = 0;
   const next = (): number => Number(words[at++]);
   const record = <F extends readonly string[]>(fields: F): Record<F[number], number> => {
@@ -46,13 +63,10 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
     for (const f of fields) out[f as F[number]] = next();
     return out;
   };
-  const nowMs = next();
-  const possibleCpus = next();
-  const onlineCpus = next();
-  const magazineMode: MagazineMode = next() === 0 ? 'named' : 'unnamed';
-  const liveDomains = next();
-  const magazineObjSize = next();
-  const magazineCache = CACHE_NAMES[next()]!;
+  const header = record(SNAPSHOT_HEADER_FIELDS);
+  const magazineMode: MagazineMode = header.magazineMode === 0 ? 'named' : 'unnamed';
+  const magazineCache = CACHE_NAMES[header.magazineCache];
+  if (!magazineCache) throw new SnapshotLayoutError(`magazine cache index ${header.magazineCache} is not a cache`);
   const caches: CacheCounters[] = [];
   for (const name of CACHE_NAMES) {
     const c = { name, ...record(CACHE_FIELDS) };
@@ -61,7 +75,11 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const magazines = record(MAGAZINE_FIELDS);
   const classes = Array.from({ length: RCACHE_CLASSES }, () => record(CLASS_FIELDS));
   const domains = Array.from({ length: liveDomains }, () => record(DOMAIN_FIELDS));
-  return { nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains };
+  if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
+  const { nowMs, possibleCpus, onlineCpus, magazineObjSize } = header;
+  return {
+    nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
+  };
 }
 
 export function cacheByName(s: Snapshot, name: CacheName): CacheCounters | undefined {

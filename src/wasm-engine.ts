@@ -1,23 +1,18 @@
-// The Engine backed by the C model compiled to WASM. Owns one lab handle inside the module and
-// the scratch buffers it mallocs; dispose() releases both.
-import { loadIovaModule, type IovaModule, type LoadOptions } from './bindings.js';
+// The Engine backed by the C model compiled to WASM. Owns one lab handle inside the module, a
+// small transfer buffer that calls return their values through, and a scratch buffer for batches
+// and snapshots; dispose() releases all three.
+import type { IovaModule } from './bindings.js';
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
-import { OP_WORDS } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
-import { policyOfConfig, type RcachePolicy } from './policy.js';
+import { OP_WORDS, policyWords } from './generated/abi.js';
+import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
+import { loadIovaModule, type LoadOptions } from './wasm/load.js';
 
 type Args = Record<string, number | bigint | boolean | string>;
 
-const TRIM_ONLINE = 0xffffffff;
-
-/** struct iova_policy (native/iova_model.h), field by field. */
-function policyWords(p: RcachePolicy): Uint32Array {
-  return Uint32Array.of(
-    p.magazineSize, p.depotCap, p.trimDelayMs, p.trimThreshold === 'online' ? TRIM_ONLINE : p.trimThreshold,
-    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes,
-  );
-}
+/** uint64 words in the transfer buffer: find's [pfn_lo, pfn_hi] is the largest result. */
+const TRANSFER_WORDS = 2;
 
 /** Ops copied into the heap per call: small enough that the C loop reads them from cache, not
  * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
@@ -31,6 +26,8 @@ export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}
 class WasmEngine implements Engine {
   readonly name = 'wasm' as const;
   private lab: number;
+  /** TRANSFER_WORDS uint64 words malloc'd once: the out-pointer of every call that returns a value. */
+  private transferPtr = 0;
   private scratchPtr = 0;
   private scratchBytes = 0;
 
@@ -53,7 +50,17 @@ class WasmEngine implements Engine {
     mod._free(ptr);
     const { possibleCpus, onlineCpus, magazines, slabGeometry } = config;
     if (handle < 0) throw errorForStatus(handle, describeArgs({ possibleCpus, onlineCpus, magazines, slabGeometry }));
+    this.transferPtr = mod._malloc(TRANSFER_WORDS * 8);
+    if (!this.transferPtr) {
+      mod._iova_lab_destroy(handle);
+      throw errorForStatus(Status.NOMEM, 'transfer buffer');
+    }
     this.lab = handle;
+  }
+
+  /** Word i of the transfer buffer (HEAPU64 is re-made by the glue when memory grows). */
+  private transferred(i: number): bigint {
+    return this.mod.HEAPU64[this.transferPtr / 8 + i]!;
   }
 
   /** Callers test `status < 0` themselves so the args object is only built for an error. */
@@ -78,10 +85,10 @@ class WasmEngine implements Engine {
   }
 
   allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
-    const lab = this.handle;
-    const status = this.mod._iova_alloc_fast(lab, domain, cpu, size, limitPfn, flushRcache ? 1 : 0);
+    const flush = flushRcache ? 1 : 0;
+    const status = this.mod._iova_alloc_fast(this.handle, domain, cpu, size, limitPfn, flush, this.transferPtr);
     if (status < 0) this.fail(status, { domain, cpu, size, limitPfn });
-    return this.mod._iova_result(lab);
+    return this.transferred(0);
   }
 
   freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
@@ -90,10 +97,9 @@ class WasmEngine implements Engine {
   }
 
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
-    const lab = this.handle;
-    const status = this.mod._iova_alloc(lab, domain, size, limitPfn, sizeAligned ? 1 : 0);
+    const status = this.mod._iova_alloc(this.handle, domain, size, limitPfn, sizeAligned ? 1 : 0, this.transferPtr);
     if (status < 0) this.fail(status, { domain, size, limitPfn });
-    return this.mod._iova_result(lab);
+    return this.transferred(0);
   }
 
   free(domain: number, pfn: bigint): void {
@@ -102,18 +108,16 @@ class WasmEngine implements Engine {
   }
 
   find(domain: number, pfn: bigint): [bigint, bigint] | null {
-    const lab = this.handle;
-    const status = this.mod._iova_find(lab, domain, pfn);
+    const status = this.mod._iova_find(this.handle, domain, pfn, this.transferPtr);
     if (status < 0) this.fail(status, { domain, pfn });
-    const lo = this.mod._iova_result(lab);
-    return lo === 0n ? null : [lo, this.mod._iova_result2(lab)];
+    const lo = this.transferred(0);
+    return lo === 0n ? null : [lo, this.transferred(1)];
   }
 
   reserve(domain: number, lo: bigint, hi: bigint): bigint {
-    const lab = this.handle;
-    const status = this.mod._iova_reserve(lab, domain, lo, hi);
+    const status = this.mod._iova_reserve(this.handle, domain, lo, hi, this.transferPtr);
     if (status < 0) this.fail(status, { domain, lo, hi });
-    return this.mod._iova_result(lab);
+    return this.transferred(0);
   }
 
   advanceClock(ms: bigint): void {
@@ -160,21 +164,24 @@ class WasmEngine implements Engine {
     const base = this.scratch(opsBytes + chunk * 8);
     const results = new BigUint64Array(n);
     let completed = 0;
-    // do-while: an empty batch still makes the one call that resets the lab's last status.
+    let status: number = Status.OK;
+    // do-while: an empty batch still makes one call, so a disposed lab reports E_NO_LAB.
     do {
       const m = Math.min(chunk, n - completed);
       const from = completed * OP_WORDS;
       new BigUint64Array(this.mod.HEAPU8.buffer, base, m * OP_WORDS).set(ops.subarray(from, from + m * OP_WORDS));
-      const ran = this.mod._iova_run_batch(lab, base, m, base + opsBytes);
+      status = this.mod._iova_run_batch(lab, base, m, base + opsBytes, this.transferPtr);
+      const ran = this.mod.HEAPU32[this.transferPtr / 4]!;
       // Views are made after the call: memory growth inside it detaches older ones.
       results.set(new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, ran), completed);
       completed += ran;
-      if (ran < m) break;
+      if (status < 0) break;
     } while (completed < n);
-    if (completed >= n) return { results, completed };
+    if (status >= 0) return { results, completed };
     const at = completed * OP_WORDS;
-    const error = errorForStatus(this.mod._iova_last_status(lab), describeArgs({
-      op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2], a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],
+    const error = errorForStatus(status, describeArgs({
+      op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2],
+      a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],
     }));
     return { results, completed, error };
   }
@@ -200,6 +207,8 @@ class WasmEngine implements Engine {
   dispose(): void {
     if (this.lab < 0) return;
     this.mod._iova_lab_destroy(this.lab);
+    this.mod._free(this.transferPtr);
+    this.transferPtr = 0;
     if (this.scratchPtr) this.mod._free(this.scratchPtr);
     this.scratchPtr = 0;
     this.scratchBytes = 0;

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeOps } from '../src/batch.js';
-import { loadIovaModule, type IovaModule } from '../src/bindings.js';
+import type { IovaModule } from '../src/bindings.js';
+import { loadIovaModule } from '../src/wasm/load.js';
 import type { EngineName } from '../src/engine.js';
 import { DisposedError, Status, UnknownDomainError } from '../src/errors.js';
 import { IovaLab } from '../src/lab.js';
@@ -22,6 +23,11 @@ function privateModule(): Promise<IovaModule> {
 function rawLab(mod: IovaModule) {
   const scratch = mod._malloc(4096 * 8);
   return {
+    /** Two words the calls' out-pointers write to (the transfer buffer of a WasmEngine). */
+    out: mod._malloc(2 * 8),
+    outWords(): bigint[] {
+      return [...new BigUint64Array(mod.HEAPU8.buffer, this.out, 2)];
+    },
     create(possible = 2): number {
       return mod._iova_lab_create_with_policy(possible, possible, 0, 0, 0); // policy NULL: v6.8
     },
@@ -32,28 +38,25 @@ function rawLab(mod: IovaModule) {
     },
     /** Every export that takes a lab handle, called with `h`: [name, what it returned]. */
     everyCall(h: number): [string, number | bigint | string][] {
-      const ops = scratch, results = scratch + 6 * 8;
+      const ops = scratch, results = scratch + 6 * 8, out = this.out;
       new BigUint64Array(mod.HEAPU8.buffer, ops, 6).set([1n, 0n, 0n, 1n, LIMIT32, 0n]); // ALLOC_FAST dom 0 cpu 0
       return [
         ['domain_create', mod._iova_domain_create(h, 4096, 1n)],
         ['domain_put', mod._iova_domain_put(h, 0)],
-        ['alloc_fast', mod._iova_alloc_fast(h, 0, 0, 1n, LIMIT32, 1)],
+        ['alloc_fast', mod._iova_alloc_fast(h, 0, 0, 1n, LIMIT32, 1, out)],
         ['free_fast', mod._iova_free_fast(h, 0, 0, LIMIT32, 1n)],
-        ['alloc', mod._iova_alloc(h, 0, 1n, LIMIT32, 1)],
+        ['alloc', mod._iova_alloc(h, 0, 1n, LIMIT32, 1, out)],
         ['free', mod._iova_free(h, 0, LIMIT32)],
-        ['find', mod._iova_find(h, 0, LIMIT32)],
-        ['reserve', mod._iova_reserve(h, 0, 16n, 32n)],
+        ['find', mod._iova_find(h, 0, LIMIT32, out)],
+        ['reserve', mod._iova_reserve(h, 0, 16n, 32n, out)],
         ['advance_clock', mod._iova_advance_clock(h, 1000n)],
         ['cpu_offline', mod._iova_cpu_offline(h, 1)],
         ['cpu_online', mod._iova_cpu_online(h, 1)],
         ['flush', mod._iova_flush(h, 0)],
         ['inject_failure', mod._iova_inject_failure(h, 0, 1)],
-        ['run_batch', mod._iova_run_batch(h, ops, 1, results)],
-        ['last_status', mod._iova_last_status(h)],
+        ['run_batch', mod._iova_run_batch(h, ops, 1, results, scratch + 8 * 8)],
         ['snapshot', mod._iova_snapshot(h, scratch, 4096)],
         ['check_invariants', mod._iova_check_invariants(h)],
-        ['result', mod._iova_result(h)],
-        ['result2', mod._iova_result2(h)],
         ['snapshot_words', mod._iova_snapshot_words(h)],
         ['invariant_message', mod.UTF8ToString(mod._iova_invariant_message(h))],
         ['lab_destroy', mod._iova_lab_destroy(h)],
@@ -68,8 +71,8 @@ const NO_LAB_ANSWERS: [string, number | bigint | string][] = [
   ['free_fast', Status.NO_LAB], ['alloc', Status.NO_LAB], ['free', Status.NO_LAB], ['find', Status.NO_LAB],
   ['reserve', Status.NO_LAB], ['advance_clock', Status.NO_LAB], ['cpu_offline', Status.NO_LAB],
   ['cpu_online', Status.NO_LAB], ['flush', Status.NO_LAB], ['inject_failure', Status.NO_LAB],
-  ['run_batch', Status.NO_LAB], ['last_status', Status.NO_LAB], ['snapshot', Status.NO_LAB],
-  ['check_invariants', Status.NO_LAB], ['result', 0n], ['result2', 0n], ['snapshot_words', 0],
+  ['run_batch', Status.NO_LAB], ['snapshot', Status.NO_LAB],
+  ['check_invariants', Status.NO_LAB], ['snapshot_words', 0],
   ['invariant_message', 'no lab'], ['lab_destroy', Status.NO_LAB],
 ];
 
@@ -80,15 +83,18 @@ describe('lab handles (C handle table, through the WASM exports)', () => {
     const h1 = raw.create();
     expect(h1).toBeGreaterThan(0);
     expect(mod._iova_domain_create(h1, 4096, 1n)).toBe(0);
-    expect(mod._iova_alloc_fast(h1, 0, 0, 1n, LIMIT32, 1)).toBe(Status.OK);
+    expect(mod._iova_alloc_fast(h1, 0, 0, 1n, LIMIT32, 1, raw.out)).toBe(Status.OK);
+    expect(raw.outWords()[0]).toBe(LIMIT32); // the pfn comes back through the out-pointer
     expect(mod._iova_lab_destroy(h1)).toBe(Status.OK);
 
+    new BigUint64Array(mod.HEAPU8.buffer, raw.out, 2).set([7n, 7n]);
     expect(raw.everyCall(h1)).toEqual(NO_LAB_ANSWERS);
+    expect(raw.outWords()[0]).toBe(7n); // a dead handle writes nothing through the pfn/range out-pointers
 
     const h2 = raw.create();
     expect(h2).toBeGreaterThan(h1);
     expect(mod._iova_domain_create(h2, 4096, 1n)).toBe(0); // domain 0 again, but of lab h2
-    expect(mod._iova_alloc_fast(h2, 0, 1, 1n, LIMIT32, 1)).toBe(Status.OK);
+    expect(mod._iova_alloc_fast(h2, 0, 1, 1n, LIMIT32, 1, raw.out)).toBe(Status.OK);
     const before = raw.snapshot(h2);
 
     // The stale handle still reaches nothing, in particular not h2 or its domain 0.

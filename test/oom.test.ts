@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeOps } from '../src/batch.js';
-import { loadIovaModule, type IovaModule } from '../src/bindings.js';
+import type { IovaModule } from '../src/bindings.js';
+import { loadIovaModule } from '../src/wasm/load.js';
 import { InvariantError, OutOfMemoryError, Status } from '../src/errors.js';
 import { IovaLab, type LabOptions } from '../src/lab.js';
 import { cacheByName, decodeSnapshot, type Snapshot } from '../src/snapshot.js';

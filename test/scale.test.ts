@@ -2,7 +2,7 @@
 // accounted kernel memory) fit in the WASM heap, an empty magazine costing the model ≤ 16 bytes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadIovaModule } from '../src/bindings.js';
+import { loadIovaModule } from '../src/wasm/load.js';
 import { cacheByName } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 

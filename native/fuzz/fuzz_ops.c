@@ -14,7 +14,7 @@
  * domains are capped (a create at the cap puts the oldest domain instead) and labs with many CPUs
  * get fewer domains and ops. Small-magazine policies reach depot pushes, trims and overflows in a
  * few hundred ops, which the 127-PFN default magazines cannot. */
-#include "../iova_model.h"
+#include "../iova_abi.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +27,12 @@
 struct rd { const uint8_t *p; size_t n, i; };
 static uint8_t u8(struct rd *r) { return r->i < r->n ? r->p[r->i++] : 0; }
 static uint32_t u16(struct rd *r) { uint32_t a = u8(r); return a | ((uint32_t)u8(r) << 8); }
-static uint64_t u64(struct rd *r) { uint64_t v = 0; for (int k = 0; k < 8; k++) v |= (uint64_t)u8(r) << (8 * k); return v; }
+static uint64_t u64(struct rd *r)
+{
+	uint64_t v = 0;
+	for (int k = 0; k < 8; k++) v |= (uint64_t)u8(r) << (8 * k);
+	return v;
+}
 
 struct live { int32_t dom; uint64_t pfn, size; };
 struct tdom { int32_t id; uint64_t start; };
@@ -160,8 +165,8 @@ static int32_t do_op(int32_t lab, struct rd *r)
 		cpu = u8(r) % (possible + 1);
 		size = pick_size(r);
 		uint64_t limit = pick_limit(r, dom);
-		ret = iova_alloc_fast(lab, dom, cpu, size, limit, u8(r) & 1);
-		if (ret == IOVA_OK) track(dom, iova_result(lab), size);
+		ret = iova_alloc_fast(lab, dom, cpu, size, limit, u8(r) & 1, &pfn);
+		if (ret == IOVA_OK) track(dom, pfn, size);
 		break;
 	}
 	case 4: case 5: { /* free_fast of a tracked pfn */
@@ -181,8 +186,8 @@ static int32_t do_op(int32_t lab, struct rd *r)
 		dom = pick_dom(r);
 		size = pick_size(r);
 		uint64_t limit = pick_limit(r, dom);
-		ret = iova_alloc(lab, dom, size, limit, u8(r) & 1);
-		if (ret == IOVA_OK) track(dom, iova_result(lab), size);
+		ret = iova_alloc(lab, dom, size, limit, u8(r) & 1, &pfn);
+		if (ret == IOVA_OK) track(dom, pfn, size);
 		break;
 	}
 	case 7: { /* free (any pfn inside a range) */
@@ -192,11 +197,19 @@ static int32_t do_op(int32_t lab, struct rd *r)
 		if (ret == IOVA_OK) untrack_containing(dom, pfn);
 		break;
 	}
-	case 8: dom = pick_dom(r); pfn = pick_pfn(r, &dom); ret = iova_find(lab, dom, pfn); break;
+	case 8: { /* find: a found node contains pfn */
+		uint64_t range[2];
+		dom = pick_dom(r);
+		pfn = pick_pfn(r, &dom);
+		ret = iova_find(lab, dom, pfn, range);
+		if (ret == IOVA_OK && range[0] && (range[0] > pfn || pfn > range[1]))
+			fail(lab, "iova_find returned a node not containing the pfn", ret, 0);
+		break;
+	}
 	case 9: { /* reserve */
 		dom = pick_dom(r);
 		uint64_t lo = (u8(r) & 0x80) ? u64(r) : u16(r), hi = lo + ((u8(r) & 0x80) ? u64(r) : u16(r));
-		ret = iova_reserve(lab, dom, lo, hi);
+		ret = iova_reserve(lab, dom, lo, hi, &pfn);
 		break;
 	}
 	case 10: { /* advance clock */
@@ -209,42 +222,41 @@ static int32_t do_op(int32_t lab, struct rd *r)
 	case 13: ret = (u8(r) & 1) ? iova_flush(lab, pick_dom(r)) : iova_inject_failure(lab, u8(r) % 3, u8(r) & 15); break;
 	case 14: { /* batch of a few ops via iova_run_batch; its effects are mirrored afterwards */
 		uint64_t ops[8 * IOVA_OP_WORDS], res[8];
-		uint32_t n = 1 + u8(r) % 8, creates = 0;
+		uint32_t n = 1 + u8(r) % 8, creates = 0, ran = 0;
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t *o = ops + i * IOVA_OP_WORDS;
 			o[0] = u8(r) % 15; /* 0 and 14 are bad ops */
 			o[1] = (uint64_t)pick_dom(r);
 			o[2] = u8(r) % (possible + 1);
 			o[3] = o[4] = o[5] = 0;
-			if (o[0] == OP_DOMAIN_CREATE && ndoms + creates >= dom_cap) o[0] = OP_DOMAIN_PUT;
+			if (o[0] == IOVA_OP_DOMAIN_CREATE && ndoms + creates >= dom_cap) o[0] = IOVA_OP_DOMAIN_PUT;
 			switch (o[0]) {
-			case OP_DOMAIN_CREATE: o[3] = 1u << (u8(r) % 14); o[4] = 1 + (u8(r) & 15); creates++; break;
-			case OP_FREE_FAST: case OP_FREE: case OP_FIND: {
+			case IOVA_OP_DOMAIN_CREATE: o[3] = 1u << (u8(r) % 14); o[4] = 1 + (u8(r) & 15); creates++; break;
+			case IOVA_OP_FREE_FAST: case IOVA_OP_FREE: case IOVA_OP_FIND: {
 				int32_t d2 = (int32_t)o[1];
 				o[3] = pick_pfn(r, &d2); o[1] = (uint64_t)d2; o[4] = pick_size(r); break;
 			}
-			case OP_ADVANCE: o[3] = u8(r) * 7; break;
-			case OP_INJECT_FAILURE: o[3] = u8(r) % 3; o[4] = u8(r) & 15; break;
-			case OP_RESERVE: o[3] = u16(r); o[4] = o[3] + u16(r); break;
-			case OP_DOMAIN_PUT: break;
+			case IOVA_OP_ADVANCE: o[3] = u8(r) * 7; break;
+			case IOVA_OP_INJECT_FAILURE: o[3] = u8(r) % 3; o[4] = u8(r) & 15; break;
+			case IOVA_OP_RESERVE: o[3] = u16(r); o[4] = o[3] + u16(r); break;
+			case IOVA_OP_DOMAIN_PUT: break;
 			default: o[3] = pick_size(r); o[4] = pick_limit(r, (int32_t)o[1]); o[5] = u8(r) & 1; break;
 			}
 		}
-		ret = iova_run_batch(lab, ops, n, res);
-		if (ret < 0 || (uint32_t)ret > n) fail(lab, "iova_run_batch count out of range", ret, 0);
-		for (uint32_t i = 0; i < (uint32_t)ret; i++) { /* ops [0, ret) succeeded */
+		ret = iova_run_batch(lab, ops, n, res, &ran);
+		if (ran > n || (ret == IOVA_OK) != (ran == n)) fail(lab, "iova_run_batch count and status disagree", ret, 0);
+		for (uint32_t i = 0; i < ran; i++) { /* ops [0, ran) succeeded */
 			uint64_t *o = ops + i * IOVA_OP_WORDS;
 			int32_t d = (int32_t)o[1];
 			switch (o[0]) {
-			case OP_DOMAIN_CREATE: add_dom((int32_t)res[i], o[4]); break;
-			case OP_DOMAIN_PUT: forget_dom(d); break;
-			case OP_ALLOC_FAST: case OP_ALLOC: track(d, res[i], o[3]); break;
-			case OP_FREE_FAST: untrack_exact(d, o[3]); break;
-			case OP_FREE: untrack_containing(d, o[3]); break;
+			case IOVA_OP_DOMAIN_CREATE: add_dom((int32_t)res[i], o[4]); break;
+			case IOVA_OP_DOMAIN_PUT: forget_dom(d); break;
+			case IOVA_OP_ALLOC_FAST: case IOVA_OP_ALLOC: track(d, res[i], o[3]); break;
+			case IOVA_OP_FREE_FAST: untrack_exact(d, o[3]); break;
+			case IOVA_OP_FREE: untrack_containing(d, o[3]); break;
 			default: break;
 			}
 		}
-		ret = iova_last_status(lab);
 		break;
 	}
 	}

@@ -1,5 +1,5 @@
 /* Hand-checked tests for the iova-lab C core (run under ASan/UBSan by `make native`). */
-#include "../iova_model.h"
+#include "../iova_abi.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +11,13 @@ static int passed, failed;
 	if (_a == _b) passed++; else { failed++; \
 	fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); } } while (0)
 
-enum { C_IOVA = 0, C_MAG = 1, C_KM1K = 11 };
-enum { F_OBJSZ, F_PER, F_PAGES, F_ACTIVE, F_OBJS, F_SLABS, F_ALLOCS, F_FREES };
-#define CACHE(s, c, f) ((s)[7 + (c) * 8 + (f)])
-#define MAGW(s, i) ((s)[127 + (i)])
-#define CLS(s, k, f) ((s)[134 + (k) * 13 + (f)])
-#define DOMW(s, n, f) ((s)[212 + (n) * 12 + (f)])
-enum { D_ID, D_LIVE, D_CACHED, D_MAGS, D_DEPOT, D_HITS, D_MISSES, D_PUSH, D_POP, D_TRIM, D_RETRY, D_SLOWFAIL };
+/* Snapshot words by the generated layout (iova_abi.h): HDR(s, NOW_MS), CACHE(s, C_MAG, ACTIVE_OBJS), ... */
+enum { C_IOVA = IOVA_CACHE_IOVA, C_MAG = IOVA_CACHE_MAGAZINE, C_KM1K = IOVA_CACHE_KMALLOC_1K };
+#define HDR(s, f) ((s)[IOVA_SNAP_HEADER_AT + IOVA_SNAP_HEADER_##f])
+#define CACHE(s, c, f) ((s)[IOVA_SNAP_CACHE_AT + (c) * IOVA_SNAP_CACHE_WORDS + IOVA_SNAP_CACHE_##f])
+#define MAGW(s, f) ((s)[IOVA_SNAP_MAGAZINES_AT + IOVA_SNAP_MAGAZINES_##f])
+#define CLS(s, k, f) ((s)[IOVA_SNAP_CLASS_AT + (k) * IOVA_SNAP_CLASS_WORDS + IOVA_SNAP_CLASS_##f])
+#define DOMW(s, n, f) ((s)[IOVA_SNAP_FIXED_WORDS + (n) * IOVA_SNAP_DOMAIN_WORDS + IOVA_SNAP_DOMAIN_##f])
 
 static uint64_t S[1 << 16];
 static uint64_t *snap(int lab)
@@ -29,16 +29,33 @@ static uint64_t *snap(int lab)
 
 static uint64_t af(int lab, int dom, unsigned cpu, uint64_t size, uint64_t limit, int flush)
 {
-	int r = iova_alloc_fast(lab, dom, cpu, size, limit, flush);
+	uint64_t pfn = 0;
+	int r = iova_alloc_fast(lab, dom, cpu, size, limit, flush, &pfn);
 	if (r) { fprintf(stderr, "alloc_fast status %d\n", r); failed++; return 0; }
-	return iova_result(lab);
+	return pfn;
 }
 
 static uint64_t sa(int lab, int dom, uint64_t size, uint64_t limit, int aligned)
 {
-	int r = iova_alloc(lab, dom, size, limit, aligned);
+	uint64_t pfn = 0;
+	int r = iova_alloc(lab, dom, size, limit, aligned, &pfn);
 	if (r) { fprintf(stderr, "alloc status %d\n", r); failed++; return 0; }
-	return iova_result(lab);
+	return pfn;
+}
+
+/* reserve_iova's pfn_lo, or ~0 when the call failed */
+static uint64_t rv(int lab, int dom, uint64_t lo, uint64_t hi)
+{
+	uint64_t pfn = 0;
+	return iova_reserve(lab, dom, lo, hi, &pfn) ? ~0ull : pfn;
+}
+
+/* the node containing pfn as lo, hi words; ~0 in both when the call failed */
+static uint64_t found[2];
+static uint64_t *fd(int lab, int dom, uint64_t pfn)
+{
+	if (iova_find(lab, dom, pfn, found)) found[0] = found[1] = ~0ull;
+	return found;
 }
 
 static void test_magazine_counts(void)
@@ -49,17 +66,17 @@ static void test_magazine_counts(void)
 	d = iova_domain_create(lab, 4096, 1);
 	EQ(d, 0);
 	s = snap(lab);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 1536);
-	EQ(CACHE(s, C_MAG, F_PER), 32);
-	EQ(CACHE(s, C_MAG, F_PAGES), 8);
-	EQ(CACHE(s, C_KM1K, F_ACTIVE), 1);
-	EQ(MAGW(s, 3), 1536);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 1536);
+	EQ(CACHE(s, C_MAG, OBJ_PER_SLAB), 32);
+	EQ(CACHE(s, C_MAG, PAGES_PER_SLAB), 8);
+	EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 1);
+	EQ(MAGW(s, TOTAL), 1536);
 	EQ(iova_check_invariants(lab), 0);
 	EQ(iova_domain_put(lab, d), 0);
 	s = snap(lab);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 0);
-	EQ(CACHE(s, C_MAG, F_SLABS), 0);
-	EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 0);
+	EQ(CACHE(s, C_MAG, NUM_SLABS), 0);
+	EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 0);
 	EQ(iova_domain_put(lab, d), IOVA_E_NO_DOMAIN);
 	EQ(iova_lab_destroy(lab), 0);
 	EQ(iova_lab_destroy(lab), IOVA_E_NO_LAB);
@@ -67,15 +84,15 @@ static void test_magazine_counts(void)
 	lab = iova_lab_create(128, 128, 1, 1);
 	d = iova_domain_create(lab, 4096, 1);
 	s = snap(lab);
-	EQ(CACHE(s, C_KM1K, F_ACTIVE), 1537);
-	EQ(CACHE(s, C_KM1K, F_PER), 4);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 0);
+	EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 1537);
+	EQ(CACHE(s, C_KM1K, OBJ_PER_SLAB), 4);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 0);
 	EQ(iova_check_invariants(lab), 0);
 	iova_domain_put(lab, d);
 	s = snap(lab);
-	EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
-	EQ(CACHE(s, C_KM1K, F_ALLOCS), 1537);
-	EQ(CACHE(s, C_KM1K, F_FREES), 1537);
+	EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 0);
+	EQ(CACHE(s, C_KM1K, ALLOCS), 1537);
+	EQ(CACHE(s, C_KM1K, FREES), 1537);
 	EQ(iova_domain_create(lab, 4096, 1), 1); /* ids are never reused */
 	iova_lab_destroy(lab);
 }
@@ -91,9 +108,8 @@ static void test_placement(void)
 	p = sa(lab, d, 4, 0xfffff, 1);
 	EQ(p, 0xffff8);
 	EQ(p % 4, 0);
-	EQ(iova_find(lab, d, 0xffffa), 0);
-	EQ(iova_result(lab), 0xffff8);
-	EQ(iova_result2(lab), 0xffffb);
+	EQ(fd(lab, d, 0xffffa)[0], 0xffff8);
+	EQ(found[1], 0xffffb);
 	for (i = 0; i < 6; i++) {
 		int dd = iova_domain_create(lab, 4096, 1);
 		p = sa(lab, dd, sizes[i], 0xfffff, 1);
@@ -116,12 +132,12 @@ static void test_max32(void)
 	EQ(first, 0x80000);
 	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0); /* walks, fails, max32 = 0x80000 */
 	s = snap(lab);
-	a0 = CACHE(s, C_IOVA, F_ALLOCS); f0 = CACHE(s, C_IOVA, F_FREES);
+	a0 = CACHE(s, C_IOVA, ALLOCS); f0 = CACHE(s, C_IOVA, FREES);
 	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0); /* fast-fail */
 	s = snap(lab);
-	EQ(CACHE(s, C_IOVA, F_ALLOCS), a0 + 1);
-	EQ(CACHE(s, C_IOVA, F_FREES), f0 + 1);
-	EQ(DOMW(s, 0, D_SLOWFAIL), 2);
+	EQ(CACHE(s, C_IOVA, ALLOCS), a0 + 1);
+	EQ(CACHE(s, C_IOVA, FREES), f0 + 1);
+	EQ(DOMW(s, 0, SLOW_ALLOC_FAILURES), 2);
 	EQ(iova_free(lab, d, first + 5), 0); /* resets max32 */
 	EQ(sa(lab, d, 0x80000, 0xfffff, 0), 0x80000);
 	EQ(iova_free(lab, d, 0x80000), 0);
@@ -136,17 +152,18 @@ static void test_max32(void)
 static void test_reserve(void)
 {
 	int lab = iova_lab_create(4, 4, 0, 0), d = iova_domain_create(lab, 4096, 1);
-	EQ(iova_reserve(lab, d, 100, 200), 0); EQ(iova_result(lab), 100);
-	EQ(iova_reserve(lab, d, 150, 300), 0); EQ(iova_result(lab), 201);
-	EQ(iova_reserve(lab, d, 50, 120), 0); EQ(iova_result(lab), 50);
-	EQ(iova_find(lab, d, 60), 0); EQ(iova_result(lab), 50); EQ(iova_result2(lab), 200);
-	EQ(iova_reserve(lab, d, 120, 150), 0); EQ(iova_result(lab), 50);
-	EQ(iova_reserve(lab, d, 40, 400), 0); EQ(iova_result(lab), 301);
-	EQ(iova_find(lab, d, 45), 0); EQ(iova_result(lab), 40);
-	EQ(iova_reserve(lab, d, 300, 100), IOVA_E_RANGE);
-	EQ(iova_reserve(lab, d, 1, 1ull << 52), IOVA_E_RANGE);
+	EQ(rv(lab, d, 100, 200), 100);
+	EQ(rv(lab, d, 150, 300), 201);
+	EQ(rv(lab, d, 50, 120), 50);
+	EQ(fd(lab, d, 60)[0], 50); EQ(found[1], 200);
+	EQ(rv(lab, d, 120, 150), 50);
+	EQ(rv(lab, d, 40, 400), 301);
+	EQ(fd(lab, d, 45)[0], 40);
+	EQ(fd(lab, d, 5000)[0], 0); EQ(found[1], 0);
+	EQ(iova_reserve(lab, d, 300, 100, NULL), IOVA_E_RANGE);
+	EQ(iova_reserve(lab, d, 1, 1ull << 52, NULL), IOVA_E_RANGE);
 	EQ(iova_inject_failure(lab, 1, 1), 0);
-	EQ(iova_reserve(lab, d, 1000, 2000), 0); EQ(iova_result(lab), 0);
+	EQ(rv(lab, d, 1000, 2000), 0);
 	EQ(iova_inject_failure(lab, 1, 2), 0);
 	EQ(sa(lab, d, 1, 0xfffff, 0), 0xfffff);
 	EQ(sa(lab, d, 1, 0xfffff, 0), 0);
@@ -166,29 +183,29 @@ static void test_rcache(void)
 	EQ(iova_free(lab, d, p), IOVA_E_DOUBLE_FREE);
 	EQ(af(lab, d, 0, 1, 0xfffff, 1), p);
 	s = snap(lab);
-	EQ(CLS(s, 0, 0), 1); EQ(CLS(s, 0, 1), 1);
+	EQ(CLS(s, 0, HITS), 1); EQ(CLS(s, 0, MISSES), 1);
 	EQ(iova_free_fast(lab, d, 0, p, 2), IOVA_E_SIZE_CLASS);
 	EQ(iova_free_fast(lab, d, 0, p + 1, 1), IOVA_E_NOT_ALLOCATED);
 	EQ(iova_free(lab, d, p), 0);
 	for (i = 0; i < 255; i++) pf[i] = af(lab, d, 0, 1, 0xfffff, 1);
 	for (i = 0; i < 127; i++) EQ(iova_free_fast(lab, d, 0, pf[i], 1), 0);
 	s = snap(lab);
-	EQ(MAGW(s, 4), 127); EQ(MAGW(s, 5), 0); EQ(MAGW(s, 2), 0);
+	EQ(MAGW(s, LOADED_PFNS), 127); EQ(MAGW(s, PREV_PFNS), 0); EQ(MAGW(s, DEPOT), 0);
 	for (; i < 254; i++) iova_free_fast(lab, d, 0, pf[i], 1);
 	s = snap(lab);
-	EQ(MAGW(s, 4), 127); EQ(MAGW(s, 5), 127); EQ(MAGW(s, 2), 0);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
+	EQ(MAGW(s, LOADED_PFNS), 127); EQ(MAGW(s, PREV_PFNS), 127); EQ(MAGW(s, DEPOT), 0);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
 	iova_free_fast(lab, d, 0, pf[254], 1);
 	s = snap(lab);
-	EQ(MAGW(s, 4), 1); EQ(MAGW(s, 5), 127); EQ(MAGW(s, 2), 1); EQ(MAGW(s, 6), 127);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 49);
-	EQ(DOMW(s, 0, D_PUSH), 1);
+	EQ(MAGW(s, LOADED_PFNS), 1); EQ(MAGW(s, PREV_PFNS), 127); EQ(MAGW(s, DEPOT), 1); EQ(MAGW(s, DEPOT_PFNS), 127);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 49);
+	EQ(DOMW(s, 0, DEPOT_PUSHES), 1);
 	EQ(iova_check_invariants(lab), 0);
 	/* cross-cpu via the depot: cpu1 pops the depot magazine (pfns #128..#254) */
 	EQ(af(lab, d, 1, 1, 0xfffff, 1), pf[253]);
 	s = snap(lab);
-	EQ(MAGW(s, 2), 0); EQ(DOMW(s, 0, D_POP), 1);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
+	EQ(MAGW(s, DEPOT), 0); EQ(DOMW(s, 0, DEPOT_POPS), 1);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
 	EQ(iova_check_invariants(lab), 0);
 	/* size-2 class: rounding 3 -> 4 uses class 2 */
 	p = af(lab, d, 2, 3, 0xfffff, 1);
@@ -211,23 +228,23 @@ static void test_trim(void)
 	EQ(iova_advance_clock(lab, 50), 0);
 	for (i = 0; i < n; i++) iova_free_fast(lab, d, 0, pf[i], 1);
 	s = snap(lab);
-	EQ(DOMW(s, 0, D_DEPOT), 4);
-	live = DOMW(s, 0, D_LIVE);
+	EQ(DOMW(s, 0, DEPOT_MAGS), 4);
+	live = DOMW(s, 0, LIVE_IOVAS);
 	EQ(live, n);
 	EQ(iova_advance_clock(lab, 99), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 4);
+	s = snap(lab); EQ(DOMW(s, 0, DEPOT_MAGS), 4);
 	EQ(iova_advance_clock(lab, 1), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 3); EQ(DOMW(s, 0, D_TRIM), 1); EQ(DOMW(s, 0, D_LIVE), live - 127);
-	EQ(s[0], 150);
+	s = snap(lab); EQ(DOMW(s, 0, DEPOT_MAGS), 3); EQ(DOMW(s, 0, DEPOT_TRIMS), 1); EQ(DOMW(s, 0, LIVE_IOVAS), live - 127);
+	EQ(HDR(s, NOW_MS), 150);
 	EQ(iova_advance_clock(lab, 100), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2); EQ(DOMW(s, 0, D_TRIM), 2);
+	s = snap(lab); EQ(DOMW(s, 0, DEPOT_MAGS), 2); EQ(DOMW(s, 0, DEPOT_TRIMS), 2);
 	EQ(iova_advance_clock(lab, 1000), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2); EQ(DOMW(s, 0, D_TRIM), 2);
-	EQ(CLS(s, 0, 6), 4);
+	s = snap(lab); EQ(DOMW(s, 0, DEPOT_MAGS), 2); EQ(DOMW(s, 0, DEPOT_TRIMS), 2);
+	EQ(CLS(s, 0, DEPOT_HIGH_WATER), 4);
 	/* offline a cpu: threshold drops to 1, but no work is pending until the next push */
 	EQ(iova_cpu_offline(lab, 1), 0);
 	EQ(iova_advance_clock(lab, 1000), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_DEPOT), 2);
+	s = snap(lab); EQ(DOMW(s, 0, DEPOT_MAGS), 2);
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 }
@@ -243,17 +260,17 @@ static void test_flush_retry_hotplug(void)
 	EQ(af(lab, d, 1, 1, 8, 0), 0);
 	EQ(af(lab, d, 1, 1, 8, 1), 8);
 	s = snap(lab);
-	EQ(DOMW(s, 0, D_RETRY), 1); EQ(DOMW(s, 0, D_SLOWFAIL), 2);
-	EQ(DOMW(s, 0, D_LIVE), 1); EQ(DOMW(s, 0, D_CACHED), 0);
+	EQ(DOMW(s, 0, FLUSH_RETRIES), 1); EQ(DOMW(s, 0, SLOW_ALLOC_FAILURES), 2);
+	EQ(DOMW(s, 0, LIVE_IOVAS), 1); EQ(DOMW(s, 0, CACHED_PFNS), 0);
 	/* hotplug dead returns cpu 3's pfns to the tree */
 	for (i = 0; i < 4; i++) pf[i] = af(lab, d, 3, 1, 0xfffff, 1);
 	for (i = 0; i < 4; i++) iova_free_fast(lab, d, 3, pf[i], 1);
-	s = snap(lab); EQ(DOMW(s, 0, D_CACHED), 4); EQ(DOMW(s, 0, D_LIVE), 5);
+	s = snap(lab); EQ(DOMW(s, 0, CACHED_PFNS), 4); EQ(DOMW(s, 0, LIVE_IOVAS), 5);
 	EQ(iova_cpu_offline(lab, 3), 0);
-	s = snap(lab); EQ(DOMW(s, 0, D_CACHED), 0); EQ(DOMW(s, 0, D_LIVE), 1);
-	EQ(s[2], 3);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 48);
-	EQ(iova_alloc_fast(lab, d, 3, 1, 0xfffff, 1), IOVA_E_CPU_OFFLINE);
+	s = snap(lab); EQ(DOMW(s, 0, CACHED_PFNS), 0); EQ(DOMW(s, 0, LIVE_IOVAS), 1);
+	EQ(HDR(s, ONLINE_CPUS), 3);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
+	EQ(iova_alloc_fast(lab, d, 3, 1, 0xfffff, 1, NULL), IOVA_E_CPU_OFFLINE);
 	EQ(iova_cpu_online(lab, 3), 0);
 	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_STATE);
 	EQ(iova_check_invariants(lab), 0);
@@ -268,9 +285,9 @@ static void test_injection(void)
 	EQ(iova_inject_failure(lab, 0, 30), 0);
 	EQ(iova_domain_create(lab, 4096, 1), IOVA_E_ALLOC_FAILED);
 	s = snap(lab);
-	EQ(CACHE(s, C_MAG, F_ACTIVE), 0); EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
-	EQ(CACHE(s, C_MAG, F_ALLOCS), 29); EQ(CACHE(s, C_MAG, F_FREES), 29);
-	EQ(s[4], 0);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 0); EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 0);
+	EQ(CACHE(s, C_MAG, ALLOCS), 29); EQ(CACHE(s, C_MAG, FREES), 29);
+	EQ(HDR(s, LIVE_DOMAINS), 0);
 	d = iova_domain_create(lab, 4096, 1);
 	EQ(d, 0);
 	for (i = 0; i < 255; i++) pf[i] = af(lab, d, 0, 1, 0xfffff, 1);
@@ -278,7 +295,7 @@ static void test_injection(void)
 	EQ(iova_inject_failure(lab, 0, 1), 0);
 	EQ(iova_free_fast(lab, d, 0, pf[254], 1), 0);
 	s = snap(lab);
-	EQ(MAGW(s, 2), 0); EQ(DOMW(s, 0, D_LIVE), 254); EQ(DOMW(s, 0, D_CACHED), 254);
+	EQ(MAGW(s, DEPOT), 0); EQ(DOMW(s, 0, LIVE_IOVAS), 254); EQ(DOMW(s, 0, CACHED_PFNS), 254);
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 }
@@ -301,14 +318,14 @@ static void test_validation(void)
 	EQ(iova_domain_create(lab, 8192, 1), IOVA_E_GRANULE);
 	EQ(iova_domain_create(lab, 4096, 0), IOVA_E_START_PFN);
 	EQ(iova_domain_create(lab, 4096, (~0ull >> 12)), IOVA_E_START_PFN);
-	EQ(iova_alloc_fast(lab, 7, 0, 1, 0xfffff, 1), IOVA_E_NO_DOMAIN);
-	EQ(iova_alloc_fast(lab, -1, 0, 1, 0xfffff, 1), IOVA_E_NO_DOMAIN);
-	EQ(iova_alloc_fast(lab, d, 4, 1, 0xfffff, 1), IOVA_E_CPU_RANGE);
-	EQ(iova_alloc_fast(lab, d, 3, 0, 0xfffff, 1), IOVA_E_CPU_OFFLINE);
-	EQ(iova_alloc_fast(lab, d, 0, 0, 0xfffff, 1), IOVA_E_SIZE);
-	EQ(iova_alloc_fast(lab, d, 0, 1, 15, 1), IOVA_E_LIMIT);
-	EQ(iova_alloc(lab, d, 1, 1ull << 52, 1), IOVA_E_LIMIT);
-	EQ(iova_alloc(lab, d, (1ull << 52), 0xfffff, 1), IOVA_E_SIZE);
+	EQ(iova_alloc_fast(lab, 7, 0, 1, 0xfffff, 1, NULL), IOVA_E_NO_DOMAIN);
+	EQ(iova_alloc_fast(lab, -1, 0, 1, 0xfffff, 1, NULL), IOVA_E_NO_DOMAIN);
+	EQ(iova_alloc_fast(lab, d, 4, 1, 0xfffff, 1, NULL), IOVA_E_CPU_RANGE);
+	EQ(iova_alloc_fast(lab, d, 3, 0, 0xfffff, 1, NULL), IOVA_E_CPU_OFFLINE);
+	EQ(iova_alloc_fast(lab, d, 0, 0, 0xfffff, 1, NULL), IOVA_E_SIZE);
+	EQ(iova_alloc_fast(lab, d, 0, 1, 15, 1, NULL), IOVA_E_LIMIT);
+	EQ(iova_alloc(lab, d, 1, 1ull << 52, 1, NULL), IOVA_E_LIMIT);
+	EQ(iova_alloc(lab, d, (1ull << 52), 0xfffff, 1, NULL), IOVA_E_SIZE);
 	EQ(iova_free(lab, d, 5), IOVA_E_NOT_ALLOCATED);
 	EQ(iova_free_fast(lab, d, 0, 0xffffd, 3), IOVA_E_NOT_ALLOCATED);
 	EQ(iova_free_fast(lab, d, 0, 0xffffc, 2), IOVA_E_SIZE_CLASS);
@@ -320,12 +337,13 @@ static void test_validation(void)
 	EQ(iova_cpu_offline(lab, 1), 0);
 	EQ(iova_cpu_offline(lab, 0), IOVA_E_CPU_STATE);
 	EQ(iova_cpu_online(lab, 1), 0);
-	EQ(iova_reserve(lab, d, 5, 4), IOVA_E_RANGE);
+	EQ(iova_reserve(lab, d, 5, 4, NULL), IOVA_E_RANGE);
 	EQ(iova_inject_failure(lab, 2, 1), IOVA_E_BAD_OP);
 	{
-		uint64_t op[6] = {99, 0, 0, 0, 0, 0};
-		EQ(iova_run_batch(lab, op, 1, NULL), 0);
-		EQ(iova_last_status(lab), IOVA_E_BAD_OP);
+		uint64_t op[IOVA_OP_WORDS] = {99, 0, 0, 0, 0, 0};
+		uint32_t ran = 7;
+		EQ(iova_run_batch(lab, op, 1, NULL, &ran), IOVA_E_BAD_OP);
+		EQ(ran, 0);
 	}
 	EQ(iova_snapshot_words(lab), nw);
 	CHECK(memcmp(before, snap(lab), nw * 8) == 0);
@@ -336,7 +354,11 @@ static void test_validation(void)
 
 /* ---- random stream ---- */
 static uint64_t rng = 12345;
-static uint32_t rnd(uint32_t n) { rng = rng * 6364136223846793005ull + 1442695040888963407ull; return (uint32_t)((rng >> 33) % n); }
+static uint32_t rnd(uint32_t n)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)((rng >> 33) % n);
+}
 
 #define MAXLIVE 3000
 struct held { int dom; uint64_t pfn, size; };
@@ -403,21 +425,25 @@ static void apply_held(const uint64_t *op, int idx, int32_t rc, uint64_t res, st
 	}
 }
 
-static int32_t single(int lab, const uint64_t *op)
+/* one op through its exported single call; *res: its result word (0 when it has none) */
+static int32_t single(int lab, const uint64_t *op, uint64_t *res)
 {
 	int dom = (int)op[1];
+	uint64_t range[2] = {0, 0};
+	int32_t r;
+	*res = 0;
 	switch (op[0]) {
-	case 1: return iova_alloc_fast(lab, dom, (uint32_t)op[2], op[3], op[4], (uint32_t)op[5]);
-	case 2: return iova_free_fast(lab, dom, (uint32_t)op[2], op[3], op[4]);
-	case 3: return iova_alloc(lab, dom, op[3], op[4], (uint32_t)op[5]);
-	case 4: return iova_free(lab, dom, op[3]);
-	case 5: return iova_find(lab, dom, op[3]);
-	case 6: return iova_reserve(lab, dom, op[3], op[4]);
-	case 7: return iova_advance_clock(lab, op[3]);
-	case 8: return iova_cpu_offline(lab, (uint32_t)op[2]);
-	case 9: return iova_cpu_online(lab, (uint32_t)op[2]);
-	case 10: return iova_flush(lab, dom);
-	case 13: return iova_inject_failure(lab, (uint32_t)op[3], (uint32_t)op[4]);
+	case IOVA_OP_ALLOC_FAST: return iova_alloc_fast(lab, dom, (uint32_t)op[2], op[3], op[4], (uint32_t)op[5], res);
+	case IOVA_OP_FREE_FAST: return iova_free_fast(lab, dom, (uint32_t)op[2], op[3], op[4]);
+	case IOVA_OP_ALLOC: return iova_alloc(lab, dom, op[3], op[4], (uint32_t)op[5], res);
+	case IOVA_OP_FREE: return iova_free(lab, dom, op[3]);
+	case IOVA_OP_FIND: r = iova_find(lab, dom, op[3], range); *res = range[0]; return r;
+	case IOVA_OP_RESERVE: return iova_reserve(lab, dom, op[3], op[4], res);
+	case IOVA_OP_ADVANCE: return iova_advance_clock(lab, op[3]);
+	case IOVA_OP_CPU_OFFLINE: return iova_cpu_offline(lab, (uint32_t)op[2]);
+	case IOVA_OP_CPU_ONLINE: return iova_cpu_online(lab, (uint32_t)op[2]);
+	case IOVA_OP_FLUSH: return iova_flush(lab, dom);
+	case IOVA_OP_INJECT_FAILURE: return iova_inject_failure(lab, (uint32_t)op[3], (uint32_t)op[4]);
 	}
 	return IOVA_E_BAD_OP;
 }
@@ -430,11 +456,12 @@ static void test_random_stream(int nops, int check_every_op, const struct iova_p
 	for (i = 0; i < ndoms; i++) iova_domain_create(lab, 4096, 1);
 	for (i = 0; i < nops; i++) {
 		int idx, rc;
+		uint64_t res;
 		phase = (i / 3000) % 3;
 		idx = gen_op(op, h, nh, ndoms);
-		rc = single(lab, op);
+		rc = single(lab, op, &res);
 		/* a double free or class mismatch means the held entry is stale */
-		apply_held(op, idx, rc, iova_result(lab), h, &nh);
+		apply_held(op, idx, rc, res, h, &nh);
 		if (rc < 0 && idx >= 0 && rc == IOVA_E_NOT_ALLOCATED) h[idx] = h[--nh];
 		if ((check_every_op || i % 1000 == 0) && iova_check_invariants(lab)) {
 			if (!bad_inv) fprintf(stderr, "invariant after op %d (op %llu): %s\n", i,
@@ -446,10 +473,13 @@ static void test_random_stream(int nops, int check_every_op, const struct iova_p
 	{
 		uint64_t *s = snap(lab), hits = 0, push = 0, trims = 0, pops = 0;
 		int k;
-		for (k = 0; k < 6; k++) { hits += CLS(s, k, 0); push += CLS(s, k, 2); pops += CLS(s, k, 3); trims += CLS(s, k, 4); }
+		for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
+			hits += CLS(s, k, HITS); push += CLS(s, k, DEPOT_PUSHES);
+			pops += CLS(s, k, DEPOT_POPS); trims += CLS(s, k, DEPOT_TRIMS);
+		}
 		fprintf(stderr, "random stream: hits %llu pushes %llu pops %llu trims %llu live %llu cached %llu\n",
 			(unsigned long long)hits, (unsigned long long)push, (unsigned long long)pops,
-			(unsigned long long)trims, (unsigned long long)DOMW(s, 0, D_LIVE), (unsigned long long)DOMW(s, 0, D_CACHED));
+			(unsigned long long)trims, (unsigned long long)DOMW(s, 0, LIVE_IOVAS), (unsigned long long)DOMW(s, 0, CACHED_PFNS));
 		CHECK(hits > 1000 || nops < 50000); CHECK(push > 0); CHECK(pops > 0 || nops < 50000);
 		CHECK(trims > 0 || nops < 50000 || (pol && !pol->trim_delay_ms));
 	}
@@ -457,8 +487,8 @@ static void test_random_stream(int nops, int check_every_op, const struct iova_p
 	{
 		uint64_t *s = snap(lab);
 		int c;
-		for (c = 0; c < 15; c++) EQ(CACHE(s, c, F_ACTIVE), 0);
-		EQ(MAGW(s, 3), 0);
+		for (c = 0; c < IOVA_CACHE_COUNT; c++) EQ(CACHE(s, c, ACTIVE_OBJS), 0);
+		EQ(MAGW(s, TOTAL), 0);
 	}
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
@@ -471,25 +501,31 @@ static void test_batch_equivalence(void)
 	struct held *h = malloc(sizeof(*h) * MAXLIVE);
 	uint64_t *ops = malloc(sizeof(uint64_t) * 6 * (size_t)(n + 2)), *res = calloc((size_t)n + 2, 8);
 	uint64_t *ra = calloc((size_t)n + 2, 8);
-	uint32_t nw;
+	uint32_t nw, ran = 0;
 	int m = 0;
 	uint64_t *sa_ = NULL;
-	for (i = 0; i < 2; i++) { ops[6 * m] = 11; ops[6 * m + 1] = 0; ops[6 * m + 2] = 0; ops[6 * m + 3] = 4096; ops[6 * m + 4] = 1; ops[6 * m + 5] = 0; m++; }
+	for (i = 0; i < 2; i++, m++) {
+		uint64_t create[IOVA_OP_WORDS] = {IOVA_OP_DOMAIN_CREATE, 0, 0, 4096, 1, 0};
+		memcpy(ops + 6 * m, create, sizeof(create));
+	}
 	rng = 777;
-	for (i = 0; i < 2; i++) { EQ(single(a, ops + 6 * i) == IOVA_E_BAD_OP, 1); EQ(iova_domain_create(a, 4096, 1), i); ra[i] = iova_result(a); }
+	for (i = 0; i < 2; i++) {
+		EQ(single(a, ops + 6 * i, &ra[i]) == IOVA_E_BAD_OP, 1); /* single() has no domain create */
+		EQ(iova_domain_create(a, 4096, 1), i);
+		ra[i] = (uint64_t)i;
+	}
 	for (i = 0; i < n; i++, m++) {
 		int idx = gen_op(ops + 6 * m, h, nh, 2);
 		int32_t rc;
 		if (ops[6 * m] == 2 && idx < 0) ops[6 * m + 3] = h[0].pfn * 0 + 3; /* keep the batch running: skip invalid */
 		if (ops[6 * m] == 2 && idx < 0) { ops[6 * m] = 5; }
-		rc = single(a, ops + 6 * m);
+		rc = single(a, ops + 6 * m, &ra[m]);
 		if (rc < 0) { m--; continue; }
-		ra[m] = iova_result(a);
 		apply_held(ops + 6 * m, idx, rc, ra[m], h, &nh);
 	}
-	done = iova_run_batch(b, ops, (uint32_t)m, res);
+	EQ(iova_run_batch(b, ops, (uint32_t)m, res, &ran), 0);
+	done = (int)ran;
 	EQ(done, m);
-	EQ(iova_last_status(b), 0);
 	CHECK(memcmp(ra, res, (size_t)m * 8) == 0);
 	nw = iova_snapshot_words(a);
 	EQ(iova_snapshot_words(b), nw);
@@ -500,8 +536,10 @@ static void test_batch_equivalence(void)
 	/* a failing op stops the batch and reports the count */
 	{
 		uint64_t bo[12] = {7, 0, 0, 5, 0, 0, 4, 0, 0, 3, 0, 0};
-		EQ(iova_run_batch(b, bo, 2, NULL), 1);
-		EQ(iova_last_status(b), IOVA_E_NOT_ALLOCATED);
+		EQ(iova_run_batch(b, bo, 2, NULL, &ran), IOVA_E_NOT_ALLOCATED);
+		EQ(ran, 1);
+		EQ(iova_run_batch(b, bo, 1, NULL, NULL), IOVA_OK);
+		EQ(iova_run_batch(99, bo, 1, NULL, &ran), IOVA_E_NO_LAB);
 	}
 	free(sa_); free(ops); free(res); free(ra); free(h);
 	iova_lab_destroy(a); iova_lab_destroy(b);
@@ -519,22 +557,23 @@ static void test_policies(void)
 	lab = iova_lab_create_with_policy(2, 2, 1, 0, &v4_7);
 	d = iova_domain_create(lab, 4096, 1);
 	s = snap(lab);
-	EQ(s[5], 2048); EQ(s[6], 12);                  /* magazine object size, cache index of kmalloc-2k */
-	EQ(CACHE(s, 12, F_ACTIVE), 24); EQ(CACHE(s, C_KM1K, F_ACTIVE), 0);
+	/* magazine object size, cache index of kmalloc-2k */
+	EQ(HDR(s, MAGAZINE_OBJ_SIZE), 2048); EQ(HDR(s, MAGAZINE_CACHE), IOVA_CACHE_KMALLOC_2K);
+	EQ(CACHE(s, IOVA_CACHE_KMALLOC_2K, ACTIVE_OBJS), 24); EQ(CACHE(s, C_KM1K, ACTIVE_OBJS), 0);
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 	/* lazy + tiny fixed depot: nothing at init; overflow drops magazines back to the tree */
 	lab = iova_lab_create_with_policy(2, 2, 0, 0, &tiny_lazy_dynamic);
 	d = iova_domain_create(lab, 4096, 1);
 	s = snap(lab);
-	EQ(MAGW(s, 3), 0); EQ(CACHE(s, 6, F_ACTIVE), 1); /* only the 72-byte array, in kmalloc-96 */
-	for (i = 0; i < 40; i++) { iova_alloc(lab, d, 1, 0xfffff, 0); pfn[i] = iova_result(lab); }
+	EQ(MAGW(s, TOTAL), 0); EQ(CACHE(s, IOVA_CACHE_KMALLOC_96, ACTIVE_OBJS), 1); /* only the 72-byte array, in kmalloc-96 */
+	for (i = 0; i < 40; i++) pfn[i] = sa(lab, d, 1, 0xfffff, 0);
 	for (i = 0; i < 40; i++) EQ(iova_free_fast(lab, d, 1, pfn[i], 1), 0);
 	s = snap(lab);
-	EQ(CLS(s, 0, 5), 3);                            /* depot at its cap of 3 */
-	CHECK(CLS(s, 0, 7) > 0);                        /* overflows */
-	EQ(CLS(s, 0, 8), 1); EQ(CLS(s, 0, 9), 1);        /* CPU 1's loaded and prev only */
-	EQ(DOMW(s, 0, D_LIVE), DOMW(s, 0, D_CACHED));    /* everything not cached went back to the tree */
+	EQ(CLS(s, 0, DEPOT_MAGS), 3);                            /* depot at its cap of 3 */
+	CHECK(CLS(s, 0, DEPOT_OVERFLOWS) > 0);                        /* overflows */
+	EQ(CLS(s, 0, LOADED), 1); EQ(CLS(s, 0, PREV), 1);        /* CPU 1's loaded and prev only */
+	EQ(DOMW(s, 0, LIVE_IOVAS), DOMW(s, 0, CACHED_PFNS));    /* everything not cached went back to the tree */
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 	/* refused policies */
