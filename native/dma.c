@@ -1,5 +1,5 @@
+/* The DMA layer (dma-iommu): cookies, device probe, map, map_sg and unmap over the rcache. */
 #include "dma.h"
-#include "status.h"
 #include <string.h>
 
 const struct dma_facets dma_facets_v6_8 = { .sac_latch = 1, .single_queue_available = 1, .round_in_caller = 0 };
@@ -7,26 +7,33 @@ const struct dma_facets dma_facets_v6_8 = { .sac_latch = 1, .single_queue_availa
 #define DMA_32BIT_MASK 0xffffffffull
 
 static uint64_t bit_mask(uint32_t bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
-static uint64_t granule_of(const struct domain *d) { return 1ull << d->iovad.shift; }
+static uint64_t granule_of(const struct lab_domain *d) { return 1ull << d->iovad.shift; }
 
-int iommu_dma_cookie_init(struct iommu_dma_cookie *ck, struct domain *d, uint32_t type, uint32_t aperture_bits,
-			  uint32_t hz, const struct dma_facets *f, uint32_t possible)
+/* iommu_dma_init_domain's checks: a known type the facets allow, an aperture reaching start_pfn. */
+int iommu_dma_cookie_check(uint32_t type, uint32_t aperture_bits, uint32_t shift, uint64_t start_pfn,
+			   const struct dma_facets *f)
+{
+	if (type > IOMMU_DMA_LAZY_SINGLE || (type == IOMMU_DMA_LAZY_SINGLE && !f->single_queue_available))
+		return IOVA_E_DOMAIN_TYPE;
+	if (aperture_bits < 32 || aperture_bits > 63 || (bit_mask(aperture_bits) >> shift) < start_pfn)
+		return IOVA_E_APERTURE;
+	return IOVA_OK;
+}
+
+/* iommu_dma_init_domain, plus iommu_dma_init_fq for the lazy types. */
+int iommu_dma_cookie_init(struct iommu_dma_cookie *ck, uint32_t type, uint32_t aperture_bits, uint32_t hz,
+			  const struct dma_facets *f, uint32_t possible)
 {
 	memset(ck, 0, sizeof(*ck));
-	if (type > IOMMU_DMA_LAZY_SINGLE || (type == IOMMU_DMA_LAZY_SINGLE && !f->single_queue_available) ||
-	    hz < 1 || hz > 1000)
-		return IOVA_E_BAD_OP;
-	if (aperture_bits < 32 || aperture_bits > 63 || (bit_mask(aperture_bits) >> d->iovad.shift) < d->iovad.start_pfn)
-		return IOVA_E_RANGE;
-	ck->dom = d;
 	ck->type = type;
 	ck->aperture_end = bit_mask(aperture_bits);
 	ck->facets = *f;
 	if (type != IOMMU_DMA_STRICT && iommu_dma_init_fq(&ck->fq, type == IOMMU_DMA_LAZY_SINGLE, possible, hz))
 		return IOVA_E_NOMEM;
-	return 0;
+	return IOVA_OK;
 }
 
+/* iommu_put_dma_cookie: the flush queues and their timer go; the iova_domain is put by the caller. */
 void iommu_dma_cookie_put(struct iommu_dma_cookie *ck, struct clock *clk)
 {
 	iommu_dma_free_fq(&ck->fq, clk, ck->dom->id);
@@ -42,12 +49,12 @@ static uint64_t dma_limit(const struct iommu_dma_cookie *ck, uint64_t mask)
 int dma_device_attach(struct dma_device *dev, struct iommu_dma_cookie *ck, uint32_t mask_bits,
 		      uint32_t coherent_bits, uint32_t bus, uint32_t forcedac)
 {
-	const struct iovad *v = &ck->dom->iovad;
-	if (mask_bits < 1 || mask_bits > 64 || coherent_bits < 1 || coherent_bits > 64) return IOVA_E_LIMIT;
+	const struct iova_domain *v = &ck->dom->iovad;
+	if (mask_bits < 1 || mask_bits > 64 || coherent_bits < 1 || coherent_bits > 64) return IOVA_E_DMA_MASK;
 	if ((dma_limit(ck, bit_mask(mask_bits)) >> v->shift) < v->start_pfn ||
 	    (dma_limit(ck, bit_mask(coherent_bits)) >> v->shift) < v->start_pfn)
-		return IOVA_E_LIMIT;
-	if (bus > DMA_BUS_PLATFORM) return IOVA_E_BAD_OP;
+		return IOVA_E_DMA_MASK;
+	if (bus > DMA_BUS_PLATFORM) return IOVA_E_BUS;
 	memset(dev, 0, sizeof(*dev));
 	dev->cookie = ck;
 	dev->dma_mask = bit_mask(mask_bits);
@@ -56,6 +63,7 @@ int dma_device_attach(struct dma_device *dev, struct iommu_dma_cookie *ck, uint3
 	dev->forcedac = forcedac != 0;
 	dev->seg_boundary = bus == DMA_BUS_PCI ? DMA_32BIT_MASK : ~0ull;
 	dev->pci_32bit_workaround = bus == DMA_BUS_PCI && !forcedac;
+	ck->devices++;
 	return 0;
 }
 
@@ -71,18 +79,18 @@ static int dma_alloc_iova(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu
 			  uint64_t *pfn)
 {
 	struct iommu_dma_cookie *ck = dev->cookie;
-	struct domain *d = ck->dom;
+	struct lab_domain *d = ck->dom;
 	uint32_t shift = d->iovad.shift;
 	uint64_t pages = size >> shift, limit = dma_limit(ck, mask);
-	if (ck->facets.round_in_caller && pages < (1u << (RC_CLASSES - 1))) pages = 1ull << order_base_2_(pages);
+	if (ck->facets.round_in_caller && pages < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1))) pages = 1ull << order_base_2_(pages);
 	if (try_32bit(dev, limit)) {
 		ck->st.sac_attempts++;
-		if (domain_reserve(c, d)) return IOVA_E_NOMEM;
+		if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
 		*pfn = alloc_iova_fast(c, d, cpu, pages, DMA_32BIT_MASK >> shift, 0);
 		if (*pfn) { ck->st.sac_successes++; return 0; }
 		if (ck->facets.sac_latch) { dev->pci_32bit_workaround = 0; ck->st.sac_switched++; }
 	}
-	if (domain_reserve(c, d)) return IOVA_E_NOMEM;
+	if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
 	*pfn = alloc_iova_fast(c, d, cpu, pages, limit >> shift, 1);
 	return 0;
 }
@@ -115,7 +123,7 @@ int iommu_dma_map(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64
 {
 	uint64_t size;
 	int err;
-	if (off >= granule_of(dev->cookie->dom)) return IOVA_E_RANGE;
+	if (off >= granule_of(dev->cookie->dom)) return IOVA_E_OFFSET;
 	if ((err = aligned_size(dev->cookie, bytes, off, &size))) return err;
 	return map_size(c, dev, cpu, size, coherent ? dev->coherent_dma_mask : dev->dma_mask, bytes, off, dma_addr);
 }
@@ -128,7 +136,7 @@ int iommu_dma_sg_length(const struct dma_device *dev, const uint64_t *seg_bytes,
 	uint64_t total = 0, mask = dev->seg_boundary, s;
 	uint32_t i;
 	int err;
-	if (nseg < 1) return IOVA_E_SIZE;
+	if (nseg < 1 || nseg > IOVA_SG_MAX_SEGMENTS) return IOVA_E_SEGMENTS;
 	for (i = 0; i < nseg; i++) {
 		uint64_t pad = (mask - total + 1) & mask;
 		if ((err = aligned_size(ck, seg_bytes[i], 0, &s))) return err;
@@ -154,7 +162,7 @@ int iommu_dma_map_sg(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, con
 int iommu_dma_unmap(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t dma_addr, uint64_t bytes)
 {
 	struct iommu_dma_cookie *ck = dev->cookie;
-	struct domain *d = ck->dom;
+	struct lab_domain *d = ck->dom;
 	uint32_t shift = d->iovad.shift, x;
 	uint64_t off = dma_addr & (granule_of(d) - 1), pfn = dma_addr >> shift, size, pages;
 	int err;
@@ -162,10 +170,12 @@ int iommu_dma_unmap(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint
 	pages = size >> shift;
 	x = find_iova_exact(&d->iovad, pfn);
 	if (x == NODE_NONE) return IOVA_E_NOT_ALLOCATED;
-	if (d->iovad.n[x].cached || (ck->fq.rings && pfn_set_has(&ck->fq.queued, pfn))) return IOVA_E_DOUBLE_FREE;
-	if (order_base_2_(pages) != order_base_2_(d->iovad.n[x].hi - d->iovad.n[x].lo + 1)) return IOVA_E_SIZE_CLASS;
+	if (d->iovad.n[x].in_magazine) return IOVA_E_DOUBLE_FREE;
+	if (ck->fq.rings && pfn_set_has(&ck->fq.queued, pfn)) return IOVA_E_QUEUED;
+	if (order_base_2_(pages) != order_base_2_(d->iovad.n[x].pfn_hi - d->iovad.n[x].pfn_lo + 1))
+		return IOVA_E_SIZE_CLASS;
 	if (ck->type == IOMMU_DMA_STRICT) {
-		if (domain_reserve(c, d)) return IOVA_E_NOMEM;
+		if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
 		free_iova_fast(c, d, cpu, pfn, pages);
 	} else if ((err = queue_iova(c, d, &ck->fq, cpu, pfn, pages))) {
 		return err;

@@ -1,5 +1,5 @@
+/* Flush queues (DMA-FQ): queue_iova, the ring frees, the timer and the checker's view of them. */
 #include "flush_queue.h"
-#include "status.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +14,7 @@ uint64_t fq_timer_due(uint64_t now_ms, uint32_t timeout_ms, uint32_t hz)
 	return whole * 1000 + part;
 }
 
+/* iommu_dma_init_fq: the rings (entries allocated on first use), the timer idle. */
 int iommu_dma_init_fq(struct iova_fq_domain *q, int single, uint32_t possible, uint32_t hz)
 {
 	uint32_t i, size = single ? IOVA_SINGLE_FQ_SIZE : IOVA_DEFAULT_FQ_SIZE;
@@ -30,6 +31,7 @@ int iommu_dma_init_fq(struct iova_fq_domain *q, int single, uint32_t possible, u
 	return 0;
 }
 
+/* iommu_dma_free_fq: cancels the timer and drops every ring. */
 void iommu_dma_free_fq(struct iova_fq_domain *q, struct clock *clk, int32_t dom_id)
 {
 	uint32_t i;
@@ -42,7 +44,9 @@ void iommu_dma_free_fq(struct iova_fq_domain *q, struct clock *clk, int32_t dom_
 	memset(q, 0, sizeof(*q));
 }
 
+/* fq_ring_count-like: entries between head and tail. */
 uint32_t fq_ring_count(const struct iova_fq *r) { return (r->tail - r->head) & r->mod_mask; }
+/* fq_full: (tail + 1) mod size == head. */
 static int fq_full(const struct iova_fq *r) { return ((r->tail + 1) & r->mod_mask) == r->head; }
 
 /* fq_flush_iotlb: the invalidation completes at once, so start and finish move together. */
@@ -53,13 +57,13 @@ static void fq_flush_iotlb(struct iova_fq_domain *q)
 }
 
 /* fq_ring_free: from the head, every entry a completed flush covers, by free_iova_fast on cpu. */
-static int fq_ring_free(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q, struct iova_fq *r,
+static int fq_ring_free(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q, struct iova_fq *r,
 			uint32_t cpu, uint64_t *freed)
 {
 	while (r->head != r->tail) {
 		struct iova_fq_entry *e = &r->entries[r->head];
 		if (e->counter >= q->fq_flush_finish_cnt) break;
-		if (domain_reserve(c, d)) return IOVA_E_NOMEM;
+		if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
 		free_iova_fast(c, d, cpu, e->iova_pfn, e->pages);
 		pfn_set_del(&q->queued, e->iova_pfn);
 		r->head = (r->head + 1) & r->mod_mask;
@@ -68,7 +72,8 @@ static int fq_ring_free(struct rc_ctx *c, struct domain *d, struct iova_fq_domai
 	return 0;
 }
 
-static void fq_arm_timer(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q, uint32_t cpu)
+/* mod_timer in queue_iova: expires fq_timeout after now, on the queueing CPU. */
+static void fq_arm_timer(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q, uint32_t cpu)
 {
 	q->fq_timer_on = 1;
 	q->timer_cpu = cpu;
@@ -76,7 +81,8 @@ static void fq_arm_timer(struct rc_ctx *c, struct domain *d, struct iova_fq_doma
 	clock_schedule(c->clk, q->timer_due, fq_timer_key(d->id), 0);
 }
 
-int queue_iova(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q, uint32_t cpu, uint64_t pfn,
+/* queue_iova: free what a finished flush covers, flush when still full, append, arm the timer. */
+int queue_iova(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q, uint32_t cpu, uint64_t pfn,
 	       uint64_t pages)
 {
 	struct iova_fq *r = &q->rings[q->nrings == 1 ? 0 : cpu];
@@ -97,11 +103,13 @@ int queue_iova(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q, uin
 	r->tail = (r->tail + 1) & r->mod_mask;
 	e->iova_pfn = pfn; e->pages = pages; e->counter = q->fq_flush_start_cnt;
 	pfn_set_add(&q->queued, pfn);
+	q->st.queued_total++;
 	if (!q->fq_timer_on) fq_arm_timer(c, d, q, cpu);
 	return 0;
 }
 
-int fq_flush_timeout(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q)
+/* fq_flush_timeout: flush the IOTLB, then free every ring on the timer's CPU. */
+int fq_flush_timeout(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q)
 {
 	uint32_t i, cpu = q->timer_cpu;
 	q->fq_timer_on = 0;
@@ -120,6 +128,7 @@ int fq_flush_timeout(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *
 	return 0;
 }
 
+/* timers_dead_cpu for the flush-queue timer: a pending timer moves to the first online CPU. */
 void fq_cpu_dead(struct rc_ctx *c, struct iova_fq_domain *q, uint32_t cpu)
 {
 	uint32_t i;
@@ -127,7 +136,8 @@ void fq_cpu_dead(struct rc_ctx *c, struct iova_fq_domain *q, uint32_t cpu)
 	for (i = 0; i < c->possible; i++) if (c->online[i]) { q->timer_cpu = i; return; }
 }
 
-const char *fq_check(struct domain *d, const struct iova_fq_domain *q)
+/* Model-only: every queued IOVA is in the tree, in no magazine, indexed once, and accounted for. */
+const char *fq_check(struct lab_domain *d, const struct iova_fq_domain *q)
 {
 	uint64_t total = 0;
 	uint32_t i, j;
@@ -140,7 +150,7 @@ const char *fq_check(struct domain *d, const struct iova_fq_domain *q)
 			const struct iova_fq_entry *e = &r->entries[j];
 			uint32_t x = find_iova_exact(&d->iovad, e->iova_pfn);
 			if (x == NODE_NONE) return "queued IOVA is not in the tree";
-			if (d->iovad.n[x].cached) return "IOVA is queued and cached at once";
+			if (d->iovad.n[x].in_magazine) return "IOVA is queued and cached at once";
 			if (!pfn_set_has(&q->queued, e->iova_pfn)) return "queued IOVA missing from the queued index";
 			if (e->counter < last || e->counter > q->fq_flush_start_cnt) return "flush counters out of order";
 			last = e->counter;
@@ -148,6 +158,7 @@ const char *fq_check(struct domain *d, const struct iova_fq_domain *q)
 		}
 	}
 	if (total != q->queued.count) return "queued index holds IOVAs no ring holds";
+	if (q->st.queued_total != total + q->st.queue_freed + q->st.timer_freed) return "a queued IOVA was lost";
 	if (total && !q->fq_timer_on) return "IOVAs queued without a pending timer";
 	return NULL;
 }

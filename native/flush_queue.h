@@ -21,6 +21,7 @@ struct fq_stats {
 	uint64_t flushes_full;    /* IOTLB flushes forced by a full ring */
 	uint64_t flushes_timer;   /* IOTLB flushes by the timer */
 	uint64_t timer_expiries;
+	uint64_t queued_total;    /* entries ever queued: each leaves only by queue_freed or timer_freed */
 	uint64_t queue_freed;     /* IOVAs freed by a queueing CPU, into its own magazines */
 	uint64_t timer_freed;     /* IOVAs freed by the timer */
 	uint64_t *timer_freed_on; /* [possible]: ... and on which CPU */
@@ -57,12 +58,12 @@ int iommu_dma_init_fq(struct iova_fq_domain *q, int single, uint32_t possible, u
 void iommu_dma_free_fq(struct iova_fq_domain *q, struct clock *clk, int32_t dom_id);
 uint32_t fq_ring_count(const struct iova_fq *r);
 /* queue_iova on cpu (online). 0 or IOVA_E_NOMEM (then consistent: freed entries are gone). */
-int queue_iova(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q, uint32_t cpu, uint64_t pfn,
+int queue_iova(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q, uint32_t cpu, uint64_t pfn,
 	       uint64_t pages);
 /* fq_flush_timeout, called at its due time with its work already popped from the clock. */
-int fq_flush_timeout(struct rc_ctx *c, struct domain *d, struct iova_fq_domain *q);
+int fq_flush_timeout(struct rc_ctx *c, struct lab_domain *d, struct iova_fq_domain *q);
 /* CPU hotplug: a timer pending on a CPU that went offline moves to the first online CPU. */
 void fq_cpu_dead(struct rc_ctx *c, struct iova_fq_domain *q, uint32_t cpu);
 /* NULL when every queued entry is accounted for, else what is wrong. */
-const char *fq_check(struct domain *d, const struct iova_fq_domain *q);
+const char *fq_check(struct lab_domain *d, const struct iova_fq_domain *q);
 #endif

@@ -1,7 +1,6 @@
 /* Hand-checked tests for the DMA layer (dma.c, flush_queue.c, pfn_set.c) over the rcache, run under
  * ASan/UBSan by `make test-dma`. Each expected value is worked out in the comment beside it. */
-#include "../dma.h"
-#include "../status.h"
+#include "../lab.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,85 +13,61 @@ static int passed, failed;
 #define NCPU 4
 #define PAGE 4096ull
 
-/* A lab of NCPU CPUs (all online), v6.8 policy, one domain with its DMA cookie. */
+/* A lab of NCPU CPUs (all online), v6.8 policy, one DMA domain, built through the exported calls;
+ * the tests reach into the lab's cookie and domain to read what the kernel structures hold. */
 struct fixture {
-	struct iova_policy policy;
-	struct slab_cache caches[SC_NCACHES];
-	struct pfnpool pool;
-	struct clock clk;
-	uint8_t online[NCPU];
-	uint32_t online_count, fail[2];
-	struct class_stats cls[RC_CLASSES];
-	struct rc_ctx ctx;
-	struct domain *d;
-	struct iommu_dma_cookie ck;
+	int32_t h;
+	struct iova_lab *L;
+	struct rc_ctx *ctx;
+	struct lab_domain *d;
+	struct iommu_dma_cookie *ck;
 };
 
 static void setup(struct fixture *f, uint64_t start_pfn, uint32_t type, const struct dma_facets *facets, uint32_t hz)
 {
-	const struct iova_policy v68 = { 127, 0, 100, IOVA_TRIM_ONLINE, 0, 0, 720 };
-	uint32_t i;
+	uint64_t id = 99;
 	memset(f, 0, sizeof(*f));
-	f->policy = v68;
-	for (i = 0; i < SC_NCACHES; i++) slab_init(&f->caches[i], i == SC_MAG ? 1024 : slab_obj_sizes[i], NCPU, 0);
-	pool_init(&f->pool, f->policy.mag_size);
-	clock_init(&f->clk);
-	for (i = 0; i < NCPU; i++) f->online[i] = 1;
-	f->online_count = NCPU;
-	f->ctx.policy = &f->policy;
-	f->ctx.mag_cache = &f->caches[SC_MAG];
-	f->ctx.iova_cache = &f->caches[SC_IOVA];
-	f->ctx.array_cache = &f->caches[SC_KM1K];
-	f->ctx.pool = &f->pool;
-	f->ctx.fail_mag = &f->fail[0];
-	f->ctx.fail_iova = &f->fail[1];
-	f->ctx.clk = &f->clk;
-	f->ctx.online_count = &f->online_count;
-	f->ctx.online = f->online;
-	f->ctx.possible = NCPU;
-	f->ctx.lab_cls = f->cls;
-	EQ(domain_create(&f->ctx, 0, 12, start_pfn, &f->d), 0);
-	EQ(iommu_dma_cookie_init(&f->ck, f->d, type, DMA_DEFAULT_APERTURE_BITS, hz, facets, NCPU), 0);
+	f->h = iova_lab_create(NCPU, NCPU, 0, 0);
+	f->L = lab_of_handle(f->h);
+	f->ctx = &f->L->ctx;
+	EQ(iova_dma_configure(f->h, hz, facets->sac_latch, facets->single_queue_available, facets->round_in_caller), 0);
+	EQ(iova_dma_domain_create(f->h, 4096, start_pfn, type, 48, &id), 0);
+	f->d = lab_domain_of_id(f->L, (int32_t)id);
+	f->ck = lab_dma_cookie(f->L, (int32_t)id);
 }
 
+/* Every test ends with the invariant checker passing over what it left queued and cached. */
 static void teardown(struct fixture *f)
 {
-	uint32_t i;
-	iommu_dma_cookie_put(&f->ck, &f->clk);
-	domain_put(&f->ctx, f->d);
-	for (i = 0; i < SC_NCACHES; i++) slab_destroy(&f->caches[i]);
-	pool_destroy(&f->pool);
-	clock_destroy(&f->clk);
+	int32_t r = iova_check_invariants(f->h);
+	if (r) fprintf(stderr, "invariant: %s\n", iova_invariant_message(f->h));
+	EQ(r, 0);
+	EQ(iova_lab_destroy(f->h), 0);
 }
 
-/* The lab's advance: every due work in clock order, flush-queue timers dispatched by their key. */
-static void advance(struct fixture *f, uint64_t ms)
+static void advance(struct fixture *f, uint64_t ms) { EQ(iova_advance_clock(f->h, ms), 0); }
+
+static uint32_t loaded(struct fixture *f, uint32_t k, uint32_t cpu)
 {
-	uint64_t target = f->clk.now + ms;
-	struct work w;
-	while (clock_pop_due(&f->clk, target, &w)) {
-		f->clk.now = w.due;
-		if (fq_timer_domain(w.dom) == 0) EQ(fq_flush_timeout(&f->ctx, f->d, &f->ck.fq), 0);
-		else trim_work(&f->ctx, f->d, w.cls);
-	}
-	f->clk.now = target;
+	return f->d->rcaches[k].cpu_rcaches[cpu].loaded.size;
 }
-
-static uint32_t loaded(struct fixture *f, uint32_t k, uint32_t cpu) { return f->d->rc[k].cpu[2 * cpu].count; }
-static uint32_t prev(struct fixture *f, uint32_t k, uint32_t cpu) { return f->d->rc[k].cpu[2 * cpu + 1].count; }
-static int cached(struct fixture *f, uint64_t pfn) { return f->d->iovad.n[find_iova_exact(&f->d->iovad, pfn)].cached; }
-static uint32_t queued(struct fixture *f, uint32_t cpu) { return fq_ring_count(&f->ck.fq.rings[cpu]); }
+static uint32_t prev(struct fixture *f, uint32_t k, uint32_t cpu) { return f->d->rcaches[k].cpu_rcaches[cpu].prev.size; }
+static int cached(struct fixture *f, uint64_t pfn)
+{
+	return f->d->iovad.n[find_iova_exact(&f->d->iovad, pfn)].in_magazine;
+}
+static uint32_t queued(struct fixture *f, uint32_t cpu) { return fq_ring_count(&f->ck->fq.rings[cpu]); }
 
 static uint64_t map(struct fixture *f, struct dma_device *dev, uint32_t cpu, uint64_t bytes)
 {
 	uint64_t a = 0;
-	EQ(iommu_dma_map(&f->ctx, dev, cpu, bytes, 0, 0, &a), 0);
+	EQ(iommu_dma_map(f->ctx, dev, cpu, bytes, 0, 0, &a), 0);
 	return a;
 }
 
 static void attach(struct fixture *f, struct dma_device *dev, uint32_t bits, uint32_t bus)
 {
-	EQ(dma_device_attach(dev, &f->ck, bits, bits, bus, 0), 0);
+	EQ(dma_device_attach(dev, f->ck, bits, bits, bus, 0), 0);
 }
 
 static void test_strict(void)
@@ -105,26 +80,26 @@ static void test_strict(void)
 	/* 32-bit mask: limit pfn 0xfffff, empty tree -> the top page, address 0xfffff000 */
 	a = map(&f, &dev, 0, 100);
 	EQ(a, 0xfffff000ull);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, a, 100), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, a, 100), 0);
 	/* strict: the pfn is in CPU 2's loaded magazine of class 0 at once, flagged cached */
 	EQ(loaded(&f, 0, 2), 1);
 	EQ(loaded(&f, 0, 0), 0);
 	EQ(cached(&f, 0xfffff), 1);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, a, 100), IOVA_E_DOUBLE_FREE);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, 0x12345000ull, 100), IOVA_E_NOT_ALLOCATED);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, a, 100), IOVA_E_DOUBLE_FREE);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, 0x12345000ull, 100), IOVA_E_NOT_ALLOCATED);
 	/* offset 0x10 in the page: 4096 + 16 bytes span 2 pages -> a 2-page node, address keeps the offset.
 	 * The rcache class 1 is empty; the tree places it below 0xfffff (still allocated) and size-aligned
 	 * to 2 pages: (0xfffff - 2) & ~1 = 0xffffc, so 0xffffc..0xffffd. */
-	EQ(iommu_dma_map(&f.ctx, &dev, 1, 4096, 0x10, 0, &a), 0);
+	EQ(iommu_dma_map(f.ctx, &dev, 1, 4096, 0x10, 0, &a), 0);
 	EQ(a, 0xffffc010ull);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 1, a, 1), IOVA_E_SIZE_CLASS); /* 1 byte at 0x10: 1 page, class 0 */
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 1, a, 4096), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 1, a, 1), IOVA_E_SIZE_CLASS); /* 1 byte at 0x10: 1 page, class 0 */
+	EQ(iommu_dma_unmap(f.ctx, &dev, 1, a, 4096), 0);
 	EQ(loaded(&f, 1, 1), 1);
-	EQ(iommu_dma_map(&f.ctx, &dev, 1, 0, 0, 0, &a), IOVA_E_SIZE);
-	EQ(iommu_dma_map(&f.ctx, &dev, 1, 1, PAGE, 0, &a), IOVA_E_RANGE);
-	EQ(f.ck.st.maps, 2);
-	EQ(f.ck.st.unmaps, 2);
-	EQ(f.ck.st.mapped_bytes, 4196);
+	EQ(iommu_dma_map(f.ctx, &dev, 1, 0, 0, 0, &a), IOVA_E_SIZE);
+	EQ(iommu_dma_map(f.ctx, &dev, 1, 1, PAGE, 0, &a), IOVA_E_OFFSET);
+	EQ(f.ck->st.maps, 2);
+	EQ(f.ck->st.unmaps, 2);
+	EQ(f.ck->st.mapped_bytes, 4196);
 	teardown(&f);
 }
 
@@ -140,21 +115,21 @@ static void test_lazy_timer(void)
 	EQ(a[2], 0xffffd000ull);
 	advance(&f, 3);
 	/* t=3: CPU 1 queues first and arms the timer for 3 + 10 = 13 on CPU 1 */
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 1, a[0], PAGE), 0);
-	EQ(f.ck.fq.fq_timer_on, 1);
-	EQ(f.ck.fq.timer_cpu, 1);
-	EQ(f.ck.fq.timer_due, 13);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 1, a[0], PAGE), 0);
+	EQ(f.ck->fq.fq_timer_on, 1);
+	EQ(f.ck->fq.timer_cpu, 1);
+	EQ(f.ck->fq.timer_due, 13);
 	advance(&f, 4);
 	/* t=7: CPU 3 queues two more; the pending timer is not moved */
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 3, a[1], PAGE), 0);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 3, a[2], PAGE), 0);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 3, a[2], PAGE), IOVA_E_DOUBLE_FREE); /* queued */
-	EQ(f.ck.fq.timer_due, 13);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 3, a[1], PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 3, a[2], PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 3, a[2], PAGE), IOVA_E_QUEUED);
+	EQ(f.ck->fq.timer_due, 13);
 	EQ(queued(&f, 1), 1);
 	EQ(queued(&f, 3), 2);
 	EQ(cached(&f, 0xfffff), 0); /* queued: in the tree, in no magazine */
 	EQ(f.d->iovad.count, 3);
-	EQ(fq_check(f.d, &f.ck.fq) == NULL, 1);
+	EQ(fq_check(f.d, &f.ck->fq) == NULL, 1);
 	advance(&f, 5);
 	/* t=12: not yet */
 	EQ(queued(&f, 1) + queued(&f, 3), 3);
@@ -163,12 +138,12 @@ static void test_lazy_timer(void)
 	EQ(queued(&f, 1) + queued(&f, 3), 0);
 	EQ(loaded(&f, 0, 1), 3);
 	EQ(loaded(&f, 0, 3), 0);
-	EQ(f.ck.fq.st.timer_expiries, 1);
-	EQ(f.ck.fq.st.flushes_timer, 1);
-	EQ(f.ck.fq.st.timer_freed, 3);
-	EQ(f.ck.fq.st.timer_freed_on[1], 3);
-	EQ(f.ck.fq.fq_timer_on, 0);
-	EQ(fq_check(f.d, &f.ck.fq) == NULL, 1);
+	EQ(f.ck->fq.st.timer_expiries, 1);
+	EQ(f.ck->fq.st.flushes_timer, 1);
+	EQ(f.ck->fq.st.timer_freed, 3);
+	EQ(f.ck->fq.st.timer_freed_on[1], 3);
+	EQ(f.ck->fq.fq_timer_on, 0);
+	EQ(fq_check(f.d, &f.ck->fq) == NULL, 1);
 	teardown(&f);
 }
 
@@ -185,32 +160,32 @@ static void test_ring_full(void)
 	b0 = map(&f, &dev, 0, PAGE);
 	b1 = map(&f, &dev, 0, PAGE);
 	/* CPU 1 queues one entry (counter 0) before CPU 0 fills its ring */
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 1, b0, PAGE), 0);
-	for (i = 0; i < 255; i++) EQ(iommu_dma_unmap(&f.ctx, &dev, 0, a[i], PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 1, b0, PAGE), 0);
+	for (i = 0; i < 255; i++) EQ(iommu_dma_unmap(f.ctx, &dev, 0, a[i], PAGE), 0);
 	/* 255 entries: full (tail + 1 == head), no flush yet */
 	EQ(queued(&f, 0), 255);
-	EQ(f.ck.fq.st.flushes_full, 0);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 0, a[255], PAGE), 0);
+	EQ(f.ck->fq.st.flushes_full, 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 0, a[255], PAGE), 0);
 	/* the 256th: flush (start 1, finish 1), CPU 0 frees its 255 covered entries into its own
 	 * magazines: loaded fills to 127, swaps with the empty prev, fills again to 127, then both full
 	 * -> loaded to the depot, a new loaded takes the 255th. 127 + 127 + 1 = 255. */
-	EQ(f.ck.fq.st.flushes_full, 1);
-	EQ(f.ck.fq.fq_flush_start_cnt, 1);
-	EQ(f.ck.fq.st.queue_freed, 255);
+	EQ(f.ck->fq.st.flushes_full, 1);
+	EQ(f.ck->fq.fq_flush_start_cnt, 1);
+	EQ(f.ck->fq.st.queue_freed, 255);
 	EQ(queued(&f, 0), 1);
 	EQ(loaded(&f, 0, 0), 1);
 	EQ(prev(&f, 0, 0), 127);
-	EQ(f.d->rc[0].depot_size, 1);
+	EQ(f.d->rcaches[0].depot_size, 1);
 	/* CPU 1's older entry is freeable now but still queued: only CPU 1 frees its own ring */
 	EQ(queued(&f, 1), 1);
 	EQ(loaded(&f, 0, 1), 0);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 1, b1, PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 1, b1, PAGE), 0);
 	/* CPU 1's next queueing frees b0 into CPU 1's loaded, then queues b1 */
 	EQ(loaded(&f, 0, 1), 1);
 	EQ(queued(&f, 1), 1);
-	EQ(f.ck.fq.st.queue_freed, 256);
-	EQ(f.ck.fq.st.flushes_full, 1);
-	EQ(fq_check(f.d, &f.ck.fq) == NULL, 1);
+	EQ(f.ck->fq.st.queue_freed, 256);
+	EQ(f.ck->fq.st.flushes_full, 1);
+	EQ(fq_check(f.d, &f.ck->fq) == NULL, 1);
 	teardown(&f);
 }
 
@@ -226,8 +201,8 @@ static void sac_run(const struct dma_facets *facets, uint32_t bus, uint64_t *att
 	map(&f, &dev, 0, PAGE);
 	map(&f, &dev, 0, PAGE);
 	*fourth = map(&f, &dev, 0, PAGE);
-	*attempts = f.ck.st.sac_attempts;
-	*switched = f.ck.st.sac_switched;
+	*attempts = f.ck->st.sac_attempts;
+	*switched = f.ck->st.sac_switched;
 	teardown(&f);
 }
 
@@ -255,13 +230,14 @@ static void test_sac(void)
 	EQ(fourth, 0xffffffffc000ull);
 	/* forcedac skips the attempt; a 32-bit device has nothing to try */
 	setup(&f, 0xffffe, IOMMU_DMA_STRICT, &dma_facets_v6_8, DMA_DEFAULT_HZ);
-	EQ(dma_device_attach(&dev, &f.ck, 64, 64, DMA_BUS_PCI, 1), 0);
+	EQ(dma_device_attach(&dev, f.ck, 64, 64, DMA_BUS_PCI, 1), 0);
 	EQ(map(&f, &dev, 0, PAGE), 0xfffffffff000ull);
-	EQ(dma_device_attach(&dev, &f.ck, 32, 32, DMA_BUS_PCI, 0), 0);
+	EQ(dma_device_attach(&dev, f.ck, 32, 32, DMA_BUS_PCI, 0), 0);
 	EQ(map(&f, &dev, 0, PAGE), 0xfffff000ull);
-	EQ(f.ck.st.sac_attempts, 0);
+	EQ(f.ck->st.sac_attempts, 0);
 	/* a mask whose limit is below start_pfn cannot be attached */
-	EQ(dma_device_attach(&dev, &f.ck, 20, 20, DMA_BUS_PCI, 0), IOVA_E_LIMIT);
+	EQ(dma_device_attach(&dev, f.ck, 20, 20, DMA_BUS_PCI, 0), IOVA_E_DMA_MASK);
+	EQ(dma_device_attach(&dev, f.ck, 64, 64, 2, 0), IOVA_E_BUS);
 	teardown(&f);
 }
 
@@ -277,13 +253,13 @@ static void test_map_sg(void)
 	/* 4096 + 4096 (100 aligned) + 8192 = 16384 bytes: one 4-page allocation, 4-aligned at the top */
 	EQ(iommu_dma_sg_length(&dev, seg, 3, &len), 0);
 	EQ(len, 4 * PAGE);
-	EQ(iommu_dma_map_sg(&f.ctx, &dev, 0, seg, 3, &a), 0);
+	EQ(iommu_dma_map_sg(f.ctx, &dev, 0, seg, 3, &a), 0);
 	EQ(a, 0xffffc000ull);
 	x = find_iova_exact(&f.d->iovad, 0xffffc);
-	EQ(f.d->iovad.n[x].hi, 0xfffff);
+	EQ(f.d->iovad.n[x].pfn_hi, 0xfffff);
 	EQ(f.d->iovad.count, 1);
-	EQ(f.ck.st.mapped_bytes, 4096 + 100 + 8192);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 0, a, len), 0);
+	EQ(f.ck->st.mapped_bytes, 4096 + 100 + 8192);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 0, a, len), 0);
 	EQ(loaded(&f, 2, 0), 1);
 	teardown(&f);
 }
@@ -305,7 +281,7 @@ static void test_sg_boundary(void)
 	EQ(len, (1ull << 32) + PAGE);
 	EQ(iommu_dma_sg_length(&pci, fits, 2, &len), 0);
 	EQ(len, 1ull << 32);
-	EQ(iommu_dma_sg_length(&pci, fits, 0, &len), IOVA_E_SIZE);
+	EQ(iommu_dma_sg_length(&pci, fits, 0, &len), IOVA_E_SEGMENTS);
 	teardown(&f);
 }
 
@@ -331,8 +307,8 @@ static void test_hz_in_queue(void)
 	attach(&f, &dev, 32, DMA_BUS_PCI);
 	a = map(&f, &dev, 0, PAGE);
 	advance(&f, 5);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, a, PAGE), 0);
-	EQ(f.ck.fq.timer_due, 16); /* as fq_timer_due(5, 10, 250) */
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, a, PAGE), 0);
+	EQ(f.ck->fq.timer_due, 16); /* as fq_timer_due(5, 10, 250) */
 	advance(&f, 10);
 	EQ(queued(&f, 2), 1); /* t=15 */
 	advance(&f, 1);
@@ -346,29 +322,32 @@ static void test_single_queue(void)
 	struct fixture f;
 	struct dma_device dev;
 	struct dma_facets v66 = dma_facets_v6_8;
-	struct iommu_dma_cookie ck;
 	uint64_t a, b;
 	setup(&f, 1, IOMMU_DMA_LAZY_SINGLE, &dma_facets_v6_8, DMA_DEFAULT_HZ);
 	attach(&f, &dev, 32, DMA_BUS_PCI);
 	a = map(&f, &dev, 0, PAGE);
 	b = map(&f, &dev, 0, PAGE);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, a, PAGE), 0);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 3, b, PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, a, PAGE), 0);
+	EQ(iommu_dma_unmap(f.ctx, &dev, 3, b, PAGE), 0);
 	/* one shared ring; the timer: 1000 ms, on CPU 2 */
-	EQ(f.ck.fq.nrings, 1);
+	EQ(f.ck->fq.nrings, 1);
 	EQ(queued(&f, 0), 2);
-	EQ(f.ck.fq.timer_due, 1000);
+	EQ(f.ck->fq.timer_due, 1000);
 	advance(&f, 999);
 	EQ(queued(&f, 0), 2);
 	advance(&f, 1);
 	EQ(loaded(&f, 0, 2), 2);
 	teardown(&f);
-	/* before v6.7 there is no single queue */
+	/* before v6.7 there is no single queue; HZ and the aperture are checked */
 	v66.single_queue_available = 0;
-	setup(&f, 1, IOMMU_DMA_STRICT, &dma_facets_v6_8, DMA_DEFAULT_HZ);
-	EQ(iommu_dma_cookie_init(&ck, f.d, IOMMU_DMA_LAZY_SINGLE, 48, 1000, &v66, NCPU), IOVA_E_BAD_OP);
-	EQ(iommu_dma_cookie_init(&ck, f.d, IOMMU_DMA_LAZY, 48, 0, &v66, NCPU), IOVA_E_BAD_OP);
-	EQ(iommu_dma_cookie_init(&ck, f.d, IOMMU_DMA_LAZY, 31, 1000, &v66, NCPU), IOVA_E_RANGE);
+	setup(&f, 1, IOMMU_DMA_STRICT, &v66, DMA_DEFAULT_HZ);
+	EQ(iova_dma_domain_create(f.h, 4096, 1, IOMMU_DMA_LAZY_SINGLE, 48, &a), IOVA_E_DOMAIN_TYPE);
+	EQ(iova_dma_domain_create(f.h, 4096, 1, 3, 48, &a), IOVA_E_DOMAIN_TYPE);
+	EQ(iova_dma_domain_create(f.h, 4096, 1, IOMMU_DMA_LAZY, 31, &a), IOVA_E_APERTURE);
+	EQ(iova_dma_domain_create(f.h, 4096, 1ull << 37, IOMMU_DMA_LAZY, 48, &a), IOVA_E_APERTURE);
+	EQ(iova_dma_configure(f.h, 0, 1, 1, 0), IOVA_E_DMA_CONFIG);
+	EQ(iova_dma_configure(f.h, 1001, 1, 1, 0), IOVA_E_DMA_CONFIG);
+	EQ(f.L->live, 1); /* the failed creates made no domain */
 	teardown(&f);
 }
 
@@ -383,19 +362,17 @@ static void test_hotplug(void)
 	attach(&f, &dev, 32, DMA_BUS_PCI);
 	a = map(&f, &dev, 0, PAGE);
 	b = map(&f, &dev, 0, PAGE);
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 3, a, PAGE), 0); /* arms on CPU 3 */
-	EQ(iommu_dma_unmap(&f.ctx, &dev, 2, b, PAGE), 0);
-	f.online[0] = 0; f.online[3] = 0; f.online_count = 2; /* CPUs 0 and 3 go down */
-	fq_cpu_dead(&f.ctx, &f.ck.fq, 0);
-	EQ(f.ck.fq.timer_cpu, 3);
-	flush_cpu(&f.ctx, f.d, 3);
-	fq_cpu_dead(&f.ctx, &f.ck.fq, 3);
-	EQ(f.ck.fq.timer_cpu, 1); /* the first online CPU */
+	EQ(iommu_dma_unmap(f.ctx, &dev, 3, a, PAGE), 0); /* arms on CPU 3 */
+	EQ(iommu_dma_unmap(f.ctx, &dev, 2, b, PAGE), 0);
+	EQ(iova_cpu_offline(f.h, 0), 0); /* CPUs 0 and 3 go down */
+	EQ(f.ck->fq.timer_cpu, 3);
+	EQ(iova_cpu_offline(f.h, 3), 0);
+	EQ(f.ck->fq.timer_cpu, 1); /* the first online CPU */
 	EQ(queued(&f, 3), 1);
 	advance(&f, 10);
 	EQ(queued(&f, 3), 0);
 	EQ(loaded(&f, 0, 1), 2);
-	EQ(f.ck.fq.st.timer_freed_on[1], 2);
+	EQ(f.ck->fq.st.timer_freed_on[1], 2);
 	teardown(&f);
 }
 
