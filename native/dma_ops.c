@@ -35,8 +35,9 @@ int32_t lab_dma_domain_create(struct iova_lab *L, uint64_t granule, uint64_t sta
 	int32_t r;
 	*result = 0;
 	if ((r = validate_granule(granule, &shift)) || (r = validate_start_pfn(shift, start_pfn))) return r;
-	if (type > 0xffffffffu) return IOVA_E_DOMAIN_TYPE;
-	if (aperture_bits > 0xffffffffu) return IOVA_E_APERTURE;
+	/* out-of-range words become invalid small values, so the checks keep their order */
+	if (type > IOMMU_DMA_LAZY_SINGLE) type = IOMMU_DMA_LAZY_SINGLE + 1;
+	if (aperture_bits > 64) aperture_bits = 64;
 	if ((r = iommu_dma_cookie_check((uint32_t)type, (uint32_t)aperture_bits, shift, start_pfn, &L->facets)))
 		return r;
 	if (reserve_cookie_slot(L, L->ndoms) || !(ck = malloc(sizeof(*ck)))) return IOVA_E_NOMEM;
@@ -71,8 +72,10 @@ int32_t lab_device_attach(struct iova_lab *L, int32_t dom, uint64_t bus, uint64_
 	*result = 0;
 	if (!lab_domain_of_id(L, dom)) return IOVA_E_NO_DOMAIN;
 	if (!(ck = lab_dma_cookie(L, dom))) return IOVA_E_NOT_DMA_DOMAIN;
-	if (bus > 0xffffffffu) return IOVA_E_BUS;
-	if (mask_bits > 64 || coherent_bits > 64) return IOVA_E_DMA_MASK;
+	/* out-of-range words become invalid small values, so dma_device_attach keeps its check order */
+	if (bus > DMA_BUS_PLATFORM) bus = DMA_BUS_PLATFORM + 1;
+	if (mask_bits > 64) mask_bits = 65;
+	if (coherent_bits > 64) coherent_bits = 65;
 	if (L->ndevs == L->devcap) {
 		uint32_t ncap = L->devcap ? L->devcap * 2 : 8;
 		struct dma_device *n = realloc(L->devs, (size_t)ncap * sizeof(*n));

@@ -1,4 +1,6 @@
-// One IOVA domain with rcaches: the object a library user holds. dispose() puts the domain.
+// One IOVA domain with rcaches: the object a library user holds. dispose() puts the domain, and
+// with it every device attached to it.
+import { DmaDevice, type AttachOptions } from './device.js';
 import type { Engine } from './engine.js';
 import { toIndex, toU64 } from './numbers.js';
 
@@ -8,6 +10,7 @@ export interface IovaRange { pfnLo: bigint; pfnHi: bigint }
 
 export class IovaDomain implements Disposable {
   private put = false;
+  private readonly devices = new Set<DmaDevice>();
 
   constructor(private readonly engine: Engine, readonly id: number, private readonly onPut: (d: IovaDomain) => void) {}
 
@@ -42,6 +45,13 @@ export class IovaDomain implements Disposable {
     return this.engine.reserve(this.id, toU64('lo', lo), toU64('hi', hi));
   }
 
+  /** Probe a device into this DMA domain (created with a type); unmapped and put with the domain. */
+  attachDevice(options: AttachOptions): DmaDevice {
+    const device = DmaDevice.attach(this.engine, this.id, options, (d) => this.devices.delete(d));
+    this.devices.add(device);
+    return device;
+  }
+
   /** Every online CPU's magazines and the depot back to the tree. */
   flush(): void {
     this.engine.flush(this.id);
@@ -57,6 +67,7 @@ export class IovaDomain implements Disposable {
   /** The lab was disposed, which put this domain with it. */
   markPut(): void {
     this.put = true;
+    for (const d of [...this.devices]) d.markDetached();
     this.onPut(this);
   }
 

@@ -28,6 +28,16 @@ export class OutOfMemoryError extends IovaLabError {}
 export class AllocationFailedError extends IovaLabError {}
 export class InvariantError extends IovaLabError {}
 export class BadOpError extends IovaLabError {}
+export class UnknownDeviceError extends IovaLabError {}
+export class DomainTypeError extends IovaLabError {}
+export class ApertureError extends IovaLabError {}
+export class DmaMaskError extends IovaLabError {}
+export class BusError extends IovaLabError {}
+export class OffsetError extends IovaLabError {}
+export class NotDmaDomainError extends IovaLabError {}
+export class SegmentsError extends IovaLabError {}
+export class QueuedError extends IovaLabError {}
+export class DmaConfigError extends IovaLabError {}
 /** A value that is not an integer in range before it ever reaches an engine. */
 export class InvalidNumberError extends IovaLabError {}
 
@@ -51,6 +61,16 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
+  [Status.NO_DEVICE]: [UnknownDeviceError, 'no such device (never attached, or its domain was put)'],
+  [Status.DOMAIN_TYPE]: [DomainTypeError, "DMA domain type must be strict, lazy or lazy-single (lazy-single from v6.7)"],
+  [Status.APERTURE]: [ApertureError, 'aperture bits must lie in [32, 63] and reach the start PFN'],
+  [Status.DMA_MASK]: [DmaMaskError, "DMA mask bits must lie in [1, 64] and reach the domain's start PFN"],
+  [Status.BUS]: [BusError, 'device bus must be pci or platform'],
+  [Status.OFFSET]: [OffsetError, 'page offset must be below the granule'],
+  [Status.NOT_DMA_DOMAIN]: [NotDmaDomainError, 'devices attach only to DMA domains (strict, lazy, lazy-single)'],
+  [Status.SEGMENTS]: [SegmentsError, 'a scatter-gather map needs 1 to 1024 segments'],
+  [Status.QUEUED]: [QueuedError, 'the IOVA already waits in a flush queue (double unmap)'],
+  [Status.DMA_CONFIG]: [DmaConfigError, 'HZ must lie in [1, 1000]'],
 };
 
 /** The error for a negative status; `detail` names the offending value(s). */
@@ -61,8 +81,15 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
   return new Cls(`${what}: ${detail}`, status);
 }
 
+type Args = Record<string, number | bigint | boolean | string>;
+
+/** Throws the error for a failed check; both TS model files use it so messages match the WASM engine's. */
+export function failWith(status: number, args: Args): never {
+  throw errorForStatus(status, describeArgs(args));
+}
+
 /** "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
-export function describeArgs(args: Record<string, number | bigint | boolean | string>): string {
+export function describeArgs(args: Args): string {
   return Object.entries(args)
     .map(([k, v]) => `${k} ${typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v)}`)
     .join(', ');

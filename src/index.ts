@@ -3,12 +3,17 @@ export { IovaLab, createEngine, labConfig } from './lab.js';
 export type { LabOptions, DomainOptions } from './lab.js';
 export { IovaDomain } from './domain.js';
 export type { AllocFastOptions, AllocOptions, IovaRange } from './domain.js';
+export { DmaDevice } from './device.js';
+export type { AttachOptions, MapOptions } from './device.js';
 export { encodeOps } from './batch.js';
 export type { BatchOp } from './batch.js';
 export type { Engine, EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
-export { OpCode, OP_WORDS } from './engine.js';
+export type { DeviceConfig, DmaBus, DmaDomainType, DmaFacets } from './engine.js';
+export { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8, OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
-export type { Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName } from './snapshot.js';
+export type {
+  Snapshot, CacheCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName, CpuCounters, FlushQueueCounters,
+} from './snapshot.js';
 export { loadIovaModule } from './wasm/load.js';
 export type { LoadOptions } from './wasm/load.js';
 export * from './errors.js';

@@ -1,11 +1,15 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
 // on either engine. It validates caller numbers, then delegates; it holds no model state itself.
 import type { LoadOptions } from './wasm/load.js';
-import type { BatchResult, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry } from './engine.js';
+import type {
+  BatchResult, DmaDomainType, DmaFacets, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry,
+} from './engine.js';
+import { DMA_DOMAIN_TYPES } from './engine.js';
 import { IovaDomain } from './domain.js';
 import { LabConfigError } from './errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
 import { createModelEngine } from './model/lab.js';
+import { DMA_DEFAULT_APERTURE_BITS } from './generated/abi.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
 import { createWasmEngine } from './wasm-engine.js';
@@ -26,6 +30,10 @@ export interface LabOptions {
   engine?: EngineName;
   /** How to load the WASM module (browsers: bytes or URL and the glue's factory). */
   wasm?: LoadOptions;
+  /** The kernel's HZ: flush-queue timers round up to whole jiffies. 1..1000, default 1000. */
+  hz?: number;
+  /** The DMA layer's version facets (SAC latch, single queue, rounding in the caller). Default v6.8's. */
+  dmaFacets?: DmaFacets;
 }
 
 export interface DomainOptions {
@@ -33,6 +41,10 @@ export interface DomainOptions {
   granule?: number;
   /** Lowest PFN handed out, ≥ 1. Default 1. */
   startPfn?: number | bigint;
+  /** A domain with the DMA layer: strict (DMA), lazy (DMA-FQ) or lazy-single. Default: a plain domain. */
+  type?: DmaDomainType;
+  /** DMA domains: the forced aperture, IOVAs below 2^apertureBits (32..63). Default 48. */
+  apertureBits?: number;
 }
 
 function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
@@ -51,6 +63,8 @@ export function labConfig(options: LabOptions): LabConfig {
     slabGeometry: oneOf('slabGeometry', options.slabGeometry, ['slub', 'order0'], 'slub'),
     profile: profile.name,
     policy: resolvePolicy(profile.name, options.policy ?? []),
+    ...(options.hz === undefined ? {} : { hz: toIndex('hz', options.hz) }),
+    ...(options.dmaFacets === undefined ? {} : { dmaFacets: { ...options.dmaFacets } }),
   };
 }
 
@@ -74,10 +88,16 @@ export class IovaLab implements Disposable {
     return this.engine.config;
   }
 
-  /** init_iova_domain + iova_domain_init_rcaches. */
+  /** init_iova_domain + iova_domain_init_rcaches; with a type, also the DMA layer (iommu_dma_init_domain). */
   createDomain(options: DomainOptions = {}): IovaDomain {
     const granule = toIndex('granule', options.granule ?? 4096);
-    const id = this.engine.createDomain(granule, toU64('startPfn', options.startPfn ?? 1n));
+    const startPfn = toU64('startPfn', options.startPfn ?? 1n);
+    const type = options.type === undefined ? undefined : oneOf('type', options.type, DMA_DOMAIN_TYPES, 'strict');
+    const bits = toIndex('apertureBits', options.apertureBits ?? DMA_DEFAULT_APERTURE_BITS);
+    if (options.apertureBits !== undefined && !type) {
+      throw new LabConfigError(`apertureBits needs a DMA domain type, got apertureBits ${bits} without one`, -1);
+    }
+    const id = type ? this.engine.createDmaDomain(granule, startPfn, type, bits) : this.engine.createDomain(granule, startPfn);
     const domain = new IovaDomain(this.engine, id, (d) => this.domains.delete(d));
     this.domains.add(domain);
     return domain;

@@ -3,6 +3,7 @@
 // Both engines take the resolved RcachePolicy, so the C and TS code paths stay the same.
 import type { LabConfig, MagazineMode } from './engine.js';
 import { LabConfigError } from './errors.js';
+import { isIntIn } from './numbers.js';
 
 export interface RcachePolicy {
   /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
@@ -74,7 +75,7 @@ export function profileByName(name: string): KernelProfile {
   return KERNEL_PROFILES[name as ProfileName];
 }
 
-const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+const isInt = isIntIn;
 
 /** Throws LabConfigError naming the first out-of-range field (the C engine's E_LAB_CONFIG rules). */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {

@@ -3,8 +3,8 @@
 // layout the C engine writes is declared in abi/iova-abi.json (src/generated/abi.ts).
 import type { MagazineMode } from './engine.js';
 import {
-  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE, MAGAZINE_FIELDS,
-  SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE,
+  MAGAZINE_FIELDS, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
 } from './generated/abi.js';
 
 export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS };
@@ -16,6 +16,11 @@ export type CacheCounters = { name: CacheName } & Record<(typeof CACHE_FIELDS)[n
 export type MagazineCounters = Record<(typeof MAGAZINE_FIELDS)[number], number>;
 export type ClassCounters = Record<(typeof CLASS_FIELDS)[number], number>;
 export type DomainCounters = Record<(typeof DOMAIN_FIELDS)[number], number>;
+/** One possible CPU: the PFNs in its loaded and prev magazines per size class, summed over domains. */
+export interface CpuCounters { loadedPfns: number[]; prevPfns: number[] }
+/** A lazy domain's flush queues: entries per ring (per possible CPU, or the one shared ring), and
+ *  the IOVAs its timer freed on each CPU. */
+export interface FlushQueueCounters { domain: number; queued: number[]; timerFreedOn: number[] }
 
 export interface Snapshot {
   nowMs: number;
@@ -31,6 +36,8 @@ export interface Snapshot {
   magazines: MagazineCounters;
   classes: ClassCounters[];
   domains: DomainCounters[];
+  cpus: CpuCounters[];
+  flushQueues: FlushQueueCounters[];
 }
 
 /** The snapshot words do not have the length their header implies (a C/TS layout mismatch). */
@@ -42,6 +49,20 @@ export class SnapshotLayoutError extends RangeError {
 }
 
 const LIVE_DOMAINS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('liveDomains');
+const POSSIBLE_AT = SNAPSHOT_HEADER_FIELDS.indexOf('possibleCpus');
+const FQ_RINGS_AT = DOMAIN_FIELDS.indexOf('fqRings');
+const CPU_WORDS = CPU_CLASS_FIELDS.length * RCACHE_CLASSES;
+
+/** The words a snapshot must have: its fixed part, domain and cpu rows, and flush-queue words. */
+function expectedWords(words: ArrayLike<bigint>, liveDomains: number, possible: number): number {
+  const rows = SNAPSHOT_FIXED_WORDS + liveDomains * DOMAIN_FIELDS.length;
+  let fq = 0;
+  for (let i = 0; i < liveDomains && SNAPSHOT_FIXED_WORDS + (i + 1) * DOMAIN_FIELDS.length <= words.length; i++) {
+    const rings = Number(words[SNAPSHOT_FIXED_WORDS + i * DOMAIN_FIELDS.length + FQ_RINGS_AT]);
+    if (rings > 0) fq += rings + possible;
+  }
+  return rows + possible * CPU_WORDS + fq;
+}
 
 /** Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError unless it
  *  consumes exactly the words given. */
@@ -51,7 +72,8 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
     throw new SnapshotLayoutError(`snapshot of ${words.length} words is shorter than its ${fixed}-word fixed part`);
   }
   const liveDomains = Number(words[LIVE_DOMAINS_AT]);
-  const expected = SNAPSHOT_FIXED_WORDS + liveDomains * DOMAIN_FIELDS.length;
+  const possible = Number(words[POSSIBLE_AT]);
+  const expected = expectedWords(words, liveDomains, possible);
   if (words.length !== expected) {
     const what = `${liveDomains} live domains`;
     throw new SnapshotLayoutError(`snapshot of ${words.length} words, expected ${expected} for ${what}`);
@@ -75,10 +97,18 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const magazines = record(MAGAZINE_FIELDS);
   const classes = Array.from({ length: RCACHE_CLASSES }, () => record(CLASS_FIELDS));
   const domains = Array.from({ length: liveDomains }, () => record(DOMAIN_FIELDS));
+  const cpus = Array.from({ length: possible }, () => {
+    const rows = Array.from({ length: RCACHE_CLASSES }, () => record(CPU_CLASS_FIELDS));
+    return { loadedPfns: rows.map((r) => r.loadedPfns), prevPfns: rows.map((r) => r.prevPfns) };
+  });
+  const take = (n: number): number[] => Array.from({ length: n }, next);
+  const flushQueues = domains.filter((d) => d.fqRings > 0)
+    .map((d) => ({ domain: d.id, queued: take(d.fqRings), timerFreedOn: take(possible) }));
   if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
   const { nowMs, possibleCpus, onlineCpus, magazineObjSize } = header;
   return {
     nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
+    cpus, flushQueues,
   };
 }
 

@@ -1,29 +1,16 @@
 // The DMA layer above the rcache (dma-iommu): devices map and unmap through their domain's cookie;
 // strict domains free at once on the unmapping CPU, lazy ones through flush queues; PCI devices
 // whose limit is above 4 GiB try a 32-bit IOVA first (the SAC trick).
-import { errorForStatus, describeArgs, Status } from '../errors.js';
+import type { DeviceConfig, DmaBus, DmaDomainType, DmaFacets } from '../engine.js';
+import { DMA_DOMAIN_TYPES } from '../engine.js';
+import { failWith as fail, Status } from '../errors.js';
+import { DMA_DEFAULT_APERTURE_BITS, DMA_DEFAULT_HZ, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
+import { isIntIn as isInt } from '../numbers.js';
 import { FlushQueue, type FlushQueueEnv } from './flush-queue.js';
 import { IOVA_RANGE_CACHE_MAX_SIZE, type RcacheDomain } from './rcache.js';
 import { orderBase2 } from './tree.js';
 
-export type DmaDomainType = 'strict' | 'lazy' | 'lazy-single';
-export type DmaBus = 'pci' | 'platform';
-
-/** What differs between kernel versions in this layer; the profile sets it. */
-export interface DmaFacets {
-  /** v6.6+: the first failed 32-bit attempt switches the device to the full range for good. */
-  sacLatch: boolean;
-  /** v6.7+: the one shared 32768-entry queue (lazy-single). */
-  singleQueueAvailable: boolean;
-  /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
-  roundInCaller: boolean;
-}
-
-export const DMA_FACETS_V6_8: Readonly<DmaFacets> = {
-  sacLatch: true, singleQueueAvailable: true, roundInCaller: false,
-};
-export const DMA_DEFAULT_APERTURE_BITS = 48;
-export const DMA_DEFAULT_HZ = 1000;
+export { DMA_DEFAULT_APERTURE_BITS, DMA_DEFAULT_HZ };
 const DMA_32BIT_MASK = 0xffffffffn;
 
 export interface DmaStats {
@@ -38,30 +25,15 @@ export interface DmaStats {
   sacSwitched: number;
 }
 
-export interface DmaDomainOptions {
-  type: DmaDomainType;
-  facets?: DmaFacets;
-  /** The forced aperture: IOVAs below 2^bits, 32..63. Default 48. */
-  apertureBits?: number;
-  /** The kernel's HZ for the flush-queue timer, 1..1000. Default 1000. */
-  hz?: number;
+export interface DmaCookieOptions {
+  facets: DmaFacets;
+  /** The forced aperture: IOVAs below 2^bits, 32..63. */
+  apertureBits: number;
+  /** The kernel's HZ for the flush-queue timer, 1..1000. */
+  hz: number;
 }
 
-export interface DmaDeviceOptions {
-  dmaMaskBits: number;
-  /** Default: dmaMaskBits. */
-  coherentMaskBits?: number;
-  /** Default 'pci'. */
-  bus?: DmaBus;
-  /** iommu.forcedac=1: no 32-bit attempt. */
-  forceDac?: boolean;
-}
-
-const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
-  throw errorForStatus(status, describeArgs(args));
-};
 const bitMask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
-const isInt = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
 
 /** A domain's DMA state: the kernel's iommu_dma_cookie (its iova_domain is the rcache domain). */
 export class IommuDmaCookie {
@@ -73,30 +45,35 @@ export class IommuDmaCookie {
     maps: 0, unmaps: 0, mappedBytes: 0n, mapFailures: 0, sacAttempts: 0, sacSuccesses: 0, sacSwitched: 0,
   };
 
-  /** iommu_dma_init_domain (+ iommu_dma_init_fq for lazy types). */
+  /**
+   * iommu_dma_init_domain's checks, before the domain exists: a type the facets allow, an aperture of
+   * 32..63 bits that reaches startPfn. Same order and statuses as the C model.
+   */
+  static check(type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaFacets): void {
+    if (!DMA_DOMAIN_TYPES.includes(type) || (type === 'lazy-single' && !facets.singleQueueAvailable)) {
+      fail(Status.DOMAIN_TYPE, { domainType: String(type), singleQueue: facets.singleQueueAvailable });
+    }
+    if (!isInt(apertureBits, 32, 63) || bitMask(apertureBits) >> BigInt(shift) < startPfn) {
+      fail(Status.APERTURE, { apertureBits, startPfn });
+    }
+  }
+
+  /** iommu_dma_init_domain (+ iommu_dma_init_fq for lazy types), after check(). */
   constructor(
     readonly domain: RcacheDomain,
     readonly type: DmaDomainType,
     env: Omit<FlushQueueEnv, 'hz'>,
     possibleCpus: number,
-    options: Omit<DmaDomainOptions, 'type'> = {},
+    options: DmaCookieOptions,
   ) {
-    const facets = { ...(options.facets ?? DMA_FACETS_V6_8) };
-    const bits = options.apertureBits ?? DMA_DEFAULT_APERTURE_BITS;
-    const hz = options.hz ?? DMA_DEFAULT_HZ;
-    if (!['strict', 'lazy', 'lazy-single'].includes(type)) fail(Status.BAD_OP, { domainType: type });
-    if (type === 'lazy-single' && !facets.singleQueueAvailable) {
-      fail(Status.BAD_OP, { domainType: type, singleQueue: 'not before v6.7' });
-    }
-    if (!isInt(hz, 1, 1000)) fail(Status.BAD_OP, { hz });
-    const { tree } = domain;
-    if (!isInt(bits, 32, 63) || bitMask(bits) >> BigInt(tree.shift) < tree.startPfn) {
-      fail(Status.RANGE, { apertureBits: bits, startPfn: tree.startPfn });
-    }
-    this.apertureEnd = bitMask(bits);
-    this.facets = facets;
-    this.fq = type === 'strict' ? null : new FlushQueue(domain, { ...env, hz }, type === 'lazy-single', possibleCpus);
+    this.apertureEnd = bitMask(options.apertureBits);
+    this.facets = { ...options.facets };
+    const fqEnv = { ...env, hz: options.hz };
+    this.fq = type === 'strict' ? null : new FlushQueue(domain, fqEnv, type === 'lazy-single', possibleCpus);
   }
+
+  /** Devices attached. */
+  devices = 0;
 
   get granule(): bigint {
     return 1n << BigInt(this.domain.tree.shift);
@@ -108,8 +85,10 @@ export class IommuDmaCookie {
   }
 
   /** Probe a device into this domain. */
-  attachDevice(options: DmaDeviceOptions): DmaDevice {
-    return new DmaDevice(this, options);
+  attachDevice(config: DeviceConfig): DmaDevice {
+    const device = new DmaDevice(this, config);
+    this.devices++;
+    return device;
   }
 
   /** bytes at offset off in one granule, aligned up; SizeError when empty or past the aperture. */
@@ -147,15 +126,15 @@ export class DmaDevice {
   /** v6.6+: still tries the 32-bit window. */
   pci32BitWorkaround: boolean;
 
-  constructor(readonly cookie: IommuDmaCookie, options: DmaDeviceOptions) {
-    const { dmaMaskBits, coherentMaskBits = dmaMaskBits, bus = 'pci', forceDac = false } = options;
+  constructor(readonly cookie: IommuDmaCookie, config: DeviceConfig) {
+    const { dmaMaskBits, coherentMaskBits, bus, forceDac } = config;
     const { tree } = cookie.domain;
     for (const [name, bits] of [['dmaMaskBits', dmaMaskBits], ['coherentMaskBits', coherentMaskBits]] as const) {
       if (!isInt(bits, 1, 64) || cookie.dmaLimit(bitMask(bits)) >> BigInt(tree.shift) < tree.startPfn) {
-        fail(Status.LIMIT, { [name]: bits, startPfn: tree.startPfn });
+        fail(Status.DMA_MASK, { [name]: bits, startPfn: tree.startPfn });
       }
     }
-    if (bus !== 'pci' && bus !== 'platform') fail(Status.BAD_OP, { bus });
+    if (bus !== 'pci' && bus !== 'platform') fail(Status.BUS, { bus: String(bus) });
     this.dmaMask = bitMask(dmaMaskBits);
     this.coherentDmaMask = bitMask(coherentMaskBits);
     this.bus = bus;
@@ -210,7 +189,7 @@ export class DmaDevice {
   /** iommu_dma_map_page (coherent: an iommu_dma_alloc under coherentDmaMask) on an online cpu; 0n on failure. */
   map(cpu: number, bytes: bigint, options: { offset?: bigint; coherent?: boolean } = {}): bigint {
     const { offset = 0n, coherent = false } = options;
-    if (offset < 0n || offset >= this.cookie.granule) fail(Status.RANGE, { domain: this.cookie.domain.id, offset });
+    if (offset < 0n || offset >= this.cookie.granule) fail(Status.OFFSET, { domain: this.cookie.domain.id, offset });
     const size = this.cookie.alignedSize(bytes, offset);
     return this.mapSize(cpu, size, coherent ? this.coherentDmaMask : this.dmaMask, bytes, offset);
   }
@@ -222,7 +201,8 @@ export class DmaDevice {
   sgLength(segmentBytes: readonly bigint[]): bigint {
     const { cookie } = this;
     const mask = this.segBoundary;
-    if (segmentBytes.length === 0) fail(Status.SIZE, { domain: cookie.domain.id, segments: 0 });
+    const n = segmentBytes.length;
+    if (n < 1 || n > IOVA_SG_MAX_SEGMENTS) fail(Status.SEGMENTS, { domain: cookie.domain.id, segments: n });
     let total = 0n;
     for (const bytes of segmentBytes) {
       const s = cookie.alignedSize(bytes, 0n);
@@ -255,7 +235,7 @@ export class DmaDevice {
     const args = { domain: domain.id, dmaAddr, bytes };
     if (!node) return fail(Status.NOT_ALLOCATED, args);
     if (node.cached) fail(Status.DOUBLE_FREE, args);
-    if (cookie.fq?.queuedPfns.has(pfn)) fail(Status.DOUBLE_FREE, { ...args, queued: true });
+    if (cookie.fq?.queuedPfns.has(pfn)) fail(Status.QUEUED, args);
     if (orderBase2(pages) !== orderBase2(node.pfnHi - node.pfnLo + 1n)) fail(Status.SIZE_CLASS, args);
     cookie.freeIova(cpu, pfn, pages);
     cookie.stats.unmaps++;

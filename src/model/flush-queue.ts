@@ -69,6 +69,8 @@ export interface FlushQueueStats {
   /** IOTLB flushes by the timer. */
   flushesTimer: number;
   timerExpiries: number;
+  /** Entries ever queued: each leaves only through queueFreed or timerFreed. */
+  queuedTotal: number;
   /** IOVAs freed by a queueing CPU, into its own magazines. */
   queueFreed: number;
   /** IOVAs freed by the timer… */
@@ -108,7 +110,7 @@ export class FlushQueue {
     this.rings = Array.from({ length: single ? 1 : possibleCpus }, () => new IovaFq(size));
     this.timeoutMs = single ? IOVA_SINGLE_FQ_TIMEOUT : IOVA_DEFAULT_FQ_TIMEOUT;
     this.stats = {
-      flushesFull: 0, flushesTimer: 0, timerExpiries: 0, queueFreed: 0, timerFreed: 0,
+      flushesFull: 0, flushesTimer: 0, timerExpiries: 0, queuedTotal: 0, queueFreed: 0, timerFreed: 0,
       timerFreedOn: new Array<number>(possibleCpus).fill(0),
     };
   }
@@ -149,6 +151,7 @@ export class FlushQueue {
     }
     ring.add({ iovaPfn: pfn, pages, counter: this.fqFlushStartCnt });
     this.queuedPfns.add(pfn);
+    this.stats.queuedTotal++;
     if (!this.fqTimerOn) this.armTimer(cpu);
   }
 
@@ -208,6 +211,8 @@ export class FlushQueue {
       }
     }
     if (total !== this.queuedPfns.size) return 'the queued index holds IOVAs no ring holds';
+    const { queuedTotal, queueFreed, timerFreed } = this.stats;
+    if (queuedTotal !== total + queueFreed + timerFreed) return 'a queued IOVA was lost';
     if (total > 0 && !this.fqTimerOn) return 'IOVAs queued without a pending timer';
     return null;
   }

@@ -1,20 +1,23 @@
 // The pure-TS Engine: validation (docs/design.md order and statuses), batches, snapshots and
 // invariant checks over the tree, rcache, slab and clock models.
-import type { BatchResult, Engine, FailureKind, LabConfig } from '../engine.js';
-import { OP_WORDS, OpCode } from '../engine.js';
-import { describeArgs, errorForStatus, Status } from '../errors.js';
-import type { CacheCounters, ClassCounters, DomainCounters, Snapshot } from '../snapshot.js';
-import { CACHE_NAMES } from '../snapshot.js';
+import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from '../engine.js';
+import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8, OP_WORDS, OpCode } from '../engine.js';
+import { errorForStatus, failWith as fail, Status } from '../errors.js';
+import { DMA_DEFAULT_HZ } from '../generated/abi.js';
+import { isIntIn } from '../numbers.js';
+import type { CacheCounters, ClassCounters, CpuCounters, DomainCounters, Snapshot } from '../snapshot.js';
+import { CACHE_NAMES, DOMAIN_FIELDS } from '../snapshot.js';
 import { magazineBytes, policyOfConfig, type RcachePolicy } from '../policy.js';
 import type { CacheName } from '../snapshot.js';
 import { VirtualClock } from './clock.js';
+import { IommuDmaCookie } from './dma.js';
+import { DmaRegistry } from './dma-registry.js';
 import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
 import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
 import { IovaTree, orderBase2, U64_MAX } from './tree.js';
 
-const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
-  throw errorForStatus(status, describeArgs(args));
-};
+/** A batch word as a small operand: out-of-range words become an invalid value of the same check. */
+const small = (v: bigint, invalid = -1): number => (v > 0x7fffffffn ? invalid : Number(v));
 
 export class ModelEngine implements Engine {
   readonly name = 'ts' as const;
@@ -30,6 +33,7 @@ export class ModelEngine implements Engine {
   /** Where magazines live: the named cache, or the kmalloc-N their size lands in. */
   private readonly magCacheName: CacheName;
   private readonly arrayCache: SlabCache | null;
+  private readonly dma: DmaRegistry;
 
   constructor(readonly config: LabConfig) {
     const { possibleCpus: p, onlineCpus: o } = config;
@@ -44,6 +48,12 @@ export class ModelEngine implements Engine {
     const arrayBytes = this.policy.rcacheArrayBytes;
     this.arrayCache = arrayBytes > 0 ? this.slabs.get(kmallocCacheFor(arrayBytes)) : null;
     this.online = Array.from({ length: p }, (_, i) => i < o);
+    const { hz = DMA_DEFAULT_HZ, dmaFacets = DMA_FACETS_V6_8 } = config;
+    const facetsOk = Object.values(dmaFacets).every((v) => typeof v === 'boolean');
+    if (!isIntIn(hz, 1, 1000) || !facetsOk) fail(Status.DMA_CONFIG, { hz, facets: JSON.stringify(dmaFacets) });
+    this.dma = new DmaRegistry({
+      clock: this.clock, onlineCpuList: () => this.onlineList(), possibleCpus: p, hz, facets: { ...dmaFacets },
+    });
   }
 
   // ---- helpers ----
@@ -88,7 +98,8 @@ export class ModelEngine implements Engine {
   }
 
   // ---- Engine ----
-  createDomain(granule: number, startPfn: bigint): number {
+  /** init_iova_domain's checks: the granule's shift. */
+  private domainShift(granule: number, startPfn: bigint): number {
     this.live();
     if (!Number.isInteger(granule) || granule < 1 || granule > 4096 || (granule & (granule - 1)) !== 0) {
       fail(Status.GRANULE, { granule });
@@ -96,6 +107,11 @@ export class ModelEngine implements Engine {
     const shift = Math.log2(granule);
     const maxPfn = U64_MAX >> BigInt(shift);
     if (startPfn < 1n || startPfn > maxPfn - 1n) fail(Status.START_PFN, { granule, startPfn });
+    return shift;
+  }
+
+  createDomain(granule: number, startPfn: bigint): number {
+    const shift = this.domainShift(granule, startPfn);
     const iovaCache = this.slabs.get('iommu_iova');
     const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'));
     const d = RcacheDomain.create(this.nextId, tree, {
@@ -116,6 +132,7 @@ export class ModelEngine implements Engine {
 
   putDomain(domain: number): void {
     const d = this.dom(domain);
+    this.dma.putDomain(domain);
     d.put();
     this.domains.delete(domain);
   }
@@ -138,6 +155,7 @@ export class ModelEngine implements Engine {
     if (orderBase2(size) !== orderBase2(node.pfnHi - node.pfnLo + 1n)) {
       fail(Status.SIZE_CLASS, { domain, pfn, size, nodeSize: node.pfnHi - node.pfnLo + 1n });
     }
+    if (this.dma.queuedOverlaps(domain, pfn, pfn)) fail(Status.QUEUED, { domain, pfn });
     d.freeFast(cpu, pfn, size);
   }
 
@@ -153,6 +171,7 @@ export class ModelEngine implements Engine {
     const node = d.tree.findContaining(pfn);
     if (!node || node === d.tree.anchor) return fail(Status.NOT_ALLOCATED, { domain, pfn });
     if (node.cached) fail(Status.DOUBLE_FREE, { domain, pfn });
+    if (this.dma.queuedOverlaps(domain, node.pfnLo, node.pfnLo)) fail(Status.QUEUED, { domain, pfn });
     d.tree.removeNode(node);
   }
 
@@ -167,6 +186,7 @@ export class ModelEngine implements Engine {
     if (lo < d.tree.startPfn || lo > hi || hi > d.tree.maxPfn) fail(Status.RANGE, { domain, lo, hi });
     // Extending a node whose pfn sits in a magazine would corrupt the rcache.
     if (d.tree.rangeHasCached(lo, hi)) fail(Status.RANGE, { domain, lo, hi, cached: 'a cached IOVA overlaps' });
+    if (this.dma.queuedOverlaps(domain, lo, hi)) fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
     return d.tree.reserveIova(lo, hi);
   }
 
@@ -181,6 +201,7 @@ export class ModelEngine implements Engine {
     if (this.onlineList().length === 1) fail(Status.CPU_STATE, { cpu });
     for (const id of [...this.domains.keys()].sort((a, b) => a - b)) this.domains.get(id)!.flushCpu(cpu);
     this.online[cpu] = false;
+    this.dma.cpuDead(cpu);
   }
 
   cpuOnline(cpu: number): void {
@@ -203,11 +224,44 @@ export class ModelEngine implements Engine {
     this.pendingFail[kind] = nth;
   }
 
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
+    const shift = this.domainShift(granule, startPfn);
+    IommuDmaCookie.check(type, apertureBits, shift, startPfn, this.dma.facets);
+    const id = this.createDomain(granule, startPfn);
+    this.dma.addCookie(this.domains.get(id)!, type, apertureBits);
+    return id;
+  }
+
+  attachDevice(domain: number, device: DeviceConfig): number {
+    this.dom(domain);
+    return this.dma.attach(domain, device);
+  }
+
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
+    this.live();
+    const dev = this.dma.device(device);
+    this.cpuIsOnline(cpu);
+    return dev.map(cpu, bytes, { offset, coherent });
+  }
+
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
+    this.live();
+    const dev = this.dma.device(device);
+    this.cpuIsOnline(cpu);
+    return dev.mapSg(cpu, segmentBytes);
+  }
+
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.live();
+    const dev = this.dma.device(device);
+    this.cpuIsOnline(cpu);
+    dev.unmap(cpu, dmaAddr, bytes);
+  }
+
   runBatch(ops: BigUint64Array): BatchResult {
     this.live();
     const n = Math.floor(ops.length / OP_WORDS);
     const results = new BigUint64Array(n);
-    const small = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
     for (let i = 0; i < n; i++) {
       const at = i * OP_WORDS;
       const [code, dw, cw, a, b, c] = ops.subarray(at, at + OP_WORDS);
@@ -236,6 +290,21 @@ export class ModelEngine implements Engine {
             if (a > 1n) fail(Status.BAD_OP, { op: i, kind: a });
             this.injectFailure(a === 0n ? 'magazine' : 'iova', b > 0x7fffffffn ? -1 : Number(b));
             break;
+          case OpCode.DmaDomainCreate: {
+            const type = DMA_DOMAIN_TYPES[small(c)] ?? ('invalid' as DmaDomainType);
+            r = BigInt(this.createDmaDomain(small(a), b, type, Math.min(small(cw, 64), 64)));
+            break;
+          }
+          case OpCode.DeviceAttach: {
+            const bus = cw === 0n ? 'pci' : cw === 1n ? 'platform' : ('invalid' as 'pci');
+            const bits = (v: bigint): number => (v > 64n ? 65 : Number(v));
+            r = BigInt(this.attachDevice(dom, { bus, dmaMaskBits: bits(a), coherentMaskBits: bits(b), forceDac: c !== 0n }));
+            break;
+          }
+          case OpCode.Map: r = this.map(dom, cpu, a, b, c !== 0n); break;
+          case OpCode.SgSegments: this.live(); this.dma.appendSegments([dw, cw, a, b, c]); break;
+          case OpCode.MapSg: this.live(); r = this.mapSg(dom, cpu, this.dma.takeSegments()); break;
+          case OpCode.Unmap: this.unmap(dom, cpu, a, b); break;
           default:
             fail(Status.BAD_OP, { op: i, opcode: code });
         }
@@ -265,14 +334,21 @@ export class ModelEngine implements Engine {
       loaded: 0, prev: 0, loadedPfns: 0, prevPfns: 0, depotPfns: 0,
     }));
     const domains: DomainCounters[] = [];
+    const cpus: CpuCounters[] = Array.from({ length: this.config.possibleCpus }, () => ({
+      loadedPfns: new Array<number>(6).fill(0), prevPfns: new Array<number>(6).fill(0),
+    }));
     for (const id of [...this.domains.keys()].sort((x, y) => x - y)) {
       const d = this.domains.get(id)!;
-      const dc: DomainCounters = {
-        id, liveIovas: d.tree.liveCount, cachedPfns: 0, magazines: 0, depotMags: 0,
-        hits: 0, misses: 0, depotPushes: 0, depotPops: 0, depotTrims: 0,
-        flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
-      };
+      const dc = Object.fromEntries(DOMAIN_FIELDS.map((f) => [f, 0])) as DomainCounters;
+      Object.assign(dc, {
+        id, liveIovas: d.tree.liveCount, flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
+      });
+      this.dma.fillCounters(dc);
       d.rcaches.forEach((rc, k) => {
+        rc.cpus.forEach((c, cpu) => {
+          cpus[cpu].loadedPfns[k] += c.loaded?.pfns.length ?? 0;
+          cpus[cpu].prevPfns[k] += c.prev?.pfns.length ?? 0;
+        });
         const v = d.classCounts(k);
         const cls = classes[k];
         cls.loaded += v.loaded; cls.prev += v.prev; cls.depotMags += v.depot;
@@ -293,7 +369,8 @@ export class ModelEngine implements Engine {
     return {
       nowMs: Number(this.clock.now), possibleCpus: this.config.possibleCpus, onlineCpus: this.onlineList().length,
       magazineMode: this.config.magazines, magazineObjSize: this.slabs.get(this.magCacheName).objSize,
-      magazineCache: this.magCacheName, caches, magazines: mags, classes, domains,
+      magazineCache: this.magCacheName, caches, magazines: mags, classes, domains, cpus,
+      flushQueues: this.dma.flushQueues(),
     };
   }
 
@@ -358,6 +435,8 @@ export class ModelEngine implements Engine {
       const flagged = nodes.filter((n) => n.cached).length;
       if (flagged !== seen.size) bad(`domain ${id}: ${flagged} nodes flagged cached but ${seen.size} pfns cached`);
     }
+    const fqBroken = this.dma.check();
+    if (fqBroken) bad(fqBroken);
     // Every object in every cache is accounted for: nodes, magazines, rcache arrays.
     const expected = new Map<CacheName, number>([['iommu_iova', totalNodes]]);
     const add = (name: CacheName, n: number): void => void expected.set(name, (expected.get(name) ?? 0) + n);

@@ -2,8 +2,10 @@
 // interrupt vectors than CPUs). Each round one CPU submits a queue-depth's worth of requests of
 // 4 KiB..128 KiB (one scatter-gather map each, in 1..4 physically contiguous segments), and their
 // completions unmap them on that CPU's IRQ CPU. Rounds are spread evenly over durationMs.
-import { mapThenUnmap, pickDevice, runDmaRounds, startDmaRun } from './dma-target.js';
-import type { DmaTarget, DmaRun, DmaWorkloadOptions, DmaWorkloadResult } from './dma-target.js';
+import type { Engine } from '../engine.js';
+import type { IovaLab } from '../lab.js';
+import { runRounds, type WorkloadOptions, type WorkloadResult } from './common.js';
+import { mapThenUnmap, pickDevice, startDmaRun, type DmaRun } from './dma-run.js';
 
 const PAGE = 4096n;
 /** Request sizes in 4 KiB pages and their weights: mostly small I/O, some large. */
@@ -14,10 +16,10 @@ const MAX_SEGMENTS = 4;
 function pickWeighted(rand: () => number): number {
   let r = rand() * IO_WEIGHTS.reduce((a, b) => a + b, 0);
   for (let i = 0; i < IO_PAGES.length; i++) {
-    r -= IO_WEIGHTS[i];
-    if (r < 0) return IO_PAGES[i];
+    r -= IO_WEIGHTS[i]!;
+    if (r < 0) return IO_PAGES[i]!;
   }
-  return IO_PAGES[IO_PAGES.length - 1];
+  return IO_PAGES[IO_PAGES.length - 1]!;
 }
 
 /** One request: its pages split into 1..4 contiguous segments. */
@@ -34,12 +36,13 @@ function nextRequest(run: DmaRun): bigint[] {
   return segs;
 }
 
-export function runNvme(target: DmaTarget, options: DmaWorkloadOptions): DmaWorkloadResult {
+export function runNvme(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const run = startDmaRun(target, options);
-  return runDmaRounds('nvme', run, options, (remaining) => {
-    const cpu = Math.floor(run.rand() * target.onlineCpus);
+  const result = runRounds('nvme', run, options, (remaining) => {
+    const cpu = Math.floor(run.rand() * run.onlineCpus);
     const depth = Math.min(remaining, 1 + Math.floor(run.rand() * 32));
     const failed = mapThenUnmap(run, pickDevice(run), cpu, run.irqCpuOf(cpu), depth, () => nextRequest(run));
     return { ops: depth, failed };
   }, (done) => run.clock.spread(done, run.ops, run.durationMs));
+  return { ...result, deviceIds: run.deviceIds };
 }

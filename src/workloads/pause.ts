@@ -5,28 +5,30 @@
 // timer fires once and frees every CPU's queued IOVAs on the one CPU that armed it, pushing its
 // magazines into the depot. A strict domain has nothing queued, so the gap changes nothing.
 // The lab then idles until durationMs.
+import type { Engine } from '../engine.js';
+import type { IovaLab } from '../lab.js';
 import { IOVA_DEFAULT_FQ_TIMEOUT, IOVA_SINGLE_FQ_TIMEOUT } from '../model/flush-queue.js';
-import { mapThenUnmap, runDmaRounds, startDmaRun } from './dma-target.js';
-import type { DmaTarget, DmaWorkloadOptions, DmaWorkloadResult } from './dma-target.js';
+import { runRounds, type WorkloadOptions, type WorkloadResult } from './common.js';
+import { mapThenUnmap, startDmaRun } from './dma-run.js';
 
-export interface PauseOptions extends DmaWorkloadOptions {
+export interface PauseOptions extends WorkloadOptions {
   perCpuPerMs?: number;
   gapMs?: number;
 }
 
 const PAGE = 4096n;
 
-export function runPause(target: DmaTarget, options: PauseOptions): DmaWorkloadResult {
+export function runPause(target: Engine | IovaLab, options: PauseOptions): WorkloadResult {
   const run = startDmaRun(target, options);
   const perCpu = options.perCpuPerMs ?? 250;
   const timeout = options.domainType === 'lazy-single' ? IOVA_SINGLE_FQ_TIMEOUT : IOVA_DEFAULT_FQ_TIMEOUT;
   const gapMs = options.gapMs ?? 2 * timeout;
   let trafficEnd = 0;
-  const result = runDmaRounds('pause', { ...run, durationMs: 0 }, options, (remaining) => {
+  const result = runRounds('pause', { ...run, durationMs: 0 }, options, (remaining) => {
     let ops = 0;
     let failed = 0;
     for (const device of run.deviceIds) {
-      for (let cpu = 0; cpu < target.onlineCpus && ops < remaining; cpu++) {
+      for (let cpu = 0; cpu < run.onlineCpus && ops < remaining; cpu++) {
         const n = Math.min(perCpu, remaining - ops);
         failed += mapThenUnmap(run, device, cpu, cpu, n, () => [PAGE]);
         ops += n;
@@ -40,5 +42,5 @@ export function runPause(target: DmaTarget, options: PauseOptions): DmaWorkloadR
   });
   run.clock.until(trafficEnd + gapMs);
   run.clock.until(run.durationMs);
-  return { ...result, elapsedMs: run.clock.elapsedMs };
+  return { ...result, deviceIds: run.deviceIds, elapsedMs: run.clock.elapsedMs };
 }

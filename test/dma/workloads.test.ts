@@ -1,95 +1,92 @@
 import { describe, expect, it } from 'vitest';
-import type { DmaDomainType } from '../../src/model/dma.js';
+import type { DmaDomainType, Engine, EngineName } from '../../src/engine.js';
+import { createEngine, labConfig } from '../../src/lab.js';
+import type { Snapshot } from '../../src/snapshot.js';
 import { runNic } from '../../src/workloads/nic.js';
 import { runNvme } from '../../src/workloads/nvme.js';
 import { runPause } from '../../src/workloads/pause.js';
-import { DmaLab } from './support.js';
+import { ENGINES } from '../support/labs.js';
 
-const queued = (lab: DmaLab): number => lab.cookies.reduce((n, c) => n + (c.fq?.queuedPfns.size ?? 0), 0);
-const cachedNodes = (lab: DmaLab): number =>
-  lab.domains.reduce((n, d) => n + d.tree.nodes.filter((x) => x.cached).length, 0);
-const liveIovas = (lab: DmaLab): number => lab.domains.reduce((n, d) => n + d.tree.liveCount, 0);
+const sum = (s: Snapshot, f: (d: Snapshot['domains'][number]) => number): number =>
+  s.domains.reduce((n, d) => n + f(d), 0);
+const engineOf = (name: EngineName, cpus: number): Promise<Engine> =>
+  createEngine(name, labConfig({ possibleCpus: cpus }));
 
-function pause(cpus: number, type: DmaDomainType, gapMs?: number): DmaLab {
-  const lab = new DmaLab(cpus);
-  runPause(lab.target(), { domains: 1, ops: cpus * 250 * 20, domainType: type, gapMs });
-  return lab;
+async function pause(name: EngineName, cpus: number, type: DmaDomainType, gapMs?: number): Promise<Snapshot> {
+  const engine = await engineOf(name, cpus);
+  runPause(engine, { domains: 1, ops: cpus * 250 * 20, domainType: type, gapMs });
+  engine.checkInvariants();
+  return engine.snapshot();
 }
 
-describe('pause workload', () => {
-  it('under lazy, the gap floods the depot past the online CPU count; under strict it does not', () => {
-    for (const cpus of [4, 8]) {
-      const lazyBefore = pause(cpus, 'lazy', 0).depotMags();
-      const lazy = pause(cpus, 'lazy');
-      expect(lazy.depotMags()).toBeGreaterThan(cpus);
-      expect(lazy.depotMags()).toBeGreaterThan(lazyBefore);
-      expect(queued(lazy)).toBe(0); // the timer emptied every ring…
-      expect(lazy.cookies[0].fq!.stats.timerExpiries).toBeGreaterThan(0);
-      const strict = pause(cpus, 'strict');
-      expect(strict.depotMags()).toBeLessThanOrEqual(cpus);
-      expect(strict.depotMags()).toBe(pause(cpus, 'strict', 0).depotMags());
-      // Nothing stays mapped: every IOVA left is cached (lazy: and nothing queued).
-      for (const lab of [lazy, strict]) expect(liveIovas(lab)).toBe(cachedNodes(lab));
-    }
+describe.each(ENGINES)('DMA workloads (%s engine)', (name) => {
+  it('pause: under lazy the gap floods the depot past the online CPU count; under strict it does not', async () => {
+    const cpus = 4;
+    const lazyBefore = await pause(name, cpus, 'lazy', 0);
+    const lazy = await pause(name, cpus, 'lazy');
+    expect(lazy.magazines.depot).toBeGreaterThan(cpus);
+    expect(lazy.magazines.depot).toBeGreaterThan(lazyBefore.magazines.depot);
+    expect(sum(lazy, (d) => d.queued)).toBe(0); // the timer emptied every ring…
+    expect(sum(lazy, (d) => d.timerExpiries)).toBeGreaterThan(0);
+    const strict = await pause(name, cpus, 'strict');
+    expect(strict.magazines.depot).toBeLessThanOrEqual(cpus);
+    expect(strict.magazines.depot).toBe((await pause(name, cpus, 'strict', 0)).magazines.depot);
+    // Nothing stays mapped: every IOVA left is cached (lazy: and nothing queued).
+    for (const s of [lazy, strict]) expect(sum(s, (d) => d.liveIovas)).toBe(sum(s, (d) => d.cachedPfns));
   });
-});
 
-describe('nvme workload', () => {
-  it('maps on every CPU and unmaps only on the IRQ CPUs; the timer frees on an IRQ CPU', () => {
+  it('nvme: maps on every CPU and unmaps only on the IRQ CPUs; the timer frees on an IRQ CPU', async () => {
     for (const type of ['strict', 'lazy'] as const) {
-      const lab = new DmaLab(8);
-      const target = lab.target();
+      const engine = await engineOf(name, 8);
       const mapCpus = new Set<number>();
       const unmapCpus = new Map<number, Set<number>>(); // unmapping CPU -> the CPUs that mapped
       const byAddr = new Map<bigint, number>();
-      const { map, mapSg, unmap } = target;
+      const { map, mapSg, unmap } = { map: engine.map.bind(engine), mapSg: engine.mapSg.bind(engine),
+        unmap: engine.unmap.bind(engine) };
       const mapped = (cpu: number, a: bigint): bigint => {
         mapCpus.add(cpu);
         byAddr.set(a, cpu);
         return a;
       };
-      target.map = (dev, cpu, bytes) => mapped(cpu, map(dev, cpu, bytes));
-      target.mapSg = (dev, cpu, segs) => mapped(cpu, mapSg(dev, cpu, segs));
-      target.unmap = (dev, cpu, addr, bytes) => {
+      engine.map = (dev, cpu, bytes, off, coherent) => mapped(cpu, map(dev, cpu, bytes, off, coherent));
+      engine.mapSg = (dev, cpu, segs) => mapped(cpu, mapSg(dev, cpu, segs));
+      engine.unmap = (dev, cpu, addr, bytes) => {
         if (!unmapCpus.has(cpu)) unmapCpus.set(cpu, new Set());
         unmapCpus.get(cpu)!.add(byAddr.get(addr)!);
         unmap(dev, cpu, addr, bytes);
       };
-      const r = runNvme(target, { domains: 2, ops: 3000, durationMs: 50, irqCpus: 2, domainType: type });
-      expect(r).toMatchObject({ workload: 'nvme', pairs: 3000, failedMaps: 0, elapsedMs: 50 });
+      const r = runNvme(engine, { domains: 2, ops: 3000, durationMs: 50, irqCpus: 2, domainType: type });
+      expect(r).toMatchObject({ workload: 'nvme', pairs: 3000, failedAllocs: 0, elapsedMs: 50, deviceIds: [0, 1] });
       expect([...mapCpus].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       // 8 CPUs, 2 vectors: queue 0 serves CPUs 0-3 (IRQ on 0), queue 1 CPUs 4-7 (IRQ on 4).
       expect([...unmapCpus.keys()].sort()).toEqual([0, 4]);
       expect([...unmapCpus.get(0)!].sort()).toEqual([0, 1, 2, 3]);
       expect([...unmapCpus.get(4)!].sort()).toEqual([4, 5, 6, 7]);
-      for (const c of lab.cookies) {
-        const on = c.fq?.stats.timerFreedOn ?? [];
-        expect(on.every((n, cpu) => n === 0 || cpu === 0 || cpu === 4)).toBe(true);
-      }
-      if (type === 'lazy') expect(lab.cookies.some((c) => c.fq!.stats.timerFreed > 0)).toBe(true);
-      expect(liveIovas(lab)).toBe(cachedNodes(lab) + queued(lab));
-      for (const c of lab.cookies) expect(c.fq?.check() ?? null).toBeNull();
+      const s = engine.snapshot();
+      for (const q of s.flushQueues) expect(q.timerFreedOn.every((n, cpu) => n === 0 || cpu === 0 || cpu === 4)).toBe(true);
+      if (type === 'lazy') expect(sum(s, (d) => d.timerFreed)).toBeGreaterThan(0);
+      expect(sum(s, (d) => d.liveIovas)).toBe(sum(s, (d) => d.cachedPfns + d.queued));
+      engine.checkInvariants();
     }
   });
 
-  it('is deterministic for a seed', () => {
-    const run = (seed: number): unknown => {
-      const lab = new DmaLab(4);
-      runNvme(lab.target(), { domains: 1, ops: 500, seed });
-      return lab.cookies[0].stats;
+  it('nvme is deterministic for a seed', async () => {
+    const run = async (seed: number): Promise<unknown> => {
+      const engine = await engineOf(name, 4);
+      runNvme(engine, { domains: 1, ops: 500, seed });
+      return engine.snapshot().domains;
     };
-    expect(run(7)).toEqual(run(7));
-    expect(run(7)).not.toEqual(run(8));
+    expect(await run(7)).toEqual(await run(7));
+    expect(await run(7)).not.toEqual(await run(8));
   });
-});
 
-describe('nic workload', () => {
-  it('keeps 256 RX buffers mapped per IRQ CPU and device; everything else is cached or queued', () => {
-    const lab = new DmaLab(8);
-    const r = runNic(lab.target(), { domains: 2, ops: 5000, durationMs: 30, irqCpus: 4 });
-    expect(r).toMatchObject({ workload: 'nic', pairs: 5000, failedMaps: 0 });
-    expect(liveIovas(lab)).toBe(2 * 4 * 256 + cachedNodes(lab) + queued(lab));
+  it('nic keeps 256 RX buffers mapped per IRQ CPU and device; everything else is cached or queued', async () => {
+    const engine = await engineOf(name, 8);
+    const r = runNic(engine, { domains: 2, ops: 5000, durationMs: 30, irqCpus: 4 });
+    expect(r).toMatchObject({ workload: 'nic', pairs: 5000, failedAllocs: 0 });
+    const s = engine.snapshot();
+    expect(sum(s, (d) => d.liveIovas)).toBe(2 * 4 * 256 + sum(s, (d) => d.cachedPfns + d.queued));
     // Every buffer is one page: 2048 RX bytes and 1514-byte frames both round to 1 page, class 0.
-    for (const d of lab.domains) expect(d.rcaches.slice(1).every((rc) => rc.depot.length === 0)).toBe(true);
+    expect(s.classes.slice(1).every((c) => c.depotMags === 0 && c.loadedPfns === 0)).toBe(true);
   });
 });
