@@ -33,7 +33,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--profile <name>', `kernel rcache design, replacing the trace's "profile" line: ${PROFILE_NAMES.join(', ')}`,
       choiceOption('--profile', PROFILE_NAMES))
     .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
-    .option('--json', 'one JSON line per op that returns a PFN, then a summary line')
+    .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
       const parsed = await readTraceFile(file, readStdin);
@@ -49,7 +49,8 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();
-            out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
+            const value = 'addr' in v ? { addr: v.addr.toString() } : { pfn: v.pfn.toString() };
+            out(JSON.stringify({ line: v.line, op: v.op, ...value }) + '\n');
           }
         }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
       } finally {

@@ -1,7 +1,8 @@
 // Trace format v1: a text file, one op per line, `#` comments, numbers decimal or 0x hex.
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
-import type { MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type MagazineMode } from '../engine.js';
+import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { DEFAULT_PROFILE, PROFILE_NAMES, resolvePolicy, type ProfileName } from '../policy.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
@@ -21,7 +22,11 @@ export interface TraceHeader {
 
 type At = { line: number };
 export type TraceOp = At & (
-  | { op: 'domain'; id: number; granule: number; startPfn: bigint }
+  | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
+  | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
+  | { op: 'map'; dev: number; cpu: number; bytes: bigint }
+  | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
+  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
   | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
@@ -37,11 +42,17 @@ export interface Trace {
   ops: TraceOp[];
 }
 
-/** Ops that return a value (a PFN, 0 = failure). */
-export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve']);
+/** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
+export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg']);
+/** Ops whose value is a DMA address rather than a PFN. */
+export const ADDRESS_OPS: ReadonlySet<TraceOp['op']> = new Set(['map', 'map-sg']);
 
 const USAGE: Record<string, string[]> = {
-  domain: ['id', 'granule', 'start_pfn'],
+  domain: ['id', 'granule', 'start_pfn', '[strict|lazy|lazy-single]'],
+  device: ['dev', 'domain', 'mask_bits', '[pci|platform]'],
+  map: ['dev', 'cpu', 'bytes'],
+  'map-sg': ['dev', 'cpu', 'bytes', 'bytes…'],
+  unmap: ['dev', 'cpu', 'dma_addr', 'bytes'],
   alloc: ['id', 'cpu', 'size', 'limit_pfn'],
   'alloc-noflush': ['id', 'cpu', 'size', 'limit_pfn'],
   free: ['id', 'cpu', 'pfn', 'size'],
@@ -56,11 +67,19 @@ const USAGE: Record<string, string[]> = {
 };
 
 /** Every word that can start a line after the header, most frequent first. */
-const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain', 'put', 'reserve',
-  'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain',
+  'device', 'put', 'reserve', 'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+
+/** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
+function arity(op: string): [number, number] {
+  const args = USAGE[op]!;
+  const required = args.filter((a) => !a.startsWith('[') && !a.endsWith('…')).length;
+  const max = args.some((a) => a.endsWith('…')) ? IOVA_SG_MAX_SEGMENTS + required - 1 : args.length;
+  return [required, max];
+}
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op]!.map((a) => `<${a}>`).join(' ')}"`;
+  return `"${op} ${USAGE[op]!.map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
 export function parseTrace(text: string): Trace {
@@ -69,8 +88,23 @@ export function parseTrace(text: string): Trace {
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  /** DMA domains among the live ones; devices by trace id -> their domain. */
+  const dmaDomains = new Set<number>();
+  const devices = new Map<number, number>();
   const r = new LineReader(text);
 
+  const deviceId = (): number => {
+    const dev = r.small(1, 'device id');
+    const dom = devices.get(dev);
+    if (dom === undefined || !live.has(dom)) r.fail(`device id ${dev} attached by an earlier "device" line to a live domain`);
+    return dev;
+  };
+  const keyword = <T extends string>(i: number, words: readonly T[], fallback: T): T => {
+    const w = r.tok(i);
+    if (w === undefined) return fallback;
+    if (!(words as readonly string[]).includes(w)) r.fail(`${words.join('|')} as argument ${i}`);
+    return w as T;
+  };
   const domainId = (mustLive: boolean): number => {
     const id = r.small(1, 'domain id');
     if (mustLive && !live.has(id)) r.fail(`domain id ${id} created by an earlier "domain" line and not yet put`);
@@ -125,17 +159,45 @@ export function parseTrace(text: string): Trace {
     if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (r.count - 1 !== args!.length) r.fail(usage(op));
+    const [min, max] = arity(op);
+    if (r.count - 1 < min || r.count - 1 > max) r.fail(usage(op));
     sawOp = true;
     switch (op) {
       case 'domain': {
         const id = domainId(false);
         if (everCreated.has(id)) r.fail(`a domain id not used before (${id} already created)`);
+        const granule = r.small(2, 'granule');
+        const startPfn = r.num(3, 'start_pfn');
+        const type = r.count === 5 ? keyword<DmaDomainType>(4, DMA_DOMAIN_TYPES, 'strict') : undefined;
         live.add(id);
         everCreated.add(id);
-        ops.push({ line, op, id, granule: r.small(2, 'granule'), startPfn: r.num(3, 'start_pfn') });
+        if (type) dmaDomains.add(id);
+        ops.push(type ? { line, op, id, granule, startPfn, type } : { line, op, id, granule, startPfn });
         break;
       }
+      case 'device': {
+        const dev = r.small(1, 'device id');
+        if (devices.has(dev)) r.fail(`a device id not used before (${dev} already attached)`);
+        const id = r.small(2, 'domain id');
+        if (!live.has(id) || !dmaDomains.has(id)) r.fail(`domain id ${id} of a live DMA domain (a "domain" line with a type)`);
+        const maskBits = r.small(3, 'mask_bits');
+        devices.set(dev, id);
+        ops.push({ line, op, dev, id, maskBits, bus: keyword<DmaBus>(4, ['pci', 'platform'], 'pci') });
+        break;
+      }
+      case 'map':
+        ops.push({ line, op, dev: deviceId(), cpu: cpuArg(2), bytes: r.num(3, 'bytes') });
+        break;
+      case 'map-sg': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const segments = Array.from({ length: r.count - 3 }, (_, i) => r.num(3 + i, 'segment bytes'));
+        ops.push({ line, op, dev, cpu, segments });
+        break;
+      }
+      case 'unmap':
+        ops.push({ line, op, dev: deviceId(), cpu: cpuArg(2), addr: r.num(3, 'dma_addr'), bytes: r.num(4, 'bytes') });
+        break;
       case 'alloc':
       case 'alloc-noflush':
         ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
@@ -171,6 +233,7 @@ export function parseTrace(text: string): Trace {
       case 'put': {
         const id = domainId(true);
         live.delete(id);
+        dmaDomains.delete(id);
         ops.push({ line, op, id });
         break;
       }

@@ -3,7 +3,11 @@ import type { Trace, TraceOp } from './parse.js';
 
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
-    case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}`;
+    case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}${o.type ? ` ${o.type}` : ''}`;
+    case 'device': return `device ${o.dev} ${o.id} ${o.maskBits} ${o.bus}`;
+    case 'map': return `map ${o.dev} ${o.cpu} ${o.bytes}`;
+    case 'map-sg': return `map-sg ${o.dev} ${o.cpu} ${o.segments.join(' ')}`;
+    case 'unmap': return `unmap ${o.dev} ${o.cpu} 0x${o.addr.toString(16)} ${o.bytes}`;
     case 'alloc':
     case 'alloc-noflush': return `${o.op} ${o.id} ${o.cpu} ${o.size} 0x${o.limitPfn.toString(16)}`;
     case 'free': return `free ${o.id} ${o.cpu} 0x${o.pfn.toString(16)} ${o.size}`;

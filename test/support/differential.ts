@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
-import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
+import { applyOp, newState, stream, type Outcome, type StreamOp, type StreamState } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
 export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
@@ -13,12 +13,19 @@ export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
 export const wasmFactory: EngineFactory = (c) => createEngine('wasm', c);
 export const tsFactory: EngineFactory = (c) => createEngine('ts', c);
 
-export interface Side { engine: Engine; live: Live[]; domains: number[] }
+export interface Side { engine: Engine; state: StreamState }
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
-  const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
-  return { engine, live: [], domains };
+  return { engine, state: newState([engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)]) };
+}
+
+/** After an op that may free something the runner still tracks, keep only what the engine still has. */
+export function resync(engine: Engine, op: StreamOp, state: StreamState): void {
+  if (op.k === 'badFree') state.live = state.live.filter((l) => engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+  if (op.k === 'badFree' || op.k === 'badUnmap') {
+    state.mapped = state.mapped.filter((m) => engine.find(m.dom, m.addr >> 12n)?.[0] === m.addr >> 12n);
+  }
 }
 
 /** Optional per-op observer (the soak uses it for coverage counts). */
@@ -36,12 +43,10 @@ export async function divergence(
   const ts = await side(right, config);
   try {
     for (const [i, op] of ops.entries()) {
-      const a = applyOp(wasm.engine, op, wasm.live, wasm.domains);
-      const b = applyOp(ts.engine, op, ts.live, ts.domains);
-      if (op.k === 'badFree') {
-        // A stray free may hit a live range: keep only what both engines still find.
-        for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
-      }
+      const a = applyOp(wasm.engine, op, wasm.state);
+      const b = applyOp(ts.engine, op, ts.state);
+      // A stray free or unmap may hit a live range: keep only what both engines still find.
+      for (const s of [wasm, ts]) resync(s.engine, op, s.state);
       const where = `op ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
@@ -70,10 +75,11 @@ export async function divergence(
  */
 export async function expectAgreement(
   configs: fc.Arbitrary<LabConfig>, maxLength: number, numRuns: number, seed: number, observe?: Observer,
+  streams: (maxLength: number) => fc.Arbitrary<StreamOp[]> = stream,
 ): Promise<number> {
   let ops = 0;
   const result = await fc.check(
-    fc.asyncProperty(configs, stream(maxLength), async (config, s) => {
+    fc.asyncProperty(configs, streams(maxLength), async (config, s) => {
       ops += s.length;
       return (await divergence(s, config, wasmFactory, tsFactory, observe)) === null;
     }),
