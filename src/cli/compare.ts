@@ -1,17 +1,19 @@
 // `iova-lab compare`: one scenario under several rcache designs.
 //  - default: named and unnamed magazine mode, slab views side by side (or stacked for slabinfo);
 //  - --profiles v4.7,v6.0,…: every kernel profile (and profile + --policy when given), one table of
-//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path.
+//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path;
+//  - --domain-types strict,lazy (DMA workloads): one row per DMA domain type, in the same table,
+//    followed by the DMA counters (queued, flushes by cause, where the timer freed, SAC attempts).
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
-import type { MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
 import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
-import { profileListOption, UsageError } from './options.js';
+import { listOption, profileListOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
   makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
@@ -19,9 +21,11 @@ import {
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
+import { isDmaWorkload } from '../workloads/index.js';
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: ProfileName[];
+  domainTypes?: DmaDomainType[];
   trace?: string;
 }
 
@@ -35,6 +39,7 @@ async function readStdin(): Promise<string> {
 const WORKLOAD_FLAGS: Array<[keyof CompareOptions, string]> = [
   ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
   ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'], ['preset', '--preset'],
+  ['domainType', '--domain-type'], ['domainTypes', '--domain-types'], ['irqCpus', '--irq-cpus'],
 ];
 
 async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
@@ -86,19 +91,32 @@ function title(v: Variant, s: Snapshot): string {
   return `== ${v.label}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
+/** A variant that runs its DMA workload's domains as `type` (labelled with it). */
+const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
+  type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
+
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.profile !== undefined) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+  if (o.profile !== undefined && o.profiles) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+  if (o.domainType !== undefined && o.domainTypes) {
+    throw new UsageError('--domain-type picks one type; with --domain-types list them all there.');
+  }
   const specs = o.policy ?? [];
   const variants: Variant[] = [];
-  for (const p of o.profiles!) {
-    variants.push(makeVariant(p, [], o.magazines));
-    if (specs.length > 0) variants.push(makeVariant(p, specs, o.magazines));
+  // --profiles: each profile, and each + --policy; only --domain-types: the one profile with --policy.
+  for (const p of o.profiles ?? [o.profile]) {
+    for (const type of o.domainTypes ?? [undefined]) {
+      variants.push(withDomainType(makeVariant(p, o.profiles ? [] : specs, o.magazines), type));
+      if (o.profiles && specs.length > 0) variants.push(withDomainType(makeVariant(p, specs, o.magazines), type));
+    }
   }
-  const scenario = await scenarioOf(o, true);
+  const scenario = await scenarioOf(o, o.profiles !== undefined);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  const rows = withSavings(variants.map((v, i) => ({
+    ...variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot),
+    ...(v.domainType ? { domainType: v.domainType } : {}),
+  })));
   const timeline = timelineOf(results, interval);
   const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
   if (o.json) {
@@ -162,9 +180,14 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
     { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
   )
     .option('--profiles <list>', `comma-separated kernel profiles to compare (${PROFILE_NAMES.join(',')})`, profileListOption(PROFILE_NAMES))
+    .option('--domain-types <list>', `DMA workloads: comma-separated domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
+      listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
-      if (o.profiles) await compareProfiles(o, out, progressStream);
+      if (o.domainTypes && o.workload !== undefined && !isDmaWorkload(o.workload)) {
+        throw new UsageError(`--domain-types goes with a DMA workload (nvme, nic, pause), not --workload ${o.workload}.`);
+      }
+      if (o.profiles || o.domainTypes) await compareProfiles(o, out, progressStream);
       else await compareModes(o, out, progressStream);
     });
 }

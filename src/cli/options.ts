@@ -28,15 +28,22 @@ export function collectPolicy(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), ...specs];
 }
 
-/** --profiles: a comma-separated list of profile names, each at most once. */
-export function profileListOption(allowed: readonly string[]): (value: string) => string[] {
+/** A comma-separated list of names from `allowed`, each at most once (--profiles, --domain-types). */
+export function listOption<T extends string>(what: string, allowed: readonly T[]): (value: string) => T[] {
   return (value: string) => {
     const names = value.split(',').map((s) => s.trim());
     for (const n of names) {
-      if (!allowed.includes(n)) throw new InvalidArgumentError(`--profiles: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+      if (!(allowed as readonly string[]).includes(n)) {
+        throw new InvalidArgumentError(`${what}: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+      }
     }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup !== undefined) throw new InvalidArgumentError(`--profiles lists "${dup}" twice.`);
-    return names;
+    if (dup !== undefined) throw new InvalidArgumentError(`${what} lists "${dup}" twice.`);
+    return names as T[];
   };
+}
+
+/** --profiles: a comma-separated list of profile names, each at most once. */
+export function profileListOption(allowed: readonly string[]): (value: string) => string[] {
+  return listOption('--profiles', allowed);
 }

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
 import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { formatDma } from '../report/dma.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
 import { replayTrace } from '../trace/replay.js';
@@ -63,6 +64,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       const m = result.snapshot.magazines;
       out(formatSlabtop(result.snapshot)
         + `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}); `
-        + `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms\n`);
+        + `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms\n`
+        + formatDma(result.snapshot));
     });
 }

@@ -2,7 +2,7 @@
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
 // errors (exit 2) naming the bad value.
 import { readFile } from 'node:fs/promises';
-import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import type { DmaDomainType, Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type ProfileName, type RcachePolicy } from '../policy.js';
 import type { Snapshot } from '../snapshot.js';
@@ -20,6 +20,8 @@ export interface Variant {
   policy: string[];
   /** Default: the profile's. */
   magazines?: MagazineMode;
+  /** DMA workloads: the domain type (compare --domain-types); default the scenario's. */
+  domainType?: DmaDomainType;
 }
 
 /** The profile's policy with the specs applied; a bad spec is a UsageError naming it. */
@@ -52,6 +54,9 @@ export interface WorkloadScenario {
   durationMs: number;
   seed: number;
   engine: EngineName;
+  /** DMA workloads only: the DMA domains' type (default lazy) and the IRQ CPUs (default 16). */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export interface TraceScenario {
@@ -136,6 +141,8 @@ export async function runScenario(v: Variant, s: Scenario, progress?: RunProgres
     ops: s.ops,
     durationMs: s.durationMs,
     seed: s.seed,
+    domainType: v.domainType ?? s.domainType,
+    irqCpus: s.irqCpus,
     onProgress: progress ? (p) => progress(p.done, p.total, p.unit) : undefined,
   });
   return { snapshot: lab.snapshot(), workload, timeline: sampled?.finish(v.label) };

@@ -1,14 +1,15 @@
 // `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
-import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry } from '../engine.js';
 import { PROFILE_NAMES, type ProfileName } from '../policy.js';
 import { formatClassTable } from '../report/classes.js';
+import { formatDma } from '../report/dma.js';
 import { domainTotals, snapshotToJson } from '../report/json.js';
 import { formatSlabinfo } from '../report/slabinfo.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import type { Snapshot } from '../snapshot.js';
-import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
+import { isDmaWorkload, WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
 import { choiceOption, collectPolicy, intOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { checkPolicy, makeVariant, runScenario, type Variant, type WorkloadScenario } from './scenario.js';
@@ -31,6 +32,8 @@ export interface ScenarioOptions extends TimelineOptions {
   format?: 'slabtop' | 'slabinfo';
   json?: boolean;
   progress?: boolean;
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
@@ -41,17 +44,24 @@ export function workloadScenario(o: ScenarioOptions): WorkloadScenario {
   const cpus = o.cpus ?? preset?.cpus ?? 8;
   const online = o.online ?? cpus;
   if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
+  const workload = o.workload ?? 'idle';
+  const dmaFlag = o.domainType !== undefined ? '--domain-type' : o.irqCpus !== undefined ? '--irq-cpus' : undefined;
+  if (dmaFlag && !isDmaWorkload(workload)) {
+    throw new UsageError(`${dmaFlag} goes with a DMA workload (nvme, nic, pause), not --workload ${workload}.`);
+  }
   return {
     kind: 'workload',
     cpus,
     online,
     domains: o.domains ?? preset?.domains ?? 1,
     slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
-    workload: o.workload ?? 'idle',
+    workload,
     ops: o.ops ?? 10_000,
     durationMs: o.durationMs ?? 1000,
     seed: o.seed ?? 1,
     engine: o.engine ?? 'wasm',
+    ...(o.domainType === undefined ? {} : { domainType: o.domainType }),
+    ...(o.irqCpus === undefined ? {} : { irqCpus: o.irqCpus }),
   };
 }
 
@@ -65,8 +75,13 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', intOption('--ops', 0, 1e9))
+    .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
+      + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
+    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', intOption('--ops', 0, 1e9))
+    .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES))
+    .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
+      intOption('--irq-cpus', 1, 4096))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
     .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
@@ -93,7 +108,7 @@ function breakdown(s: Snapshot, v: Variant): string {
     `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
       + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
     `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; profile ${v.label}`,
-  ].join('\n') + '\n';
+  ].join('\n') + '\n' + formatDma(s);
 }
 
 export function simulateCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
