@@ -1,10 +1,11 @@
 // pause: steady traffic, then an idle gap past the flush-queue timeout. Each round (one per ms) every
 // online CPU maps `perCpuPerMs` single pages (default 250) and unmaps them on itself, so under a
 // lazy domain every CPU's ring keeps filling, flushing and draining into that CPU's own magazines.
-// Then the traffic stops for gapMs (default twice the timeout: 20 ms, 2000 ms for lazy-single): the
-// timer fires once and frees every CPU's queued IOVAs on the one CPU that armed it, pushing its
-// magazines into the depot. A strict domain has nothing queued, so the gap changes nothing.
-// The lab then idles until durationMs.
+// The timer still fires every timeout during the traffic and frees every queue on one CPU, but the
+// next round's maps take those IOVAs back out of the depot. Then the traffic stops for gapMs
+// (default twice the timeout: 20 ms, 2000 ms for lazy-single): the timer fires once more and what
+// it pushes into the depot stays there. A strict domain has nothing queued, so the gap changes
+// nothing. The lab then idles until durationMs.
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
 import { IOVA_DEFAULT_FQ_TIMEOUT, IOVA_SINGLE_FQ_TIMEOUT } from '../model/flush-queue.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DmaDomainType, Engine, EngineName } from '../../src/engine.js';
 import { createEngine, labConfig } from '../../src/lab.js';
 import type { Snapshot } from '../../src/snapshot.js';
+import { SampledEngine } from '../../src/timeline/sampled-engine.js';
 import { runNic } from '../../src/workloads/nic.js';
 import { runNvme } from '../../src/workloads/nvme.js';
 import { runPause } from '../../src/workloads/pause.js';
@@ -88,5 +89,29 @@ describe.each(ENGINES)('DMA workloads (%s engine)', (name) => {
     expect(sum(s, (d) => d.liveIovas)).toBe(2 * 4 * 256 + sum(s, (d) => d.cachedPfns + d.queued));
     // Every buffer is one page: 2048 RX bytes and 1514-byte frames both round to 1 page, class 0.
     expect(s.classes.slice(1).every((c) => c.depotMags === 0 && c.loadedPfns === 0)).toBe(true);
+  });
+});
+
+describe.each(ENGINES)('pause on a timeline (%s engine)', (name) => {
+  it('after the gap the depot stays past the online CPU count under lazy, never under strict', async () => {
+    const cpus = 4;
+    const series = async (type: DmaDomainType) => {
+      const sampled = new SampledEngine(await engineOf(name, cpus), 1);
+      // 20 rounds of 1 ms (traffic until t=19), then the 20 ms gap: the timer fires inside it.
+      runPause(sampled, { domains: 1, ops: cpus * 250 * 20, domainType: type });
+      return sampled.finish(type).samples;
+    };
+    const lazy = await series('lazy');
+    const at = (t: number) => lazy.find((s) => s.tMs === t)!;
+    // The last traffic round (t=19) keeps every queue draining on its own CPU: the depot is small,
+    // the queues are full. The timer then fires in the gap and frees every queue on one CPU.
+    expect(at(19).depotMagazinesTotal).toBeLessThanOrEqual(cpus);
+    expect(at(19).queued).toBeGreaterThan(0);
+    const after = lazy.filter((s) => s.tMs >= 25);
+    expect(Math.min(...after.map((s) => s.depotMagazinesTotal))).toBeGreaterThan(cpus);
+    expect(after.every((s) => s.queued === 0)).toBe(true);
+    const strict = await series('strict');
+    expect(Math.max(...strict.map((s) => s.depotMagazinesTotal))).toBeLessThanOrEqual(cpus);
+    expect(strict.every((s) => s.queued === 0)).toBe(true);
   });
 });
