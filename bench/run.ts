@@ -3,13 +3,12 @@
 // Usage: npm run bench [-- --slow-pairs N]   (N free+alloc pairs on the slow path, default 10000)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IovaModule } from '../src/bindings.js';
-import type { IovaModuleFactory } from '../src/wasm/load.js';
-import type { Engine } from '../src/engine.js';
+import { loadIovaModule } from '../src/wasm/load.js';
+import type { Engine, LabConfig } from '../src/engine.js';
 import { cacheByName, type CacheCounters } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { buildNative, ENGINES, measure, NATIVE_OPT, sameOutcome, writeOpFile, type EngineKind, type Outcome } from './engines.js';
@@ -57,10 +56,13 @@ if (failed) { console.error('FAIL: engines disagree (see MISMATCH lines above)')
 
 // ---------- scale rows (WASM engine, wall time including lab creation) ----------
 // Each scale row runs on a fresh WASM instance, so its heap size is that lab's alone.
-const realFactory = createRequire(import.meta.url)(join(ROOT, 'wasm/iova_model.cjs')) as IovaModuleFactory;
 let rowModule: IovaModule | undefined;
-const factory: IovaModuleFactory = async (o) => (rowModule = await realFactory(o));
 const wasmBinary = readFileSync(join(ROOT, 'wasm/iova_model.wasm'));
+/** An engine on a fresh instance of its own (kept in rowModule for its heap size). */
+async function freshEngine(config: LabConfig): Promise<Engine> {
+  rowModule = await loadIovaModule({ wasmBinary });
+  return createWasmEngine(config, { module: rowModule });
+}
 
 /** The row's memory: accounted slab bytes from the lab's snapshot, and its instance's heap. */
 function measureMemory(row: ScaleRow, e: Engine): void {
@@ -78,7 +80,7 @@ const seedRow: ScaleRow = {
   wallMs: NaN,
 };
 {
-  const e = await createWasmEngine(seedW.config, { factory, wasmBinary });
+  const e = await freshEngine(seedW.config);
   const res = e.runBatch(seedW.ops);
   if (res.error) throw res.error;
   seedRow.wallMs = performance.now() - t0;
@@ -92,7 +94,7 @@ const big: ScaleRow = { label: '1024 CPUs × 1000 domains init, WASM per-op crea
 let bigDomains = 0;
 t0 = performance.now();
 try {
-  const e = await createWasmEngine(cfg(1024), { factory, wasmBinary });
+  const e = await freshEngine(cfg(1024));
   for (let i = 0; i < 1000; i++) { e.createDomain(4096, 1n); bigDomains++; }
   big.wallMs = performance.now() - t0;
   measureMemory(big, e);

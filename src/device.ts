@@ -1,6 +1,6 @@
 // A device attached to a DMA domain: the object a library user maps and unmaps through. It lives
-// as long as its domain; dispose() only detaches the handle (the kernel has no per-device teardown
-// of the IOVA domain), after which every call throws DisposedError.
+// as long as its domain and lab; dispose() only detaches this handle (the kernel has no per-device
+// teardown of the IOVA domain), after which every call throws DisposedError.
 import type { DmaBus, Engine } from './engine.js';
 import { DisposedError, LabConfigError } from './errors.js';
 import { toIndex, toU64 } from './numbers.js';
@@ -28,20 +28,23 @@ export class DmaDevice implements Disposable {
 
   private constructor(
     private readonly engine: Engine, readonly id: number, readonly domainId: number,
-    private readonly onDetach: (d: DmaDevice) => void,
+    private readonly domainLive: () => boolean,
   ) {}
 
-  static attach(engine: Engine, domain: number, options: AttachOptions, onDetach: (d: DmaDevice) => void): DmaDevice {
+  /** @internal IovaDomain.attachDevice's way in; domainLive: the domain is neither put nor its lab disposed. */
+  static attach(engine: Engine, domain: number, options: AttachOptions, domainLive: () => boolean): DmaDevice {
     const bus = options.bus ?? 'pci';
     if (bus !== 'pci' && bus !== 'platform') throw new LabConfigError(`bus must be pci or platform, got ${String(bus)}`, -1);
     const dmaMaskBits = toIndex('dmaMaskBits', options.dmaMaskBits);
     const coherentMaskBits = toIndex('coherentMaskBits', options.coherentMaskBits ?? dmaMaskBits);
     const id = engine.attachDevice(domain, { bus, dmaMaskBits, coherentMaskBits, forceDac: options.forceDac ?? false });
-    return new DmaDevice(engine, id, domain, onDetach);
+    return new DmaDevice(engine, id, domain, domainLive);
   }
 
   private live(): void {
-    if (this.detached) throw new DisposedError(`device ${this.id} is detached (disposed, or its domain was put)`, -2);
+    if (this.detached || !this.domainLive()) {
+      throw new DisposedError(`device ${this.id} is detached (disposed, or its domain or lab is gone)`, -2);
+    }
   }
 
   /** iommu_dma_map_page on `cpu`: the DMA address (pfn << shift | offset), or 0n when the allocation failed. */
@@ -71,13 +74,7 @@ export class DmaDevice implements Disposable {
 
   /** Detaches this handle. Idempotent. */
   dispose(): void {
-    if (!this.detached) this.markDetached();
-  }
-
-  /** The domain was put (or the lab disposed): the device goes with it. */
-  markDetached(): void {
     this.detached = true;
-    this.onDetach(this);
   }
 
   [Symbol.dispose](): void {

@@ -1,7 +1,7 @@
 // The interface both engines implement: the WASM-backed C model and the pure-TS model.
 // Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
 // (src/errors.ts) on bad input and then leaves the model unchanged.
-import type { ProfileName, RcachePolicy } from './policy.js';
+import type { RcachePolicy } from './policy.js';
 import type { Snapshot } from './snapshot.js';
 
 export type MagazineMode = 'named' | 'unnamed';
@@ -14,7 +14,7 @@ export const DMA_DOMAIN_TYPES: readonly DmaDomainType[] = ['strict', 'lazy', 'la
 export type DmaBus = 'pci' | 'platform';
 
 /** What differs between kernel versions in the DMA layer. */
-export interface DmaFacets {
+export interface DmaLayerFacets {
   /** v6.6+: the first failed 32-bit attempt switches the device to the full range for good. */
   sacLatch: boolean;
   /** v6.7+: the one shared 32768-entry queue (lazy-single). */
@@ -22,7 +22,7 @@ export interface DmaFacets {
   /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
   roundInCaller: boolean;
 }
-export const DMA_FACETS_V6_8: Readonly<DmaFacets> = { sacLatch: true, singleQueueAvailable: true, roundInCaller: false };
+export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = { sacLatch: true, singleQueueAvailable: true, roundInCaller: false };
 
 /** A device as the engines attach it (the library fills in the defaults). */
 export interface DeviceConfig {
@@ -38,14 +38,14 @@ export interface LabConfig {
   onlineCpus: number;
   magazines: MagazineMode;
   slabGeometry: SlabGeometry;
-  /** The kernel profile the policy came from (a label; the policy is what the engines run). */
-  profile?: ProfileName;
-  /** The rcache design to run. Default: the v6.8 policy (src/policy.ts). */
+  /** The kernel version the policy came from (a label; the policy is what the engines run). */
+  profile?: string;
+  /** The rcache design to run. Default: the v6.9 policy (src/policy.ts). */
   policy?: RcachePolicy;
   /** The kernel's HZ (flush-queue timers round up to whole jiffies), 1..1000. Default 1000. */
   hz?: number;
   /** The DMA layer's version facets. Default: v6.8's. */
-  dmaFacets?: DmaFacets;
+  dmaFacets?: DmaLayerFacets;
 }
 
 /** Batch opcodes and the words per op, declared in abi/iova-abi.json. */

@@ -1,45 +1,115 @@
 // One named error class per failure. Status numbers come from the ABI (abi/iova-abi.json); both
-// engines turn a failed check into the same class through errorForStatus().
+// engines turn a failed check into the same class through errorForStatus(). Every class spells
+// its `name` out so it survives minification (a bundler may rename the class itself).
 import { Status } from './generated/abi.js';
 
 export { Status };
 
+/**
+ * The base of every error the library throws on purpose: catch it to tell iova-lab's errors
+ * from others, and switch on `name` (stable, also in minified bundles) for the kind.
+ *
+ * @example
+ * ```ts
+ * try { domain.free(0x1234n); } catch (e) { if (e instanceof IovaLabError) console.log(e.name, e.status); }
+ * ```
+ */
 export class IovaLabError extends Error {
-  constructor(message: string, readonly status: number) {
-    super(message);
-    this.name = new.target.name;
+  override name: string = 'IovaLabError';
+  /**
+   * @param status The engine status (see {@link Status}) that raised it; 0 or -1 for errors
+   *   found before any engine ran.
+   * @param cause The underlying error, if any (kept as `cause`).
+   */
+  constructor(message: string, readonly status: number, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
-export class LabConfigError extends IovaLabError {}
-export class DisposedError extends IovaLabError {}
-export class UnknownDomainError extends IovaLabError {}
-export class GranuleError extends IovaLabError {}
-export class StartPfnError extends IovaLabError {}
-export class CpuRangeError extends IovaLabError {}
-export class CpuOfflineError extends IovaLabError {}
-export class CpuStateError extends IovaLabError {}
-export class SizeError extends IovaLabError {}
-export class LimitError extends IovaLabError {}
-export class ReserveRangeError extends IovaLabError {}
-export class NotAllocatedError extends IovaLabError {}
-export class DoubleFreeError extends IovaLabError {}
-export class SizeClassError extends IovaLabError {}
-export class OutOfMemoryError extends IovaLabError {}
-export class AllocationFailedError extends IovaLabError {}
-export class InvariantError extends IovaLabError {}
-export class BadOpError extends IovaLabError {}
-export class UnknownDeviceError extends IovaLabError {}
-export class DomainTypeError extends IovaLabError {}
-export class ApertureError extends IovaLabError {}
-export class DmaMaskError extends IovaLabError {}
-export class BusError extends IovaLabError {}
-export class OffsetError extends IovaLabError {}
-export class NotDmaDomainError extends IovaLabError {}
-export class SegmentsError extends IovaLabError {}
-export class QueuedError extends IovaLabError {}
-export class DmaConfigError extends IovaLabError {}
+/** A lab option is out of range or of the wrong kind (e.g. a policy given as a string). */
+export class LabConfigError extends IovaLabError { override name = 'LabConfigError'; }
+/** The lab has been disposed. */
+export class DisposedError extends IovaLabError { override name = 'DisposedError'; }
+/** A domain id that was never created or was already put. */
+export class UnknownDomainError extends IovaLabError { override name = 'UnknownDomainError'; }
+/** The granule is not a power of two in [1, 4096]. */
+export class GranuleError extends IovaLabError { override name = 'GranuleError'; }
+/** The start PFN is 0 or beyond the domain. */
+export class StartPfnError extends IovaLabError { override name = 'StartPfnError'; }
+/** A CPU id that is not a possible CPU. */
+export class CpuRangeError extends IovaLabError { override name = 'CpuRangeError'; }
+/** The CPU is offline. */
+export class CpuOfflineError extends IovaLabError { override name = 'CpuOfflineError'; }
+/** The CPU is already in that hotplug state, or is the last online CPU. */
+export class CpuStateError extends IovaLabError { override name = 'CpuStateError'; }
+/** A size of 0 or larger than the domain. */
+export class SizeError extends IovaLabError { override name = 'SizeError'; }
+/** A limit PFN outside the domain. */
+export class LimitError extends IovaLabError { override name = 'LimitError'; }
+/** A reserve range with lo > hi or beyond the domain. */
+export class ReserveRangeError extends IovaLabError { override name = 'ReserveRangeError'; }
+/** Freeing a PFN that is not allocated. */
+export class NotAllocatedError extends IovaLabError { override name = 'NotAllocatedError'; }
+/** Freeing a PFN that already sits in a magazine. */
+export class DoubleFreeError extends IovaLabError { override name = 'DoubleFreeError'; }
+/** free_iova_fast with a size whose class differs from the allocation's. */
+export class SizeClassError extends IovaLabError { override name = 'SizeClassError'; }
+/** The model's own heap is exhausted. */
+export class OutOfMemoryError extends IovaLabError { override name = 'OutOfMemoryError'; }
+/** Domain init failed because a magazine allocation failed. */
+export class AllocationFailedError extends IovaLabError { override name = 'AllocationFailedError'; }
+/** A model invariant is broken (a bug in an engine). */
+export class InvariantError extends IovaLabError { override name = 'InvariantError'; }
+/** A batch op with an unknown opcode. */
+export class BadOpError extends IovaLabError { override name = 'BadOpError'; }
+/** A device id that was never attached, or whose domain was put. */
+export class UnknownDeviceError extends IovaLabError { override name = 'UnknownDeviceError'; }
+/** A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets). */
+export class DomainTypeError extends IovaLabError { override name = 'DomainTypeError'; }
+/** Aperture bits outside 32..63, or an aperture ending below the start PFN. */
+export class ApertureError extends IovaLabError { override name = 'ApertureError'; }
+/** DMA mask bits outside 1..64, or a mask whose limit lies below the domain's start PFN. */
+export class DmaMaskError extends IovaLabError { override name = 'DmaMaskError'; }
+/** A device bus other than pci or platform. */
+export class BusError extends IovaLabError { override name = 'BusError'; }
+/** A map's page offset not below the granule. */
+export class OffsetError extends IovaLabError { override name = 'OffsetError'; }
+/** A device attached to a plain domain (one without the DMA layer). */
+export class NotDmaDomainError extends IovaLabError { override name = 'NotDmaDomainError'; }
+/** A scatter-gather map with no segments or more than IOVA_SG_MAX_SEGMENTS. */
+export class SegmentsError extends IovaLabError { override name = 'SegmentsError'; }
+/** Unmapping (or freeing) an IOVA that already waits in a flush queue. */
+export class QueuedError extends IovaLabError { override name = 'QueuedError'; }
+/** The lab's HZ outside 1..1000, or DMA facets that are not booleans. */
+export class DmaConfigError extends IovaLabError { override name = 'DmaConfigError'; }
 /** A value that is not an integer in range before it ever reaches an engine. */
-export class InvalidNumberError extends IovaLabError {}
+export class InvalidNumberError extends IovaLabError { override name = 'InvalidNumberError'; }
+/** An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops). */
+export class InvalidArgumentError extends IovaLabError { override name = 'InvalidArgumentError'; }
+
+/**
+ * The WASM engine could not be loaded: `location` names the file or URL, `httpStatus` the HTTP
+ * status when a fetch got one; the underlying error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * await IovaLab.create({ possibleCpus: 1, wasm: { wasmUrl: '/missing.wasm' } })
+ *   .catch((e) => { if (e instanceof WasmLoadError) console.log(e.location, e.httpStatus); });
+ * ```
+ */
+export class WasmLoadError extends IovaLabError {
+  override name = 'WasmLoadError';
+  constructor(message: string, readonly location: string, readonly httpStatus?: number, cause?: unknown) {
+    super(message, 0, cause);
+  }
+}
+
+/** An optional peer dependency (vega, vega-lite for SVG timelines) is not installed. */
+export class MissingDependencyError extends IovaLabError {
+  override name = 'MissingDependencyError';
+  constructor(message: string, readonly dependency: string, cause?: unknown) {
+    super(message, 0, cause);
+  }
+}
 
 type ErrorClass = new (message: string, status: number) => IovaLabError;
 const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
@@ -73,7 +143,7 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.DMA_CONFIG]: [DmaConfigError, 'HZ must lie in [1, 1000]'],
 };
 
-/** The error for a negative status; `detail` names the offending value(s). */
+/** @internal The error for a negative status; `detail` names the offending value(s). */
 export function errorForStatus(status: number, detail: string): IovaLabError {
   const entry = CLASS_BY_STATUS[status];
   if (!entry) return new IovaLabError(`unexpected status ${status}: ${detail}`, status);
@@ -83,12 +153,12 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
 
 type Args = Record<string, number | bigint | boolean | string>;
 
-/** Throws the error for a failed check; both TS model files use it so messages match the WASM engine's. */
+/** @internal Throws the error for a failed check; both TS model files use it so messages match the WASM engine's. */
 export function failWith(status: number, args: Args): never {
   throw errorForStatus(status, describeArgs(args));
 }
 
-/** "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
+/** @internal "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
 export function describeArgs(args: Args): string {
   return Object.entries(args)
     .map(([k, v]) => `${k} ${typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v)}`)

@@ -1,45 +1,85 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
-// on either engine. It validates caller numbers, then delegates; it holds no model state itself.
-import type { LoadOptions } from './wasm/load.js';
-import type {
-  BatchResult, DmaDomainType, DmaFacets, Engine, EngineName, FailureKind, LabConfig, MagazineMode, SlabGeometry,
-} from './engine.js';
-import { DMA_DOMAIN_TYPES } from './engine.js';
+// on either engine. It validates caller values, then delegates; it holds no model state itself.
 import { IovaDomain } from './domain.js';
-import { LabConfigError } from './errors.js';
-import { DEFAULT_PROFILE, profileByName, resolvePolicy, type ProfileName } from './policy.js';
+import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind } from './engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type DmaLayerFacets } from './engine.js';
+import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
+import { InvalidArgumentError, LabConfigError } from './errors.js';
+import { DEFAULT_PROFILE, profileByName, resolvePolicy, type KernelProfile } from './policy.js';
+import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { createModelEngine } from './model/lab.js';
 import { DMA_DEFAULT_APERTURE_BITS } from './generated/abi.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
 import { createWasmEngine } from './wasm-engine.js';
+import type { WasmLoadOptions } from './wasm/options.js';
 
+/** Options of {@link IovaLab.create} (and of every API that builds a lab). */
 export interface LabOptions {
+  /**
+   * CPUs the machine could have (the kernel's possible mask), 1 or more.
+   * @example `{ possibleCpus: 128 }`
+   */
   possibleCpus: number;
-  /** Defaults to possibleCpus. */
+  /**
+   * CPUs online at start. Default possibleCpus.
+   * @example `{ possibleCpus: 128, onlineCpus: 64 }`
+   */
   onlineCpus?: number;
-  /** The kernel's rcache design to model. Default 'v6.8'. */
-  profile?: ProfileName;
-  /** What-if changes on top of the profile, applied in order: 'lazy', 'mag-size=64', … (src/policy.ts). */
+  /**
+   * The kernel version to model, from v4.7 on ('5.15', 'v6.6', '6.12.3'). Default 'v6.9'.
+   * @example `{ profile: '5.15' }`
+   */
+  profile?: string;
+  /**
+   * What-if changes on top of the profile, applied in order (an array, even for one).
+   * @example `{ policy: ['lazy', 'mag-size=64'] }`
+   */
   policy?: readonly string[];
-  /** 'named': magazines in iommu_iova_magazine; 'unnamed': in kmalloc-N. Default: the profile's. */
+  /**
+   * 'named': magazines in iommu_iova_magazine; 'unnamed': in kmalloc-N. Default: the profile's.
+   * @example `{ magazines: 'unnamed' }`
+   */
   magazines?: MagazineMode;
-  /** Default 'slub'. */
+  /**
+   * Slab geometry: 'slub' (high-order slabs) or 'order0'. Default 'slub'.
+   * @example `{ slabGeometry: 'order0' }`
+   */
   slabGeometry?: SlabGeometry;
-  /** Default 'wasm'. */
+  /**
+   * 'wasm' (the C model) or 'ts' (the TypeScript reference model). Default 'wasm', or 'ts' for a
+   * profile or policy with facets the C model does not run yet.
+   * @example `{ engine: 'ts' }`
+   */
   engine?: EngineName;
-  /** How to load the WASM module (browsers: bytes or URL and the glue's factory). */
-  wasm?: LoadOptions;
-  /** The kernel's HZ: flush-queue timers round up to whole jiffies. 1..1000, default 1000. */
+  /**
+   * Where the WASM engine comes from (ignored by the 'ts' engine).
+   * @example `{ wasm: { wasmUrl: '/assets/iova_model.wasm' } }`
+   */
+  wasm?: WasmLoadOptions;
+  /**
+   * The kernel's HZ: flush-queue timers round up to whole jiffies. 1..1000, default 1000.
+   * @example `{ hz: 250 }`
+   */
   hz?: number;
-  /** The DMA layer's version facets (SAC latch, single queue, rounding in the caller). Default v6.8's. */
-  dmaFacets?: DmaFacets;
+  /**
+   * The DMA layer's version facets (SAC latch, single queue, rounding in the caller). Default: the profile's.
+   * @example `{ dmaFacets: { sacLatch: false, singleQueueAvailable: false, roundInCaller: false } }`
+   */
+  dmaFacets?: DmaLayerFacets;
 }
 
+/** Options of {@link IovaLab.createDomain}. */
 export interface DomainOptions {
-  /** Bytes, a power of two ≤ 4096. Default 4096. */
+  /**
+   * Bytes, a power of two ≤ 4096. Default 4096.
+   * @example `{ granule: 4096 }`
+   */
   granule?: number;
-  /** Lowest PFN handed out, ≥ 1. Default 1. */
+  /**
+   * Lowest PFN handed out, ≥ 1. Default 1.
+   * @example `{ startPfn: 0x100n }`
+   */
   startPfn?: number | bigint;
   /** A domain with the DMA layer: strict (DMA), lazy (DMA-FQ) or lazy-single. Default: a plain domain. */
   type?: DmaDomainType;
@@ -47,15 +87,28 @@ export interface DomainOptions {
   apertureBits?: number;
 }
 
-function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value)) throw new LabConfigError(`${what} must be one of ${allowed.join(', ')}, got ${String(value)}`, -1);
-  return value;
+function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new LabConfigError(`${what} must be one of ${allowed.join(', ')}, got ${String(value)}`, -1);
+  }
+  return value as T;
 }
 
+/**
+ * The engine configuration for lab options: defaults filled in, the policy resolved.
+ * @throws LabConfigError or InvalidNumberError naming the bad option.
+ * @example `labConfig({ possibleCpus: 8, policy: ['lazy'] }).policy.lazy // true`
+ */
 export function labConfig(options: LabOptions): LabConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new LabConfigError(`lab options must be an object, got ${String(options)}`, -1);
+  }
   const possibleCpus = toIndex('possibleCpus', options.possibleCpus);
   const profile = profileByName(options.profile ?? DEFAULT_PROFILE);
+  if (options.policy !== undefined && !Array.isArray(options.policy)) {
+    throw new LabConfigError(`policy must be an array of specs, got ${JSON.stringify(options.policy)}`, -1);
+  }
   return {
     possibleCpus,
     onlineCpus: options.onlineCpus === undefined ? possibleCpus : toIndex('onlineCpus', options.onlineCpus),
@@ -64,85 +117,181 @@ export function labConfig(options: LabOptions): LabConfig {
     profile: profile.name,
     policy: resolvePolicy(profile.name, options.policy ?? []),
     ...(options.hz === undefined ? {} : { hz: toIndex('hz', options.hz) }),
-    ...(options.dmaFacets === undefined ? {} : { dmaFacets: { ...options.dmaFacets } }),
+    dmaFacets: options.dmaFacets === undefined ? dmaFacetsOf(profile.dma) : { ...options.dmaFacets },
   };
 }
 
-/** An engine by name, for code (tests, CLI, benchmarks) that drives engines directly. */
-export async function createEngine(name: EngineName, config: LabConfig, wasm?: LoadOptions): Promise<Engine> {
+/** The engines' DMA facets of a kernel profile (the forcedac option is not modelled: forceDac always applies). */
+function dmaFacetsOf(dma: KernelProfile['dma']): DmaLayerFacets {
+  return { sacLatch: dma.sacLatch, singleQueueAvailable: dma.singleFlushQueue, roundInCaller: dma.roundInCaller };
+}
+
+/** @internal An engine by name, for code (tests, CLI, benchmarks) that drives engines directly. */
+export async function createEngine(name: EngineName, config: LabConfig, wasm?: WasmLoadOptions): Promise<Engine> {
   return name === 'wasm' ? createWasmEngine(config, wasm) : createModelEngine(config);
 }
 
+// Releases the engine of a lab nobody disposed once the lab is unreachable.
+const unreclaimed = new FinalizationRegistry<Engine>((engine) => engine.dispose());
+
+/**
+ * One simulated machine: possible and online CPUs, a slab flavour, a kernel rcache design, on
+ * the WASM or the TypeScript engine. Release it with `dispose()` (or `using`); a lab never
+ * disposed is released when the garbage collector reclaims it.
+ *
+ * @example
+ * ```ts
+ * import { IovaLab, cacheByName } from 'iova-lab';
+ * const lab = await IovaLab.create({ possibleCpus: 128 });
+ * lab.createDomain();
+ * console.log(cacheByName(lab.snapshot(), 'iommu_iova_magazine')?.activeObjs); // 1536
+ * lab.dispose();
+ * ```
+ */
 export class IovaLab implements Disposable {
-  private readonly domains = new Set<IovaDomain>();
-  private disposed = false;
+  /** @internal The engine behind this lab. */
+  readonly engine: Engine;
+  private isDisposed = false;
 
-  private constructor(readonly engine: Engine) {}
-
-  static async create(options: LabOptions): Promise<IovaLab> {
-    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], 'wasm');
-    return new IovaLab(await createEngine(engine, labConfig(options), options.wasm));
+  private constructor(engine: Engine) {
+    this.engine = engine;
+    unreclaimed.register(this, engine, this);
   }
 
+  /**
+   * A new lab.
+   * @throws LabConfigError or InvalidNumberError naming a bad option; WasmLoadError when the
+   *   WASM engine cannot be loaded.
+   * @example `const lab = await IovaLab.create({ possibleCpus: 8, engine: 'ts' });`
+   */
+  static async create(options: LabOptions): Promise<IovaLab> {
+    const config = labConfig(options);
+    const fallback = facetsMissingInC(config.policy!).length ? 'ts' : 'wasm';
+    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], fallback);
+    return new IovaLab(await createEngine(engine, config, options.wasm));
+  }
+
+  /**
+   * The configuration the engine runs, defaults filled in.
+   * @example `lab.config.onlineCpus`
+   */
   get config(): LabConfig {
     return this.engine.config;
   }
 
-  /** init_iova_domain + iova_domain_init_rcaches; with a type, also the DMA layer (iommu_dma_init_domain). */
+  /**
+   * Whether dispose() has run.
+   * @example `lab.disposed // false`
+   */
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /**
+   * init_iova_domain + iova_domain_init_rcaches; with a type, also the DMA layer
+   * (iommu_dma_init_domain, and iommu_dma_init_fq for lazy types).
+   * @throws GranuleError, StartPfnError, AllocationFailedError, DomainTypeError, ApertureError,
+   *   InvalidNumberError or DisposedError.
+   * @example `const nvme = lab.createDomain({ type: 'lazy' });`
+   */
   createDomain(options: DomainOptions = {}): IovaDomain {
     const granule = toIndex('granule', options.granule ?? 4096);
     const startPfn = toU64('startPfn', options.startPfn ?? 1n);
-    const type = options.type === undefined ? undefined : oneOf('type', options.type, DMA_DOMAIN_TYPES, 'strict');
+    const type = options.type === undefined ? undefined : oneOf('type', options.type, DMA_DOMAIN_TYPES);
     const bits = toIndex('apertureBits', options.apertureBits ?? DMA_DEFAULT_APERTURE_BITS);
     if (options.apertureBits !== undefined && !type) {
       throw new LabConfigError(`apertureBits needs a DMA domain type, got apertureBits ${bits} without one`, -1);
     }
     const id = type ? this.engine.createDmaDomain(granule, startPfn, type, bits) : this.engine.createDomain(granule, startPfn);
-    const domain = new IovaDomain(this.engine, id, (d) => this.domains.delete(d));
-    this.domains.add(domain);
-    return domain;
+    return IovaDomain.attach(this, id);
   }
 
-  /** Move virtual time forward, running every trim work that falls due. */
+  /**
+   * Move virtual time forward, running every trim work that falls due.
+   * @throws InvalidNumberError or DisposedError.
+   * @example `lab.advanceClock(10_000);`
+   */
   advanceClock(ms: number | bigint): void {
     this.engine.advanceClock(toU64('ms', ms));
   }
 
-  /** CPU hotplug "dead": flushes that CPU's magazines in every domain. */
+  /**
+   * CPU hotplug "dead": flushes that CPU's magazines in every domain.
+   * @throws CpuRangeError, CpuStateError, InvalidNumberError or DisposedError.
+   * @example `lab.cpuOffline(3);`
+   */
   cpuOffline(cpu: number): void {
     this.engine.cpuOffline(toIndex('cpu', cpu));
   }
 
+  /**
+   * Bring a CPU back online.
+   * @throws CpuRangeError, CpuStateError, InvalidNumberError or DisposedError.
+   * @example `lab.cpuOnline(3);`
+   */
   cpuOnline(cpu: number): void {
     this.engine.cpuOnline(toIndex('cpu', cpu));
   }
 
-  /** Make the nth next allocation of that kind fail (1 = the next one). */
+  /**
+   * Make the nth next allocation of that kind fail (1 = the next one).
+   * @throws InvalidArgumentError for a kind other than 'magazine' or 'iova'; InvalidNumberError.
+   * @example `lab.injectFailure('magazine', 1);`
+   */
   injectFailure(kind: FailureKind, nth: number): void {
-    this.engine.injectFailure(oneOf('kind', kind, ['magazine', 'iova'], kind), toIndex('nth', nth));
+    if (kind !== 'magazine' && kind !== 'iova') {
+      throw new InvalidArgumentError(`failure kind must be 'magazine' or 'iova', got ${String(kind)}`, -1);
+    }
+    this.engine.injectFailure(kind, toIndex('nth', nth));
   }
 
-  /** Run encoded ops (see encodeOps) inside the engine in one call. */
+  /**
+   * Run encoded ops (see encodeOps) inside the engine in one call.
+   * @throws InvalidArgumentError when `ops` is not a BigUint64Array of whole ops; engine errors
+   *   are returned in the result, not thrown.
+   * @example `const r = lab.runBatch(encodeOps([{ op: 'advance', ms: 10n }]));`
+   */
   runBatch(ops: BigUint64Array): BatchResult {
+    if (!(ops instanceof BigUint64Array)) {
+      const kind = ops === null || typeof ops !== 'object' ? String(ops) : (ops as object).constructor?.name;
+      throw new InvalidArgumentError(`a batch must be a BigUint64Array (see encodeOps), got ${kind}`, -1);
+    }
+    if (ops.length % OP_WORDS !== 0) {
+      throw new InvalidArgumentError(`a batch holds ${OP_WORDS} words per op, got ${ops.length} words`, -1);
+    }
     return this.engine.runBatch(ops);
   }
 
+  /**
+   * Every counter of the lab right now.
+   * @throws DisposedError.
+   * @example `lab.snapshot().magazines.total`
+   */
   snapshot(): Snapshot {
     return this.engine.snapshot();
   }
 
+  /**
+   * Check the model's invariants.
+   * @throws InvariantError naming the first broken invariant; DisposedError.
+   * @example `lab.checkInvariants();`
+   */
   checkInvariants(): void {
     this.engine.checkInvariants();
   }
 
-  /** Puts every domain and releases the engine. Idempotent. */
+  /**
+   * Puts every domain and releases the engine. Idempotent.
+   * @example `lab.dispose();`
+   */
   dispose(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.engine.dispose();
-    for (const d of [...this.domains]) d.markPut();
-    this.disposed = true;
+    this.isDisposed = true;
+    unreclaimed.unregister(this);
   }
 
+  /** The same as dispose(), for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -1,9 +1,11 @@
 // Kernel profiles and what-if policies for the rcache (docs/design.md "Policies"). A profile is
-// a kernel version's design; a policy spec ("lazy", "mag-size=64", …) changes one knob on top.
+// a kernel version (src/profiles/ resolves it to that release's facets); a policy spec ("lazy",
+// "mag-size=64", "pop=top", …) changes one knob on top.
 // Both engines take the resolved RcachePolicy, so the C and TS code paths stay the same.
-import type { LabConfig, MagazineMode } from './engine.js';
+import type { LabConfig } from './engine.js';
 import { LabConfigError } from './errors.js';
 import { isIntIn } from './numbers.js';
+import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
 export interface RcachePolicy {
   /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
@@ -20,64 +22,61 @@ export interface RcachePolicy {
   dynamicInitial: number;
   /** kmalloc size of the per-domain rcache array; 0: none (embedded in the domain). */
   rcacheArrayBytes: number;
+  /** 'v4.7': the old inclusive-limit walk with one cached32_node cursor; 'v4.15': the anchor walk. */
+  treeWalk: TreeWalkName;
+  /** The anchor walk's max32_alloc_size fast-fail for 32-bit limits. */
+  max32AllocSize: boolean;
+  /** The anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), or fixed. */
+  retry: RetryMode;
+  /** Magazine pop: only the top PFN, or a scan of the whole magazine ("try harder"). */
+  magazinePop: MagazinePop;
+  /** alloc_iova_fast() honours flush_rcache; false: it always flushes on a tree failure. */
+  flushRcacheArg: boolean;
+  /** The failure flush also empties the depot (free_global_cached_iovas). */
+  flushDepotOnFailure: boolean;
+  /** alloc_iova_fast() rounds sizes below 32 up to a power of two (before v5.17 its caller did). */
+  roundSizeInFastAlloc: boolean;
 }
 
-export const PROFILE_NAMES = ['v4.7', 'v6.0', 'v6.7', 'v6.8'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
-export const DEFAULT_PROFILE: ProfileName = 'v6.8';
+export const TREE_WALKS = ['v4.7', 'v4.15'] as const;
+export type TreeWalkName = (typeof TREE_WALKS)[number];
+export const RETRY_MODES = ['none', 'overflow', 'fixed'] as const;
+export type RetryMode = (typeof RETRY_MODES)[number];
+export const MAGAZINE_POPS = ['top', 'scan'] as const;
+export type MagazinePop = (typeof MAGAZINE_POPS)[number];
 
-export interface KernelProfile {
-  name: ProfileName;
-  /** The kernel change this profile stands for. */
-  summary: string;
-  magazines: MagazineMode;
-  policy: Readonly<RcachePolicy>;
-}
+/** The designs, by the release that introduced each; any kernel version from v4.7 on is a profile. */
+export const PROFILE_NAMES = DESIGN_NAMES;
+/** A kernel version such as "v6.8", "5.15" or "6.12.3" (src/profiles/versions.ts). */
+export type ProfileName = string;
+export const DEFAULT_PROFILE = 'v6.9';
 
-const CURRENT: RcachePolicy = {
-  magazineSize: 127, depotCap: 0, trimDelayMs: 100, trimThreshold: 'online', lazy: false, dynamicInitial: 0,
-  rcacheArrayBytes: 720,
-};
+export type { KernelProfile };
 
-export const KERNEL_PROFILES: Readonly<Record<ProfileName, KernelProfile>> = {
-  'v4.7': {
-    name: 'v4.7',
-    summary: 'rcache introduced: 128-PFN magazines (kmalloc-2k), fixed depot of 32 per class, no trimming',
-    magazines: 'unnamed',
-    policy: { ...CURRENT, magazineSize: 128, depotCap: 32, trimDelayMs: 0, rcacheArrayBytes: 0 },
-  },
-  'v6.0': {
-    name: 'v6.0',
-    summary: 'IOVA_MAG_SIZE 127 so a magazine fits kmalloc-1k; rcaches in their own kcalloc array',
-    magazines: 'unnamed',
-    policy: { ...CURRENT, depotCap: 32, trimDelayMs: 0, rcacheArrayBytes: 6 * 280 },
-  },
-  'v6.7': {
-    name: 'v6.7',
-    summary: 'unbounded depot list trimmed by delayed work every 100 ms down to num_online_cpus()',
-    magazines: 'unnamed',
-    policy: { ...CURRENT },
-  },
-  'v6.8': {
-    name: 'v6.8',
-    summary: 'as v6.7, magazines in the named iommu_iova_magazine slab cache',
-    magazines: 'named',
-    policy: { ...CURRENT },
-  },
-};
+export const KERNEL_PROFILES: Readonly<Record<DesignName, KernelProfile>> = Object.fromEntries(
+  DESIGN_NAMES.map((d) => [d, resolveKernel(d)]),
+) as Record<DesignName, KernelProfile>;
 
 function bad(what: string, value: unknown, why: string): never {
   throw new LabConfigError(`${what} must be ${why}, got ${String(value)}`, -1);
 }
 
+/**
+ * What a kernel version resolves to.
+ * @throws LabConfigError naming a version that is not one (or before v4.7).
+ * @example `profileByName('5.15').policy.depotCap`
+ */
 export function profileByName(name: string): KernelProfile {
-  if (!(PROFILE_NAMES as readonly string[]).includes(name)) bad('profile', name, `one of ${PROFILE_NAMES.join(', ')}`);
-  return KERNEL_PROFILES[name as ProfileName];
+  return resolveKernel(name);
 }
 
 const isInt = isIntIn;
 
-/** Throws LabConfigError naming the first out-of-range field (the C engine's E_LAB_CONFIG rules). */
+/**
+ * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).
+ * @throws LabConfigError naming the first out-of-range field.
+ * @example `validatePolicy({ ...resolvePolicy('v6.8'), magazineSize: 64 })`
+ */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
   if (!isInt(p.magazineSize, 1, 1023)) bad('magazineSize', p.magazineSize, 'an integer in [1, 1023]');
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
@@ -88,6 +87,15 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
   if (typeof p.lazy !== 'boolean') bad('lazy', p.lazy, 'a boolean');
   if (!isInt(p.dynamicInitial, 0, p.magazineSize)) bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
   if (!isInt(p.rcacheArrayBytes, 0, 8192)) bad('rcacheArrayBytes', p.rcacheArrayBytes, 'an integer in [0, 8192]');
+  const among = (what: string, v: unknown, allowed: readonly unknown[]): void => {
+    if (!allowed.includes(v)) bad(what, v, `one of ${allowed.join(', ')}`);
+  };
+  among('treeWalk', p.treeWalk, TREE_WALKS);
+  among('retry', p.retry, RETRY_MODES);
+  among('magazinePop', p.magazinePop, MAGAZINE_POPS);
+  for (const key of ['max32AllocSize', 'flushRcacheArg', 'flushDepotOnFailure', 'roundSizeInFastAlloc'] as const) {
+    if (typeof p[key] !== 'boolean') bad(key, p[key], 'a boolean');
+  }
   return p;
 }
 
@@ -98,15 +106,27 @@ export function policyOfConfig(config: LabConfig): RcachePolicy {
 
 export const POLICY_SPECS = [
   'lazy', 'dynamic[=N]', 'mag-size=N', 'depot-cap=N', 'trim-delay=MS', 'trim-threshold=N|online', 'rcache-array=BYTES',
+  'tree-walk=v4.7|v4.15', 'max32=on|off', 'retry=none|overflow|fixed', 'pop=top|scan', 'flush-arg=on|off',
+  'failure-flush=cpus|depot', 'fast-round=on|off',
 ] as const;
 
-/** Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy. */
+/**
+ * Apply one spec such as "lazy", "mag-size=64" or "trim-threshold=online" to a policy.
+ * @throws LabConfigError naming an unknown spec or a bad value.
+ * @example `applyPolicySpec(resolvePolicy('v6.8'), 'lazy').lazy // true`
+ */
 export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy {
   const [key, value] = spec.split('=', 2) as [string, string | undefined];
   const num = (): number => {
     if (value === undefined || !/^\d+$/.test(value)) bad(`policy ${key}`, value, 'a non-negative integer');
     return Number(value);
   };
+  const choice = <T extends string>(allowed: readonly T[]): T => {
+    const ok = (allowed as readonly (string | undefined)[]).includes(value);
+    if (!ok) bad(`policy ${key}`, value, `one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+  const onOff = (): boolean => choice(['on', 'off']) === 'on';
   const p = { ...base };
   switch (key) {
     case 'lazy': p.lazy = true; break;
@@ -116,18 +136,29 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
     case 'trim-delay': p.trimDelayMs = num(); break;
     case 'trim-threshold': p.trimThreshold = value === 'online' ? 'online' : num(); break;
     case 'rcache-array': p.rcacheArrayBytes = num(); break;
+    case 'tree-walk': p.treeWalk = choice(TREE_WALKS); break;
+    case 'max32': p.max32AllocSize = onOff(); break;
+    case 'retry': p.retry = choice(RETRY_MODES); break;
+    case 'pop': p.magazinePop = choice(MAGAZINE_POPS); break;
+    case 'flush-arg': p.flushRcacheArg = onOff(); break;
+    case 'failure-flush': p.flushDepotOnFailure = choice(['cpus', 'depot']) === 'depot'; break;
+    case 'fast-round': p.roundSizeInFastAlloc = onOff(); break;
     default: bad('policy', spec, `one of ${POLICY_SPECS.join(', ')}`);
   }
   return validatePolicy(p);
 }
 
-/** A profile's policy with the specs applied in order. */
-export function resolvePolicy(profile: ProfileName, specs: readonly string[] = []): RcachePolicy {
+/**
+ * A profile's policy with the specs applied in order.
+ * @throws LabConfigError naming an unknown profile or spec.
+ * @example `resolvePolicy('v6.0', ['mag-size=64']).magazineSize // 64`
+ */
+export function resolvePolicy(profile: string, specs: readonly string[] = []): RcachePolicy {
   return specs.reduce(applyPolicySpec, { ...profileByName(profile).policy });
 }
 
 /** The specs that turn a profile's policy into `policy` (for traces and reproduction commands). */
-export function policySpecs(policy: RcachePolicy, profile: ProfileName = DEFAULT_PROFILE): string[] {
+export function policySpecs(policy: RcachePolicy, profile: string = DEFAULT_PROFILE): string[] {
   const base = profileByName(profile).policy;
   const specs: string[] = [];
   if (policy.magazineSize !== base.magazineSize) specs.push(`mag-size=${policy.magazineSize}`);
@@ -137,11 +168,26 @@ export function policySpecs(policy: RcachePolicy, profile: ProfileName = DEFAULT
   if (policy.lazy && !base.lazy) specs.push('lazy');
   if (policy.dynamicInitial !== base.dynamicInitial) specs.push(`dynamic=${policy.dynamicInitial}`);
   if (policy.rcacheArrayBytes !== base.rcacheArrayBytes) specs.push(`rcache-array=${policy.rcacheArrayBytes}`);
+  const onOff = (b: boolean): string => (b ? 'on' : 'off');
+  if (policy.treeWalk !== base.treeWalk) specs.push(`tree-walk=${policy.treeWalk}`);
+  if (policy.max32AllocSize !== base.max32AllocSize) specs.push(`max32=${onOff(policy.max32AllocSize)}`);
+  if (policy.retry !== base.retry) specs.push(`retry=${policy.retry}`);
+  if (policy.magazinePop !== base.magazinePop) specs.push(`pop=${policy.magazinePop}`);
+  if (policy.flushRcacheArg !== base.flushRcacheArg) specs.push(`flush-arg=${onOff(policy.flushRcacheArg)}`);
+  if (policy.flushDepotOnFailure !== base.flushDepotOnFailure) {
+    specs.push(`failure-flush=${policy.flushDepotOnFailure ? 'depot' : 'cpus'}`);
+  }
+  if (policy.roundSizeInFastAlloc !== base.roundSizeInFastAlloc) {
+    specs.push(`fast-round=${onOff(policy.roundSizeInFastAlloc)}`);
+  }
   return specs;
 }
 
-/** "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts. */
-export function variantLabel(profile: ProfileName, specs: readonly string[] = []): string {
+/**
+ * "v6.8", "v6.8+lazy", "v4.7+mag-size=64+lazy": how variants are labelled in tables and charts.
+ * @example `variantLabel('v6.0', ['lazy']) // 'v6.0+lazy'`
+ */
+export function variantLabel(profile: string, specs: readonly string[] = []): string {
   return [profile, ...specs].join('+');
 }
 

@@ -1,6 +1,9 @@
 // Counter snapshot: what slabtop, /proc/slabinfo and the rcache would show. Plain numbers
 // (all counts stay far below 2^53); both engines must produce deep-equal snapshots. The word
 // layout the C engine writes is declared in abi/iova-abi.json (src/generated/abi.ts).
+import type {
+  ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters,
+} from './counters.js';
 import type { MagazineMode } from './engine.js';
 import {
   CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE,
@@ -12,31 +15,51 @@ export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS
 export const RCACHE_CLASSES = IOVA_RANGE_CACHE_MAX_SIZE;
 
 export type CacheName = (typeof CACHE_NAMES)[number];
-export type CacheCounters = { name: CacheName } & Record<(typeof CACHE_FIELDS)[number], number>;
-export type MagazineCounters = Record<(typeof MAGAZINE_FIELDS)[number], number>;
-export type ClassCounters = Record<(typeof CLASS_FIELDS)[number], number>;
-export type DomainCounters = Record<(typeof DOMAIN_FIELDS)[number], number>;
-/** One possible CPU: the PFNs in its loaded and prev magazines per size class, summed over domains. */
-export interface CpuCounters { loadedPfns: number[]; prevPfns: number[] }
-/** A lazy domain's flush queues: entries per ring (per possible CPU, or the one shared ring), and
- *  the IOVAs its timer freed on each CPU. */
-export interface FlushQueueCounters { domain: number; queued: number[]; timerFreedOn: number[] }
+/** One slab cache by name. */
+export type CacheCounters = { name: CacheName } & SlabCounters;
+export type { ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters };
 
+// The field lists name exactly the documented counters (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type FieldListsMatchCounters = [
+  Holds<Same<(typeof CACHE_FIELDS)[number], keyof SlabCounters>>,
+  Holds<Same<(typeof MAGAZINE_FIELDS)[number], keyof MagazineCounters>>,
+  Holds<Same<(typeof CLASS_FIELDS)[number], keyof ClassCounters>>,
+  Holds<Same<(typeof DOMAIN_FIELDS)[number], keyof DomainCounters>>,
+];
+
+/** Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it. */
 export interface Snapshot {
+  /** Virtual time in ms. @example `100` */
   nowMs: number;
+  /** Possible CPUs. @example `128` */
   possibleCpus: number;
+  /** Online CPUs. @example `128` */
   onlineCpus: number;
+  /** Where magazines are allocated. @example `'named'` */
   magazineMode: MagazineMode;
-  /** Bytes of one magazine object in the cache that holds them (1024 for 127-PFN magazines). */
+  /** Bytes of one magazine object in the cache that holds them (127-PFN magazines). @example `1024` */
   magazineObjSize: number;
-  /** The cache the magazines are allocated from: iommu_iova_magazine, or a kmalloc-N cache. */
+  /**
+   * The cache the magazines are allocated from: iommu_iova_magazine, or a kmalloc-N cache.
+   * @example `'iommu_iova_magazine'`
+   */
   magazineCache: CacheName;
-  /** Every cache in CACHE_NAMES order; in unnamed mode `iommu_iova_magazine` is left out. */
+  /**
+   * Every cache in CACHE_NAMES order; in unnamed mode `iommu_iova_magazine` is left out.
+   * @example `s.caches[0].name`
+   */
   caches: CacheCounters[];
+  /** Magazines of every domain. @example `s.magazines.total` */
   magazines: MagazineCounters;
+  /** One record per size class k = 0..5. @example `s.classes[0].hits` */
   classes: ClassCounters[];
+  /** One record per live domain, by id. @example `s.domains[0].liveIovas` */
   domains: DomainCounters[];
+  /** One record per possible CPU: PFNs in its loaded/prev magazines by class. @example `s.cpus[0].loadedPfns[0]` */
   cpus: CpuCounters[];
+  /** One record per lazy DMA domain, by id. @example `s.flushQueues[0].queued` */
   flushQueues: FlushQueueCounters[];
 }
 
@@ -64,8 +87,8 @@ function expectedWords(words: ArrayLike<bigint>, liveDomains: number, possible: 
   return rows + possible * CPU_WORDS + fq;
 }
 
-/** Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError unless it
- *  consumes exactly the words given. */
+/** @internal Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError
+ *  unless it consumes exactly the words given. */
 export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   if (words.length < SNAPSHOT_FIXED_WORDS) {
     const fixed = SNAPSHOT_FIXED_WORDS;
@@ -112,6 +135,10 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   };
 }
 
+/**
+ * One cache of a snapshot by name, or undefined when the snapshot has no such cache.
+ * @example `cacheByName(lab.snapshot(), 'iommu_iova_magazine')?.activeObjs`
+ */
 export function cacheByName(s: Snapshot, name: CacheName): CacheCounters | undefined {
   return s.caches.find((c) => c.name === name);
 }

@@ -4,11 +4,13 @@
 import type { IovaModule } from './bindings.js';
 import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from './engine.js';
 import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8 } from './engine.js';
-import { describeArgs, errorForStatus, Status } from './errors.js';
+import { describeArgs, errorForStatus, LabConfigError, Status } from './errors.js';
 import { DMA_DEFAULT_HZ, OP_WORDS, policyWords } from './generated/abi.js';
+import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
-import { loadIovaModule, type LoadOptions } from './wasm/load.js';
+import { loadIovaModule } from './wasm/load.js';
+import type { WasmLoadOptions } from './wasm/options.js';
 
 type Args = Record<string, number | bigint | boolean | string>;
 
@@ -19,7 +21,7 @@ const TRANSFER_WORDS = 2;
  * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
 const BATCH_CHUNK_OPS = 4096;
 
-export async function createWasmEngine(config: LabConfig, load: LoadOptions = {}): Promise<Engine> {
+export async function createWasmEngine(config: LabConfig, load: WasmLoadOptions = {}): Promise<Engine> {
   const mod = await loadIovaModule(load);
   return new WasmEngine(mod, config);
 }
@@ -36,6 +38,11 @@ class WasmEngine implements Engine {
 
   constructor(private readonly mod: IovaModule, config: LabConfig) {
     const policy = policyOfConfig(config);
+    const missing = facetsMissingInC(policy);
+    if (missing.length) {
+      throw new LabConfigError(`the wasm engine does not model ${missing.join(', ')} yet `
+        + `(profile ${config.profile ?? 'of the policy'}); use the ts engine`, Status.LAB_CONFIG);
+    }
     this.config = { ...config, policy };
     const words = policyWords(policy);
     const ptr = mod._malloc(words.byteLength);

@@ -1,23 +1,16 @@
 // Issue 6: handles are never reused. The C lab table gives every lab a new slot, so a disposed
 // lab's handle stays invalid (E_NO_LAB on every call, no crash) and can never reach a later lab;
 // domain ids are likewise never reused (docs/design.md), so a put domain's id stays unknown.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeOps } from '../src/batch.js';
 import type { IovaModule } from '../src/bindings.js';
-import { loadIovaModule } from '../src/wasm/load.js';
 import type { EngineName } from '../src/engine.js';
 import { DisposedError, Status, UnknownDomainError } from '../src/errors.js';
 import { IovaLab } from '../src/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { onModule, privateModule } from './support/wasm.js';
 
 const LIMIT32 = 0xfffffn;
-const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
-
-/** A private instance, so no other test's labs share its handle table. */
-function privateModule(): Promise<IovaModule> {
-  return loadIovaModule({ wasmBinary });
-}
 
 /** Raw C calls on one handle, through the module's exports (src/bindings.ts). */
 function rawLab(mod: IovaModule) {
@@ -142,7 +135,7 @@ describe('lab handles (C handle table, through the WASM exports)', () => {
 
   it('the TS lab refuses calls after dispose with DisposedError (status E_NO_LAB)', async () => {
     const mod = await privateModule();
-    const wasm = { wasmBinary, factory: async (o: Partial<EmscriptenModule>) => Object.assign(mod, o) };
+    const wasm = onModule(mod);
     const first = await IovaLab.create({ possibleCpus: 2, wasm });
     const dom = first.createDomain();
     const pfn = dom.allocFast(0, 1, LIMIT32);

@@ -1,17 +1,15 @@
 // Issue 6: when the WASM heap (2 GiB, MAXIMUM_MEMORY) runs out, every call that needs memory
 // fails with the named OutOfMemoryError (E_NOMEM), changes nothing, and the lab stays usable.
 // Each test gets a private WASM instance, so exhausting its heap cannot disturb other tests.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeOps } from '../src/batch.js';
 import type { IovaModule } from '../src/bindings.js';
-import { loadIovaModule } from '../src/wasm/load.js';
 import { InvariantError, OutOfMemoryError, Status } from '../src/errors.js';
 import { IovaLab, type LabOptions } from '../src/lab.js';
 import { cacheByName, decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { onModule, privateModule } from './support/wasm.js';
 
 const LIMIT32 = 0xfffffn;
-const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
 
 interface PrivateLab {
   mod: IovaModule;
@@ -22,8 +20,8 @@ interface PrivateLab {
 }
 
 async function privateLab(options: LabOptions, maxDomains: number): Promise<PrivateLab> {
-  const mod = await loadIovaModule({ wasmBinary }); // its own instance and heap
-  const lab = await IovaLab.create({ ...options, wasm: { wasmBinary, factory: async (o) => Object.assign(mod, o) } });
+  const mod = await privateModule(); // its own instance and heap
+  const lab = await IovaLab.create({ ...options, wasm: onModule(mod) });
   // The first lab of a fresh instance is handle 1 (and there is no other).
   expect(mod._iova_snapshot_words(1)).toBeGreaterThan(0);
   expect(mod._iova_snapshot_words(2)).toBe(0);
@@ -201,7 +199,7 @@ describe('WASM heap exhaustion', () => {
     }
 
     // A new lab in the same instance: OutOfMemoryError too; the existing lab is untouched.
-    await expect(IovaLab.create({ possibleCpus: 1, wasm: { wasmBinary, factory: async (o) => Object.assign(mod, o) } }))
+    await expect(IovaLab.create({ possibleCpus: 1, wasm: onModule(mod) }))
       .rejects.toBeInstanceOf(OutOfMemoryError);
     expect(p.rawSnapshot()).toEqual(before);
 

@@ -1,18 +1,16 @@
 // Issue 2's memory requirement: 1024 possible CPUs × 1000 domains (12.3 M magazines, 12 GB of
 // accounted kernel memory) fit in the WASM heap, an empty magazine costing the model ≤ 16 bytes.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadIovaModule } from '../src/wasm/load.js';
 import { cacheByName } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
+import { onModule, privateModule } from './support/wasm.js';
 
 describe('scale', () => {
   it('1024 CPUs × 1000 domains fit, at most 16 model bytes per eager magazine', async () => {
-    const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
-    const mod = await loadIovaModule({ wasmBinary }); // a private instance: its heap is ours alone
+    const mod = await privateModule(); // its heap is ours alone
     const engine = await createWasmEngine(
       { possibleCpus: 1024, onlineCpus: 1024, magazines: 'named', slabGeometry: 'slub' },
-      { wasmBinary, factory: async (o) => Object.assign(mod, o) },
+      onModule(mod),
     );
     const heapBefore = mod.HEAPU8.length;
     for (let i = 0; i < 1000; i++) engine.createDomain(4096, 1n);

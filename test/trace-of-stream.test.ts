@@ -24,12 +24,14 @@ describe('traceOfStream', () => {
     expect(lines).toHaveLength(1 + 4 + ops.length);
   });
 
-  it('writes the policy as spec lines relative to v6.8', async () => {
+  it('writes the policy as spec lines relative to the default v6.9', async () => {
     const policy = { ...resolvePolicy('v4.7'), lazy: true };
     const text = await traceOfStream([{ k: 'tick', ms: 1 }], { ...CONFIG, magazines: 'unnamed', policy });
-    expect(text.split('\n').filter((l) => l.startsWith('policy '))).toEqual([
-      'policy mag-size=128', 'policy depot-cap=32', 'policy trim-delay=0', 'policy lazy', 'policy rcache-array=0',
-    ]);
-    expect(resolvePolicy('v6.8', ['mag-size=128', 'depot-cap=32', 'trim-delay=0', 'lazy', 'rcache-array=0'])).toEqual(policy);
+    const specs = [
+      'mag-size=128', 'depot-cap=32', 'trim-delay=0', 'lazy', 'rcache-array=0', 'tree-walk=v4.7', 'max32=off', 'retry=none',
+      'pop=top', 'flush-arg=off', 'failure-flush=cpus', 'fast-round=off',
+    ];
+    expect(text.split('\n').filter((l) => l.startsWith('policy '))).toEqual(specs.map((s) => `policy ${s}`));
+    expect(resolvePolicy('v6.9', specs)).toEqual(policy);
   });
 });

@@ -7,7 +7,7 @@
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
@@ -16,7 +16,7 @@ import type { Snapshot } from '../snapshot.js';
 import { listOption, profileListOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  makeVariant, readTraceFile, runScenario, type RunResult, type Scenario, type Variant,
+  engineFor, makeVariant, readTraceFile, runScenario, variantTitle, type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
@@ -24,7 +24,7 @@ import type { Timeline } from '../timeline/sample.js';
 import { isDmaWorkload } from '../workloads/index.js';
 
 interface CompareOptions extends ScenarioOptions {
-  profiles?: ProfileName[];
+  profiles?: string[];
   domainTypes?: DmaDomainType[];
   trace?: string;
 }
@@ -88,7 +88,7 @@ function timelineOf(results: RunResult[], intervalMs: number | undefined, suffix
 }
 
 function title(v: Variant, s: Snapshot): string {
-  return `== ${v.label}: ${s.magazineMode} (${s.magazineCache}) ==`;
+  return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
 /** A variant that runs its DMA workload's domains as `type` (labelled with it). */
@@ -110,6 +110,7 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
     }
   }
   const scenario = await scenarioOf(o, o.profiles !== undefined);
+  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -141,6 +142,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
+  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -153,6 +155,8 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
       scenario: describeScenario(scenario),
       variant: variants[0]!.label,
+      profile: variants[0]!.profile,
+      design: variants[0]!.design,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
@@ -162,13 +166,14 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
+  const profileLine = `profile ${variantTitle(variants[0]!)}\n`;
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
     out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
-      + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : ''));
   } else {
     out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
-      + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : ''));
   }
 }
 
@@ -179,7 +184,8 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
         + 'or every kernel profile in --profiles (and each + --policy) in one table'),
     { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
   )
-    .option('--profiles <list>', `comma-separated kernel profiles to compare (${PROFILE_NAMES.join(',')})`, profileListOption(PROFILE_NAMES))
+    .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
+      profileListOption())
     .option('--domain-types <list>', `DMA workloads: comma-separated domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
       listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')

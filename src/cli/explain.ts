@@ -1,13 +1,13 @@
-// `iova-lab explain [line|FILE]`: what a slabtop / slabinfo magazine line implies. The argument
-// is read as a file when it names an existing file (e.g. saved slabtop output), else as the line.
+// `iova-lab explain [line|FILE]`: what slabtop / slabinfo output says about a machine's rcaches,
+// every relevant cache read together. The argument is read as a file when it names an existing
+// file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
-import { explainSlabLine, formatExplanation } from '../report/explain.js';
-import { intOption, UsageError } from './options.js';
+import type { ProfileName } from '../policy.js';
+import { explainSlab, formatExplanation } from '../report/explain.js';
+import { intOption, profileOption, UsageError } from './options.js';
 
-const EXPLAINABLE = /\b(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s*$|^\s*(iommu_iova_magazine|kmalloc-1k|iommu_iova)\s/;
-
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -30,28 +30,30 @@ export async function argumentText(arg: string): Promise<string> {
   }
 }
 
-/** The lines to explain: the argument, or every explainable line of stdin (slabtop/slabinfo output). */
-export function pickLines(text: string): string[] {
-  const lines = text.split('\n').filter((l) => l.trim().length > 0);
-  const wanted = lines.filter((l) => EXPLAINABLE.test(l));
-  return wanted.length > 0 ? wanted : lines.slice(0, 1);
-}
+interface ExplainCliOptions { cpus?: number; online?: number; profile?: ProfileName; json?: boolean }
 
 export function explainCommand(out: (text: string) => void): Command {
   return new Command('explain')
-    .description('explain an iommu_iova_magazine / kmalloc-1k / iommu_iova line of slabtop or /proc/slabinfo '
-      + '(from a file, the argument, or stdin when no argument)')
+    .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
+      + '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)')
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
     .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
+      profileOption('--profile'))
     .option('--json', 'print JSON')
-    .action(async (line: string | undefined, o: { cpus?: number; online?: number; json?: boolean }) => {
-      if (o.cpus === undefined) throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+    .action(async (line: string | undefined, o: ExplainCliOptions) => {
+      if (o.cpus === undefined) {
+        throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
+      }
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      const lines = pickLines(text);
-      if (lines.length === 0) throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-      const results = lines.map((l) => explainSlabLine(l, { possibleCpus: o.cpus!, onlineCpus: o.online }));
-      if (o.json) out(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-      else out(results.map(formatExplanation).join('\n'));
+      if (text.trim().length === 0) {
+        throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
+      }
+      if (o.online !== undefined && o.online > o.cpus) {
+        throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${o.cpus}).`);
+      }
+      const e = explainSlab(text, { possibleCpus: o.cpus, onlineCpus: o.online, profile: o.profile });
+      out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });
 }

@@ -1,27 +1,44 @@
 // The iova-lab command line. Usage errors (bad options, unparsable lines) exit with status 2.
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
 import { TraceSyntaxError } from '../trace/parse.js';
 import { TraceReplayError } from '../trace/replay.js';
+import { captureCommand } from './capture.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
+import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
+import { profilesCommand } from './profiles.js';
+import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
 import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
 
+/** The version in package.json (two levels up from both src/cli/ and dist/cli/). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
 export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t), progress: ProgressStream = process.stderr): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
+    .version(packageVersion(), '-V, --version', 'print the iova-lab version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(simulateCommand(out, progress).exitOverride());
   program.addCommand(explainCommand(out).exitOverride());
   program.addCommand(replayCommand(out, progress).exitOverride());
   program.addCommand(compareCommand(out, progress).exitOverride());
+  program.addCommand(profilesCommand(out).exitOverride());
+  program.addCommand(inspectCommand(out).exitOverride());
+  program.addCommand(captureCommand(out).exitOverride());
+  program.addCommand(importCommand(out).exitOverride());
+  program.addCommand(recordCommand(out).exitOverride());
   return program;
 }
 

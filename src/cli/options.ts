@@ -1,5 +1,6 @@
 // Option parsing helpers shared by the commands. Usage errors exit with status 2.
 import { InvalidArgumentError } from 'commander';
+import { parseKernelVersion, versionName } from '../profiles/versions.js';
 
 export class UsageError extends Error {}
 
@@ -28,7 +29,7 @@ export function collectPolicy(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), ...specs];
 }
 
-/** A comma-separated list of names from `allowed`, each at most once (--profiles, --domain-types). */
+/** A comma-separated list of names from `allowed`, each at most once (--domain-types). */
 export function listOption<T extends string>(what: string, allowed: readonly T[]): (value: string) => T[] {
   return (value: string) => {
     const names = value.split(',').map((s) => s.trim());
@@ -43,7 +44,24 @@ export function listOption<T extends string>(what: string, allowed: readonly T[]
   };
 }
 
-/** --profiles: a comma-separated list of profile names, each at most once. */
-export function profileListOption(allowed: readonly string[]): (value: string) => string[] {
-  return listOption('--profiles', allowed);
+/** --profile: any kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */
+export function profileOption(what: string): (value: string) => string {
+  return (value: string) => {
+    try {
+      return versionName(parseKernelVersion(value));
+    } catch (e) {
+      throw new InvalidArgumentError(`${what}: ${e instanceof Error ? e.message : String(e)}.`);
+    }
+  };
+}
+
+/** --profiles: a comma-separated list of kernel versions, each at most once. */
+export function profileListOption(): (value: string) => string[] {
+  const one = profileOption('--profiles');
+  return (value: string) => {
+    const names = value.split(',').map((s) => one(s.trim()));
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new InvalidArgumentError(`--profiles lists "${dup}" twice.`);
+    return names;
+  };
 }

@@ -3,14 +3,14 @@
 // --profile replaces the trace's profile line; --policy specs run after the trace's policy lines.
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
-import { DEFAULT_PROFILE, PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE } from '../policy.js';
 import { formatDma } from '../report/dma.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
-import { replayTrace } from '../trace/replay.js';
-import { choiceOption, collectPolicy } from './options.js';
+import { replayTrace, replayValueToJson } from '../trace/replay.js';
+import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { makeVariant, readTraceFile, traceForVariant } from './scenario.js';
+import { engineFor, makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -21,7 +21,7 @@ async function readStdin(): Promise<string> {
 interface ReplayOptions {
   engine?: EngineName;
   json?: boolean;
-  profile?: ProfileName;
+  profile?: string;
   policy?: string[];
   progress?: boolean;
 }
@@ -30,9 +30,10 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
   return new Command('replay')
     .description('replay a trace file (format v1; "-" reads stdin) and print the slab view')
     .argument('<file>', 'trace file, or - for stdin')
-    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
-    .option('--profile <name>', `kernel rcache design, replacing the trace's "profile" line: ${PROFILE_NAMES.join(', ')}`,
-      choiceOption('--profile', PROFILE_NAMES))
+    .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
+      choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--profile <version>', 'kernel version from 4.7 on (e.g. 5.15, v6.6), replacing the trace\'s "profile"',
+      profileOption('--profile'))
     .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
     .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
@@ -46,25 +47,28 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
-        result = await replayTrace(trace, o.engine ?? 'wasm', (v) => {
+        const scenario = { kind: 'trace', file, trace: parsed, engine: 'wasm', header: 'extend' } as const;
+        const engine = engineFor(o.engine, [variant], scenario);
+        result = await replayTrace(trace, engine, (v) => {
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();
-            const value = 'addr' in v ? { addr: v.addr.toString() } : { pfn: v.pfn.toString() };
-            out(JSON.stringify({ line: v.line, op: v.op, ...value }) + '\n');
+            out(JSON.stringify(replayValueToJson(v)) + '\n');
           }
         }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
       } finally {
         bar.finish();
       }
       if (o.json) {
-        out(JSON.stringify({ summary: replaySummary(result.snapshot) }) + '\n');
+        const { profile, design } = variant;
+        out(JSON.stringify({ summary: { profile, design, ...replaySummary(result.snapshot) } }) + '\n');
         return;
       }
       const m = result.snapshot.magazines;
       out(formatSlabtop(result.snapshot)
         + `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}); `
-        + `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms\n`
+        + `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms; `
+        + `profile ${variantTitle({ ...variant, policy: trace.header.policy })}\n`
         + formatDma(result.snapshot));
     });
 }

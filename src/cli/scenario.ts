@@ -4,7 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import type { DmaDomainType, Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
-import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type ProfileName, type RcachePolicy } from '../policy.js';
+import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
+import { profileTitle, type DesignName } from '../profiles/designs.js';
+import { facetsMissingInC } from '../profiles/wasm-facets.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
@@ -16,7 +18,10 @@ import { UsageError } from './options.js';
 /** One configuration to run: a profile, policy specs on top, and optionally a forced magazine mode. */
 export interface Variant {
   label: string;
-  profile: ProfileName;
+  /** Canonical kernel version: "v6.6". */
+  profile: string;
+  /** The rcache design the version resolves to. */
+  design: DesignName;
   policy: string[];
   /** Default: the profile's. */
   magazines?: MagazineMode;
@@ -25,7 +30,7 @@ export interface Variant {
 }
 
 /** The profile's policy with the specs applied; a bad spec is a UsageError naming it. */
-export function checkPolicy(profile: ProfileName, specs: readonly string[], source = '--policy'): RcachePolicy {
+export function checkPolicy(profile: string, specs: readonly string[], source = '--policy'): RcachePolicy {
   let p: RcachePolicy = { ...profileByName(profile).policy };
   for (const spec of specs) {
     try {
@@ -37,10 +42,28 @@ export function checkPolicy(profile: ProfileName, specs: readonly string[], sour
   return p;
 }
 
-export function makeVariant(profile: ProfileName | undefined, specs: readonly string[] = [], magazines?: MagazineMode): Variant {
-  const name = profile ?? DEFAULT_PROFILE;
+export function makeVariant(
+  profile: string | undefined, specs: readonly string[] = [], magazines?: MagazineMode,
+): Variant {
+  const { name, design } = profileByName(profile ?? DEFAULT_PROFILE);
   checkPolicy(name, specs);
-  return { label: variantLabel(name, specs), profile: name, policy: [...specs], magazines };
+  return { label: variantLabel(name, specs), profile: name, design, policy: [...specs], magazines };
+}
+
+/** "v6.6 (design v6.0)" or "v6.6 (design v6.0) + lazy, mag-size=64": how reports name what ran. */
+export function variantTitle(v: Variant): string {
+  const title = profileTitle({ name: v.profile, design: v.design });
+  return v.policy.length ? `${title} + ${v.policy.join(', ')}` : title;
+}
+
+/** --engine, else wasm unless a variant needs a facet the C model does not run yet (then ts for all). */
+export function engineFor(given: EngineName | undefined, variants: readonly Variant[], s: Scenario): EngineName {
+  if (given) return given;
+  const needsTs = variants.some((v) => {
+    const { profile, policy } = s.kind === 'trace' ? traceForVariant(s.trace, v, s.header).header : v;
+    return facetsMissingInC(checkPolicy(profile ?? DEFAULT_PROFILE, policy)).length > 0;
+  });
+  return needsTs ? 'ts' : 'wasm';
 }
 
 export interface WorkloadScenario {

@@ -2,7 +2,7 @@
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry } from '../engine.js';
-import { PROFILE_NAMES, type ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE } from '../policy.js';
 import { formatClassTable } from '../report/classes.js';
 import { formatDma } from '../report/dma.js';
 import { domainTotals, snapshotToJson } from '../report/json.js';
@@ -10,9 +10,11 @@ import { formatSlabinfo } from '../report/slabinfo.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import type { Snapshot } from '../snapshot.js';
 import { isDmaWorkload, WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
-import { choiceOption, collectPolicy, intOption, UsageError } from './options.js';
+import { choiceOption, collectPolicy, intOption, profileOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { checkPolicy, makeVariant, runScenario, type Variant, type WorkloadScenario } from './scenario.js';
+import {
+  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, type Variant, type WorkloadScenario,
+} from './scenario.js';
 import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions {
@@ -27,7 +29,7 @@ export interface ScenarioOptions extends TimelineOptions {
   seed?: number;
   engine?: EngineName;
   preset?: 'seed';
-  profile?: ProfileName;
+  profile?: string;
   policy?: string[];
   format?: 'slabtop' | 'slabinfo';
   json?: boolean;
@@ -84,11 +86,15 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
       intOption('--irq-cpus', 1, 4096))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
     .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))
-    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
+      choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
-    .option('--profile <name>', `kernel rcache design: ${PROFILE_NAMES.join(', ')} (default v6.8)`, choiceOption('--profile', PROFILE_NAMES))
+    .option('--profile <version>', `kernel version from 4.7 on, e.g. 5.15, v6.6, 6.12.3 (default ${DEFAULT_PROFILE}; `
+      + 'see iova-lab profiles)', profileOption('--profile'))
     .option('--policy <spec>', 'what-if change on top of the profile, repeatable or comma-separated: lazy, dynamic[=N], '
-      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online', collectPolicy)
+      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online, rcache-array=BYTES, tree-walk=v4.7|v4.15, '
+      + 'max32=on|off, retry=none|overflow|fixed, pop=top|scan, flush-arg=on|off, failure-flush=cpus|depot, '
+      + 'fast-round=on|off', collectPolicy)
     .option('--format <f>', 'slabtop or slabinfo (default slabtop)', choiceOption('--format', ['slabtop', 'slabinfo'] as const))
     .option('--json', 'print a JSON document instead')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)');
@@ -107,7 +113,8 @@ function breakdown(s: Snapshot, v: Variant): string {
     `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} (loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
     `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
       + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
-    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; profile ${v.label}`,
+    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; `
+      + `profile ${variantTitle(v)}`,
   ].join('\n') + '\n' + formatDma(s);
 }
 
@@ -118,6 +125,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
   ).action(async (o: ScenarioOptions) => {
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
+    scenario.engine = engineFor(o.engine, [variant], scenario);
     const interval = timelineInterval(o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
@@ -134,6 +142,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         engine: scenario.engine,
         variant: variant.label,
         profile: variant.profile,
+        design: variant.design,
         policy: variant.policy,
         rcachePolicy: checkPolicy(variant.profile, variant.policy),
         workload: result.workload,

@@ -1,7 +1,7 @@
 // The TS model's DMA state beside its domains: cookies by domain id, devices by id (never reused;
 // dead once their domain is put), the batch's pending scatter list, and the snapshot and checker
 // views of it. The engine facade (lab.ts) validates and dispatches; this holds and reports.
-import type { DeviceConfig, DmaDomainType, DmaFacets } from '../engine.js';
+import type { DeviceConfig, DmaDomainType, DmaLayerFacets } from '../engine.js';
 import { failWith as fail, Status } from '../errors.js';
 import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import type { DomainCounters, FlushQueueCounters } from '../snapshot.js';
@@ -16,7 +16,7 @@ export interface DmaRegistryEnv {
   onlineCpuList: () => number[];
   possibleCpus: number;
   hz: number;
-  facets: DmaFacets;
+  facets: DmaLayerFacets;
 }
 
 export class DmaRegistry {
@@ -27,7 +27,7 @@ export class DmaRegistry {
 
   constructor(private readonly env: DmaRegistryEnv) {}
 
-  get facets(): DmaFacets {
+  get facets(): DmaLayerFacets {
     return this.env.facets;
   }
 

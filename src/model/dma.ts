@@ -1,7 +1,7 @@
 // The DMA layer above the rcache (dma-iommu): devices map and unmap through their domain's cookie;
 // strict domains free at once on the unmapping CPU, lazy ones through flush queues; PCI devices
 // whose limit is above 4 GiB try a 32-bit IOVA first (the SAC trick).
-import type { DeviceConfig, DmaBus, DmaDomainType, DmaFacets } from '../engine.js';
+import type { DeviceConfig, DmaBus, DmaDomainType, DmaLayerFacets } from '../engine.js';
 import { DMA_DOMAIN_TYPES } from '../engine.js';
 import { failWith as fail, Status } from '../errors.js';
 import { DMA_DEFAULT_APERTURE_BITS, DMA_DEFAULT_HZ, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
@@ -26,7 +26,7 @@ export interface DmaStats {
 }
 
 export interface DmaCookieOptions {
-  facets: DmaFacets;
+  facets: DmaLayerFacets;
   /** The forced aperture: IOVAs below 2^bits, 32..63. */
   apertureBits: number;
   /** The kernel's HZ for the flush-queue timer, 1..1000. */
@@ -38,7 +38,7 @@ const bitMask = (bits: number): bigint => (1n << BigInt(bits)) - 1n;
 /** A domain's DMA state: the kernel's iommu_dma_cookie (its iova_domain is the rcache domain). */
 export class IommuDmaCookie {
   readonly apertureEnd: bigint;
-  readonly facets: DmaFacets;
+  readonly facets: DmaLayerFacets;
   /** null for strict domains. */
   readonly fq: FlushQueue | null;
   readonly stats: DmaStats = {
@@ -49,7 +49,7 @@ export class IommuDmaCookie {
    * iommu_dma_init_domain's checks, before the domain exists: a type the facets allow, an aperture of
    * 32..63 bits that reaches startPfn. Same order and statuses as the C model.
    */
-  static check(type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaFacets): void {
+  static check(type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaLayerFacets): void {
     if (!DMA_DOMAIN_TYPES.includes(type) || (type === 'lazy-single' && !facets.singleQueueAvailable)) {
       fail(Status.DOMAIN_TYPE, { domainType: String(type), singleQueue: facets.singleQueueAvailable });
     }

@@ -15,6 +15,7 @@ import { DmaRegistry } from './dma-registry.js';
 import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
 import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
 import { IovaTree, orderBase2, U64_MAX } from './tree.js';
+import { V4_7_WALK } from './tree-v4.js';
 
 /** A batch word as a small operand: out-of-range words become an invalid value of the same check. */
 const small = (v: bigint, invalid = -1): number => (v > 0x7fffffffn ? invalid : Number(v));
@@ -113,7 +114,8 @@ export class ModelEngine implements Engine {
   createDomain(granule: number, startPfn: bigint): number {
     const shift = this.domainShift(granule, startPfn);
     const iovaCache = this.slabs.get('iommu_iova');
-    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'));
+    const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
+    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
     const d = RcacheDomain.create(this.nextId, tree, {
       policy: this.policy,
       magCache: this.slabs.get(this.magCacheName),
@@ -339,7 +341,7 @@ export class ModelEngine implements Engine {
     }));
     for (const id of [...this.domains.keys()].sort((x, y) => x - y)) {
       const d = this.domains.get(id)!;
-      const dc = Object.fromEntries(DOMAIN_FIELDS.map((f) => [f, 0])) as DomainCounters;
+      const dc = Object.fromEntries(DOMAIN_FIELDS.map((f) => [f, 0])) as unknown as DomainCounters;
       Object.assign(dc, {
         id, liveIovas: d.tree.liveCount, flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
       });
@@ -393,7 +395,11 @@ export class ModelEngine implements Engine {
       for (let i = 0; i < nodes.length; i++) {
         const n = nodes[i];
         if (n.pfnLo > n.pfnHi) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} has pfnLo > pfnHi`);
-        if (n !== anchor && (n.pfnLo < d.tree.startPfn || n.pfnHi >= U64_MAX)) bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        // The retry-start overflow (policy retry 'overflow') can hand out ranges below startPfn.
+        const floor = this.policy.retry === 'overflow' ? 0n : d.tree.startPfn;
+        if (n !== anchor && (n.pfnLo < floor || n.pfnHi >= U64_MAX)) {
+          bad(`domain ${id}: node 0x${n.pfnLo.toString(16)} lies outside [startPfn, ~0)`);
+        }
         if (i > 0 && nodes[i - 1].pfnHi >= n.pfnLo) bad(`domain ${id}: nodes overlap at 0x${n.pfnLo.toString(16)}`);
       }
       if (!nodes.includes(d.tree.cachedNode)) bad(`domain ${id}: cachedNode is not in the tree`);

@@ -4,7 +4,8 @@
 import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
-import { orderBase2, u64, type IovaTree } from './tree.js';
+import { popMagazine } from './magazine-pop.js';
+import { orderBase2, type IovaTree } from './tree.js';
 
 export const IOVA_RANGE_CACHE_MAX_SIZE = 6;
 /** The dynamic policy doubles a class's magazine capacity after this many depot exchanges… */
@@ -160,8 +161,8 @@ export class RcacheDomain {
     if (delay > 0) this.env.clock.schedule(this.id, k, BigInt(delay), () => this.trim(k));
   }
 
-  /** __iova_rcache_get: a pfn <= limit from this CPU's magazines or the depot, or 0n. */
-  private rcacheGet(k: number, cpu: number, limit: bigint): bigint {
+  /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
+  private rcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
     const c = rc.cpus[cpu];
     if (count(c.loaded) > 0) {
@@ -176,24 +177,18 @@ export class RcacheDomain {
     } else {
       return 0n;
     }
-    const pfns = c.loaded!.pfns;
-    for (let i = pfns.length - 1; i >= 0; i--) {
-      if (pfns[i] <= limit) {
-        const pfn = pfns[i];
-        pfns[i] = pfns[pfns.length - 1];
-        pfns.pop();
-        return pfn;
-      }
-    }
-    return 0n;
+    return popMagazine(this.env.policy.magazinePop, c.loaded!.pfns, size, limitPfn);
   }
 
   /** alloc_iova_fast. */
   allocFast(cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
-    if (size < 32n) size = 1n << BigInt(orderBase2(size));
+    const { policy } = this.env;
+    if (policy.roundSizeInFastAlloc && size < 32n) size = 1n << BigInt(orderBase2(size));
+    // Before flush_rcache existed, a tree failure always flushed and retried.
+    if (!policy.flushRcacheArg) flushRcache = true;
     const k = orderBase2(size);
     if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
-      const pfn = this.rcacheGet(k, cpu, u64(limitPfn + 1n - size));
+      const pfn = this.rcacheGet(k, cpu, size, limitPfn);
       if (pfn !== 0n) {
         this.bump(k, 'hits');
         const node = this.tree.findExact(pfn);
@@ -208,7 +203,7 @@ export class RcacheDomain {
       flushRcache = false;
       this.flushRetries++;
       for (const c of this.env.onlineCpuList()) this.flushCpu(c);
-      this.flushDepot();
+      if (policy.flushDepotOnFailure) this.flushDepot();
     }
   }
 

@@ -1,6 +1,8 @@
 // The IOVA tree of one domain: ordered, non-overlapping nodes {pfnLo, pfnHi} plus the anchor,
 // the cachedNode / cached32Node cursors and max32AllocSize (spec §1-§3). A sorted array with
 // binary search stands in for the rbtree: results depend only on the order of nodes.
+import { NonTerminatingWalkError } from '../non-terminating-error.js';
+import type { RcachePolicy } from '../policy.js';
 import type { Slab, SlabCache } from './slab.js';
 
 export const U64_MAX = (1n << 64n) - 1n;
@@ -28,6 +30,18 @@ export interface IovaNode {
 /** Answers "should this allocation fail?" for injected iommu_iova failures. */
 export type FailHook = () => boolean;
 
+/** The anchor walk's release-dependent pieces (src/profiles/designs.ts). */
+export type WalkFacets = Pick<RcachePolicy, 'max32AllocSize' | 'retry'>;
+const TODAY: WalkFacets = { max32AllocSize: true, retry: 'fixed' };
+
+/** An older release's own search and cursor rules, replacing the anchor walk (tree-v4.ts). */
+export interface TreeWalk {
+  /** Finds a free range of `size` at or below the inclusive limitPfn and inserts it: its pfnLo, or 0n. */
+  allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned: boolean, slab: Slab): bigint;
+  /** The cursor updates before `node` leaves the tree. */
+  beforeRemove(tree: IovaTree, node: IovaNode): void;
+}
+
 export class IovaTree {
   readonly dma32BitPfn: bigint;
   readonly maxPfn: bigint;
@@ -45,6 +59,8 @@ export class IovaTree {
     readonly startPfn: bigint,
     private readonly iovaCache: SlabCache,
     private readonly failIova: FailHook,
+    private readonly facets: WalkFacets = TODAY,
+    private readonly oldWalk: TreeWalk | null = null,
   ) {
     this.dma32BitPfn = 1n << BigInt(32 - shift);
     this.max32AllocSize = this.dma32BitPfn;
@@ -128,7 +144,15 @@ export class IovaTree {
       return 0n;
     }
     const slab = this.iovaCache.alloc();
-    const pfn = this.allocRange(size, u64(limitPfn + 1n), sizeAligned, slab);
+    let pfn: bigint;
+    try {
+      pfn = this.oldWalk
+        ? this.oldWalk.allocRange(this, size, limitPfn, sizeAligned, slab)
+        : this.allocRange(size, u64(limitPfn + 1n), sizeAligned, slab);
+    } catch (e) {
+      this.iovaCache.free(slab);
+      throw e;
+    }
     if (pfn === 0n) {
       this.iovaCache.free(slab);
       this.slowAllocFailures++;
@@ -139,7 +163,8 @@ export class IovaTree {
   /** __alloc_and_insert_iova_range with an exclusive limit. */
   private allocRange(size: bigint, limit: bigint, sizeAligned: boolean, slab: Slab): bigint {
     const alignMask = sizeAligned ? u64(U64_MAX << BigInt(fls64(size - 1n))) : U64_MAX;
-    if (limit <= this.dma32BitPfn && size >= this.max32AllocSize) return 0n;
+    const { max32AllocSize: max32, retry } = this.facets;
+    if (max32 && limit <= this.dma32BitPfn && size >= this.max32AllocSize) return 0n;
     let i = this.indexOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
     const retryPfn = this.nodes[i].pfnHi;
     let high = limit;
@@ -154,14 +179,17 @@ export class IovaTree {
         i--;
       } while (i >= 0 && newPfn <= this.nodes[i].pfnHi && newPfn >= low);
       if (high < size || newPfn < low) {
-        if (!retried && low === this.startPfn && retryPfn < limit) {
+        // v5.11-v6.1 compared pfn_hi + 1, which wraps to 0 at the anchor: the retry then searches from PFN 0.
+        const retryStart = retry === 'overflow' ? u64(retryPfn + 1n) : retryPfn;
+        if (retry !== 'none' && low === this.startPfn && retryStart < limit) {
+          if (retried) throw this.endlessRetry(size, limit);
           retried = true;
           high = limit;
           low = u64(retryPfn + 1n);
           i = this.findLimit(limit);
           continue;
         }
-        this.max32AllocSize = size;
+        if (max32) this.max32AllocSize = size;
         return 0n;
       }
       break;
@@ -178,9 +206,13 @@ export class IovaTree {
     const i = this.indexOf(node);
     const next = this.nodes[i + 1];
     const c32 = this.cached32Node;
-    if (node === c32 || (node.pfnHi < this.dma32BitPfn && node.pfnLo >= c32.pfnLo)) this.cached32Node = next;
-    if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
-    if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
+    if (this.oldWalk) {
+      this.oldWalk.beforeRemove(this, node);
+    } else {
+      if (node === c32 || (node.pfnHi < this.dma32BitPfn && node.pfnLo >= c32.pfnLo)) this.cached32Node = next;
+      if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
+      if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
+    }
     this.nodes.splice(i, 1);
     if (node.slab) this.iovaCache.free(node.slab);
   }
@@ -219,5 +251,34 @@ export class IovaTree {
     this.nodes.push(this.anchor);
     this.cachedNode = this.anchor;
     this.cached32Node = this.anchor;
+  }
+
+  // ---- the ordered-neighbour interface for the older walks (tree-v4.ts) ----
+
+  /** The highest node other than the anchor, or null. */
+  highestNode(): IovaNode | null {
+    return this.nodes.length > 1 ? this.nodes[this.nodes.length - 2] : null;
+  }
+
+  /** The node just below `node`, or null. */
+  predecessor(node: IovaNode): IovaNode | null {
+    return this.nodes[this.indexOf(node) - 1] ?? null;
+  }
+
+  /** The node just above `node` (the anchor above the highest), or null above the anchor. */
+  successor(node: IovaNode): IovaNode | null {
+    return this.nodes[this.indexOf(node) + 1] ?? null;
+  }
+
+  /** Adds a node that overlaps none in the tree. */
+  insertNode(node: IovaNode): void {
+    this.insert(node);
+  }
+
+  /** The kernel retries the same failed search forever: stop with a named error instead. */
+  private endlessRetry(size: bigint, limit: bigint): NonTerminatingWalkError {
+    const at = (v: bigint): string => `0x${v.toString(16)}`;
+    return new NonTerminatingWalkError(`the retry from ${at(this.startPfn)} (start_pfn) for size ${at(size)} `
+      + `below limit ${at(limit - 1n)} fails and is retried again (retry-start overflow)`);
   }
 }

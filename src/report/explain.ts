@@ -1,156 +1,251 @@
-// Explains one slabtop / /proc/slabinfo line of the magazine cache (iommu_iova_magazine, or
-// kmalloc-1k on kernels before 6.9) or of iommu_iova: how many domains with rcaches the
-// object count implies, and what the objects beyond the eager per-CPU magazines can hold.
+// Explains what a machine's slab caches say about its IOVA rcaches, reading every relevant cache
+// together: the magazines' cache (iommu_iova_magazine from 6.9; kmalloc-1k before, shared with one
+// rcache array per domain from 6.7; kmalloc-2k for 128-PFN magazines), the rcache arrays'
+// cache, and iommu_iova, whose objects bound how many full (depot) magazines can exist.
 // Pure functions; no engine needed.
-import { IovaLabError } from '../errors.js';
+import type { MagazineMode } from '../engine.js';
+import { EAGER_MAGAZINES_PER_CPU, objectsPerDomain, rcacheLayout, type RcacheLayout } from '../machine/layout.js';
+import { objSizeOf } from '../model/slab.js';
+import { SlabLineParseError, parseSlabLine, parseSlabText, type SlabLine } from '../machine/slabinfo.js';
+import type { ProfileName } from '../policy.js';
+import { RCACHE_CLASSES } from '../snapshot.js';
 
-export const RCACHE_CLASSES = 6;
-export const MAGAZINES_PER_CPU_PER_CLASS = 2;
-/** loaded + prev for each of the 6 classes: 12 magazines per possible CPU per domain. */
-export const EAGER_MAGAZINES_PER_CPU = RCACHE_CLASSES * MAGAZINES_PER_CPU_PER_CLASS;
-export const IOVA_MAG_SIZE = 127;
-export const IOVA_NODE_BYTES = 64;
-export const MAGAZINE_BYTES = 1024;
+export { SlabLineParseError, parseSlabLine, type SlabLine } from '../machine/slabinfo.js';
+export { EAGER_MAGAZINES_PER_CPU } from '../machine/layout.js';
 
-export class SlabLineParseError extends IovaLabError {}
-
-export interface SlabLine {
-  format: 'slabtop' | 'slabinfo';
-  name: string;
-  activeObjs: number;
-  numObjs: number;
-  /** Bytes (slabtop's "1.00K" read back as 1024). */
-  objSize: number;
-  objPerSlab: number;
-  numSlabs: number;
-  pagesPerSlab?: number;
-}
-
-function count(what: string, token: string | undefined, line: string): number {
-  if (token === undefined || !/^\d+$/.test(token)) throw new SlabLineParseError(`cannot read ${what} from line: ${line.trim()}`, -1);
-  return Number(token);
-}
-
-/** Parse a `slabtop -o` row or a /proc/slabinfo 2.1 line. */
-export function parseSlabLine(line: string): SlabLine {
-  const t = line.trim().split(/\s+/).filter((x) => x.length > 0);
-  if (t.length === 0) throw new SlabLineParseError('empty line: expected a slabtop or /proc/slabinfo line', -1);
-  if (/^\d+$/.test(t[0]!)) {
-    // OBJS ACTIVE USE OBJ_SIZE SLABS OBJ/SLAB CACHE_SIZE NAME
-    if (t.length < 8) throw new SlabLineParseError(`a slabtop row has 8 columns, got ${t.length}: ${line.trim()}`, -1);
-    const size = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(t[3]!);
-    if (!size) throw new SlabLineParseError(`cannot read OBJ SIZE "${t[3]}"`, -1);
-    const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[size[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
-    return {
-      format: 'slabtop',
-      numObjs: count('OBJS', t[0], line),
-      activeObjs: count('ACTIVE', t[1], line),
-      objSize: Math.round(Number(size[1]) * mult),
-      numSlabs: count('SLABS', t[4], line),
-      objPerSlab: count('OBJ/SLAB', t[5], line),
-      name: t.slice(7).join(' '),
-    };
-  }
-  // name active_objs num_objs objsize objperslab pagesperslab : tunables ... : slabdata active num 0
-  if (t.length < 6) throw new SlabLineParseError(`a /proc/slabinfo line has at least 6 fields, got ${t.length}: ${line.trim()}`, -1);
-  const slabdata = t.indexOf('slabdata');
-  return {
-    format: 'slabinfo',
-    name: t[0]!,
-    activeObjs: count('active_objs', t[1], line),
-    numObjs: count('num_objs', t[2], line),
-    objSize: count('objsize', t[3], line),
-    objPerSlab: count('objperslab', t[4], line),
-    pagesPerSlab: count('pagesperslab', t[5], line),
-    numSlabs: slabdata >= 0 ? count('num_slabs', t[slabdata + 2], line) : 0,
-  };
-}
+/** The caches an explanation reads; any other line is ignored. */
+export const EXPLAINED_CACHES: ReadonlySet<string> = new Set([
+  'iommu_iova_magazine', 'kmalloc-1k', 'kmalloc-2k', 'iommu_iova',
+]);
 
 export interface ExplainOptions {
   possibleCpus: number;
   /** Defaults to possibleCpus. */
   onlineCpus?: number;
+  /** The kernel's profile; inferred from the caches present when absent. */
+  profile?: ProfileName;
+  magazines?: MagazineMode;
+  /** Where the profile came from, for the report (default 'given'). */
+  profileSource?: string;
+  /** Domains with rcaches when known (e.g. from the IOMMU groups); else implied by the object count. */
+  domains?: number;
 }
 
 export interface Explanation {
-  line: SlabLine;
-  kind: 'magazine' | 'kmalloc-1k' | 'iova';
   possibleCpus: number;
   onlineCpus: number;
-  /** Magazines a domain allocates at init: 12 × possible CPUs (0 for iommu_iova). */
+  layout: RcacheLayout;
+  /** How the layout was chosen: 'given' (--profile), 'inferred' from the caches present, or the
+   * caller's `profileSource` (e.g. 'kernel version'). */
+  layoutSource: string;
+  /** True when the magazine cache holds nothing else (named cache), so counts are exact, not bounds. */
+  exact: boolean;
+  lines: SlabLine[];
+  /** Active objects × real object size of the magazine cache (decimal string). */
+  activeBytes: string;
+  /** Magazines a domain allocates at init: 12 × possible CPUs. */
   eagerPerDomain: number;
   domains: number;
-  /** Active magazines beyond domains × eagerPerDomain: depot or in-transit magazines. */
+  domainsSource: 'known' | 'implied';
+  /** Objects of the magazine cache taken to be magazines (rcache arrays sharing it removed). */
+  magazines: number;
+  eagerMagazines: number;
+  /** magazines − eager: depot or in-flight magazines (negative: fewer than eager). */
   extraMagazines: number;
-  /** Up to extra × 127 PFNs can sit in them. */
+  /** Up to extra × PFNs-per-magazine IOVAs can sit in them … */
   maxCachedIovas: number;
-  /** ... each an iommu_iova node of 64 bytes (decimal string). */
+  /** … each one iommu_iova object (decimal string). */
   maxCachedIovaBytes: string;
-  /** Active objects × object size (decimal string). */
-  activeBytes: string;
-  /** The steady depot the trim keeps: domains × 6 classes × online CPUs. */
-  plausibleExtraMax: number;
+  /** Full magazines the active iommu_iova objects can fill (absent without an iommu_iova line). */
+  fullMagazinesBacked?: number;
+  /** The depot the kernel keeps in steady state: domains × 6 classes × online CPUs (trimmed depot)
+   * or × the fixed depot size. */
+  depotBound: number;
   consistent: boolean;
   verdict: string;
   notes: string[];
 }
 
 function positive(what: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new SlabLineParseError(`${what} must be a positive integer, got ${String(n)}`, -1);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new SlabLineParseError(`${what} must be a positive integer, got ${String(n)}`, -1);
+  }
   return n;
 }
 
-export function explainSlabLine(input: string | SlabLine, options: ExplainOptions): Explanation {
-  const line = typeof input === 'string' ? parseSlabLine(input) : input;
-  const possibleCpus = positive('possible CPUs', options.possibleCpus);
-  const onlineCpus = positive('online CPUs', options.onlineCpus ?? possibleCpus);
-  const activeBytes = (BigInt(line.activeObjs) * BigInt(line.objSize)).toString();
-  const notes: string[] = [];
-  if (line.name === 'iommu_iova') {
-    return {
-      line, kind: 'iova', possibleCpus, onlineCpus, eagerPerDomain: 0, domains: 0, extraMagazines: 0,
-      maxCachedIovas: line.activeObjs, maxCachedIovaBytes: activeBytes, activeBytes, plausibleExtraMax: 0, consistent: true,
-      verdict: `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): live mappings plus IOVAs parked in magazines; `
-        + 'the domain count cannot be read from this cache — explain the iommu_iova_magazine (or kmalloc-1k) line',
-      notes,
-    };
+const bytes = (objs: number, size: number): string => (BigInt(objs) * BigInt(size)).toString();
+
+function toMap(input: SlabInput): ReadonlyMap<string, SlabLine> {
+  if (typeof input === 'string') {
+    const m = parseSlabText(input, (n) => EXPLAINED_CACHES.has(n));
+    if (m.size === 0) {
+      const first = input.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
+      const l = parseSlabLine(first);
+      const expected = [...EXPLAINED_CACHES].join(', ');
+      throw new SlabLineParseError(`cannot explain cache "${l.name}": expected ${expected}`, -1);
+    }
+    return m;
   }
-  let kind: Explanation['kind'];
-  if (line.name === 'iommu_iova_magazine') kind = 'magazine';
-  else if (line.name === 'kmalloc-1k') {
-    kind = 'kmalloc-1k';
-    notes.push('unnamed mode (before 6.9): magazines share kmalloc-1k with every other 1 KiB allocation, so the domain count is an upper bound');
-  } else {
-    throw new SlabLineParseError(`cannot explain cache "${line.name}": expected iommu_iova_magazine, kmalloc-1k or iommu_iova`, -1);
+  if (Array.isArray(input)) return new Map(input.map((l) => [l.name, l]));
+  if ('name' in input) return new Map([[(input as SlabLine).name, input as SlabLine]]);
+  return input as ReadonlyMap<string, SlabLine>;
+}
+
+/** Which layout the caches present point to when no profile is given. */
+function inferLayout(caches: ReadonlyMap<string, SlabLine>, notes: string[]): RcacheLayout {
+  if (caches.has('iommu_iova_magazine')) return rcacheLayout('v6.9');
+  if ((caches.get('kmalloc-1k')?.activeObjs ?? 0) === 0 && (caches.get('kmalloc-2k')?.activeObjs ?? 0) > 0) {
+    notes.push('no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines '
+      + '(4.7–5.x layout); pass --profile to choose');
+    return rcacheLayout('v4.7');
   }
-  const eagerPerDomain = EAGER_MAGAZINES_PER_CPU * possibleCpus;
-  const domains = Math.floor(line.activeObjs / eagerPerDomain);
-  const extraMagazines = line.activeObjs - domains * eagerPerDomain;
-  const maxCachedIovas = extraMagazines * IOVA_MAG_SIZE;
-  const plausibleExtraMax = domains * RCACHE_CLASSES * onlineCpus;
-  const consistent = domains > 0 && extraMagazines <= plausibleExtraMax;
-  if (line.numObjs > line.activeObjs) notes.push(`${line.numObjs - line.activeObjs} free objects in partial slabs (fragmentation)`);
-  const verdict = consistent
-    ? `consistent with ${domains} domains (+${extraMagazines} magazines beyond the eager ones)`
-    : 'more than eager allocation can explain: look for a leak or a growing depot';
+  notes.push('no iommu_iova_magazine line: magazines taken to share kmalloc-1k with one rcache array per domain '
+    + '(6.7/6.8 layout); '
+    + 'pass --profile to choose');
+  return rcacheLayout('v6.7');
+}
+
+function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, notes: string[]): [RcacheLayout, string] {
+  if (o.profile === undefined) return [inferLayout(caches, notes), 'inferred'];
+  const l = rcacheLayout(o.profile, o.magazines);
+  if (!caches.has(l.magazineCache) && l.magazines === 'named' && caches.has('kmalloc-1k')) {
+    notes.push('no iommu_iova_magazine line: reading the magazines from kmalloc-1k '
+      + '(unnamed, or merged into another cache)');
+    return [rcacheLayout(o.profile, 'unnamed'), o.profileSource ?? 'given'];
+  }
+  return [l, o.profileSource ?? 'given'];
+}
+
+/** Only iommu_iova: describe it without inventing a domain count. */
+function iovaOnly(line: SlabLine, base: Omit<Explanation, 'activeBytes' | 'verdict' | 'lines'>): Explanation {
+  const activeBytes = bytes(line.activeObjs, line.objSize);
   return {
-    line, kind, possibleCpus, onlineCpus, eagerPerDomain, domains, extraMagazines, maxCachedIovas,
-    maxCachedIovaBytes: (BigInt(maxCachedIovas) * BigInt(IOVA_NODE_BYTES)).toString(),
-    activeBytes, plausibleExtraMax, consistent, verdict, notes,
+    ...base, lines: [line], activeBytes,
+    verdict: `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): `
+      + 'live mappings plus IOVAs parked in magazines; '
+      + 'the domain count cannot be read from this cache — explain the iommu_iova_magazine (or kmalloc-1k) line',
+  };
+}
+
+/** Explain the caches of one machine (a slabtop/slabinfo text, lines, or parsed caches). */
+export type SlabInput = string | SlabLine | SlabLine[] | ReadonlyMap<string, SlabLine>;
+
+export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
+  const caches = toMap(input);
+  const possibleCpus = positive('possible CPUs', o.possibleCpus);
+  const onlineCpus = positive('online CPUs', o.onlineCpus ?? possibleCpus);
+  const notes: string[] = [];
+  const [layout, layoutSource] = layoutFor(caches, o, notes);
+  const magLine = caches.get(layout.magazineCache);
+  const iova = caches.get('iommu_iova');
+  if (!magLine) {
+    if (iova && caches.size === 1) {
+      return iovaOnly(iova, {
+        possibleCpus, onlineCpus, layout, layoutSource, exact: false, eagerPerDomain: 0, domains: 0,
+        domainsSource: 'implied',
+        magazines: 0, eagerMagazines: 0, extraMagazines: 0, maxCachedIovas: 0, maxCachedIovaBytes: '0', depotBound: 0,
+        consistent: true, notes: [],
+      });
+    }
+    const where = `no ${layout.magazineCache} line, where profile ${layout.profile} keeps its magazines`;
+    throw new SlabLineParseError(where, -1);
+  }
+  const shared = layout.arrayCache === layout.magazineCache;
+  const exact = layout.magazines === 'named';
+  const eagerPerDomain = EAGER_MAGAZINES_PER_CPU * possibleCpus;
+  const perDomain = objectsPerDomain(layout, possibleCpus);
+  const domains = o.domains ?? Math.floor(magLine.activeObjs / perDomain);
+  const magazines = Math.max(0, magLine.activeObjs - (shared ? domains : 0));
+  const eagerMagazines = domains * eagerPerDomain;
+  const extraMagazines = magazines - eagerMagazines;
+  const maxCachedIovas = Math.max(0, extraMagazines) * layout.magazineSize;
+  const iovaSize = iova?.objSize ?? objSizeOf('iommu_iova');
+  const depotBound = domains * RCACHE_CLASSES * (layout.depotCap > 0 ? layout.depotCap : onlineCpus);
+  const fullMagazinesBacked = iova ? Math.floor(iova.activeObjs / layout.magazineSize) : undefined;
+
+  if (!exact) {
+    notes.push(`${layout.magazineCache} is shared with every other ${layout.magazineObjSize}-byte kmalloc: `
+      + `the ${o.domains === undefined ? 'domain' : 'magazine'} count is an upper bound`);
+  }
+  if (shared) {
+    notes.push(`${layout.magazineCache} also holds one rcache array per domain `
+      + `(${domains} counted out of the magazines)`);
+  }
+  const arrays = layout.arrayCache && !shared ? caches.get(layout.arrayCache) : undefined;
+  if (arrays) {
+    notes.push(`${arrays.name}: ${arrays.activeObjs} objects — the rcache arrays (one per domain) `
+      + 'and other allocations, not magazines');
+    if (arrays.activeObjs < domains) {
+      notes.push(`${arrays.name} holds fewer objects than the ${domains} domains' rcache arrays: `
+        + 'wrong profile or CPU count?');
+    }
+  }
+  if (magLine.numObjs > magLine.activeObjs) {
+    notes.push(`${magLine.numObjs - magLine.activeObjs} free objects in partial slabs (fragmentation)`);
+  }
+
+  let consistent: boolean;
+  let verdict: string;
+  if (extraMagazines < 0) {
+    consistent = false;
+    verdict = `${-extraMagazines} fewer magazines than ${domains} domains allocate eagerly: lazy magazine allocation, `
+      + 'fewer domains with rcaches, or another CPU count';
+  } else if (domains === 0) {
+    consistent = extraMagazines === 0;
+    verdict = consistent ? 'no magazines: no domain with eager rcaches'
+      : `${extraMagazines} objects, fewer than one domain allocates eagerly (${perDomain}): `
+        + 'no domain with eager rcaches '
+        + 'explains them (lazy allocation, another CPU count, or other users of the cache)';
+  } else if (fullMagazinesBacked !== undefined && extraMagazines > fullMagazinesBacked) {
+    consistent = false;
+    verdict = `${extraMagazines - fullMagazinesBacked} of the ${extraMagazines} magazines beyond the eager ones `
+      + 'cannot be depot magazines: '
+      + `${iova!.activeObjs} iommu_iova objects fill at most ${fullMagazinesBacked} — look for a leak`
+      + (exact ? '' : ` (or other ${layout.magazineObjSize}-byte allocations)`);
+  } else if (fullMagazinesBacked === undefined && extraMagazines > depotBound) {
+    consistent = false;
+    verdict = 'more than eager allocation can explain: look for a leak or a growing depot';
+  } else {
+    consistent = true;
+    verdict = `consistent with ${domains} domains (+${extraMagazines} magazines beyond the eager ones)`;
+    if (extraMagazines > depotBound) {
+      notes.push(`the ${extraMagazines} extra magazines exceed the steady depot (${depotBound}): `
+        + 'a burst not yet trimmed');
+    }
+  }
+  return {
+    possibleCpus, onlineCpus, layout, layoutSource, exact, lines: [...caches.values()],
+    activeBytes: bytes(magLine.activeObjs, magLine.objSize),
+    eagerPerDomain, domains, domainsSource: o.domains === undefined ? 'implied' : 'known',
+    magazines, eagerMagazines, extraMagazines, maxCachedIovas, maxCachedIovaBytes: bytes(maxCachedIovas, iovaSize),
+    fullMagazinesBacked, depotBound, consistent, verdict, notes,
   };
 }
 
 /** Human-readable lines for an Explanation. */
 export function formatExplanation(e: Explanation): string {
-  const out = [`${e.line.name}: ${e.line.activeObjs} active of ${e.line.numObjs} objects (${e.activeBytes} bytes)`];
-  if (e.kind !== 'iova') {
-    out.push(
-      `eager magazines per domain: 12 x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
-      `domains: floor(${e.line.activeObjs} / ${e.eagerPerDomain}) = ${e.domains}`,
-      `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, ${e.maxCachedIovaBytes} bytes of iommu_iova)`,
-      `steady depot bound: ${e.domains} domains x 6 classes x ${e.onlineCpus} online CPUs = ${e.plausibleExtraMax}`,
-    );
+  const l = e.layout;
+  const mag = e.lines.find((x) => x.name === l.magazineCache);
+  const lines = mag ? [mag, ...e.lines.filter((x) => x !== mag)] : e.lines;
+  const out = lines.map((x) => `${x.name}: ${x.activeObjs} active of ${x.numObjs} objects `
+    + `(${bytes(x.activeObjs, x.objSize)} bytes)`);
+  if (!mag) return [...out, `verdict: ${e.verdict}`].join('\n') + '\n';
+  out.push(
+    `layout: profile ${l.profile} (${e.layoutSource}), magazines of ${l.magazineSize} PFNs in ${l.magazineCache}`
+      + (l.arrayCache ? `, rcache arrays in ${l.arrayCache}` : ''),
+    `eager magazines per domain: 12 x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
+    e.domainsSource === 'known' ? `domains: ${e.domains} (from the IOMMU groups)`
+      : l.arrayCache === l.magazineCache
+        ? `domains: floor(${mag.activeObjs} / (${e.eagerPerDomain} + 1 rcache array)) = ${e.domains}`
+        : `domains: floor(${mag.activeObjs} / ${e.eagerPerDomain}) = ${e.domains}`,
+    `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, `
+      + `${e.maxCachedIovaBytes} bytes of iommu_iova)`,
+  );
+  if (e.fullMagazinesBacked !== undefined) {
+    out.push(`full magazines the iommu_iova objects can fill: ${e.fullMagazinesBacked}`);
   }
+  out.push(`steady depot bound: ${e.domains} domains x 6 classes x `
+    + `${l.depotCap > 0 ? `${l.depotCap} (fixed depot)` : `${e.onlineCpus} online CPUs`} = ${e.depotBound}`);
   for (const n of e.notes) out.push(`note: ${n}`);
   out.push(`verdict: ${e.verdict}`);
   return out.join('\n') + '\n';

@@ -1,6 +1,7 @@
 // `compare --profiles`: one row per variant (kernel profile, optionally + policy specs) of what
 // the rcache costs and does: magazines in their cache, iommu_iova objects, rcache hit rate,
 // depot high-water mark, trims, overflows and slow-path allocations.
+import { profileByName } from '../policy.js';
 import { cacheByName, type Snapshot } from '../snapshot.js';
 import { iovaObjSize as iovaObjSizeOf } from './classes.js';
 import { dmaTotals, topCpus, type DmaTotals } from './dma.js';
@@ -10,6 +11,8 @@ export interface VariantMetrics {
   /** "v6.8", "v6.8+lazy", … */
   variant: string;
   profile: string;
+  /** The rcache design the profile's kernel version resolves to. */
+  design: string;
   policy: string[];
   magazineMode: Snapshot['magazineMode'];
   /** The cache the magazines come from (iommu_iova_magazine or kmalloc-N). */
@@ -53,6 +56,7 @@ export function variantMetrics(variant: string, profile: string, policy: readonl
   return {
     variant,
     profile,
+    design: profileByName(profile).design,
     policy: [...policy],
     magazineMode: s.magazineMode,
     magazineCache: s.magazineCache,
@@ -99,15 +103,15 @@ export function humanBytes(bytes: string | bigint): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-export const VARIANT_TABLE_HEADER = ['variant', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs', 'iova bytes',
-  'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
+export const VARIANT_TABLE_HEADER = ['variant', 'design', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs',
+  'iova bytes', 'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
 
 export function formatVariantTable(rows: VariantMetrics[]): string {
   const table = formatTable(VARIANT_TABLE_HEADER, rows.map((r) => [
-    r.variant, `${r.magazineCache} (${r.magazineObjSize} B)`, String(r.magazineObjects), r.magazineBytes,
+    r.variant, r.design, `${r.magazineCache} (${r.magazineObjSize} B)`, String(r.magazineObjects), r.magazineBytes,
     String(r.iovaObjects), r.iovaBytes, formatHitRate(r.hitRate), String(r.depotHighWater), String(r.depotTrims),
     String(r.depotOverflows), String(r.slowPathAllocs),
-  ]), 2);
+  ]), 3);
   const savings = rows.filter((r) => r.magazineBytesSaved !== undefined).map((r) => {
     const saved = BigInt(r.magazineBytesSaved!);
     return saved >= 0n

@@ -61,6 +61,8 @@ function sparkline(values: (number | null)[], lo: number, hi: number): string {
  * Lines for a terminal: a heading naming the field, the time span and the interval, then one
  * line per series: its label (padded), its sparkline, and min / max / last values in the
  * field's unit. A series without samples shows "(no samples)".
+ * @throws TimelineError for a malformed timeline or option.
+ * @example `console.log(renderTimelineAscii(timeline, 'depotMagazinesTotal').join('\n'));`
  */
 export function renderTimelineAscii(t: Timeline, field: TimelineField, options: AsciiOptions = {}): string[] {
   checkTimeline(t);

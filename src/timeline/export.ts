@@ -14,6 +14,8 @@ function csvText(s: string): string {
  * CSV with a header row and one row per series × sample, series in timeline order, samples in
  * time order. Numbers are plain decimals (no exponents, at most 9 decimals); a null hit rate is
  * an empty field. Lines end with "\n", the last one too.
+ * @throws TimelineError for a malformed timeline.
+ * @example `await writeFile('timeline.csv', timelineToCsv(timeline));`
  */
 export function timelineToCsv(t: Timeline): string {
   checkTimeline(t);
@@ -42,6 +44,8 @@ export interface TimelineJsonOptions {
 /**
  * The timeline as JSON: `{ format: "iova-lab-timeline", version: 1, intervalMs, series: [{ label,
  * samples: [TimelineSample…] }] }`, fields in a fixed order, null where there were no lookups.
+ * @throws TimelineError for a malformed timeline.
+ * @example `const doc = JSON.parse(timelineToJson(timeline));`
  */
 export function timelineToJson(t: Timeline, options: TimelineJsonOptions = {}): string {
   checkTimeline(t);

@@ -73,7 +73,10 @@ const BYTE_UNITS: readonly ByteUnit[] = [
   { name: 'GiB', bytes: 1024 ** 3 }, { name: 'TiB', bytes: 1024 ** 4 },
 ];
 
-/** The largest binary unit not above `maxBytes` (B for zero or nothing). */
+/**
+ * The largest binary unit not above `maxBytes` (B for zero or nothing).
+ * @example `byteUnitFor(3 * 1024 ** 2).name // 'MiB'`
+ */
 export function byteUnitFor(maxBytes: number): ByteUnit {
   let unit = BYTE_UNITS[0]!;
   for (const u of BYTE_UNITS) if (Number.isFinite(maxBytes) && maxBytes >= u.bytes) unit = u;
@@ -89,7 +92,10 @@ export function plainDecimal(x: number, digits = 9): string {
   return s === '-0' ? '0' : s;
 }
 
-/** A value for people: bytes in binary units, ratios as percent, counts as integers. */
+/**
+ * A value for people: bytes in binary units, ratios as percent, counts as integers.
+ * @example `formatValue(0.5, 'ratio') // '50%'`
+ */
 export function formatValue(v: number | null, unit: FieldUnit): string {
   if (v === null) return '-';
   switch (unit) {

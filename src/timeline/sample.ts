@@ -5,6 +5,7 @@ import { RCACHE_CLASSES, cacheByName, type Snapshot } from '../snapshot.js';
 
 /** A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine). */
 export class TimelineError extends IovaLabError {
+  override name = 'TimelineError';
   constructor(message: string) {
     super(message, 0);
   }
@@ -82,6 +83,8 @@ function ratio(hits: number, misses: number): number | null {
  * hits, misses and hitRate cover the window between the two. Without it the window starts when
  * the lab started (the counters start at zero), so the first sample's hitRate equals its
  * cumulativeHitRate. tMs is the snapshot's own clock.
+ * @throws TimelineError for a snapshot without the counters a sample needs.
+ * @example `const sample = sampleSnapshot(lab.snapshot(), previous);`
  */
 export function sampleSnapshot(s: Snapshot, previous?: Snapshot): TimelineSample {
   const iova = cacheByName(s, 'iommu_iova');
@@ -130,6 +133,8 @@ export function sampleSnapshot(s: Snapshot, previous?: Snapshot): TimelineSample
  *
  * Samples are stamped with the `nowMs` given to observe(), the runner's clock. Each sample's
  * hit-rate window runs from the previous recorded sample.
+ * @throws TimelineError for a bad interval, or (from observe) a bad time or a call after finish().
+ * @example `const rec = new TimelineRecorder(100); rec.observe(0, () => lab.snapshot());`
  */
 export class TimelineRecorder {
   private readonly samples: TimelineSample[] = [];

@@ -1,8 +1,9 @@
 // The timeline as an SVG chart. Vega-Lite describes the chart; Vega lays it out and writes SVG
 // text headlessly (renderer 'none' + View.toSVG()): no browser, DOM or canvas, and the same
-// timeline always gives the same text.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// timeline always gives the same text. vega and vega-lite are optional peer dependencies,
+// imported on the first render only, so the rest of the library never loads them.
+import type { TopLevelSpec } from 'vega-lite';
+import { MissingDependencyError } from '../errors.js';
 import { byteUnitFor, fieldInfo, type TimelineField } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
@@ -35,6 +36,18 @@ export interface SvgOptions {
 }
 
 export const TIME_AXIS_TITLE = 'virtual time (ms)';
+
+/** A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional). */
+export type ChartSpec = { readonly [key: string]: unknown };
+
+async function optional<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new MissingDependencyError(
+      `SVG timelines need the optional peer dependency ${name}: npm install vega vega-lite`, name, e);
+  }
+}
 
 /** One dash pattern per size class, all different ([1, 0] is solid). */
 const CLASS_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 4], [12, 3, 2, 3, 2, 3]];
@@ -89,8 +102,17 @@ function positive(what: string, v: number | undefined, fallback: number): number
   return v;
 }
 
-/** The Vega-Lite spec renderTimelineSvg draws; exposed for tools that want to restyle it. */
-export function timelineChartSpec(t: Timeline, options: SvgOptions = {}): TopLevelSpec {
+/**
+ * The Vega-Lite spec renderTimelineSvg draws; exposed for tools that want to restyle it. Needs
+ * no vega install.
+ * @throws TimelineError for a malformed timeline or option.
+ * @example `const spec = timelineChartSpec(timeline, { panels: ['hitRate'] });`
+ */
+export function timelineChartSpec(t: Timeline, options: SvgOptions = {}): ChartSpec {
+  return chartSpec(t, options) as unknown as ChartSpec;
+}
+
+function chartSpec(t: Timeline, options: SvgOptions): TopLevelSpec {
   checkTimeline(t);
   const width = positive('width', options.width, 640);
   const height = positive('panelHeight', options.panelHeight, 140);
@@ -156,9 +178,14 @@ export function timelineChartSpec(t: Timeline, options: SvgOptions = {}): TopLev
  * panels in the binary unit that fits their largest value), one colour per series with a
  * legend. Async because Vega's dataflow is. Deterministic: the same timeline and options give
  * the same text.
+ * @throws TimelineError for a malformed timeline or option; MissingDependencyError when vega or
+ *   vega-lite is not installed.
+ * @example `await writeFile('timeline.svg', await renderTimelineSvg(timeline, { title: 'churn' }));`
  */
 export async function renderTimelineSvg(t: Timeline, options: SvgOptions = {}): Promise<string> {
-  const spec = timelineChartSpec(t, options);
+  const spec = chartSpec(t, options);
+  const vega = await optional('vega', () => import('vega'));
+  const { compile } = await optional('vega-lite', () => import('vega-lite'));
   const quiet = vega.logger(vega.Error);
   const compiled = compile(spec, { logger: quiet }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: quiet });

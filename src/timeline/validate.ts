@@ -4,6 +4,11 @@ import { RCACHE_CLASSES } from '../snapshot.js';
 import { FIELD_ORDER, fieldInfo } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 
+/**
+ * Checks a timeline's shape before it is drawn or exported.
+ * @throws TimelineError naming the first malformed series, sample or field.
+ * @example `checkTimeline(JSON.parse(text).timeline);`
+ */
 export function checkTimeline(t: Timeline): void {
   if (typeof t !== 'object' || t === null || !Array.isArray(t.series)) throw new TimelineError('not a timeline');
   if (typeof t.intervalMs !== 'number' || !Number.isFinite(t.intervalMs) || t.intervalMs <= 0) {

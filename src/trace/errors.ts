@@ -1,7 +1,10 @@
 // The error a malformed trace line raises: the line number and what was expected there.
-export class TraceSyntaxError extends Error {
+import { IovaLabError } from '../errors.js';
+
+/** A malformed trace line: `line` (1-based), what was `expected` there and what it `got`. */
+export class TraceSyntaxError extends IovaLabError {
+  override name = 'TraceSyntaxError';
   constructor(readonly line: number, readonly expected: string, readonly got: string) {
-    super(`trace line ${line}: expected ${expected}${got ? `, got "${got}"` : ''}`);
-    this.name = 'TraceSyntaxError';
+    super(`trace line ${line}: expected ${expected}${got ? `, got "${got}"` : ''}`, 0);
   }
 }

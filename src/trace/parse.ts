@@ -3,7 +3,8 @@
 // the first bad line (1-based) and what was expected there.
 import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type MagazineMode } from '../engine.js';
 import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
-import { DEFAULT_PROFILE, PROFILE_NAMES, resolvePolicy, type ProfileName } from '../policy.js';
+import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
+import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
 
@@ -12,15 +13,17 @@ export { TraceSyntaxError } from './errors.js';
 export interface TraceHeader {
   possibleCpus: number;
   onlineCpus: number;
-  /** Default: the profile's (named for v6.8). */
+  /** Default: the profile's (named from v6.9). */
   magazines?: MagazineMode;
-  /** Default v6.8. */
-  profile?: ProfileName;
+  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). */
+  profile?: string;
   /** What-if policy specs applied on top of the profile, in order. */
   policy: string[];
 }
 
 type At = { line: number };
+// free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
+// pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
 export type TraceOp = At & (
   | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
   | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
@@ -28,9 +31,9 @@ export type TraceOp = At & (
   | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
   | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
-  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint }
+  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
-  | { op: 'slow-free'; id: number; pfn: bigint }
+  | { op: 'slow-free'; id: number; pfn: bigint; ref?: number }
   | { op: 'reserve'; id: number; lo: bigint; hi: bigint }
   | { op: 'tick'; ms: bigint }
   | { op: 'offline' | 'online'; cpu: number }
@@ -82,6 +85,11 @@ function usage(op: string): string {
   return `"${op} ${USAGE[op]!.map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
+/**
+ * Parses trace format v1 text, validating every line before anything runs.
+ * @throws TraceSyntaxError naming the first bad line (1-based) and what was expected there.
+ * @example `const trace = parseTrace('cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\n');`
+ */
 export function parseTrace(text: string): Trace {
   let header: TraceHeader | undefined;
   let sawOp = false;
@@ -91,6 +99,8 @@ export function parseTrace(text: string): Trace {
   /** DMA domains among the live ones; devices by trace id -> their domain. */
   const dmaDomains = new Set<number>();
   const devices = new Map<number, number>();
+  /** Allocation lines a `free … @<line>` may still name: line → domain id. */
+  const unfreedAllocs = new Map<number, number>();
   const r = new LineReader(text);
 
   const deviceId = (): number => {
@@ -116,6 +126,16 @@ export function parseTrace(text: string): Trace {
     return cpu;
   };
 
+  /** `@<line>` in place of a PFN: an earlier allocation line of the domain, freed once. */
+  const refArg = (i: number, id: number): number | undefined => {
+    const at = r.tok(i)!;
+    if (!at.startsWith('@')) return undefined;
+    const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
+    if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
+    unfreedAllocs.delete(ref);
+    return ref;
+  };
+
   /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
   const parseHeaderLine = (op: 'magazines' | 'profile' | 'policy', h: TraceHeader): void => {
     if (sawOp) r.fail(`"${op}" before any op (right after the cpus line)`);
@@ -125,9 +145,12 @@ export function parseTrace(text: string): Trace {
       if (value !== 'named' && value !== 'unnamed') r.fail('"magazines named|unnamed"');
       h.magazines = value as MagazineMode;
     } else if (op === 'profile') {
-      if (!(PROFILE_NAMES as readonly string[]).includes(value!)) r.fail(`"profile ${PROFILE_NAMES.join('|')}"`);
       if (h.profile || h.policy.length) r.fail('one "profile" line, before any "policy" line');
-      h.profile = value as ProfileName;
+      try {
+        h.profile = versionName(parseKernelVersion(value!));
+      } catch (e) {
+        r.fail(`"profile <kernel version>" (${(e as Error).message})`);
+      }
     } else {
       try {
         resolvePolicy(h.profile ?? DEFAULT_PROFILE, [...h.policy, value!]);
@@ -199,12 +222,22 @@ export function parseTrace(text: string): Trace {
         ops.push({ line, op, dev: deviceId(), cpu: cpuArg(2), addr: r.num(3, 'dma_addr'), bytes: r.num(4, 'bytes') });
         break;
       case 'alloc':
-      case 'alloc-noflush':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+      case 'alloc-noflush': {
+        const id = domainId(true);
+        ops.push({ line, op, id, cpu: cpuArg(2), size: r.num(3, 'size'), limitPfn: r.num(4, 'limit_pfn') });
+        unfreedAllocs.set(line, id);
         break;
-      case 'free':
-        ops.push({ line, op, id: domainId(true), cpu: cpuArg(2), pfn: r.num(3, 'pfn'), size: r.num(4, 'size') });
+      }
+      case 'free': {
+        const id = domainId(true);
+        const cpu = cpuArg(2);
+        const ref = refArg(3, id);
+        const size = r.num(4, 'size');
+        ops.push(ref === undefined
+          ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size }
+          : { line, op, id, cpu, pfn: 0n, size, ref });
         break;
+      }
       case 'slow-alloc': {
         const id = domainId(true);
         const size = r.num(2, 'size');
@@ -212,11 +245,15 @@ export function parseTrace(text: string): Trace {
         const aligned = r.tok(4);
         if (aligned !== '0' && aligned !== '1') r.fail('aligned as 0 or 1');
         ops.push({ line, op, id, size, limitPfn, aligned: aligned === '1' });
+        unfreedAllocs.set(line, id);
         break;
       }
-      case 'slow-free':
-        ops.push({ line, op, id: domainId(true), pfn: r.num(2, 'pfn') });
+      case 'slow-free': {
+        const id = domainId(true);
+        const ref = refArg(2, id);
+        ops.push(ref === undefined ? { line, op, id, pfn: r.num(2, 'pfn') } : { line, op, id, pfn: 0n, ref });
         break;
+      }
       case 'reserve':
         ops.push({ line, op, id: domainId(true), lo: r.num(2, 'lo'), hi: r.num(3, 'hi') });
         break;

@@ -1,27 +1,72 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
+import { IovaLabError } from '../errors.js';
 import { DMA_DEFAULT_APERTURE_BITS, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { IovaLab } from '../lab.js';
+import { snapshotToJson, type JsonReport } from '../report/json.js';
+import type { WasmLoadOptions } from '../wasm/options.js';
 import type { Snapshot } from '../snapshot.js';
 import { formatOp } from './write.js';
 import { ADDRESS_OPS, VALUE_OPS, type Trace, type TraceOp } from './parse.js';
 
-export class TraceReplayError extends Error {
+/**
+ * The engine rejected a trace op: `line` and `op` say which; the engine's error is the `cause`
+ * (also `engineError`), and `status` is its status.
+ * @example `catch (e) { if (e instanceof TraceReplayError) console.log(e.line, e.cause); }`
+ */
+export class TraceReplayError extends IovaLabError {
+  override name = 'TraceReplayError';
   constructor(readonly line: number, readonly op: string, readonly engineError: unknown) {
-    super(`trace line ${line} (${op}): ${engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError)}`);
-    this.name = 'TraceReplayError';
+    const why = engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError);
+    const status = engineError instanceof IovaLabError ? engineError.status : 0;
+    super(`trace line ${line} (${op}): ${why}`, status, engineError);
   }
 }
 
-/** What a value op returned: a PFN, or for map and map-sg the DMA address (0 = failure). */
-export type ReplayValue =
-  | { line: number; op: Exclude<TraceOp['op'], 'map' | 'map-sg'>; pfn: bigint }
-  | { line: number; op: 'map' | 'map-sg'; addr: bigint };
+/** A PFN a trace op returned; map and map-sg also give their DMA address. */
+export interface ReplayValue {
+  /** The trace line (1-based). @example `12` */
+  line: number;
+  /** The op on that line. @example `'alloc'` */
+  op: TraceOp['op'];
+  /** The PFN it returned (a map: its IOVA's first PFN), 0n for a failed allocation. @example `0xfffffn` */
+  pfn: bigint;
+  /** map and map-sg: the DMA address, 0n for a failed map. @example `0xfffff000n` */
+  addr?: bigint;
+}
 
+/** What {@link replayTrace} returns. */
 export interface ReplayResult {
+  /** Every value-returning op's PFN, in trace order. @example `result.values[0]?.pfn` */
   values: ReplayValue[];
+  /** The lab's counters after the last op. @example `result.snapshot.magazines.total` */
   snapshot: Snapshot;
+}
+
+/** The JSON form of a ReplayResult: PFNs as decimal strings, the snapshot as the CLI's --json. */
+export interface ReplayResultJson {
+  /** `{ line, op, pfn }` (maps: `addr`) per value as a decimal string (the lines `replay --json` prints). */
+  values: Array<{ line: number; op: TraceOp['op']; pfn: string } | { line: number; op: TraceOp['op']; addr: string }>;
+  /** The snapshot as `simulate --json` prints it. */
+  snapshot: JsonReport;
+}
+
+/**
+ * A replay result as plain JSON-safe data.
+ * @example `JSON.stringify(replayResultToJson(await replayTrace(trace)))`
+ */
+export function replayResultToJson(r: ReplayResult): ReplayResultJson {
+  return {
+    values: r.values.map(replayValueToJson),
+    snapshot: snapshotToJson(r.snapshot),
+  };
+}
+
+/** A value as `replay --json` prints it: the PFN, or a map's DMA address, as a decimal string. */
+export function replayValueToJson(v: ReplayValue): ReplayResultJson['values'][number] {
+  return v.addr !== undefined ? { line: v.line, op: v.op, addr: v.addr.toString() }
+    : { line: v.line, op: v.op, pfn: v.pfn.toString() };
 }
 
 /** Ops per runBatch call: large enough that the per-call cost vanishes, small enough to keep the
@@ -32,9 +77,20 @@ const CHUNK_OPS = 4096;
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
 const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
 
+/** The allocation line a free names with `@<line>`, if it does. */
+const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === 'slow-free' ? o.ref : undefined);
+
 /** Batch ops one trace op may take: a map-sg of the most segments, 5 per SG_SEGMENTS op, then MAP_SG. */
 const MAX_OPS_PER_LINE = Math.ceil(IOVA_SG_MAX_SEGMENTS / 5) + 1;
 const TYPE_WORDS = { strict: 0n, lazy: 1n, 'lazy-single': 2n } as const;
+
+/** Trace ids to the engine's: domains and devices (the parser has checked that every id is live),
+ *  and a free's `@<line>` to the PFN that line returned. */
+interface Ids {
+  dom: (id: number) => number;
+  dev: (id: number) => number;
+  pfnOf: (o: TraceOp) => bigint;
+}
 
 /** map-sg's batch ops: its segments five per SG_SEGMENTS op, then MAP_SG; the count written. */
 function encodeMapSg(o: Extract<TraceOp, { op: 'map-sg' }>, out: BigUint64Array, at: number, dev: number): number {
@@ -50,10 +106,8 @@ function encodeMapSg(o: Extract<TraceOp, { op: 'map-sg' }>, out: BigUint64Array,
   return n + 1;
 }
 
-/** The batch words of one op, and how many batch ops it took; `dom` and `dev` map trace ids to
- * the engine's (the parser has checked that every id is live). */
-function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, dev: (id: number) => number,
-): number {
+/** The batch words of one op, and how many batch ops it took. */
+function encode(o: TraceOp, out: BigUint64Array, at: number, { dom, dev, pfnOf }: Ids): number {
   let code: OpCode, d = 0, cpu = 0, a = 0n, b = 0n, c = 0n;
   switch (o.op) {
     case 'domain':
@@ -72,9 +126,9 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) =
     case 'alloc':
     case 'alloc-noflush':
       code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
-    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = o.pfn; b = o.size; break;
+    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = pfnOf(o); b = o.size; break;
     case 'slow-alloc': code = OpCode.Alloc; d = dom(o.id); a = o.size; b = o.limitPfn; c = o.aligned ? 1n : 0n; break;
-    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = o.pfn; break;
+    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = pfnOf(o); break;
     case 'reserve': code = OpCode.Reserve; d = dom(o.id); a = o.lo; b = o.hi; break;
     case 'tick': code = OpCode.Advance; a = o.ms; break;
     case 'offline': code = OpCode.CpuOffline; cpu = o.cpu; break;
@@ -88,7 +142,7 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) =
 }
 
 /** The op through the Engine method the batch op stands for, so it throws the same error. */
-function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, dev: (id: number) => number): void {
+function runOne(e: Engine, o: TraceOp, { dom, dev, pfnOf }: Ids): void {
   switch (o.op) {
     case 'domain':
       if (o.type) e.createDmaDomain(o.granule, o.startPfn, o.type, DMA_DEFAULT_APERTURE_BITS);
@@ -102,9 +156,9 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, dev: (id: nu
     case 'unmap': e.unmap(dev(o.dev), o.cpu, o.addr, o.bytes); break;
     case 'alloc': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true); break;
     case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
-    case 'free': e.freeFast(dom(o.id), o.cpu, o.pfn, o.size); break;
+    case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
     case 'slow-alloc': e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned); break;
-    case 'slow-free': e.free(dom(o.id), o.pfn); break;
+    case 'slow-free': e.free(dom(o.id), pfnOf(o)); break;
     case 'reserve': e.reserve(dom(o.id), o.lo, o.hi); break;
     case 'tick': e.advanceClock(o.ms); break;
     case 'offline': e.cpuOffline(o.cpu); break;
@@ -118,12 +172,29 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, dev: (id: nu
  * op stops its batch and leaves the lab as it was before that op; it is then rerun through its
  * Engine method, which throws exactly the error a per-op replay would have thrown. */
 export interface ReplayOptions {
-  /** Called after every batch with the number of ops done so far. */
+  /**
+   * Called after every batch with the number of ops done so far.
+   * @example `{ onProgress: (done, total) => console.log(`${done}/${total}`) }`
+   */
   onProgress?: (done: number, total: number) => void;
-  /** Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
+  /**
+   * Where the WASM engine comes from, as for IovaLab.create.
+   * @example `{ wasm: { wasmUrl: '/assets/iova_model.wasm' } }`
+   */
+  wasm?: WasmLoadOptions;
+  /** @internal Wraps the lab's engine before the replay starts (e.g. a SampledEngine for timelines). */
   wrapEngine?: (engine: Engine) => Engine;
 }
 
+/**
+ * Runs a parsed trace on a fresh lab built from its header.
+ * @throws TraceReplayError naming the line when the engine rejects an op (the engine's error is
+ *   the cause); LabConfigError for a bad header; WasmLoadError when the WASM engine cannot load.
+ * @example
+ * ```ts
+ * const result = await replayTrace(parseTrace('cpus 4\ndomain 0\nalloc 0 0 1 0xfffff\n'), 'ts');
+ * ```
+ */
 export async function replayTrace(
   trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void, options: ReplayOptions = {},
 ): Promise<ReplayResult> {
@@ -134,6 +205,7 @@ export async function replayTrace(
     profile: trace.header.profile,
     policy: trace.header.policy,
     engine: engineName,
+    ...(options.wasm !== undefined ? { wasm: options.wasm } : {}),
   });
   const e = options.wrapEngine ? options.wrapEngine(lab.engine) : lab.engine;
   const ids = new Map<number, number>();
@@ -141,6 +213,17 @@ export async function replayTrace(
   const values: ReplayValue[] = [];
   const dom = (id: number): number => ids.get(id)!;
   const dev = (id: number): number => devIds.get(id)!;
+  // A map's PFN is its address over the granule of the device's domain.
+  const granuleShift = new Map<number, bigint>();
+  const devShift = new Map<number, bigint>();
+  // `free … @<line>`: the PFN each allocation line returned, kept for the frees that name it.
+  const refs = new Set(trace.ops.flatMap((o) => refOf(o) ?? []));
+  const returned = new Map<number, bigint>();
+  const pfnOf = (o: TraceOp): bigint => {
+    const ref = refOf(o);
+    return ref === undefined ? (o as { pfn: bigint }).pfn : returned.get(ref)!;
+  };
+  const map: Ids = { dom, dev, pfnOf };
   const words = new BigUint64Array((CHUNK_OPS + MAX_OPS_PER_LINE) * OP_WORDS);
   /** ends[k]: the batch ops taken by the chunk's first k + 1 trace ops. */
   const ends = new Int32Array(CHUNK_OPS);
@@ -150,7 +233,14 @@ export async function replayTrace(
     let batchOps = 0;
     while (first + n < ops.length && n < CHUNK_OPS && batchOps < CHUNK_OPS) {
       const o = ops[first + n]!;
-      batchOps += encode(o, words, batchOps * OP_WORDS, dom, dev);
+      // A free naming an allocation of the batch being built waits for that batch to run.
+      const ref = refOf(o);
+      if (ref !== undefined && !returned.has(ref)) break;
+      if (ref !== undefined && returned.get(ref) === 0n) {
+        const why = new Error(`the allocation on trace line ${ref} failed (pfn 0): nothing to free`);
+        throw new TraceReplayError(o.line, formatOp(o), why);
+      }
+      batchOps += encode(o, words, batchOps * OP_WORDS, map);
       ends[n++] = batchOps;
       if (o.op === 'domain' || o.op === 'device') break;
     }
@@ -159,12 +249,19 @@ export async function replayTrace(
     for (; k < n && ends[k]! <= batch.completed; k++) {
       const o = ops[first + k]!;
       const result = batch.results[ends[k]! - 1]!;
-      if (o.op === 'domain') ids.set(o.id, Number(result));
-      else if (o.op === 'device') devIds.set(o.dev, Number(result));
+      if (o.op === 'domain') {
+        ids.set(o.id, Number(result));
+        granuleShift.set(o.id, BigInt(Math.log2(o.granule)));
+      } else if (o.op === 'device') {
+        devIds.set(o.dev, Number(result));
+        devShift.set(o.dev, granuleShift.get(o.id)!);
+      }
       else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
-        const v = (ADDRESS_OPS.has(o.op) ? { line: o.line, op: o.op, addr: result }
-          : { line: o.line, op: o.op, pfn: result }) as ReplayValue;
+        const v: ReplayValue = ADDRESS_OPS.has(o.op)
+          ? { line: o.line, op: o.op, pfn: result >> devShift.get((o as { dev: number }).dev)!, addr: result }
+          : { line: o.line, op: o.op, pfn: result };
+        if (refs.has(o.line)) returned.set(o.line, result);
         values.push(v);
         onValue?.(v);
       }
@@ -172,7 +269,7 @@ export async function replayTrace(
     if (batch.completed < batchOps) {
       const o = ops[first + k]!;
       try {
-        runOne(e, o, dom, dev);
+        runOne(e, o, map);
       } catch (err) {
         throw new TraceReplayError(o.line, formatOp(o), err);
       }

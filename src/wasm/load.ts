@@ -1,44 +1,80 @@
-// Loads the WASM build of native/. The glue is Emscripten's MODULARIZE output (CommonJS),
-// committed under wasm/; the module's typed exports are in src/bindings.ts.
+// Instantiates the WASM build of native/ (internal: the library's labs call it, users pass
+// WasmLoadOptions). Every failure is a WasmLoadError naming the file or URL; a failed load is
+// never cached, so a later call can succeed.
+import { platform } from '#wasm-platform';
 import type { IovaModule } from '../bindings.js';
+import { WasmLoadError } from '../errors.js';
+import type { WasmLoadOptions } from './options.js';
+import type { WasmSource } from './platform.js';
 
-export type IovaModuleFactory = (overrides: Partial<EmscriptenModule>) => Promise<IovaModule>;
+/** The file name locateFile is asked about. */
+export const WASM_FILE = 'iova_model.wasm';
 
-export interface LoadOptions {
-  /** The .wasm bytes (Node 20 and browsers); read from the package's wasm/ folder when omitted in Node. */
-  wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where to fetch the .wasm from (browsers), used when wasmBinary is not given. */
-  wasmUrl?: string | URL;
-  /** The glue's factory; in a browser pass the bundled `wasm/iova_model.cjs` export. */
-  factory?: IovaModuleFactory;
-}
-
-const WASM_URL = new URL('../../wasm/iova_model.wasm', import.meta.url);
-const GLUE_URL = new URL('../../wasm/iova_model.cjs', import.meta.url);
-
-async function nodeFactory(): Promise<IovaModuleFactory> {
-  const { createRequire } = await import('node:module');
-  return createRequire(import.meta.url)(GLUE_URL.pathname) as IovaModuleFactory;
-}
-
-async function wasmBytes(options: LoadOptions): Promise<ArrayBuffer | Uint8Array> {
-  if (options.wasmBinary) return options.wasmBinary;
-  if (options.wasmUrl) return new Uint8Array(await (await fetch(options.wasmUrl)).arrayBuffer());
-  const { readFile } = await import('node:fs/promises');
-  return readFile(WASM_URL);
-}
+const SOURCES = ['wasmBinary', 'wasmUrl', 'locateFile', 'module'] as const;
 
 let shared: Promise<IovaModule> | undefined;
 
-/** Instantiate the module. Without options the instance is shared by every lab in this process. */
-export function loadIovaModule(options: LoadOptions = {}): Promise<IovaModule> {
-  const custom = options.wasmBinary || options.wasmUrl || options.factory;
-  if (!custom && shared) return shared;
-  const instance = (async () => {
-    const factory = options.factory ?? (await nodeFactory());
-    const wasmBinary = await wasmBytes(options);
-    return factory({ wasmBinary: wasmBinary as ArrayBuffer });
-  })();
-  if (!custom) shared = instance;
-  return instance;
+function source(options: WasmLoadOptions): Promise<WasmSource> {
+  if (options.wasmBinary !== undefined) {
+    const b = options.wasmBinary;
+    if (!(b instanceof ArrayBuffer) && !(b instanceof Uint8Array)) {
+      throw new WasmLoadError(`wasmBinary must be an ArrayBuffer or Uint8Array, got ${describe(b)}`, 'wasmBinary');
+    }
+    return Promise.resolve({ bytes: b, where: 'the wasmBinary option' });
+  }
+  if (options.wasmUrl !== undefined) return platform.read(location('wasmUrl', options.wasmUrl));
+  if (options.locateFile !== undefined) {
+    if (typeof options.locateFile !== 'function') {
+      throw new WasmLoadError(`locateFile must be a function, got ${describe(options.locateFile)}`, 'locateFile');
+    }
+    return platform.read(location(`locateFile('${WASM_FILE}')`, options.locateFile(WASM_FILE)));
+  }
+  return platform.readDefault();
+}
+
+function location(what: string, value: unknown): string {
+  const href = typeof value === 'object' && value !== null ? (value as { href?: unknown }).href : value;
+  if (typeof href === 'string' && href !== '') return href;
+  throw new WasmLoadError(`${what} must be a non-empty string or URL, got ${describe(value)}`, what);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'object' ? value.constructor?.name ?? 'object' : String(value);
+}
+
+async function instantiate(options: WasmLoadOptions): Promise<IovaModule> {
+  const { bytes, where } = await source(options);
+  if (!WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) {
+    throw new WasmLoadError(`${where} is not a valid WebAssembly module (${bytes.byteLength} bytes)`, where);
+  }
+  const factory = await platform.glue();
+  try {
+    return await factory({ wasmBinary: bytes });
+  } catch (e) {
+    throw new WasmLoadError(`cannot instantiate the WASM engine from ${where}: ${String(e)}`, where, undefined, e);
+  }
+}
+
+function preloaded(module: unknown): IovaModule {
+  const m = module as Partial<IovaModule> | null;
+  if (typeof m !== 'object' || m === null || typeof m._iova_lab_create_with_policy !== 'function') {
+    throw new WasmLoadError(`module must be an instance from preloadWasm(), got ${describe(module)}`, 'module');
+  }
+  return m as IovaModule;
+}
+
+/** The module for these options. Without a source the instance is shared by the whole process. */
+export async function loadIovaModule(options: WasmLoadOptions = {}): Promise<IovaModule> {
+  if (typeof options !== 'object' || options === null) {
+    throw new WasmLoadError(`wasm options must be an object, got ${describe(options)}`, 'options');
+  }
+  const given = SOURCES.filter((k) => options[k] !== undefined);
+  if (given.length > 1) throw new WasmLoadError(`give one WASM source, got ${given.join(' and ')}`, given.join(', '));
+  if (options.module !== undefined) return preloaded(options.module);
+  if (given.length > 0) return instantiate(options);
+  shared ??= instantiate(options).catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
+  return shared;
 }

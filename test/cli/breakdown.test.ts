@@ -9,7 +9,7 @@ import { run } from '../support/cli.js';
 
 
 function cls(over: Partial<ClassCounters>): ClassCounters {
-  const c = Object.fromEntries(CLASS_FIELDS.map((f) => [f, 0])) as ClassCounters;
+  const c = Object.fromEntries(CLASS_FIELDS.map((f) => [f, 0])) as unknown as ClassCounters;
   return { ...c, ...over };
 }
 

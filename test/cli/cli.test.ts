@@ -92,9 +92,10 @@ describe('explain', () => {
         + ' 10240  10000  97%    0.06K    160       64       640K iommu_iova\n   512    500  97%    0.19K     24       21        96K dentry\n');
       const r = run(['explain', file, '--cpus', '128', '--json']);
       expect(r.status).toBe(0);
-      const docs = JSON.parse(r.stdout) as Array<{ kind: string; domains: number }>;
-      expect(docs.map((d) => d.kind)).toEqual(['magazine', 'iova']);
-      expect(docs[0]!.domains).toBe(159);
+      const doc = JSON.parse(r.stdout) as { lines: Array<{ name: string }>; domains: number; fullMagazinesBacked: number };
+      expect(doc.lines.map((d) => d.name)).toEqual(['iommu_iova_magazine', 'iommu_iova']);
+      expect(doc.domains).toBe(159);
+      expect(doc.fullMagazinesBacked).toBe(Math.floor(10000 / 127));
     });
     it('a path that is not a file is read as the line; a directory or an empty file is a usage error', () => {
       const missing = run(['explain', join(dir, 'no-such-file.txt'), '--cpus', '128']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainSlabLine, formatExplanation, parseSlabLine, SlabLineParseError } from '../../src/report/explain.js';
+import { explainSlab, formatExplanation, parseSlabLine, SlabLineParseError } from '../../src/report/explain.js';
 import { snapshotToJson } from '../../src/report/json.js';
 import { formatSlabinfo, slabinfoLine } from '../../src/report/slabinfo.js';
 import { formatSlabtop, SLABTOP_HEADER, slabtopRow } from '../../src/report/slabtop.js';
@@ -71,32 +71,55 @@ describe('json', () => {
 
 describe('explain', () => {
   it('reads the seed line as 159 domains + 15 magazines', () => {
-    const e = explainSlabLine(SEED_LINE, { possibleCpus: 128 });
-    expect(e).toMatchObject({ kind: 'magazine', eagerPerDomain: 1536, domains: 159, extraMagazines: 15, maxCachedIovas: 15 * 127, consistent: true });
+    const e = explainSlab(SEED_LINE, { possibleCpus: 128 });
+    expect(e).toMatchObject({ eagerPerDomain: 1536, domains: 159, extraMagazines: 15, maxCachedIovas: 15 * 127, consistent: true, exact: true });
+    expect(e.layout.magazineCache).toBe('iommu_iova_magazine');
     expect(e.maxCachedIovaBytes).toBe(String(15 * 127 * 64));
     expect(e.verdict).toBe('consistent with 159 domains (+15 magazines beyond the eager ones)');
     expect(formatExplanation(e)).toContain('159 domains');
   });
-  it('accepts the slabinfo form and kmalloc-1k (unnamed mode)', () => {
-    const e = explainSlabLine('kmalloc-1k 244239 244412 1024 4 1 : tunables 0 0 0 : slabdata 61103 61103 0', { possibleCpus: 128 });
-    expect(e).toMatchObject({ kind: 'kmalloc-1k', domains: 159, extraMagazines: 15 });
+  it('reads kmalloc-1k alone as magazines beside one rcache array per domain, as an upper bound', () => {
+    // 159 domains × (1536 magazines + 1 array) = 244383 objects, plus 15
+    const e = explainSlab('kmalloc-1k 244398 244412 1024 4 1 : tunables 0 0 0 : slabdata 61103 61103 0', { possibleCpus: 128 });
+    expect(e).toMatchObject({ exact: false, domains: 159, magazines: 244398 - 159, extraMagazines: 15 });
     expect(e.notes.join(' ')).toContain('upper bound');
   });
-  it('flags more extra magazines than the steady depot can hold', () => {
+  it('flags more extra magazines than the steady depot can hold when iommu_iova is not given', () => {
     // 1 domain on 4 CPUs: 48 eager, steady depot ≤ 1 × 6 × 2 online = 12
-    const ok = explainSlabLine('  60  60 100% 1.00K 15 4 60K iommu_iova_magazine', { possibleCpus: 4, onlineCpus: 2 });
+    const ok = explainSlab('  60  60 100% 1.00K 15 4 60K iommu_iova_magazine', { possibleCpus: 4, onlineCpus: 2 });
     expect(ok.consistent).toBe(true);
-    const bad = explainSlabLine('  61  61 100% 1.00K 16 4 64K iommu_iova_magazine', { possibleCpus: 4, onlineCpus: 2 });
+    const bad = explainSlab('  61  61 100% 1.00K 16 4 64K iommu_iova_magazine', { possibleCpus: 4, onlineCpus: 2 });
     expect(bad).toMatchObject({ domains: 1, extraMagazines: 13, consistent: false });
     expect(bad.verdict).toMatch(/leak or a growing depot/);
   });
-  it('describes iommu_iova lines without inventing a domain count', () => {
-    const e = explainSlabLine('iommu_iova 100 128 64 64 1 : tunables 0 0 0 : slabdata 2 2 0', { possibleCpus: 8 });
-    expect(e.kind).toBe('iova');
-    expect(e.verdict).toContain('100 iommu_iova nodes');
+  it('cross-checks extra magazines against the iommu_iova objects full depot magazines need', () => {
+    const mags = '  64  64 100% 1.00K 16 4 64K iommu_iova_magazine';
+    // 16 extra magazines need 16 × 127 = 2032 cached IOVAs
+    const backed = explainSlab(`${mags}\n  2048  2032  99% 0.06K 32 64 128K iommu_iova`, { possibleCpus: 4 });
+    expect(backed).toMatchObject({ extraMagazines: 16, fullMagazinesBacked: 16, consistent: true });
+    const leak = explainSlab(`${mags}\n  1024  1000  97% 0.06K 16 64 64K iommu_iova`, { possibleCpus: 4 });
+    expect(leak).toMatchObject({ extraMagazines: 16, fullMagazinesBacked: 7, consistent: false });
+    expect(leak.verdict).toContain('9 of the 16 magazines');
+  });
+  it('with the named cache present, kmalloc-1k objects are rcache arrays, not magazines', () => {
+    const e = explainSlab(`${SEED_LINE}\n   160    159  99%    1.00K     40        4       160K kmalloc-1k`, { possibleCpus: 128 });
+    expect(e).toMatchObject({ domains: 159, magazines: 244239, consistent: true });
+    expect(e.notes.join(' ')).toContain('kmalloc-1k: 159 objects');
+  });
+  it('uses the real object size of slabtop columns', () => {
+    const e = explainSlab('  10240  10000  97%    0.06K    160       64       640K iommu_iova', { possibleCpus: 8 });
+    expect(e.lines[0]!.objSize).toBe(64);
+    expect(e.activeBytes).toBe(String(10000 * 64));
+    expect(e.verdict).toContain('10000 iommu_iova nodes (640000 bytes)');
+  });
+  it('rejects impossible lines', () => {
+    expect(() => explainSlab('  10 11 100% 1.00K 3 4 12K iommu_iova_magazine', { possibleCpus: 1 })).toThrow(/11 active objects exceed the 10/);
+    expect(() => explainSlab('iommu_iova_magazine 1 1 0 4 1 : tunables 0 0 0 : slabdata 1 1 0', { possibleCpus: 1 })).toThrow(/object size 0/);
+    expect(() => explainSlab('iommu_iova_magazine 1 1 1024 0 1 : tunables 0 0 0 : slabdata 1 1 0', { possibleCpus: 1 })).toThrow(/0 objects per slab/);
+    expect(() => explainSlab('  99999999999999999 1 100% 1.00K 3 4 12K iommu_iova_magazine', { possibleCpus: 1 })).toThrow(/exact integer range/);
   });
   it('rejects other caches and garbage', () => {
-    expect(() => explainSlabLine('dentry 1 1 192 21 1 : tunables 0 0 0 : slabdata 1 1 0', { possibleCpus: 1 })).toThrow(SlabLineParseError);
+    expect(() => explainSlab('dentry 1 1 192 21 1 : tunables 0 0 0 : slabdata 1 1 0', { possibleCpus: 1 })).toThrow(SlabLineParseError);
     expect(() => parseSlabLine('12 x')).toThrow(SlabLineParseError);
     expect(() => parseSlabLine('')).toThrow(SlabLineParseError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DMA_FACETS_V6_8, type DmaBus, type DmaFacets, type EngineName } from '../../src/engine.js';
+import { DMA_FACETS_V6_8, type DmaBus, type DmaLayerFacets, type EngineName } from '../../src/engine.js';
 import { BusError, DmaMaskError } from '../../src/errors.js';
 import type { DomainCounters } from '../../src/snapshot.js';
 import { ENGINES } from '../support/labs.js';
@@ -7,7 +7,7 @@ import { dmaFixture, PAGE } from './support.js';
 
 // start_pfn 0xffffe leaves two pages below 4 GiB (0xffffe, 0xfffff): two 32-bit maps succeed,
 // the third fails there. The 48-bit aperture's top pfn is 2^36 − 1 = 0xfffffffff.
-async function fourMaps(engine: EngineName, facets: DmaFacets, bus: DmaBus):
+async function fourMaps(engine: EngineName, facets: DmaLayerFacets, bus: DmaBus):
   Promise<{ addrs: bigint[]; row: DomainCounters }> {
   const f = await dmaFixture(engine, { type: 'strict', startPfn: 0xffffen, facets });
   const dev = f.domain.attachDevice({ dmaMaskBits: 64, bus });

@@ -1,6 +1,6 @@
 // A lab with one DMA domain on either engine, through the library, and the counters the DMA tests
 // read from its snapshot: PFNs in each CPU's loaded/prev magazines, depot magazines, queued entries.
-import type { DmaDomainType, DmaFacets, EngineName } from '../../src/engine.js';
+import type { DmaDomainType, DmaLayerFacets, EngineName } from '../../src/engine.js';
 import type { IovaDomain } from '../../src/domain.js';
 import type { IovaLab } from '../../src/lab.js';
 import type { DomainCounters, FlushQueueCounters } from '../../src/snapshot.js';
@@ -11,7 +11,7 @@ export const PAGE = 4096n;
 export interface FixtureOptions {
   type: DmaDomainType;
   startPfn?: bigint;
-  facets?: DmaFacets;
+  facets?: DmaLayerFacets;
   hz?: number;
   cpus?: number;
 }

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import type { LabConfig } from '../../src/engine.js';
 import { KERNEL_PROFILES, PROFILE_NAMES, type RcachePolicy } from '../../src/policy.js';
+import { C_MODEL_FACETS } from '../../src/profiles/wasm-facets.js';
 
 const tweaked: fc.Arbitrary<RcachePolicy> = fc
   .record({
@@ -16,9 +17,10 @@ const tweaked: fc.Arbitrary<RcachePolicy> = fc
   })
   .chain((p) => fc.record({
     dynamicInitial: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: p.magazineSize })),
-  }).map(({ dynamicInitial }) => ({ ...p, dynamicInitial })));
+  }).map(({ dynamicInitial }) => ({ ...p, dynamicInitial, ...C_MODEL_FACETS })));
 
-const profilePolicy = fc.constantFrom(...PROFILE_NAMES).map((name) => ({ ...KERNEL_PROFILES[name].policy }));
+// Each design's rcache knobs with the walk, pop and flush facets the C model runs so far.
+const profilePolicy = fc.constantFrom(...PROFILE_NAMES).map((name) => ({ ...KERNEL_PROFILES[name].policy, ...C_MODEL_FACETS }));
 
 export const policyArb: fc.Arbitrary<RcachePolicy> = fc.oneof(profilePolicy, tweaked);
 

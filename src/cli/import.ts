@@ -1,0 +1,95 @@
+// `iova-lab import ftrace|bpftrace FILE|-`: turn a real machine's recording into a trace.
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { writeAllocFree } from '../import/alloc-free-writer.js';
+import { importBpftrace } from '../import/bpftrace.js';
+import { parseFtrace } from '../import/ftrace.js';
+import { writeTrace } from '../trace/write.js';
+import { readStdin } from './explain.js';
+import { choiceOption, intOption, UsageError } from './options.js';
+
+interface ImportOptions {
+  output?: string;
+  cpus?: number;
+  lenient?: boolean;
+  maskBits: number;
+  bus: 'pci' | 'platform';
+  domainType: 'strict' | 'lazy';
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file === '-') return readStdin();
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .argument('<file>', 'the recording, or - for stdin')
+    .option('-o, --output <file>', 'write the trace here instead of stdout')
+    .option('--cpus <n>', 'possible CPUs of the trace (default: the highest CPU seen + 1)',
+      intOption('--cpus', 1, 4096))
+    .option('--lenient', 'skip (and count) lines that do not parse or free what was never allocated, '
+      + 'instead of exit 2');
+}
+
+type Skipped = Array<{ line: number; why: string }>;
+
+async function emit(text: string, o: ImportOptions, out: (t: string) => void, skipped: Skipped): Promise<void> {
+  if (o.output) await writeFile(o.output, text);
+  else out(text);
+  if (skipped.length > 0) {
+    const first = skipped[0]!;
+    process.stderr.write(`iova-lab: skipped ${skipped.length} line(s); first: line ${first.line}: ${first.why}\n`);
+  }
+}
+
+export function importCommand(out: (text: string) => void): Command {
+  const ftrace = withCommon(new Command('ftrace'))
+    .description('iommu:map / iommu:unmap events of /sys/kernel/tracing/trace, trace_pipe or trace-cmd report')
+    .option('--mask-bits <n>', 'DMA mask width of the devices (the limit, capped at the 48-bit aperture)',
+      intOption('--mask-bits', 12, 64), 64)
+    .option('--bus <bus>', 'bus of the devices: pci or platform (kept as a header comment for now)',
+      choiceOption('--bus', ['pci', 'platform'] as const), 'pci')
+    .option('--domain-type <type>', 'strict (DMA) or lazy (DMA-FQ) unmapping (kept as a header comment for now)',
+      choiceOption('--domain-type', ['strict', 'lazy'] as const), 'strict')
+    .action(async (file: string, o: ImportOptions) => {
+      const rec = parseFtrace(await readInput(file), { lenient: o.lenient });
+      if (o.cpus !== undefined && rec.events.some((e) => e.cpu >= o.cpus!)) {
+        const highest = Math.max(...rec.events.map((e) => e.cpu));
+        throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${highest}).`);
+      }
+      const trace = writeAllocFree(rec, { cpus: o.cpus, granule: 4096, maskBits: o.maskBits, lenient: o.lenient });
+      const maps = rec.events.flatMap((e) => (e.kind === 'map' ? [e] : []));
+      const chunks = maps.reduce((n, e) => n + e.chunks, 0);
+      const comments = [
+        `imported from ftrace ${file === '-' ? '(stdin)' : file}: ${maps.length} maps (${chunks} map events), `
+          + `${rec.events.length - maps.length} unmaps, ${rec.skipped.length} lines skipped`,
+        `device: bus ${o.bus}, mask-bits ${o.maskBits}; domain-type ${o.domainType} `
+          + '(bus and domain type take effect once traces have device lines; frees here are strict)',
+        ...rec.warnings.map((w) => `recording line ${w.line}: ${w.text}`),
+      ];
+      await emit(writeTrace(trace, comments), o, out, rec.skipped);
+    });
+  const bpftrace = withCommon(new Command('bpftrace'))
+    .description('output of the recording script (iova-lab record --print-script): one domain per iova_domain pointer')
+    .action(async (file: string, o: ImportOptions) => {
+      const r = importBpftrace(await readInput(file), { cpus: o.cpus, lenient: o.lenient });
+      if (o.cpus !== undefined && r.trace.header.possibleCpus > o.cpus) {
+        throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${r.trace.header.possibleCpus - 1}).`);
+      }
+      const comments = [
+        `imported from bpftrace ${file === '-' ? '(stdin)' : file}: ${r.domains.size} iova_domains, `
+          + `${r.skipped.length} lines skipped`,
+        ...[...r.domains].map(([id, ptr]) => `domain ${id} = iova_domain ${ptr}`),
+      ];
+      await emit(writeTrace(r.trace, comments), o, out, r.skipped);
+    });
+  return new Command('import')
+    .description("turn a real machine's recording into a trace (iova-lab replay FILE runs it)")
+    .addCommand(ftrace.exitOverride())
+    .addCommand(bpftrace.exitOverride());
+}

@@ -1,0 +1,76 @@
+// Reads the iommu:map and iommu:unmap events of /sys/kernel/tracing/trace, trace_pipe or
+// `trace-cmd report` text. Lines look like
+//   <task>-<pid> [<cpu>] <flags> <seconds>.<fraction>: map: IOMMU: iova=0x… - 0x… paddr=0x… size=N
+// with 4 or 5 flag characters (or none, or a "(tgid)" column); from 5.17 the iova is followed by
+// " - <end>", before 5.17 it is not. Other events and "# " headers are skipped. Contiguous map
+// events on one CPU are the chunks of one scatter-gather allocation and become one map.
+import { complainer, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
+
+// task-pid, optional (tgid), [cpu], optional flags, seconds.fraction:, event name:, the rest
+const EVENT_LINE = new RegExp('^\\s*(.+?)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d{1,5})\\]\\s+'
+  + '(?:[\\w.:!+*#@$-]{4,5}\\s+)?(\\d+)\\.(\\d{1,9}):\\s+(?:iommu:)?(\\S+?):\\s*(.*)$');
+const HEX = '0x[0-9a-fA-F]{1,16}';
+const DEC = '\\d{1,20}';
+const MAP = new RegExp(`^IOMMU: iova=(${HEX})(?: - (${HEX}))? paddr=${HEX} size=(${DEC})\\s*$`);
+const UNMAP = new RegExp(`^IOMMU: iova=(${HEX})(?: - (${HEX}))? size=(${DEC}) unmapped_size=(${DEC})\\s*$`);
+
+const nsOf = (secs: string, frac: string): bigint => BigInt(secs) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
+
+export interface FtraceOptions { lenient?: boolean }
+
+export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
+  const rec: Recording = { source: 'ftrace', events: [], skipped: [], warnings: [] };
+  const complain = complainer('ftrace', o.lenient ?? false, rec.skipped);
+  /** The map each CPU made last, while a following chunk may still extend it. */
+  const open = new Map<number, RecordedMap>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const line = i + 1;
+    if (raw.trim().length === 0 || raw.trimStart().startsWith('#')) continue;
+    const cpus = /^cpus=(\d+)\s*$/.exec(raw.trim());
+    if (cpus) {
+      rec.cpus = Number(cpus[1]);
+      continue;
+    }
+    if (/LOST \d+ EVENTS/.test(raw)) rec.warnings.push({ line, text: raw.trim() });
+    const m = EVENT_LINE.exec(raw);
+    if (!m || (m[6] !== 'map' && m[6] !== 'unmap')) continue;
+    const cpu = Number(m[3]);
+    const ns = nsOf(m[4]!, m[5]!);
+    const f = (m[6] === 'map' ? MAP : UNMAP).exec(m[7]!);
+    if (!f) {
+      const format = m[6] === 'map' ? 'paddr=0x… size=N' : 'size=N unmapped_size=N';
+      complain(line, `an iommu:${m[6]} event that does not match its format `
+        + `("IOMMU: iova=0x… [- 0x…] ${format}"): ${m[7]}`);
+      continue;
+    }
+    const iova = BigInt(f[1]!);
+    const bytes = BigInt(f[3]!);
+    if (bytes === 0n) {
+      complain(line, `an iommu:${m[6]} of size 0`);
+      continue;
+    }
+    if (f[2] !== undefined && BigInt(f[2]) < iova) {
+      complain(line, `an iova range that ends (${f[2]}) before it starts (${f[1]})`);
+      continue;
+    }
+    if (m[6] === 'map') {
+      const prev = open.get(cpu);
+      if (prev && prev.iova + prev.bytes === iova) {
+        prev.bytes += bytes;
+        prev.chunks += 1;
+        prev.chunkBytes.push(bytes);
+        continue;
+      }
+      const ev: RecordedMap = { kind: 'map', line, cpu, ns, iova, bytes, chunks: 1, chunkBytes: [bytes] };
+      open.set(cpu, ev);
+      rec.events.push(ev);
+    } else {
+      // an unmapped allocation takes no more chunks, whichever CPU mapped it
+      for (const [c, m] of open) if (m.iova === iova) open.delete(c);
+      rec.events.push({ kind: 'unmap', line, cpu, ns, iova, bytes } satisfies RecordedEvent);
+    }
+  }
+  return rec;
+}
