@@ -67,6 +67,16 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
       case OpCode.Advance: e.advanceClock(a); break;
       case OpCode.DomainCreate: res[i] = BigInt(e.createDomain(Number(a), b)); break;
       case OpCode.DomainPut: e.putDomain(dom); break;
+      case OpCode.DmaDomainCreate:
+        res[i] = BigInt(e.createDmaDomain(Number(a), b, (['strict', 'lazy', 'lazy-single'] as const)[low[2 * o + 10]!]!, cpu));
+        break;
+      case OpCode.DeviceAttach: {
+        const bus = cpu === 0 ? 'pci' : 'platform';
+        res[i] = BigInt(e.attachDevice(dom, { bus, dmaMaskBits: Number(a), coherentMaskBits: Number(b), forceDac: flag }));
+        break;
+      }
+      case OpCode.Map: res[i] = e.map(dom, cpu, a, b, flag); break;
+      case OpCode.Unmap: e.unmap(dom, cpu, a, b); break;
       default: throw new Error(`perOp: opcode ${ops[o]} not used by these workloads`);
     }
   }

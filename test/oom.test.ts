@@ -6,7 +6,7 @@ import { encodeOps } from '../src/batch.js';
 import type { IovaModule } from '../src/bindings.js';
 import { InvariantError, OutOfMemoryError, Status } from '../src/errors.js';
 import { IovaLab, type LabOptions } from '../src/lab.js';
-import { cacheByName, decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { cacheByName, decodeSnapshot, DOMAIN_FIELDS, type Snapshot } from '../src/snapshot.js';
 import { onModule, privateModule } from './support/wasm.js';
 
 const LIMIT32 = 0xfffffn;
@@ -25,7 +25,7 @@ async function privateLab(options: LabOptions, maxDomains: number): Promise<Priv
   // The first lab of a fresh instance is handle 1 (and there is no other).
   expect(mod._iova_snapshot_words(1)).toBeGreaterThan(0);
   expect(mod._iova_snapshot_words(2)).toBe(0);
-  const cap = mod._iova_snapshot_words(1) + 12 * maxDomains;
+  const cap = mod._iova_snapshot_words(1) + DOMAIN_FIELDS.length * maxDomains;
   const buf = mod._malloc(cap * 8);
   expect(buf).not.toBe(0);
   return {

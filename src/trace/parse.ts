@@ -29,7 +29,7 @@ export type TraceOp = At & (
   | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
   | { op: 'map'; dev: number; cpu: number; bytes: bigint }
   | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
-  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint }
+  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint; ref?: number }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
   | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
@@ -101,6 +101,8 @@ export function parseTrace(text: string): Trace {
   const devices = new Map<number, number>();
   /** Allocation lines a `free … @<line>` may still name: line → domain id. */
   const unfreedAllocs = new Map<number, number>();
+  /** map / map-sg lines an `unmap … @<line>` may still name: line → device id. */
+  const unmappedMaps = new Map<number, number>();
   const r = new LineReader(text);
 
   const deviceId = (): number => {
@@ -127,14 +129,17 @@ export function parseTrace(text: string): Trace {
   };
 
   /** `@<line>` in place of a PFN: an earlier allocation line of the domain, freed once. */
-  const refArg = (i: number, id: number): number | undefined => {
+  /** `@<line>` as argument i: a line of `open` (line → owner) that `owner` made; it is then used up. */
+  const refIn = (i: number, owner: number, open: Map<number, number>, what: string): number | undefined => {
     const at = r.tok(i)!;
     if (!at.startsWith('@')) return undefined;
     const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
-    if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
-    unfreedAllocs.delete(ref);
+    if (open.get(ref) !== owner) r.fail(`@<line> naming an earlier, ${what} ${owner}`);
+    open.delete(ref);
     return ref;
   };
+  const refArg = (i: number, id: number): number | undefined =>
+    refIn(i, id, unfreedAllocs, 'not yet freed alloc line of domain');
 
   /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
   const parseHeaderLine = (op: 'magazines' | 'profile' | 'policy', h: TraceHeader): void => {
@@ -208,19 +213,30 @@ export function parseTrace(text: string): Trace {
         ops.push({ line, op, dev, id, maskBits, bus: keyword<DmaBus>(4, ['pci', 'platform'], 'pci') });
         break;
       }
-      case 'map':
-        ops.push({ line, op, dev: deviceId(), cpu: cpuArg(2), bytes: r.num(3, 'bytes') });
+      case 'map': {
+        const dev = deviceId();
+        ops.push({ line, op, dev, cpu: cpuArg(2), bytes: r.num(3, 'bytes') });
+        unmappedMaps.set(line, dev);
         break;
+      }
       case 'map-sg': {
         const dev = deviceId();
         const cpu = cpuArg(2);
         const segments = Array.from({ length: r.count - 3 }, (_, i) => r.num(3 + i, 'segment bytes'));
         ops.push({ line, op, dev, cpu, segments });
+        unmappedMaps.set(line, dev);
         break;
       }
-      case 'unmap':
-        ops.push({ line, op, dev: deviceId(), cpu: cpuArg(2), addr: r.num(3, 'dma_addr'), bytes: r.num(4, 'bytes') });
+      case 'unmap': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const ref = refIn(3, dev, unmappedMaps, 'not yet unmapped map or map-sg line of device');
+        const bytes = r.num(4, 'bytes');
+        ops.push(ref === undefined
+          ? { line, op, dev, cpu, addr: r.num(3, 'dma_addr'), bytes }
+          : { line, op, dev, cpu, addr: 0n, bytes, ref });
         break;
+      }
       case 'alloc':
       case 'alloc-noflush': {
         const id = domainId(true);

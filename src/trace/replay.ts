@@ -77,8 +77,9 @@ const CHUNK_OPS = 4096;
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
 const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
 
-/** The allocation line a free names with `@<line>`, if it does. */
-const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === 'slow-free' ? o.ref : undefined);
+/** The allocation (map) line a free (unmap) names with `@<line>`, if it does. */
+const refOf = (o: TraceOp): number | undefined =>
+  (o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap' ? o.ref : undefined);
 
 /** Batch ops one trace op may take: a map-sg of the most segments, 5 per SG_SEGMENTS op, then MAP_SG. */
 const MAX_OPS_PER_LINE = Math.ceil(IOVA_SG_MAX_SEGMENTS / 5) + 1;
@@ -122,7 +123,7 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, { dom, dev, pfnOf }
       code = OpCode.DeviceAttach; d = dom(o.id); cpu = o.bus === 'pci' ? 0 : 1; a = BigInt(o.maskBits); b = a; break;
     case 'map': code = OpCode.Map; d = dev(o.dev); cpu = o.cpu; a = o.bytes; break;
     case 'map-sg': return encodeMapSg(o, out, at, dev(o.dev));
-    case 'unmap': code = OpCode.Unmap; d = dev(o.dev); cpu = o.cpu; a = o.addr; b = o.bytes; break;
+    case 'unmap': code = OpCode.Unmap; d = dev(o.dev); cpu = o.cpu; a = pfnOf(o); b = o.bytes; break;
     case 'alloc':
     case 'alloc-noflush':
       code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
@@ -153,7 +154,7 @@ function runOne(e: Engine, o: TraceOp, { dom, dev, pfnOf }: Ids): void {
       break;
     case 'map': e.map(dev(o.dev), o.cpu, o.bytes, 0n, false); break;
     case 'map-sg': e.mapSg(dev(o.dev), o.cpu, o.segments); break;
-    case 'unmap': e.unmap(dev(o.dev), o.cpu, o.addr, o.bytes); break;
+    case 'unmap': e.unmap(dev(o.dev), o.cpu, pfnOf(o), o.bytes); break;
     case 'alloc': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true); break;
     case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
     case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
@@ -221,7 +222,8 @@ export async function replayTrace(
   const returned = new Map<number, bigint>();
   const pfnOf = (o: TraceOp): bigint => {
     const ref = refOf(o);
-    return ref === undefined ? (o as { pfn: bigint }).pfn : returned.get(ref)!;
+    if (ref !== undefined) return returned.get(ref)!;
+    return o.op === 'unmap' ? o.addr : (o as { pfn: bigint }).pfn;
   };
   const map: Ids = { dom, dev, pfnOf };
   const words = new BigUint64Array((CHUNK_OPS + MAX_OPS_PER_LINE) * OP_WORDS);

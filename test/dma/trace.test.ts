@@ -61,10 +61,10 @@ describe.each(ENGINES)('trace DMA replay (%s engine)', (engine) => {
     // 32-bit device: the top page 0xfffff; then the map-sg's 4096 + 4096 (100 aligned) + 8192 bytes,
     // one 4-page allocation size-aligned below it: (0xfffff − 4) & ~3 = 0xffff8.
     expect(values).toEqual([
-      { line: 6, op: 'map', addr: 0xfffff000n },
-      { line: 7, op: 'map-sg', addr: 0xffff8000n },
+      { line: 6, op: 'map', pfn: 0xfffffn, addr: 0xfffff000n },
+      { line: 7, op: 'map-sg', pfn: 0xffff8n, addr: 0xffff8000n },
       // A 64-bit platform device makes no 32-bit attempt: the top of the 48-bit aperture.
-      { line: 8, op: 'map', addr: 0xfffffffff000n },
+      { line: 8, op: 'map', pfn: 0xfffffffffn, addr: 0xfffffffff000n },
     ]);
     expect(r.snapshot.domains.map((d) => d.maps)).toEqual([3, 0]);
     // Both unmaps queued on CPU 2 at t=0; the tick reaches the timer's 10 ms: freed on CPU 2, the
@@ -80,5 +80,20 @@ describe.each(ENGINES)('trace DMA replay (%s engine)', (engine) => {
     expect(err).toBeInstanceOf(TraceReplayError);
     expect((err as TraceReplayError).line).toBe(3);
     expect((err as TraceReplayError).engineError).toBeInstanceOf(DmaMaskError);
+  });
+});
+
+describe.each(ENGINES)('unmap @<line> (%s engine)', (engine) => {
+  it('unmaps what the map on that line returned, as an imported recording needs', async () => {
+    const text = `cpus 2\ndomain 0 4096 1 strict\ndevice 1 0 32\nmap 1 0 4096\nmap-sg 1 0 4096 4096\n`
+      + `unmap 1 1 @5 8192\nunmap 1 1 @4 4096\n`;
+    const t = parseTrace(text);
+    expect(t.ops.at(-1)).toMatchObject({ op: 'unmap', ref: 4, addr: 0n });
+    expect(writeTrace(t)).toContain('unmap 1 1 @5 8192\nunmap 1 1 @4 4096\n');
+    const r = await replayTrace(t, engine);
+    // both unmapped on CPU 1: the page into class 0, the 2-page map-sg into class 1
+    expect(r.snapshot.cpus[1]!.loadedPfns.slice(0, 2)).toEqual([1, 1]);
+    expect(r.snapshot.domains[0]).toMatchObject({ maps: 2, unmaps: 2 });
+    expect(() => parseTrace(`${text}unmap 1 1 @4 4096\n`)).toThrow(/not yet unmapped map or map-sg line of device 1/);
   });
 });
