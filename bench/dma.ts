@@ -22,7 +22,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-dma-'));
 const exe = buildNative(ROOT, tmp);
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const lines = [
-  '| domain | pairs | native pairs/s | WASM batch pairs/s | WASM per-op pairs/s | TS pairs/s | WASM batch / native | TS / WASM batch |',
+  '| domain | pairs | native pairs/s | WASM batch pairs/s | WASM per-op pairs/s | TS pairs/s | WASM batch / native '
+    + '| TS / WASM batch |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const type of ['strict', 'lazy'] as const) {
@@ -43,7 +44,8 @@ for (const type of ['strict', 'lazy'] as const) {
   }
   // ops/s to pairs/s: the stream also holds the domain, the device and one advance per 32 pairs
   const pairsPerOp = Math.ceil(pairs / 32) * 32 / w.n;
-  const m = Object.fromEntries(ENGINES.map((en) => [en, median(samples[en]) * pairsPerOp])) as Record<EngineKind, number>;
+  const m = Object.fromEntries(ENGINES.map((en) => [en, median(samples[en]) * pairsPerOp])) as
+    Record<EngineKind, number>;
   lines.push(`| ${type} | ${Math.ceil(pairs / 32) * 32} | ${fmt(m.native)} | ${fmt(m['wasm-batch'])} | `
     + `${fmt(m['wasm-perop'])} | ${fmt(m.ts)} | ${r2(m['wasm-batch'] / m.native)} | ${r2(m.ts / m['wasm-batch'])} |`);
 }

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OP_WORDS, OpCode, type Engine } from '../src/engine.js';
+import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode, type Engine } from '../src/engine.js';
 import { createModelEngine } from '../src/model/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
@@ -68,11 +68,12 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
       case OpCode.DomainCreate: res[i] = BigInt(e.createDomain(Number(a), b)); break;
       case OpCode.DomainPut: e.putDomain(dom); break;
       case OpCode.DmaDomainCreate:
-        res[i] = BigInt(e.createDmaDomain(Number(a), b, (['strict', 'lazy', 'lazy-single'] as const)[low[2 * o + 10]!]!, cpu));
+        res[i] = BigInt(e.createDmaDomain(Number(a), b, DMA_DOMAIN_TYPES[low[2 * o + 10]!]!, cpu));
         break;
       case OpCode.DeviceAttach: {
         const bus = cpu === 0 ? 'pci' : 'platform';
-        res[i] = BigInt(e.attachDevice(dom, { bus, dmaMaskBits: Number(a), coherentMaskBits: Number(b), forceDac: flag }));
+        const masks = { dmaMaskBits: Number(a), coherentMaskBits: Number(b) };
+        res[i] = BigInt(e.attachDevice(dom, { bus, ...masks, forceDac: flag }));
         break;
       }
       case OpCode.Map: res[i] = e.map(dom, cpu, a, b, flag); break;

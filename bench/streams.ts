@@ -130,7 +130,10 @@ export function dmaWorkload(type: DmaDomainType, pairs: number): Promise<Workloa
     for (let done = 0; done < pairs; done += 32) {
       const cpu = ri(rand, 0, 7);
       const live: [bigint, bigint][] = [];
-      for (let i = 0; i < 32; i++) { const bytes = BigInt(ri(rand, 1, 16) * 4096); live.push([r.map(dev, cpu, bytes), bytes]); }
+      for (let i = 0; i < 32; i++) {
+        const bytes = BigInt(ri(rand, 1, 16) * 4096);
+        live.push([r.map(dev, cpu, bytes), bytes]);
+      }
       for (const [addr, bytes] of live) r.unmap(dev, cpu & ~3, addr, bytes);
       r.advance(1n);
     }

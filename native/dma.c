@@ -6,7 +6,9 @@ const struct dma_facets dma_facets_v6_8 = { .sac_latch = 1, .single_queue_availa
 
 #define DMA_32BIT_MASK 0xffffffffull
 
+/* DMA_BIT_MASK(bits). */
 static uint64_t bit_mask(uint32_t bits) { return bits >= 64 ? ~0ull : (1ull << bits) - 1; }
+/* cookie_msi_granule-like: 1 << the iova_domain's shift. */
 static uint64_t granule_of(const struct lab_domain *d) { return 1ull << d->iovad.shift; }
 
 /* iommu_dma_init_domain's checks: a known type the facets allow, an aperture reaching start_pfn. */
@@ -82,7 +84,8 @@ static int dma_alloc_iova(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu
 	struct lab_domain *d = ck->dom;
 	uint32_t shift = d->iovad.shift;
 	uint64_t pages = size >> shift, limit = dma_limit(ck, mask);
-	if (ck->facets.round_in_caller && pages < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1))) pages = 1ull << order_base_2_(pages);
+	if (ck->facets.round_in_caller && pages < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1)))
+		pages = 1ull << order_base_2_(pages);
 	if (try_32bit(dev, limit)) {
 		ck->st.sac_attempts++;
 		if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
@@ -104,6 +107,7 @@ static int aligned_size(const struct iommu_dma_cookie *ck, uint64_t bytes, uint6
 	return 0;
 }
 
+/* __iommu_dma_map's allocation and its counters; *dma_addr 0 when it failed. */
 static int map_size(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t size, uint64_t mask,
 		    uint64_t bytes, uint64_t off, uint64_t *dma_addr)
 {
@@ -118,6 +122,7 @@ static int map_size(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint
 	return 0;
 }
 
+/* iommu_dma_map_page: the page offset's granule, aligned up, under the streaming or coherent mask. */
 int iommu_dma_map(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t bytes, uint64_t off,
 		  int coherent, uint64_t *dma_addr)
 {
@@ -148,6 +153,7 @@ int iommu_dma_sg_length(const struct dma_device *dev, const uint64_t *seg_bytes,
 	return 0;
 }
 
+/* iommu_dma_map_sg: one IOVA for the segments' laid-out length. */
 int iommu_dma_map_sg(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, const uint64_t *seg_bytes,
 		     uint32_t nseg, uint64_t *dma_addr)
 {
@@ -159,6 +165,7 @@ int iommu_dma_map_sg(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, con
 	return map_size(c, dev, cpu, size, dev->dma_mask, bytes, 0, dma_addr);
 }
 
+/* __iommu_dma_unmap: checked like free_iova_fast, then freed (strict) or queued (lazy) on cpu. */
 int iommu_dma_unmap(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t dma_addr, uint64_t bytes)
 {
 	struct iommu_dma_cookie *ck = dev->cookie;

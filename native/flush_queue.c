@@ -152,7 +152,8 @@ const char *fq_check(struct lab_domain *d, const struct iova_fq_domain *q)
 			if (x == NODE_NONE) return "queued IOVA is not in the tree";
 			if (d->iovad.n[x].in_magazine) return "IOVA is queued and cached at once";
 			if (!pfn_set_has(&q->queued, e->iova_pfn)) return "queued IOVA missing from the queued index";
-			if (e->counter < last || e->counter > q->fq_flush_start_cnt) return "flush counters out of order";
+			if (e->counter < last || e->counter > q->fq_flush_start_cnt)
+				return "flush counters out of order";
 			last = e->counter;
 			total++;
 		}

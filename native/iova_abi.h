@@ -83,7 +83,7 @@ enum iova_op {
 	IOVA_OP_DOMAIN_PUT = 12, /* put_iova_domain: (domain) -> 0 */
 	/* the nth next allocation of kind (0 magazine, 1 iommu_iova) fails: (kind, nth) -> 0 */
 	IOVA_OP_INJECT_FAILURE = 13,
-	/* iommu_dma_init_domain (+ iommu_dma_init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
+	/* iommu_dma_init_domain (+ init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
 	IOVA_OP_DMA_DOMAIN_CREATE = 14,
 	/* probe a device into a DMA domain: (domain, bus, dmaMaskBits, coherentMaskBits, forceDac) -> device id */
 	IOVA_OP_DEVICE_ATTACH = 15,

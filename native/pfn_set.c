@@ -1,7 +1,10 @@
+/* The flush queues' set of queued PFNs (model-only: the kernel has no such index). */
 #include "pfn_set.h"
 #include <stdlib.h>
 
+/* Model-only: an empty set. */
 void pfn_set_init(struct pfn_set *s) { s->slot = NULL; s->cap = s->count = s->bits = 0; }
+/* Model-only: frees the table. */
 void pfn_set_destroy(struct pfn_set *s) { free(s->slot); pfn_set_init(s); }
 
 /* Fibonacci hashing: the top `bits` bits of pfn times 2^64 / golden ratio. */
@@ -10,6 +13,7 @@ static uint32_t home(const struct pfn_set *s, uint64_t pfn)
 	return (uint32_t)((pfn * 0x9e3779b97f4a7c15ull) >> (64 - s->bits));
 }
 
+/* Model-only: linear probing from the home slot to the first empty one. */
 static void insert(struct pfn_set *s, uint64_t pfn)
 {
 	uint32_t i = home(s, pfn);
@@ -36,6 +40,7 @@ int pfn_set_reserve(struct pfn_set *s, uint32_t extra)
 	return 0;
 }
 
+/* Model-only: the slot holding pfn, or UINT32_MAX. */
 static uint32_t find(const struct pfn_set *s, uint64_t pfn)
 {
 	uint32_t i;
@@ -45,8 +50,10 @@ static uint32_t find(const struct pfn_set *s, uint64_t pfn)
 	return UINT32_MAX;
 }
 
+/* Model-only: pfn is queued. */
 int pfn_set_has(const struct pfn_set *s, uint64_t pfn) { return find(s, pfn) != UINT32_MAX; }
 
+/* Model-only: adds pfn (room reserved, not yet a member). */
 void pfn_set_add(struct pfn_set *s, uint64_t pfn) { insert(s, pfn); }
 
 /* Backward-shift deletion: later members of the probe run move up so no lookup stops early. */

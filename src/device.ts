@@ -34,7 +34,9 @@ export class DmaDevice implements Disposable {
   /** @internal IovaDomain.attachDevice's way in; domainLive: the domain is neither put nor its lab disposed. */
   static attach(engine: Engine, domain: number, options: AttachOptions, domainLive: () => boolean): DmaDevice {
     const bus = options.bus ?? 'pci';
-    if (bus !== 'pci' && bus !== 'platform') throw new LabConfigError(`bus must be pci or platform, got ${String(bus)}`, -1);
+    if (bus !== 'pci' && bus !== 'platform') {
+      throw new LabConfigError(`bus must be pci or platform, got ${String(bus)}`, -1);
+    }
     const dmaMaskBits = toIndex('dmaMaskBits', options.dmaMaskBits);
     const coherentMaskBits = toIndex('coherentMaskBits', options.coherentMaskBits ?? dmaMaskBits);
     const id = engine.attachDevice(domain, { bus, dmaMaskBits, coherentMaskBits, forceDac: options.forceDac ?? false });

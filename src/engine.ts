@@ -22,7 +22,9 @@ export interface DmaLayerFacets {
   /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
   roundInCaller: boolean;
 }
-export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = { sacLatch: true, singleQueueAvailable: true, roundInCaller: false };
+export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = {
+  sacLatch: true, singleQueueAvailable: true, roundInCaller: false,
+};
 
 /** A device as the engines attach it (the library fills in the defaults). */
 export interface DeviceConfig {

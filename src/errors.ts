@@ -132,7 +132,7 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
   [Status.NO_DEVICE]: [UnknownDeviceError, 'no such device (never attached, or its domain was put)'],
-  [Status.DOMAIN_TYPE]: [DomainTypeError, "DMA domain type must be strict, lazy or lazy-single (lazy-single from v6.7)"],
+  [Status.DOMAIN_TYPE]: [DomainTypeError, 'DMA domain type must be strict, lazy or lazy-single (from v6.7)'],
   [Status.APERTURE]: [ApertureError, 'aperture bits must lie in [32, 63] and reach the start PFN'],
   [Status.DMA_MASK]: [DmaMaskError, "DMA mask bits must lie in [1, 64] and reach the domain's start PFN"],
   [Status.BUS]: [BusError, 'device bus must be pci or platform'],

@@ -202,7 +202,9 @@ export class IovaLab implements Disposable {
     if (options.apertureBits !== undefined && !type) {
       throw new LabConfigError(`apertureBits needs a DMA domain type, got apertureBits ${bits} without one`, -1);
     }
-    const id = type ? this.engine.createDmaDomain(granule, startPfn, type, bits) : this.engine.createDomain(granule, startPfn);
+    const id = type
+      ? this.engine.createDmaDomain(granule, startPfn, type, bits)
+      : this.engine.createDomain(granule, startPfn);
     return IovaDomain.attach(this, id);
   }
 

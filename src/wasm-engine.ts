@@ -165,7 +165,8 @@ class WasmEngine implements Engine {
   createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
     const t = DMA_DOMAIN_TYPES.indexOf(type);
     const bits = Number.isInteger(apertureBits) && apertureBits >= 0 && apertureBits <= 64 ? apertureBits : 64;
-    const status = this.mod._iova_dma_domain_create(this.handle, granule, startPfn, t < 0 ? 3 : t, bits, this.transferPtr);
+    const typeWord = t < 0 ? 3 : t;
+    const status = this.mod._iova_dma_domain_create(this.handle, granule, startPfn, typeWord, bits, this.transferPtr);
     if (status < 0) this.fail(status, { granule, startPfn, type, apertureBits });
     return Number(this.transferred(0));
   }

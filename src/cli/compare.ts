@@ -96,7 +96,9 @@ const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
   type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
 
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.profile !== undefined && o.profiles) throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+  if (o.profile !== undefined && o.profiles) {
+    throw new UsageError('--profile picks one profile; with --profiles list them all there.');
+  }
   if (o.domainType !== undefined && o.domainTypes) {
     throw new UsageError('--domain-type picks one type; with --domain-types list them all there.');
   }
@@ -186,12 +188,13 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
   )
     .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
       profileListOption())
-    .option('--domain-types <list>', `DMA workloads: comma-separated domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
+    .option('--domain-types <list>', `DMA workloads: domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
       listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       if (o.domainTypes && o.workload !== undefined && !isDmaWorkload(o.workload)) {
-        throw new UsageError(`--domain-types goes with a DMA workload (nvme, nic, pause), not --workload ${o.workload}.`);
+        const w = o.workload;
+        throw new UsageError(`--domain-types goes with a DMA workload (nvme, nic, pause), not --workload ${w}.`);
       }
       if (o.profiles || o.domainTypes) await compareProfiles(o, out, progressStream);
       else await compareModes(o, out, progressStream);

@@ -1,7 +1,8 @@
 // `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
-import { DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType } from '../engine.js';
+import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
 import { formatClassTable } from '../report/classes.js';
 import { formatDma } from '../report/dma.js';
@@ -79,7 +80,8 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
     .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
       + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', intOption('--ops', 0, 1e9))
+    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)',
+      intOption('--ops', 0, 1e9))
     .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
       choiceOption('--domain-type', DMA_DOMAIN_TYPES))
     .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',

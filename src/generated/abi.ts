@@ -133,7 +133,7 @@ export enum OpCode {
   DomainPut = 12,
   /** the nth next allocation of kind (0 magazine, 1 iommu_iova) fails: (kind, nth) -> 0 */
   InjectFailure = 13,
-  /** iommu_dma_init_domain (+ iommu_dma_init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
+  /** iommu_dma_init_domain (+ init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
   DmaDomainCreate = 14,
   /** probe a device into a DMA domain: (domain, bus, dmaMaskBits, coherentMaskBits, forceDac) -> device id */
   DeviceAttach = 15,

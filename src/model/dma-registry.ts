@@ -38,7 +38,8 @@ export class DmaRegistry {
   /** The cookie of a domain just created (its checks passed before the domain existed). */
   addCookie(domain: RcacheDomain, type: DmaDomainType, apertureBits: number): void {
     const { clock, onlineCpuList, possibleCpus, hz, facets } = this.env;
-    const cookie = new IommuDmaCookie(domain, type, { clock, onlineCpuList }, possibleCpus, { facets, apertureBits, hz });
+    const options = { facets, apertureBits, hz };
+    const cookie = new IommuDmaCookie(domain, type, { clock, onlineCpuList }, possibleCpus, options);
     this.cookies.set(domain.id, cookie);
   }
 

@@ -49,7 +49,9 @@ export class IommuDmaCookie {
    * iommu_dma_init_domain's checks, before the domain exists: a type the facets allow, an aperture of
    * 32..63 bits that reaches startPfn. Same order and statuses as the C model.
    */
-  static check(type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaLayerFacets): void {
+  static check(
+    type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaLayerFacets,
+  ): void {
     if (!DMA_DOMAIN_TYPES.includes(type) || (type === 'lazy-single' && !facets.singleQueueAvailable)) {
       fail(Status.DOMAIN_TYPE, { domainType: String(type), singleQueue: facets.singleQueueAvailable });
     }

@@ -188,7 +188,9 @@ export class ModelEngine implements Engine {
     if (lo < d.tree.startPfn || lo > hi || hi > d.tree.maxPfn) fail(Status.RANGE, { domain, lo, hi });
     // Extending a node whose pfn sits in a magazine would corrupt the rcache.
     if (d.tree.rangeHasCached(lo, hi)) fail(Status.RANGE, { domain, lo, hi, cached: 'a cached IOVA overlaps' });
-    if (this.dma.queuedOverlaps(domain, lo, hi)) fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
+    if (this.dma.queuedOverlaps(domain, lo, hi)) {
+      fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
+    }
     return d.tree.reserveIova(lo, hi);
   }
 
@@ -300,7 +302,8 @@ export class ModelEngine implements Engine {
           case OpCode.DeviceAttach: {
             const bus = cw === 0n ? 'pci' : cw === 1n ? 'platform' : ('invalid' as 'pci');
             const bits = (v: bigint): number => (v > 64n ? 65 : Number(v));
-            r = BigInt(this.attachDevice(dom, { bus, dmaMaskBits: bits(a), coherentMaskBits: bits(b), forceDac: c !== 0n }));
+            const masks = { dmaMaskBits: bits(a), coherentMaskBits: bits(b) };
+            r = BigInt(this.attachDevice(dom, { bus, ...masks, forceDac: c !== 0n }));
             break;
           }
           case OpCode.Map: r = this.map(dom, cpu, a, b, c !== 0n); break;

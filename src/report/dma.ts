@@ -81,7 +81,8 @@ export function formatDma(s: Snapshot): string {
     `flush queues: queued ${t.queued}; IOTLB flushes ring-full ${t.flushesFull}, timer ${t.flushesTimer}; `
       + `timer expiries ${t.timerExpiries}; freed by queueing CPUs ${t.queueFreed}, by the timer ${t.timerFreed} `
       + `(${topCpus(t.timerFreedOn)})`,
-    `32-bit (SAC) attempts ${t.sacAttempts}, successes ${t.sacSuccesses}; devices switched to the full range ${t.sacSwitched}`,
+    `32-bit (SAC) attempts ${t.sacAttempts}, successes ${t.sacSuccesses}; `
+      + `devices switched to the full range ${t.sacSwitched}`,
     `loaded+prev PFNs by CPU: ${topCpus(t.cpuCachedPfns)}`,
   ].join('\n') + '\n';
 }

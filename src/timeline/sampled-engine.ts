@@ -84,7 +84,9 @@ export class SampledEngine implements Engine {
   mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
     return this.inner.mapSg(device, cpu, segmentBytes);
   }
-  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void { this.inner.unmap(device, cpu, dmaAddr, bytes); }
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.inner.unmap(device, cpu, dmaAddr, bytes);
+  }
   snapshot(): Snapshot { return this.inner.snapshot(); }
   checkInvariants(): void { this.inner.checkInvariants(); }
   dispose(): void { this.inner.dispose(); }

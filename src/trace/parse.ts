@@ -46,7 +46,9 @@ export interface Trace {
 }
 
 /** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
-export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg']);
+export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set([
+  'alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg',
+]);
 /** Ops whose value is a DMA address rather than a PFN. */
 export const ADDRESS_OPS: ReadonlySet<TraceOp['op']> = new Set(['map', 'map-sg']);
 
@@ -70,8 +72,8 @@ const USAGE: Record<string, string[]> = {
 };
 
 /** Every word that can start a line after the header, most frequent first. */
-const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain',
-  'device', 'put', 'reserve', 'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free',
+  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
 
 /** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
 function arity(op: string): [number, number] {
@@ -108,7 +110,9 @@ export function parseTrace(text: string): Trace {
   const deviceId = (): number => {
     const dev = r.small(1, 'device id');
     const dom = devices.get(dev);
-    if (dom === undefined || !live.has(dom)) r.fail(`device id ${dev} attached by an earlier "device" line to a live domain`);
+    if (dom === undefined || !live.has(dom)) {
+      r.fail(`device id ${dev} attached by an earlier "device" line to a live domain`);
+    }
     return dev;
   };
   const keyword = <T extends string>(i: number, words: readonly T[], fallback: T): T => {
@@ -207,7 +211,9 @@ export function parseTrace(text: string): Trace {
         const dev = r.small(1, 'device id');
         if (devices.has(dev)) r.fail(`a device id not used before (${dev} already attached)`);
         const id = r.small(2, 'domain id');
-        if (!live.has(id) || !dmaDomains.has(id)) r.fail(`domain id ${id} of a live DMA domain (a "domain" line with a type)`);
+        if (!live.has(id) || !dmaDomains.has(id)) {
+          r.fail(`domain id ${id} of a live DMA domain (a "domain" line with a type)`);
+        }
         const maskBits = r.small(3, 'mask_bits');
         devices.set(dev, id);
         ops.push({ line, op, dev, id, maskBits, bus: keyword<DmaBus>(4, ['pci', 'platform'], 'pci') });

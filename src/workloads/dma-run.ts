@@ -3,7 +3,8 @@
 // chosen separately, as devices do (submit anywhere, complete on IRQ CPUs).
 import type { Engine } from '../engine.js';
 import type { IovaLab } from '../lab.js';
-import { DEFAULT_LIMIT, engineOf, pick, RunClock, seededRandom, type WorkloadOptions, type WorkloadRun } from './common.js';
+import { DEFAULT_LIMIT, engineOf, pick, RunClock, seededRandom } from './common.js';
+import type { WorkloadOptions, WorkloadRun } from './common.js';
 
 /** One mapping: what unmap needs back. */
 export interface Mapping { addr: bigint; bytes: bigint }
@@ -30,7 +31,8 @@ export function startDmaRun(target: Engine | IovaLab, options: WorkloadOptions):
   for (let i = 0; i < options.domains; i++) {
     const dom = engine.createDmaDomain(options.granule ?? 4096, 1n, options.domainType ?? 'lazy', 48);
     domainIds.push(dom);
-    deviceIds.push(engine.attachDevice(dom, { bus: 'pci', dmaMaskBits: bits, coherentMaskBits: bits, forceDac: false }));
+    const device = { bus: 'pci' as const, dmaMaskBits: bits, coherentMaskBits: bits, forceDac: false };
+    deviceIds.push(engine.attachDevice(dom, device));
     options.onProgress?.({ unit: 'domains', done: i + 1, total: options.domains });
   }
   return {
@@ -56,7 +58,9 @@ export function mapThenUnmap(
   let failed = 0;
   for (let i = 0; i < count; i++) {
     const segs = nextSegments();
-    const addr = segs.length === 1 ? engine.map(device, mapCpu, segs[0]!, 0n, false) : engine.mapSg(device, mapCpu, segs);
+    const addr = segs.length === 1
+      ? engine.map(device, mapCpu, segs[0]!, 0n, false)
+      : engine.mapSg(device, mapCpu, segs);
     if (addr === 0n) failed++;
     else live.push({ addr, bytes: segs.reduce((a, b) => a + b, 0n) });
   }
