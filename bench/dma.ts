@@ -8,11 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildNative, ENGINES, measure, sameOutcome, writeOpFile, type EngineKind } from './engines.js';
+import { buildNative, measure, sameOutcome, writeOpFile, type Budget, type EngineKind, type Outcome } from './engines.js';
 import { fmt, r2 } from './report.js';
+import { median, steady } from './stats.js';
 import { dmaWorkload } from './streams.js';
 
 const ROUNDS = 3;
+const ENGINES = ['native', 'wasm-batch', 'wasm-perop', 'ts'] as const satisfies readonly EngineKind[];
+type Kind = (typeof ENGINES)[number];
+const BUDGET: Budget = { minNs: 0.3e9, maxNs: 1e9 };
 const { values: opts } = parseArgs({ options: { pairs: { type: 'string', default: '100000' } } });
 const pairs = Number(opts.pairs);
 if (!Number.isSafeInteger(pairs) || pairs < 32) throw new Error(`--pairs needs an integer ≥ 32, got ${opts.pairs}`);
@@ -20,7 +24,6 @@ if (!Number.isSafeInteger(pairs) || pairs < 32) throw new Error(`--pairs needs a
 const ROOT = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-dma-'));
 const exe = buildNative(ROOT, tmp);
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 const lines = [
   '| domain | pairs | native pairs/s | WASM batch pairs/s | WASM per-op pairs/s | TS pairs/s | WASM batch / native '
     + '| TS / WASM batch |',
@@ -29,12 +32,13 @@ const lines = [
 for (const type of ['strict', 'lazy'] as const) {
   const w = await dmaWorkload(type, pairs);
   const opFile = writeOpFile(w, tmp);
-  const samples: Record<EngineKind, number[]> = { native: [], 'wasm-batch': [], 'wasm-perop': [], ts: [] };
-  const outcomes: Partial<Record<EngineKind, Awaited<ReturnType<typeof measure>>['outcome']>> = {};
+  const samples: Record<Kind, number[]> = { native: [], 'wasm-batch': [], 'wasm-perop': [], ts: [] };
+  const outcomes: Partial<Record<Kind, Outcome>> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const en of ENGINES) {
-      const m = await measure(en, w, exe, opFile);
-      samples[en].push(m.opsPerSec);
+      const m = await measure(en, w, exe, opFile, BUDGET);
+      // ops/s of the round's median steady repetition (CPU time)
+      samples[en].push(w.n / (median(steady(m.reps).map((r) => r.cpuNs)) / 1e9));
       outcomes[en] ??= m.outcome;
     }
   }
@@ -44,8 +48,7 @@ for (const type of ['strict', 'lazy'] as const) {
   }
   // ops/s to pairs/s: the stream also holds the domain, the device and one advance per 32 pairs
   const pairsPerOp = Math.ceil(pairs / 32) * 32 / w.n;
-  const m = Object.fromEntries(ENGINES.map((en) => [en, median(samples[en]) * pairsPerOp])) as
-    Record<EngineKind, number>;
+  const m = Object.fromEntries(ENGINES.map((en) => [en, median(samples[en]) * pairsPerOp])) as Record<Kind, number>;
   lines.push(`| ${type} | ${Math.ceil(pairs / 32) * 32} | ${fmt(m.native)} | ${fmt(m['wasm-batch'])} | `
     + `${fmt(m['wasm-perop'])} | ${fmt(m.ts)} | ${r2(m['wasm-batch'] / m.native)} | ${r2(m.ts / m['wasm-batch'])} |`);
 }

@@ -1,24 +1,33 @@
 // How each engine replays a workload and is timed: the native C runner (separate process), the
-// WASM batch API, the WASM per-op API and the TS model. Timing covers only the replay loop.
+// WASM batch API (twice: on the shared module instance and on a second instance of the same
+// module, so the pair shows the run's noise), the WASM per-op API and the TS model. Every
+// repetition is timed on its own (process CPU time and wall time of the replay loop only).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode, type Engine } from '../src/engine.js';
+import type { IovaModule } from '../src/bindings.js';
+import { loadIovaModule } from '../src/wasm/load.js';
+import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode, type Engine, type LabConfig } from '../src/engine.js';
 import { createModelEngine } from '../src/model/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
+import { enoughReps, type Rep } from './stats.js';
 import type { Workload } from './streams.js';
 
-export const ENGINES = ['native', 'wasm-batch', 'wasm-perop', 'ts'] as const;
+export const ENGINES = ['native', 'wasm-batch', 'wasm-batch-twin', 'wasm-perop', 'ts'] as const;
 export type EngineKind = (typeof ENGINES)[number];
+export const ENGINE_LABEL: Record<EngineKind, string> = {
+  native: 'native', 'wasm-batch': 'WASM batch', 'wasm-batch-twin': 'WASM batch (twin)', 'wasm-perop': 'WASM per-op', ts: 'TS',
+};
 
-/** Each measurement repeats its workload on fresh labs until this much replay time has passed. */
-const MIN_NS = 0.3e9;
 /** Same level as the WASM build (native/Makefile EMFLAGS), so the ratio compares codegen, not flags. */
 export const NATIVE_OPT = '-O3';
 
+/** Steady repetitions continue until ≥ 3 of them took minNs of CPU, or they took maxNs. */
+export interface Budget { minNs: number; maxNs: number }
 export interface Outcome { results: BigUint64Array; snap: Snapshot }
-export interface Measured { opsPerSec: number; outcome: Outcome }
+/** reps[0] is the cold repetition. */
+export interface Measured { reps: Rep[]; outcome: Outcome }
 
 export function buildNative(root: string, dir: string): string {
   const exe = join(dir, 'native_runner');
@@ -28,26 +37,38 @@ export function buildNative(root: string, dir: string): string {
   return exe;
 }
 
+const MAGIC = 0x494f5641n;
+
 /** The op file bench/native_runner.c reads: a 6-word header, then the ops. */
 export function writeOpFile(w: Workload, dir: string): string {
   const path = join(dir, `${w.name.split(' ')[0]}.ops`);
-  const hdr = new BigUint64Array([0x494f5641n, BigInt(w.config.possibleCpus), BigInt(w.config.onlineCpus),
+  const hdr = new BigUint64Array([MAGIC, BigInt(w.config.possibleCpus), BigInt(w.config.onlineCpus),
     w.config.magazines === 'named' ? 0n : 1n, w.config.slabGeometry === 'slub' ? 0n : 1n, BigInt(w.n)]);
   writeFileSync(path, Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(w.ops.buffer, w.ops.byteOffset, w.ops.byteLength)]));
   return path;
 }
 
-function runNative(exe: string, opFile: string, n: number): Measured {
+/** Reads an op file back (the warm-up child process replays it). */
+export function readOpFile(path: string): { config: LabConfig; ops: BigUint64Array; n: number } {
+  const buf = readFileSync(path);
+  const words = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  if (words[0] !== MAGIC) throw new Error(`${path}: not an op file`);
+  const config: LabConfig = {
+    possibleCpus: Number(words[1]), onlineCpus: Number(words[2]),
+    magazines: words[3] === 0n ? 'named' : 'unnamed', slabGeometry: words[4] === 0n ? 'slub' : 'order0',
+  };
+  return { config, ops: words.slice(6), n: Number(words[5]) };
+}
+
+function runNative(exe: string, opFile: string, n: number, b: Budget): Measured {
   const outFile = opFile + '.out';
-  const line = execFileSync(exe, [opFile, outFile], { encoding: 'utf8' });
-  const m = /reps (\d+) ops (\d+) ns (\d+)/.exec(line);
-  if (!m) throw new Error(`native runner said: ${line}`);
+  const out = execFileSync(exe, [opFile, outFile, String(b.minNs), String(b.maxNs)], { encoding: 'utf8' });
+  const reps = [...out.matchAll(/^rep (\d+) (\d+)$/gm)].map((m) => ({ cpuNs: Number(m[1]), wallNs: Number(m[2]) }));
+  if (reps.length < 2) throw new Error(`native runner said: ${out}`);
   const buf = readFileSync(outFile);
   const words = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const results = words.slice(0, n);
   const count = Number(words[n]);
-  const snap = decodeSnapshot(words.slice(n + 1, n + 1 + count));
-  return { opsPerSec: (Number(m[1]) * Number(m[2])) / (Number(m[3]) / 1e9), outcome: { results, snap } };
+  return { reps, outcome: { results: words.slice(0, n), snap: decodeSnapshot(words.slice(n + 1, n + 1 + count)) } };
 }
 
 /** Per-op replay of an encoded stream through the Engine methods (decode cost included). The
@@ -84,33 +105,49 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
   return res;
 }
 
-async function measureInProc(make: () => Promise<Engine> | Engine, w: Workload, mode: 'batch' | 'perop'): Promise<Measured> {
-  let total = 0, reps = 0;
-  let outcome: Outcome | undefined;
-  do {
-    const e = await make();
-    const t0 = process.hrtime.bigint();
-    let results: BigUint64Array;
-    if (mode === 'batch') {
-      const r = e.runBatch(w.ops);
-      if (r.error || r.completed !== w.n) throw new Error(`${e.name} batch stopped at ${r.completed}: ${r.error?.message}`);
-      results = r.results;
-    } else results = perOp(e, w.ops);
-    total += Number(process.hrtime.bigint() - t0);
-    if (!outcome) outcome = { results: results.slice(), snap: e.snapshot() };
-    e.dispose();
-    reps++;
-  } while (total < MIN_NS);
-  return { opsPerSec: (reps * w.n) / (total / 1e9), outcome: outcome! };
+/** One repetition on a fresh lab: the replay's process CPU time (all threads) and wall time. */
+export async function timeRep(make: () => Promise<Engine> | Engine, ops: BigUint64Array, n: number,
+  mode: 'batch' | 'perop'): Promise<{ rep: Rep; engine: Engine; results: BigUint64Array }> {
+  const e = await make();
+  const c0 = process.cpuUsage();
+  const w0 = process.hrtime.bigint();
+  let results: BigUint64Array;
+  if (mode === 'batch') {
+    const r = e.runBatch(ops);
+    if (r.error || r.completed !== n) throw new Error(`${e.name} batch stopped at ${r.completed}: ${r.error?.message}`);
+    results = r.results;
+  } else results = perOp(e, ops);
+  const wallNs = Number(process.hrtime.bigint() - w0);
+  const c = process.cpuUsage(c0);
+  return { rep: { cpuNs: (c.user + c.system) * 1000, wallNs }, engine: e, results };
 }
 
-/** One timed measurement of workload `w` on engine `kind`. */
-export function measure(kind: EngineKind, w: Workload, nativeExe: string, opFile: string): Promise<Measured> {
+async function measureInProc(make: () => Promise<Engine> | Engine, w: Workload, mode: 'batch' | 'perop', b: Budget): Promise<Measured> {
+  const reps: Rep[] = [];
+  let outcome: Outcome | undefined;
+  do {
+    const { rep, engine, results } = await timeRep(make, w.ops, w.n, mode);
+    reps.push(rep);
+    if (!outcome) outcome = { results: results.slice(), snap: engine.snapshot() };
+    engine.dispose();
+  } while (!enoughReps(reps, b.minNs, b.maxNs));
+  return { reps, outcome: outcome! };
+}
+
+/** A second instance of the WASM module (its own memory), reused by every twin repetition. */
+let twin: Promise<IovaModule> | undefined;
+const twinModule = (): Promise<IovaModule> => (twin ??= loadIovaModule({ wasmBinary: wasmBytes() }));
+let bytes: Uint8Array | undefined;
+const wasmBytes = (): Uint8Array => (bytes ??= readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url)));
+
+/** One measurement (a cold repetition, then steady ones) of workload `w` on engine `kind`. */
+export function measure(kind: EngineKind, w: Workload, nativeExe: string, opFile: string, b: Budget): Promise<Measured> {
   switch (kind) {
-    case 'native': return Promise.resolve(runNative(nativeExe, opFile, w.n));
-    case 'wasm-batch': return measureInProc(() => createWasmEngine(w.config), w, 'batch');
-    case 'wasm-perop': return measureInProc(() => createWasmEngine(w.config), w, 'perop');
-    case 'ts': return measureInProc(() => createModelEngine(w.config), w, 'batch');
+    case 'native': return Promise.resolve(runNative(nativeExe, opFile, w.n, b));
+    case 'wasm-batch': return measureInProc(() => createWasmEngine(w.config), w, 'batch', b);
+    case 'wasm-batch-twin': return measureInProc(async () => createWasmEngine(w.config, { module: await twinModule() }), w, 'batch', b);
+    case 'wasm-perop': return measureInProc(() => createWasmEngine(w.config), w, 'perop', b);
+    case 'ts': return measureInProc(() => createModelEngine(w.config), w, 'batch', b);
   }
 }
 

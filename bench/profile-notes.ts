@@ -8,22 +8,36 @@ const LIMITS: Record<string, string> = {
     'around calls, reloading the memory base after calls and checking the stack on every loop back-edge: fixed ' +
     'costs that weigh most on the workload with the least C work per op. CPU-time A/B: 0.55-0.58 at -O3/-O3, ' +
     '0.60-0.67 at -O2/-O2 (gcc -O2 is slower; WASM is not faster).',
-  slow: 'the gap walk is a tight loop over consecutive nodes; it was measured at 0.84 (CPU time, 5,000 pairs) — a miss here is noise from other load on the 2-core machine.',
-  ts: 'the pure-TS model does PFN arithmetic in BigInt, keeps nodes in a sorted array (splice on insert) and walks it with BigInt compares.',
+  other: 'the WASM batch still allocates a fresh results array per call and copies every op into the heap and ' +
+    'every result out, which the native runner does not (the zero-copy batch API is a later change); the run\'s ' +
+    'noise (the twin ratio) shows how much of a miss the machine\'s load can explain.',
+  live: 'the TS tree is an ordered treap with O(log n) insert, remove and neighbour lookup; the time is the rcache ' +
+    'fast path and BigInt arithmetic per allocation.',
+  ts: 'node --cpu-prof on the TS model: on churn, 29% of the time is the model\'s batch loop itself (each op ' +
+    'builds a subarray and destructures it through an iterator; indexing the six words directly took workload 1 ' +
+    'from 58 to 36 ms CPU per repetition in a trial, about 0.14× the WASM batch), the rest the rcache and BigInt ' +
+    'PFN arithmetic; the ordered tree is about 2%. On domain init/put, creating the per-CPU magazine objects ' +
+    '(30%) and collecting them (27% GC) dominate: one object per CpuRcache and two Magazine objects, each with ' +
+    'its own empty PFN array, for every possible CPU and size class.',
   perop: 'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace: 'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
+  load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
+  tsbig: 'every domain allocates 1024×6×2 Magazine objects with their own PFN arrays and 1024×6 CpuRcache objects.',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
   big: 'every domain allocates 1024×6×2 magazines, so the heap scales with the lab.',
 };
 
+const KEYS: [RegExp, string][] = [
+  [/churn/, 'churn'], [/every other workload/, 'other'], [/live IOVAs/, 'live'], [/^TS model/, 'ts'],
+  [/per-op/, 'perop'], [/trace/, 'trace'], [/\(TS\) as before/, 'tsbig'], [/as before/, 'load'], [/seed/, 'seed'],
+];
+
 /** What limits target `name` (used when it is missed). */
 export function limitOf(name: string): string {
-  const key = name.includes('churn') ? 'churn' : name.includes('slow path') ? 'slow' : name.includes('TS') ? 'ts'
-    : name.includes('per-op') ? 'perop' : name.includes('trace') ? 'trace' : name.includes('seed') ? 'seed' : 'big';
-  return LIMITS[key]!;
+  return LIMITS[KEYS.find(([re]) => re.test(name))?.[1] ?? 'big']!;
 }
 
-export const PROFILE_NOTES = `## Profile evidence (issue #5)
+export const PROFILE_NOTES = `## Profile evidence (earlier optimisation round)
 
 Workload 1 (same-CPU churn), share of the samples in the batch's own code:
 

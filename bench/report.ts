@@ -1,19 +1,33 @@
-// Renders the benchmark results as BENCHMARKS.md: machine, command, tables, targets and, for a
-// missed target, what limits it (from the profiles in the notes below the targets).
-import type { EngineKind } from './engines.js';
+// Renders the benchmark results as BENCHMARKS.md: machine, command, load, tables (CPU time as the
+// headline, wall time beside it, ratios as medians of per-round ratios with their ranges, the
+// noise of two identical engines, warm-up apart from steady state), targets and, for a missed
+// target, what limits it.
+import { ENGINE_LABEL, ENGINES, type EngineKind } from './engines.js';
+import { fmtSpread, median, spread, type Rep, type Spread } from './stats.js';
+import type { BigLabRow, LiveRow } from './ts-scale.js';
 import type { TraceTiming } from './trace-row.js';
 
-export interface Row { name: string; ops: number; med: Record<EngineKind, number> }
-export interface ScaleRow { label: string; wallMs: number; heap?: number; magazineBytes?: number; slabBytes?: number; error?: string }
+export interface WorkloadResult {
+  name: string;
+  ops: number;
+  /** Per engine, per round: that round's steady repetitions. */
+  rounds: Record<EngineKind, Rep[][]>;
+}
+export interface WarmupRow { workload: string; engine: string; reps: Rep[] }
+export interface ScaleRow { label: string; wallMs: number; cpuMs?: number; heap?: number; magazineBytes?: number; slabBytes?: number; error?: string }
 export interface Target { name: string; measured: string; met: boolean; limit: string }
 
 export interface Report {
   machine: string;
   command: string;
+  load: string;
   totalS: number;
   method: string;
-  rows: Row[];
+  workloads: WorkloadResult[];
+  warmup: WarmupRow[];
   scale: ScaleRow[];
+  live: LiveRow;
+  bigLab: BigLabRow;
   trace: TraceTiming;
   targets: Target[];
   profile: string;
@@ -23,21 +37,75 @@ const MiB = 2 ** 20;
 export const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
 export const r2 = (x: number): string => x.toFixed(2);
 const mib = (x?: number): string => (x === undefined ? '–' : `${(x / MiB).toFixed(0)} MiB`);
-const wall = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const wall = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const ms = (ns: number): string => wall(ns / 1e6);
 
-export function resultsTable(rows: Row[]): string {
+/** Median of every steady repetition of an engine over all rounds. */
+export function medianRep(w: WorkloadResult, en: EngineKind): Rep {
+  const all = w.rounds[en].flat();
+  return { cpuNs: median(all.map((r) => r.cpuNs)), wallNs: median(all.map((r) => r.wallNs)) };
+}
+
+/** Throughput of `a` relative to `b` (CPU time), one ratio per round, as median and range. */
+export function ratio(w: WorkloadResult, a: EngineKind, b: EngineKind): Spread {
+  const per = w.rounds[a].map((ra, i) => median(w.rounds[b][i]!.map((r) => r.cpuNs)) / median(ra.map((r) => r.cpuNs)));
+  return spread(per);
+}
+
+function throughputTable(ws: WorkloadResult[]): string {
+  const shown = ENGINES.filter((e) => e !== 'wasm-batch-twin');
   return [
-    '| workload | ops | native ops/s | WASM batch ops/s | WASM per-op ops/s | TS ops/s | WASM batch / native | TS / WASM batch | per-op / batch |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(({ name, ops, med: m }) => `| ${name} | ${ops} | ${fmt(m.native)} | ${fmt(m['wasm-batch'])} | ${fmt(m['wasm-perop'])} | ${fmt(m.ts)} | ${r2(m['wasm-batch'] / m.native)} | ${r2(m.ts / m['wasm-batch'])} | ${r2(m['wasm-perop'] / m['wasm-batch'])} |`),
+    `| workload | ops | ${shown.map((e) => `${ENGINE_LABEL[e]} ops/s: CPU · wall`).join(' | ')} |`,
+    `|---|---:|${shown.map(() => '---:').join('|')}|`,
+    ...ws.map((w) => `| ${w.name} | ${w.ops} | ${shown.map((e) => {
+      const m = medianRep(w, e);
+      return `**${fmt(w.ops / (m.cpuNs / 1e9))}** · ${fmt(w.ops / (m.wallNs / 1e9))}`;
+    }).join(' | ')} |`),
+  ].join('\n');
+}
+
+function ratioTable(ws: WorkloadResult[]): string {
+  return [
+    '| workload | WASM batch / native | WASM per-op / WASM batch | TS / WASM batch | noise: WASM batch (twin) / WASM batch |',
+    '|---|---:|---:|---:|---:|',
+    ...ws.map((w) => `| ${w.name} | ${fmtSpread(ratio(w, 'wasm-batch', 'native'))} | ${fmtSpread(ratio(w, 'wasm-perop', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'ts', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'wasm-batch-twin', 'wasm-batch'))} |`),
+  ].join('\n');
+}
+
+/** The largest deviation from 1 of any per-round twin ratio: differences below it are not real. */
+export function noiseOf(ws: WorkloadResult[]): { worst: number; lo: number; hi: number } {
+  const all = ws.flatMap((w) => { const s = ratio(w, 'wasm-batch-twin', 'wasm-batch'); return [s.min, s.max]; });
+  const lo = Math.min(...all), hi = Math.max(...all);
+  return { worst: Math.max(1 - lo, hi - 1), lo, hi };
+}
+
+function warmupTable(rows: WarmupRow[]): string {
+  return [
+    '| workload | engine | rep 1 (cold) CPU | rep 2 CPU | rep 3 CPU | steady median CPU (reps 4+; 2+ if fewer) | rep 1 / steady |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...rows.map(({ workload, engine, reps }) => {
+      const st = median(reps.slice(reps.length >= 4 ? 3 : 1).map((r) => r.cpuNs));
+      const at = (i: number): string => (reps[i] ? ms(reps[i]!.cpuNs) : '–');
+      return `| ${workload} | ${engine} | ${at(0)} | ${at(1)} | ${at(2)} | ${ms(st)} | ${r2(reps[0]!.cpuNs / st)} |`;
+    }),
   ].join('\n');
 }
 
 function scaleTable(scale: ScaleRow[]): string {
   return [
-    '| scale row | wall time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
-    '|---|---:|---:|---:|---:|',
-    ...scale.map((s) => `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`),
+    '| scale row | wall time | CPU time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...scale.map((s) => `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${s.cpuMs === undefined ? '–' : wall(s.cpuMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`),
+  ].join('\n');
+}
+
+function tsScaleTable(live: LiveRow, big: BigLabRow): string {
+  return [
+    '| TS scale row | CPU time | wall time | JS heap added |',
+    '|---|---:|---:|---:|',
+    `| 200,000 live IOVAs: createDomain + 200,000 allocFast (sizes 1–4, 32-bit limit, 8 CPUs), TS model batch, median of ${live.reps} | ${ms(live.ts.cpuNs)} | ${ms(live.ts.wallNs)} | – |`,
+    `| the same stream on the WASM batch, median of ${live.reps} | ${ms(live.wasm.cpuNs)} | ${ms(live.wasm.wallNs)} | – |`,
+    `| 1024 CPUs × 1000 domains init, TS model per-op createDomain, one run | ${ms(big.cpuNs)} | ${ms(big.wallNs)} | ${mib(big.heapBytes)} |`,
   ].join('\n');
 }
 
@@ -51,18 +119,39 @@ function traceTable(t: TraceTiming): string {
 
 export function renderMarkdown(r: Report): string {
   const missed = r.targets.filter((t) => !t.met);
+  const noise = noiseOf(r.workloads);
   return `# Benchmarks
 
 Generated by \`npm run bench\` (\`tsx bench/run.ts\`). Do not edit by hand; rerun to refresh.
 
 Machine: ${r.machine}.
 Command: \`${r.command}\` (total ${r.totalS.toFixed(1)} s, one run).
+Load during the run: ${r.load}
 
 ${r.method}
 
-${resultsTable(r.rows)}
+## Steady state: throughput per engine (median per-repetition CPU time; wall time beside it)
+
+${throughputTable(r.workloads)}
+
+## Ratios (CPU time): median of the per-round ratios, (min–max) over the rounds
+
+${ratioTable(r.workloads)}
+
+**Noise of this run:** the WASM batch measured against a second instance of the same module, in the
+same rounds, came out between ${r2(noise.lo)} and ${r2(noise.hi)} of itself (per-round ratios over all
+workloads): differences of up to about ${(noise.worst * 100).toFixed(0)} % between two engines in this run are not
+evidence of a real difference.
+
+## Warm-up (fresh process per row; not part of the steady state above)
+
+${warmupTable(r.warmup)}
+
+## Scale
 
 ${scaleTable(r.scale)}
+
+${tsScaleTable(r.live, r.bigLab)}
 
 ${traceTable(r.trace)}
 

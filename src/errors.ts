@@ -151,15 +151,8 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
   return new Cls(`${what}: ${detail}`, status);
 }
 
-type Args = Record<string, number | bigint | boolean | string>;
-
-/** @internal Throws the error for a failed check; both TS model files use it so messages match the WASM engine's. */
-export function failWith(status: number, args: Args): never {
-  throw errorForStatus(status, describeArgs(args));
-}
-
 /** @internal "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
-export function describeArgs(args: Args): string {
+export function describeArgs(args: Record<string, number | bigint | boolean | string>): string {
   return Object.entries(args)
     .map(([k, v]) => `${k} ${typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v)}`)
     .join(', ');

@@ -7,21 +7,28 @@
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
-import { PROFILE_NAMES } from '../policy.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
-import { listOption, profileListOption, UsageError } from './options.js';
+import { playgroundLink } from './link.js';
+import { listOption, profileListOption } from './options.js';
+import { checkCompareOptions } from '../share/compare-rules.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  engineFor, makeVariant, readTraceFile, runScenario, variantTitle, type RunResult, type Scenario, type Variant,
+  engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { emitTimeline, timelineInterval } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
-import { isDmaWorkload } from '../workloads/index.js';
+
+/** The playground link of this compare run, when --link asked for one. */
+function linkOf(o: CompareOptions, s: Scenario): string | undefined {
+  return playgroundLink('compare', o, s.kind === 'trace' ? s.trace : undefined);
+}
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: string[];
@@ -35,17 +42,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Options that describe a workload and so cannot go with --trace. */
-const WORKLOAD_FLAGS: Array<[keyof CompareOptions, string]> = [
-  ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
-  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'], ['preset', '--preset'],
-  ['domainType', '--domain-type'], ['domainTypes', '--domain-types'], ['irqCpus', '--irq-cpus'],
-];
-
 async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
   if (o.trace === undefined) return workloadScenario(o);
-  const clash = WORKLOAD_FLAGS.find(([k]) => o[k] !== undefined);
-  if (clash) throw new UsageError(`--trace runs the trace's own scenario; it cannot be combined with ${clash[1]}.`);
   return {
     kind: 'trace',
     file: o.trace,
@@ -96,23 +94,13 @@ const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
   type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
 
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.profile !== undefined && o.profiles) {
-    throw new UsageError('--profile picks one profile; with --profiles list them all there.');
-  }
-  if (o.domainType !== undefined && o.domainTypes) {
-    throw new UsageError('--domain-type picks one type; with --domain-types list them all there.');
-  }
-  const specs = o.policy ?? [];
-  const variants: Variant[] = [];
-  // --profiles: each profile, and each + --policy; only --domain-types: the one profile with --policy.
-  for (const p of o.profiles ?? [o.profile]) {
-    for (const type of o.domainTypes ?? [undefined]) {
-      variants.push(withDomainType(makeVariant(p, o.profiles ? [] : specs, o.magazines), type));
-      if (o.profiles && specs.length > 0) variants.push(withDomainType(makeVariant(p, specs, o.magazines), type));
-    }
-  }
-  const scenario = await scenarioOf(o, o.profiles !== undefined);
+  // --profiles: each profile (and each + --policy); only --domain-types: the one profile. Each of
+  // them once per DMA domain type when --domain-types lists them.
+  const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
+  const variants = base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
+  const scenario = await scenarioOf(o, true);
   scenario.engine = engineFor(o.engine, variants, scenario);
+  const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
@@ -128,6 +116,7 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
       scenario: describeScenario(scenario),
       variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
       ...(timeline ? { timeline } : {}),
+      ...(link ? { link } : {}),
     }, null, 2) + '\n');
     return;
   }
@@ -135,12 +124,12 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
   if (o.format !== undefined) {
     text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
-  out(text);
+  out(text + (link ? `\nplayground: ${link}\n` : ''));
 }
 
 async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  if (o.magazines !== undefined) throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
   const scenario = await scenarioOf(o, false);
+  const link = linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
@@ -162,20 +151,22 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
+      ...(link ? { link } : {}),
     }, null, 2) + '\n');
     return;
   }
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
+  const linkLine = link ? `\nplayground: ${link}\n` : '';
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
   const profileLine = `profile ${variantTitle(variants[0]!)}\n`;
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
     out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
-      + profileLine + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
   } else {
     out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
-      + profileLine + (sparklines ? '\n' + sparklines : ''));
+      + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
   }
 }
 
@@ -192,10 +183,7 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
       listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
-      if (o.domainTypes && o.workload !== undefined && !isDmaWorkload(o.workload)) {
-        const w = o.workload;
-        throw new UsageError(`--domain-types goes with a DMA workload (nvme, nic, pause), not --workload ${w}.`);
-      }
+      checkCompareOptions(o);
       if (o.profiles || o.domainTypes) await compareProfiles(o, out, progressStream);
       else await compareModes(o, out, progressStream);
     });

@@ -3,8 +3,10 @@
 // file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
+import { MAX_POSSIBLE_CPUS } from '../kernel.js';
 import type { ProfileName } from '../policy.js';
-import { explainSlab, formatExplanation } from '../report/explain.js';
+import { formatExplanation } from '../report/explain.js';
+import { checkExplainCpus, explainText } from '../report/explain-lines.js';
 import { intOption, profileOption, UsageError } from './options.js';
 
 export async function readStdin(): Promise<string> {
@@ -37,23 +39,15 @@ export function explainCommand(out: (text: string) => void): Command {
     .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
       + '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)')
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
-    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, MAX_POSSIBLE_CPUS))
+    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, MAX_POSSIBLE_CPUS))
     .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
       profileOption('--profile'))
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: ExplainCliOptions) => {
-      if (o.cpus === undefined) {
-        throw new UsageError('explain needs --cpus <n>: the possible CPU count of the machine the line came from.');
-      }
+      const possibleCpus = checkExplainCpus(o.cpus);
       const text = line === undefined ? await readStdin() : await argumentText(line);
-      if (text.trim().length === 0) {
-        throw new UsageError('no line to explain: pass it (or a file) as an argument, or on stdin.');
-      }
-      if (o.online !== undefined && o.online > o.cpus) {
-        throw new UsageError(`--online (${o.online}) cannot exceed --cpus (${o.cpus}).`);
-      }
-      const e = explainSlab(text, { possibleCpus: o.cpus, onlineCpus: o.online, profile: o.profile });
+      const e = explainText(text, { possibleCpus, onlineCpus: o.online, profile: o.profile });
       out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });
 }

@@ -1,32 +1,42 @@
-// Option parsing helpers shared by the commands. Usage errors exit with status 2.
+// Option parsing helpers shared by the commands. Usage errors exit with status 2. The checks
+// themselves live in src/share/limits.ts, shared with the playground; here they become
+// commander's InvalidArgumentError with the same message.
 import { InvalidArgumentError } from 'commander';
-import { parseKernelVersion, versionName } from '../profiles/versions.js';
+import {
+  checkChoice, checkInt, checkProfile, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag,
+} from '../share/limits.js';
+import { UsageError } from '../share/usage-error.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
-export function intOption(what: string, min: number, max = 0x7fffffff): (value: string) => number {
-  return (value: string) => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${what} must be an integer, got "${value}".`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${what} must be in [${min}, ${max}], got ${n}.`);
-    return n;
+function asArgumentError<A extends unknown[], R>(check: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    try {
+      return check(...args);
+    } catch (e) {
+      if (e instanceof UsageError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
   };
 }
 
+export function intOption(what: string, min: number, max = 0x7fffffff): (value: string) => number {
+  return asArgumentError((value: string) => checkInt(what, value, min, max));
+}
+
+/** intOption with the flag's documented limits (src/share/limits.ts). */
+export function limitOption(flag: IntFlag): (value: string) => number {
+  const [min, max] = INT_LIMITS[flag];
+  return intOption(flag, min, max);
+}
+
 export function choiceOption<T extends string>(what: string, allowed: readonly T[]): (value: string) => T {
-  return (value: string) => {
-    if (!(allowed as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`${what} must be one of ${allowed.join(', ')}, got "${value}".`);
-    }
-    return value as T;
-  };
+  return asArgumentError((value: string) => checkChoice(what, value, allowed));
 }
 
 /** --policy: repeatable and comma-separated ("--policy lazy,mag-size=64 --policy dynamic"), in order. */
 export function collectPolicy(value: string, previous: string[] | undefined): string[] {
-  const specs = value.split(',').map((s) => s.trim());
-  if (specs.some((s) => s.length === 0)) throw new InvalidArgumentError(`--policy has an empty spec in "${value}".`);
-  return [...(previous ?? []), ...specs];
+  return [...(previous ?? []), ...asArgumentError(splitPolicy)(value)];
 }
 
 /** A comma-separated list of names from `allowed`, each at most once (--domain-types). */
@@ -46,22 +56,10 @@ export function listOption<T extends string>(what: string, allowed: readonly T[]
 
 /** --profile: any kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */
 export function profileOption(what: string): (value: string) => string {
-  return (value: string) => {
-    try {
-      return versionName(parseKernelVersion(value));
-    } catch (e) {
-      throw new InvalidArgumentError(`${what}: ${e instanceof Error ? e.message : String(e)}.`);
-    }
-  };
+  return asArgumentError((value: string) => checkProfile(what, value));
 }
 
 /** --profiles: a comma-separated list of kernel versions, each at most once. */
 export function profileListOption(): (value: string) => string[] {
-  const one = profileOption('--profiles');
-  return (value: string) => {
-    const names = value.split(',').map((s) => one(s.trim()));
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup !== undefined) throw new InvalidArgumentError(`--profiles lists "${dup}" twice.`);
-    return names;
-  };
+  return asArgumentError(checkProfileList);
 }

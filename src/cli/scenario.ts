@@ -1,7 +1,7 @@
 // What simulate and compare run: a lab (kernel profile + policy specs + magazine mode) driven by a
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
-// errors (exit 2) naming the bad value.
-import { readFile } from 'node:fs/promises';
+// errors (exit 2) naming the bad value. No Node-only import at the top: the playground's worker
+// runs scenarios through this module too.
 import type { DmaDomainType, Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
@@ -12,8 +12,9 @@ import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
 import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
-import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
-import { UsageError } from './options.js';
+import { isDmaWorkload, runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { UsageError } from '../share/usage-error.js';
+import type { WasmLoadOptions } from '../wasm/options.js';
 
 /** One configuration to run: a profile, policy specs on top, and optionally a forced magazine mode. */
 export interface Variant {
@@ -66,6 +67,61 @@ export function engineFor(given: EngineName | undefined, variants: readonly Vari
   return needsTs ? 'ts' : 'wasm';
 }
 
+/** compare --profiles: every profile, and each profile + the specs when there are any. */
+export function profileVariants(
+  profiles: readonly string[], specs: readonly string[], magazines?: MagazineMode,
+): Variant[] {
+  return profiles.flatMap((p) => (specs.length > 0
+    ? [makeVariant(p, [], magazines), makeVariant(p, specs, magazines)]
+    : [makeVariant(p, [], magazines)]));
+}
+
+/** The workload options simulate and compare share (and a playground link carries). */
+export interface WorkloadFields {
+  cpus?: number;
+  online?: number;
+  domains?: number;
+  slabGeometry?: SlabGeometry;
+  workload?: WorkloadName;
+  ops?: number;
+  durationMs?: number;
+  seed?: number;
+  engine?: EngineName;
+  preset?: 'seed';
+  /** DMA workloads: the domains' type and the IRQ CPUs. */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
+}
+
+export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
+
+/** The workload scenario the shared options describe (preset values fill what is not given). */
+export function workloadScenario(o: WorkloadFields): WorkloadScenario {
+  const preset = o.preset ? PRESETS[o.preset] : undefined;
+  const cpus = o.cpus ?? preset?.cpus ?? 8;
+  const online = o.online ?? cpus;
+  if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
+  const workload = o.workload ?? 'idle';
+  const dmaFlag = o.domainType !== undefined ? '--domain-type' : o.irqCpus !== undefined ? '--irq-cpus' : undefined;
+  if (dmaFlag && !isDmaWorkload(workload)) {
+    throw new UsageError(`${dmaFlag} goes with a DMA workload (nvme, nic, pause), not --workload ${workload}.`);
+  }
+  return {
+    kind: 'workload',
+    cpus,
+    online,
+    domains: o.domains ?? preset?.domains ?? 1,
+    slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
+    workload,
+    ops: o.ops ?? 10_000,
+    durationMs: o.durationMs ?? 1000,
+    seed: o.seed ?? 1,
+    engine: o.engine ?? 'wasm',
+    ...(o.domainType === undefined ? {} : { domainType: o.domainType }),
+    ...(o.irqCpus === undefined ? {} : { irqCpus: o.irqCpus }),
+  };
+}
+
 export interface WorkloadScenario {
   kind: 'workload';
   cpus: number;
@@ -115,6 +171,7 @@ export type RunProgress = (done: number, total: number, unit: string) => void;
 export async function readTraceFile(file: string, readStdin?: () => Promise<string>): Promise<Trace> {
   let text: string;
   try {
+    const { readFile } = await import('node:fs/promises');
     text = file === '-' && readStdin ? await readStdin() : await readFile(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
@@ -134,7 +191,10 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
   return { ...trace, header };
 }
 
-export async function runScenario(v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number): Promise<RunResult> {
+/** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */
+export async function runScenario(
+  v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number, wasm?: WasmLoadOptions,
+): Promise<RunResult> {
   let sampled: SampledEngine | undefined;
   const sample = (engine: Engine): Engine => (timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs)));
   if (s.kind === 'trace') {
@@ -142,6 +202,7 @@ export async function runScenario(v: Variant, s: Scenario, progress?: RunProgres
     const result = await replayTrace(trace, s.engine, undefined, {
       onProgress: progress && ((done, total) => progress(done, total, 'ops')),
       wrapEngine: sample,
+      wasm,
     });
     return {
       snapshot: result.snapshot,
@@ -157,6 +218,7 @@ export async function runScenario(v: Variant, s: Scenario, progress?: RunProgres
     magazines: v.magazines,
     slabGeometry: s.slabGeometry,
     engine: s.engine,
+    wasm,
   });
   const engine = sample(lab.engine);
   const { domainIds: _ids, ...workload } = runWorkload(s.workload, engine, {

@@ -1,93 +1,50 @@
 // `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
-import { DMA_DOMAIN_TYPES, type DmaDomainType } from '../engine.js';
-import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type MagazineMode } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
-import { formatClassTable } from '../report/classes.js';
-import { formatDma } from '../report/dma.js';
-import { domainTotals, snapshotToJson } from '../report/json.js';
-import { formatSlabinfo } from '../report/slabinfo.js';
-import { formatSlabtop } from '../report/slabtop.js';
-import type { Snapshot } from '../snapshot.js';
-import { isDmaWorkload, WORKLOAD_NAMES, type WorkloadName } from '../workloads/index.js';
-import { choiceOption, collectPolicy, intOption, profileOption, UsageError } from './options.js';
+import { snapshotToJson } from '../report/json.js';
+import { formatSimulateReport, slabView } from '../report/simulate.js';
+import { WORKLOAD_NAMES } from '../workloads/index.js';
+import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
+import { choiceOption, collectPolicy, intOption, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
-  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, type Variant, type WorkloadScenario,
+  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
 } from './scenario.js';
 import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
-export interface ScenarioOptions extends TimelineOptions {
-  cpus?: number;
-  online?: number;
-  domains?: number;
+export interface ScenarioOptions extends TimelineOptions, WorkloadFields, LinkOptions {
   magazines?: MagazineMode;
-  slabGeometry?: SlabGeometry;
-  workload?: WorkloadName;
-  ops?: number;
-  durationMs?: number;
-  seed?: number;
-  engine?: EngineName;
-  preset?: 'seed';
   profile?: string;
   policy?: string[];
   format?: 'slabtop' | 'slabinfo';
   json?: boolean;
   progress?: boolean;
-  domainType?: DmaDomainType;
-  irqCpus?: number;
 }
 
-export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
-
-/** The workload scenario the shared options describe (preset values fill what is not given). */
-export function workloadScenario(o: ScenarioOptions): WorkloadScenario {
-  const preset = o.preset ? PRESETS[o.preset] : undefined;
-  const cpus = o.cpus ?? preset?.cpus ?? 8;
-  const online = o.online ?? cpus;
-  if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
-  const workload = o.workload ?? 'idle';
-  const dmaFlag = o.domainType !== undefined ? '--domain-type' : o.irqCpus !== undefined ? '--irq-cpus' : undefined;
-  if (dmaFlag && !isDmaWorkload(workload)) {
-    throw new UsageError(`${dmaFlag} goes with a DMA workload (nvme, nic, pause), not --workload ${workload}.`);
-  }
-  return {
-    kind: 'workload',
-    cpus,
-    online,
-    domains: o.domains ?? preset?.domains ?? 1,
-    slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
-    workload,
-    ops: o.ops ?? 10_000,
-    durationMs: o.durationMs ?? 1000,
-    seed: o.seed ?? 1,
-    engine: o.engine ?? 'wasm',
-    ...(o.domainType === undefined ? {} : { domainType: o.domainType }),
-    ...(o.irqCpus === undefined ? {} : { irqCpus: o.irqCpus }),
-  };
-}
+export { PRESETS, workloadScenario } from './scenario.js';
 
 /** The options simulate and compare share: scenario, engine, profile and policy, output. */
 export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }): Command {
   cmd
-    .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
-    .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', intOption('--domains', 0, 1_000_000));
+    .option('--cpus <n>', 'possible CPUs (default 8; seed preset 128)', limitOption('--cpus'))
+    .option('--online <n>', 'online CPUs (default: all possible)', limitOption('--online'))
+    .option('--domains <n>', 'domains with rcaches (default 1; seed preset 159)', limitOption('--domains'));
   addTimelineOptions(cmd);
+  addLinkOptions(cmd);
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
     .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
       + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)',
-      intOption('--ops', 0, 1e9))
+    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', limitOption('--ops'))
     .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
       choiceOption('--domain-type', DMA_DOMAIN_TYPES))
     .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
       intOption('--irq-cpus', 1, 4096))
-    .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', intOption('--duration-ms', 0, 1e12))
-    .option('--seed <n>', 'PRNG seed (default 1)', intOption('--seed', 0, 0xffffffff))
+    .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
+    .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
     .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
       choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
@@ -102,23 +59,7 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)');
 }
 
-export function slabView(s: Snapshot, format: ScenarioOptions['format']): string {
-  return format === 'slabinfo' ? formatSlabinfo(s) : formatSlabtop(s);
-}
-
-function breakdown(s: Snapshot, v: Variant): string {
-  const m = s.magazines;
-  const t = domainTotals(s);
-  return [
-    `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}) in ${s.magazineCache}, `
-      + `${BigInt(m.total) * BigInt(s.magazineObjSize)} bytes`,
-    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} (loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
-    `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
-      + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
-    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; magazines ${s.magazineMode}; `
-      + `profile ${variantTitle(v)}`,
-  ].join('\n') + '\n' + formatDma(s);
-}
+export { slabView };
 
 export function simulateCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
   return addScenarioOptions(
@@ -129,6 +70,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
     scenario.engine = engineFor(o.engine, [variant], scenario);
     const interval = timelineInterval(o);
+    const link = playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
     try {
@@ -150,10 +92,11 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         workload: result.workload,
         ...snapshotToJson(snap),
         ...(timeline ? { timeline } : {}),
+        ...(link ? { link } : {}),
       }, null, 2) + '\n');
       return;
     }
-    out(slabView(snap, o.format) + '\n' + formatClassTable(snap) + '\n' + breakdown(snap, variant)
-      + (sparklines ? '\n' + sparklines : ''));
+    out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
+      + (link ? `\nplayground: ${link}\n` : ''));
   });
 }

@@ -6,7 +6,7 @@ import { renderTimelineAscii } from '../timeline/ascii.js';
 import { timelineToCsv, timelineToJson } from '../timeline/export.js';
 import type { TimelineField } from '../timeline/fields.js';
 import type { Timeline } from '../timeline/sample.js';
-import { choiceOption, intOption, UsageError } from './options.js';
+import { choiceOption, limitOption, UsageError } from './options.js';
 
 export interface TimelineOptions {
   timeline?: number;
@@ -22,7 +22,7 @@ const ASCII_FIELDS: TimelineField[] = ['depotMagazinesTotal', 'magazineBytes', '
 
 export function addTimelineOptions(cmd: Command): Command {
   return cmd
-    .option('--timeline <ms>', 'sample the counters every <ms> of virtual time (sparklines on the terminal)', intOption('--timeline', 1, 1e9))
+    .option('--timeline <ms>', 'sample the counters every <ms> of virtual time (sparklines on the terminal)', limitOption('--timeline'))
     .option('--plot <file.svg>', 'write the timeline as an SVG chart (implies --timeline 100)')
     .option('--plot-depot <how>', 'depot panel of the chart: total (default) or per-class', choiceOption('--plot-depot', ['total', 'per-class'] as const))
     .option('--timeline-out <file>', 'write the timeline as .csv or .json (implies --timeline 100)');

@@ -2,12 +2,13 @@
 // dead once their domain is put), the batch's pending scatter list, and the snapshot and checker
 // views of it. The engine facade (lab.ts) validates and dispatches; this holds and reports.
 import type { DeviceConfig, DmaDomainType, DmaLayerFacets } from '../engine.js';
-import { failWith as fail, Status } from '../errors.js';
+import { Status } from '../errors.js';
+import { fail } from './validate.js';
 import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import type { DomainCounters, FlushQueueCounters } from '../snapshot.js';
 import type { VirtualClock } from './clock.js';
 import { IommuDmaCookie, type DmaDevice } from './dma.js';
-import type { RcacheDomain } from './rcache.js';
+import type { IovaDomain } from './rcache.js';
 
 const TYPE_CODE: Record<DmaDomainType, number> = { strict: 1, lazy: 2, 'lazy-single': 3 };
 
@@ -36,7 +37,7 @@ export class DmaRegistry {
   }
 
   /** The cookie of a domain just created (its checks passed before the domain existed). */
-  addCookie(domain: RcacheDomain, type: DmaDomainType, apertureBits: number): void {
+  addCookie(domain: IovaDomain, type: DmaDomainType, apertureBits: number): void {
     const { clock, onlineCpuList, possibleCpus, hz, facets } = this.env;
     const options = { facets, apertureBits, hz };
     const cookie = new IommuDmaCookie(domain, type, { clock, onlineCpuList }, possibleCpus, options);

@@ -3,11 +3,13 @@
 // whose limit is above 4 GiB try a 32-bit IOVA first (the SAC trick).
 import type { DeviceConfig, DmaBus, DmaDomainType, DmaLayerFacets } from '../engine.js';
 import { DMA_DOMAIN_TYPES } from '../engine.js';
-import { failWith as fail, Status } from '../errors.js';
+import { Status } from '../errors.js';
+import { fail } from './validate.js';
 import { DMA_DEFAULT_APERTURE_BITS, DMA_DEFAULT_HZ, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { isIntIn as isInt } from '../numbers.js';
 import { FlushQueue, type FlushQueueEnv } from './flush-queue.js';
-import { IOVA_RANGE_CACHE_MAX_SIZE, type RcacheDomain } from './rcache.js';
+import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
+import type { IovaDomain } from './rcache.js';
 import { orderBase2 } from './tree.js';
 
 export { DMA_DEFAULT_APERTURE_BITS, DMA_DEFAULT_HZ };
@@ -62,7 +64,7 @@ export class IommuDmaCookie {
 
   /** iommu_dma_init_domain (+ iommu_dma_init_fq for lazy types), after check(). */
   constructor(
-    readonly domain: RcacheDomain,
+    readonly domain: IovaDomain,
     readonly type: DmaDomainType,
     env: Omit<FlushQueueEnv, 'hz'>,
     possibleCpus: number,
@@ -105,7 +107,7 @@ export class IommuDmaCookie {
   /** The device's DMA (free_iova_fast or queue_iova) for an unmap already checked. */
   freeIova(cpu: number, pfn: bigint, pages: bigint): void {
     if (this.fq) this.fq.queueIova(cpu, pfn, pages);
-    else this.domain.freeFast(cpu, pfn, pages);
+    else this.domain.freeIovaFast(cpu, pfn, pages);
   }
 
   /** CPU hotplug: the rings stay (the timer walks every possible CPU); only a pending timer moves. */
@@ -163,7 +165,7 @@ export class DmaDevice {
     }
     if (this.try32Bit(limit)) {
       stats.sacAttempts++;
-      const pfn = domain.allocFast(cpu, pages, DMA_32BIT_MASK >> shift, false);
+      const pfn = domain.allocIovaFast(cpu, pages, DMA_32BIT_MASK >> shift, false);
       if (pfn !== 0n) {
         stats.sacSuccesses++;
         return pfn;
@@ -173,7 +175,7 @@ export class DmaDevice {
         stats.sacSwitched++;
       }
     }
-    return domain.allocFast(cpu, pages, limit >> shift, true);
+    return domain.allocIovaFast(cpu, pages, limit >> shift, true);
   }
 
   private mapSize(cpu: number, size: bigint, mask: bigint, bytes: bigint, off: bigint): bigint {

@@ -2,7 +2,7 @@
 // them, then go back through freeFast on the CPU that frees them. The timer is delayed work on the
 // lab's virtual clock and runs on the CPU that armed it.
 import type { VirtualClock } from './clock.js';
-import type { RcacheDomain } from './rcache.js';
+import type { IovaDomain } from './rcache.js';
 
 export const IOVA_DEFAULT_FQ_SIZE = 256;
 export const IOVA_SINGLE_FQ_SIZE = 32768;
@@ -101,7 +101,7 @@ export class FlushQueue {
 
   /** iommu_dma_init_fq: one ring per possible CPU, or (single) one shared ring. */
   constructor(
-    private readonly domain: RcacheDomain,
+    private readonly domain: IovaDomain,
     private readonly env: FlushQueueEnv,
     readonly single: boolean,
     possibleCpus: number,
@@ -131,7 +131,7 @@ export class FlushQueue {
     while (ring.head !== ring.tail) {
       const e = ring.entries[ring.head];
       if (e.counter >= this.fqFlushFinishCnt) break;
-      this.domain.freeFast(cpu, e.iovaPfn, e.pages);
+      this.domain.freeIovaFast(cpu, e.iovaPfn, e.pages);
       this.queuedPfns.delete(e.iovaPfn);
       ring.head = (ring.head + 1) % ring.size;
       freed++;

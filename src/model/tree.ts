@@ -1,16 +1,19 @@
 // The IOVA tree of one domain: ordered, non-overlapping nodes {pfnLo, pfnHi} plus the anchor,
-// the cachedNode / cached32Node cursors and max32AllocSize (spec §1-§3). A sorted array with
-// binary search stands in for the rbtree: results depend only on the order of nodes.
+// the cachedNode / cached32Node cursors and max32AllocSize (spec §1-§3). An ordered treap with
+// linked neighbours stands in for the rbtree: results depend only on the order of nodes.
 import { NonTerminatingWalkError } from '../non-terminating-error.js';
 import type { RcachePolicy } from '../policy.js';
+import { OrderedTree, type TreeEntry } from './ordered-tree.js';
 import type { Slab, SlabCache } from './slab.js';
 
 export const U64_MAX = (1n << 64n) - 1n;
 export const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
-/** fls for 64-bit values: index of the highest set bit, 1-based; fls(0) = 0. */
+/** fls for 64-bit values (0 <= x < 2^64): index of the highest set bit, 1-based; fls(0) = 0.
+ * Done on the two 32-bit halves with clz32: it runs on every fast-path call (orderBase2). */
 export function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x <= 0xffffffffn) return 32 - Math.clz32(Number(x));
+  return 64 - Math.clz32(Number(x >> 32n));
 }
 
 /** order_base_2: ceil(log2(n)), 0 for n <= 1. */
@@ -47,8 +50,8 @@ export class IovaTree {
   readonly maxPfn: bigint;
   max32AllocSize: bigint;
   readonly anchor: IovaNode = { pfnLo: U64_MAX, pfnHi: U64_MAX, cached: false, slab: null };
-  /** Ascending by pfnLo; the anchor is always last. */
-  readonly nodes: IovaNode[] = [this.anchor];
+  /** Ordered by pfnLo; the anchor is always last. */
+  private readonly order = new OrderedTree<IovaNode>((n) => n.pfnLo);
   cachedNode: IovaNode = this.anchor;
   cached32Node: IovaNode = this.anchor;
   /** Every allocIova that returned 0. */
@@ -67,74 +70,57 @@ export class IovaTree {
     // Capped below ~0 so no limit, reserve or size can reach the anchor's PFN (granule 1).
     const byShift = U64_MAX >> BigInt(shift);
     this.maxPfn = byShift < U64_MAX ? byShift : U64_MAX - 1n;
+    this.order.insert(this.anchor);
   }
 
   /** Nodes other than the anchor. */
   get liveCount(): number {
-    return this.nodes.length - 1;
+    return this.order.size - 1;
   }
 
-  /** Index of the last node with pfnLo <= pfn, or -1. */
-  private lastAtOrBelow(pfn: bigint): number {
-    let lo = 0;
-    let hi = this.nodes.length; // first index with pfnLo > pfn
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.nodes[mid].pfnLo <= pfn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
+  /** Every node ascending, the anchor last: a fresh array (O(n)), for whole-tree checks. */
+  get nodes(): IovaNode[] {
+    return [...this.order];
   }
 
-  indexOf(node: IovaNode): number {
-    const i = this.lastAtOrBelow(node.pfnLo);
-    if (i < 0 || this.nodes[i] !== node) throw new Error('model: node not in tree');
-    return i;
+  /** The tree entry holding node (its neighbours are entry.prev / entry.next). */
+  private entryOf(node: IovaNode): TreeEntry<IovaNode> {
+    const e = this.order.floor(node.pfnLo);
+    if (!e || e.item !== node) throw new Error('model: node not in tree');
+    return e;
   }
 
   /** find_iova: the node containing pfn (the anchor included), or null. */
   findContaining(pfn: bigint): IovaNode | null {
-    const i = this.lastAtOrBelow(pfn);
-    if (i < 0) return null;
-    const n = this.nodes[i];
-    return pfn <= n.pfnHi ? n : null;
+    const n = this.order.floor(pfn)?.item;
+    return n && pfn <= n.pfnHi ? n : null;
   }
 
   /** The non-anchor node whose pfnLo is exactly pfn, or null. */
   findExact(pfn: bigint): IovaNode | null {
-    const i = this.lastAtOrBelow(pfn);
-    if (i < 0) return null;
-    const n = this.nodes[i];
-    return n.pfnLo === pfn && n !== this.anchor ? n : null;
-  }
-
-  private insert(node: IovaNode): void {
-    this.nodes.splice(this.lastAtOrBelow(node.pfnLo) + 1, 0, node);
+    const n = this.order.floor(pfn)?.item;
+    return n && n.pfnLo === pfn && n !== this.anchor ? n : null;
   }
 
   /** Whether any node overlapping [lo, hi] has its pfn sitting in a magazine. */
   rangeHasCached(lo: bigint, hi: bigint): boolean {
-    for (let i = this.firstHiAtLeast(lo); i < this.nodes.length - 1 && this.nodes[i].pfnLo <= hi; i++) {
-      if (this.nodes[i].cached) return true;
+    for (let e = this.firstHiAtLeast(lo); e.item !== this.anchor && e.item.pfnLo <= hi; e = e.next!) {
+      if (e.item.cached) return true;
     }
     return false;
   }
 
-  /** Index of the lowest node with pfnHi >= v (the anchor always qualifies). */
-  private firstHiAtLeast(v: bigint): number {
-    let lo = 0;
-    let hi = this.nodes.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.nodes[mid].pfnHi >= v) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+  /** The lowest node with pfnHi >= v (the anchor always qualifies). Nodes are disjoint, so every
+   * node below the last one starting at or below v also ends below it. */
+  private firstHiAtLeast(v: bigint): TreeEntry<IovaNode> {
+    const e = this.order.floor(v);
+    if (!e) return this.order.first()!;
+    return e.item.pfnHi >= v ? e : e.next!;
   }
 
   /** iova_find_limit: the anchor above the 32-bit boundary, else the lowest node with pfnHi >= limit. */
-  private findLimit(limit: bigint): number {
-    return limit > this.dma32BitPfn ? this.nodes.length - 1 : this.firstHiAtLeast(limit);
+  private findLimit(limit: bigint): TreeEntry<IovaNode> {
+    return limit > this.dma32BitPfn ? this.order.last()! : this.firstHiAtLeast(limit);
   }
 
   /** alloc_iova: pfnLo of the new node, or 0n. */
@@ -165,19 +151,20 @@ export class IovaTree {
     const alignMask = sizeAligned ? u64(U64_MAX << BigInt(fls64(size - 1n))) : U64_MAX;
     const { max32AllocSize: max32, retry } = this.facets;
     if (max32 && limit <= this.dma32BitPfn && size >= this.max32AllocSize) return 0n;
-    let i = this.indexOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
-    const retryPfn = this.nodes[i].pfnHi;
+    let e: TreeEntry<IovaNode> | null = this.entryOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
+    const retryPfn = e.item.pfnHi;
     let high = limit;
     let low = this.startPfn;
     let retried = false;
     let newPfn: bigint;
     for (;;) {
+      // Walk down from the cursor while the candidate collides with the next node below.
       do {
-        const lo = this.nodes[i].pfnLo;
+        const lo = e.item.pfnLo;
         if (lo < high) high = lo;
         newPfn = u64(high - size) & alignMask;
-        i--;
-      } while (i >= 0 && newPfn <= this.nodes[i].pfnHi && newPfn >= low);
+        e = e.prev;
+      } while (e && newPfn <= e.item.pfnHi && newPfn >= low);
       if (high < size || newPfn < low) {
         // v5.11-v6.1 compared pfn_hi + 1, which wraps to 0 at the anchor: the retry then searches from PFN 0.
         const retryStart = retry === 'overflow' ? u64(retryPfn + 1n) : retryPfn;
@@ -186,7 +173,7 @@ export class IovaTree {
           retried = true;
           high = limit;
           low = u64(retryPfn + 1n);
-          i = this.findLimit(limit);
+          e = this.findLimit(limit);
           continue;
         }
         if (max32) this.max32AllocSize = size;
@@ -195,7 +182,7 @@ export class IovaTree {
       break;
     }
     const node: IovaNode = { pfnLo: newPfn, pfnHi: newPfn + size - 1n, cached: false, slab };
-    this.insert(node);
+    this.order.insert(node);
     if (node.pfnHi < this.dma32BitPfn) this.cached32Node = node;
     else this.cachedNode = node;
     return newPfn;
@@ -203,8 +190,8 @@ export class IovaTree {
 
   /** remove_iova + free_iova_mem, with the cursor updates of __cached_rbnode_delete_update. */
   removeNode(node: IovaNode): void {
-    const i = this.indexOf(node);
-    const next = this.nodes[i + 1];
+    const e = this.entryOf(node);
+    const next = e.next!.item;
     const c32 = this.cached32Node;
     if (this.oldWalk) {
       this.oldWalk.beforeRemove(this, node);
@@ -213,7 +200,7 @@ export class IovaTree {
       if (node.pfnLo < this.dma32BitPfn) this.max32AllocSize = this.dma32BitPfn;
       if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
     }
-    this.nodes.splice(i, 1);
+    this.order.remove(e);
     if (node.slab) this.iovaCache.free(node.slab);
   }
 
@@ -228,7 +215,9 @@ export class IovaTree {
   /** reserve_iova: pfnLo of the node covering [lo, hi], or 0n. Range checked by the caller. */
   reserveIova(lo: bigint, hi: bigint): bigint {
     let overlap = false;
-    for (const node of this.nodes) {
+    // Nodes below the first one ending at or above lo cannot overlap [lo, hi].
+    for (let e: TreeEntry<IovaNode> | null = this.firstHiAtLeast(lo); e; e = e.next) {
+      const node = e.item;
       if (lo <= node.pfnHi && hi >= node.pfnLo) {
         if (lo < node.pfnLo) node.pfnLo = lo;
         if (hi > node.pfnHi) lo = node.pfnHi + 1n;
@@ -239,16 +228,15 @@ export class IovaTree {
       }
     }
     if (this.failIova()) return 0n;
-    const node: IovaNode = { pfnLo: lo, pfnHi: hi, cached: false, slab: this.iovaCache.alloc() };
-    this.insert(node);
+    this.order.insert({ pfnLo: lo, pfnHi: hi, cached: false, slab: this.iovaCache.alloc() });
     return lo;
   }
 
   /** Put: every node but the anchor back to iommu_iova, ascending. */
   freeAll(): void {
-    for (const node of this.nodes) if (node.slab) this.iovaCache.free(node.slab);
-    this.nodes.length = 0;
-    this.nodes.push(this.anchor);
+    for (const node of this.order) if (node.slab) this.iovaCache.free(node.slab);
+    this.order.clear();
+    this.order.insert(this.anchor);
     this.cachedNode = this.anchor;
     this.cached32Node = this.anchor;
   }
@@ -257,22 +245,22 @@ export class IovaTree {
 
   /** The highest node other than the anchor, or null. */
   highestNode(): IovaNode | null {
-    return this.nodes.length > 1 ? this.nodes[this.nodes.length - 2] : null;
+    return this.order.last()!.prev?.item ?? null;
   }
 
   /** The node just below `node`, or null. */
   predecessor(node: IovaNode): IovaNode | null {
-    return this.nodes[this.indexOf(node) - 1] ?? null;
+    return this.entryOf(node).prev?.item ?? null;
   }
 
   /** The node just above `node` (the anchor above the highest), or null above the anchor. */
   successor(node: IovaNode): IovaNode | null {
-    return this.nodes[this.indexOf(node) + 1] ?? null;
+    return this.entryOf(node).next?.item ?? null;
   }
 
   /** Adds a node that overlaps none in the tree. */
   insertNode(node: IovaNode): void {
-    this.insert(node);
+    this.order.insert(node);
   }
 
   /** The kernel retries the same failed search forever: stop with a named error instead. */

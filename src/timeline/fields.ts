@@ -3,6 +3,9 @@
 import { RCACHE_CLASSES } from '../snapshot.js';
 import { TimelineError, type TimelineSample } from './sample.js';
 
+/** The x axis of every timeline chart. */
+export const TIME_AXIS_TITLE = 'virtual time (ms)';
+
 export type FieldUnit = 'count' | 'bytes' | 'ratio';
 
 export interface FieldInfo {
@@ -78,7 +81,7 @@ const BYTE_UNITS: readonly ByteUnit[] = [
  * @example `byteUnitFor(3 * 1024 ** 2).name // 'MiB'`
  */
 export function byteUnitFor(maxBytes: number): ByteUnit {
-  let unit = BYTE_UNITS[0]!;
+  let unit = BYTE_UNITS[0];
   for (const u of BYTE_UNITS) if (Number.isFinite(maxBytes) && maxBytes >= u.bytes) unit = u;
   return unit;
 }

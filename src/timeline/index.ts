@@ -12,3 +12,5 @@ export { timelineToCsv, timelineToJson, CSV_COLUMNS, TIMELINE_JSON_FORMAT, TIMEL
 export type { TimelineJsonOptions } from './export.js';
 export { checkTimeline } from './validate.js';
 export { SampledEngine } from './sampled-engine.js';
+export { renderTimelineLineChart } from './line-chart.js';
+export type { LineChartOptions } from './line-chart.js';

@@ -4,7 +4,7 @@
 // imported on the first render only, so the rest of the library never loads them.
 import type { TopLevelSpec } from 'vega-lite';
 import { MissingDependencyError } from '../errors.js';
-import { byteUnitFor, fieldInfo, type TimelineField } from './fields.js';
+import { byteUnitFor, fieldInfo, TIME_AXIS_TITLE, type TimelineField } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
@@ -35,7 +35,7 @@ export interface SvgOptions {
   points?: boolean;
 }
 
-export const TIME_AXIS_TITLE = 'virtual time (ms)';
+export { TIME_AXIS_TITLE };
 
 /** A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional). */
 export type ChartSpec = { readonly [key: string]: unknown };
@@ -90,7 +90,7 @@ function depotPanel(t: Timeline, mode: 'total' | 'perClass'): PanelData {
   const rows: Row[] = [];
   for (const s of t.series) {
     for (let k = 0; k < RCACHE_CLASSES; k++) {
-      for (const x of s.samples) rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k]! });
+      for (const x of s.samples) rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k] });
     }
   }
   return { yTitle: 'depot magazines per size class (count)', rows, dashByClass: true, format: ',d', integer: true, ...flatZero(rows) };

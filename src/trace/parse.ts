@@ -1,7 +1,7 @@
 // Trace format v1: a text file, one op per line, `#` comments, numbers decimal or 0x hex.
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
-import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type FailureKind, type MagazineMode } from '../engine.js';
 import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
@@ -38,6 +38,7 @@ export type TraceOp = At & (
   | { op: 'tick'; ms: bigint }
   | { op: 'offline' | 'online'; cpu: number }
   | { op: 'flush' | 'put'; id: number }
+  | { op: 'inject'; kind: FailureKind; nth: number }
 );
 
 export interface Trace {
@@ -69,11 +70,15 @@ const USAGE: Record<string, string[]> = {
   online: ['cpu'],
   flush: ['id'],
   put: ['id'],
+  inject: ['kind', 'nth'],
 };
+
+/** The allocations fault injection can fail (the library's FailureKind). */
+const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];
 
 /** Every word that can start a line after the header, most frequent first. */
 const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free',
-  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
 
 /** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
 function arity(op: string): [number, number] {
@@ -294,6 +299,12 @@ export function parseTrace(text: string): Trace {
         live.delete(id);
         dmaDomains.delete(id);
         ops.push({ line, op, id });
+        break;
+      }
+      case 'inject': {
+        const kind = r.tok(1) as FailureKind;
+        if (!FAILURE_KINDS.includes(kind)) r.fail(`a failure kind (${FAILURE_KINDS.join(' or ')})`);
+        ops.push({ line, op, kind, nth: r.small(2, 'nth') });
         break;
       }
     }

@@ -1,5 +1,6 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
+import { encodeOps } from '../batch.js';
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
 import { IovaLabError } from '../errors.js';
 import { DMA_DEFAULT_APERTURE_BITS, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
@@ -75,7 +76,7 @@ const CHUNK_OPS = 4096;
 
 // Small words as shared bigints: opcodes, CPU and domain ids would otherwise allocate per op.
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
-const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
+const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n] : BigInt(n));
 
 /** The allocation (map) line a free (unmap) names with `@<line>`, if it does. */
 const refOf = (o: TraceOp): number | undefined =>
@@ -136,6 +137,10 @@ function encode(o: TraceOp, out: BigUint64Array, at: number, { dom, dev, pfnOf }
     case 'online': code = OpCode.CpuOnline; cpu = o.cpu; break;
     case 'flush': code = OpCode.Flush; d = dom(o.id); break;
     case 'put': code = OpCode.DomainPut; d = dom(o.id); break;
+    case 'inject':
+      // Rare: the library's own encoder keeps the failure-kind word in one place.
+      out.set(encodeOps([{ op: 'injectFailure', kind: o.kind, nth: o.nth }]), at);
+      return 1;
   }
   out[at] = word(code); out[at + 1] = word(d); out[at + 2] = word(cpu);
   out[at + 3] = a; out[at + 4] = b; out[at + 5] = c;
@@ -166,6 +171,7 @@ function runOne(e: Engine, o: TraceOp, { dom, dev, pfnOf }: Ids): void {
     case 'online': e.cpuOnline(o.cpu); break;
     case 'flush': e.flush(dom(o.id)); break;
     case 'put': e.putDomain(dom(o.id)); break;
+    case 'inject': e.injectFailure(o.kind, o.nth); break;
   }
 }
 

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
+import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
 import { applyOp, newState, stream, type Outcome, type StreamOp, type StreamState } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
@@ -17,7 +18,7 @@ export interface Side { engine: Engine; state: StreamState }
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
-  return { engine, state: newState([engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)]) };
+  return { engine, state: newState(STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start))) };
 }
 
 /** After an op that may free something the runner still tracks, keep only what the engine still has. */
@@ -25,6 +26,20 @@ export function resync(engine: Engine, op: StreamOp, state: StreamState): void {
   if (op.k === 'badFree') state.live = state.live.filter((l) => engine.find(l.dom, l.pfn)?.[0] === l.pfn);
   if (op.k === 'badFree' || op.k === 'badUnmap') {
     state.mapped = state.mapped.filter((m) => engine.find(m.dom, m.addr >> 12n)?.[0] === m.addr >> 12n);
+  }
+}
+
+/** Runs the stream on one engine (as divergence does on each side); returns its final snapshot. */
+export async function streamSnapshot(ops: StreamOp[], config: LabConfig, factory: EngineFactory): Promise<Snapshot> {
+  const s = await side(factory, config);
+  try {
+    for (const op of ops) {
+      applyOp(s.engine, op, s.state);
+      resync(s.engine, op, s.state);
+    }
+    return s.engine.snapshot();
+  } finally {
+    s.engine.dispose();
   }
 }
 
@@ -47,7 +62,7 @@ export async function divergence(
       const b = applyOp(ts.engine, op, ts.state);
       // A stray free or unmap may hit a live range: keep only what both engines still find.
       for (const s of [wasm, ts]) resync(s.engine, op, s.state);
-      const where = `op ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
       const sa = JSON.stringify(snapA);

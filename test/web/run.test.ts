@@ -1,0 +1,87 @@
+// The playground's runner (what its worker does) in Node: its text is the CLI's for the same
+// scenario, whatever the command, and the charts come from the sampled timeline.
+import { describe, expect, it } from 'vitest';
+import { scenarioToArgs, type PlaygroundScenario } from '../../src/share/scenario-link.js';
+import { UsageError } from '../../src/share/usage-error.js';
+import { chartInterval, runPlayground } from '../../web/src/run.js';
+import { run } from '../support/cli.js';
+
+const TRACE = 'cpus 4\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\nalloc 0 1 4 0xfffff\nfree 0 0 0xfffff 1\ntick 300\nflush 0\n';
+
+function cli(s: PlaygroundScenario): string {
+  const { args, stdin } = scenarioToArgs(s);
+  const r = run(args, stdin);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+const text = (r: Awaited<ReturnType<typeof runPlayground>>, id: string): string => {
+  const section = r.sections.find((x) => x.id === id);
+  if (!section) throw new Error(`no section ${id}: ${r.sections.map((x) => x.id).join(', ')}`);
+  return section.text;
+};
+
+describe('playground runner', () => {
+  it('simulate: slab view, class table and totals are the CLI\'s report', async () => {
+    const s: PlaygroundScenario = {
+      command: 'simulate', cpus: 6, online: 4, domains: 3, workload: 'cross-cpu', ops: 3000, durationMs: 2500, seed: 9,
+      profile: 'v6.0', policy: ['trim-delay=50'], format: 'slabinfo',
+    };
+    const r = await runPlayground(s);
+    expect([text(r, 'slab-view'), text(r, 'class-table'), text(r, 'totals')].join('\n')).toBe(cli(s));
+    expect(r.charts).toHaveLength(3);
+    expect(r.charts[0]).toContain('depot magazines per size class');
+    expect(r.charts[0]).toContain('class 5');
+  });
+
+  it('compare --profiles with a trace: the CLI\'s table', async () => {
+    const s: PlaygroundScenario = { command: 'compare', profiles: ['v4.7', 'v6.7'], policy: ['lazy'], trace: TRACE };
+    const r = await runPlayground(s);
+    expect(text(r, 'compare-table')).toBe(cli(s));
+    expect(r.charts[0]).toContain('v6.7+lazy');
+  });
+
+  it('compare without --profiles: the named and the unnamed run', async () => {
+    const r = await runPlayground({ command: 'compare', cpus: 2, workload: 'churn', ops: 200 });
+    expect(text(r, 'slab-view-0')).toMatch(/iommu_iova_magazine$/m);
+    expect(text(r, 'totals-1')).toContain('magazines unnamed');
+    expect(r.charts[1]).toContain('v6.9 named magazines');
+  });
+
+  it('replay: the CLI\'s slab view', async () => {
+    const s: PlaygroundScenario = { command: 'replay', trace: TRACE, profile: 'v4.7' };
+    const r = await runPlayground(s);
+    expect(cli(s).startsWith(text(r, 'slab-view'))).toBe(true);
+    expect(text(r, 'slab-view')).toMatch(/kmalloc-2k$/m);
+  });
+
+  it('explain: the CLI\'s explanation of pasted slabtop text, read as one machine', async () => {
+    const s: PlaygroundScenario = {
+      command: 'explain', cpus: 128,
+      text: '  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n'
+        + '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine\n'
+        + '  2368   2361  99%    0.06K     37       64       148K iommu_iova\n',
+    };
+    const r = await runPlayground(s);
+    expect(text(r, 'explanation')).toBe(cli(s));
+    expect(text(r, 'explanation')).toContain('verdict: consistent with 159 domains (+15 magazines beyond the eager ones)');
+    expect(text(r, 'explanation')).toContain('iommu_iova: 2361 active of 2368 objects (151104 bytes)');
+    expect(r.charts).toEqual([]);
+  });
+
+  it('refuses what the CLI refuses, with its message', async () => {
+    await expect(runPlayground({ command: 'simulate', cpus: 4, online: 8 })).rejects.toThrow(
+      new UsageError('--online (8) cannot exceed --cpus (4).'));
+    const bad = await runPlayground({ command: 'simulate', policy: ['mag-size=5000'] }).catch((e: Error) => e.message);
+    const r = run(['simulate', '--policy', 'mag-size=5000']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`iova-lab: ${bad}\n`);
+  });
+
+  it('samples about 200 points over a long run unless the scenario names an interval', () => {
+    const w = (durationMs: number) => ({ kind: 'workload', durationMs }) as Parameters<typeof chartInterval>[1];
+    expect(chartInterval({ command: 'simulate' }, w(1000))).toBe(100);
+    expect(chartInterval({ command: 'simulate' }, w(1_000_000))).toBe(5000);
+    expect(chartInterval({ command: 'simulate', timeline: 7 }, w(1_000_000))).toBe(7);
+  });
+});

@@ -1,0 +1,132 @@
+// What the playground shows for a scenario: the CLI's own report text, section by section, and
+// the timeline charts (none for explain, which runs no lab). Runs in the worker (and in Node for tests); no DOM here.
+import type { WasmLoadOptions } from '../../src/wasm/options.js';
+import type { MagazineMode } from '../../src/engine.js';
+import {
+  engineFor, makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
+  type RunProgress, type RunResult, type Scenario, type Variant,
+} from '../../src/cli/scenario.js';
+import { formatClassTable } from '../../src/report/classes.js';
+import { formatExplanation } from '../../src/report/explain.js';
+import { checkExplainCpus, explainText } from '../../src/report/explain-lines.js';
+import { formatBreakdown, slabView } from '../../src/report/simulate.js';
+import { formatVariantTable, variantMetrics, withSavings } from '../../src/report/variants.js';
+import { checkCompareOptions } from '../../src/share/compare-rules.js';
+import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
+import type { TimelineField } from '../../src/timeline/fields.js';
+import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
+import type { Timeline } from '../../src/timeline/sample.js';
+import { parseTrace } from '../../src/trace/parse.js';
+
+export interface Section {
+  /** Element id on the page: slab-view, class-table, totals, compare-table, … */
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface PlaygroundResult {
+  sections: Section[];
+  /** SVG documents, one per chart. */
+  charts: string[];
+}
+
+export type PlaygroundProgress = (done: number, total: number, unit: string, label: string) => void;
+
+/** At most this many timeline samples per run when the scenario names no interval. */
+const TARGET_SAMPLES = 200;
+
+/** The sampling interval: the scenario's, else 100 ms stretched so a long run keeps about TARGET_SAMPLES points. */
+export function chartInterval(s: PlaygroundScenario, scenario: Scenario): number {
+  if (s.timeline !== undefined) return s.timeline;
+  const duration = scenario.kind === 'workload' ? scenario.durationMs : 0;
+  return Math.max(100, Math.ceil(duration / TARGET_SAMPLES));
+}
+
+function scenarioOf(s: PlaygroundScenario): Scenario {
+  if (s.trace === undefined) return workloadScenario(s);
+  const header = s.command === 'compare' && s.profiles !== undefined ? 'replace' : 'extend';
+  return { kind: 'trace', file: 'pasted trace', trace: parseTrace(s.trace), engine: s.engine ?? 'wasm', header };
+}
+
+/** compare without --profiles runs both magazine modes, as the CLI does. */
+const MODES: MagazineMode[] = ['named', 'unnamed'];
+
+function variantsOf(s: PlaygroundScenario, scenario: Scenario): Variant[] {
+  const specs = s.policy ?? [];
+  if (s.command === 'compare' && s.profiles !== undefined) return profileVariants(s.profiles, specs, s.magazines);
+  const profile = s.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
+  if (s.command === 'compare') return MODES.map((m) => makeVariant(profile, specs, m));
+  return [makeVariant(profile, specs, s.magazines)];
+}
+
+const DEPOT_BY_CLASS: TimelineField[] = [0, 1, 2, 3, 4, 5].map((k) => `depotMagazines${k}` as TimelineField);
+
+export function chartsOf(t: Timeline): string[] {
+  const one = t.series.length === 1;
+  const classLabel = (f: TimelineField) => `class ${f.slice(-1)}`;
+  const memoryLabel = (f: TimelineField) => (f === 'magazineBytes' ? 'magazines' : 'iommu_iova');
+  return [
+    one
+      ? renderTimelineLineChart(t, DEPOT_BY_CLASS, { title: 'depot magazines per size class', fieldLabel: classLabel })
+      : renderTimelineLineChart(t, ['depotMagazinesTotal'], { title: 'depot magazines (all classes)' }),
+    renderTimelineLineChart(t, ['magazineBytes', 'iovaBytes'], {
+      title: 'magazine and iommu_iova memory', fieldLabel: memoryLabel,
+    }),
+    renderTimelineLineChart(t, ['hitRate'], { title: 'rcache hit rate per interval' }),
+  ];
+}
+
+function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResult[]): Section[] {
+  if (s.command === 'compare' && s.profiles !== undefined) {
+    const rows = withSavings(variants.map((v, i) =>
+      variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+    const table: Section = { id: 'compare-table', title: 'compare', text: formatVariantTable(rows) };
+    if (s.format === undefined) return [table];
+    return [table, ...results.map((r, i) => ({
+      id: `slab-view-${i}`,
+      title: `${variantTitle(variants[i]!)}: ${r.snapshot.magazineMode} (${r.snapshot.magazineCache})`,
+      text: slabView(r.snapshot, s.format),
+    }))];
+  }
+  return results.flatMap((r, i) => {
+    const suffix = results.length === 1 ? '' : `-${i}`;
+    const name = results.length === 1 ? '' : ` (${variants[i]!.label}, ${r.snapshot.magazineMode})`;
+    return [
+      { id: `slab-view${suffix}`, title: `slab view${name}`, text: slabView(r.snapshot, s.format) },
+      { id: `class-table${suffix}`, title: `rcache by size class${name}`, text: formatClassTable(r.snapshot) },
+      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variantTitle(variants[i]!)) },
+    ];
+  });
+}
+
+/** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
+export async function runPlayground(
+  s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: WasmLoadOptions,
+): Promise<PlaygroundResult> {
+  if (s.command === 'explain') {
+    const explanation = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });
+    const text = formatExplanation(explanation);
+    return { sections: [{ id: 'explanation', title: 'explanation', text }], charts: [] };
+  }
+  if (s.command === 'compare') checkCompareOptions(s);
+  const scenario = scenarioOf(s);
+  const variants = variantsOf(s, scenario);
+  // As the CLI: --engine, else wasm unless a variant needs what only the TS model runs.
+  scenario.engine = engineFor(s.engine, variants, scenario);
+  const interval = chartInterval(s, scenario);
+  const results: RunResult[] = [];
+  for (const [i, v] of variants.entries()) {
+    const label = variants.length === 1 ? v.label : `${v.label} (${i + 1}/${variants.length})`;
+    const step: RunProgress = (done, total, unit) => progress?.(done, total, unit, label);
+    results.push(await runScenario(v, scenario, step, interval, wasm));
+  }
+  const labels = variants.map((v) => v.label);
+  const unique = new Set(labels).size === labels.length;
+  // compare without --profiles runs one label twice: the series are told apart by magazine mode.
+  const series = results.map((r) => {
+    const t = r.timeline!;
+    return unique ? t : { ...t, label: `${t.label} ${r.snapshot.magazineMode}` };
+  });
+  return { sections: sectionsOf(s, variants, results), charts: chartsOf({ intervalMs: interval, series }) };
+}
