@@ -54,17 +54,19 @@ enum iova_status {
 	IOVA_E_ALLOC_FAILED = -16, /* domain init failed: a magazine allocation failed */
 	IOVA_E_INVARIANT = -17, /* an invariant is broken (message via iova_invariant_message) */
 	IOVA_E_BAD_OP = -18, /* unknown batch opcode or failure kind */
-	IOVA_E_NO_DEVICE = -19, /* unknown device id, or its domain was put */
+	/* the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
+	IOVA_E_NON_TERMINATING = -19,
+	IOVA_E_NO_DEVICE = -20, /* unknown device id, or its domain was put */
 	/* DMA domain type unknown, or lazy-single where the lab's facets have no single queue */
-	IOVA_E_DOMAIN_TYPE = -20,
-	IOVA_E_APERTURE = -21, /* aperture bits outside 32..63, or the aperture ends below the start PFN */
-	IOVA_E_DMA_MASK = -22, /* DMA mask bits outside 1..64, or the mask's limit lies below the domain's start PFN */
-	IOVA_E_BUS = -23, /* device bus is neither pci (0) nor platform (1) */
-	IOVA_E_OFFSET = -24, /* a map's page offset is not below the granule */
-	IOVA_E_NOT_DMA_DOMAIN = -25, /* device attach on a plain domain (no DMA layer) */
-	IOVA_E_SEGMENTS = -26, /* a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
-	IOVA_E_QUEUED = -27, /* the IOVA already waits in a flush queue (a double unmap) */
-	IOVA_E_DMA_CONFIG = -28, /* invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
+	IOVA_E_DOMAIN_TYPE = -21,
+	IOVA_E_APERTURE = -22, /* aperture bits outside 32..63, or the aperture ends below the start PFN */
+	IOVA_E_DMA_MASK = -23, /* DMA mask bits outside 1..64, or the mask's limit lies below the domain's start PFN */
+	IOVA_E_BUS = -24, /* device bus is neither pci (0) nor platform (1) */
+	IOVA_E_OFFSET = -25, /* a map's page offset is not below the granule */
+	IOVA_E_NOT_DMA_DOMAIN = -26, /* device attach on a plain domain (no DMA layer) */
+	IOVA_E_SEGMENTS = -27, /* a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
+	IOVA_E_QUEUED = -28, /* the IOVA already waits in a flush queue (a double unmap) */
+	IOVA_E_DMA_CONFIG = -29, /* invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
 };
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
@@ -210,6 +212,21 @@ enum iova_snap_layout {
 	IOVA_SNAP_FIXED_WORDS = 212, /* then the domain, cpu_class and flush-queue rows */
 };
 
+/* Values of the policy's choice fields, in the order of their TS names. */
+enum iova_policy_tree_walk {
+	IOVA_WALK_ANCHOR = 0, /* treeWalk 'v4.15' */
+	IOVA_WALK_V4_7 = 1, /* treeWalk 'v4.7' */
+};
+enum iova_policy_retry {
+	IOVA_RETRY_NONE = 0, /* retry 'none' */
+	IOVA_RETRY_OVERFLOW = 1, /* retry 'overflow' */
+	IOVA_RETRY_FIXED = 2, /* retry 'fixed' */
+};
+enum iova_policy_magazine_pop {
+	IOVA_POP_SCAN = 0, /* magazinePop 'scan' */
+	IOVA_POP_TOP = 1, /* magazinePop 'top' */
+};
+
 /* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */
 struct iova_policy {
 	uint32_t mag_size; /* PFNs per magazine, 1..IOVA_MAG_SIZE_MAX (v6.0+: 127, v4.7: 128) */
@@ -220,6 +237,14 @@ struct iova_policy {
 	/* 0: fixed magazine size; N: magazines start full at N PFNs, doubling on contention */
 	uint32_t dynamic_initial;
 	uint32_t array_bytes; /* kmalloc size of the per-domain rcache array; 0: none (embedded) */
+	uint32_t tree_walk; /* anchor walk (v4.15+) or the old inclusive-limit walk with one cached32_node (v4.7) */
+	uint32_t max32_alloc_size; /* 1: the anchor walk's max32_alloc_size fast-fail for 32-bit limits */
+	/* the anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), fixed */
+	uint32_t retry;
+	uint32_t magazine_pop; /* iova_magazine_pop scans the magazine (v4.19+) or looks at the top PFN only */
+	uint32_t flush_rcache_arg; /* 1: alloc_iova_fast honours flush_rcache; 0: a tree failure always flushes */
+	uint32_t flush_depot_on_failure; /* 1: the failure flush also empties the depot (free_global_cached_iovas) */
+	uint32_t round_in_fast_alloc; /* 1: alloc_iova_fast rounds sizes below 32 up to a power of two (v5.17+) */
 };
 
 /* lab handle >= 1, or a status; policy NULL: the v6.8 policy */

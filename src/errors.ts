@@ -61,6 +61,9 @@ export class AllocationFailedError extends IovaLabError { override name = 'Alloc
 export class InvariantError extends IovaLabError { override name = 'InvariantError'; }
 /** A batch op with an unknown opcode. */
 export class BadOpError extends IovaLabError { override name = 'BadOpError'; }
+/** The kernel's own alloc_iova would loop here forever (the v5.11-v6.1 retry-start overflow, holding
+ * the tree lock); the lab stops the op instead. */
+export class NonTerminatingWalkError extends IovaLabError { override name = 'NonTerminatingWalkError'; }
 /** A device id that was never attached, or whose domain was put. */
 export class UnknownDeviceError extends IovaLabError { override name = 'UnknownDeviceError'; }
 /** A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets). */
@@ -131,6 +134,9 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
+  [Status.NON_TERMINATING]: [
+    NonTerminatingWalkError, "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
+  ],
   [Status.NO_DEVICE]: [UnknownDeviceError, 'no such device (never attached, or its domain was put)'],
   [Status.DOMAIN_TYPE]: [DomainTypeError, 'DMA domain type must be strict, lazy or lazy-single (from v6.7)'],
   [Status.APERTURE]: [ApertureError, 'aperture bits must lie in [32, 63] and reach the start PFN'],

@@ -18,7 +18,7 @@ import { listOption, profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
@@ -99,7 +99,6 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
   const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
   const variants = base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
   const scenario = await scenarioOf(o, true);
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
@@ -133,7 +132,6 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);

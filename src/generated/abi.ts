@@ -82,26 +82,28 @@ export const Status = {
   INVARIANT: -17,
   /** unknown batch opcode or failure kind */
   BAD_OP: -18,
+  /** the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
+  NON_TERMINATING: -19,
   /** unknown device id, or its domain was put */
-  NO_DEVICE: -19,
+  NO_DEVICE: -20,
   /** DMA domain type unknown, or lazy-single where the lab's facets have no single queue */
-  DOMAIN_TYPE: -20,
+  DOMAIN_TYPE: -21,
   /** aperture bits outside 32..63, or the aperture ends below the start PFN */
-  APERTURE: -21,
+  APERTURE: -22,
   /** DMA mask bits outside 1..64, or the mask's limit lies below the domain's start PFN */
-  DMA_MASK: -22,
+  DMA_MASK: -23,
   /** device bus is neither pci (0) nor platform (1) */
-  BUS: -23,
+  BUS: -24,
   /** a map's page offset is not below the granule */
-  OFFSET: -24,
+  OFFSET: -25,
   /** device attach on a plain domain (no DMA layer) */
-  NOT_DMA_DOMAIN: -25,
+  NOT_DMA_DOMAIN: -26,
   /** a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
-  SEGMENTS: -26,
+  SEGMENTS: -27,
   /** the IOVA already waits in a flush queue (a double unmap) */
-  QUEUED: -27,
+  QUEUED: -28,
   /** invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
-  DMA_CONFIG: -28,
+  DMA_CONFIG: -29,
 } as const;
 export type StatusName = keyof typeof Status;
 
@@ -180,13 +182,16 @@ export const SNAPSHOT_FIXED_WORDS = 212;
 
 /** struct iova_policy: its uint32 fields in order, named as in RcachePolicy. */
 export const POLICY_FIELDS = [
-  'magazineSize', 'depotCap', 'trimDelayMs', 'trimThreshold', 'lazy', 'dynamicInitial', 'rcacheArrayBytes'
+  'magazineSize', 'depotCap', 'trimDelayMs', 'trimThreshold', 'lazy', 'dynamicInitial', 'rcacheArrayBytes', 'treeWalk',
+  'max32AllocSize', 'retry', 'magazinePop', 'flushRcacheArg', 'flushDepotOnFailure', 'roundSizeInFastAlloc'
 ] as const;
 
 /** A RcachePolicy as the words of struct iova_policy. */
 export function policyWords(p: RcachePolicy): Uint32Array {
   return Uint32Array.of(
     p.magazineSize, p.depotCap, p.trimDelayMs, p.trimThreshold === 'online' ? IOVA_TRIM_ONLINE : p.trimThreshold,
-    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes
+    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes, ['v4.15', 'v4.7'].indexOf(p.treeWalk),
+    p.max32AllocSize ? 1 : 0, ['none', 'overflow', 'fixed'].indexOf(p.retry), ['scan', 'top'].indexOf(p.magazinePop),
+    p.flushRcacheArg ? 1 : 0, p.flushDepotOnFailure ? 1 : 0, p.roundSizeInFastAlloc ? 1 : 0
   );
 }
