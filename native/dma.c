@@ -84,18 +84,19 @@ static int dma_alloc_iova(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu
 	struct lab_domain *d = ck->dom;
 	uint32_t shift = d->iovad.shift;
 	uint64_t pages = size >> shift, limit = dma_limit(ck, mask);
+	int32_t r;
 	if (ck->facets.round_in_caller && pages < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1)))
 		pages = 1ull << order_base_2_(pages);
 	if (try_32bit(dev, limit)) {
 		ck->st.sac_attempts++;
 		if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
-		*pfn = alloc_iova_fast(c, d, cpu, pages, DMA_32BIT_MASK >> shift, 0);
+		r = alloc_iova_fast(c, d, cpu, pages, DMA_32BIT_MASK >> shift, 0, pfn);
+		if (r < 0) return r;
 		if (*pfn) { ck->st.sac_successes++; return 0; }
 		if (ck->facets.sac_latch) { dev->pci_32bit_workaround = 0; ck->st.sac_switched++; }
 	}
 	if (lab_domain_reserve_headroom(c, d)) return IOVA_E_NOMEM;
-	*pfn = alloc_iova_fast(c, d, cpu, pages, limit >> shift, 1);
-	return 0;
+	return alloc_iova_fast(c, d, cpu, pages, limit >> shift, 1, pfn);
 }
 
 /* bytes at offset off in one granule, aligned up; IOVA_E_SIZE when empty or past the aperture. */
