@@ -41,7 +41,9 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
 
 /** The sparklines of the text report. */
 export function timelineSparklines(t: Timeline): string {
-  return ASCII_FIELDS.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
+  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+  const fields: TimelineField[] = queued ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
+  return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }
 
 /** Writes the requested files, after the report is out: a failed write then loses no results. */

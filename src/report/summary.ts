@@ -3,9 +3,11 @@
 import type { Snapshot } from '../snapshot.js';
 import { snapshotToJson, type JsonReport } from './json.js';
 
-export function replaySummary(s: Snapshot): Pick<JsonReport, 'nowMs' | 'caches' | 'magazines' | 'domains'> {
-  const { nowMs, caches, magazines, domains } = snapshotToJson(s);
-  return { nowMs, caches, magazines, domains };
+type SummaryFields = 'nowMs' | 'caches' | 'magazines' | 'domains' | 'dma' | 'flushQueues';
+
+export function replaySummary(s: Snapshot): Pick<JsonReport, SummaryFields> {
+  const { nowMs, caches, magazines, domains, dma, flushQueues } = snapshotToJson(s);
+  return { nowMs, caches, magazines, domains, dma, flushQueues };
 }
 
 /** Two text blocks next to each other, each column padded to its widest line. */
