@@ -7,11 +7,11 @@
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
-import { DEFAULT_PROFILE, PROFILE_NAMES } from '../policy.js';
+import { PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
-import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
+import { formatVariantTable, variantRows } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
 import { listOption, profileListOption } from './options.js';
@@ -19,7 +19,7 @@ import { checkCompareOptions } from '../share/compare-rules.js';
 import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  checkRunLimits, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  checkRunLimits, compareVariants, makeVariant, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
@@ -87,27 +87,17 @@ function title(v: Variant, s: Snapshot): string {
   return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
-/** A variant that runs its DMA workload's domains as `type` (labelled with it). */
-const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
-  type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
-
 async function compareProfiles(
   o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
 ): Promise<TimelineFiles> {
-  // --profiles: each profile (and each + --policy); only --domain-types: the one profile. Each of
-  // them once per DMA domain type when --domain-types lists them.
-  const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
-  const variants = base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
+  const variants = compareVariants(o);
   const scenario = await scenarioOf(o, true);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = withSavings(variants.map((v, i) => ({
-    ...variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot),
-    ...(v.domainType ? { domainType: v.domainType } : {}),
-  })));
+  const rows = variantRows(variants, results.map((r) => r.snapshot));
   const timeline = timelineOf(results, interval);
   const sparklines = timeline ? timelineSparklines(timeline) : '';
   const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };

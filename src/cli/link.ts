@@ -21,12 +21,13 @@ export function addLinkOptions(cmd: Command): Command {
 
 /** The link for these options, or undefined when none was asked for; a trace travels inside the link. */
 export function playgroundLink(
-  command: LinkCommand, o: ScenarioOptions & LinkOptions & { profiles?: PlaygroundScenario['profiles'] }, trace?: Trace,
+  command: LinkCommand, o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>, trace?: Trace,
 ): string | undefined {
   if (!o.link && o.linkBase === undefined) return undefined;
   const s: PlaygroundScenario = {
     command, preset: o.preset, cpus: o.cpus, online: o.online, domains: o.domains, slabGeometry: o.slabGeometry,
-    workload: o.workload, ops: o.ops, durationMs: o.durationMs, seed: o.seed, engine: o.engine, profile: o.profile,
+    workload: o.workload, ops: o.ops, durationMs: o.durationMs, seed: o.seed, domainType: o.domainType,
+    irqCpus: o.irqCpus, domainTypes: o.domainTypes, engine: o.engine, profile: o.profile,
     profiles: o.profiles, policy: o.policy, magazines: o.magazines, format: o.format, timeline: o.timeline,
     trace: trace && writeTrace(trace),
   };

@@ -3,7 +3,7 @@
 // commander's InvalidArgumentError with the same message.
 import { InvalidArgumentError } from 'commander';
 import {
-  checkChoice, checkInt, checkProfile, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag,
+  checkChoice, checkChoiceList, checkInt, checkProfile, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag,
 } from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
 
@@ -41,17 +41,7 @@ export function collectPolicy(value: string, previous: string[] | undefined): st
 
 /** A comma-separated list of names from `allowed`, each at most once (--domain-types). */
 export function listOption<T extends string>(what: string, allowed: readonly T[]): (value: string) => T[] {
-  return (value: string) => {
-    const names = value.split(',').map((s) => s.trim());
-    for (const n of names) {
-      if (!(allowed as readonly string[]).includes(n)) {
-        throw new InvalidArgumentError(`${what}: each name must be one of ${allowed.join(', ')}, got "${n}".`);
-      }
-    }
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup !== undefined) throw new InvalidArgumentError(`${what} lists "${dup}" twice.`);
-    return names as T[];
-  };
+  return asArgumentError((value: string) => checkChoiceList(what, value, allowed));
 }
 
 /** --profile: any kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */

@@ -69,6 +69,22 @@ export function profileVariants(
     : [makeVariant(p, [], magazines)]));
 }
 
+/** A variant that runs its DMA workload's domains as `type` (labelled with it). */
+const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
+  type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
+
+/**
+ * compare --profiles and/or --domain-types: each profile (and each + the specs; only --domain-types:
+ * the one profile), each of them once per DMA domain type when `domainTypes` lists them.
+ */
+export function compareVariants(o: {
+  profile?: string; profiles?: readonly string[]; policy?: readonly string[]; magazines?: MagazineMode;
+  domainTypes?: readonly DmaDomainType[];
+}): Variant[] {
+  const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
+  return base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
+}
+
 /** The workload options simulate and compare share (and a playground link carries). */
 export interface WorkloadFields {
   cpus?: number;

@@ -8,7 +8,7 @@ import { formatSimulateReport, slabView } from '../report/simulate.js';
 import { WORKLOAD_NAMES } from '../workloads/index.js';
 import { checkUnusedOptions } from '../share/unused-options.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
-import { choiceOption, collectPolicy, intOption, limitOption, profileOption } from './options.js';
+import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
   checkPolicy, checkRunLimits, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
@@ -45,7 +45,7 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
       choiceOption('--domain-type', DMA_DOMAIN_TYPES))
     .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
-      intOption('--irq-cpus', 1, 4096))
+      limitOption('--irq-cpus'))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))

@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { renderTimelineAscii } from '../timeline/ascii.js';
 import { timelineToCsv, timelineToJson } from '../timeline/export.js';
-import type { TimelineField } from '../timeline/fields.js';
+import { everQueued, type TimelineField } from '../timeline/fields.js';
 import type { Timeline } from '../timeline/sample.js';
 import { choiceOption, limitOption, UsageError } from './options.js';
 import { checkOutputFile, writeOutputFile } from './output.js';
@@ -41,8 +41,7 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
 
 /** The sparklines of the text report. */
 export function timelineSparklines(t: Timeline): string {
-  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
-  const fields: TimelineField[] = queued ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
+  const fields: TimelineField[] = everQueued(t) ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
   return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }
 

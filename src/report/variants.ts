@@ -87,6 +87,17 @@ export function withSavings(rows: VariantMetrics[]): VariantMetrics[] {
   });
 }
 
+/** The compare table's rows: one per variant (with its DMA domain type, if any) and its snapshot. */
+export function variantRows(
+  variants: ReadonlyArray<{ label: string; profile: string; policy: readonly string[]; domainType?: string }>,
+  snapshots: readonly Snapshot[],
+): VariantMetrics[] {
+  return withSavings(variants.map((v, i) => ({
+    ...variantMetrics(v.label, v.profile, v.policy, snapshots[i]!),
+    ...(v.domainType ? { domainType: v.domainType } : {}),
+  })));
+}
+
 export function formatHitRate(rate: number | null): string {
   return rate === null ? '-' : `${(rate * 100).toFixed(1)}%`;
 }

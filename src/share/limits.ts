@@ -14,6 +14,7 @@ export const INT_LIMITS = {
   '--duration-ms': [0, 1e12],
   '--seed': [0, 0xffffffff],
   '--timeline': [1, 1e9],
+  '--irq-cpus': [1, 4096],
 } as const satisfies Record<string, readonly [number, number]>;
 
 export type IntFlag = keyof typeof INT_LIMITS;
@@ -71,6 +72,19 @@ export function checkChoice<T extends string>(what: string, value: string, allow
     throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got "${clip(value)}".`);
   }
   return value as T;
+}
+
+/** A comma-separated list of names from `allowed`, each at most once (--domain-types). */
+export function checkChoiceList<T extends string>(what: string, value: string, allowed: readonly T[]): T[] {
+  const names = value.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!(allowed as readonly string[]).includes(n)) {
+      throw new UsageError(`${what}: each name must be one of ${allowed.join(', ')}, got "${clip(n)}".`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new UsageError(`${what} lists "${dup}" twice.`);
+  return names as T[];
 }
 
 /** --policy: comma-separated specs, none empty, in order. */

@@ -6,12 +6,12 @@
 // explain as `text=<text>`; on the command line both go to stdin.
 // Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
 // the message the CLI would print for the same value.
-import type { EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry } from '../engine.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
 import { checkExplainCpus } from '../report/explain-lines.js';
 import { checkCompareOptions } from './compare-rules.js';
-import { checkChoice, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
+import { checkChoice, checkChoiceList, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
 import { UsageError } from './usage-error.js';
 
 export const LINK_COMMANDS = ['simulate', 'compare', 'replay', 'explain'] as const;
@@ -31,6 +31,11 @@ export interface PlaygroundScenario {
   ops?: number;
   durationMs?: number;
   seed?: number;
+  /** DMA workloads: the DMA domains' type, and the CPUs taking completion interrupts. */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
+  /** compare on a DMA workload: the domain types to run side by side. */
+  domainTypes?: DmaDomainType[];
   engine?: EngineName;
   /** A kernel version in its canonical form ("v5.15"). */
   profile?: string;
@@ -86,6 +91,10 @@ const FIELDS: readonly Field[] = [
   int('ops', '--ops'),
   int('durationMs', '--duration-ms'),
   int('seed', '--seed'),
+  choice('domainType', '--domain-type', DMA_DOMAIN_TYPES),
+  int('irqCpus', '--irq-cpus'),
+  { key: 'domainTypes', flag: '--domain-types', commands: ['compare'],
+    parse: (v) => checkChoiceList('--domain-types', v, DMA_DOMAIN_TYPES), show: (list: string[]) => list.join(',') },
   choice('engine', '--engine', ['wasm', 'ts'] as const, RUNS),
   { key: 'profile', flag: '--profile', commands: RUNS, parse: (v) => checkProfile('--profile', v),
     show: (p: string) => p },

@@ -1,7 +1,7 @@
 // The per-sample quantities a timeline can show or export, their units, and number formatting
 // shared by the CSV, terminal and SVG output.
 import { RCACHE_CLASSES } from '../snapshot.js';
-import { TimelineError, type TimelineSample } from './sample.js';
+import { TimelineError, type Timeline, type TimelineSample } from './sample.js';
 
 /** The x axis of every timeline chart. */
 export const TIME_AXIS_TITLE = 'virtual time (ms)';
@@ -62,6 +62,11 @@ export const FIELD_ORDER: readonly TimelineField[] = [
   'depotMagazinesTotal', 'queued', 'magazines', 'magazineBytes', 'iovaObjects', 'iovaBytes',
   'hits', 'misses', 'hitRate', 'cumulativeHitRate',
 ];
+
+/** Whether any series ever held IOVAs in flush queues: the queued chart is drawn only then. */
+export function everQueued(t: Timeline): boolean {
+  return t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+}
 
 export function fieldInfo(field: TimelineField): FieldInfo {
   const info = (FIELDS as Record<string, FieldInfo | undefined>)[field];

@@ -4,7 +4,7 @@
 // imported on the first render only, so the rest of the library never loads them.
 import type { TopLevelSpec } from 'vega-lite';
 import { MissingDependencyError } from '../errors.js';
-import { byteUnitFor, fieldInfo, TIME_AXIS_TITLE, type TimelineField } from './fields.js';
+import { byteUnitFor, everQueued, fieldInfo, TIME_AXIS_TITLE, type TimelineField } from './fields.js';
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
@@ -14,7 +14,7 @@ export const SVG_PANELS: readonly SvgPanel[] = ['depotMagazines', 'queued', 'mag
 
 /** The panels drawn by default: all but the flush-queue one when nothing was ever queued. */
 export function defaultPanels(t: Timeline): SvgPanel[] {
-  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+  const queued = everQueued(t);
   return SVG_PANELS.filter((p) => queued || p !== 'queued');
 }
 

@@ -3,19 +3,19 @@
 import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  checkRunLimits, makeVariant, profileVariants, runScenario, variantTitle, virtualDurationMs, workloadScenario,
+  checkRunLimits, compareVariants, makeVariant, runScenario, variantTitle, virtualDurationMs, workloadScenario,
   type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
 import { formatExplanation } from '../../src/report/explain.js';
 import { checkExplainCpus, explainText } from '../../src/report/explain-lines.js';
 import { formatBreakdown, slabView } from '../../src/report/simulate.js';
-import { formatVariantTable, variantMetrics, withSavings } from '../../src/report/variants.js';
+import { formatVariantTable, variantRows } from '../../src/report/variants.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
 import { INT_LIMITS } from '../../src/share/limits.js';
 import { checkUnusedOptions } from '../../src/share/unused-options.js';
 import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
-import type { TimelineField } from '../../src/timeline/fields.js';
+import { everQueued, type TimelineField } from '../../src/timeline/fields.js';
 import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
 import type { Timeline } from '../../src/timeline/sample.js';
 import { parseTrace } from '../../src/trace/parse.js';
@@ -56,9 +56,13 @@ function scenarioOf(s: PlaygroundScenario): Scenario {
 /** compare without --profiles runs both magazine modes, as the CLI does. */
 const MODES: MagazineMode[] = ['named', 'unnamed'];
 
+/** compare --profiles and/or --domain-types: one table row per variant, as the CLI prints it. */
+const comparesTable = (s: PlaygroundScenario): boolean =>
+  s.command === 'compare' && (s.profiles !== undefined || s.domainTypes !== undefined);
+
 function variantsOf(s: PlaygroundScenario, scenario: Scenario): Variant[] {
   const specs = s.policy ?? [];
-  if (s.command === 'compare' && s.profiles !== undefined) return profileVariants(s.profiles, specs, s.magazines);
+  if (comparesTable(s)) return compareVariants(s);
   const profile = s.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   if (s.command === 'compare') return MODES.map((m) => makeVariant(profile, specs, m));
   return [makeVariant(profile, specs, s.magazines)];
@@ -78,13 +82,14 @@ export function chartsOf(t: Timeline): string[] {
       title: 'magazine and iommu_iova memory', fieldLabel: memoryLabel,
     }),
     renderTimelineLineChart(t, ['hitRate'], { title: 'rcache hit rate per interval' }),
+    // lazy DMA domains only: the IOVAs waiting in flush queues, drawn when any were (as the CLI does).
+    ...(everQueued(t) ? [renderTimelineLineChart(t, ['queued'], { title: 'queued entries (IOVAs in flush queues)' })] : []),
   ];
 }
 
 function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResult[]): Section[] {
-  if (s.command === 'compare' && s.profiles !== undefined) {
-    const rows = withSavings(variants.map((v, i) =>
-      variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  if (comparesTable(s)) {
+    const rows = variantRows(variants, results.map((r) => r.snapshot));
     const table: Section = { id: 'compare-table', title: 'compare', text: formatVariantTable(rows) };
     if (s.format === undefined) return [table];
     return [table, ...results.map((r, i) => ({
