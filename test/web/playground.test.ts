@@ -111,6 +111,20 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('runs a DMA workload from the link: lazy domains, 2 IRQ CPUs, the queued-entries chart', async () => {
+    const hash = 'simulate?workload=nvme&domain-type=lazy&irq-cpus=2';
+    const page = await open(hash);
+    const queued = page.locator('#charts svg[aria-label^="queued entries"]');
+    expect(await queued.count()).toBe(1);
+    expect(await queued.locator('polyline').count()).toBeGreaterThan(0);
+    expect(cliFor(hash).startsWith((await page.textContent('#slab-view'))!)).toBe(true);
+    expect(await page.inputValue('select[name="domain-type"]')).toBe('lazy');
+    expect(await page.inputValue('input[name="irq-cpus"]')).toBe('2');
+    expect(await page.textContent('#cli')).toBe('iova-lab simulate --workload nvme --domain-type lazy --irq-cpus 2');
+    await page.screenshot({ path: join(ARTIFACTS, 'dma.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
   it('refuses a value beyond the documented limits with the CLI\'s message', async () => {
     const page = await open('simulate?cpus=5000');
     const message = await page.textContent('#error');

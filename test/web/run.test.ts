@@ -42,6 +42,26 @@ describe('playground runner', () => {
     expect(r.charts[0]).toContain('v6.7+lazy');
   });
 
+  it('compare --domain-types strict,lazy on nvme: the CLI\'s table, and the queued chart of the lazy run', async () => {
+    const s: PlaygroundScenario = {
+      command: 'compare', cpus: 8, workload: 'nvme', ops: 4000, durationMs: 500, irqCpus: 2, domainTypes: ['strict', 'lazy'],
+    };
+    const r = await runPlayground(s);
+    const table = text(r, 'compare-table');
+    expect(table).toBe(cli(s));
+    expect(table).toMatch(/^v6\.9 strict /m);
+    expect(table).toMatch(/^v6\.9 lazy /m);
+    const queued = r.charts.find((c) => c.includes('queued entries'));
+    expect(queued).toContain('v6.9 lazy');
+    expect(queued).toContain('v6.9 strict');
+  });
+
+  it('draws no queued chart when nothing was ever queued (strict domains)', async () => {
+    const r = await runPlayground({ command: 'simulate', cpus: 4, workload: 'nvme', ops: 500, domainType: 'strict' });
+    expect(r.charts).toHaveLength(3);
+    expect(r.charts.join('')).not.toContain('queued entries');
+  });
+
   it('compare without --profiles: the named and the unnamed run', async () => {
     const r = await runPlayground({ command: 'compare', cpus: 2, workload: 'churn', ops: 200 });
     expect(text(r, 'slab-view-0')).toMatch(/iommu_iova_magazine$/m);
@@ -73,6 +93,11 @@ describe('playground runner', () => {
   it('refuses what the CLI refuses, with its message', async () => {
     await expect(runPlayground({ command: 'simulate', cpus: 4, online: 8 })).rejects.toThrow(
       new UsageError('--online (8) cannot exceed --cpus (4).'));
+    const irq = await runPlayground({ command: 'simulate', workload: 'churn', irqCpus: 2 }).catch((e: Error) => e.message);
+    const irqCli = run(['simulate', '--workload', 'churn', '--irq-cpus', '2']);
+    expect(irqCli.status).toBe(2);
+    expect(irqCli.stderr).toBe(`iova-lab: ${irq}\n`);
+    expect(irq).toContain('--irq-cpus goes with a DMA workload');
     const bad = await runPlayground({ command: 'simulate', policy: ['mag-size=5000'] }).catch((e: Error) => e.message);
     const r = run(['simulate', '--policy', 'mag-size=5000']);
     expect(r.status).toBe(2);

@@ -1,6 +1,7 @@
 // The scenario <-> link <-> argv codec the CLI's --link and the playground share.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DMA_DOMAIN_TYPES } from '../../src/engine.js';
 import { PROFILE_NAMES } from '../../src/policy.js';
 import { INT_LIMITS, type IntFlag } from '../../src/share/limits.js';
 import {
@@ -27,7 +28,12 @@ const workloadFields = {
   ops: int('--ops'),
   durationMs: int('--duration-ms'),
   seed: int('--seed'),
+  domainType: fc.constantFrom(...DMA_DOMAIN_TYPES),
+  irqCpus: int('--irq-cpus'),
 };
+/** compare --domain-types: a DMA workload, the types listed there (so no --domain-type). */
+const { domainType: _one, ...dmaCompareFields } = workloadFields;
+const domainTypes = fc.uniqueArray(fc.constantFrom(...DMA_DOMAIN_TYPES), { minLength: 1, maxLength: DMA_DOMAIN_TYPES.length });
 const common = {
   engine: fc.constantFrom('wasm' as const, 'ts' as const),
   policy: fc.array(spec, { minLength: 1, maxLength: 3 }),
@@ -52,6 +58,8 @@ const scenarioArb: fc.Arbitrary<PlaygroundScenario> = fc.oneof(
   fc.record({ ...workloadFields, ...common, ...output, profiles, magazines: fc.constantFrom('named' as const, 'unnamed' as const) },
     { requiredKeys: ['profiles'] }).map((s) => ({ command: 'compare' as const, ...s })),
   fc.record({ ...workloadFields, ...common, ...output, profile }, opt).map((s) => ({ command: 'compare' as const, ...s })),
+  fc.record({ ...dmaCompareFields, workload: fc.constantFrom('nvme' as const, 'nic' as const, 'pause' as const), ...common,
+    ...output, profiles, domainTypes }, { requiredKeys: ['domainTypes'] }).map((s) => ({ command: 'compare' as const, ...s })),
   fc.record({ ...common, ...output, profiles, trace }, { requiredKeys: ['trace'] }).map((s) => ({ command: 'compare' as const, ...s })),
   fc.record({ engine: common.engine, policy: common.policy, profile, trace }, { requiredKeys: ['trace'] })
     .map((s) => ({ command: 'replay' as const, ...s })),
@@ -112,6 +120,15 @@ describe('scenario link', () => {
     expect(refuse('simulate?cpus=12x')).toBe('--cpus must be a decimal integer, got "12x".');
     expect(refuse('simulate?workload=storm')).toBe('--workload must be one of idle, churn, cross-cpu, burst, nvme, nic, pause, got "storm".');
     expect(refuse('simulate?policy=lazy,,dynamic')).toBe('--policy has an empty spec in "lazy,,dynamic".');
+    expect(refuse('simulate?workload=nvme&domain-type=eager'))
+      .toBe('--domain-type must be one of strict, lazy, lazy-single, got "eager".');
+    expect(refuse('simulate?workload=nvme&irq-cpus=0')).toBe('--irq-cpus must be at least 1, got 0.');
+    expect(refuse('compare?workload=nvme&domain-types=strict,lazy,strict')).toBe('--domain-types lists "strict" twice.');
+    expect(refuse('compare?workload=nvme&domain-types=strict,fast'))
+      .toBe('--domain-types: each name must be one of strict, lazy, lazy-single, got "fast".');
+    expect(refuse('compare?workload=churn&domain-types=strict,lazy'))
+      .toBe('--domain-types goes with a DMA workload (nvme, nic, pause), not --workload churn.');
+    expect(refuse('simulate?workload=nvme&domain-types=lazy')).toBe('simulate takes no --domain-types.');
     expect(refuse('simulate?colour=red')).toBe('the link has an unknown key "colour".');
     expect(refuse('simulate?cpus=4&cpus=8')).toBe('--cpus is given twice.');
     expect(refuse('simulate?profiles=v6.8')).toBe('simulate takes no --profiles.');
