@@ -33,6 +33,18 @@ describe('--link', () => {
     expect(r.stdout.slice(0, r.stdout.indexOf('\nplayground: '))).toBe(run(args).stdout);
   });
 
+  it('carries the DMA options: --domain-type, --irq-cpus and compare --domain-types', () => {
+    for (const args of [
+      ['simulate', '--workload', 'nvme', '--ops', '300', '--domain-type', 'lazy-single', '--irq-cpus', '2'],
+      ['compare', '--workload', 'nic', '--ops', '300', '--irq-cpus', '3', '--domain-types', 'strict,lazy'],
+    ]) {
+      const r = run([...args, '--link']);
+      expect(r.status, r.stderr).toBe(0);
+      const link = linkOf(r.stdout);
+      expect(scenarioToArgs(scenarioFromHash(link.slice(link.indexOf('#')))).args).toEqual(args);
+    }
+  });
+
   it('takes the base from --link-base and puts the link in --json output', () => {
     const r = run(['compare', '--profiles', 'v4.7,v6.8', '--cpus', '4', '--json', '--link-base', 'https://example.org/lab/']);
     expect(r.status, r.stderr).toBe(0);
