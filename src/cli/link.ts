@@ -21,7 +21,8 @@ export function addLinkOptions(cmd: Command): Command {
 
 /** The link for these options, or undefined when none was asked for; a trace travels inside the link. */
 export function playgroundLink(
-  command: LinkCommand, o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>, trace?: Trace,
+  command: LinkCommand, o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>,
+  trace?: Trace,
 ): string | undefined {
   if (!o.link && o.linkBase === undefined) return undefined;
   const s: PlaygroundScenario = {

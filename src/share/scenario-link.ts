@@ -6,12 +6,16 @@
 // explain as `text=<text>`; on the command line both go to stdin.
 // Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
 // the message the CLI would print for the same value.
-import { DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry } from '../engine.js';
+import {
+  DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry,
+} from '../engine.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
 import { checkExplainCpus } from '../report/explain-lines.js';
 import { checkCompareOptions } from './compare-rules.js';
-import { checkChoice, checkChoiceList, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag } from './limits.js';
+import {
+  checkChoice, checkChoiceList, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag,
+} from './limits.js';
 import { UsageError } from './usage-error.js';
 
 export const LINK_COMMANDS = ['simulate', 'compare', 'replay', 'explain'] as const;

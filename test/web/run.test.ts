@@ -93,7 +93,7 @@ describe('playground runner', () => {
   it('refuses what the CLI refuses, with its message', async () => {
     await expect(runPlayground({ command: 'simulate', cpus: 4, online: 8 })).rejects.toThrow(
       new UsageError('--online (8) cannot exceed --cpus (4).'));
-    const irq = await runPlayground({ command: 'simulate', workload: 'churn', irqCpus: 2 }).catch((e: Error) => e.message);
+    const irq = await runPlayground({ command: 'simulate', workload: 'churn', irqCpus: 2 }).then(() => '', (e: Error) => e.message);
     const irqCli = run(['simulate', '--workload', 'churn', '--irq-cpus', '2']);
     expect(irqCli.status).toBe(2);
     expect(irqCli.stderr).toBe(`iova-lab: ${irq}\n`);

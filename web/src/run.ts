@@ -83,7 +83,9 @@ export function chartsOf(t: Timeline): string[] {
     }),
     renderTimelineLineChart(t, ['hitRate'], { title: 'rcache hit rate per interval' }),
     // lazy DMA domains only: the IOVAs waiting in flush queues, drawn when any were (as the CLI does).
-    ...(everQueued(t) ? [renderTimelineLineChart(t, ['queued'], { title: 'queued entries (IOVAs in flush queues)' })] : []),
+    ...(everQueued(t)
+      ? [renderTimelineLineChart(t, ['queued'], { title: 'queued entries (IOVAs in flush queues)' })]
+      : []),
   ];
 }
 
