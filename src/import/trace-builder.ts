@@ -65,7 +65,8 @@ export class TraceBuilder {
       return undefined;
     }
     if (size !== undefined && size !== a.size) {
-      this.complain(source, `${t.free} of ${at} for ${size} ${t.unit}, but ${a.size} were ${t.alloc} at line ${a.source}`);
+      this.complain(source, `${t.free} of ${at} for ${size} ${t.unit}, `
+        + `but ${a.size} were ${t.alloc} at line ${a.source}`);
       return undefined;
     }
     live.delete(addr);

@@ -175,7 +175,7 @@ describe('import ftrace: bad recordings', () => {
     // the 32-bit mask holds: every DMA address the replay hands out is below 4 GiB
     const replayed = run(['replay', '-', '--json'], r.stdout);
     expect(replayed.status).toBe(0);
-    const addrs = replayed.stdout.split('\n').flatMap((l) => (l.includes('"addr"') ? [BigInt(JSON.parse(l).addr as string)] : []));
+    const addrs = replayed.stdout.split('\n').flatMap((l) => (l.includes('"addr"') ? [BigInt((JSON.parse(l) as { addr: string }).addr)] : []));
     expect(addrs.length).toBe(4);
     for (const a of addrs) expect(a > 0n && a < 1n << 32n).toBe(true);
   });
