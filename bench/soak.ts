@@ -1,12 +1,13 @@
 // Differential soak: ≥ 10^6 ops of random streams on wasm vs ts, checking the outcome, the full
 // snapshot and both invariant checkers after every op.
-// Usage: tsx bench/soak.ts [--seed N] [--ops N] [--policies]  (--policies: a random kernel profile
-// or what-if policy per stream instead of the default v6.8 lab)
+// Usage: tsx bench/soak.ts [--seed N] [--ops N] [--policies | --profiles]  (--policies: a random
+// kernel profile or what-if policy per stream; --profiles: every kernel profile in turn, one per
+// stream; default: the v6.8 lab). Every stream injects magazine and iommu_iova allocation faults.
 import fc from 'fast-check';
 import type { Snapshot } from '../src/snapshot.js';
 import { CONFIG, divergence } from '../test/support/differential.js';
 import { stream, type StreamOp } from '../test/support/opstream.js';
-import { labConfigArb } from '../test/support/policy-arb.js';
+import { labConfigArb, profileConfigs } from '../test/support/policy-arb.js';
 import { traceOfStream } from '../test/support/trace-of-stream.js';
 
 function arg(name: string, fallback: number): number {
@@ -23,6 +24,9 @@ function arg(name: string, fallback: number): number {
 const seed = arg('seed', 1);
 const target = arg('ops', 1_000_000);
 const randomPolicies = process.argv.includes('--policies');
+const everyProfile = process.argv.includes('--profiles');
+const profiles = profileConfigs(CONFIG);
+const profileStreams = new Map<string, number>();
 const STREAMS_PER_BATCH = 200;
 
 const mix: Record<string, number> = {};
@@ -36,7 +40,9 @@ for (let batch = 0; ops < target; batch++) {
   const configs = randomPolicies ? fc.sample(labConfigArb, { seed: batchSeed, numRuns: STREAMS_PER_BATCH }) : [];
   for (const [i, s] of samples.entries()) {
     if (ops >= target) break;
-    const config = configs[i] ?? CONFIG;
+    const profile = everyProfile ? profiles[streams % profiles.length] : undefined;
+    if (profile) profileStreams.set(profile.name, (profileStreams.get(profile.name) ?? 0) + 1);
+    const config = profile?.config ?? configs[i] ?? CONFIG;
     let last: Snapshot | undefined;
     const retries = new Map<number, number>(); // per domain: counters vanish when a domain is put
     const diff = await divergence(s, config, undefined, undefined, (op: StreamOp, a, _b, snap) => {
@@ -60,7 +66,9 @@ for (let batch = 0; ops < target; batch++) {
 }
 
 const secs = (performance.now() - t0) / 1000;
-console.log(`soak: seed ${seed}, ${ops} ops in ${streams} streams${randomPolicies ? ' (random profiles/policies)' : ''}, no divergence`);
+const mode = randomPolicies ? ' (random profiles/policies)' : everyProfile ? ' (every kernel profile in turn)' : '';
+console.log(`soak: seed ${seed}, ${ops} ops in ${streams} streams${mode}, no divergence`);
+if (everyProfile) console.log(`streams per profile: ${[...profileStreams].map(([n, c]) => `${n} ${c}`).join(', ')}`);
 console.log(`op mix: ${Object.entries(mix).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 console.log(`max depot size (snapshot magazines.depot): ${maxDepot}`);
 console.log(`depot trims: ${trims}`);

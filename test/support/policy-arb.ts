@@ -31,3 +31,8 @@ export const labConfigArb: fc.Arbitrary<LabConfig> = fc.record({
   slabGeometry: fc.constantFrom('slub' as const, 'order0' as const),
   policy: policyArb,
 });
+
+/** One lab config per kernel profile (the base config's machine, the profile's policy). */
+export function profileConfigs(base: LabConfig): { name: string; config: LabConfig }[] {
+  return PROFILE_NAMES.map((name) => ({ name, config: { ...base, policy: { ...KERNEL_PROFILES[name].policy, ...C_MODEL_FACETS } } }));
+}
