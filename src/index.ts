@@ -30,7 +30,7 @@ export type { WasmLoadOptions, WasmModule, UrlLike } from './wasm/options.js';
 export {
   IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
   CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,
-  SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, InvalidNumberError,
+  SizeClassError, OutOfMemoryError, ClockOverflowError, DomainLimitError, AllocationFailedError, InvariantError, BadOpError, InvalidNumberError,
   InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
 } from './errors.js';
 export {

@@ -5,6 +5,7 @@ import type { IovaModule } from './bindings.js';
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
 import { describeArgs, errorForStatus, LabConfigError, Status } from './errors.js';
 import { OP_WORDS, policyWords } from './generated/abi.js';
+import { labCpusProblem } from './model/validate.js';
 import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
@@ -56,7 +57,11 @@ class WasmEngine implements Engine {
     );
     mod._free(ptr);
     const { possibleCpus, onlineCpus, magazines, slabGeometry } = config;
-    if (handle < 0) throw errorForStatus(handle, describeArgs({ possibleCpus, onlineCpus, magazines, slabGeometry }));
+    if (handle < 0) {
+      const problem = handle === Status.LAB_CONFIG ? labCpusProblem(possibleCpus, onlineCpus) : null;
+      const args = { possibleCpus, onlineCpus, magazines, slabGeometry };
+      throw errorForStatus(handle, describeArgs(problem ? { ...args, problem } : args));
+    }
     this.transferPtr = mod._malloc(TRANSFER_WORDS * 8);
     if (!this.transferPtr) {
       mod._iova_lab_destroy(handle);

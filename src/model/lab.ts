@@ -15,6 +15,7 @@ import { magazineBytes, policyOfConfig, type RcachePolicy } from '../policy.js';
 import type { CacheName, Snapshot } from '../snapshot.js';
 import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 import { runOps } from './batch.js';
+import { domainGrowth, estimatedBytes, OP_GROWTH, TS_MEMORY_BUDGET, type BudgetUse } from './budget.js';
 import { VirtualClock } from './clock.js';
 import { checkLabInvariants } from './invariants.js';
 import { IovaDomain, newClassStats, type ClassStats } from './rcache.js';
@@ -24,12 +25,14 @@ import { domainsById, onlineCpuList, type ModelLabState } from './state.js';
 import { IovaTree } from './tree.js';
 import { V4_7_WALK } from './tree-v4.js';
 import {
-  checkCpuInRange,
+  checkClockAdvance,
   checkCpuOnline,
   checkDomain,
+  checkDomainRoom,
   checkFastFree,
   checkFree,
   checkGranule,
+  checkHotplug,
   checkInjection,
   checkLabConfig,
   checkLimit,
@@ -77,6 +80,22 @@ export class ModelEngine implements Engine, ModelLabState {
     return checkDomain(this.domains, id);
   }
 
+  /** Estimated bytes this engine may hold (budget.ts); protected so a test can shrink it. */
+  protected readonly memoryBudget: number = TS_MEMORY_BUDGET;
+
+  /** OutOfMemoryError, before any change, when `growth` could take the lab past its budget. */
+  private checkBudget(growth: BudgetUse, args: Record<string, number | bigint>): void {
+    const held: BudgetUse = {
+      domains: this.domains.size,
+      possibleCpus: this.config.possibleCpus,
+      magazines: this.slabs.get(this.magCacheName).activeObjs,
+      nodes: this.slabs.get('iommu_iova').activeObjs,
+    };
+    if (estimatedBytes(held) + estimatedBytes(growth) > this.memoryBudget) {
+      fail(Status.NOMEM, { ...args, budgetBytes: this.memoryBudget });
+    }
+  }
+
   /** Counts down an armed injected failure; true when this allocation is the one that fails. */
   private take(kind: FailureKind): boolean {
     if (this.pendingFail[kind] === 0) return false;
@@ -95,6 +114,8 @@ export class ModelEngine implements Engine, ModelLabState {
     this.live();
     const shift = checkGranule(granule);
     checkStartPfn(granule, shift, startPfn);
+    checkDomainRoom(this.domains.size, this.config.possibleCpus);
+    this.checkBudget(domainGrowth(this.config.possibleCpus, this.policy.lazy), { granule, startPfn });
     const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
     const iovaCache = this.slabs.get('iommu_iova');
     const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
@@ -131,6 +152,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkCpuOnline(this.online, cpu);
     checkSize(d, size);
     checkLimit(d, limitPfn);
+    this.checkBudget(OP_GROWTH, { domain, cpu, size, limitPfn });
     return d.allocIovaFast(cpu, size, limitPfn, flushRcache);
   }
 
@@ -140,6 +162,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkCpuOnline(this.online, cpu);
     checkSize(d, size);
     checkFastFree(d, pfn, size);
+    this.checkBudget(OP_GROWTH, { domain, cpu, pfn, size });
     d.freeIovaFast(cpu, pfn, size);
   }
 
@@ -148,6 +171,7 @@ export class ModelEngine implements Engine, ModelLabState {
     const d = this.domain(domain);
     checkSize(d, size);
     checkLimit(d, limitPfn);
+    this.checkBudget(OP_GROWTH, { domain, size, limitPfn });
     return d.tree.allocIova(size, limitPfn, sizeAligned);
   }
 
@@ -168,28 +192,28 @@ export class ModelEngine implements Engine, ModelLabState {
   reserve(domain: number, lo: bigint, hi: bigint): bigint {
     const d = this.domain(domain);
     checkReserve(d, lo, hi);
+    this.checkBudget(OP_GROWTH, { domain, lo, hi });
     return d.tree.reserveIova(lo, hi);
   }
 
   /** Time passes: delayed works (the depot trim) run when they fall due. */
   advanceClock(ms: bigint): void {
     this.live();
+    checkClockAdvance(this.clock, ms);
     this.clock.advance(ms);
   }
 
   /** iova_cpuhp_dead: the CPU's magazines go back to the tree in every domain (in id order). */
   cpuOffline(cpu: number): void {
     this.live();
-    checkCpuOnline(this.online, cpu);
-    if (onlineCpuList(this.online).length === 1) fail(Status.CPU_STATE, { cpu });
+    checkHotplug(this.online, cpu, false);
     for (const d of domainsById(this.domains)) d.freeCpuCachedIovas(cpu);
     this.online[cpu] = false;
   }
 
   cpuOnline(cpu: number): void {
     this.live();
-    checkCpuInRange(this.config.possibleCpus, cpu);
-    if (this.online[cpu]) fail(Status.CPU_STATE, { cpu });
+    checkHotplug(this.online, cpu, true);
     this.online[cpu] = true;
   }
 
