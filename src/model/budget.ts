@@ -7,12 +7,12 @@
 import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 
 /** Estimated bytes the TS engine lets one lab hold. */
-export const TS_MEMORY_BUDGET = 2 ** 30;
+export const TS_MEMORY_BUDGET = 1.5 * 2 ** 30;
 
 /** Estimated bytes per model object. */
 export const TS_OBJECT_BYTES = {
   /** One CPU's iova_cpu_rcache of every size class in one domain (magazines counted apart). */
-  domainCpu: 48 * IOVA_RANGE_CACHE_MAX_SIZE,
+  domainCpu: 320,
   /** One iova_magazine object, without its PFNs. */
   magazine: 128,
   /** One allocated IOVA (tree entry and node), with the PFN slot it takes while cached. */
