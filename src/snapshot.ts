@@ -29,8 +29,8 @@ export type FieldListsMatchCounters = [
 
 /** Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it. */
 export interface Snapshot {
-  /** Virtual time in ms. @example `100` */
-  nowMs: number;
+  /** Virtual time in ms, exact to 2^64 − 1. @example `100n` */
+  nowMs: bigint;
   /** Possible CPUs. @example `128` */
   possibleCpus: number;
   /** Online CPUs. @example `128` */
@@ -66,6 +66,7 @@ export class SnapshotLayoutError extends RangeError {
 }
 
 const LIVE_DOMAINS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('liveDomains');
+const NOW_MS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('nowMs');
 
 /** @internal Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError
  *  unless it consumes exactly the words given. */
@@ -100,7 +101,8 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const classes = Array.from({ length: RCACHE_CLASSES }, () => record(CLASS_FIELDS));
   const domains = Array.from({ length: liveDomains }, () => record(DOMAIN_FIELDS));
   if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
-  const { nowMs, possibleCpus, onlineCpus, magazineObjSize } = header;
+  const { possibleCpus, onlineCpus, magazineObjSize } = header;
+  const nowMs = BigInt(words[NOW_MS_AT]); // the one 64-bit header word that can pass 2^53 in one call
   return {
     nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
   };

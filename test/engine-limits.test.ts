@@ -13,6 +13,7 @@ import { createEngine } from '../src/lab.js';
 import { estimatedBytes, TS_MEMORY_BUDGET } from '../src/model/budget.js';
 import { ModelEngine } from '../src/model/lab.js';
 import { KERNEL_PROFILES } from '../src/policy.js';
+import { snapshotToJson } from '../src/report/json.js';
 import { ENGINES, LIMIT32 } from './support/labs.js';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -55,6 +56,16 @@ describe.each(ENGINES)('%s engine limits', (name: EngineName) => {
     refused(e, () => e.advanceClock(1n), ClockOverflowError, Status.CLOCK_OVERFLOW, /pass 2\^64 - 1/);
     refused(e, () => e.advanceClock(U64_MAX), ClockOverflowError, Status.CLOCK_OVERFLOW, /pass 2\^64 - 1/);
     e.checkInvariants();
+    e.dispose();
+  });
+
+  it('snapshots and JSON reports give the clock exactly past 2^53', async () => {
+    const e = await createEngine(name, ONE_CPU);
+    e.advanceClock(2n ** 53n + 1n);
+    expect(e.snapshot().nowMs).toBe(2n ** 53n + 1n);
+    expect(snapshotToJson(e.snapshot()).nowMs).toBe('9007199254740993');
+    e.advanceClock(U64_MAX - 2n ** 53n - 1n);
+    expect(snapshotToJson(e.snapshot()).nowMs).toBe('18446744073709551615');
     e.dispose();
   });
 

@@ -20,7 +20,8 @@ export interface JsonCache {
 }
 
 export interface JsonReport {
-  nowMs: number;
+  /** The virtual clock in ms, a decimal string (exact past 2^53). */
+  nowMs: string;
   possibleCpus: number;
   onlineCpus: number;
   magazineMode: Snapshot['magazineMode'];
@@ -66,7 +67,7 @@ export function snapshotToJson(s: Snapshot): JsonReport {
   const cachedPfns = m.loadedPfns + m.prevPfns + m.depotPfns;
   const b = classBreakdown(s);
   return {
-    nowMs: s.nowMs,
+    nowMs: s.nowMs.toString(),
     possibleCpus: s.possibleCpus,
     onlineCpus: s.onlineCpus,
     magazineMode: s.magazineMode,
