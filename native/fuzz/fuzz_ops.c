@@ -219,7 +219,7 @@ static int32_t do_op(int32_t lab, struct rd *r)
 			      : b == 0xfd ? ~0ull - now_ms + 1 + (u8(r) & 0x7f) : (uint64_t)b * 5;
 		ret = iova_advance_clock(lab, ms);
 		if ((ret == IOVA_E_CLOCK_OVERFLOW) != (ms > ~0ull - now_ms))
-			fail(lab, "iova_advance_clock: overflow refused wrongly (or not refused)", ret, 0);
+			fail(lab, "iova_advance_clock: overflow not refused, or refused wrongly", ret, 0);
 		if (ret == IOVA_OK) now_ms += ms;
 		break;
 	}

@@ -47,8 +47,10 @@ export function checkClockAdvance(clock: VirtualClock, ms: bigint): void {
 /** Hotplug: the CPU is possible and not already in the state asked for; the last online CPU stays. */
 export function checkHotplug(online: readonly boolean[], cpu: number, goingOnline: boolean): void {
   checkCpuInRange(online.length, cpu);
-  if (online[cpu] === goingOnline) fail(Status.CPU_STATE, { cpu, state: goingOnline ? 'already online' : 'already offline' });
-  if (!goingOnline && online.filter(Boolean).length === 1) fail(Status.CPU_STATE, { cpu, state: 'the last online CPU' });
+  const state = goingOnline ? 'already online' : 'already offline';
+  if (online[cpu] === goingOnline) fail(Status.CPU_STATE, { cpu, state });
+  const last = !goingOnline && online.filter(Boolean).length === 1;
+  if (last) fail(Status.CPU_STATE, { cpu, state: 'the last online CPU' });
 }
 
 /** A power of two in [1, MAX_GRANULE]; returns its shift (iova_shift). */
