@@ -8,6 +8,9 @@ import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
 import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
+/** A JSON.stringify replacer for values holding bigints (ops, snapshots' nowMs). */
+export const bigintsAsText = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
 export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
 
 export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
@@ -57,11 +60,11 @@ export async function divergence(
         // A stray free may hit a live range: keep only what both engines still find.
         for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
       }
-      const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      const where = `op ${i} ${JSON.stringify(op, bigintsAsText)}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
-      const sa = JSON.stringify(snapA);
-      const sb = JSON.stringify(ts.engine.snapshot());
+      const sa = JSON.stringify(snapA, bigintsAsText);
+      const sb = JSON.stringify(ts.engine.snapshot(), bigintsAsText);
       if (sa !== sb) return `${where}: snapshots differ\nwasm ${sa}\nts   ${sb}`;
       for (const s of [wasm, ts]) {
         try {
