@@ -15,13 +15,17 @@ export { IovaLab, labConfig } from './lab.js';
 export type { LabOptions, DomainOptions } from './lab.js';
 export { IovaDomain } from './domain.js';
 export type { AllocFastOptions, AllocOptions, IovaRange } from './domain.js';
+export { DmaDevice } from './device.js';
+export type { AttachOptions, MapOptions } from './device.js';
 export { encodeOps, batchResultToJson } from './batch.js';
 export type { BatchOp, BatchResultJson } from './batch.js';
 export type { EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
-export { OpCode, OP_WORDS } from './engine.js';
+export type { DeviceConfig, DmaBus, DmaDomainType, DmaLayerFacets } from './engine.js';
+export { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8, OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
 export type {
-  Snapshot, CacheCounters, SlabCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName,
+  Snapshot, CacheCounters, SlabCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName, CpuCounters,
+  FlushQueueCounters,
 } from './snapshot.js';
 export { snapshotToJson } from './report/json.js';
 export type { JsonReport, JsonCache, DomainTotals } from './report/json.js';
@@ -31,8 +35,9 @@ export {
   IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
   CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,
   SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, NonTerminatingWalkError,
-  ClockOverflowError, DomainLimitError, InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError,
-  Status,
+  InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
+  UnknownDeviceError, DomainTypeError, ApertureError, DmaMaskError, BusError, OffsetError, NotDmaDomainError,
+  SegmentsError, QueuedError, DmaConfigError, ClockOverflowError, DomainLimitError,
 } from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,

@@ -5,6 +5,7 @@
 import type { LabConfig } from './engine.js';
 import { LabConfigError } from './errors.js';
 import { iovaMagazineBytes, IOVA_MAG_SIZE_MAX, MAX_RCACHE_ARRAY_BYTES } from './kernel.js';
+import { isIntIn } from './numbers.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
 export interface RcachePolicy {
@@ -70,7 +71,7 @@ export function profileByName(name: string): KernelProfile {
   return resolveKernel(name);
 }
 
-const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+const isInt = isIntIn;
 
 /**
  * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).

@@ -1,18 +1,20 @@
 // `iova-lab compare`: one scenario under several rcache designs.
 //  - default: named and unnamed magazine mode, slab views side by side (or stacked for slabinfo);
 //  - --profiles v4.7,v6.0,…: every kernel profile (and profile + --policy when given), one table of
-//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path.
+//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path;
+//  - --domain-types strict,lazy (DMA workloads): one row per DMA domain type, in the same table,
+//    followed by the DMA counters (queued, flushes by cause, where the timer freed, SAC attempts).
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
-import type { MagazineMode } from '../engine.js';
-import { PROFILE_NAMES } from '../policy.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
-import { profileListOption } from './options.js';
+import { listOption, profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
@@ -30,6 +32,7 @@ function linkOf(o: CompareOptions, s: Scenario): string | undefined {
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: string[];
+  domainTypes?: DmaDomainType[];
   trace?: string;
 }
 
@@ -86,14 +89,24 @@ function title(v: Variant, s: Snapshot): string {
   return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
+/** A variant that runs its DMA workload's domains as `type` (labelled with it). */
+const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
+  type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
+
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
+  // --profiles: each profile (and each + --policy); only --domain-types: the one profile. Each of
+  // them once per DMA domain type when --domain-types lists them.
+  const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
+  const variants = base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
   const scenario = await scenarioOf(o, true);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  const rows = withSavings(variants.map((v, i) => ({
+    ...variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot),
+    ...(v.domainType ? { domainType: v.domainType } : {}),
+  })));
   const timeline = timelineOf(results, interval);
   const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
   if (o.json) {
@@ -164,10 +177,12 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
   )
     .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
       profileListOption())
+    .option('--domain-types <list>', `DMA workloads: domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
+      listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       checkCompareOptions(o);
-      if (o.profiles) await compareProfiles(o, out, progressStream);
+      if (o.profiles || o.domainTypes) await compareProfiles(o, out, progressStream);
       else await compareModes(o, out, progressStream);
     });
 }

@@ -4,9 +4,10 @@
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
+import { formatDma } from '../report/dma.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
-import { replayTrace } from '../trace/replay.js';
+import { replayTrace, replayValueToJson } from '../trace/replay.js';
 import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
@@ -33,7 +34,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--profile <version>', 'kernel version from 4.7 on (e.g. 5.15, v6.6), replacing the trace\'s "profile"',
       profileOption('--profile'))
     .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
-    .option('--json', 'one JSON line per op that returns a PFN, then a summary line')
+    .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
       const parsed = await readTraceFile(file, readStdin);
@@ -49,7 +50,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();
-            out(JSON.stringify({ line: v.line, op: v.op, pfn: v.pfn.toString() }) + '\n');
+            out(JSON.stringify(replayValueToJson(v)) + '\n');
           }
         }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
       } finally {
@@ -64,6 +65,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       out(formatSlabtop(result.snapshot)
         + `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}); `
         + `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms; `
-        + `profile ${variantTitle({ ...variant, policy: trace.header.policy })}\n`);
+        + `profile ${variantTitle({ ...variant, policy: trace.header.policy })}\n`
+        + formatDma(result.snapshot));
     });
 }

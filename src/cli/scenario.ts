@@ -2,7 +2,7 @@
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
 // errors (exit 2) naming the bad value. No Node-only import at the top: the playground's worker
 // runs scenarios through this module too.
-import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import type { DmaDomainType, Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
 import { profileTitle, type DesignName } from '../profiles/designs.js';
@@ -11,7 +11,7 @@ import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
 import { parseTrace, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
-import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { isDmaWorkload, runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { UsageError } from '../share/usage-error.js';
 import type { WasmLoadOptions } from '../wasm/options.js';
 
@@ -25,6 +25,8 @@ export interface Variant {
   policy: string[];
   /** Default: the profile's. */
   magazines?: MagazineMode;
+  /** DMA workloads: the domain type (compare --domain-types); default the scenario's. */
+  domainType?: DmaDomainType;
 }
 
 /** The profile's policy with the specs applied; a bad spec is a UsageError naming it. */
@@ -75,6 +77,9 @@ export interface WorkloadFields {
   seed?: number;
   engine?: EngineName;
   preset?: 'seed';
+  /** DMA workloads: the domains' type and the IRQ CPUs. */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
@@ -85,17 +90,24 @@ export function workloadScenario(o: WorkloadFields): WorkloadScenario {
   const cpus = o.cpus ?? preset?.cpus ?? 8;
   const online = o.online ?? cpus;
   if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
+  const workload = o.workload ?? 'idle';
+  const dmaFlag = o.domainType !== undefined ? '--domain-type' : o.irqCpus !== undefined ? '--irq-cpus' : undefined;
+  if (dmaFlag && !isDmaWorkload(workload)) {
+    throw new UsageError(`${dmaFlag} goes with a DMA workload (nvme, nic, pause), not --workload ${workload}.`);
+  }
   return {
     kind: 'workload',
     cpus,
     online,
     domains: o.domains ?? preset?.domains ?? 1,
     slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
-    workload: o.workload ?? 'idle',
+    workload,
     ops: o.ops ?? 10_000,
     durationMs: o.durationMs ?? 1000,
     seed: o.seed ?? 1,
     engine: o.engine ?? 'wasm',
+    ...(o.domainType === undefined ? {} : { domainType: o.domainType }),
+    ...(o.irqCpus === undefined ? {} : { irqCpus: o.irqCpus }),
   };
 }
 
@@ -110,6 +122,9 @@ export interface WorkloadScenario {
   durationMs: number;
   seed: number;
   engine: EngineName;
+  /** DMA workloads only: the DMA domains' type (default lazy) and the IRQ CPUs (default 16). */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export interface TraceScenario {
@@ -200,6 +215,8 @@ export async function runScenario(
     ops: s.ops,
     durationMs: s.durationMs,
     seed: s.seed,
+    domainType: v.domainType ?? s.domainType,
+    irqCpus: s.irqCpus,
     onProgress: progress ? (p) => progress(p.done, p.total, p.unit) : undefined,
   });
   return { snapshot: lab.snapshot(), workload, timeline: sampled?.finish(v.label) };

@@ -1,13 +1,13 @@
 // `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
-import type { MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type MagazineMode } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSimulateReport, slabView } from '../report/simulate.js';
 import { WORKLOAD_NAMES } from '../workloads/index.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
-import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
+import { choiceOption, collectPolicy, intOption, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
   checkPolicy, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
@@ -36,8 +36,13 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', limitOption('--ops'))
+    .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
+      + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
+    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', limitOption('--ops'))
+    .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES))
+    .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
+      intOption('--irq-cpus', 1, 4096))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))

@@ -48,5 +48,7 @@ export async function emitTimeline(o: TimelineOptions, t: Timeline, title: strin
   if (o.timelineOut !== undefined) {
     await writeFile(o.timelineOut, /\.csv$/i.test(o.timelineOut) ? timelineToCsv(t) : timelineToJson(t, { indent: 2 }));
   }
-  return ASCII_FIELDS.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
+  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+  const fields: TimelineField[] = queued ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
+  return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }

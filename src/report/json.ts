@@ -3,6 +3,7 @@
 import type { Snapshot } from '../snapshot.js';
 import { cacheSizeBytes, reportedCaches, usePercent } from './caches.js';
 import { classBreakdown, type ClassRow, type ClassTotals } from './classes.js';
+import { dmaTotals, type DmaTotals } from './dma.js';
 
 export interface JsonCache {
   name: string;
@@ -37,6 +38,11 @@ export interface JsonReport {
   domains: Snapshot['domains'];
   /** The per-domain counters summed. */
   totals: DomainTotals;
+  /** Per possible CPU: PFNs in its loaded and prev magazines, per size class. */
+  cpus: Snapshot['cpus'];
+  /** The DMA domains' counters summed (null without DMA domains), and each lazy domain's queues. */
+  dma: DmaTotals | null;
+  flushQueues: Snapshot['flushQueues'];
 }
 
 export interface DomainTotals {
@@ -97,5 +103,8 @@ export function snapshotToJson(s: Snapshot): JsonReport {
     classTotals: b.totals,
     domains: s.domains,
     totals: domainTotals(s),
+    cpus: s.cpus,
+    dma: dmaTotals(s),
+    flushQueues: s.flushQueues,
   };
 }

@@ -1,6 +1,7 @@
 // The compact summary `replay --json` prints after its per-op lines.
 import type { Snapshot } from '../snapshot.js';
 import { reportedCaches } from './caches.js';
+import { dmaTotals } from './dma.js';
 
 export function replaySummary(s: Snapshot) {
   return {
@@ -15,6 +16,8 @@ export function replaySummary(s: Snapshot) {
     })),
     magazines: s.magazines,
     domains: s.domains,
+    dma: dmaTotals(s),
+    flushQueues: s.flushQueues,
   };
 }
 

@@ -1,7 +1,7 @@
 // An Engine that samples a timeline while it runs: every clock advance is split at the sampling
 // points, so a sample at t shows the lab after every op before t and every trim due by t — even
 // when a workload idles for seconds in one advanceClock call.
-import type { BatchResult, Engine, FailureKind } from '../engine.js';
+import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
 import { toU64 } from '../numbers.js';
 import type { Snapshot } from '../snapshot.js';
@@ -74,6 +74,19 @@ export class SampledEngine implements Engine {
   cpuOnline(cpu: number): void { this.inner.cpuOnline(cpu); }
   flush(domain: number): void { this.inner.flush(domain); }
   injectFailure(kind: FailureKind, nth: number): void { this.inner.injectFailure(kind, nth); }
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
+    return this.inner.createDmaDomain(granule, startPfn, type, apertureBits);
+  }
+  attachDevice(domain: number, device: DeviceConfig): number { return this.inner.attachDevice(domain, device); }
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
+    return this.inner.map(device, cpu, bytes, offset, coherent);
+  }
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
+    return this.inner.mapSg(device, cpu, segmentBytes);
+  }
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.inner.unmap(device, cpu, dmaAddr, bytes);
+  }
   snapshot(): Snapshot { return this.inner.snapshot(); }
   checkInvariants(): void { this.inner.checkInvariants(); }
   dispose(): void { this.inner.dispose(); }

@@ -1,7 +1,8 @@
 // Trace format v1: a text file, one op per line, `#` comments, numbers decimal or 0x hex.
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
-import type { FailureKind, MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type FailureKind, type MagazineMode } from '../engine.js';
+import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
@@ -24,7 +25,11 @@ type At = { line: number };
 // free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
 // pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
 export type TraceOp = At & (
-  | { op: 'domain'; id: number; granule: number; startPfn: bigint }
+  | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
+  | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
+  | { op: 'map'; dev: number; cpu: number; bytes: bigint }
+  | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
+  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint; ref?: number }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
   | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
@@ -41,11 +46,19 @@ export interface Trace {
   ops: TraceOp[];
 }
 
-/** Ops that return a value (a PFN, 0 = failure). */
-export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve']);
+/** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
+export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set([
+  'alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg',
+]);
+/** Ops whose value is a DMA address rather than a PFN. */
+export const ADDRESS_OPS: ReadonlySet<TraceOp['op']> = new Set(['map', 'map-sg']);
 
 const USAGE: Record<string, string[]> = {
-  domain: ['id', 'granule', 'start_pfn'],
+  domain: ['id', 'granule', 'start_pfn', '[strict|lazy|lazy-single]'],
+  device: ['dev', 'domain', 'mask_bits', '[pci|platform]'],
+  map: ['dev', 'cpu', 'bytes'],
+  'map-sg': ['dev', 'cpu', 'bytes', 'bytes…'],
+  unmap: ['dev', 'cpu', 'dma_addr', 'bytes'],
   alloc: ['id', 'cpu', 'size', 'limit_pfn'],
   'alloc-noflush': ['id', 'cpu', 'size', 'limit_pfn'],
   free: ['id', 'cpu', 'pfn', 'size'],
@@ -64,11 +77,19 @@ const USAGE: Record<string, string[]> = {
 const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];
 
 /** Every word that can start a line after the header, most frequent first. */
-const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain', 'put', 'reserve',
-  'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
+const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free',
+  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
+
+/** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
+function arity(op: string): [number, number] {
+  const args = USAGE[op]!;
+  const required = args.filter((a) => !a.startsWith('[') && !a.endsWith('…')).length;
+  const max = args.some((a) => a.endsWith('…')) ? IOVA_SG_MAX_SEGMENTS + required - 1 : args.length;
+  return [required, max];
+}
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op].map((a) => `<${a}>`).join(' ')}"`;
+  return `"${op} ${USAGE[op]!.map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
 /**
@@ -82,10 +103,29 @@ export function parseTrace(text: string): Trace {
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  /** DMA domains among the live ones; devices by trace id -> their domain. */
+  const dmaDomains = new Set<number>();
+  const devices = new Map<number, number>();
   /** Allocation lines a `free … @<line>` may still name: line → domain id. */
   const unfreedAllocs = new Map<number, number>();
+  /** map / map-sg lines an `unmap … @<line>` may still name: line → device id. */
+  const unmappedMaps = new Map<number, number>();
   const r = new LineReader(text);
 
+  const deviceId = (): number => {
+    const dev = r.small(1, 'device id');
+    const dom = devices.get(dev);
+    if (dom === undefined || !live.has(dom)) {
+      r.fail(`device id ${dev} attached by an earlier "device" line to a live domain`);
+    }
+    return dev;
+  };
+  const keyword = <T extends string>(i: number, words: readonly T[], fallback: T): T => {
+    const w = r.tok(i);
+    if (w === undefined) return fallback;
+    if (!(words as readonly string[]).includes(w)) r.fail(`${words.join('|')} as argument ${i}`);
+    return w as T;
+  };
   const domainId = (mustLive: boolean): number => {
     const id = r.small(1, 'domain id');
     if (mustLive && !live.has(id)) r.fail(`domain id ${id} created by an earlier "domain" line and not yet put`);
@@ -98,14 +138,17 @@ export function parseTrace(text: string): Trace {
   };
 
   /** `@<line>` in place of a PFN: an earlier allocation line of the domain, freed once. */
-  const refArg = (i: number, id: number): number | undefined => {
+  /** `@<line>` as argument i: a line of `open` (line → owner) that `owner` made; it is then used up. */
+  const refIn = (i: number, owner: number, open: Map<number, number>, what: string): number | undefined => {
     const at = r.tok(i)!;
     if (!at.startsWith('@')) return undefined;
     const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
-    if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
-    unfreedAllocs.delete(ref);
+    if (open.get(ref) !== owner) r.fail(`@<line> naming an earlier, ${what} ${owner}`);
+    open.delete(ref);
     return ref;
   };
+  const refArg = (i: number, id: number): number | undefined =>
+    refIn(i, id, unfreedAllocs, 'not yet freed alloc line of domain');
 
   /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
   const parseHeaderLine = (op: 'magazines' | 'profile' | 'policy', h: TraceHeader): void => {
@@ -153,15 +196,56 @@ export function parseTrace(text: string): Trace {
     if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (r.count - 1 !== args.length) r.fail(usage(op));
+    const [min, max] = arity(op);
+    if (r.count - 1 < min || r.count - 1 > max) r.fail(usage(op));
     sawOp = true;
     switch (op) {
       case 'domain': {
         const id = domainId(false);
         if (everCreated.has(id)) r.fail(`a domain id not used before (${id} already created)`);
+        const granule = r.small(2, 'granule');
+        const startPfn = r.num(3, 'start_pfn');
+        const type = r.count === 5 ? keyword<DmaDomainType>(4, DMA_DOMAIN_TYPES, 'strict') : undefined;
         live.add(id);
         everCreated.add(id);
-        ops.push({ line, op, id, granule: r.small(2, 'granule'), startPfn: r.num(3, 'start_pfn') });
+        if (type) dmaDomains.add(id);
+        ops.push(type ? { line, op, id, granule, startPfn, type } : { line, op, id, granule, startPfn });
+        break;
+      }
+      case 'device': {
+        const dev = r.small(1, 'device id');
+        if (devices.has(dev)) r.fail(`a device id not used before (${dev} already attached)`);
+        const id = r.small(2, 'domain id');
+        if (!live.has(id) || !dmaDomains.has(id)) {
+          r.fail(`domain id ${id} of a live DMA domain (a "domain" line with a type)`);
+        }
+        const maskBits = r.small(3, 'mask_bits');
+        devices.set(dev, id);
+        ops.push({ line, op, dev, id, maskBits, bus: keyword<DmaBus>(4, ['pci', 'platform'], 'pci') });
+        break;
+      }
+      case 'map': {
+        const dev = deviceId();
+        ops.push({ line, op, dev, cpu: cpuArg(2), bytes: r.num(3, 'bytes') });
+        unmappedMaps.set(line, dev);
+        break;
+      }
+      case 'map-sg': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const segments = Array.from({ length: r.count - 3 }, (_, i) => r.num(3 + i, 'segment bytes'));
+        ops.push({ line, op, dev, cpu, segments });
+        unmappedMaps.set(line, dev);
+        break;
+      }
+      case 'unmap': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const ref = refIn(3, dev, unmappedMaps, 'not yet unmapped map or map-sg line of device');
+        const bytes = r.num(4, 'bytes');
+        ops.push(ref === undefined
+          ? { line, op, dev, cpu, addr: r.num(3, 'dma_addr'), bytes }
+          : { line, op, dev, cpu, addr: 0n, bytes, ref });
         break;
       }
       case 'alloc':
@@ -213,6 +297,7 @@ export function parseTrace(text: string): Trace {
       case 'put': {
         const id = domainId(true);
         live.delete(id);
+        dmaDomains.delete(id);
         ops.push({ line, op, id });
         break;
       }

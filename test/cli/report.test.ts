@@ -21,6 +21,7 @@ function snapshot(mode: 'named' | 'unnamed' = 'named'): Snapshot {
   return {
     nowMs: 0n, possibleCpus: 128, onlineCpus: 128, magazineMode: mode, magazineObjSize: 1024,
     magazineCache: mode === 'named' ? 'iommu_iova_magazine' : 'kmalloc-1k', caches, magazines: zero, classes: [], domains: [],
+    cpus: [], flushQueues: [],
   };
 }
 
