@@ -46,7 +46,7 @@ export {
 export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.js';
 export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
-export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
+export { parseTrace, parseTraceStream, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';
 export { writeTrace, formatOp } from './trace/write.js';
 export { replayTrace, replayResultToJson, TraceReplayError } from './trace/replay.js';

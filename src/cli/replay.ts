@@ -12,12 +12,6 @@ import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 interface ReplayOptions {
   engine?: EngineName;
   json?: boolean;
@@ -37,12 +31,19 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
-      const parsed = await readTraceFile(file, readStdin);
+      const parsed = await readTraceFile(file, process.stdin);
       const variant = makeVariant(o.profile ?? parsed.header.profile ?? DEFAULT_PROFILE, o.policy ?? []);
       const trace = o.profile === undefined && (o.policy ?? []).length === 0
         ? parsed
         : traceForVariant(parsed, variant, 'extend');
       const bar = stderrProgress(o.progress, { total: trace.ops.length }, progressStream);
+      // JSON lines go out after every batch of ops (not one write per line), so a reader that
+      // closes the pipe stops the replay within one batch.
+      let pending = '';
+      const flush = (): void => {
+        if (pending) out(pending);
+        pending = '';
+      };
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
@@ -50,11 +51,12 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();
-            out(JSON.stringify(replayValueToJson(v)) + '\n');
+            pending += JSON.stringify(replayValueToJson(v)) + '\n';
           }
-        }, { onProgress: (done, total) => bar.update(done, total, 'ops') });
+        }, { onProgress: (done, total) => { flush(); bar.update(done, total, 'ops'); } });
       } finally {
         bar.finish();
+        flush();
       }
       if (o.json) {
         const { profile, design } = variant;

@@ -6,13 +6,16 @@ import { DEFAULT_PROFILE } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSimulateReport, slabView } from '../report/simulate.js';
 import { WORKLOAD_NAMES } from '../workloads/index.js';
+import { checkUnusedOptions } from '../share/unused-options.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
 import { choiceOption, collectPolicy, intOption, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
-  checkPolicy, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
+  checkPolicy, checkRunLimits, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
 } from './scenario.js';
-import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
+import {
+  addTimelineOptions, timelineInterval, timelineSparklines, writeTimelineFiles, type TimelineOptions,
+} from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions, WorkloadFields, LinkOptions {
   magazines?: MagazineMode;
@@ -65,9 +68,11 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     new Command('simulate').description('simulate domains and a workload, then print slab and magazine counters'),
     { magazinesHelp: "named (iommu_iova_magazine, 6.9+) or unnamed (kmalloc-N); default: the profile's" },
   ).action(async (o: ScenarioOptions) => {
+    checkUnusedOptions(o);
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
     const interval = timelineInterval(o);
+    checkRunLimits(scenario, interval);
     const link = playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
@@ -78,7 +83,8 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     }
     const snap = result.snapshot;
     const timeline = result.timeline && { intervalMs: interval!, series: [result.timeline] };
-    const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab simulate: ${scenario.workload}, ${variant.label}`) : '';
+    const sparklines = timeline ? timelineSparklines(timeline) : '';
+    const title = `iova-lab simulate: ${scenario.workload}, ${variant.label}`;
     if (o.json) {
       out(JSON.stringify({
         engine: scenario.engine,
@@ -92,9 +98,10 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         ...(timeline ? { timeline } : {}),
         ...(link ? { link } : {}),
       }, null, 2) + '\n');
-      return;
+    } else {
+      out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
+        + (link ? `\nplayground: ${link}\n` : ''));
     }
-    out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
-      + (link ? `\nplayground: ${link}\n` : ''));
+    await writeTimelineFiles(o, timeline, title);
   });
 }

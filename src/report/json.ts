@@ -1,5 +1,6 @@
-// A JSON document of a snapshot. Byte counts are decimal strings (exact at any size);
-// object counts stay plain numbers.
+// A JSON document of a snapshot, with the conventions of every --json (README "JSON output"):
+// byte totals and the clock are decimal strings (exact at any size); object counts and per-object
+// sizes stay plain numbers.
 import type { Snapshot } from '../snapshot.js';
 import { cacheSizeBytes, reportedCaches, usePercent } from './caches.js';
 import { classBreakdown, type ClassRow, type ClassTotals } from './classes.js';
@@ -10,7 +11,7 @@ export interface JsonCache {
   activeObjs: number;
   numObjs: number;
   usePercent: number;
-  objSizeBytes: string;
+  objSize: number;
   objPerSlab: number;
   pagesPerSlab: number;
   numSlabs: number;
@@ -21,7 +22,7 @@ export interface JsonCache {
 }
 
 export interface JsonReport {
-  /** The virtual clock in ms, a decimal string (exact past 2^53). */
+  /** The virtual clock in ms, as a decimal string. */
   nowMs: string;
   possibleCpus: number;
   onlineCpus: number;
@@ -68,31 +69,36 @@ export function domainTotals(s: Snapshot): DomainTotals {
   return t;
 }
 
+/** The slab caches a report shows, as every --json prints them. */
+export function cachesToJson(s: Snapshot): JsonCache[] {
+  return reportedCaches(s).map((c) => ({
+    name: c.name,
+    activeObjs: c.activeObjs,
+    numObjs: c.numObjs,
+    usePercent: usePercent(c),
+    objSize: c.objSize,
+    objPerSlab: c.objPerSlab,
+    pagesPerSlab: c.pagesPerSlab,
+    numSlabs: c.numSlabs,
+    cacheSizeBytes: cacheSizeBytes(c).toString(),
+    activeBytes: (BigInt(c.activeObjs) * BigInt(c.objSize)).toString(),
+    allocs: c.allocs,
+    frees: c.frees,
+  }));
+}
+
 export function snapshotToJson(s: Snapshot): JsonReport {
   const m = s.magazines;
   const cachedPfns = m.loadedPfns + m.prevPfns + m.depotPfns;
   const b = classBreakdown(s);
   return {
-    nowMs: s.nowMs.toString(),
+    nowMs: String(s.nowMs),
     possibleCpus: s.possibleCpus,
     onlineCpus: s.onlineCpus,
     magazineMode: s.magazineMode,
     magazineCache: s.magazineCache,
     magazineObjSize: s.magazineObjSize,
-    caches: reportedCaches(s).map((c) => ({
-      name: c.name,
-      activeObjs: c.activeObjs,
-      numObjs: c.numObjs,
-      usePercent: usePercent(c),
-      objSizeBytes: String(c.objSize),
-      objPerSlab: c.objPerSlab,
-      pagesPerSlab: c.pagesPerSlab,
-      numSlabs: c.numSlabs,
-      cacheSizeBytes: cacheSizeBytes(c).toString(),
-      activeBytes: (BigInt(c.activeObjs) * BigInt(c.objSize)).toString(),
-      allocs: c.allocs,
-      frees: c.frees,
-    })),
+    caches: cachesToJson(s),
     magazines: {
       ...m,
       cachedPfns,

@@ -7,13 +7,16 @@ import { toU64 } from '../numbers.js';
 import type { Snapshot } from '../snapshot.js';
 import { TimelineError, TimelineRecorder, type TimelineSeries } from './sample.js';
 
-/** A guard against an advance that would sample without end (e.g. 2^63 ms at 100 ms). */
-const MAX_SAMPLES_PER_ADVANCE = 1_000_000n;
+import { MAX_TIMELINE_SAMPLES } from '../share/limits.js';
+
+/** Samples one run may record in all: many clock advances must not add up past this either. */
+const MAX_SAMPLES = BigInt(MAX_TIMELINE_SAMPLES);
 
 export class SampledEngine implements Engine {
   private readonly recorder: TimelineRecorder;
   private now = 0n;
   private started = false;
+  private samples = 0n;
 
   private readonly step: bigint;
 
@@ -29,6 +32,7 @@ export class SampledEngine implements Engine {
   get config() { return this.inner.config; }
 
   private sample(): void {
+    this.samples++;
     this.recorder.observe(Number(this.now), () => this.inner.snapshot());
   }
 
@@ -39,9 +43,11 @@ export class SampledEngine implements Engine {
     }
     toU64('ms', ms);
     const target = this.now + ms;
-    const steps = ms / this.step;
-    if (steps > MAX_SAMPLES_PER_ADVANCE) {
-      throw new TimelineError(`advancing ${ms} ms would record ${steps} samples at ${this.step} ms; use a longer interval`);
+    // Checked before the engine moves: the samples due by `target`, counted from the run's start.
+    const due = target / this.step - this.now / this.step;
+    if (this.samples + due > MAX_SAMPLES) {
+      throw new TimelineError(`advancing ${ms} ms to ${target} ms would bring the timeline to ${this.samples + due} `
+        + `samples at ${this.step} ms, more than the limit of ${MAX_TIMELINE_SAMPLES}; use a longer interval`);
     }
     for (let next = (this.now / this.step + 1n) * this.step; next <= target; next += this.step) {
       this.inner.advanceClock(next - this.now);

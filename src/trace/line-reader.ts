@@ -55,7 +55,12 @@ export class LineReader {
   private readonly cachedKeys = new Float64Array(BIGINT_CACHE).fill(NaN);
   private readonly cachedBigints: bigint[] = new Array<bigint>(BIGINT_CACHE).fill(0n);
 
-  constructor(private readonly text: string) {}
+  constructor(private text: string) {}
+
+  /** Reads lines of another piece of the same trace (a streamed chunk); the bigint cache stays. */
+  reset(text: string): void {
+    this.text = text;
+  }
 
   /** Tokenises [start, end) minus any # comment. */
   read(line: number, start: number, end: number, hash: number): void {

@@ -7,6 +7,7 @@ import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
+import { MAX_TRACE_LINE_CHARS, MAX_TRACE_OPS } from '../share/limits.js';
 
 export { TraceSyntaxError } from './errors.js';
 
@@ -98,6 +99,24 @@ function usage(op: string): string {
  * @example `const trace = parseTrace('cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\n');`
  */
 export function parseTrace(text: string): Trace {
+  const parser = traceParser();
+  parser.push(text);
+  return parser.end();
+}
+
+/**
+ * Parses trace format v1 from a stream of text chunks (split anywhere, even inside a line), so a
+ * large file is never one string; every line is still validated before the trace is returned.
+ * @throws TraceSyntaxError as parseTrace, and for a line longer than MAX_TRACE_LINE_CHARS.
+ */
+export async function parseTraceStream(chunks: AsyncIterable<string> | Iterable<string>): Promise<Trace> {
+  const parser = traceParser();
+  for await (const chunk of chunks) parser.push(chunk);
+  return parser.end();
+}
+
+/** The line-by-line parser behind parseTrace and parseTraceStream: push text, then end. */
+function traceParser(): { push(chunk: string): void; end(): Trace } {
   let header: TraceHeader | undefined;
   let sawOp = false;
   const ops: TraceOp[] = [];
@@ -110,7 +129,10 @@ export function parseTrace(text: string): Trace {
   const unfreedAllocs = new Map<number, number>();
   /** map / map-sg lines an `unmap … @<line>` may still name: line → device id. */
   const unmappedMaps = new Map<number, number>();
-  const r = new LineReader(text);
+  const r = new LineReader('');
+  let nextLine = 1;
+  /** The text after the last newline pushed so far: the start of a line still to come. */
+  let carry = '';
 
   const deviceId = (): number => {
     const dev = r.small(1, 'device id');
@@ -198,6 +220,7 @@ export function parseTrace(text: string): Trace {
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
     const [min, max] = arity(op);
     if (r.count - 1 < min || r.count - 1 > max) r.fail(usage(op));
+    if (ops.length === MAX_TRACE_OPS) r.fail(`at most ${MAX_TRACE_OPS} ops in one trace (the limit)`);
     sawOp = true;
     switch (op) {
       case 'domain': {
@@ -310,18 +333,39 @@ export function parseTrace(text: string): Trace {
     }
   };
 
-  // Lines as split(/\r?\n/) makes them; the next '#' is looked up once, not once per line.
-  let hash = text.indexOf('#');
-  for (let start = 0, line = 1; ; line++) {
-    const nl = text.indexOf('\n', start);
-    const stop = nl < 0 ? text.length : nl;
-    const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : stop;
-    if (hash >= 0 && hash < start) hash = text.indexOf('#', start);
-    r.read(line, start, end, hash);
-    parseLine();
-    if (nl < 0) break;
-    start = nl + 1;
-  }
-  if (!header) throw new TraceSyntaxError(1, '"cpus <possible> [online <n>]" as the first line (the trace has no ops)', '');
-  return { header, ops };
+  /** Parses the whole lines of `text` (all of it when `last`); returns what follows the last newline. */
+  const parseLines = (text: string, last: boolean): string => {
+    r.reset(text);
+    // Lines as split(/\r?\n/) makes them; the next '#' is looked up once, not once per line.
+    let hash = text.indexOf('#');
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0 && !last) return text.slice(start);
+      const stop = nl < 0 ? text.length : nl;
+      const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : stop;
+      if (hash >= 0 && hash < start) hash = text.indexOf('#', start);
+      r.read(nextLine++, start, end, hash);
+      parseLine();
+      if (nl < 0) return '';
+      start = nl + 1;
+    }
+  };
+
+  return {
+    push(chunk: string): void {
+      carry = parseLines(carry + chunk, false);
+      if (carry.length > MAX_TRACE_LINE_CHARS) {
+        throw new TraceSyntaxError(nextLine, `a line of at most ${MAX_TRACE_LINE_CHARS} characters (the limit)`, carry);
+      }
+    },
+    end(): Trace {
+      parseLines(carry, true);
+      carry = '';
+      if (!header) {
+        throw new TraceSyntaxError(1, '"cpus <possible> [online <n>]" as the first line (the trace has no ops)', '');
+      }
+      return { header, ops };
+    },
+  };
 }

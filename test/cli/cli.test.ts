@@ -43,7 +43,7 @@ describe('simulate text output', () => {
     expect(a.status).toBe(0);
     expect(run(args).stdout).toBe(a.stdout);
     const doc = JSON.parse(a.stdout) as { nowMs: string; workload: { pairs: number } };
-    expect(doc.nowMs).toBe('500'); // 64-bit values as decimal strings
+    expect(doc.nowMs).toBe('500');
     expect(doc.workload.pairs).toBe(3000);
   });
   it('prints slabinfo with --format slabinfo', () => {

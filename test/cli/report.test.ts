@@ -64,7 +64,7 @@ describe('json', () => {
     const mag = j.caches.find((c) => c.name === 'iommu_iova_magazine')!;
     expect(mag.cacheSizeBytes).toBe(String(61103 * 4096));
     expect(mag.activeBytes).toBe(String(244239 * 1024));
-    expect(mag.objSizeBytes).toBe('1024');
+    expect(mag.objSize).toBe(1024);
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
   });
 });

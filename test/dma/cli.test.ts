@@ -52,7 +52,7 @@ describe('iova-lab and the DMA layer', () => {
   it.each([
     [['simulate', '--workload', 'churn', '--domain-type', 'lazy'], /--domain-type goes with a DMA workload/],
     [['simulate', '--workload', 'nvme', '--domain-type', 'eager'], /--domain-type must be one of strict, lazy, lazy-single, got "eager"/],
-    [['simulate', '--workload', 'nic', '--irq-cpus', '0'], /--irq-cpus must be in \[1, 4096\], got 0/],
+    [['simulate', '--workload', 'nic', '--irq-cpus', '0'], /--irq-cpus must be at least 1, got 0/],
     [['compare', '--workload', 'nvme', '--domain-types', 'lazy,lazy'], /--domain-types lists "lazy" twice/],
   ])('%j exits 2 naming the value', (args, message) => {
     const r = run(args);
