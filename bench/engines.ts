@@ -13,6 +13,7 @@ import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { enoughReps, type Rep } from './stats.js';
 import type { Workload } from './streams.js';
+import { bigintsAsText } from '../test/support/differential.js';
 
 export const ENGINES = ['native', 'wasm-batch', 'wasm-batch-twin', 'wasm-perop', 'ts'] as const;
 export type EngineKind = (typeof ENGINES)[number];
@@ -155,6 +156,6 @@ export function measure(kind: EngineKind, w: Workload, nativeExe: string, opFile
 export function sameOutcome(a: Outcome, b: Outcome): string | null {
   if (a.results.length !== b.results.length) return `results length ${a.results.length} vs ${b.results.length}`;
   for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return `result[${i}] ${a.results[i]} vs ${b.results[i]}`;
-  const sa = JSON.stringify(a.snap), sb = JSON.stringify(b.snap);
+  const sa = JSON.stringify(a.snap, bigintsAsText), sb = JSON.stringify(b.snap, bigintsAsText);
   return sa === sb ? null : 'final snapshots differ';
 }

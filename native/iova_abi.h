@@ -23,6 +23,8 @@
 #define CACHE_LINE_SIZE 64 /* SLAB_HWCACHE_ALIGN rounds the named magazine cache's objects to this */
 #define SLAB_MAX_ORDER 3 /* largest slab order the slub geometry picks */
 #define MAX_POSSIBLE_CPUS 4096 /* most possible CPUs a lab may have */
+/* most live domains x possible CPUs a lab may have (bounds per-domain and per-CPU walks) */
+#define MAX_DOMAIN_CPUS 4194304
 #define MAX_RCACHE_ARRAY_BYTES 8192 /* largest rcache array a policy may ask for (the largest kmalloc cache) */
 #define DYNAMIC_WINDOW_MS 100 /* dynamic magazine policy: depot exchanges are counted per window of this length */
 #define DYNAMIC_CONTENTION 4 /* dynamic magazine policy: exchanges in one window that double the magazine capacity */
@@ -45,8 +47,7 @@ enum iova_status {
 	IOVA_E_CPU_STATE = -8, /* CPU already in that state, or the last online CPU */
 	IOVA_E_SIZE = -9, /* size is 0 or larger than the domain range */
 	IOVA_E_LIMIT = -10, /* limit PFN outside [start PFN, domain maximum] */
-	/* reserve range outside the domain, reversed, over a cached PFN; or a snapshot buffer too small */
-	IOVA_E_RANGE = -11,
+	IOVA_E_RANGE = -11, /* reserve range outside the domain or reversed; or a snapshot buffer too small */
 	IOVA_E_NOT_ALLOCATED = -12, /* no allocated range at that PFN */
 	IOVA_E_DOUBLE_FREE = -13, /* the PFN already sits in a magazine */
 	IOVA_E_SIZE_CLASS = -14, /* freeFast size class differs from the allocated range's */
@@ -67,6 +68,10 @@ enum iova_status {
 	IOVA_E_SEGMENTS = -27, /* a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
 	IOVA_E_QUEUED = -28, /* the IOVA already waits in a flush queue (a double unmap) */
 	IOVA_E_DMA_CONFIG = -29, /* invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
+	IOVA_E_CLOCK_OVERFLOW = -30, /* advancing the clock would pass 2^64 - 1 ms */
+	IOVA_E_NOT_RANGE_START = -31, /* the PFN lies inside an allocated range but is not its start */
+	IOVA_E_RESERVE_CACHED = -32, /* reserve range overlaps an IOVA cached in a magazine */
+	IOVA_E_DOMAIN_LIMIT = -33, /* one more domain would pass MAX_DOMAIN_CPUS (live domains x possible CPUs) */
 };
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */

@@ -129,6 +129,7 @@ int32_t lab_domain_create(struct iova_lab *L, uint64_t granule, uint64_t start_p
 	int32_t r;
 	*result = 0;
 	if ((r = validate_granule(granule, &shift)) || (r = validate_start_pfn(shift, start_pfn))) return r;
+	if ((uint64_t)(L->live + 1) * L->possible > MAX_DOMAIN_CPUS) return IOVA_E_DOMAIN_LIMIT;
 	if (L->ndoms == L->domcap) {
 		uint32_t ncap = L->domcap ? L->domcap * 2 : 8;
 		struct lab_domain **n = realloc(L->doms, (size_t)ncap * sizeof(*n));

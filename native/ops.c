@@ -130,13 +130,15 @@ int32_t lab_reserve(struct iova_lab *L, int32_t dom, uint64_t lo, uint64_t hi, u
 }
 
 /* Model-only: the virtual clock moves on, running every work that falls due on the way: depot trims,
- * and flush-queue timers (their keys lie below every domain id: fq_timer_key). */
+ * and flush-queue timers (their keys lie below every domain id: fq_timer_key). Each trim frees one
+ * depot magazine or stops rescheduling, and each timer empties its queues, so the work is bounded by
+ * what the depots and queues hold, not by `ms`. A clock that would pass 2^64 - 1 is refused. */
 int32_t lab_advance_clock(struct iova_lab *L, uint64_t ms, uint64_t *result)
 {
 	uint64_t target = L->clk.now + ms;
 	struct work w;
 	*result = 0;
-	if (target < L->clk.now) target = PFN_MAX_ALL;
+	if (ms > UINT64_MAX - L->clk.now) return IOVA_E_CLOCK_OVERFLOW;
 	while (clock_pop_due(&L->clk, target, &w)) {
 		struct lab_domain *d = lab_domain_of_id(L, w.dom);
 		struct iommu_dma_cookie *ck = lab_dma_cookie(L, fq_timer_domain(w.dom));
@@ -155,8 +157,8 @@ int32_t lab_cpu_offline(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	int32_t r;
 	uint32_t i;
 	*result = 0;
-	if ((r = validate_cpu(L, cpu, 1))) return r;
-	if (L->online_count == 1) return IOVA_E_CPU_STATE;
+	if ((r = validate_cpu(L, cpu, 0))) return r;
+	if (!L->online[cpu] || L->online_count == 1) return IOVA_E_CPU_STATE;
 	L->online[cpu] = 0; L->online_count--;
 	for (i = 0; i < L->ndoms; i++) if (L->doms[i]) free_cpu_cached_iovas(&L->ctx, L->doms[i], (uint32_t)cpu);
 	lab_dma_cpu_dead(L, (uint32_t)cpu);

@@ -150,7 +150,7 @@ static void note_depot_exchange(struct rc_ctx *c, struct iova_rcache *r)
 /* schedule_delayed_work(&rcache->work, ...) from iova_depot_push. */
 static void iova_depot_schedule_work(struct rc_ctx *c, struct lab_domain *d, uint32_t k)
 {
-	clock_schedule(c->clk, c->clk->now + c->policy->trim_delay_ms, d->id, k);
+	clock_schedule(c->clk, clock_due_after(c->clk, c->policy->trim_delay_ms), d->id, k);
 	d->rcaches[k].work_pending = 1;
 }
 

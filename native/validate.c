@@ -62,17 +62,18 @@ int32_t validate_limit(const struct lab_domain *d, uint64_t limit)
 int32_t validate_reserve(struct lab_domain *d, uint64_t lo, uint64_t hi)
 {
 	if (lo < d->iovad.start_pfn || lo > hi || hi > d->iovad.max_pfn) return IOVA_E_RANGE;
-	if (range_in_magazines(&d->iovad, lo, hi)) return IOVA_E_RANGE;
+	if (range_in_magazines(&d->iovad, lo, hi)) return IOVA_E_RESERVE_CACHED;
 	return IOVA_OK;
 }
 
-/* Model-only: what free_iova_fast trusts its caller for. */
+/* Model-only: what free_iova_fast trusts its caller for: the start of an allocated, uncached range. */
 int32_t validate_free_fast(struct lab_domain *d, uint64_t pfn, uint64_t size)
 {
-	uint32_t x = find_iova_exact(&d->iovad, pfn);
+	uint32_t x = find_iova(&d->iovad, pfn);
 	const struct iova *n;
 	if (x == NODE_NONE) return IOVA_E_NOT_ALLOCATED;
 	n = &d->iovad.n[x];
+	if (n->pfn_lo != pfn) return IOVA_E_NOT_RANGE_START;
 	if (n->in_magazine) return IOVA_E_DOUBLE_FREE;
 	if (order_base_2_(size) != order_base_2_(n->pfn_hi - n->pfn_lo + 1)) return IOVA_E_SIZE_CLASS;
 	return IOVA_OK;

@@ -1,7 +1,7 @@
 // One named error class per failure. Status numbers come from the ABI (abi/iova-abi.json); both
 // engines turn a failed check into the same class through errorForStatus(). Every class spells
 // its `name` out so it survives minification (a bundler may rename the class itself).
-import { Status } from './generated/abi.js';
+import { MAX_DOMAIN_CPUS, Status } from './generated/abi.js';
 
 export { Status };
 
@@ -53,7 +53,11 @@ export class NotAllocatedError extends IovaLabError { override name = 'NotAlloca
 export class DoubleFreeError extends IovaLabError { override name = 'DoubleFreeError'; }
 /** free_iova_fast with a size whose class differs from the allocation's. */
 export class SizeClassError extends IovaLabError { override name = 'SizeClassError'; }
-/** The model's own heap is exhausted. */
+/** Advancing the virtual clock would pass 2^64 − 1 ms. */
+export class ClockOverflowError extends IovaLabError { override name = 'ClockOverflowError'; }
+/** One more domain would pass the lab's limit of live domains × possible CPUs. */
+export class DomainLimitError extends IovaLabError { override name = 'DomainLimitError'; }
+/** The model's own heap (WASM) or memory budget (TS) is exhausted. */
 export class OutOfMemoryError extends IovaLabError { override name = 'OutOfMemoryError'; }
 /** Domain init failed because a magazine allocation failed. */
 export class AllocationFailedError extends IovaLabError { override name = 'AllocationFailedError'; }
@@ -123,14 +127,18 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.START_PFN]: [StartPfnError, 'start PFN must be at least 1 and below the domain maximum'],
   [Status.CPU_RANGE]: [CpuRangeError, 'CPU id is not a possible CPU'],
   [Status.CPU_OFFLINE]: [CpuOfflineError, 'CPU is offline'],
-  [Status.CPU_STATE]: [CpuStateError, 'CPU is already in that state, or is the last online CPU'],
+  [Status.CPU_STATE]: [CpuStateError, 'CPU is already in that hotplug state, or is the last online CPU'],
   [Status.SIZE]: [SizeError, 'size must be between 1 and the domain range'],
   [Status.LIMIT]: [LimitError, 'limit PFN must lie between the start PFN and the domain maximum'],
-  [Status.RANGE]: [ReserveRangeError, 'reserve range must have lo <= hi <= domain maximum'],
+  [Status.RANGE]: [ReserveRangeError, 'reserve range must have start PFN <= lo <= hi <= domain maximum'],
+  [Status.RESERVE_CACHED]: [ReserveRangeError, 'reserve range overlaps an IOVA cached in a magazine'],
   [Status.NOT_ALLOCATED]: [NotAllocatedError, 'PFN is not allocated'],
+  [Status.NOT_RANGE_START]: [NotAllocatedError, 'PFN is inside an allocated range but is not its start'],
   [Status.DOUBLE_FREE]: [DoubleFreeError, 'PFN is already cached in a magazine (double free)'],
   [Status.SIZE_CLASS]: [SizeClassError, 'size class does not match the allocated range'],
   [Status.NOMEM]: [OutOfMemoryError, "the model's own heap is exhausted"],
+  [Status.CLOCK_OVERFLOW]: [ClockOverflowError, 'advancing the virtual clock would pass 2^64 - 1 ms'],
+  [Status.DOMAIN_LIMIT]: [DomainLimitError, `live domains x possible CPUs may be at most ${MAX_DOMAIN_CPUS}`],
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
@@ -157,9 +165,16 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
   return new Cls(`${what}: ${detail}`, status);
 }
 
+/** The most characters an error message echoes of one value (longer ones end in "…"). */
+export const MAX_ECHO_CHARS = 64;
+
+/** @internal A value as an error message shows it: bigints in hex, at most MAX_ECHO_CHARS characters. */
+export function echoValue(v: number | bigint | boolean | string): string {
+  const text = typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v);
+  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS)}… (${text.length} chars)` : text;
+}
+
 /** @internal "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
 export function describeArgs(args: Record<string, number | bigint | boolean | string>): string {
-  return Object.entries(args)
-    .map(([k, v]) => `${k} ${typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v)}`)
-    .join(', ');
+  return Object.entries(args).map(([k, v]) => `${k} ${echoValue(v)}`).join(', ');
 }

@@ -37,7 +37,7 @@ export {
   SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, NonTerminatingWalkError,
   InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
   UnknownDeviceError, DomainTypeError, ApertureError, DmaMaskError, BusError, OffsetError, NotDmaDomainError,
-  SegmentsError, QueuedError, DmaConfigError,
+  SegmentsError, QueuedError, DmaConfigError, ClockOverflowError, DomainLimitError,
 } from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,

@@ -31,8 +31,8 @@ export type FieldListsMatchCounters = [
 
 /** Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it. */
 export interface Snapshot {
-  /** Virtual time in ms. @example `100` */
-  nowMs: number;
+  /** Virtual time in ms, exact to 2^64 − 1. @example `100n` */
+  nowMs: bigint;
   /** Possible CPUs. @example `128` */
   possibleCpus: number;
   /** Online CPUs. @example `128` */
@@ -72,6 +72,7 @@ export class SnapshotLayoutError extends RangeError {
 }
 
 const LIVE_DOMAINS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('liveDomains');
+const NOW_MS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('nowMs');
 const POSSIBLE_AT = SNAPSHOT_HEADER_FIELDS.indexOf('possibleCpus');
 const FQ_RINGS_AT = DOMAIN_FIELDS.indexOf('fqRings');
 const CPU_WORDS = CPU_CLASS_FIELDS.length * RCACHE_CLASSES;
@@ -128,7 +129,8 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const flushQueues = domains.filter((d) => d.fqRings > 0)
     .map((d) => ({ domain: d.id, queued: take(d.fqRings), timerFreedOn: take(possible) }));
   if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
-  const { nowMs, possibleCpus, onlineCpus, magazineObjSize } = header;
+  const { possibleCpus, onlineCpus, magazineObjSize } = header;
+  const nowMs = BigInt(words[NOW_MS_AT]); // the one 64-bit header word that can pass 2^53 in one call
   return {
     nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
     cpus, flushQueues,

@@ -6,6 +6,7 @@ import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, Lab
 import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8 } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
 import { DMA_DEFAULT_HZ, OP_WORDS, policyWords } from './generated/abi.js';
+import { labCpusProblem } from './model/validate.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 import { loadIovaModule } from './wasm/load.js';
@@ -51,7 +52,11 @@ class WasmEngine implements Engine {
     );
     mod._free(ptr);
     const { possibleCpus, onlineCpus, magazines, slabGeometry } = config;
-    if (handle < 0) throw errorForStatus(handle, describeArgs({ possibleCpus, onlineCpus, magazines, slabGeometry }));
+    if (handle < 0) {
+      const problem = handle === Status.LAB_CONFIG ? labCpusProblem(possibleCpus, onlineCpus) : null;
+      const args = { possibleCpus, onlineCpus, magazines, slabGeometry };
+      throw errorForStatus(handle, describeArgs(problem ? { ...args, problem } : args));
+    }
     this.transferPtr = mod._malloc(TRANSFER_WORDS * 8);
     if (!this.transferPtr) {
       mod._iova_lab_destroy(handle);

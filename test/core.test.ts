@@ -144,7 +144,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const pfns = Array.from({ length: 889 }, () => dom.allocFast(1, 1, LIMIT32));
       pfns.forEach((p) => dom.freeFast(0, p, 1));
       const depotAt = (ms: number) => {
-        lab.advanceClock(ms - lab.snapshot().nowMs);
+        lab.advanceClock(BigInt(ms) - lab.snapshot().nowMs);
         const s = lab.snapshot();
         return [s.magazines.depot, s.domains[0].liveIovas];
       };

@@ -104,7 +104,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
       expect(e.snapshot().domains[0]).toMatchObject({ depotMags: 3, depotTrims: 1, liveIovas: n - 127 });
       e.advanceClock(250n);
       let s = e.snapshot();
-      expect(s.nowMs).toBe(350);
+      expect(s.nowMs).toBe(350n);
       expect(s.domains[0]).toMatchObject({ depotMags: 2, depotTrims: 2, liveIovas: n - 254 });
       e.advanceClock(1000n);
       s = e.snapshot();
@@ -233,7 +233,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
       expect([...r.results]).toEqual([0n, 0xfffffn, 0xffffen, 0n, 0n]);
       const s = e.snapshot();
       expect(s.domains.length).toBe(0);
-      expect(s.nowMs).toBe(5);
+      expect(s.nowMs).toBe(5n);
       expect(active(s, 'iommu_iova')).toBe(0);
       expect(OpCode.InjectFailure).toBe(13);
     });

@@ -42,6 +42,7 @@ static struct live lv[MAX_LIVE];
 static uint32_t nlive;
 static struct tdom doms[MAX_DOMS];
 static uint32_t ndoms, dom_cap, possible;
+static uint64_t now_ms; /* the lab's virtual clock, mirrored: advances must stop at 2^64 - 1 */
 
 static void fail(int32_t lab, const char *what, int32_t r, uint32_t op)
 {
@@ -53,7 +54,7 @@ static void fail(int32_t lab, const char *what, int32_t r, uint32_t op)
 static void check_status(int32_t lab, int32_t r, uint32_t op)
 {
 	/* domain_create returns an id >= 0; every other op returns IOVA_OK or a known error. */
-	if (r > 0x7fffff00 || r < IOVA_E_NON_TERMINATING) fail(lab, "status outside the iova_status enum", r, op);
+	if (r > 0x7fffff00 || r < IOVA_E_DOMAIN_LIMIT) fail(lab, "status outside the iova_status enum", r, op);
 }
 
 static void track(int32_t dom, uint64_t pfn, uint64_t size)
@@ -212,9 +213,14 @@ static int32_t do_op(int32_t lab, struct rd *r)
 		ret = iova_reserve(lab, dom, lo, hi, &pfn);
 		break;
 	}
-	case 10: { /* advance clock */
+	case 10: { /* advance clock: short, any 64-bit value, to near 2^64 - 1, or just past it */
 		uint8_t b = u8(r);
-		ret = iova_advance_clock(lab, b == 0xff ? u64(r) : (uint64_t)b * 5);
+		uint64_t ms = b == 0xff ? u64(r) : b == 0xfe ? ~0ull - now_ms - (u8(r) & 0x7f)
+			      : b == 0xfd ? ~0ull - now_ms + 1 + (u8(r) & 0x7f) : (uint64_t)b * 5;
+		ret = iova_advance_clock(lab, ms);
+		if ((ret == IOVA_E_CLOCK_OVERFLOW) != (ms > ~0ull - now_ms))
+			fail(lab, "iova_advance_clock: overflow not refused, or refused wrongly", ret, 0);
+		if (ret == IOVA_OK) now_ms += ms;
 		break;
 	}
 	case 11: ret = iova_cpu_offline(lab, u8(r) % (possible + 1)); break;
@@ -254,6 +260,7 @@ static int32_t do_op(int32_t lab, struct rd *r)
 			case IOVA_OP_ALLOC_FAST: case IOVA_OP_ALLOC: track(d, res[i], o[3]); break;
 			case IOVA_OP_FREE_FAST: untrack_exact(d, o[3]); break;
 			case IOVA_OP_FREE: untrack_containing(d, o[3]); break;
+			case IOVA_OP_ADVANCE: now_ms += o[3]; break;
 			default: break;
 			}
 		}
@@ -316,7 +323,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (lab <= 0) fail(0, "iova_lab_create rejected a valid config", lab, 0);
-	nlive = 0; ndoms = 0;
+	nlive = 0; ndoms = 0; now_ms = 0;
 	if (b1 & 4) { /* start with one domain most of the time */
 		ret = iova_domain_create(lab, 1u << ((b1 >> 3) & 7), 1);
 		if (ret < 0) fail(lab, "initial domain_create", ret, 0);

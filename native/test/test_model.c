@@ -273,17 +273,18 @@ static void test_validation(void)
 	EQ(iova_alloc(lab, d, 1, 1ull << 52, 1, NULL), IOVA_E_LIMIT);
 	EQ(iova_alloc(lab, d, (1ull << 52), 0xfffff, 1, NULL), IOVA_E_SIZE);
 	EQ(iova_free(lab, d, 5), IOVA_E_NOT_ALLOCATED);
-	EQ(iova_free_fast(lab, d, 0, 0xffffd, 3), IOVA_E_NOT_ALLOCATED);
+	EQ(iova_free_fast(lab, d, 0, 0xffffd, 3), IOVA_E_NOT_RANGE_START); /* inside [0xffffc, 0xffffd] */
 	EQ(iova_free_fast(lab, d, 0, 0xffffc, 2), IOVA_E_SIZE_CLASS);
 	EQ(iova_free_fast(lab, d, 0, cachedp, 1), IOVA_E_DOUBLE_FREE);
 	EQ(iova_free(lab, d, cachedp), IOVA_E_DOUBLE_FREE);
-	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_OFFLINE);
+	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_STATE); /* already offline: as onlining an online CPU */
 	EQ(iova_cpu_offline(lab, 9), IOVA_E_CPU_RANGE);
 	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_STATE);
 	EQ(iova_cpu_offline(lab, 1), 0);
 	EQ(iova_cpu_offline(lab, 0), IOVA_E_CPU_STATE);
 	EQ(iova_cpu_online(lab, 1), 0);
 	EQ(iova_reserve(lab, d, 5, 4, NULL), IOVA_E_RANGE);
+	EQ(iova_reserve(lab, d, cachedp - 1, cachedp, NULL), IOVA_E_RESERVE_CACHED);
 	EQ(iova_inject_failure(lab, 2, 1), IOVA_E_BAD_OP);
 	{
 		uint64_t op[IOVA_OP_WORDS] = {99, 0, 0, 0, 0, 0};
@@ -295,6 +296,43 @@ static void test_validation(void)
 	CHECK(memcmp(before, snap(lab), nw * 8) == 0);
 	EQ(iova_check_invariants(lab), 0);
 	free(before);
+	iova_lab_destroy(lab);
+}
+
+/* The clock is exact to 2^64 - 1 ms and refuses to pass it; a trim due past it waits at 2^64 - 1. */
+static void test_clock_limits(void)
+{
+	int lab = iova_lab_create(1, 1, 0, 0), d = iova_domain_create(lab, 4096, 1), i;
+	uint64_t pfns[4 * IOVA_MAG_SIZE + 1], *s;
+	EQ(iova_advance_clock(lab, ~0ull - 50), 0);
+	for (i = 0; i < 4 * IOVA_MAG_SIZE + 1; i++) pfns[i] = af(lab, d, 0, 1, 0xfffff, 1);
+	for (i = 0; i < 4 * IOVA_MAG_SIZE + 1; i++) EQ(iova_free_fast(lab, d, 0, pfns[i], 1), 0);
+	s = snap(lab);
+	EQ(CLS(s, 0, DEPOT_MAGS), 3); /* a trim work is queued 100 ms on: past 2^64 - 1 */
+	EQ(iova_advance_clock(lab, 51), IOVA_E_CLOCK_OVERFLOW);
+	s = snap(lab);
+	EQ(HDR(s, NOW_MS), ~0ull - 50); EQ(CLS(s, 0, DEPOT_TRIMS), 0);
+	EQ(iova_advance_clock(lab, 49), 0);
+	EQ(CLS(snap(lab), 0, DEPOT_TRIMS), 0); /* not due before 2^64 - 1 (no wrap to a small due time) */
+	EQ(iova_advance_clock(lab, 1), 0);
+	s = snap(lab);
+	EQ(HDR(s, NOW_MS), ~0ull); EQ(CLS(s, 0, DEPOT_TRIMS), 2); /* 3 down to the 1-CPU threshold, at 2^64 - 1 */
+	EQ(iova_advance_clock(lab, 0), 0);
+	EQ(iova_advance_clock(lab, 1), IOVA_E_CLOCK_OVERFLOW);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+/* Live domains x possible CPUs stay within MAX_DOMAIN_CPUS; a put makes room again. */
+static void test_domain_limit(void)
+{
+	static const struct iova_policy lazy = { IOVA_MAG_SIZE, 0, 100, IOVA_TRIM_ONLINE, 1, 0, 720, IOVA_WALK_ANCHOR, 1,
+		IOVA_RETRY_FIXED, IOVA_POP_SCAN, 1, 1, 1 };
+	int lab = iova_lab_create_with_policy(MAX_POSSIBLE_CPUS, 1, 0, 0, &lazy), i;
+	for (i = 0; i < MAX_DOMAIN_CPUS / MAX_POSSIBLE_CPUS; i++) EQ(iova_domain_create(lab, 4096, 1), i);
+	EQ(iova_domain_create(lab, 4096, 1), IOVA_E_DOMAIN_LIMIT);
+	EQ(iova_domain_put(lab, 3), 0);
+	EQ(iova_domain_create(lab, 4096, 1), MAX_DOMAIN_CPUS / MAX_POSSIBLE_CPUS);
 	iova_lab_destroy(lab);
 }
 
@@ -408,7 +446,7 @@ static void test_random_stream(int nops, int check_every_op, const struct iova_p
 		rc = single(lab, op, &res);
 		/* a double free or class mismatch means the held entry is stale */
 		apply_held(op, idx, rc, res, h, &nh);
-		if (rc < 0 && idx >= 0 && rc == IOVA_E_NOT_ALLOCATED) h[idx] = h[--nh];
+		if (rc < 0 && idx >= 0 && (rc == IOVA_E_NOT_ALLOCATED || rc == IOVA_E_NOT_RANGE_START)) h[idx] = h[--nh];
 		if ((check_every_op || i % 1000 == 0) && iova_check_invariants(lab)) {
 			if (!bad_inv) fprintf(stderr, "invariant after op %d (op %llu): %s\n", i,
 					      (unsigned long long)op[0], iova_invariant_message(lab));
@@ -553,6 +591,8 @@ int main(int argc, char **argv)
 	test_flush_retry_hotplug();
 	test_injection();
 	test_validation();
+	test_clock_limits();
+	test_domain_limit();
 	test_batch_equivalence();
 	test_random_stream(nops, 1, NULL, 0);
 	test_policies();

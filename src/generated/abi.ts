@@ -25,6 +25,8 @@ export const CACHE_LINE_SIZE = 64;
 export const SLAB_MAX_ORDER = 3;
 /** most possible CPUs a lab may have */
 export const MAX_POSSIBLE_CPUS = 4096;
+/** most live domains x possible CPUs a lab may have (bounds per-domain and per-CPU walks) */
+export const MAX_DOMAIN_CPUS = 4194304;
 /** largest rcache array a policy may ask for (the largest kmalloc cache) */
 export const MAX_RCACHE_ARRAY_BYTES = 8192;
 /** dynamic magazine policy: depot exchanges are counted per window of this length */
@@ -66,7 +68,7 @@ export const Status = {
   SIZE: -9,
   /** limit PFN outside [start PFN, domain maximum] */
   LIMIT: -10,
-  /** reserve range outside the domain, reversed, over a cached PFN; or a snapshot buffer too small */
+  /** reserve range outside the domain or reversed; or a snapshot buffer too small */
   RANGE: -11,
   /** no allocated range at that PFN */
   NOT_ALLOCATED: -12,
@@ -104,6 +106,14 @@ export const Status = {
   QUEUED: -28,
   /** invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
   DMA_CONFIG: -29,
+  /** advancing the clock would pass 2^64 - 1 ms */
+  CLOCK_OVERFLOW: -30,
+  /** the PFN lies inside an allocated range but is not its start */
+  NOT_RANGE_START: -31,
+  /** reserve range overlaps an IOVA cached in a magazine */
+  RESERVE_CACHED: -32,
+  /** one more domain would pass MAX_DOMAIN_CPUS (live domains x possible CPUs) */
+  DOMAIN_LIMIT: -33,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -1,5 +1,10 @@
 // Virtual clock (milliseconds) and the delayed-work queue for depot trims, ordered by
-// (due, domain id, class). While a work runs, the clock reads its due time.
+// (due, domain id, class). While a work runs, the clock reads its due time. Times are exact
+// 64-bit values: a due time that would pass 2^64 − 1 stays at 2^64 − 1, and the facade refuses an
+// advance past it (the C clock is a uint64_t and does the same).
+
+/** The last millisecond the virtual clock can read. */
+export const CLOCK_MAX = (1n << 64n) - 1n;
 
 export interface DelayedWork {
   due: bigint;
@@ -19,7 +24,8 @@ export class VirtualClock {
   /** schedule_delayed_work: a pending work is not postponed. */
   schedule(domainId: number, cls: number, delayMs: bigint, run: () => void): void {
     if (this.isPending(domainId, cls)) return;
-    this.queue.push({ due: this.now + delayMs, domainId, cls, run });
+    const due = this.now + delayMs;
+    this.queue.push({ due: due > CLOCK_MAX ? CLOCK_MAX : due, domainId, cls, run });
   }
 
   cancel(domainId: number, cls: number): void {
@@ -29,6 +35,11 @@ export class VirtualClock {
 
   get pending(): number {
     return this.queue.length;
+  }
+
+  /** Whether advancing by ms would pass CLOCK_MAX (the caller refuses that advance). */
+  wouldOverflow(ms: bigint): boolean {
+    return this.now + ms > CLOCK_MAX;
   }
 
   /** Move forward by ms, running every work that falls due (rescheduled ones too). */

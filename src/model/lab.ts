@@ -19,6 +19,7 @@ import { magazineBytes, policyOfConfig, type RcachePolicy } from '../policy.js';
 import type { CacheName, Snapshot } from '../snapshot.js';
 import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 import { runOps } from './batch.js';
+import { domainGrowth, estimatedBytes, OP_GROWTH, TS_MEMORY_BUDGET, type BudgetUse } from './budget.js';
 import { VirtualClock } from './clock.js';
 import { IommuDmaCookie } from './dma.js';
 import { DmaRegistry } from './dma-registry.js';
@@ -30,12 +31,14 @@ import { domainsById, onlineCpuList, type ModelLabState } from './state.js';
 import { IovaTree } from './tree.js';
 import { V4_7_WALK } from './tree-v4.js';
 import {
-  checkCpuInRange,
+  checkClockAdvance,
   checkCpuOnline,
   checkDomain,
+  checkDomainRoom,
   checkFastFree,
   checkFree,
   checkGranule,
+  checkHotplug,
   checkInjection,
   checkLabConfig,
   checkLimit,
@@ -92,6 +95,22 @@ export class ModelEngine implements Engine, ModelLabState {
     return checkDomain(this.domains, id);
   }
 
+  /** Estimated bytes this engine may hold (budget.ts); protected so a test can shrink it. */
+  protected readonly memoryBudget: number = TS_MEMORY_BUDGET;
+
+  /** OutOfMemoryError, before any change, when `growth` could take the lab past its budget. */
+  private checkBudget(growth: BudgetUse, args: Record<string, number | bigint>): void {
+    const held: BudgetUse = {
+      domains: this.domains.size,
+      possibleCpus: this.config.possibleCpus,
+      magazines: this.slabs.get(this.magCacheName).activeObjs,
+      nodes: this.slabs.get('iommu_iova').activeObjs,
+    };
+    if (estimatedBytes(held) + estimatedBytes(growth) > this.memoryBudget) {
+      fail(Status.NOMEM, { ...args, budgetBytes: this.memoryBudget });
+    }
+  }
+
   /** Counts down an armed injected failure; true when this allocation is the one that fails. */
   private take(kind: FailureKind): boolean {
     if (this.pendingFail[kind] === 0) return false;
@@ -110,6 +129,8 @@ export class ModelEngine implements Engine, ModelLabState {
     this.live();
     const shift = checkGranule(granule);
     checkStartPfn(granule, shift, startPfn);
+    checkDomainRoom(this.domains.size, this.config.possibleCpus);
+    this.checkBudget(domainGrowth(this.config.possibleCpus, this.policy.lazy), { granule, startPfn });
     const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
     const iovaCache = this.slabs.get('iommu_iova');
     const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
@@ -148,6 +169,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkCpuOnline(this.online, cpu);
     checkSize(d, size);
     checkLimit(d, limitPfn);
+    this.checkBudget(OP_GROWTH, { domain, cpu, size, limitPfn });
     return d.allocIovaFast(cpu, size, limitPfn, flushRcache);
   }
 
@@ -158,6 +180,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkSize(d, size);
     checkFastFree(d, pfn, size);
     if (this.dma.queuedOverlaps(domain, pfn, pfn)) fail(Status.QUEUED, { domain, pfn });
+    this.checkBudget(OP_GROWTH, { domain, cpu, pfn, size });
     d.freeIovaFast(cpu, pfn, size);
   }
 
@@ -166,6 +189,7 @@ export class ModelEngine implements Engine, ModelLabState {
     const d = this.domain(domain);
     checkSize(d, size);
     checkLimit(d, limitPfn);
+    this.checkBudget(OP_GROWTH, { domain, size, limitPfn });
     return d.tree.allocIova(size, limitPfn, sizeAligned);
   }
 
@@ -191,20 +215,21 @@ export class ModelEngine implements Engine, ModelLabState {
     if (this.dma.queuedOverlaps(domain, lo, hi)) {
       fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
     }
+    this.checkBudget(OP_GROWTH, { domain, lo, hi });
     return d.tree.reserveIova(lo, hi);
   }
 
   /** Time passes: delayed works (the depot trim) run when they fall due. */
   advanceClock(ms: bigint): void {
     this.live();
+    checkClockAdvance(this.clock, ms);
     this.clock.advance(ms);
   }
 
   /** iova_cpuhp_dead: the CPU's magazines go back to the tree in every domain (in id order). */
   cpuOffline(cpu: number): void {
     this.live();
-    checkCpuOnline(this.online, cpu);
-    if (onlineCpuList(this.online).length === 1) fail(Status.CPU_STATE, { cpu });
+    checkHotplug(this.online, cpu, false);
     for (const d of domainsById(this.domains)) d.freeCpuCachedIovas(cpu);
     this.online[cpu] = false;
     this.dma.cpuDead(cpu);
@@ -212,8 +237,7 @@ export class ModelEngine implements Engine, ModelLabState {
 
   cpuOnline(cpu: number): void {
     this.live();
-    checkCpuInRange(this.config.possibleCpus, cpu);
-    if (this.online[cpu]) fail(Status.CPU_STATE, { cpu });
+    checkHotplug(this.online, cpu, true);
     this.online[cpu] = true;
   }
 

@@ -87,7 +87,7 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
   }
   mags.total = mags.loaded + mags.prev + mags.depot;
   return {
-    nowMs: Number(lab.clock.now),
+    nowMs: lab.clock.now,
     possibleCpus: lab.config.possibleCpus,
     onlineCpus: onlineCpuList(lab.online).length,
     magazineMode: lab.config.magazines,

@@ -4,7 +4,9 @@
 // lab exactly as it was.
 import type { FailureKind } from '../engine.js';
 import { describeArgs, errorForStatus, Status } from '../errors.js';
+import { MAX_DOMAIN_CPUS } from '../generated/abi.js';
 import { MAX_GRANULE, MAX_POSSIBLE_CPUS } from '../kernel.js';
+import type { VirtualClock } from './clock.js';
 import type { IovaDomain } from './rcache.js';
 import { orderBase2, U64_MAX, type IovaNode } from './tree.js';
 
@@ -16,11 +18,39 @@ export const fail = (status: number, args: Record<string, ArgValue>): never => {
 };
 
 export function checkLabConfig(possibleCpus: number, onlineCpus: number): void {
-  const p = possibleCpus;
-  const o = onlineCpus;
-  if (!Number.isInteger(p) || !Number.isInteger(o) || p < 1 || p > MAX_POSSIBLE_CPUS || o < 1 || o > p) {
-    fail(Status.LAB_CONFIG, { possibleCpus: p, onlineCpus: o });
+  const problem = labCpusProblem(possibleCpus, onlineCpus);
+  if (problem) fail(Status.LAB_CONFIG, { possibleCpus, onlineCpus, problem });
+}
+
+/** What is wrong with a lab's CPU counts, naming the bound; null when nothing is. Both engines
+ *  put it in their LabConfigError. */
+export function labCpusProblem(possibleCpus: number, onlineCpus: number): string | null {
+  if (!Number.isInteger(possibleCpus) || possibleCpus < 1 || possibleCpus > MAX_POSSIBLE_CPUS) {
+    return `possibleCpus must be an integer in [1, ${MAX_POSSIBLE_CPUS}] (at most ${MAX_POSSIBLE_CPUS})`;
   }
+  if (!Number.isInteger(onlineCpus) || onlineCpus < 1 || onlineCpus > possibleCpus) {
+    return `onlineCpus must be an integer in [1, possibleCpus ${possibleCpus}]`;
+  }
+  return null;
+}
+
+/** Room for one more domain under MAX_DOMAIN_CPUS (live domains × possible CPUs). */
+export function checkDomainRoom(liveDomains: number, possibleCpus: number): void {
+  if ((liveDomains + 1) * possibleCpus > MAX_DOMAIN_CPUS) fail(Status.DOMAIN_LIMIT, { liveDomains, possibleCpus });
+}
+
+/** A clock advance that stays at or below 2^64 − 1 ms. */
+export function checkClockAdvance(clock: VirtualClock, ms: bigint): void {
+  if (clock.wouldOverflow(ms)) fail(Status.CLOCK_OVERFLOW, { nowMs: clock.now, ms });
+}
+
+/** Hotplug: the CPU is possible and not already in the state asked for; the last online CPU stays. */
+export function checkHotplug(online: readonly boolean[], cpu: number, goingOnline: boolean): void {
+  checkCpuInRange(online.length, cpu);
+  const state = goingOnline ? 'already online' : 'already offline';
+  if (online[cpu] === goingOnline) fail(Status.CPU_STATE, { cpu, state });
+  const last = !goingOnline && online.filter(Boolean).length === 1;
+  if (last) fail(Status.CPU_STATE, { cpu, state: 'the last online CPU' });
 }
 
 /** A power of two in [1, MAX_GRANULE]; returns its shift (iova_shift). */
@@ -57,10 +87,13 @@ export function checkLimit(d: IovaDomain, limitPfn: bigint): void {
   if (limitPfn < d.tree.startPfn || limitPfn > d.tree.maxPfn) fail(Status.LIMIT, { domain: d.id, limitPfn });
 }
 
-/** An allocated, uncached node that starts at pfn and is in size's class: what free_iova_fast may take. */
+/** An allocated, uncached node that starts at pfn and is in size's class: what free_iova_fast may take.
+ *  A pfn inside a range but not at its start gets its own status, so the error says so. */
 export function checkFastFree(d: IovaDomain, pfn: bigint, size: bigint): void {
   const domain = d.id;
-  const node = d.tree.findExact(pfn) ?? fail(Status.NOT_ALLOCATED, { domain, pfn });
+  const node = d.tree.findContaining(pfn);
+  if (!node || node === d.tree.anchor) return fail(Status.NOT_ALLOCATED, { domain, pfn });
+  if (node.pfnLo !== pfn) fail(Status.NOT_RANGE_START, { domain, pfn, rangeStart: node.pfnLo });
   if (node.cached) fail(Status.DOUBLE_FREE, { domain, pfn });
   const nodeSize = node.pfnHi - node.pfnLo + 1n;
   if (orderBase2(size) !== orderBase2(nodeSize)) fail(Status.SIZE_CLASS, { domain, pfn, size, nodeSize });
@@ -78,7 +111,7 @@ export function checkReserve(d: IovaDomain, lo: bigint, hi: bigint): void {
   const domain = d.id;
   if (lo < d.tree.startPfn || lo > hi || hi > d.tree.maxPfn) fail(Status.RANGE, { domain, lo, hi });
   // Extending a node whose pfn sits in a magazine would corrupt the rcache.
-  if (d.tree.rangeHasCached(lo, hi)) fail(Status.RANGE, { domain, lo, hi, cached: 'a cached IOVA overlaps' });
+  if (d.tree.rangeHasCached(lo, hi)) fail(Status.RESERVE_CACHED, { domain, lo, hi });
 }
 
 export function checkInjection(kind: FailureKind, nth: number): void {

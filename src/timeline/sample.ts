@@ -105,7 +105,7 @@ export function sampleSnapshot(s: Snapshot, previous?: Snapshot): TimelineSample
   }
   const depotMagazines = s.classes.map((c) => c.depotMags);
   return {
-    tMs: s.nowMs,
+    tMs: Number(s.nowMs), // a plot's time axis: a double is enough
     depotMagazines,
     depotMagazinesTotal: depotMagazines.reduce((a, b) => a + b, 0),
     queued: s.domains.reduce((n, d) => n + d.queued, 0),

@@ -22,7 +22,7 @@ function snapshot(): Snapshot {
     loaded: k + 1, prev: k, depotMags: 2 * k, loadedPfns: 10 * k + 1, prevPfns: k, depotPfns: 3 * k, hits: 100 * k, misses: k,
   }));
   return {
-    nowMs: 0, possibleCpus: 4, onlineCpus: 4, magazineMode: 'unnamed', magazineObjSize: 2048, magazineCache: 'kmalloc-2k',
+    nowMs: 0n, possibleCpus: 4, onlineCpus: 4, magazineMode: 'unnamed', magazineObjSize: 2048, magazineCache: 'kmalloc-2k',
     caches, magazines: { loaded: 21, prev: 15, depot: 30, total: 66, loadedPfns: 156, prevPfns: 15, depotPfns: 45 }, classes, domains: [],
     cpus: [], flushQueues: [],
   };

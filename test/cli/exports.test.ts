@@ -24,7 +24,7 @@ describe('trace API re-exported from src/index.ts', () => {
     const seen: ReplayValue[] = [];
     const r: ReplayResult = await replayTrace(t, 'ts', (v) => seen.push(v));
     expect(seen).toEqual([{ line: 3, op: 'alloc', pfn: 0xfffffn }]);
-    expect(r.snapshot.nowMs).toBe(5);
+    expect(r.snapshot.nowMs).toBe(5n);
   });
   it('exports the named errors', async () => {
     expect(() => parseTrace('domain 0 4096 1\n')).toThrow(TraceSyntaxError);

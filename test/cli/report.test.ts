@@ -19,7 +19,7 @@ function snapshot(mode: 'named' | 'unnamed' = 'named'): Snapshot {
   set('kmalloc-96', { objSize: 96, objPerSlab: 42, activeObjs: 3, numObjs: 42, numSlabs: 1 });
   const zero = { loaded: 0, prev: 0, depot: 0, total: 0, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
   return {
-    nowMs: 0, possibleCpus: 128, onlineCpus: 128, magazineMode: mode, magazineObjSize: 1024,
+    nowMs: 0n, possibleCpus: 128, onlineCpus: 128, magazineMode: mode, magazineObjSize: 1024,
     magazineCache: mode === 'named' ? 'iommu_iova_magazine' : 'kmalloc-1k', caches, magazines: zero, classes: [], domains: [],
     cpus: [], flushQueues: [],
   };

@@ -8,6 +8,9 @@ import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
 import { applyOp, newState, stream, type Outcome, type StreamOp, type StreamState } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
+/** A JSON.stringify replacer for values holding bigints (ops, snapshots' nowMs). */
+export const bigintsAsText = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
+
 export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
 
 export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
@@ -62,11 +65,11 @@ export async function divergence(
       const b = applyOp(ts.engine, op, ts.state);
       // A stray free or unmap may hit a live range: keep only what both engines still find.
       for (const s of [wasm, ts]) resync(s.engine, op, s.state);
-      const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      const where = `op ${i} ${JSON.stringify(op, bigintsAsText)}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
-      const sa = JSON.stringify(snapA);
-      const sb = JSON.stringify(ts.engine.snapshot());
+      const sa = JSON.stringify(snapA, bigintsAsText);
+      const sb = JSON.stringify(ts.engine.snapshot(), bigintsAsText);
       if (sa !== sb) return `${where}: snapshots differ\nwasm ${sa}\nts   ${sb}`;
       for (const s of [wasm, ts]) {
         try {

@@ -11,7 +11,7 @@ export type StreamOp =
   | { k: 'free'; live: number }
   | { k: 'badFree'; dom: number; pfn: bigint }
   | { k: 'reserve'; dom: number; lo: number; len: number }
-  | { k: 'tick'; ms: number }
+  | { k: 'tick'; ms: number | bigint }
   | { k: 'offline'; cpu: number }
   | { k: 'online'; cpu: number }
   | { k: 'flush'; dom: number }
@@ -32,8 +32,17 @@ export type DmaStreamOp =
   | { k: 'dmaBurst'; dev: number; from: number; to: number; count: number };
 
 const CPUS = 4;
+const U64_MAX = (1n << 64n) - 1n;
 const dom = fc.integer({ min: 0, max: 3 });
 const cpu = fc.integer({ min: 0, max: CPUS - 1 });
+// Mostly short ticks; rarely a huge one: past 2^53 (exactness), to just below or exactly at
+// 2^64 - 1 (later ticks then overflow, which both engines must refuse alike, and trims due past
+// the end wait at 2^64 - 1).
+const tickMs: fc.Arbitrary<number | bigint> = fc.oneof(
+  { weight: 40, arbitrary: fc.integer({ min: 0, max: 250 }) },
+  { weight: 1, arbitrary: fc.constantFrom(2n ** 53n + 1n, 2n ** 63n, U64_MAX - 150n, U64_MAX) },
+  { weight: 1, arbitrary: fc.bigInt({ min: 2n ** 32n, max: U64_MAX }) },
+);
 const size = fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 64 }));
 
 export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
@@ -43,7 +52,7 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('free' as const), live: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('badFree' as const), dom, pfn: fc.bigInt({ min: 0n, max: 0x100010n }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('reserve' as const), dom, lo: fc.integer({ min: 0, max: 0xfffff }), len: fc.integer({ min: 1, max: 300 }) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 250 }) }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: tickMs }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('offline' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('online' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('flush' as const), dom }) },

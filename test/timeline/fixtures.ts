@@ -26,7 +26,7 @@ export function snap(o: SnapOptions = {}): Snapshot {
   }));
   const total = o.magazinesTotal ?? 0;
   return {
-    nowMs: o.nowMs ?? 0, possibleCpus: 4, onlineCpus: 4, magazineMode: 'named', magazineObjSize: o.magazineObjSize ?? 1024,
+    nowMs: BigInt(Math.floor(o.nowMs ?? 0)), possibleCpus: 4, onlineCpus: 4, magazineMode: 'named', magazineObjSize: o.magazineObjSize ?? 1024,
     magazineCache: 'iommu_iova_magazine', caches,
     magazines: { loaded: total, prev: 0, depot: 0, total, loadedPfns: 0, prevPfns: 0, depotPfns: 0 },
     classes, domains: [], cpus: [], flushQueues: [],
