@@ -2,6 +2,7 @@
 // Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
 // (src/errors.ts) on bad input and then leaves the model unchanged.
 import type { RcachePolicy } from './policy.js';
+import type { BatchWindow } from './batch-window.js';
 import type { Snapshot } from './snapshot.js';
 
 export type MagazineMode = 'named' | 'unnamed';
@@ -48,7 +49,11 @@ export interface Engine {
   cpuOnline(cpu: number): void;
   flush(domain: number): void;
   injectFailure(kind: FailureKind, nth: number): void;
-  runBatch(ops: BigUint64Array): BatchResult;
+  /** Runs encoded ops; results go into `out` (at least one word per op) when given, so repeated
+   * calls need not allocate. Built on a batch window of the engine's own. */
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult;
+  /** A reusable transfer window of capacityOps ops (see BatchWindow for its lifetime rule). */
+  batchWindow(capacityOps: number): BatchWindow;
   snapshot(): Snapshot;
   /** Throws InvariantError naming the first broken invariant. */
   checkInvariants(): void;

@@ -17,6 +17,7 @@ export { IovaDomain } from './domain.js';
 export type { AllocFastOptions, AllocOptions, IovaRange } from './domain.js';
 export { encodeOps, batchResultToJson } from './batch.js';
 export type { BatchOp, BatchResultJson } from './batch.js';
+export type { BatchWindow, BatchRun } from './batch-window.js';
 export type { EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
 export { OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';

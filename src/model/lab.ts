@@ -1,5 +1,6 @@
 // The pure-TS Engine: validation (docs/design.md order and statuses), batches, snapshots and
 // invariant checks over the tree, rcache, slab and clock models.
+import { ArrayBatchWindow, resultsFor, type BatchRun, type BatchWindow } from '../batch-window.js';
 import type { BatchResult, Engine, FailureKind, LabConfig } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
 import { describeArgs, errorForStatus, Status } from '../errors.js';
@@ -12,6 +13,9 @@ import { newClassStats, RcacheDomain, type ClassStats } from './rcache.js';
 import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
 import { IovaTree, orderBase2, U64_MAX } from './tree.js';
 import { V4_7_WALK } from './tree-v4.js';
+
+/** A domain or CPU word as a number; too large for one reads as -1, which validation rejects. */
+const smallWord = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
 
 const fail = (status: number, args: Record<string, number | bigint | boolean | string>): never => {
   throw errorForStatus(status, describeArgs(args));
@@ -205,16 +209,26 @@ export class ModelEngine implements Engine {
     this.pendingFail[kind] = nth;
   }
 
-  runBatch(ops: BigUint64Array): BatchResult {
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     this.live();
     const n = Math.floor(ops.length / OP_WORDS);
-    const results = new BigUint64Array(n);
-    const small = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
+    const results = resultsFor(n, out);
+    return { results, ...this.runInto(ops, n, results) };
+  }
+
+  batchWindow(capacityOps: number): BatchWindow {
+    this.live();
+    return new ArrayBatchWindow(capacityOps, (ops, n, results) => this.runInto(ops, n, results));
+  }
+
+  /** The batch interpreter: op i through its Engine method, words read in place. */
+  private runInto(ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
+    this.live();
     for (let i = 0; i < n; i++) {
       const at = i * OP_WORDS;
-      const [code, dw, cw, a, b, c] = ops.subarray(at, at + OP_WORDS);
-      const dom = small(dw);
-      const cpu = small(cw);
+      const code = ops[at]!, a = ops[at + 3]!, b = ops[at + 4]!, c = ops[at + 5]!;
+      const dom = smallWord(ops[at + 1]!);
+      const cpu = smallWord(ops[at + 2]!);
       try {
         let r = 0n;
         switch (Number(code)) {
@@ -228,25 +242,21 @@ export class ModelEngine implements Engine {
           case OpCode.CpuOffline: this.cpuOffline(cpu); break;
           case OpCode.CpuOnline: this.cpuOnline(cpu); break;
           case OpCode.Flush: this.flush(dom); break;
-          case OpCode.DomainCreate: {
-            const g = a > 0x7fffffffn ? -1 : Number(a);
-            r = BigInt(this.createDomain(g, b));
-            break;
-          }
+          case OpCode.DomainCreate: r = BigInt(this.createDomain(smallWord(a), b)); break;
           case OpCode.DomainPut: this.putDomain(dom); break;
           case OpCode.InjectFailure:
             if (a > 1n) fail(Status.BAD_OP, { op: i, kind: a });
-            this.injectFailure(a === 0n ? 'magazine' : 'iova', b > 0x7fffffffn ? -1 : Number(b));
+            this.injectFailure(a === 0n ? 'magazine' : 'iova', smallWord(b));
             break;
           default:
             fail(Status.BAD_OP, { op: i, opcode: code });
         }
         results[i] = r;
       } catch (error) {
-        return { results, completed: i, error: error as Error };
+        return { completed: i, error: error as Error };
       }
     }
-    return { results, completed: n };
+    return { completed: n };
   }
 
   snapshot(): Snapshot {

@@ -1,6 +1,7 @@
 // An Engine that samples a timeline while it runs: every clock advance is split at the sampling
 // points, so a sample at t shows the lab after every op before t and every trim due by t — even
 // when a workload idles for seconds in one advanceClock call.
+import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
 import type { BatchResult, Engine, FailureKind } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
 import { toU64 } from '../numbers.js';
@@ -79,14 +80,20 @@ export class SampledEngine implements Engine {
   dispose(): void { this.inner.dispose(); }
 
   /** Runs the batch in pieces so that its clock advances are sampled too. */
-  runBatch(ops: BigUint64Array): BatchResult {
+  batchWindow(capacityOps: number): BatchWindow {
+    return new ArrayBatchWindow(capacityOps, (ops, n, results) => {
+      const { completed, error } = this.runBatch(ops.subarray(0, n * OP_WORDS), results);
+      return error ? { completed, error } : { completed };
+    });
+  }
+
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     const n = Math.floor(ops.length / OP_WORDS);
-    const results = new BigUint64Array(n);
+    const results = resultsFor(n, out);
     let from = 0;
     const runPiece = (to: number): BatchResult | null => {
       if (to <= from) return null;
-      const r = this.inner.runBatch(ops.subarray(from * OP_WORDS, to * OP_WORDS));
-      results.set(r.results, from);
+      const r = this.inner.runBatch(ops.subarray(from * OP_WORDS, to * OP_WORDS), results.subarray(from, to));
       if (r.error) return { results, completed: from + r.completed, error: r.error };
       from = to;
       return null;

@@ -60,7 +60,7 @@ export function replayResultToJson(r: ReplayResult): ReplayResultJson {
   };
 }
 
-/** Ops per runBatch call: large enough that the per-call cost vanishes, small enough to keep the
+/** Ops per batch window run: large enough that the per-call cost vanishes, small enough to keep the
  * encoded chunk (48 bytes per op) in cache. */
 const CHUNK_OPS = 4096;
 
@@ -164,9 +164,11 @@ export async function replayTrace(
     const ref = refOf(o);
     return ref === undefined ? (o as { pfn: bigint }).pfn : returned.get(ref)!;
   };
-  const words = new BigUint64Array(CHUNK_OPS * OP_WORDS);
+  using win = e.batchWindow(CHUNK_OPS);
   const ops = trace.ops;
   for (let first = 0; first < ops.length;) {
+    // Ops are encoded straight into the engine's window, results read from it in place.
+    const words = win.ops;
     let n = 0;
     while (first + n < ops.length && n < CHUNK_OPS) {
       const o = ops[first + n]!;
@@ -180,13 +182,14 @@ export async function replayTrace(
       encode(o, words, n++ * OP_WORDS, dom, pfnOf);
       if (o.op === 'domain') break;
     }
-    const batch = e.runBatch(words.subarray(0, n * OP_WORDS));
+    const batch = win.run(n);
+    const results = win.results;
     for (let k = 0; k < batch.completed; k++) {
       const o = ops[first + k]!;
-      if (o.op === 'domain') ids.set(o.id, Number(batch.results[k]));
+      if (o.op === 'domain') ids.set(o.id, Number(results[k]));
       else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
-        const v = { line: o.line, op: o.op, pfn: batch.results[k]! };
+        const v = { line: o.line, op: o.op, pfn: results[k]! };
         if (refs.has(o.line)) returned.set(o.line, v.pfn);
         values.push(v);
         onValue?.(v);
