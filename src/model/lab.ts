@@ -353,8 +353,8 @@ export class ModelEngine implements Engine {
         const at = `domain ${id}, class ${k}`;
         if (rc.magCap < 1 || rc.magCap > policy.magazineSize) bad(`${at}: magazine capacity ${rc.magCap} outside 1..${policy.magazineSize}`);
         if (policy.depotCap > 0 && rc.depot.length > policy.depotCap) bad(`${at}: depot ${rc.depot.length} above its cap ${policy.depotCap}`);
-        for (const c of rc.cpus) {
-          for (const m of [c.loaded, c.prev]) {
+        for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
+          for (const m of [rc.loaded[cpu], rc.prev[cpu]]) {
             if (!m) {
               if (!policy.lazy) bad(`${at}: eager magazine missing`);
               continue;

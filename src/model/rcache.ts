@@ -14,14 +14,19 @@ export const DYNAMIC_CONTENTION = 4;
 export const DYNAMIC_WINDOW_MS = 100n;
 
 export interface Magazine {
+  /** NO_PFNS while empty: a real array is made on the first push. */
   pfns: bigint[];
   slab: Slab;
 }
 
-/** null: not allocated yet (the lazy policy). */
-export interface CpuRcache {
-  loaded: Magazine | null;
-  prev: Magazine | null;
+/** The pfns of every empty magazine, shared (frozen: a push into it throws). A 1024-CPU lab holds
+ * 12,288 magazines per domain, nearly all empty, so one array each would dominate its memory. */
+const NO_PFNS = Object.freeze([]) as unknown as bigint[];
+
+/** iova_magazine_push: the magazine gets its own array on its first pfn. */
+function pushPfn(mag: Magazine, pfn: bigint): void {
+  if (mag.pfns === NO_PFNS) mag.pfns = [pfn];
+  else mag.pfns.push(pfn);
 }
 
 export interface ClassStats {
@@ -39,7 +44,10 @@ export function newClassStats(): ClassStats {
 }
 
 export interface Rcache {
-  cpus: CpuRcache[];
+  /** The per-CPU iova_cpu_rcache as two arrays indexed by CPU (one object per CPU per class would
+   * double a big lab's memory). null: not allocated yet (the lazy policy). */
+  loaded: (Magazine | null)[];
+  prev: (Magazine | null)[];
   /** Full magazines; the head is the last element. */
   depot: Magazine[];
   /** PFNs that make a magazine full (grows under the dynamic policy). */
@@ -68,7 +76,7 @@ export interface RcacheEnv {
   labDepotMags: (k: number) => number;
 }
 
-const count = (m: Magazine | null): number => (m ? m.pfns.length : 0);
+const count = (m: Magazine | null | undefined): number => (m ? m.pfns.length : 0);
 
 export class RcacheDomain {
   readonly rcaches: Rcache[] = [];
@@ -90,15 +98,18 @@ export class RcacheDomain {
       if (env.failMagazine()) return null;
       const slab = env.magCache.alloc();
       got.push(slab);
-      return { pfns: [], slab };
+      return { pfns: NO_PFNS, slab };
     };
     const d = new RcacheDomain(id, tree, env, arraySlab);
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
       const magCap = policy.dynamicInitial || policy.magazineSize;
-      const rc: Rcache = { cpus: [], depot: [], magCap, window: 0n, windowOps: 0, stats: newClassStats() };
+      const rc: Rcache = {
+        loaded: [], prev: [], depot: [], magCap, window: 0n, windowOps: 0, stats: newClassStats(),
+      };
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
         if (policy.lazy) {
-          rc.cpus.push({ loaded: null, prev: null });
+          rc.loaded.push(null);
+          rc.prev.push(null);
           continue;
         }
         const loaded = eager();
@@ -108,7 +119,8 @@ export class RcacheDomain {
           if (arraySlab) env.arrayCache!.free(arraySlab);
           return null;
         }
-        rc.cpus.push({ loaded, prev });
+        rc.loaded.push(loaded);
+        rc.prev.push(prev);
       }
       d.rcaches.push(rc);
     }
@@ -117,7 +129,7 @@ export class RcacheDomain {
 
   private allocMagazine(): Magazine | null {
     if (this.env.failMagazine()) return null;
-    return { pfns: [], slab: this.env.magCache.alloc() };
+    return { pfns: NO_PFNS, slab: this.env.magCache.alloc() };
   }
 
   private freeMagazine(mag: Magazine | null): void {
@@ -133,7 +145,7 @@ export class RcacheDomain {
   private freePfns(mag: Magazine | null): void {
     if (!mag) return;
     for (const pfn of mag.pfns) this.tree.freeIova(pfn);
-    mag.pfns = [];
+    mag.pfns = NO_PFNS;
   }
 
   /** Bonwick's dynamic magazine size: double on DYNAMIC_CONTENTION depot exchanges in one window. */
@@ -164,20 +176,21 @@ export class RcacheDomain {
   /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
   private rcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
-    const c = rc.cpus[cpu];
-    if (count(c.loaded) > 0) {
+    if (count(rc.loaded[cpu]) > 0) {
       // use loaded
-    } else if (count(c.prev) > 0) {
-      [c.loaded, c.prev] = [c.prev, c.loaded];
+    } else if (count(rc.prev[cpu]) > 0) {
+      const loaded = rc.loaded[cpu]!;
+      rc.loaded[cpu] = rc.prev[cpu]!;
+      rc.prev[cpu] = loaded;
     } else if (rc.depot.length > 0) {
-      this.freeMagazine(c.loaded);
-      c.loaded = rc.depot.pop()!;
+      this.freeMagazine(rc.loaded[cpu]!);
+      rc.loaded[cpu] = rc.depot.pop()!;
       this.bump(k, 'depotPops');
       this.noteDepotExchange(k);
     } else {
       return 0n;
     }
-    return popMagazine(this.env.policy.magazinePop, c.loaded!.pfns, size, limitPfn);
+    return popMagazine(this.env.policy.magazinePop, rc.loaded[cpu]!.pfns, size, limitPfn);
   }
 
   /** alloc_iova_fast. */
@@ -215,29 +228,31 @@ export class RcacheDomain {
       return;
     }
     const rc = this.rcaches[k];
-    const c = rc.cpus[cpu];
     let dropped: Magazine | null = null;
     // A magazine that cannot be allocated sends the pfn straight back to the tree.
-    if (!c.loaded && !(c.loaded = this.allocMagazine())) return void this.tree.freeIova(pfn);
-    if (c.loaded.pfns.length >= rc.magCap) {
-      if (!c.prev && !(c.prev = this.allocMagazine())) return void this.tree.freeIova(pfn);
-      if (c.prev.pfns.length < rc.magCap) {
-        [c.loaded, c.prev] = [c.prev, c.loaded];
+    let loaded = rc.loaded[cpu] ?? (rc.loaded[cpu] = this.allocMagazine());
+    if (!loaded) return void this.tree.freeIova(pfn);
+    if (loaded.pfns.length >= rc.magCap) {
+      const prev = rc.prev[cpu] ?? (rc.prev[cpu] = this.allocMagazine());
+      if (!prev) return void this.tree.freeIova(pfn);
+      if (prev.pfns.length < rc.magCap) {
+        rc.prev[cpu] = loaded;
+        rc.loaded[cpu] = loaded = prev;
       } else {
         const mag = this.allocMagazine();
         if (!mag) return void this.tree.freeIova(pfn);
         const cap = this.env.policy.depotCap;
         if (cap > 0 && rc.depot.length >= cap) {
           // The fixed depot array is full: the displaced magazine is emptied and freed.
-          dropped = c.loaded;
+          dropped = loaded;
           this.bump(k, 'depotOverflows');
         } else {
-          this.depotPush(k, c.loaded);
+          this.depotPush(k, loaded);
         }
-        c.loaded = mag;
+        rc.loaded[cpu] = loaded = mag;
       }
     }
-    c.loaded!.pfns.push(pfn);
+    pushPfn(loaded, pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
     if (dropped) {
@@ -267,9 +282,8 @@ export class RcacheDomain {
   /** free_cpu_cached_iovas. */
   flushCpu(cpu: number): void {
     for (const rc of this.rcaches) {
-      const c = rc.cpus[cpu];
-      this.freePfns(c.loaded);
-      this.freePfns(c.prev);
+      this.freePfns(rc.loaded[cpu]!);
+      this.freePfns(rc.prev[cpu]!);
     }
   }
 
@@ -288,10 +302,8 @@ export class RcacheDomain {
   put(): void {
     for (let k = 0; k < this.rcaches.length; k++) {
       const rc = this.rcaches[k];
-      for (const c of rc.cpus) {
-        this.freeMagazine(c.loaded);
-        this.freeMagazine(c.prev);
-      }
+      for (const m of rc.loaded) this.freeMagazine(m);
+      for (const m of rc.prev) this.freeMagazine(m);
       this.env.clock.cancel(this.id, k);
       while (rc.depot.length > 0) this.freeMagazine(rc.depot.pop()!);
     }
@@ -303,11 +315,13 @@ export class RcacheDomain {
   classCounts(k: number): { loaded: number; prev: number; depot: number; loadedPfns: number; prevPfns: number; depotPfns: number } {
     const rc = this.rcaches[k];
     const out = { loaded: 0, prev: 0, depot: rc.depot.length, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
-    for (const c of rc.cpus) {
-      if (c.loaded) out.loaded++;
-      if (c.prev) out.prev++;
-      out.loadedPfns += count(c.loaded);
-      out.prevPfns += count(c.prev);
+    for (const m of rc.loaded) {
+      if (m) out.loaded++;
+      out.loadedPfns += count(m);
+    }
+    for (const m of rc.prev) {
+      if (m) out.prev++;
+      out.prevPfns += count(m);
     }
     for (const m of rc.depot) out.depotPfns += m.pfns.length;
     return out;
