@@ -208,7 +208,10 @@ in TS. A measurement replays it on fresh labs, one repetition per lab: repetitio
 repetitions continue until at least 3 steady ones took ${BUDGET.minNs / 1e9} s of CPU, or the steady ones took
 ${BUDGET.maxNs / 1e9} s (the slow path: one or two). Each repetition is timed on its own: process CPU time
 (\`process.cpuUsage\`; the native runner: \`CLOCK_PROCESS_CPUTIME_ID\`) and wall time, over the batch or
-per-op loop only (not lab creation; the WASM batch includes copying ops into the heap and results out).
+per-op loop only (not lab creation). The WASM batch is the zero-copy batch window: the stream is written
+into a window in the WASM heap before the timer starts (as the native runner holds its op file in memory),
+one \`run\` executes it, and the results are read in place after the timer stops; the TS model runs the
+same window interface over plain arrays.
 ${roundsOf('')} rounds (the slow path: ${roundsOf('4')}); each round measures every engine once (native, WASM batch, WASM batch twin, WASM per-op,
 TS), the starting engine rotating from round to round. Throughput = ops / median steady repetition over all
 rounds. A ratio is computed per round from the two engines' median steady repetitions of that round; the
@@ -216,7 +219,7 @@ tables show the median of the per-round ratios and their range. The twin is the 
 second instance of the same module (own memory), measured like the others: its ratio to the WASM batch is
 this run's noise (${r2(noise.lo)}–${r2(noise.hi)}). Native = \`cc ${NATIVE_OPT}\` (gcc) build of native/*.c +
 bench/native_runner.c calling \`iova_run_batch\`, one process per measurement; WASM = \`make -C native wasm\`
-(emcc -O3). WASM per-op = the Engine methods (createWasmEngine), including decoding the stream in JS. Results
+(emcc -O3 -flto). WASM per-op = the Engine methods (createWasmEngine), including decoding the stream in JS. Results
 arrays and final snapshots were checked identical across all engines for every workload. Workload 4
 prefills ${SLOW_PREFILL} live size-1 IOVAs (32-bit limit, size-aligned alloc_iova) then runs ${slowPairs} pairs of
 free(random live IOVA) + alloc(size 1); \`--slow-pairs N\` changes the count. Warm-up: each workload replayed
