@@ -168,7 +168,7 @@ class WasmEngine implements Engine {
   }
 
   batchWindow(capacityOps: number): BatchWindow {
-    this.handle;
+    void this.handle; // throws DisposedError once disposed
     const w: HeapBatchWindow = new HeapBatchWindow(this.mod, checkCapacity(capacityOps), (n) => this.runWindow(w, n),
       () => this.windows.delete(w));
     this.windows.add(w);
@@ -193,7 +193,7 @@ class WasmEngine implements Engine {
   }
 
   runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
-    this.handle;
+    void this.handle; // throws DisposedError once disposed
     const n = Math.floor(ops.length / OP_WORDS);
     const results = resultsFor(n, out);
     const w = (this.own ??= this.batchWindow(BATCH_CHUNK_OPS) as HeapBatchWindow);
