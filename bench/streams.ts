@@ -3,9 +3,9 @@
 import { encodeOps, type BatchOp } from '../src/batch.js';
 import type { Engine, LabConfig } from '../src/engine.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
-import { seededRandom } from '../src/workloads/index.js';
+import { LIMIT32 as LIMIT } from '../test/support/constants.js';
+import { seededRandom } from '../test/support/rng.js';
 
-export const LIMIT = 0xfffffn; // 32-bit DMA limit pfn with 4 KiB granule
 /** Live size-1 IOVAs before the slow path's random free+alloc pairs. */
 export const SLOW_PREFILL = 300_000;
 
@@ -77,7 +77,7 @@ const generators = (slowPairs: number): [string, LabConfig, Generator][] => [
     for (let i = 0; i < SLOW_PREFILL; i++) live.push(r.alloc(d, 1n));
     for (let i = 0; i < slowPairs; i++) { // each alloc walks down from cached32 to the freed hole
       const k = Math.floor(rand() * live.length);
-      r.free(d, live[k]!);
+      r.free(d, live[k]);
       live[k] = r.alloc(d, 1n);
     }
   }],

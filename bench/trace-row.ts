@@ -4,7 +4,8 @@
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { parseTrace } from '../src/trace/parse.js';
 import { replayTrace } from '../src/trace/replay.js';
-import { seededRandom } from '../src/workloads/index.js';
+import { LIMIT32 } from '../test/support/constants.js';
+import { seededRandom } from '../test/support/rng.js';
 
 const CPUS = 8;
 const BURST = 64; // allocations per burst, freed on the next CPU (magazines flow via the depot)
@@ -23,8 +24,8 @@ export async function generateTraceText(totalOps: number): Promise<string> {
     const live: [bigint, number][] = [];
     for (let i = 0; i < BURST && ops < totalOps; i++, ops++) {
       const size = 1 + Math.floor(rand() * 32);
-      live.push([e.allocFast(dom, cpu, BigInt(size), 0xfffffn, true), size]);
-      lines.push(`alloc 0 ${cpu} ${size} 0xfffff`);
+      live.push([e.allocFast(dom, cpu, BigInt(size), LIMIT32, true), size]);
+      lines.push(`alloc 0 ${cpu} ${size} 0x${LIMIT32.toString(16)}`);
     }
     const to = (cpu + 1) % CPUS;
     for (const [pfn, size] of live) {

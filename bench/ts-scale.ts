@@ -7,7 +7,8 @@ import { createModelEngine } from '../src/model/lab.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { timeRep } from './engines.js';
 import { median, type Rep } from './stats.js';
-import { cfg, LIMIT } from './streams.js';
+import { LIMIT32 as LIMIT } from '../test/support/constants.js';
+import { cfg } from './streams.js';
 
 export const LIVE_IOVAS = 200_000;
 

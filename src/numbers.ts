@@ -2,7 +2,8 @@
 // InvalidNumberError naming the value. Runs before any engine is touched.
 import { InvalidNumberError } from './errors.js';
 
-const U64_MAX = (1n << 64n) - 1n;
+/** ~0 as a 64-bit unsigned: the largest PFN, size or time a u64 holds. */
+export const U64_MAX = (1n << 64n) - 1n;
 
 function invalid(what: string, value: unknown, why: string): InvalidNumberError {
   return new InvalidNumberError(`${what} must be ${why}, got ${String(value)}`, 0);

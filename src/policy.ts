@@ -4,6 +4,7 @@
 // Both engines take the resolved RcachePolicy, so the C and TS code paths stay the same.
 import type { LabConfig } from './engine.js';
 import { LabConfigError } from './errors.js';
+import { iovaMagazineBytes, IOVA_MAG_SIZE_MAX, MAX_RCACHE_ARRAY_BYTES } from './kernel.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
 export interface RcachePolicy {
@@ -77,7 +78,9 @@ const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(
  * @example `validatePolicy({ ...resolvePolicy('v6.8'), magazineSize: 64 })`
  */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
-  if (!isInt(p.magazineSize, 1, 1023)) bad('magazineSize', p.magazineSize, 'an integer in [1, 1023]');
+  if (!isInt(p.magazineSize, 1, IOVA_MAG_SIZE_MAX)) {
+    bad('magazineSize', p.magazineSize, `an integer in [1, ${IOVA_MAG_SIZE_MAX}]`);
+  }
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
   if (!isInt(p.trimDelayMs, 0, 2 ** 30)) bad('trimDelayMs', p.trimDelayMs, 'an integer in [0, 2^30] (0 = no trim work)');
   if (p.trimThreshold !== 'online' && !isInt(p.trimThreshold, 0, 0xfffffffe)) {
@@ -85,7 +88,9 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
   }
   if (typeof p.lazy !== 'boolean') bad('lazy', p.lazy, 'a boolean');
   if (!isInt(p.dynamicInitial, 0, p.magazineSize)) bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
-  if (!isInt(p.rcacheArrayBytes, 0, 8192)) bad('rcacheArrayBytes', p.rcacheArrayBytes, 'an integer in [0, 8192]');
+  if (!isInt(p.rcacheArrayBytes, 0, MAX_RCACHE_ARRAY_BYTES)) {
+    bad('rcacheArrayBytes', p.rcacheArrayBytes, `an integer in [0, ${MAX_RCACHE_ARRAY_BYTES}]`);
+  }
   const among = (what: string, v: unknown, allowed: readonly unknown[]): void => {
     if (!allowed.includes(v)) bad(what, v, `one of ${allowed.join(', ')}`);
   };
@@ -192,5 +197,5 @@ export function variantLabel(profile: string, specs: readonly string[] = []): st
 
 /** The bytes kmalloc'd for one magazine: an unsigned long size plus the PFN array. */
 export function magazineBytes(p: RcachePolicy): number {
-  return 8 + 8 * p.magazineSize;
+  return iovaMagazineBytes(p.magazineSize);
 }

@@ -1,7 +1,9 @@
-// Issue 2's hand-checked scenarios, run on both engines through the public API.
+// Hand-checked kernel scenarios, run on both engines through the public API (the Engine-level
+// table is kernel-scenarios.test.ts).
 import { describe, expect, it } from 'vitest';
 import { encodeOps, type BatchOp } from '../src/batch.js';
 import { ENGINES, LIMIT32, active, newLab } from './support/labs.js';
+import { randomInt } from './support/rng.js';
 
 describe.each(ENGINES)('%s engine', (engine) => {
   describe("Robin's arithmetic", () => {
@@ -26,6 +28,8 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const dom = lab.createDomain();
       const s = lab.snapshot();
       expect(s.caches.map((c) => c.name)).not.toContain('iommu_iova_magazine');
+      expect(s.caches.length).toBe(14);
+      expect(s.caches.find((c) => c.name === 'kmalloc-8k')!.pagesPerSlab).toBe(2);
       const k1 = s.caches.find((c) => c.name === 'kmalloc-1k')!;
       expect(k1.activeObjs).toBe(1537);
       expect([k1.objPerSlab, k1.pagesPerSlab, k1.numSlabs]).toEqual([4, 1, 385]);
@@ -99,7 +103,9 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const pfn = dom.allocFast(0, 1, LIMIT32);
       dom.freeFast(0, pfn, 1);
       expect(dom.allocFast(0, 1, LIMIT32)).toBe(pfn);
-      expect(lab.snapshot().classes[0]).toMatchObject({ hits: 1, misses: 1 });
+      const s = lab.snapshot();
+      expect(s.classes[0]).toMatchObject({ hits: 1, misses: 1 });
+      expect(s.domains[0]).toMatchObject({ hits: 1, misses: 1, liveIovas: 1, cachedPfns: 0 });
     });
 
     it('127 frees fill loaded, 254 fill prev, the 255th pushes a magazine to the depot', async () => {
@@ -180,8 +186,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
 
   it('the batch API gives the same PFNs and counters as the per-op API', async () => {
     const ops: BatchOp[] = [{ op: 'createDomain', granule: 4096, startPfn: 1n }];
-    let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const rand = randomInt(7);
     for (let i = 0; i < 600; i++) {
       ops.push({ op: 'allocFast', domain: 0, cpu: rand(2), size: BigInt(1 + rand(40)), limitPfn: LIMIT32, flushRcache: true });
       if (i % 50 === 0) ops.push({ op: 'advance', ms: 60n });
@@ -191,7 +196,10 @@ describe.each(ENGINES)('%s engine', (engine) => {
     const perOpResults: bigint[] = [BigInt(dom.id)];
     for (const op of ops.slice(1)) {
       if (op.op === 'allocFast') perOpResults.push(dom.allocFast(op.cpu, op.size, op.limitPfn));
-      else if (op.op === 'advance') (perOp.advanceClock(op.ms), perOpResults.push(0n));
+      else if (op.op === 'advance') {
+        perOp.advanceClock(op.ms);
+        perOpResults.push(0n);
+      }
     }
     using batched = await newLab(engine, { possibleCpus: 2 });
     const run = batched.runBatch(encodeOps(ops));

@@ -2,40 +2,10 @@
 // TS engine and check that fast-check finds, shrinks and reports a short counterexample.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LabConfig } from '../src/engine.js';
-import { ModelEngine } from '../src/model/lab.js';
-import type { Snapshot } from '../src/snapshot.js';
 import { CONFIG, divergence, wasmFactory } from './support/differential.js';
-import { stream, type StreamOp } from './support/opstream.js';
+import { MUTANTS } from './support/mutants.js';
+import { stream } from './support/opstream.js';
 import { traceOfStream } from './support/trace-of-stream.js';
-
-/**
- * The mutation (one rule): the mutant's online-CPU view is off by one — it boots with the last
- * CPU offline (the model is built with onlineCpus - 1) while snapshot() still reports the true
- * onlineCpus. Nothing in src/model is edited; only the config handed to it is.
- */
-class OffByOneCpuEngine extends ModelEngine {
-  private readonly reportedOnline: number;
-  constructor(config: LabConfig) {
-    super({ ...config, onlineCpus: config.onlineCpus - 1 });
-    this.reportedOnline = config.onlineCpus;
-  }
-  override snapshot(): Snapshot {
-    return { ...super.snapshot(), onlineCpus: this.reportedOnline };
-  }
-}
-
-/** The mutation (one rule): the depot trim keeps one magazine more than the kernel does. */
-class LazyTrimEngine extends ModelEngine {
-  protected override depotTrimThreshold(): number {
-    return super.depotTrimThreshold() + 1;
-  }
-}
-
-const MUTANTS: [string, (c: LabConfig) => ModelEngine][] = [
-  ['online-CPU view off by one', (c) => new OffByOneCpuEngine(c)],
-  ['depot trim threshold off by one', (c) => new LazyTrimEngine(c)],
-];
 
 describe('differential: the property catches a broken engine', () => {
   it.each(MUTANTS)('%s: fails, shrinks and reports a short replayable counterexample', async (_name, mutant) => {
@@ -45,7 +15,7 @@ describe('differential: the property catches a broken engine', () => {
     );
     expect(result.failed).toBe(true);
     expect(result.numShrinks).toBeGreaterThan(0);
-    const shrunk = result.counterexample![0] as StreamOp[];
+    const shrunk = result.counterexample![0];
     expect(shrunk.length).toBeLessThanOrEqual(20);
     const why = await divergence(shrunk, CONFIG, wasmFactory, mutant);
     expect(why).not.toBeNull();

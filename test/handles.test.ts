@@ -1,4 +1,4 @@
-// Issue 6: handles are never reused. The C lab table gives every lab a new slot, so a disposed
+// Handles are never reused. The C lab table gives every lab a new slot, so a disposed
 // lab's handle stays invalid (E_NO_LAB on every call, no crash) and can never reach a later lab;
 // domain ids are likewise never reused (docs/design.md), so a put domain's id stays unknown.
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,8 @@ import type { EngineName } from '../src/engine.js';
 import { DisposedError, Status, UnknownDomainError } from '../src/errors.js';
 import { IovaLab } from '../src/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { LIMIT32 } from './support/constants.js';
 import { onModule, privateModule } from './support/wasm.js';
-
-const LIMIT32 = 0xfffffn;
 
 /** Raw C calls on one handle, through the module's exports (src/bindings.ts). */
 function rawLab(mod: IovaModule) {
@@ -117,7 +116,7 @@ describe('lab handles (C handle table, through the WASM exports)', () => {
     for (let i = 0; i < 200; i++) {
       const h = raw.create(1 + (i % 8));
       expect(seen).not.toContain(h);
-      if (seen.length) expect(h).toBeGreaterThan(seen[seen.length - 1]!);
+      if (seen.length) expect(h).toBeGreaterThan(seen[seen.length - 1]);
       expect(mod._iova_domain_create(h, 4096, 1n)).toBe(0);
       expect(mod._iova_snapshot_words(h)).toBeGreaterThan(0);
       expect(mod._iova_lab_destroy(h)).toBe(Status.OK);
@@ -129,7 +128,7 @@ describe('lab handles (C handle table, through the WASM exports)', () => {
       expect(mod._iova_snapshot_words(h)).toBe(0);
     }
     expect(raw.snapshot(last).domains).toEqual([]);
-    expect(raw.everyCall(seen[0]!)).toEqual(NO_LAB_ANSWERS);
+    expect(raw.everyCall(seen[0])).toEqual(NO_LAB_ANSWERS);
     expect(mod._iova_lab_destroy(last)).toBe(Status.OK);
   });
 
@@ -205,7 +204,7 @@ describe.each<EngineName>(['wasm', 'ts'])('domain ids (%s engine)', (engine) => 
       ['find', () => e.find(0, pfn)],
       ['reserve', () => e.reserve(0, 16n, 32n)],
       ['flush', () => e.flush(0)],
-      ['allocFast on a recently put id', () => e.allocFast(later[3]!.id, 0, 1n, LIMIT32, true)],
+      ['allocFast on a recently put id', () => e.allocFast(later[3].id, 0, 1n, LIMIT32, true)],
       ['the IovaDomain of the put domain', () => d0.allocFast(1, 1, LIMIT32)],
     ];
     for (const [name, call] of stale) expect(call, name).toThrow(UnknownDomainError);

@@ -1,4 +1,4 @@
-// Issue 6: when the WASM heap (2 GiB, MAXIMUM_MEMORY) runs out, every call that needs memory
+// When the WASM heap (2 GiB, MAXIMUM_MEMORY) runs out, every call that needs memory
 // fails with the named OutOfMemoryError (E_NOMEM), changes nothing, and the lab stays usable.
 // Each test gets a private WASM instance, so exhausting its heap cannot disturb other tests.
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,8 @@ import type { IovaModule } from '../src/bindings.js';
 import { InvariantError, OutOfMemoryError, Status } from '../src/errors.js';
 import { IovaLab, type LabOptions } from '../src/lab.js';
 import { cacheByName, decodeSnapshot, type Snapshot } from '../src/snapshot.js';
+import { LIMIT32 } from './support/constants.js';
 import { onModule, privateModule } from './support/wasm.js';
-
-const LIMIT32 = 0xfffffn;
 
 interface PrivateLab {
   mod: IovaModule;
@@ -170,7 +169,7 @@ describe('WASM heap exhaustion', () => {
       }
     });
     expect(failed.length).toBeGreaterThan(0);
-    const victim = failed[0]!;
+    const victim = failed[0];
     expect(dom.find(victim.pfn)).not.toBeNull(); // a failed free left the range allocated
 
     // Other calls that need headroom: each works or fails cleanly (what worked is undone later).
@@ -211,7 +210,7 @@ describe('WASM heap exhaustion', () => {
     if (reserved.ok) dom.free(reserved.value);
     if (fast.ok) dom.freeFast(1, fast.value, 1);
     const s = lab.snapshot();
-    expect(s.domains[0]!.liveIovas).toBe(s.domains[0]!.cachedPfns); // everything held is cached now
+    expect(s.domains[0].liveIovas).toBe(s.domains[0].cachedPfns); // everything held is cached now
     const dom2 = lab.createDomain();
     expect(dom2.id).toBe(1); // the failed createDomain consumed no id
     const q = dom2.allocFast(3, 3, LIMIT32);

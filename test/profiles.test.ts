@@ -109,8 +109,8 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const s = lab.snapshot();
       expect(s.classes[0]).toMatchObject({ depotHighWater: 32, depotTrims: 0, depotOverflows: pushesFor(FREES, m) - 32 });
       // what stays cached: the 32 depot magazines plus CPU 1's loaded and prev
-      expect(s.domains[0]!.cachedPfns).toBe(s.magazines.loadedPfns + s.magazines.prevPfns + 32 * m);
-      expect(s.domains[0]!.liveIovas).toBe(s.domains[0]!.cachedPfns);
+      expect(s.domains[0].cachedPfns).toBe(s.magazines.loadedPfns + s.magazines.prevPfns + 32 * m);
+      expect(s.domains[0].liveIovas).toBe(s.domains[0].cachedPfns);
       lab.checkInvariants();
     });
   });
@@ -121,14 +121,14 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const dom = lab.createDomain();
       expect(lab.snapshot().magazines.total).toBe(0);
       const [a, b, c, d] = Array.from({ length: 4 }, () => dom.allocFast(0, 1, LIMIT32));
-      dom.freeFast(0, a!, 1);
+      dom.freeFast(0, a, 1);
       expect(lab.snapshot().classes[0]).toMatchObject({ loaded: 1, prev: 0, loadedPfns: 1 });
-      dom.freeFast(0, b!, 1); // loaded full (2)
+      dom.freeFast(0, b, 1); // loaded full (2)
       lab.injectFailure('magazine', 1);
-      dom.freeFast(0, c!, 1); // prev cannot be allocated: c goes back to the tree
-      expect(dom.find(c!)).toBeNull();
+      dom.freeFast(0, c, 1); // prev cannot be allocated: c goes back to the tree
+      expect(dom.find(c)).toBeNull();
       expect(lab.snapshot().classes[0]).toMatchObject({ loaded: 1, prev: 0, loadedPfns: 2 });
-      dom.freeFast(0, d!, 1); // now prev is allocated and swapped in
+      dom.freeFast(0, d, 1); // now prev is allocated and swapped in
       expect(lab.snapshot().classes[0]).toMatchObject({ loaded: 1, prev: 1, loadedPfns: 1, prevPfns: 2 });
       lab.checkInvariants();
     });
@@ -162,11 +162,11 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const dom = lab.createDomain();
       crossCpuFrees(dom, 2 * 2 + 4 * 2); // fill loaded+prev at 2, then 4 pushes of 2 PFNs: capacity → 4
       let s = lab.snapshot();
-      expect([s.classes[0]!.depotMags, s.classes[0]!.depotPfns]).toEqual([4, 8]);
+      expect([s.classes[0].depotMags, s.classes[0].depotPfns]).toEqual([4, 8]);
       crossCpuFrees(dom, 4 + 4); // loaded now takes 4 before the next push
       s = lab.snapshot();
-      expect(s.classes[0]!.depotMags).toBe(5);
-      expect(s.classes[0]!.depotPfns).toBe(8 + 4);
+      expect(s.classes[0].depotMags).toBe(5);
+      expect(s.classes[0].depotPfns).toBe(8 + 4);
       lab.checkInvariants();
     });
 

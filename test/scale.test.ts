@@ -1,4 +1,4 @@
-// Issue 2's memory requirement: 1024 possible CPUs × 1000 domains (12.3 M magazines, 12 GB of
+// The memory requirement: 1024 possible CPUs × 1000 domains (12.3 M magazines, 12 GB of
 // accounted kernel memory) fit in the WASM heap, an empty magazine costing the model ≤ 16 bytes.
 import { describe, expect, it } from 'vitest';
 import { cacheByName } from '../src/snapshot.js';

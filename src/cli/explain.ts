@@ -3,6 +3,7 @@
 // file (e.g. saved slabtop output), else as the line.
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
+import { MAX_POSSIBLE_CPUS } from '../kernel.js';
 import type { ProfileName } from '../policy.js';
 import { formatExplanation } from '../report/explain.js';
 import { checkExplainCpus, explainText } from '../report/explain-lines.js';
@@ -38,8 +39,8 @@ export function explainCommand(out: (text: string) => void): Command {
     .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
       + '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)')
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
-    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, 4096))
-    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, 4096))
+    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, MAX_POSSIBLE_CPUS))
+    .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, MAX_POSSIBLE_CPUS))
     .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
       profileOption('--profile'))
     .option('--json', 'print JSON')

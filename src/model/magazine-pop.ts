@@ -1,5 +1,6 @@
-// iova_magazine_pop in its two forms (spec §4 and §8). Both take a PFN out of a non-empty magazine
-// for alloc_iova_fast(size, limitPfn), or return 0n and leave it as it was.
+// iova_magazine_pop in its two forms (docs/kernel-behaviour.md "The rcache" and "Older kernels").
+// Both take a PFN out of a non-empty magazine for alloc_iova_fast(size, limitPfn), or return 0n and
+// leave it as it was.
 import type { MagazinePop } from '../policy.js';
 import { u64 } from './tree.js';
 

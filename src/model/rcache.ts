@@ -1,30 +1,27 @@
-// One domain's IOVA rcache (spec §4): 6 size classes, each with per-possible-CPU loaded/prev
-// magazines and a depot of full magazines. The policy (src/policy.ts) picks the kernel's design:
-// magazine size, fixed or unbounded depot, trim work, lazy magazines, dynamic magazine size.
+// One iova_domain: its IOVA tree and its rcache (docs/kernel-behaviour.md "The rcache"): the
+// IOVA_RANGE_CACHE_MAX_SIZE size classes, each with per-possible-CPU loaded/prev magazines and a
+// depot of full magazines. The policy (src/policy.ts) picks the kernel's design: magazine size,
+// fixed or unbounded depot, trim work, lazy magazines, dynamic magazine size.
+import { DYNAMIC_CONTENTION, DYNAMIC_WINDOW_MS, IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
 import { popMagazine } from './magazine-pop.js';
 import { orderBase2, type IovaTree } from './tree.js';
 
-export const IOVA_RANGE_CACHE_MAX_SIZE = 6;
-/** The dynamic policy doubles a class's magazine capacity after this many depot exchanges… */
-export const DYNAMIC_CONTENTION = 4;
-/** …within one window of this many virtual ms. */
-export const DYNAMIC_WINDOW_MS = 100n;
-
-export interface Magazine {
-  /** NO_PFNS while empty: a real array is made on the first push. */
+/** struct iova_magazine: the PFNs it holds (its size is pfns.length) and the slab object behind it. */
+export interface IovaMagazine {
+  /** NO_PFNS while empty: the magazine gets an array of its own on its first push. */
   pfns: bigint[];
   slab: Slab;
 }
 
 /** The pfns of every empty magazine, shared (frozen: a push into it throws). A 1024-CPU lab holds
- * 12,288 magazines per domain, nearly all empty, so one array each would dominate its memory. */
+ * 12,288 magazines per domain, nearly all empty; one array each dominated a big lab's memory. */
 const NO_PFNS = Object.freeze([]) as unknown as bigint[];
 
-/** iova_magazine_push: the magazine gets its own array on its first pfn. */
-function pushPfn(mag: Magazine, pfn: bigint): void {
+/** iova_magazine_push. */
+function iovaMagazinePush(mag: IovaMagazine, pfn: bigint): void {
   if (mag.pfns === NO_PFNS) mag.pfns = [pfn];
   else mag.pfns.push(pfn);
 }
@@ -43,13 +40,14 @@ export function newClassStats(): ClassStats {
   return { hits: 0, misses: 0, depotPushes: 0, depotPops: 0, depotTrims: 0, depotOverflows: 0, depotHighWater: 0 };
 }
 
-export interface Rcache {
-  /** The per-CPU iova_cpu_rcache as two arrays indexed by CPU (one object per CPU per class would
-   * double a big lab's memory). null: not allocated yet (the lazy policy). */
-  loaded: (Magazine | null)[];
-  prev: (Magazine | null)[];
+/** struct iova_rcache: one size class of a domain's rcache. */
+export interface IovaRcache {
+  /** The per-CPU struct iova_cpu_rcache as two arrays indexed by CPU (an object per CPU per class
+   * doubled a big lab's memory). null: not allocated yet (the lazy policy). */
+  loaded: (IovaMagazine | null)[];
+  prev: (IovaMagazine | null)[];
   /** Full magazines; the head is the last element. */
-  depot: Magazine[];
+  depot: IovaMagazine[];
   /** PFNs that make a magazine full (grows under the dynamic policy). */
   magCap: number;
   /** Dynamic policy: depot exchanges counted in the current window. */
@@ -76,10 +74,21 @@ export interface RcacheEnv {
   labDepotMags: (k: number) => number;
 }
 
-const count = (m: Magazine | null | undefined): number => (m ? m.pfns.length : 0);
+/** Magazines of one size class by place, and the PFNs in them. */
+export interface ClassCounts {
+  loaded: number;
+  prev: number;
+  depot: number;
+  loadedPfns: number;
+  prevPfns: number;
+  depotPfns: number;
+}
 
-export class RcacheDomain {
-  readonly rcaches: Rcache[] = [];
+const count = (m: IovaMagazine | null): number => (m ? m.pfns.length : 0);
+
+/** struct iova_domain: the tree (rbroot, anchor, cached_node, cached32_node) and the rcaches. */
+export class IovaDomain {
+  readonly rcaches: IovaRcache[] = [];
   flushRetries = 0;
 
   private constructor(
@@ -90,21 +99,27 @@ export class RcacheDomain {
   ) {}
 
   /** iova_domain_init_rcaches; null (with everything freed, in reverse) on an injected failure. */
-  static create(id: number, tree: IovaTree, env: RcacheEnv, possibleCpus: number): RcacheDomain | null {
+  static initRcaches(id: number, tree: IovaTree, env: RcacheEnv, possibleCpus: number): IovaDomain | null {
     const { policy } = env;
     const arraySlab = env.arrayCache ? env.arrayCache.alloc() : null;
     const got: Slab[] = [];
-    const eager = (): Magazine | null => {
+    const eager = (): IovaMagazine | null => {
       if (env.failMagazine()) return null;
       const slab = env.magCache.alloc();
       got.push(slab);
       return { pfns: NO_PFNS, slab };
     };
-    const d = new RcacheDomain(id, tree, env, arraySlab);
+    const d = new IovaDomain(id, tree, env, arraySlab);
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
       const magCap = policy.dynamicInitial || policy.magazineSize;
-      const rc: Rcache = {
-        loaded: [], prev: [], depot: [], magCap, window: 0n, windowOps: 0, stats: newClassStats(),
+      const rc: IovaRcache = {
+        loaded: [],
+        prev: [],
+        depot: [],
+        magCap,
+        window: 0n,
+        windowOps: 0,
+        stats: newClassStats(),
       };
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
         if (policy.lazy) {
@@ -127,22 +142,25 @@ export class RcacheDomain {
     return d;
   }
 
-  private allocMagazine(): Magazine | null {
+  /** iova_magazine_alloc; null on an injected failure. */
+  private iovaMagazineAlloc(): IovaMagazine | null {
     if (this.env.failMagazine()) return null;
     return { pfns: NO_PFNS, slab: this.env.magCache.alloc() };
   }
 
-  private freeMagazine(mag: Magazine | null): void {
+  /** iova_magazine_free. */
+  private iovaMagazineFree(mag: IovaMagazine | null): void {
     if (mag) this.env.magCache.free(mag.slab);
   }
 
+  /** Counts an event in the domain's and the lab's statistics for class k (no kernel counterpart). */
   private bump(k: number, field: Exclude<keyof ClassStats, 'depotHighWater'>): void {
     this.rcaches[k].stats[field]++;
     this.env.labStats[k][field]++;
   }
 
   /** iova_magazine_free_pfns: every pfn back to the tree (missing ones skipped). */
-  private freePfns(mag: Magazine | null): void {
+  private iovaMagazineFreePfns(mag: IovaMagazine | null): void {
     if (!mag) return;
     for (const pfn of mag.pfns) this.tree.freeIova(pfn);
     mag.pfns = NO_PFNS;
@@ -153,7 +171,7 @@ export class RcacheDomain {
     const { policy, clock } = this.env;
     if (policy.dynamicInitial === 0) return;
     const rc = this.rcaches[k];
-    const window = clock.now / DYNAMIC_WINDOW_MS;
+    const window = clock.now / BigInt(DYNAMIC_WINDOW_MS);
     if (window !== rc.window) {
       rc.window = window;
       rc.windowOps = 0;
@@ -163,27 +181,28 @@ export class RcacheDomain {
     rc.magCap = Math.min(policy.magazineSize, rc.magCap * 2);
   }
 
-  private depotPush(k: number, mag: Magazine): void {
+  /** iova_depot_push, then schedule_delayed_work for the trim. */
+  private iovaDepotPush(k: number, mag: IovaMagazine): void {
     const rc = this.rcaches[k];
     rc.depot.push(mag);
     this.bump(k, 'depotPushes');
     this.noteHighWater(k);
     this.noteDepotExchange(k);
     const delay = this.env.policy.trimDelayMs;
-    if (delay > 0) this.env.clock.schedule(this.id, k, BigInt(delay), () => this.trim(k));
+    if (delay > 0) this.env.clock.schedule(this.id, k, BigInt(delay), () => this.iovaDepotWorkFunc(k));
   }
 
   /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
-  private rcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
+  private iovaRcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
     if (count(rc.loaded[cpu]) > 0) {
       // use loaded
     } else if (count(rc.prev[cpu]) > 0) {
-      const loaded = rc.loaded[cpu]!;
-      rc.loaded[cpu] = rc.prev[cpu]!;
+      const loaded = rc.loaded[cpu];
+      rc.loaded[cpu] = rc.prev[cpu];
       rc.prev[cpu] = loaded;
     } else if (rc.depot.length > 0) {
-      this.freeMagazine(rc.loaded[cpu]!);
+      this.iovaMagazineFree(rc.loaded[cpu]);
       rc.loaded[cpu] = rc.depot.pop()!;
       this.bump(k, 'depotPops');
       this.noteDepotExchange(k);
@@ -194,14 +213,14 @@ export class RcacheDomain {
   }
 
   /** alloc_iova_fast. */
-  allocFast(cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
+  allocIovaFast(cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
     const { policy } = this.env;
     if (policy.roundSizeInFastAlloc && size < 32n) size = 1n << BigInt(orderBase2(size));
     // Before flush_rcache existed, a tree failure always flushed and retried.
     if (!policy.flushRcacheArg) flushRcache = true;
     const k = orderBase2(size);
     if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
-      const pfn = this.rcacheGet(k, cpu, size, limitPfn);
+      const pfn = this.iovaRcacheGet(k, cpu, size, limitPfn);
       if (pfn !== 0n) {
         this.bump(k, 'hits');
         const node = this.tree.findExact(pfn);
@@ -215,31 +234,31 @@ export class RcacheDomain {
       if (pfn !== 0n || !flushRcache) return pfn;
       flushRcache = false;
       this.flushRetries++;
-      for (const c of this.env.onlineCpuList()) this.flushCpu(c);
-      if (policy.flushDepotOnFailure) this.flushDepot();
+      for (const c of this.env.onlineCpuList()) this.freeCpuCachedIovas(c);
+      if (policy.flushDepotOnFailure) this.freeGlobalCachedIovas();
     }
   }
 
-  /** free_iova_fast; the caller has checked that a node starts at pfn and is not cached. */
-  freeFast(cpu: number, pfn: bigint, size: bigint): void {
+  /** free_iova_fast with iova_rcache_insert; the caller has checked that a node starts at pfn and is not cached. */
+  freeIovaFast(cpu: number, pfn: bigint, size: bigint): void {
     const k = orderBase2(size);
     if (k >= IOVA_RANGE_CACHE_MAX_SIZE) {
       this.tree.freeIova(pfn);
       return;
     }
     const rc = this.rcaches[k];
-    let dropped: Magazine | null = null;
+    let dropped: IovaMagazine | null = null;
     // A magazine that cannot be allocated sends the pfn straight back to the tree.
-    let loaded = rc.loaded[cpu] ?? (rc.loaded[cpu] = this.allocMagazine());
+    let loaded = rc.loaded[cpu] ?? (rc.loaded[cpu] = this.iovaMagazineAlloc());
     if (!loaded) return void this.tree.freeIova(pfn);
     if (loaded.pfns.length >= rc.magCap) {
-      const prev = rc.prev[cpu] ?? (rc.prev[cpu] = this.allocMagazine());
+      const prev = rc.prev[cpu] ?? (rc.prev[cpu] = this.iovaMagazineAlloc());
       if (!prev) return void this.tree.freeIova(pfn);
       if (prev.pfns.length < rc.magCap) {
         rc.prev[cpu] = loaded;
         rc.loaded[cpu] = loaded = prev;
       } else {
-        const mag = this.allocMagazine();
+        const mag = this.iovaMagazineAlloc();
         if (!mag) return void this.tree.freeIova(pfn);
         const cap = this.env.policy.depotCap;
         if (cap > 0 && rc.depot.length >= cap) {
@@ -247,20 +266,21 @@ export class RcacheDomain {
           dropped = loaded;
           this.bump(k, 'depotOverflows');
         } else {
-          this.depotPush(k, loaded);
+          this.iovaDepotPush(k, loaded);
         }
         rc.loaded[cpu] = loaded = mag;
       }
     }
-    pushPfn(loaded, pfn);
+    iovaMagazinePush(loaded, pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
     if (dropped) {
-      this.freePfns(dropped);
-      this.freeMagazine(dropped);
+      this.iovaMagazineFreePfns(dropped);
+      this.iovaMagazineFree(dropped);
     }
   }
 
+  /** The depot high-water marks, per domain and lab-wide (no kernel counterpart). */
   private noteHighWater(k: number): void {
     const n = this.rcaches[k].depot.length;
     if (n > this.rcaches[k].stats.depotHighWater) this.rcaches[k].stats.depotHighWater = n;
@@ -269,50 +289,50 @@ export class RcacheDomain {
   }
 
   /** iova_depot_work_func. */
-  private trim(k: number): void {
+  private iovaDepotWorkFunc(k: number): void {
     const rc = this.rcaches[k];
     if (rc.depot.length <= this.env.depotTrimThreshold()) return;
     const mag = rc.depot.pop()!;
     this.bump(k, 'depotTrims');
-    this.freePfns(mag);
-    this.freeMagazine(mag);
-    this.env.clock.schedule(this.id, k, BigInt(this.env.policy.trimDelayMs), () => this.trim(k));
+    this.iovaMagazineFreePfns(mag);
+    this.iovaMagazineFree(mag);
+    this.env.clock.schedule(this.id, k, BigInt(this.env.policy.trimDelayMs), () => this.iovaDepotWorkFunc(k));
   }
 
   /** free_cpu_cached_iovas. */
-  flushCpu(cpu: number): void {
+  freeCpuCachedIovas(cpu: number): void {
     for (const rc of this.rcaches) {
-      this.freePfns(rc.loaded[cpu]!);
-      this.freePfns(rc.prev[cpu]!);
+      this.iovaMagazineFreePfns(rc.loaded[cpu]);
+      this.iovaMagazineFreePfns(rc.prev[cpu]);
     }
   }
 
   /** free_global_cached_iovas. */
-  flushDepot(): void {
+  freeGlobalCachedIovas(): void {
     for (const rc of this.rcaches) {
       while (rc.depot.length > 0) {
         const mag = rc.depot.pop()!;
-        this.freePfns(mag);
-        this.freeMagazine(mag);
+        this.iovaMagazineFreePfns(mag);
+        this.iovaMagazineFree(mag);
       }
     }
   }
 
   /** put_iova_domain: magazines (pfns not returned), trim cancelled, depot, array, then tree. */
-  put(): void {
+  putIovaDomain(): void {
     for (let k = 0; k < this.rcaches.length; k++) {
       const rc = this.rcaches[k];
-      for (const m of rc.loaded) this.freeMagazine(m);
-      for (const m of rc.prev) this.freeMagazine(m);
+      for (const m of rc.loaded) this.iovaMagazineFree(m);
+      for (const m of rc.prev) this.iovaMagazineFree(m);
       this.env.clock.cancel(this.id, k);
-      while (rc.depot.length > 0) this.freeMagazine(rc.depot.pop()!);
+      while (rc.depot.length > 0) this.iovaMagazineFree(rc.depot.pop()!);
     }
     if (this.arraySlab) this.env.arrayCache!.free(this.arraySlab);
     this.tree.freeAll();
   }
 
-  /** Class k's allocated magazines and the pfns in them. */
-  classCounts(k: number): { loaded: number; prev: number; depot: number; loadedPfns: number; prevPfns: number; depotPfns: number } {
+  /** Class k's allocated magazines and the pfns in them (for snapshots; no kernel counterpart). */
+  classCounts(k: number): ClassCounts {
     const rc = this.rcaches[k];
     const out = { loaded: 0, prev: 0, depot: rc.depot.length, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
     for (const m of rc.loaded) {

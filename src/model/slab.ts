@@ -1,15 +1,15 @@
 // Slab caches with slabtop/slabinfo counters (docs/design.md "Slab fill" and "Geometry").
 // Each cache keeps a LIFO partial list of slabs that are neither full nor empty.
 import type { SlabGeometry } from '../engine.js';
+import { CACHE_LINE_SIZE, IOMMU_IOVA_OBJ_SIZE, IOVA_MAGAZINE_OBJ_SIZE, PAGE_SIZE, SLAB_MAX_ORDER } from '../kernel.js';
 import { CACHE_NAMES, type CacheName } from '../snapshot.js';
-
-const PAGE = 4096;
 
 /** One slab: only its in-use count matters; identity is never observable. */
 export interface Slab {
   inuse: number;
 }
 
+/** fls: 1-based index of the highest set bit; fls(0) = 0. */
 export function fls(x: number): number {
   let n = 0;
   while (x > 0) {
@@ -21,35 +21,36 @@ export function fls(x: number): number {
 
 /** Object size of a kmalloc-N cache or iommu_iova; the named magazine cache's depends on the policy. */
 export function objSizeOf(name: CacheName): number {
-  if (name === 'iommu_iova') return 64;
-  if (name === 'iommu_iova_magazine') return 1024;
+  if (name === 'iommu_iova') return IOMMU_IOVA_OBJ_SIZE;
+  if (name === 'iommu_iova_magazine') return IOVA_MAGAZINE_OBJ_SIZE;
   const s = name.slice('kmalloc-'.length);
   return s.endsWith('k') ? Number(s.slice(0, -1)) * 1024 : Number(s);
 }
 
 const KMALLOC_NAMES = CACHE_NAMES.filter((n) => n.startsWith('kmalloc-'));
 
-/** The kmalloc-N cache that kmalloc(bytes) lands in (bytes 1..8192). */
+/** kmalloc_index: the kmalloc-N cache that kmalloc(bytes) lands in (bytes 1..8192). */
 export function kmallocCacheFor(bytes: number): CacheName {
   return KMALLOC_NAMES.find((n) => objSizeOf(n) >= bytes) ?? 'kmalloc-8k';
 }
 
-/** iommu_iova_magazine is created with SLAB_HWCACHE_ALIGN: objects round up to 64-byte lines. */
+/** iommu_iova_magazine is created with SLAB_HWCACHE_ALIGN: objects round up to whole cache lines. */
 export function namedMagazineObjSize(magazineBytes: number): number {
-  return Math.ceil(magazineBytes / 64) * 64;
+  return Math.ceil(magazineBytes / CACHE_LINE_SIZE) * CACHE_LINE_SIZE;
 }
 
+/** calculate_order: SLUB's pages-per-slab order (order0: the smallest order that fits one object). */
 export function slabOrder(objSize: number, geometry: SlabGeometry, possibleCpus: number): number {
   if (geometry === 'order0') {
     let order = 0;
-    while ((PAGE << order) < objSize) order++;
+    while ((PAGE_SIZE << order) < objSize) order++;
     return order;
   }
-  const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE << 3) / objSize));
-  for (let order = 0; order <= 3; order++) {
-    if (Math.floor((PAGE << order) / objSize) >= minObjects) return order;
+  const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE_SIZE << SLAB_MAX_ORDER) / objSize));
+  for (let order = 0; order <= SLAB_MAX_ORDER; order++) {
+    if (Math.floor((PAGE_SIZE << order) / objSize) >= minObjects) return order;
   }
-  return 3;
+  return SLAB_MAX_ORDER;
 }
 
 export class SlabCache {
@@ -67,13 +68,14 @@ export class SlabCache {
     this.objSize = objSize;
     const order = slabOrder(this.objSize, geometry, possibleCpus);
     this.pagesPerSlab = 1 << order;
-    this.objPerSlab = Math.floor((PAGE << order) / this.objSize);
+    this.objPerSlab = Math.floor((PAGE_SIZE << order) / this.objSize);
   }
 
   get numObjs(): number {
     return this.numSlabs * this.objPerSlab;
   }
 
+  /** kmem_cache_alloc: take an object from the partial list's head slab, or a new slab. */
   alloc(): Slab {
     let slab: Slab;
     if (this.partial.length > 0) {
@@ -90,6 +92,7 @@ export class SlabCache {
     return slab;
   }
 
+  /** kmem_cache_free: a full slab rejoins the partial list; an empty one is discarded. */
   free(slab: Slab): void {
     if (slab.inuse === this.objPerSlab) this.partial.push(slab);
     slab.inuse--;

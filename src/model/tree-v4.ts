@@ -1,5 +1,6 @@
-// The tree walk of the first rcache kernels (v4.7 up to v4.14), spec §8: inclusive limits, no
-// anchor, no cached_node, no max32_alloc_size, no retry; one cached32_node cursor that may be empty.
+// The tree walk of the first rcache kernels (v4.7 up to v4.14; docs/kernel-behaviour.md "Older
+// kernels"): inclusive limits, no anchor, no cached_node, no max32_alloc_size, no retry; one
+// cached32_node cursor that may be empty.
 // The tree keeps its anchor node for storage, but this walk never uses it: a limit is always below
 // it, so the walk steps past it, and the cursor resting on it means "empty".
 import type { Slab } from './slab.js';

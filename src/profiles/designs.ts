@@ -2,10 +2,15 @@
 // that merged it, and the four rcache designs the profiles are named after. resolveKernel() turns
 // any version from v4.7 on into the policy both engines run plus the DMA-layer facets.
 import type { MagazineMode } from '../engine.js';
+import {
+  IOVA_DEPOT_DELAY_MS, IOVA_MAG_SIZE, IOVA_MAG_SIZE_V4_7, IOVA_RANGE_CACHE_MAX_SIZE, IOVA_RCACHE_BYTES,
+  IOVA_RCACHE_BYTES_V6_0, MAX_GLOBAL_MAGS,
+} from '../kernel.js';
 import type { RcachePolicy } from '../policy.js';
 import { compareReleases, parseKernelVersion, release, versionName, type KernelVersion } from './versions.js';
 
-/** How sure the release of a facet is: read in the spec, marked "verify" there, or recalled only. */
+/** How sure the release of a facet is: stated in docs/kernel-behaviour.md ('spec'), marked "verify"
+ * there, or recalled only. */
 export type Evidence = 'spec' | 'verify' | 'recalled';
 
 export interface FacetRelease {
@@ -88,7 +93,10 @@ export function hasFacet(v: KernelVersion, facet: FacetName): boolean {
 }
 
 /** kcalloc of IOVA_RANGE_CACHE_MAX_SIZE iova_rcache structs: with the 32-slot depot array, then as a list. */
-const RCACHE_ARRAY_BYTES = { fixedDepot: 6 * 280, depotList: 720 };
+const RCACHE_ARRAY_BYTES = {
+  fixedDepot: IOVA_RANGE_CACHE_MAX_SIZE * IOVA_RCACHE_BYTES_V6_0,
+  depotList: IOVA_RANGE_CACHE_MAX_SIZE * IOVA_RCACHE_BYTES,
+};
 
 /** The policy (both engines run it) of release v. */
 export function policyOfRelease(v: KernelVersion): RcachePolicy {
@@ -96,9 +104,9 @@ export function policyOfRelease(v: KernelVersion): RcachePolicy {
   const list = has('depotList');
   const retryFixed = has('retryOverflowFixed') ? 'fixed' : 'overflow';
   return {
-    magazineSize: has('magazine127') ? 127 : 128,
-    depotCap: list ? 0 : 32,
-    trimDelayMs: list ? 100 : 0,
+    magazineSize: has('magazine127') ? IOVA_MAG_SIZE : IOVA_MAG_SIZE_V4_7,
+    depotCap: list ? 0 : MAX_GLOBAL_MAGS,
+    trimDelayMs: list ? IOVA_DEPOT_DELAY_MS : 0,
     trimThreshold: 'online',
     lazy: false,
     dynamicInitial: 0,

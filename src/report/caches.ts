@@ -1,9 +1,9 @@
 // Which caches a report shows: every cache holding objects, plus the ones the IOVA allocator
 // always owns (iommu_iova, iommu_iova_magazine in named mode, kmalloc-1k, and the cache the
 // snapshot's magazines come from, e.g. kmalloc-2k for 128-PFN magazines).
+import { PAGE_SIZE } from '../kernel.js';
 import type { CacheCounters, Snapshot } from '../snapshot.js';
 
-export const PAGE_SIZE = 4096;
 const ALWAYS = new Set<string>(['iommu_iova', 'iommu_iova_magazine', 'kmalloc-1k']);
 
 export function reportedCaches(s: Snapshot): CacheCounters[] {

@@ -1,11 +1,9 @@
 // The rcache broken down by size class k = 0..5 (IOVAs of up to 2^k pages): magazines in each
 // place (loaded, prev, depot), what they cost in the magazine cache, the PFNs cached in them and
 // the iommu_iova objects behind those PFNs (every cached PFN keeps one live `struct iova`).
+import { IOMMU_IOVA_OBJ_SIZE } from '../kernel.js';
 import { cacheByName, type ClassCounters, type Snapshot } from '../snapshot.js';
 import { formatTable } from './table.js';
-
-/** slabinfo objsize of iommu_iova when a snapshot does not list the cache. */
-const DEFAULT_IOVA_OBJ_SIZE = 64;
 
 export interface ClassRow {
   /** Size class k. */
@@ -45,7 +43,7 @@ export interface ClassBreakdown {
 }
 
 export function iovaObjSize(s: Snapshot): number {
-  return cacheByName(s, 'iommu_iova')?.objSize ?? DEFAULT_IOVA_OBJ_SIZE;
+  return cacheByName(s, 'iommu_iova')?.objSize ?? IOMMU_IOVA_OBJ_SIZE; // a snapshot that does not list the cache
 }
 
 function row(k: number, c: ClassCounters, magObj: number, iovaObj: number): ClassRow {

@@ -92,7 +92,7 @@ export function snapshotToJson(s: Snapshot): JsonReport {
       cachedIovaBytes: (BigInt(cachedPfns) * BigInt(b.iovaObjSize)).toString(),
       magazineBytes: (BigInt(m.total) * BigInt(s.magazineObjSize)).toString(),
     },
-    classes: s.classes.map((c, k) => ({ ...c, ...b.rows[k]! })),
+    classes: s.classes.map((c, k) => ({ ...c, ...b.rows[k] })),
     classTotals: b.totals,
     domains: s.domains,
     totals: domainTotals(s),

@@ -4,13 +4,15 @@ import { reportedCaches } from './caches.js';
 
 export const SLABINFO_HEADER = [
   'slabinfo - version: 2.1',
-  '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
+  '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>'
+    + ' : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>',
 ].join('\n');
 
 export function slabinfoLine(c: CacheCounters): string {
-  return `${c.name.padEnd(17)} ${String(c.activeObjs).padStart(6)} ${String(c.numObjs).padStart(6)} ${String(c.objSize).padStart(6)} `
-    + `${String(c.objPerSlab).padStart(4)} ${String(c.pagesPerSlab).padStart(4)} : tunables    0    0    0 : slabdata `
-    + `${String(c.numSlabs).padStart(6)} ${String(c.numSlabs).padStart(6)}      0`;
+  const col = (n: number, width: number): string => String(n).padStart(width);
+  return `${c.name.padEnd(17)} ${col(c.activeObjs, 6)} ${col(c.numObjs, 6)} ${col(c.objSize, 6)} `
+    + `${col(c.objPerSlab, 4)} ${col(c.pagesPerSlab, 4)} : tunables    0    0    0 : slabdata `
+    + `${col(c.numSlabs, 6)} ${col(c.numSlabs, 6)}      0`;
 }
 
 export function formatSlabinfo(s: Snapshot): string {

@@ -76,7 +76,8 @@ export function renderTimelineAscii(t: Timeline, field: TimelineField, options: 
   const times = rows.flatMap((r) => r.samples.map((x) => x.tMs));
   const span = times.length === 0
     ? 'no samples'
-    : `${plainDecimal(times.reduce((a, b) => Math.min(a, b)))}–${plainDecimal(times.reduce((a, b) => Math.max(a, b)))} ms virtual time`;
+    : `${plainDecimal(times.reduce((a, b) => Math.min(a, b)))}–`
+      + `${plainDecimal(times.reduce((a, b) => Math.max(a, b)))} ms virtual time`;
   const lines = [`${info.title} (${info.column}), ${span}, sampled every ${plainDecimal(t.intervalMs)} ms`];
 
   const shared = range(rows.flatMap((r) => r.values));
@@ -94,7 +95,8 @@ export function renderTimelineAscii(t: Timeline, field: TimelineField, options: 
     const last = r.values[r.values.length - 1] ?? null;
     const stats = own === null
       ? 'min -  max -  last -'
-      : `min ${formatValue(own.min, info.unit)}  max ${formatValue(own.max, info.unit)}  last ${formatValue(last, info.unit)}`;
+      : `min ${formatValue(own.min, info.unit)}  max ${formatValue(own.max, info.unit)}  `
+        + `last ${formatValue(last, info.unit)}`;
     lines.push(`${label}  ${line}  ${stats}`);
   }
   return lines;

@@ -80,7 +80,7 @@ const BYTE_UNITS: readonly ByteUnit[] = [
  * @example `byteUnitFor(3 * 1024 ** 2).name // 'MiB'`
  */
 export function byteUnitFor(maxBytes: number): ByteUnit {
-  let unit = BYTE_UNITS[0]!;
+  let unit = BYTE_UNITS[0];
   for (const u of BYTE_UNITS) if (Number.isFinite(maxBytes) && maxBytes >= u.bytes) unit = u;
   return unit;
 }

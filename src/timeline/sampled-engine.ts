@@ -103,7 +103,7 @@ export class SampledEngine implements Engine {
       const failed = runPiece(i);
       if (failed) return failed;
       try {
-        this.advanceClock(ops[i * OP_WORDS + 3]!);
+        this.advanceClock(ops[i * OP_WORDS + 3]);
       } catch (error) {
         return { results, completed: i, error: error as Error };
       }

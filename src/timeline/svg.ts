@@ -84,7 +84,7 @@ function depotPanel(t: Timeline, mode: 'total' | 'perClass'): PanelData {
   const rows: Row[] = [];
   for (const s of t.series) {
     for (let k = 0; k < RCACHE_CLASSES; k++) {
-      for (const x of s.samples) rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k]! });
+      for (const x of s.samples) rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k] });
     }
   }
   return { yTitle: 'depot magazines per size class (count)', rows, dashByClass: true, format: ',d', integer: true, ...flatZero(rows) };

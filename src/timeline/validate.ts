@@ -22,7 +22,8 @@ export function checkTimeline(t: Timeline): void {
     let lastMs = -Infinity;
     for (const s of series.samples) {
       if (typeof s.tMs !== 'number' || !Number.isFinite(s.tMs) || s.tMs < lastMs) {
-        throw new TimelineError(`series ${JSON.stringify(series.label)}: sample times must be finite and in order (${String(s.tMs)} after ${lastMs})`);
+        const where = `series ${JSON.stringify(series.label)}`;
+        throw new TimelineError(`${where}: sample times must be finite and in order (${String(s.tMs)} after ${lastMs})`);
       }
       lastMs = s.tMs;
       if (!Array.isArray(s.depotMagazines) || s.depotMagazines.length !== RCACHE_CLASSES) {

@@ -1,8 +1,7 @@
 // A fast line tokenizer for trace files: token boundaries instead of substrings, numbers scanned
 // from character codes, repeated values sharing one bigint. Same tokens as trim() + split(/\s+/).
+import { U64_MAX } from '../numbers.js';
 import { TraceSyntaxError } from './errors.js';
-
-const U64_MAX = (1n << 64n) - 1n;
 
 /** The characters that String.prototype.trim and /\s/ both treat as white space. */
 function isSpace(c: number): boolean {
@@ -82,7 +81,7 @@ export class LineReader {
   /** Token i, as the interned constant when it is one of `words` (no slice, no string hashing
    * in the USAGE lookup that follows). */
   word(i: number, words: readonly string[]): string | undefined {
-    const s = this.starts[i]!, len = this.ends[i]! - s;
+    const s = this.starts[i], len = this.ends[i] - s;
     if (i < this.count) for (const w of words) if (w.length === len && this.text.startsWith(w, s)) return w;
     return this.tok(i);
   }
@@ -93,7 +92,7 @@ export class LineReader {
 
   private scan(i: number, what: string): number {
     if (i >= this.count) this.fail(`${what} as a decimal or 0x hex number`);
-    const v = scanNumber(this.text, this.starts[i]!, this.ends[i]!);
+    const v = scanNumber(this.text, this.starts[i], this.ends[i]);
     if (Number.isNaN(v)) this.fail(`${what} as a decimal or 0x hex number`);
     return v;
   }
@@ -109,7 +108,7 @@ export class LineReader {
     if (v === Infinity) return this.big(i, what);
     const slot = v & (BIGINT_CACHE - 1);
     if (this.cachedKeys[slot] !== v) { this.cachedKeys[slot] = v; this.cachedBigints[slot] = BigInt(v); }
-    return this.cachedBigints[slot]!;
+    return this.cachedBigints[slot];
   }
 
   small(i: number, what: string): number {

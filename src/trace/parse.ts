@@ -1,7 +1,7 @@
 // Trace format v1: a text file, one op per line, `#` comments, numbers decimal or 0x hex.
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
-import type { MagazineMode } from '../engine.js';
+import type { FailureKind, MagazineMode } from '../engine.js';
 import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
@@ -33,6 +33,7 @@ export type TraceOp = At & (
   | { op: 'tick'; ms: bigint }
   | { op: 'offline' | 'online'; cpu: number }
   | { op: 'flush' | 'put'; id: number }
+  | { op: 'inject'; kind: FailureKind; nth: number }
 );
 
 export interface Trace {
@@ -56,14 +57,18 @@ const USAGE: Record<string, string[]> = {
   online: ['cpu'],
   flush: ['id'],
   put: ['id'],
+  inject: ['kind', 'nth'],
 };
+
+/** The allocations fault injection can fail (the library's FailureKind). */
+const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];
 
 /** Every word that can start a line after the header, most frequent first. */
 const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain', 'put', 'reserve',
-  'flush', 'offline', 'online', 'magazines', 'profile', 'policy', 'cpus'];
+  'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op]!.map((a) => `<${a}>`).join(' ')}"`;
+  return `"${op} ${USAGE[op].map((a) => `<${a}>`).join(' ')}"`;
 }
 
 /**
@@ -148,7 +153,7 @@ export function parseTrace(text: string): Trace {
     if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (r.count - 1 !== args!.length) r.fail(usage(op));
+    if (r.count - 1 !== args.length) r.fail(usage(op));
     sawOp = true;
     switch (op) {
       case 'domain': {
@@ -209,6 +214,12 @@ export function parseTrace(text: string): Trace {
         const id = domainId(true);
         live.delete(id);
         ops.push({ line, op, id });
+        break;
+      }
+      case 'inject': {
+        const kind = r.tok(1) as FailureKind;
+        if (!FAILURE_KINDS.includes(kind)) r.fail(`a failure kind (${FAILURE_KINDS.join(' or ')})`);
+        ops.push({ line, op, kind, nth: r.small(2, 'nth') });
         break;
       }
     }

@@ -1,5 +1,6 @@
 // Runs a parsed trace on an engine, in batches of the engine's batch ops. An engine error stops
 // the replay as TraceReplayError naming the trace line.
+import { encodeOps } from '../batch.js';
 import { OP_WORDS, OpCode, type Engine, type EngineName } from '../engine.js';
 import { IovaLabError } from '../errors.js';
 import { IovaLab } from '../lab.js';
@@ -66,7 +67,7 @@ const CHUNK_OPS = 4096;
 
 // Small words as shared bigints: opcodes, CPU and domain ids would otherwise allocate per op.
 const SMALL_WORDS = Array.from({ length: 256 }, (_, i) => BigInt(i));
-const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n]! : BigInt(n));
+const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n] : BigInt(n));
 
 /** The allocation line a free names with `@<line>`, if it does. */
 const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === 'slow-free' ? o.ref : undefined);
@@ -91,6 +92,10 @@ function encode(
     case 'online': code = OpCode.CpuOnline; cpu = o.cpu; break;
     case 'flush': code = OpCode.Flush; d = dom(o.id); break;
     case 'put': code = OpCode.DomainPut; d = dom(o.id); break;
+    case 'inject':
+      // Rare: the library's own encoder keeps the failure-kind word in one place.
+      out.set(encodeOps([{ op: 'injectFailure', kind: o.kind, nth: o.nth }]), at);
+      return;
   }
   out[at] = word(code); out[at + 1] = word(d); out[at + 2] = word(cpu);
   out[at + 3] = a; out[at + 4] = b; out[at + 5] = c;
@@ -111,6 +116,7 @@ function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, pfnOf: (o: T
     case 'online': e.cpuOnline(o.cpu); break;
     case 'flush': e.flush(dom(o.id)); break;
     case 'put': e.putDomain(dom(o.id)); break;
+    case 'inject': e.injectFailure(o.kind, o.nth); break;
   }
 }
 
@@ -171,7 +177,7 @@ export async function replayTrace(
     const words = win.ops;
     let n = 0;
     while (first + n < ops.length && n < CHUNK_OPS) {
-      const o = ops[first + n]!;
+      const o = ops[first + n];
       // A free naming an allocation of the batch being built waits for that batch to run.
       const ref = refOf(o);
       if (ref !== undefined && !returned.has(ref)) break;
@@ -185,18 +191,18 @@ export async function replayTrace(
     const batch = win.run(n);
     const results = win.results;
     for (let k = 0; k < batch.completed; k++) {
-      const o = ops[first + k]!;
+      const o = ops[first + k];
       if (o.op === 'domain') ids.set(o.id, Number(results[k]));
       else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
-        const v = { line: o.line, op: o.op, pfn: results[k]! };
+        const v = { line: o.line, op: o.op, pfn: results[k] };
         if (refs.has(o.line)) returned.set(o.line, v.pfn);
         values.push(v);
         onValue?.(v);
       }
     }
     if (batch.completed < n) {
-      const o = ops[first + batch.completed]!;
+      const o = ops[first + batch.completed];
       try {
         runOne(e, o, dom, pfnOf);
       } catch (err) {

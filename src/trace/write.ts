@@ -23,6 +23,7 @@ export function formatOp(o: TraceOp): string {
     case 'online': return `${o.op} ${o.cpu}`;
     case 'flush':
     case 'put': return `${o.op} ${o.id}`;
+    case 'inject': return `inject ${o.kind} ${o.nth}`;
   }
 }
 

@@ -2,6 +2,7 @@
 // reports, the alloc-then-free step and the virtual clock that spreads durationMs over the ops.
 import type { BatchWindow } from '../batch-window.js';
 import { OP_WORDS, OpCode, type Engine } from '../engine.js';
+import { PAGE_SIZE } from '../kernel.js';
 import type { IovaLab } from '../lab.js';
 
 export const WORKLOAD_NAMES = ['idle', 'churn', 'cross-cpu', 'burst'] as const;
@@ -55,17 +56,17 @@ export function seededRandom(seed: number): () => number {
 
 /** A random element of a non-empty list. */
 export function pick<T>(rand: () => number, list: readonly T[]): T {
-  return list[Math.floor(rand() * list.length)]!;
+  return list[Math.floor(rand() * list.length)];
 }
 
 export function engineOf(target: Engine | IovaLab): Engine {
-  return 'runBatch' in target && 'allocFast' in target ? target : (target as IovaLab).engine;
+  return 'runBatch' in target && 'allocFast' in target ? target : (target).engine;
 }
 
 export function createDomains(engine: Engine, options: WorkloadOptions): number[] {
   const ids: number[] = [];
   const n = options.domains;
-  const granule = options.granule ?? 4096;
+  const granule = options.granule ?? PAGE_SIZE;
   for (let i = 0; i < n; i++) {
     ids.push(engine.createDomain(granule, 1n));
     options.onProgress?.({ unit: 'domains', done: i + 1, total: n });

@@ -45,7 +45,7 @@ describe('classBreakdown / formatClassTable', () => {
     const lines = formatClassTable(snapshot()).trimEnd().split('\n');
     expect(lines[0]).toContain('kmalloc-2k, 2048 B each');
     expect(lines[0]).toContain('iommu_iova object of 64 B');
-    expect(lines[1]!.split(/\s{2,}/)).toEqual(['class', 'pages', 'loaded', 'prev', 'depot', 'magazines', 'mag bytes',
+    expect(lines[1].split(/\s{2,}/)).toEqual(['class', 'pages', 'loaded', 'prev', 'depot', 'magazines', 'mag bytes',
       'cached PFNs', 'loaded/prev/depot', 'iova objs', 'iova bytes']);
     expect(lines.slice(2).map((l) => l.trim().split(/\s+/))).toEqual([
       ...[0, 1, 2, 3, 4, 5].map((k) => [String(k), String(2 ** k), String(k + 1), String(k), String(2 * k), String(4 * k + 1),
@@ -86,8 +86,8 @@ describe('simulate prints the per-class breakdown', () => {
     const r = run(['simulate', '--preset', 'seed']);
     expect(r.status).toBe(0);
     const rows = classRows(r.stdout);
-    for (let k = 0; k < 6; k++) expect(rows[k]!.slice(0, 7)).toEqual([String(k), String(2 ** k), '20352', '20352', '0', '40704', String(40704 * 1024)]);
-    expect(rows[6]!.slice(0, 6)).toEqual(['total', '122112', '122112', '0', '244224', String(244224 * 1024)]);
+    for (let k = 0; k < 6; k++) expect(rows[k].slice(0, 7)).toEqual([String(k), String(2 ** k), '20352', '20352', '0', '40704', String(40704 * 1024)]);
+    expect(rows[6].slice(0, 6)).toEqual(['total', '122112', '122112', '0', '244224', String(244224 * 1024)]);
     expect(r.stdout).toContain('domains: 159;'); // per-domain totals stay
   });
   it.each(['wasm', 'ts'])('churn (%s): the text table and --json agree with the lab-wide counters', (engine) => {
@@ -117,8 +117,8 @@ describe('simulate prints the per-class breakdown', () => {
       expect(rows[k]).toEqual([String(k), String(c.pages), String(c.loaded), String(c.prev), String(c.depot), String(c.magazines),
         c.magazineBytes, String(c.cachedPfns), expect.stringMatching(/^\d+\/\d+\/\d+$/), String(c.iovaObjects), c.iovaBytes]);
     });
-    expect(rows[6]![0]).toBe('total');
-    expect(rows[6]![4]).toBe(String(m.total));
-    expect(rows[6]![6]).toBe(String(cached));
+    expect(rows[6][0]).toBe('total');
+    expect(rows[6][4]).toBe(String(m.total));
+    expect(rows[6][6]).toBe(String(cached));
   });
 });

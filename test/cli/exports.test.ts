@@ -18,7 +18,7 @@ describe('trace API re-exported from src/index.ts', () => {
     expect(h).toMatchObject({ possibleCpus: 2, onlineCpus: 2 });
     const ops: TraceOp[] = t.ops;
     expect(ops.map((o) => o.op)).toEqual(['domain', 'alloc', 'free', 'tick']);
-    expect(formatOp(ops[1]!)).toBe('alloc 0 0 1 0xfffff');
+    expect(formatOp(ops[1])).toBe('alloc 0 0 1 0xfffff');
     expect(VALUE_OPS.has('alloc')).toBe(true);
     expect(parseTrace(writeTrace(t)).ops.map(formatOp)).toEqual(ops.map(formatOp));
     const seen: ReplayValue[] = [];

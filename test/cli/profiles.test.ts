@@ -148,9 +148,9 @@ describe('compare --profiles', () => {
     const rows = text.stdout.trimEnd().split('\n');
     expect(rows[0]).toMatch(/^variant +design +magazine cache +mag objs +mag bytes +iova objs +iova bytes +hit rate +depot hwm +trims +overflows +slow allocs$/);
     expect(rows).toHaveLength(5);
-    expect(rows[1]!.split(/\s+/).slice(0, 7)).toEqual(['v4.7', 'v4.7', 'kmalloc-2k', '(2048', 'B)', String(EAGER), String(EAGER * 2048)]);
+    expect(rows[1].split(/\s+/).slice(0, 7)).toEqual(['v4.7', 'v4.7', 'kmalloc-2k', '(2048', 'B)', String(EAGER), String(EAGER * 2048)]);
     for (const [i, p] of [[2, 'v6.0'], [3, 'v6.7'], [4, 'v6.9']] as const) {
-      expect(rows[i]!.split(/\s+/).slice(0, 2).concat(rows[i]!.split(/\s+/).slice(5, 7))).toEqual([p, p, String(EAGER), String(EAGER * 1024)]);
+      expect(rows[i].split(/\s+/).slice(0, 2).concat(rows[i].split(/\s+/).slice(5, 7))).toEqual([p, p, String(EAGER), String(EAGER * 1024)]);
     }
     const lazyText = run([...args, '--policy', 'lazy']).stdout;
     expect(lazyText).toMatch(/^v4\.7\+lazy +v4\.7 +kmalloc-2k \(2048 B\) +0 +0 /m);

@@ -80,7 +80,7 @@ describe('ProgressBar', () => {
     bar.update(50, 100, 'ops', 'a-long-label');
     expect(s.writes).toHaveLength(1);
     bar.update(60, 100, 'ops', 'x');
-    const previous = s.writes[0]!.length - 1;
+    const previous = s.writes[0].length - 1;
     expect(s.writes[1]).toBe('\r' + 'x [##--] 60% 60/100 ops'.padEnd(previous));
   });
   it('finish() blanks exactly the drawn width and returns to column 0; nothing if never drawn', () => {
@@ -92,7 +92,7 @@ describe('ProgressBar', () => {
     expect(s.writes).toEqual([]); // a short run never shows (or clears) a bar
     clock.set(2000);
     bar.update(50);
-    const drawn = s.writes[0]!.length - 1;
+    const drawn = s.writes[0].length - 1;
     bar.finish();
     expect(s.writes[1]).toBe('\r' + ' '.repeat(drawn) + '\r');
     expect(bar.visible).toBe(false);
@@ -147,7 +147,7 @@ describe('progress through the real binary, stderr piped (not a TTY)', () => {
     const r = run(['compare', '--profiles', 'v6.7,v6.8', '--cpus', '4', '--workload', 'churn', '--ops', '600000', '--json']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout).variants).toHaveLength(2);
+    expect((JSON.parse(r.stdout) as { variants: unknown[] }).variants).toHaveLength(2);
   });
 });
 
@@ -172,7 +172,7 @@ describe.skipIf(!hasScript)('progress through the real binary, stderr on a pseud
     expect(r.tty).toMatch(/\r\[[#-]{20}\] \d+% \d+\/2000000 ops/);
     expect(r.tty).toMatch(/\r {20,}\r$/); // the last write blanks the line
     expect(r.stdout).not.toMatch(/\r|\d+\/\d+ ops|\] \d+% /);
-    expect(JSON.parse(r.stdout).workload.pairs).toBe(2000000);
+    expect((JSON.parse(r.stdout) as { workload: { pairs: number } }).workload.pairs).toBe(2000000);
   });
   it('replay and compare draw it too; --no-progress turns it off', () => {
     expect(runOnPty(['replay', longTrace], join(dir, 'replay.txt')).tty).toMatch(/\] \d+% \d+\/400001 ops/);

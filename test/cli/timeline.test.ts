@@ -1,4 +1,4 @@
-// --timeline, --plot and --timeline-out through the real binary: the issue's burst scenario, where
+// --timeline, --plot and --timeline-out through the real binary: the README's burst scenario, where
 // v6.8's depot drains one magazine per 100 ms and v4.7's stays capped at 32 per class.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ describe('timelines from the CLI', () => {
     expect(r.stdout).toMatch(/^v4\.7 +[▁▂▃▄▅▆▇█]+ +min/m);
     expect(r.stdout).toMatch(/depot magazines .*sampled every 100 ms/);
     const [header, ...rows] = readFileSync(csvFile, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
-    const col = (name: string) => header!.indexOf(name);
+    const col = (name: string) => header.indexOf(name);
     const series = (label: string) => rows.filter((row) => row[0] === label);
     const depots = (row: string[]) => [0, 1, 2, 3, 4, 5].map((k) => Number(row[col(`depot_k${k}`)]));
     for (const label of ['v4.7', 'v6.8']) {
@@ -40,7 +40,7 @@ describe('timelines from the CLI', () => {
     expect(Math.max(...now.flat())).toBeGreaterThan(32);
     const tail = now.slice(-60);
     for (let i = 1; i < tail.length; i++) {
-      for (let k = 0; k < 6; k++) expect(tail[i]![k]).toBe(tail[i - 1]![k]! > 4 ? tail[i - 1]![k]! - 1 : tail[i - 1]![k]);
+      for (let k = 0; k < 6; k++) expect(tail[i][k]).toBe(tail[i - 1][k] > 4 ? tail[i - 1][k] - 1 : tail[i - 1][k]);
     }
     expect(now.at(-1)!.every((d) => d <= 4)).toBe(true);
     const svg = readFileSync(svgFile, 'utf8');
@@ -52,8 +52,12 @@ describe('timelines from the CLI', () => {
   it('simulate --timeline --json embeds the samples; the last one matches the final counters', () => {
     const r = run(['simulate', ...BURST, '--timeline', '500', '--json']);
     expect(r.status).toBe(0);
-    const doc = JSON.parse(r.stdout);
-    const samples = doc.timeline.series[0].samples as Array<{ tMs: number; magazines: number; depotMagazines: number[] }>;
+    type Sample = { tMs: number; magazines: number; depotMagazines: number[] };
+    const doc = JSON.parse(r.stdout) as {
+      timeline: { intervalMs: number; series: { samples: Sample[] }[] };
+      magazines: { total: number; depot: number };
+    };
+    const samples = doc.timeline.series[0].samples;
     expect(doc.timeline.intervalMs).toBe(500);
     expect(samples.map((s) => s.tMs)).toEqual(Array.from({ length: 25 }, (_, i) => i * 500));
     expect(samples.at(-1)!.magazines).toBe(doc.magazines.total);

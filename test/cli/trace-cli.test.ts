@@ -39,8 +39,8 @@ describe.each(['wasm', 'ts'])('replay (%s engine)', (engine) => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(5);
     expect(lines.slice(0, 4).map((l) => [l.line, l.op])).toEqual([[4, 'alloc'], [5, 'alloc-noflush'], [6, 'slow-alloc'], [7, 'reserve']]);
-    expect(lines[0]!.pfn).toBe(String(0xfffff));
-    expect(lines[3]!.pfn).toBe(String(0x100));
+    expect(lines[0].pfn).toBe(String(0xfffff));
+    expect(lines[3].pfn).toBe(String(0x100));
     for (const l of lines.slice(0, 4)) expect(l.pfn).toMatch(/^[1-9]\d*$/);
     const s = (lines[4] as unknown as Summary).summary;
     const iova = s.caches.find((c) => c.name === 'iommu_iova')!;
@@ -83,7 +83,7 @@ describe('compare', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('named (iommu_iova_magazine)');
     expect(r.stdout).toContain('unnamed (kmalloc-1k)');
-    const header = r.stdout.split('\n')[1]!;
+    const header = r.stdout.split('\n')[1];
     expect(header.match(/OBJS ACTIVE/g)).toHaveLength(2);
   });
   it('--json has both modes', () => {
@@ -129,7 +129,7 @@ describe('compare --preset / --format', () => {
   it('--format slabtop is the side-by-side view', () => {
     const r = run(['compare', '--cpus', '4', '--format', 'slabtop']);
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n')[1]!.match(/OBJS ACTIVE/g)).toHaveLength(2);
+    expect(r.stdout.split('\n')[1].match(/OBJS ACTIVE/g)).toHaveLength(2);
     expect(run(['compare', '--format', 'csv']).status).toBe(2);
   });
 });

@@ -55,10 +55,10 @@ describe('v4.7 tree walk', () => {
     // Exact-limit allocations stack down from the top: 0xfffff, 0xffffe, 0xffffd, 0xffffc (cursor).
     const [a, b, c, d] = Array.from({ length: 4 }, () => dom.alloc(1, LIMIT32));
     expect([a, b, c, d]).toEqual([0xfffffn, 0xffffen, 0xffffdn, 0xffffcn]);
-    dom.free(c!); // 0xffffd >= cursor 0xffffc: the cursor moves to its successor 0xffffe
+    dom.free(c); // 0xffffd >= cursor 0xffffc: the cursor moves to its successor 0xffffe
     // From the cursor 0xffffe: limit 0xffffd, its predecessor 0xffffc leaves 0xffffd free.
     expect(dom.alloc(1, LIMIT32)).toBe(0xffffdn);
-    dom.free(a!); // 0xfffff >= cursor 0xffffd: its successor is past the top → the cursor empties
+    dom.free(a); // 0xfffff >= cursor 0xffffd: its successor is past the top → the cursor empties
     // An empty cursor walks from the top: 0xfffff is free again.
     expect(dom.alloc(1, LIMIT32)).toBe(0xfffffn);
     lab.checkInvariants();

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
+import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
 import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
@@ -17,8 +18,22 @@ export interface Side { engine: Engine; live: Live[]; domains: number[] }
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
-  const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
+  const domains = STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start));
   return { engine, live: [], domains };
+}
+
+/** Runs the stream on one engine (as divergence does on each side); returns its final snapshot. */
+export async function streamSnapshot(ops: StreamOp[], config: LabConfig, factory: EngineFactory): Promise<Snapshot> {
+  const s = await side(factory, config);
+  try {
+    for (const op of ops) {
+      applyOp(s.engine, op, s.live, s.domains);
+      if (op.k === 'badFree') s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+    }
+    return s.engine.snapshot();
+  } finally {
+    s.engine.dispose();
+  }
 }
 
 /** Optional per-op observer (the soak uses it for coverage counts). */
@@ -42,7 +57,7 @@ export async function divergence(
         // A stray free may hit a live range: keep only what both engines still find.
         for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
       }
-      const where = `op ${i} ${JSON.stringify(op, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+      const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
       const sa = JSON.stringify(snapA);

@@ -3,6 +3,8 @@ import type { EngineName } from '../../src/engine.js';
 import { IovaLab, type LabOptions } from '../../src/lab.js';
 import { cacheByName, type CacheName, type Snapshot } from '../../src/snapshot.js';
 
+export { LIMIT32 } from './constants.js';
+
 export const ENGINES: EngineName[] = ['wasm', 'ts'];
 
 export function newLab(engine: EngineName, options: Omit<LabOptions, 'engine'>): Promise<IovaLab> {
@@ -13,4 +15,3 @@ export function active(s: Snapshot, name: CacheName): number | undefined {
   return cacheByName(s, name)?.activeObjs;
 }
 
-export const LIMIT32 = 0xfffffn; // the last PFN below 4 GiB with 4 KiB pages

@@ -2,6 +2,7 @@
 // ("the i-th live IOVA"), resolved when it runs, so any stream stays meaningful after shrinking.
 import fc from 'fast-check';
 import type { Engine } from '../../src/engine.js';
+import { GRANULE, LIMIT32, limitPfn } from './constants.js';
 
 export type StreamOp =
   | { k: 'allocFast'; dom: number; cpu: number; size: number; wide: boolean; flush: boolean }
@@ -52,20 +53,19 @@ export type Outcome = { value: string } | { error: string; status: number };
 
 /** Turns a stream op into engine calls; `live` is the runner's view of what is allocated. */
 export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: number[]): Outcome {
-  const limit = (wide: boolean) => (wide ? 0xffffffffffn : 0xfffffn);
   const domId = (i: number) => domains[i % Math.max(domains.length, 1)] ?? 99;
   try {
     switch (op.k) {
       case 'allocFast': {
         const d = domId(op.dom);
-        const pfn = engine.allocFast(d, op.cpu, BigInt(op.size), limit(op.wide), op.flush);
+        const pfn = engine.allocFast(d, op.cpu, BigInt(op.size), limitPfn(op.wide), op.flush);
         const rounded = op.size < 32 ? 1 << Math.ceil(Math.log2(op.size)) : op.size;
         if (pfn !== 0n) live.push({ dom: d, pfn, size: BigInt(rounded) });
         return { value: pfn.toString() };
       }
       case 'alloc': {
         const d = domId(op.dom);
-        const pfn = engine.alloc(d, BigInt(op.size), limit(op.wide), op.aligned);
+        const pfn = engine.alloc(d, BigInt(op.size), limitPfn(op.wide), op.aligned);
         if (pfn !== 0n) live.push({ dom: d, pfn, size: BigInt(op.size) });
         return { value: pfn.toString() };
       }
@@ -111,14 +111,14 @@ export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: num
         const d = domId(op.dom);
         const got: bigint[] = [];
         for (let i = 0; i < op.count; i++) {
-          const pfn = engine.allocFast(d, op.from, BigInt(op.size), 0xfffffn, true);
+          const pfn = engine.allocFast(d, op.from, BigInt(op.size), LIMIT32, true);
           if (pfn !== 0n) got.push(pfn);
         }
         for (const pfn of got) engine.freeFast(d, op.to, pfn, BigInt(op.size));
         return { value: `${got.length}:${got.at(-1) ?? 0n}` };
       }
       case 'create': {
-        const id = engine.createDomain(4096, BigInt(op.startPfn));
+        const id = engine.createDomain(GRANULE, BigInt(op.startPfn));
         domains.push(id);
         return { value: String(id) };
       }

@@ -4,10 +4,10 @@
 import type { LabConfig } from '../../src/engine.js';
 import { createEngine } from '../../src/lab.js';
 import { policySpecs } from '../../src/policy.js';
+import { GRANULE, LIMIT32, limitPfn, STREAM_DOMAIN_STARTS } from './constants.js';
 import { CONFIG } from './differential.js';
 import { applyOp, type Live, type StreamOp } from './opstream.js';
 
-const limit = (wide: boolean) => (wide ? 0xffffffffffn : 0xfffffn);
 const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
 
 export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG): Promise<string> {
@@ -17,18 +17,18 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
   lines.push(`magazines ${config.magazines}`);
   if (config.policy) lines.push(...policySpecs(config.policy).map((spec) => `policy ${spec}`));
   try {
-    const domains = [engine.createDomain(4096, 1n), engine.createDomain(4096, 0xfff00n)];
-    lines.push(`domain ${domains[0]} 4096 ${hex(1)}`, `domain ${domains[1]} 4096 ${hex(0xfff00)}`);
+    const domains = STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start));
+    domains.forEach((id, i) => lines.push(`domain ${id} ${GRANULE} ${hex(STREAM_DOMAIN_STARTS[i])}`));
     let live: Live[] = [];
     const domId = (i: number) => domains[i % Math.max(domains.length, 1)] ?? 99;
     for (const op of ops) {
       let line: string | null;
       switch (op.k) {
         case 'allocFast':
-          line = `${op.flush ? 'alloc' : 'alloc-noflush'} ${domId(op.dom)} ${op.cpu} ${op.size} ${hex(limit(op.wide))}`;
+          line = `${op.flush ? 'alloc' : 'alloc-noflush'} ${domId(op.dom)} ${op.cpu} ${op.size} ${hex(limitPfn(op.wide))}`;
           break;
         case 'alloc':
-          line = `slow-alloc ${domId(op.dom)} ${op.size} ${hex(limit(op.wide))} ${op.aligned ? 1 : 0}`;
+          line = `slow-alloc ${domId(op.dom)} ${op.size} ${hex(limitPfn(op.wide))} ${op.aligned ? 1 : 0}`;
           break;
         case 'freeFast':
         case 'free': {
@@ -52,8 +52,8 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
           const got: bigint[] = [];
           try {
             for (let i = 0; i < op.count; i++) {
-              lines.push(`alloc ${d} ${op.from} ${op.size} ${hex(0xfffffn)}`);
-              const pfn = engine.allocFast(d, op.from, BigInt(op.size), 0xfffffn, true);
+              lines.push(`alloc ${d} ${op.from} ${op.size} ${hex(LIMIT32)}`);
+              const pfn = engine.allocFast(d, op.from, BigInt(op.size), LIMIT32, true);
               if (pfn !== 0n) got.push(pfn);
             }
             for (const pfn of got) {
@@ -68,7 +68,7 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
       }
       const out = applyOp(engine, op, live, domains);
       if (op.k === 'badFree') live = live.filter((l) => engine.find(l.dom, l.pfn)?.[0] === l.pfn);
-      if (op.k === 'create') line = 'value' in out ? `domain ${out.value} 4096 ${hex(op.startPfn)}` : `# create failed: ${out.error}`;
+      if (op.k === 'create') line = 'value' in out ? `domain ${out.value} ${GRANULE} ${hex(op.startPfn)}` : `# create failed: ${out.error}`;
       const note = 'error' in out ? `  # -> ${out.error} (${out.status})` : '';
       lines.push(`${line}${note}`);
     }

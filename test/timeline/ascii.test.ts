@@ -6,7 +6,7 @@ const BAR = /[▁▂▃▄▅▆▇█ ]/u;
 
 /** The sparkline of a series line: what lies between the padded label and the stats. */
 function spark(line: string, labelWidth: number): string {
-  return line.slice(labelWidth + 2).split('  min')[0]!;
+  return line.slice(labelWidth + 2).split('  min')[0];
 }
 
 describe('renderTimelineAscii', () => {
@@ -16,8 +16,8 @@ describe('renderTimelineAscii', () => {
     expect(lines[0]).toContain('iommu_iova memory');
     expect(lines[0]).toContain('0–25 ms');
     expect(lines[0]).toContain('every 10 ms');
-    expect(lines[1]!.startsWith('v4.7     ')).toBe(true);
-    expect(lines[2]!.startsWith('v6.8+lazy')).toBe(true);
+    expect(lines[1].startsWith('v4.7     ')).toBe(true);
+    expect(lines[2].startsWith('v6.8+lazy')).toBe(true);
     for (const l of lines.slice(1)) {
       const s = spark(l, 'v6.8+lazy'.length);
       expect([...s]).toHaveLength(3);
@@ -31,25 +31,25 @@ describe('renderTimelineAscii', () => {
   it('puts every series on one shared scale by default', () => {
     // magazines: v4.7 8, 9, 4; v6.8+lazy 2, 6, 7 → levels (v - 2) of 0..7
     const lines = renderTimelineAscii(smallTimeline(), 'magazines');
-    expect(spark(lines[1]!, 9)).toBe('▇█▃');
-    expect(spark(lines[2]!, 9)).toBe('▁▅▆');
+    expect(spark(lines[1], 9)).toBe('▇█▃');
+    expect(spark(lines[2], 9)).toBe('▁▅▆');
     expect(lines[1]).toContain('min 4  max 9  last 4');
     expect(lines[2]).toContain('min 2  max 7  last 7');
   });
 
   it('scales each series to itself on request', () => {
     const lines = renderTimelineAscii(smallTimeline(), 'magazines', { scale: 'series' });
-    expect(spark(lines[1]!, 9)).toBe('▇█▁');
-    expect(spark(lines[2]!, 9)).toBe('▁▇█');
+    expect(spark(lines[1], 9)).toBe('▇█▁');
+    expect(spark(lines[2], 9)).toBe('▁▇█');
   });
 
   it('draws hit rates on 0..100% and leaves a gap where a window had no lookups', () => {
     const lines = renderTimelineAscii(smallTimeline(), 'hitRate');
     // v4.7: 0.75, 0.333…, null
-    expect(spark(lines[1]!, 9)).toBe(`▆▃${ASCII_GAP}`);
+    expect(spark(lines[1], 9)).toBe(`▆▃${ASCII_GAP}`);
     expect(lines[1]).toContain('min 33.3%  max 75%  last -');
     // v6.8+lazy: null, 1, 0.625
-    expect(spark(lines[2]!, 9)).toBe(`${ASCII_GAP}█▅`);
+    expect(spark(lines[2], 9)).toBe(`${ASCII_GAP}█▅`);
   });
 
   it('per-class depot fields', () => {
@@ -61,10 +61,10 @@ describe('renderTimelineAscii', () => {
   it('cuts a long series into `width` buckets showing each bucket maximum', () => {
     const samples = Array.from({ length: 1000 }, (_, i) => sample(i, { iova: i === 995 ? 5000 : i % 100 }));
     const t: Timeline = { intervalMs: 1, series: [{ label: 'long', samples }] };
-    const s = spark(renderTimelineAscii(t, 'iovaObjects', { width: 50 })[1]!, 4);
+    const s = spark(renderTimelineAscii(t, 'iovaObjects', { width: 50 })[1], 4);
     expect([...s]).toHaveLength(50);
     expect(s.endsWith('█')).toBe(true); // the spike in the last bucket survives
-    expect([...spark(renderTimelineAscii(t, 'iovaObjects')[1]!, 4)]).toHaveLength(80);
+    expect([...spark(renderTimelineAscii(t, 'iovaObjects')[1], 4)]).toHaveLength(80);
   });
 
   it('handles a series without samples and rejects bad options and fields', () => {

@@ -26,7 +26,7 @@ describe('timelineToCsv', () => {
   it('never writes exponent notation and quotes labels that need it', () => {
     const s = { ...sample(0.5, { mags: 2 ** 30 }), hitRate: 1e-7, cumulativeHitRate: 1 - 1e-12 };
     const csv = timelineToCsv({ intervalMs: 0.5, series: [{ label: 'a,"b"', samples: [s] }] });
-    const row = csv.split('\n')[1]!;
+    const row = csv.split('\n')[1];
     expect(row.startsWith('"a,""b""",0.5,')).toBe(true);
     expect(row).toContain(`,${2 ** 40},`);
     expect(row.endsWith(',0.0000001,1')).toBe(true);
@@ -39,7 +39,7 @@ describe('timelineToCsv', () => {
 
   it('rejects duplicate labels, samples out of order, NaN and a short depot array', () => {
     const t = smallTimeline();
-    expect(() => timelineToCsv({ ...t, series: [t.series[0]!, { ...t.series[1]!, label: 'v4.7' }] })).toThrow(TimelineError);
+    expect(() => timelineToCsv({ ...t, series: [t.series[0], { ...t.series[1], label: 'v4.7' }] })).toThrow(TimelineError);
     expect(() => timelineToCsv({ intervalMs: 10, series: [{ label: 'x', samples: [sample(10), sample(0)] }] })).toThrow(/in order/);
     expect(() => timelineToCsv({ intervalMs: 10, series: [{ label: 'x', samples: [{ ...sample(0), hitRate: Number.NaN }] }] })).toThrow(/hitRate/);
     expect(() => timelineToCsv({ intervalMs: 10, series: [{ label: 'x', samples: [{ ...sample(0), iovaBytes: Number.NaN }] }] })).toThrow(/iovaBytes/);
@@ -51,11 +51,13 @@ describe('timelineToCsv', () => {
 describe('timelineToJson', () => {
   it('round-trips the samples, keeps nulls and names its format', () => {
     const t: Timeline = smallTimeline();
-    const doc = JSON.parse(timelineToJson(t));
+    const doc = JSON.parse(timelineToJson(t)) as {
+      format: string; version: number; intervalMs: number; series: { label: string; samples: { hitRate: unknown }[] }[];
+    };
     expect(doc.format).toBe('iova-lab-timeline');
     expect(doc.version).toBe(1);
     expect(doc.intervalMs).toBe(10);
-    expect(doc.series.map((s: { label: string }) => s.label)).toEqual(['v4.7', 'v6.8+lazy']);
+    expect(doc.series.map((s) => s.label)).toEqual(['v4.7', 'v6.8+lazy']);
     expect(doc.series).toEqual(t.series);
     expect(doc.series[1].samples[0].hitRate).toBeNull();
   });

@@ -22,7 +22,7 @@ function parseSvg(svg: string): El {
   };
   const roots = (parser.parse(svg) as Node[]).map(convert).filter((e): e is El => e !== null);
   expect(roots).toHaveLength(1);
-  return roots[0]!;
+  return roots[0];
 }
 
 function all(el: El, pred: (e: El) => boolean, out: El[] = []): El[] {
@@ -109,16 +109,16 @@ describe('renderTimelineSvg', () => {
     const root = parseSvg(await renderTimelineSvg(tl, { title: 'a < b & c' }));
     expect(texts(root)).toContain(label);
     expect(texts(root)).toContain('a < b & c');
-    expect(linePaths(root)[0]!.map((p) => p.series)).toEqual([label]);
+    expect(linePaths(root)[0].map((p) => p.series)).toEqual([label]);
   });
 
   it('breaks the hit-rate line where a window had no lookups instead of drawing zero', async () => {
     const samples = [sample(0, { hits: 1 }), sample(10, { hits: 1 }), sample(20), sample(30, { hits: 1 }), sample(40, { hits: 1 })];
     const panels = linePaths(parseSvg(await renderTimelineSvg({ intervalMs: 10, series: [{ label: 'gap', samples }] })));
-    const hit = panels[3]!;
+    const hit = panels[3];
     expect(hit).toHaveLength(1);
-    expect(hit[0]!.d.match(/M/g)).toHaveLength(2); // two pieces
-    expect(panels[0]![0]!.d.match(/M/g)).toHaveLength(1); // the depot line is whole
+    expect(hit[0].d.match(/M/g)).toHaveLength(2); // two pieces
+    expect(panels[0][0].d.match(/M/g)).toHaveLength(1); // the depot line is whole
   });
 
   it('per-class depots: one path per series × size class in the first panel', async () => {
@@ -145,7 +145,7 @@ describe('renderTimelineSvg', () => {
 
   it('rejects duplicate labels and bad options', async () => {
     const t = smallTimeline();
-    await expect(renderTimelineSvg({ ...t, series: [t.series[0]!, t.series[0]!] })).rejects.toThrow(TimelineError);
+    await expect(renderTimelineSvg({ ...t, series: [t.series[0], t.series[0]] })).rejects.toThrow(TimelineError);
     expect(() => timelineChartSpec(t, { width: -1 })).toThrow(TimelineError);
     expect(() => timelineChartSpec(t, { panels: [] })).toThrow(TimelineError);
     expect(() => timelineChartSpec(t, { panels: ['nope' as 'hitRate'] })).toThrow(/unknown panel/);

@@ -16,6 +16,8 @@ tick 100
 offline 1
 online 1
 flush 7
+inject magazine 2
+inject iova 0
 put 7
 `;
 
@@ -34,13 +36,16 @@ describe('parseTrace', () => {
     const t = parseTrace(VALID);
     expect(t.header).toEqual({ possibleCpus: 4, onlineCpus: 2, magazines: 'unnamed', policy: [] });
     expect(t.ops.map((o) => o.op)).toEqual([
-      'domain', 'alloc', 'alloc-noflush', 'free', 'slow-alloc', 'slow-free', 'reserve', 'tick', 'offline', 'online', 'flush', 'put',
+      'domain', 'alloc', 'alloc-noflush', 'free', 'slow-alloc', 'slow-free', 'reserve', 'tick', 'offline', 'online', 'flush',
+      'inject', 'inject', 'put',
     ]);
     expect(t.ops[0]).toEqual({ line: 4, op: 'domain', id: 7, granule: 4096, startPfn: 1n });
     expect(t.ops[1]).toEqual({ line: 5, op: 'alloc', id: 7, cpu: 0, size: 4n, limitPfn: 0xfffffn });
     expect(t.ops[2]).toMatchObject({ size: 16n, limitPfn: 1048575n });
     expect(t.ops[4]).toMatchObject({ op: 'slow-alloc', aligned: true });
     expect(t.ops[6]).toMatchObject({ lo: 16n, hi: 31n });
+    expect(t.ops[11]).toEqual({ line: 15, op: 'inject', kind: 'magazine', nth: 2 });
+    expect(t.ops[12]).toEqual({ line: 16, op: 'inject', kind: 'iova', nth: 0 });
   });
   it('defaults online to possible and leaves magazines, profile and policy to the lab', () => {
     expect(parseTrace('cpus 8\n').header).toEqual({ possibleCpus: 8, onlineCpus: 8, policy: [] });
@@ -80,6 +85,9 @@ describe('parseTrace', () => {
     ['policy value out of range', 'cpus 2\npolicy mag-size=5000\n', 2, /magazineSize .*5000/],
     ['policies that clash', 'cpus 2\npolicy mag-size=8\npolicy dynamic=16\n', 3, /dynamicInitial .*16/],
     ['policy after an op', 'cpus 2\ndomain 0 4096 1\npolicy lazy\n', 3, /before any op/],
+    ['unknown failure kind', 'cpus 2\ninject slab 1\n', 2, /failure kind \(magazine or iova\)/],
+    ['inject without nth', 'cpus 2\ninject iova\n', 2, /inject <kind> <nth>/],
+    ['negative nth', 'cpus 2\ninject iova -1\n', 2, /nth/],
     ['number above 2^64', 'cpus 2\ntick 0x10000000000000000\n', 2, /below 2\^64/],
   ];
   it.each(bad)('rejects %s with the line number', (_name, text, line, expected) => {

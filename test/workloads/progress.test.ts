@@ -32,7 +32,7 @@ describe.each(WORKLOAD_NAMES)('%s progress', (name) => {
       return;
     }
     expect(ops.length).toBeGreaterThan(1); // after every burst, not only at the end
-    for (let i = 1; i < ops.length; i++) expect(ops[i]!.done).toBeGreaterThan(ops[i - 1]!.done);
+    for (let i = 1; i < ops.length; i++) expect(ops[i].done).toBeGreaterThan(ops[i - 1].done);
     expect(ops.every((p) => p.total === 7000 && p.done <= 7000)).toBe(true);
     expect(ops.at(-1)).toEqual({ unit: 'ops', done: 7000, total: 7000 });
     expect(watched.result.pairs).toBe(7000);

@@ -1,0 +1,71 @@
+// The batch interpreter of the TS model: decodes OP_WORDS-word ops (docs/design.md "Batch ops") and
+// runs each through the engine's own entry points, so a batched op validates and behaves exactly
+// as the same call made alone. Stops at the first failing op and reports how many completed.
+import type { BatchRun } from '../batch-window.js';
+import type { Engine } from '../engine.js';
+import { OP_WORDS, OpCode } from '../engine.js';
+import { Status } from '../errors.js';
+import { fail } from './validate.js';
+
+/** A word as an int index; anything past int32 becomes -1 so the range check names it. */
+const small = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
+
+/** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one). */
+function runOp(engine: Engine, i: number, ops: BigUint64Array): bigint {
+  const at = i * OP_WORDS;
+  const code = ops[at], a = ops[at + 3], b = ops[at + 4], c = ops[at + 5];
+  const dom = small(ops[at + 1]);
+  const cpu = small(ops[at + 2]);
+  switch (Number(code) as OpCode) {
+    case OpCode.AllocFast:
+      return engine.allocFast(dom, cpu, a, b, c !== 0n);
+    case OpCode.FreeFast:
+      engine.freeFast(dom, cpu, a, b);
+      return 0n;
+    case OpCode.Alloc:
+      return engine.alloc(dom, a, b, c !== 0n);
+    case OpCode.Free:
+      engine.free(dom, a);
+      return 0n;
+    case OpCode.Find:
+      return engine.find(dom, a)?.[0] ?? 0n;
+    case OpCode.Reserve:
+      return engine.reserve(dom, a, b);
+    case OpCode.Advance:
+      engine.advanceClock(a);
+      return 0n;
+    case OpCode.CpuOffline:
+      engine.cpuOffline(cpu);
+      return 0n;
+    case OpCode.CpuOnline:
+      engine.cpuOnline(cpu);
+      return 0n;
+    case OpCode.Flush:
+      engine.flush(dom);
+      return 0n;
+    case OpCode.DomainCreate:
+      return BigInt(engine.createDomain(small(a), b));
+    case OpCode.DomainPut:
+      engine.putDomain(dom);
+      return 0n;
+    case OpCode.InjectFailure:
+      if (a > 1n) fail(Status.BAD_OP, { op: i, kind: a });
+      engine.injectFailure(a === 0n ? 'magazine' : 'iova', small(b));
+      return 0n;
+    default:
+      return fail(Status.BAD_OP, { op: i, opcode: code });
+  }
+}
+
+/** The TS twin of the C engine's iova_run_batch: the first n ops in order, each result into
+ * `results`, until the first error. */
+export function runOps(engine: Engine, ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
+  for (let i = 0; i < n; i++) {
+    try {
+      results[i] = runOp(engine, i, ops);
+    } catch (error) {
+      return { completed: i, error: error as Error };
+    }
+  }
+  return { completed: n };
+}
