@@ -80,7 +80,7 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
   const low = new Uint32Array(ops.buffer, ops.byteOffset, ops.length * 2);
   const res = new BigUint64Array(n);
   for (let i = 0, o = 0; i < n; i++, o += OP_WORDS) {
-    const dom = low[2 * o + 2]!, cpu = low[2 * o + 4]!, a = ops[o + 3]!, b = ops[o + 4]!, flag = low[2 * o + 10] !== 0;
+    const dom = low[2 * o + 2], cpu = low[2 * o + 4], a = ops[o + 3], b = ops[o + 4], flag = low[2 * o + 10] !== 0;
     switch (low[2 * o]) {
       case OpCode.AllocFast: res[i] = e.allocFast(dom, cpu, a, b, flag); break;
       case OpCode.FreeFast: e.freeFast(dom, cpu, a, b); break;
@@ -130,7 +130,7 @@ async function measureInProc(make: () => Promise<Engine> | Engine, w: Workload, 
     if (!outcome) outcome = { results: results.slice(), snap: engine.snapshot() };
     engine.dispose();
   } while (!enoughReps(reps, b.minNs, b.maxNs));
-  return { reps, outcome: outcome! };
+  return { reps, outcome: outcome };
 }
 
 /** A second instance of the WASM module (its own memory), reused by every twin repetition. */

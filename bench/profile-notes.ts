@@ -32,7 +32,7 @@ const KEYS: [RegExp, string][] = [
 
 /** What limits target `name` (used when it is missed). */
 export function limitOf(name: string): string {
-  return LIMITS[KEYS.find(([re]) => re.test(name))?.[1] ?? 'big']!;
+  return LIMITS[KEYS.find(([re]) => re.test(name))?.[1] ?? 'big'];
 }
 
 export const PROFILE_NOTES = `## Profile evidence (earlier optimisation round)

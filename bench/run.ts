@@ -25,7 +25,7 @@ import { bigLabRow, LIVE_IOVAS, liveIovasRow } from './ts-scale.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const { values: opts } = parseArgs({ options: { 'slow-pairs': { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const quick = opts.quick!;
+const quick = opts.quick;
 const slowPairs = Number(opts['slow-pairs'] ?? (quick ? '100' : '10000'));
 if (!Number.isSafeInteger(slowPairs) || slowPairs < 0) {
   console.error(`--slow-pairs needs a non-negative integer, got ${opts['slow-pairs']}`);
@@ -40,7 +40,7 @@ const TRACE_OPS = quick ? 200_000 : 10_000_000;
 const tStart = performance.now();
 const since = (): string => `${((performance.now() - tStart) / 1000).toFixed(1)}s`;
 const loads: number[] = [];
-const noteLoad = (): void => void loads.push(loadavg()[0]!);
+const noteLoad = (): void => void loads.push(loadavg()[0]);
 const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-'));
 const exe = buildNative(ROOT, tmp);
 const wls = await workloads(slowPairs);
@@ -59,7 +59,7 @@ for (const w of wls) {
   for (let round = 0; round < roundsOf(w.name); round++) {
     // Rotate the starting engine so none always runs first (or right after the native process).
     for (let k = 0; k < ENGINES.length; k++) {
-      const en = ENGINES[(k + round) % ENGINES.length]!;
+      const en = ENGINES[(k + round) % ENGINES.length];
       const m = await measure(en, w, exe, opFile, BUDGET);
       rounds[en].push(steady(m.reps));
       outcomes[en] ??= m.outcome;
@@ -82,7 +82,7 @@ if (failed) { console.error('FAIL: engines disagree (see MISMATCH lines above)')
 for (const [i, w] of wls.entries()) {
   if (!quick && w.name.startsWith('4')) continue;
   for (const kind of ['wasm-batch', 'ts'] as const) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/warmup.ts'), opFiles[i]!, kind, String(WARMUP_REPS)],
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/warmup.ts'), opFiles[i], kind, String(WARMUP_REPS)],
       { cwd: ROOT, encoding: 'utf8' });
     warmup.push({ workload: w.name, engine: kind === 'ts' ? 'TS' : 'WASM batch', reps: JSON.parse(out) as Rep[] });
     console.error(`  warm-up ${w.name} ${kind} @${since()}`);
@@ -171,7 +171,7 @@ const worst = (a: EngineKind, b: EngineKind, which: WorkloadResult[]) => {
   return all.reduce((x, y) => (y.s.med < x.s.med ? y : x));
 };
 const shown = (x: { w: WorkloadResult; s: ReturnType<typeof ratio> }): string => `${fmtSpread(x.s)}, ${x.w.name}`;
-const churn = ratio(results[0]!, 'wasm-batch', 'native');
+const churn = ratio(results[0], 'wasm-batch', 'native');
 const others = worst('wasm-batch', 'native', results.slice(1));
 const perOp = worst('wasm-perop', 'wasm-batch', results);
 const ts = worst('ts', 'wasm-batch', results);
@@ -184,7 +184,7 @@ const targets: Target[] = [
   target('TS model ≥ 0.1× WASM batch on every workload (worst shown)', shown(ts), ts.s.med >= 0.1),
   target(`${LIVE_IOVAS.toLocaleString('en')} live IOVAs on the TS engine < 2 s`, `${liveS.toFixed(2)} s CPU`, liveS < 2),
   target(`${TRACE_OPS.toLocaleString('en')} trace ops parse + replay < 6 s`, `${traceS.toFixed(2)} s`, traceS < 6),
-  target('seed preset < 1 s', `${scale[0]!.wallMs.toFixed(0)} ms`, scale[0]!.wallMs < 1000),
+  target('seed preset < 1 s', `${scale[0].wallMs.toFixed(0)} ms`, scale[0].wallMs < 1000),
   target('1024×1000 init (WASM) < 10 s within 2 GB WASM heap', big.error ? `failed: ${big.error}` : `${(big.wallMs / 1000).toFixed(2)} s, ${(big.heap! / 2 ** 30).toFixed(2)} GiB`,
     !big.error && big.wallMs < 10_000 && big.heap! <= 2 ** 31),
   // The previous committed BENCHMARKS.md (wall time, sorted-array TS model): seed 47 ms, 1024×1000 WASM

@@ -81,21 +81,31 @@ export class ArrayBatchWindow implements BatchWindow {
   private opsWords: BigUint64Array | null;
   private resultWords: BigUint64Array | null;
 
-  constructor(capacityOps: number, private readonly runInto: RunInto, private readonly onDispose?: () => void) {
+  constructor(
+    capacityOps: number,
+    private readonly runInto: RunInto,
+    private readonly onDispose?: () => void,
+  ) {
     this.capacity = checkCapacity(capacityOps);
     this.opsWords = new BigUint64Array(this.capacity * OP_WORDS);
     this.resultWords = new BigUint64Array(this.capacity);
   }
 
-  get ops(): BigUint64Array { return this.opsWords ?? disposed(); }
-  get results(): BigUint64Array { return this.resultWords ?? disposed(); }
+  get ops(): BigUint64Array {
+    return this.opsWords ?? disposed();
+  }
+  get results(): BigUint64Array {
+    return this.resultWords ?? disposed();
+  }
 
   run(nOps: number): BatchRun {
     const ops = this.ops;
     return this.runInto(ops, checkRunCount(nOps, this.capacity), this.results);
   }
 
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 
   dispose(): void {
     if (!this.opsWords) return;

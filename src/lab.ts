@@ -292,5 +292,5 @@ export class IovaLab implements Disposable {
 
 /** What a value is, for an error message: its constructor's name, or the value itself. */
 function typeName(v: unknown): string {
-  return v === null || typeof v !== 'object' ? String(v) : ((v as object).constructor?.name ?? 'object');
+  return v === null || typeof v !== 'object' ? String(v) : (v.constructor?.name ?? 'object');
 }

@@ -39,12 +39,18 @@ class WasmEngine implements Engine {
 
   readonly config: LabConfig;
 
-  constructor(private readonly mod: IovaModule, config: LabConfig) {
+  constructor(
+    private readonly mod: IovaModule,
+    config: LabConfig,
+  ) {
     const policy = policyOfConfig(config);
     const missing = facetsMissingInC(policy);
     if (missing.length) {
-      throw new LabConfigError(`the wasm engine does not model ${missing.join(', ')} yet `
-        + `(profile ${config.profile ?? 'of the policy'}); use the ts engine`, Status.LAB_CONFIG);
+      throw new LabConfigError(
+        `the wasm engine does not model ${missing.join(', ')} yet ` +
+          `(profile ${config.profile ?? 'of the policy'}); use the ts engine`,
+        Status.LAB_CONFIG,
+      );
     }
     this.config = { ...config, policy };
     const words = policyWords(policy);
@@ -71,7 +77,7 @@ class WasmEngine implements Engine {
 
   /** Word i of the transfer buffer (HEAPU64 is re-made by the glue when memory grows). */
   private transferred(i: number): bigint {
-    return this.mod.HEAPU64[this.transferPtr / 8 + i]!;
+    return this.mod.HEAPU64[this.transferPtr / 8 + i];
   }
 
   /** Callers test `status < 0` themselves so the args object is only built for an error. */
@@ -169,8 +175,12 @@ class WasmEngine implements Engine {
 
   batchWindow(capacityOps: number): BatchWindow {
     void this.handle; // throws DisposedError once disposed
-    const w: HeapBatchWindow = new HeapBatchWindow(this.mod, checkCapacity(capacityOps), (n) => this.runWindow(w, n),
-      () => this.windows.delete(w));
+    const w: HeapBatchWindow = new HeapBatchWindow(
+      this.mod,
+      checkCapacity(capacityOps),
+      (n) => this.runWindow(w, n),
+      () => this.windows.delete(w),
+    );
     this.windows.add(w);
     return w;
   }
@@ -179,16 +189,24 @@ class WasmEngine implements Engine {
    * An error names the failed op as opBase + its index in the window. */
   private runWindow(w: HeapBatchWindow, n: number, opBase = 0): BatchRun {
     const status = this.mod._iova_run_batch(this.handle, w.opsPtr, n, w.resultsPtr, this.transferPtr);
-    const completed = this.mod.HEAPU32[this.transferPtr / 4]!;
+    const completed = this.mod.HEAPU32[this.transferPtr / 4];
     if (status >= 0) return { completed };
     const ops = w.ops;
     const at = completed * OP_WORDS;
     return {
       completed,
-      error: errorForStatus(status, describeArgs({
-        op: opBase + completed, opcode: ops[at]!, domain: ops[at + 1]!, cpu: ops[at + 2]!,
-        a: ops[at + 3]!, b: ops[at + 4]!, c: ops[at + 5]!,
-      })),
+      error: errorForStatus(
+        status,
+        describeArgs({
+          op: opBase + completed,
+          opcode: ops[at],
+          domain: ops[at + 1],
+          cpu: ops[at + 2],
+          a: ops[at + 3],
+          b: ops[at + 4],
+          c: ops[at + 5],
+        }),
+      ),
     };
   }
 
@@ -251,8 +269,12 @@ class HeapBatchWindow implements BatchWindow {
   private resultsView: BigUint64Array;
   private live = true;
 
-  constructor(private readonly mod: IovaModule, readonly capacity: number,
-    private readonly runIt: (n: number) => BatchRun, private readonly onDispose: () => void) {
+  constructor(
+    private readonly mod: IovaModule,
+    readonly capacity: number,
+    private readonly runIt: (n: number) => BatchRun,
+    private readonly onDispose: () => void,
+  ) {
     const bytes = capacity * (OP_WORDS + 1) * 8;
     this.opsPtr = mod._malloc(bytes);
     if (!this.opsPtr) throw errorForStatus(Status.NOMEM, `batch window of ${capacity} ops (${bytes} bytes)`);
@@ -284,7 +306,9 @@ class HeapBatchWindow implements BatchWindow {
     return this.runIt(checkRunCount(nOps, this.capacity));
   }
 
-  [Symbol.dispose](): void { this.dispose(); }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 
   dispose(): void {
     if (!this.live) return;

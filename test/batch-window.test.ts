@@ -14,7 +14,14 @@ function churnOps(count: number, seed: number): BatchOp[] {
   const rand = (n: number): number => ((s = (s * 1103515245 + 12345) % 2 ** 31), s % n);
   const ops: BatchOp[] = [{ op: 'createDomain', granule: 4096, startPfn: 1n }];
   for (let i = 0; i < count; i++) {
-    ops.push({ op: 'allocFast', domain: 0, cpu: rand(2), size: BigInt(1 + rand(40)), limitPfn: LIMIT32, flushRcache: true });
+    ops.push({
+      op: 'allocFast',
+      domain: 0,
+      cpu: rand(2),
+      size: BigInt(1 + rand(40)),
+      limitPfn: LIMIT32,
+      flushRcache: true,
+    });
     if (i % 64 === 0) ops.push({ op: 'advance', ms: 20n });
   }
   return ops;
@@ -60,7 +67,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
     expect(win.results[0]).toBe(0n); // the domain id
     expect(win.results[1]).toBe(LIMIT32 - 3n);
     expect([...win.ops]).toEqual([...ops]);
-    expect(lab.snapshot().domains[0]!.liveIovas).toBe(1);
+    expect(lab.snapshot().domains[0].liveIovas).toBe(1);
   });
 
   it('runBatch names the failing op by its index in the whole batch, beyond the first chunk', async () => {
@@ -74,7 +81,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
     if (engine === 'wasm') expect(r.error!.message).toContain('op 5001');
   });
 
-  it('runBatch writes into the caller\'s output array and returns a view of it', async () => {
+  it("runBatch writes into the caller's output array and returns a view of it", async () => {
     using lab = await newLab(engine, { possibleCpus: 2 });
     const ops = churnOps(100, 3);
     const out = new BigUint64Array(ops.length + 5).fill(7n);
@@ -84,7 +91,9 @@ describe.each(ENGINES)('%s engine', (engine) => {
     expect(r.results.length).toBe(ops.length);
     expect(out[1]).not.toBe(7n);
     expect(out[ops.length]).toBe(7n); // past the batch: untouched
-    expect(() => lab.runBatch(encodeOps(ops), new BigUint64Array(3))).toThrow(`needs an output array of ${ops.length} words, got 3`);
+    expect(() => lab.runBatch(encodeOps(ops), new BigUint64Array(3))).toThrow(
+      `needs an output array of ${ops.length} words, got 3`,
+    );
   });
 
   it('views fetched again after the heap grew read and write the window', async () => {

@@ -13,7 +13,10 @@ const small = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
 /** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one). */
 function runOp(engine: Engine, i: number, ops: BigUint64Array): bigint {
   const at = i * OP_WORDS;
-  const code = ops[at], a = ops[at + 3], b = ops[at + 4], c = ops[at + 5];
+  const code = ops[at],
+    a = ops[at + 3],
+    b = ops[at + 4],
+    c = ops[at + 5];
   const dom = small(ops[at + 1]);
   const cpu = small(ops[at + 2]);
   switch (Number(code) as OpCode) {

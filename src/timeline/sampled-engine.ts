@@ -18,7 +18,10 @@ export class SampledEngine implements Engine {
 
   private readonly step: bigint;
 
-  constructor(private readonly inner: Engine, readonly intervalMs: number) {
+  constructor(
+    private readonly inner: Engine,
+    readonly intervalMs: number,
+  ) {
     if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
       throw new TimelineError(`the sampling interval must be a whole number of ms ≥ 1, got ${String(intervalMs)}`);
     }
@@ -26,8 +29,12 @@ export class SampledEngine implements Engine {
     this.step = BigInt(intervalMs);
   }
 
-  get name() { return this.inner.name; }
-  get config() { return this.inner.config; }
+  get name() {
+    return this.inner.name;
+  }
+  get config() {
+    return this.inner.config;
+  }
 
   private sample(): void {
     this.recorder.observe(Number(this.now), () => this.inner.snapshot());
@@ -42,7 +49,9 @@ export class SampledEngine implements Engine {
     const target = this.now + ms;
     const steps = ms / this.step;
     if (steps > MAX_SAMPLES_PER_ADVANCE) {
-      throw new TimelineError(`advancing ${ms} ms would record ${steps} samples at ${this.step} ms; use a longer interval`);
+      throw new TimelineError(
+        `advancing ${ms} ms would record ${steps} samples at ${this.step} ms; use a longer interval`,
+      );
     }
     for (let next = (this.now / this.step + 1n) * this.step; next <= target; next += this.step) {
       this.inner.advanceClock(next - this.now);
@@ -59,25 +68,51 @@ export class SampledEngine implements Engine {
     return this.recorder.finish(label);
   }
 
-  createDomain(granule: number, startPfn: bigint): number { return this.inner.createDomain(granule, startPfn); }
-  putDomain(domain: number): void { this.inner.putDomain(domain); }
+  createDomain(granule: number, startPfn: bigint): number {
+    return this.inner.createDomain(granule, startPfn);
+  }
+  putDomain(domain: number): void {
+    this.inner.putDomain(domain);
+  }
   allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
     return this.inner.allocFast(domain, cpu, size, limitPfn, flushRcache);
   }
-  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void { this.inner.freeFast(domain, cpu, pfn, size); }
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
+    this.inner.freeFast(domain, cpu, pfn, size);
+  }
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
     return this.inner.alloc(domain, size, limitPfn, sizeAligned);
   }
-  free(domain: number, pfn: bigint): void { this.inner.free(domain, pfn); }
-  find(domain: number, pfn: bigint): [bigint, bigint] | null { return this.inner.find(domain, pfn); }
-  reserve(domain: number, lo: bigint, hi: bigint): bigint { return this.inner.reserve(domain, lo, hi); }
-  cpuOffline(cpu: number): void { this.inner.cpuOffline(cpu); }
-  cpuOnline(cpu: number): void { this.inner.cpuOnline(cpu); }
-  flush(domain: number): void { this.inner.flush(domain); }
-  injectFailure(kind: FailureKind, nth: number): void { this.inner.injectFailure(kind, nth); }
-  snapshot(): Snapshot { return this.inner.snapshot(); }
-  checkInvariants(): void { this.inner.checkInvariants(); }
-  dispose(): void { this.inner.dispose(); }
+  free(domain: number, pfn: bigint): void {
+    this.inner.free(domain, pfn);
+  }
+  find(domain: number, pfn: bigint): [bigint, bigint] | null {
+    return this.inner.find(domain, pfn);
+  }
+  reserve(domain: number, lo: bigint, hi: bigint): bigint {
+    return this.inner.reserve(domain, lo, hi);
+  }
+  cpuOffline(cpu: number): void {
+    this.inner.cpuOffline(cpu);
+  }
+  cpuOnline(cpu: number): void {
+    this.inner.cpuOnline(cpu);
+  }
+  flush(domain: number): void {
+    this.inner.flush(domain);
+  }
+  injectFailure(kind: FailureKind, nth: number): void {
+    this.inner.injectFailure(kind, nth);
+  }
+  snapshot(): Snapshot {
+    return this.inner.snapshot();
+  }
+  checkInvariants(): void {
+    this.inner.checkInvariants();
+  }
+  dispose(): void {
+    this.inner.dispose();
+  }
 
   /** Runs the batch in pieces so that its clock advances are sampled too. */
   batchWindow(capacityOps: number): BatchWindow {

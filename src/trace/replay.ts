@@ -17,7 +17,11 @@ import { VALUE_OPS, type Trace, type TraceOp } from './parse.js';
  */
 export class TraceReplayError extends IovaLabError {
   override name = 'TraceReplayError';
-  constructor(readonly line: number, readonly op: string, readonly engineError: unknown) {
+  constructor(
+    readonly line: number,
+    readonly op: string,
+    readonly engineError: unknown,
+  ) {
     const why = engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError);
     const status = engineError instanceof IovaLabError ? engineError.status : 0;
     super(`trace line ${line} (${op}): ${why}`, status, engineError);
@@ -75,48 +79,133 @@ const refOf = (o: TraceOp): number | undefined => (o.op === 'free' || o.op === '
 /** The batch words of one op; `dom` maps a trace domain id to the engine's (the parser has
  * checked that every id is live), `pfnOf` a free's `@<line>` to the PFN that line returned. */
 function encode(
-  o: TraceOp, out: BigUint64Array, at: number, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint,
+  o: TraceOp,
+  out: BigUint64Array,
+  at: number,
+  dom: (id: number) => number,
+  pfnOf: (o: TraceOp) => bigint,
 ): void {
-  let code: OpCode, d = 0, cpu = 0, a = 0n, b = 0n, c = 0n;
+  let code: OpCode,
+    d = 0,
+    cpu = 0,
+    a = 0n,
+    b = 0n,
+    c = 0n;
   switch (o.op) {
-    case 'domain': code = OpCode.DomainCreate; a = BigInt(o.granule); b = o.startPfn; break;
+    case 'domain':
+      code = OpCode.DomainCreate;
+      a = BigInt(o.granule);
+      b = o.startPfn;
+      break;
     case 'alloc':
     case 'alloc-noflush':
-      code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
-    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = pfnOf(o); b = o.size; break;
-    case 'slow-alloc': code = OpCode.Alloc; d = dom(o.id); a = o.size; b = o.limitPfn; c = o.aligned ? 1n : 0n; break;
-    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = pfnOf(o); break;
-    case 'reserve': code = OpCode.Reserve; d = dom(o.id); a = o.lo; b = o.hi; break;
-    case 'tick': code = OpCode.Advance; a = o.ms; break;
-    case 'offline': code = OpCode.CpuOffline; cpu = o.cpu; break;
-    case 'online': code = OpCode.CpuOnline; cpu = o.cpu; break;
-    case 'flush': code = OpCode.Flush; d = dom(o.id); break;
-    case 'put': code = OpCode.DomainPut; d = dom(o.id); break;
+      code = OpCode.AllocFast;
+      d = dom(o.id);
+      cpu = o.cpu;
+      a = o.size;
+      b = o.limitPfn;
+      c = o.op === 'alloc' ? 1n : 0n;
+      break;
+    case 'free':
+      code = OpCode.FreeFast;
+      d = dom(o.id);
+      cpu = o.cpu;
+      a = pfnOf(o);
+      b = o.size;
+      break;
+    case 'slow-alloc':
+      code = OpCode.Alloc;
+      d = dom(o.id);
+      a = o.size;
+      b = o.limitPfn;
+      c = o.aligned ? 1n : 0n;
+      break;
+    case 'slow-free':
+      code = OpCode.Free;
+      d = dom(o.id);
+      a = pfnOf(o);
+      break;
+    case 'reserve':
+      code = OpCode.Reserve;
+      d = dom(o.id);
+      a = o.lo;
+      b = o.hi;
+      break;
+    case 'tick':
+      code = OpCode.Advance;
+      a = o.ms;
+      break;
+    case 'offline':
+      code = OpCode.CpuOffline;
+      cpu = o.cpu;
+      break;
+    case 'online':
+      code = OpCode.CpuOnline;
+      cpu = o.cpu;
+      break;
+    case 'flush':
+      code = OpCode.Flush;
+      d = dom(o.id);
+      break;
+    case 'put':
+      code = OpCode.DomainPut;
+      d = dom(o.id);
+      break;
     case 'inject':
       // Rare: the library's own encoder keeps the failure-kind word in one place.
       out.set(encodeOps([{ op: 'injectFailure', kind: o.kind, nth: o.nth }]), at);
       return;
   }
-  out[at] = word(code); out[at + 1] = word(d); out[at + 2] = word(cpu);
-  out[at + 3] = a; out[at + 4] = b; out[at + 5] = c;
+  out[at] = word(code);
+  out[at + 1] = word(d);
+  out[at + 2] = word(cpu);
+  out[at + 3] = a;
+  out[at + 4] = b;
+  out[at + 5] = c;
 }
 
 /** The op through the Engine method the batch op stands for, so it throws the same error. */
 function runOne(e: Engine, o: TraceOp, dom: (id: number) => number, pfnOf: (o: TraceOp) => bigint): void {
   switch (o.op) {
-    case 'domain': e.createDomain(o.granule, o.startPfn); break;
-    case 'alloc': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true); break;
-    case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
-    case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
-    case 'slow-alloc': e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned); break;
-    case 'slow-free': e.free(dom(o.id), pfnOf(o)); break;
-    case 'reserve': e.reserve(dom(o.id), o.lo, o.hi); break;
-    case 'tick': e.advanceClock(o.ms); break;
-    case 'offline': e.cpuOffline(o.cpu); break;
-    case 'online': e.cpuOnline(o.cpu); break;
-    case 'flush': e.flush(dom(o.id)); break;
-    case 'put': e.putDomain(dom(o.id)); break;
-    case 'inject': e.injectFailure(o.kind, o.nth); break;
+    case 'domain':
+      e.createDomain(o.granule, o.startPfn);
+      break;
+    case 'alloc':
+      e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true);
+      break;
+    case 'alloc-noflush':
+      e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false);
+      break;
+    case 'free':
+      e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size);
+      break;
+    case 'slow-alloc':
+      e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned);
+      break;
+    case 'slow-free':
+      e.free(dom(o.id), pfnOf(o));
+      break;
+    case 'reserve':
+      e.reserve(dom(o.id), o.lo, o.hi);
+      break;
+    case 'tick':
+      e.advanceClock(o.ms);
+      break;
+    case 'offline':
+      e.cpuOffline(o.cpu);
+      break;
+    case 'online':
+      e.cpuOnline(o.cpu);
+      break;
+    case 'flush':
+      e.flush(dom(o.id));
+      break;
+    case 'put':
+      e.putDomain(dom(o.id));
+      break;
+    case 'inject':
+      e.injectFailure(o.kind, o.nth);
+      break;
   }
 }
 
@@ -148,7 +237,10 @@ export interface ReplayOptions {
  * ```
  */
 export async function replayTrace(
-  trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void, options: ReplayOptions = {},
+  trace: Trace,
+  engineName: EngineName = 'wasm',
+  onValue?: (v: ReplayValue) => void,
+  options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   using lab = await IovaLab.create({
     possibleCpus: trace.header.possibleCpus,

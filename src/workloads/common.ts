@@ -60,7 +60,7 @@ export function pick<T>(rand: () => number, list: readonly T[]): T {
 }
 
 export function engineOf(target: Engine | IovaLab): Engine {
-  return 'runBatch' in target && 'allocFast' in target ? target : (target).engine;
+  return 'runBatch' in target && 'allocFast' in target ? target : target.engine;
 }
 
 export function createDomains(engine: Engine, options: WorkloadOptions): number[] {
@@ -87,9 +87,23 @@ const FREE_FAST = BigInt(OpCode.FreeFast);
 export const ROUND_WINDOW_OPS = 8192;
 
 /** Op i of a window: its OP_WORDS words, written in place. */
-function putOp(ops: BigUint64Array, i: number, code: bigint, dom: bigint, cpu: bigint, a: bigint, b: bigint, c: bigint): void {
+function putOp(
+  ops: BigUint64Array,
+  i: number,
+  code: bigint,
+  dom: bigint,
+  cpu: bigint,
+  a: bigint,
+  b: bigint,
+  c: bigint,
+): void {
   const at = i * OP_WORDS;
-  ops[at] = code; ops[at + 1] = dom; ops[at + 2] = cpu; ops[at + 3] = a; ops[at + 4] = b; ops[at + 5] = c;
+  ops[at] = code;
+  ops[at + 1] = dom;
+  ops[at + 2] = cpu;
+  ops[at + 3] = a;
+  ops[at + 4] = b;
+  ops[at + 5] = c;
 }
 
 /** Runs n ops of the window and returns its results; an engine error is thrown, as a call would. */
@@ -105,9 +119,17 @@ function runWindow(win: BatchWindow, n: number): BigUint64Array {
  * place. Returns how many allocations failed.
  */
 export function allocThenFree(
-  win: BatchWindow, dom: number, allocCpu: number, freeCpu: number, count: number, nextSize: () => bigint, limit: bigint,
+  win: BatchWindow,
+  dom: number,
+  allocCpu: number,
+  freeCpu: number,
+  count: number,
+  nextSize: () => bigint,
+  limit: bigint,
 ): number {
-  const d = BigInt(dom), ac = BigInt(allocCpu), fc = BigInt(freeCpu);
+  const d = BigInt(dom),
+    ac = BigInt(allocCpu),
+    fc = BigInt(freeCpu);
   const live: bigint[] = []; // pfn, size pairs of the allocations that succeeded
   const sizes: bigint[] = [];
   let failed = 0;
@@ -116,20 +138,20 @@ export function allocThenFree(
     const ops = win.ops;
     for (let i = 0; i < m; i++) {
       sizes[i] = nextSize();
-      putOp(ops, i, ALLOC_FAST, d, ac, sizes[i]!, limit, 1n);
+      putOp(ops, i, ALLOC_FAST, d, ac, sizes[i], limit, 1n);
     }
     const results = runWindow(win, m);
     for (let i = 0; i < m; i++) {
-      const pfn = results[i]!;
+      const pfn = results[i];
       if (pfn === 0n) failed++;
-      else live.push(pfn, sizes[i]!);
+      else live.push(pfn, sizes[i]);
     }
     done += m;
   }
   for (let at = 0; at < live.length;) {
     const m = Math.min(win.capacity, (live.length - at) / 2);
     const ops = win.ops;
-    for (let i = 0; i < m; i++) putOp(ops, i, FREE_FAST, d, fc, live[at + 2 * i]!, live[at + 2 * i + 1]!, 0n);
+    for (let i = 0; i < m; i++) putOp(ops, i, FREE_FAST, d, fc, live[at + 2 * i], live[at + 2 * i + 1], 0n);
     runWindow(win, m);
     at += 2 * m;
   }
@@ -185,7 +207,10 @@ export function startRun(target: Engine | IovaLab, options: WorkloadOptions): Wo
 }
 
 /** One round of a workload: how many ops it ran and how many of its allocations failed. */
-export interface Round { ops: number; failed: number }
+export interface Round {
+  ops: number;
+  failed: number;
+}
 
 /**
  * The loop every op-driven workload shares: rounds until `ops` are done (each given how many
@@ -193,8 +218,11 @@ export interface Round { ops: number; failed: number }
  * idle until durationMs.
  */
 export function runRounds(
-  name: WorkloadName, run: WorkloadRun, options: WorkloadOptions,
-  round: (remaining: number, win: BatchWindow) => Round, afterRound: (done: number) => void,
+  name: WorkloadName,
+  run: WorkloadRun,
+  options: WorkloadOptions,
+  round: (remaining: number, win: BatchWindow) => Round,
+  afterRound: (done: number) => void,
 ): WorkloadResult {
   const { domainIds, ops, clock } = run;
   let failedAllocs = 0;
