@@ -47,7 +47,9 @@ static int32_t check_tree(struct iova_lab *L, struct lab_domain *d, uint64_t *nf
 			continue;
 		}
 		cnt++;
-		if (n->pfn_lo > n->pfn_hi || n->pfn_lo < v->start_pfn || n->pfn_hi == PFN_MAX_ALL)
+		/* the retry-start overflow (v5.11-v6.1) can hand out ranges below start_pfn */
+		uint64_t lowest = L->policy.retry == IOVA_RETRY_OVERFLOW ? 0 : v->start_pfn;
+		if (n->pfn_lo > n->pfn_hi || n->pfn_lo < lowest || n->pfn_hi == PFN_MAX_ALL)
 			return invariant_broken(L, "node out of range", d->id);
 		if (prevx != NODE_NONE && v->n[prevx].pfn_hi >= n->pfn_lo) return invariant_broken(L, "nodes overlap", d->id);
 		if (n->in_magazine) (*nflag)++;

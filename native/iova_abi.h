@@ -51,6 +51,8 @@ enum iova_status {
 	IOVA_E_ALLOC_FAILED = -16, /* domain init failed: a magazine allocation failed */
 	IOVA_E_INVARIANT = -17, /* an invariant is broken (message via iova_invariant_message) */
 	IOVA_E_BAD_OP = -18, /* unknown batch opcode or failure kind */
+	/* the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
+	IOVA_E_NON_TERMINATING = -19,
 };
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
@@ -163,6 +165,21 @@ enum iova_snap_layout {
 	IOVA_SNAP_FIXED_WORDS = 212, /* then IOVA_SNAP_DOMAIN_WORDS per live domain */
 };
 
+/* Values of the policy's choice fields, in the order of their TS names. */
+enum iova_policy_tree_walk {
+	IOVA_WALK_ANCHOR = 0, /* treeWalk 'v4.15' */
+	IOVA_WALK_V4_7 = 1, /* treeWalk 'v4.7' */
+};
+enum iova_policy_retry {
+	IOVA_RETRY_NONE = 0, /* retry 'none' */
+	IOVA_RETRY_OVERFLOW = 1, /* retry 'overflow' */
+	IOVA_RETRY_FIXED = 2, /* retry 'fixed' */
+};
+enum iova_policy_magazine_pop {
+	IOVA_POP_SCAN = 0, /* magazinePop 'scan' */
+	IOVA_POP_TOP = 1, /* magazinePop 'top' */
+};
+
 /* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */
 struct iova_policy {
 	uint32_t mag_size; /* PFNs per magazine, 1..IOVA_MAG_SIZE_MAX (v6.0+: 127, v4.7: 128) */
@@ -173,6 +190,14 @@ struct iova_policy {
 	/* 0: fixed magazine size; N: magazines start full at N PFNs, doubling on contention */
 	uint32_t dynamic_initial;
 	uint32_t array_bytes; /* kmalloc size of the per-domain rcache array; 0: none (embedded) */
+	uint32_t tree_walk; /* anchor walk (v4.15+) or the old inclusive-limit walk with one cached32_node (v4.7) */
+	uint32_t max32_alloc_size; /* 1: the anchor walk's max32_alloc_size fast-fail for 32-bit limits */
+	/* the anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), fixed */
+	uint32_t retry;
+	uint32_t magazine_pop; /* iova_magazine_pop scans the magazine (v4.19+) or looks at the top PFN only */
+	uint32_t flush_rcache_arg; /* 1: alloc_iova_fast honours flush_rcache; 0: a tree failure always flushes */
+	uint32_t flush_depot_on_failure; /* 1: the failure flush also empties the depot (free_global_cached_iovas) */
+	uint32_t round_in_fast_alloc; /* 1: alloc_iova_fast rounds sizes below 32 up to a power of two (v5.17+) */
 };
 
 /* lab handle >= 1, or a status; policy NULL: the v6.8 policy */

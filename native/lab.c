@@ -21,7 +21,9 @@ struct lab_domain *lab_domain_of_id(struct iova_lab *lab, int32_t id)
 
 static const struct iova_policy v6_8_policy = {
 	.mag_size = IOVA_MAG_SIZE, .depot_cap = 0, .trim_delay_ms = 100, .trim_threshold = IOVA_TRIM_ONLINE,
-	.lazy = 0, .dynamic_initial = 0, .array_bytes = 720,
+	.lazy = 0, .dynamic_initial = 0, .array_bytes = 720, .tree_walk = IOVA_WALK_ANCHOR, .max32_alloc_size = 1,
+	.retry = IOVA_RETRY_FIXED, .magazine_pop = IOVA_POP_SCAN, .flush_rcache_arg = 1, .flush_depot_on_failure = 1,
+	.round_in_fast_alloc = 1,
 };
 
 /* kmalloc_index: the kmalloc-N cache a kmalloc(bytes) lands in (bytes 1..8192). */

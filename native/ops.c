@@ -12,7 +12,10 @@
  *   and an operation that may need memory first reserves headroom for its worst case (tree nodes,
  *   slab slots, PFN buffers, a queued work, depot room). After that the change itself cannot fail
  *   halfway: the model's own heap running out shows as E_NOMEM before anything moved, while a
- *   kernel allocation failure (injected) is modelled behaviour, not an error. */
+ *   kernel allocation failure (injected) is modelled behaviour, not an error.
+ * - The one exception: E_NON_TERMINATING stops an allocation where the kernel's own code would loop
+ *   forever (the retry-start overflow). What that kernel did before the loop (an rcache miss and
+ *   its magazine swap) stays done, as in the TS model; the tree itself is unchanged. */
 #include "validate.h"
 #include <stddef.h>
 
@@ -45,8 +48,7 @@ int32_t lab_alloc_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t s
 	if (!d) return IOVA_E_NO_DOMAIN;
 	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_limit(d, limit))) return r;
 	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
-	*result = alloc_iova_fast(&L->ctx, d, (uint32_t)cpu, size, limit, flush != 0);
-	return IOVA_OK;
+	return alloc_iova_fast(&L->ctx, d, (uint32_t)cpu, size, limit, flush != 0, result);
 }
 
 /* free_iova_fast, after the checks (the kernel trusts its caller for them) and headroom. */
@@ -67,12 +69,15 @@ int32_t lab_free_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t pf
 int32_t lab_alloc(struct iova_lab *L, int32_t dom, uint64_t size, uint64_t limit, uint64_t aligned, uint64_t *result)
 {
 	struct lab_domain *d = lab_domain_of_id(L, dom);
+	uint32_t x;
 	int32_t r;
 	*result = 0;
 	if (!d) return IOVA_E_NO_DOMAIN;
 	if ((r = validate_size(d, size)) || (r = validate_limit(d, limit))) return r;
 	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
-	*result = alloc_iova_counted(&L->ctx, d, size, limit, aligned != 0);
+	if ((r = alloc_iova_counted(&L->ctx, d, size, limit, aligned != 0, &x))) return r;
+	/* a node at PFN 0 (the retry-start overflow) reads as 0, like the kernel's caller sees it */
+	if (x != NODE_NONE) *result = d->iovad.n[x].pfn_lo;
 	return IOVA_OK;
 }
 

@@ -1,64 +1,8 @@
 /* The rcache: per-CPU magazines, the depot and its trim work, alloc_iova_fast/free_iova_fast. */
 #include "rcache.h"
 #include <stdlib.h>
-#include <string.h>
 
 static const struct iova_magazine absent = {0, SLAB_NONE, BUF_NONE};
-
-/* Model-only: the lab's pool of PFN buffers, one per non-empty magazine. */
-void pfn_pool_init(struct pfn_pool *p, uint32_t words) { memset(p, 0, sizeof(*p)); p->words = words; }
-/* Model-only: releases the PFN buffer pool. */
-void pfn_pool_destroy(struct pfn_pool *p) { free(p->pfn); free(p->freelist); memset(p, 0, sizeof(*p)); }
-
-/* Model-only: room for n more PFN buffers before an op starts; 0 or -1. */
-int pfn_pool_reserve(struct pfn_pool *p, uint32_t n)
-{
-	uint32_t ncap, i;
-	uint64_t *np; uint32_t *nf;
-	if (p->nfree >= n) return 0;
-	ncap = p->cap ? p->cap * 2 : 16;
-	while (ncap - p->cap + p->nfree < n) ncap *= 2;
-	np = realloc(p->pfn, (size_t)ncap * p->words * sizeof(uint64_t));
-	if (!np) return -1;
-	p->pfn = np;
-	nf = realloc(p->freelist, (size_t)ncap * sizeof(uint32_t));
-	if (!nf) return -1;
-	p->freelist = nf;
-	for (i = ncap; i-- > p->cap;) p->freelist[p->nfree++] = i;
-	p->cap = ncap;
-	return 0;
-}
-
-/* Model-only: the PFN array of a magazine (its pool buffer). */
-static uint64_t *mag_pfns(struct rc_ctx *c, struct iova_magazine *m)
-{
-	return &c->pool->pfn[(size_t)m->buf * c->pool->words];
-}
-
-/* iova_magazine_push: append a PFN (the buffer is taken from the pool on first use). */
-static void iova_magazine_push(struct rc_ctx *c, struct iova_magazine *m, uint64_t pfn)
-{
-	if (m->buf == BUF_NONE) m->buf = c->pool->freelist[--c->pool->nfree];
-	mag_pfns(c, m)[m->size++] = pfn;
-}
-
-/* Model-only: an emptied magazine gives its PFN buffer back to the pool. */
-static void magazine_release_pfns(struct rc_ctx *c, struct iova_magazine *m)
-{
-	if (m->buf != BUF_NONE) { c->pool->freelist[c->pool->nfree++] = m->buf; m->buf = BUF_NONE; }
-}
-
-/* iova_magazine_pop: the topmost PFN <= limit, swapped out with the last; 0 when none fits. */
-static uint64_t iova_magazine_pop(struct rc_ctx *c, struct iova_magazine *m, uint64_t limit)
-{
-	uint64_t *p = mag_pfns(c, m), pfn;
-	uint32_t i = m->size - 1;
-	while (p[i] > limit) { if (i == 0) return 0; i--; }
-	pfn = p[i];
-	p[i] = p[--m->size];
-	if (m->size == 0) magazine_release_pfns(c, m);
-	return pfn;
-}
 
 /* iova_magazine_alloc: one object from the magazine cache (or an injected failure). */
 static int iova_magazine_alloc(struct rc_ctx *c, struct iova_magazine *m)
@@ -70,15 +14,12 @@ static int iova_magazine_alloc(struct rc_ctx *c, struct iova_magazine *m)
 	return 0;
 }
 
-/* Model-only: whether a (lazy) magazine has been allocated. */
-static int magazine_present(const struct iova_magazine *m) { return m->slab != SLAB_NONE; }
-
 /* iova_magazine_free: the object back to its cache (PFNs must already be gone). */
 static void iova_magazine_free(struct rc_ctx *c, struct iova_magazine *m)
 {
 	if (!magazine_present(m)) return;
 	slab_free(c->mag_cache, m->slab);
-	magazine_release_pfns(c, m);
+	magazine_release_pfns(c->pool, m);
 	m->size = 0;
 	m->slab = SLAB_NONE;
 }
@@ -95,13 +36,13 @@ static void iova_magazine_free_pfns(struct rc_ctx *c, struct lab_domain *d, stru
 	struct iova_env e = env_of(c);
 	uint32_t i;
 	for (i = 0; i < m->size; i++) {
-		uint32_t x = find_iova(&d->iovad, mag_pfns(c, m)[i]);
+		uint32_t x = find_iova(&d->iovad, mag_pfns(c->pool, m)[i]);
 		if (x == NODE_NONE) continue;
 		d->iovad.n[x].in_magazine = 0;
 		remove_iova(&d->iovad, &e, x);
 	}
 	m->size = 0;
-	magazine_release_pfns(c, m);
+	magazine_release_pfns(c->pool, m);
 }
 
 /* Model-only: the kmalloc'd per-domain rcache array (v6.0+), if the policy has one. */
@@ -133,7 +74,7 @@ int lab_domain_init(struct rc_ctx *c, int32_t id, uint32_t shift, uint64_t start
 		for (i = 0; i < per_class; i++) *rcache_magazine(&d->rcaches[k], i) = absent;
 		d->rcaches[k].mag_cap = p->dynamic_initial ? p->dynamic_initial : p->mag_size;
 	}
-	if (init_iova_domain(&d->iovad, shift, start_pfn)) goto nomem;
+	if (init_iova_domain(&d->iovad, shift, start_pfn, p)) goto nomem;
 	if (slab_reserve(c->mag_cache, IOVA_RANGE_CACHE_MAX_SIZE * per_class + 1)) goto nomem;
 	if (c->array_cache && slab_reserve(c->array_cache, 2)) goto nomem;
 	if (c->array_cache) d->array_slab = slab_alloc(c->array_cache);
@@ -236,12 +177,13 @@ static struct iova_magazine iova_depot_pop(struct rc_ctx *c, struct lab_domain *
 }
 
 /* alloc_iova, counting slow-path failures per domain (model-only counter). */
-uint64_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size, uint64_t limit_pfn, int aligned)
+int32_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size, uint64_t limit_pfn, int aligned,
+			   uint32_t *node)
 {
 	struct iova_env e = env_of(c);
-	uint64_t pfn = alloc_iova(&d->iovad, &e, size, limit_pfn, aligned);
-	if (!pfn) d->slow_fail++;
-	return pfn;
+	int32_t r = alloc_iova(&d->iovad, &e, size, limit_pfn, aligned, node);
+	if (r == IOVA_OK && *node == NODE_NONE) d->slow_fail++;
+	return r;
 }
 
 /* swap(cpu_rcache->loaded, cpu_rcache->prev). */
@@ -252,8 +194,10 @@ static void swap_magazines(struct iova_magazine *a, struct iova_magazine *b)
 	*b = t;
 }
 
-/* __iova_rcache_get: a PFN <= limit from this CPU's loaded, prev or the depot, or 0. */
-static uint64_t iova_rcache_get(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint32_t k, uint64_t limit)
+/* __iova_rcache_get: a PFN for (size, limit_pfn) from this CPU's loaded, prev or the depot, or 0.
+ * The pop follows the release: a scan of the magazine (v4.19+) or its top PFN only (v4.7). */
+static uint64_t iova_rcache_get(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint32_t k, uint64_t size,
+				uint64_t limit_pfn)
 {
 	struct iova_rcache *r = &d->rcaches[k];
 	struct iova_magazine *ld = &r->cpu_rcaches[cpu].loaded, *pv = &r->cpu_rcaches[cpu].prev;
@@ -268,34 +212,43 @@ static uint64_t iova_rcache_get(struct rc_ctx *c, struct lab_domain *d, uint32_t
 		r->st.pops++; c->lab_cls[k].pops++;
 		note_depot_exchange(c, r);
 	} else return 0;
-	pfn = iova_magazine_pop(c, ld, limit);
+	pfn = c->policy->magazine_pop == IOVA_POP_TOP ? iova_magazine_pop_top(c->pool, ld, limit_pfn)
+						      : iova_magazine_pop_scan(c->pool, ld, size, limit_pfn);
 	if (!pfn) return 0;
 	x = find_iova_exact(&d->iovad, pfn);
 	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 0;
 	return pfn;
 }
 
-/* alloc_iova_fast: rcache first, then alloc_iova; on failure flush every CPU and retry once. */
-uint64_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn,
-			 int flush)
+/* alloc_iova_fast: rcache first, then alloc_iova; on a failure flush and retry once. What the
+ * release does: round small sizes up (v5.17+; before, its caller did), honour flush_rcache (v4.15+;
+ * before, a failure always flushed), flush the depot too (v5.11+; before, CPU magazines only). */
+int32_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn,
+			int flush, uint64_t *pfn)
 {
-	uint32_t k, i;
-	uint64_t pfn;
-	if (size < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1))) size = (uint64_t)1 << order_base_2_(size);
+	const struct iova_policy *p = c->policy;
+	uint32_t k, i, x;
+	int32_t r;
+	*pfn = 0;
+	if (p->round_in_fast_alloc && size < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1)))
+		size = (uint64_t)1 << order_base_2_(size);
+	if (!p->flush_rcache_arg) flush = 1;
 	k = order_base_2_(size);
 	if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
-		pfn = iova_rcache_get(c, d, cpu, k, limit_pfn + 1 - size);
-		if (pfn) { d->rcaches[k].st.hits++; c->lab_cls[k].hits++; return pfn; }
+		*pfn = iova_rcache_get(c, d, cpu, k, size, limit_pfn);
+		if (*pfn) { d->rcaches[k].st.hits++; c->lab_cls[k].hits++; return IOVA_OK; }
 		d->rcaches[k].st.misses++; c->lab_cls[k].misses++;
 	}
-	pfn = alloc_iova_counted(c, d, size, limit_pfn, 1);
-	if (!pfn && flush) {
+	if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x))) return r;
+	if (x == NODE_NONE && flush) {
 		d->flush_retries++;
 		for (i = 0; i < c->possible; i++) if (c->online[i]) free_cpu_cached_iovas(c, d, i);
-		free_global_cached_iovas(c, d);
-		pfn = alloc_iova_counted(c, d, size, limit_pfn, 1);
+		if (p->flush_depot_on_failure) free_global_cached_iovas(c, d);
+		if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x))) return r;
 	}
-	return pfn;
+	/* A node at PFN 0 (the retry-start overflow) reads as 0, a failure, to the caller: the kernel's leak. */
+	if (x != NODE_NONE) *pfn = d->iovad.n[x].pfn_lo;
+	return IOVA_OK;
 }
 
 /* __iova_rcache_insert's depot step: push a full loaded, or drop it when a fixed depot is full. */
@@ -333,7 +286,7 @@ void free_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64
 			*ld = nm;
 		}
 	}
-	iova_magazine_push(c, ld, pfn);
+	iova_magazine_push(c->pool, ld, pfn);
 	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 1;
 	if (magazine_present(&dropped)) { iova_magazine_free_pfns(c, d, &dropped); iova_magazine_free(c, &dropped); }
 	return;

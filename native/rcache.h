@@ -6,18 +6,10 @@
 #include "slab.h"
 #include "clock.h"
 #include "iova_abi.h"
-
-#define BUF_NONE 0xffffffffu
-
-/* An empty magazine is 12 bytes; its PFN buffer is materialised only while it holds PFNs.
- * slab == SLAB_NONE: not allocated (the lazy policy before first use). */
-struct iova_magazine { uint32_t size, slab, buf; };
+#include "magazine.h"
 
 /* One CPU's pair of magazines in one size class. */
 struct iova_cpu_rcache { struct iova_magazine loaded, prev; };
-
-/* PFN buffers of `words` (the magazine size) slots each, shared by a lab's magazines. */
-struct pfn_pool { uint64_t *pfn; uint32_t *freelist; uint32_t cap, nfree, words; };
 
 struct class_stats { uint64_t hits, misses, pushes, pops, trims, depot_mags, high_water, overflows; };
 
@@ -60,18 +52,17 @@ struct lab_domain {
 	uint64_t flush_retries, slow_fail;
 };
 
-void pfn_pool_init(struct pfn_pool *p, uint32_t words);
-void pfn_pool_destroy(struct pfn_pool *p);
-int pfn_pool_reserve(struct pfn_pool *p, uint32_t n);
-
 /* Allocates a domain (iovad + rcaches). Returns 0, IOVA_E_NOMEM or IOVA_E_ALLOC_FAILED. */
 int lab_domain_init(struct rc_ctx *c, int32_t id, uint32_t shift, uint64_t start_pfn, struct lab_domain **out);
 void put_iova_domain(struct rc_ctx *c, struct lab_domain *d);
 int lab_domain_reserve_headroom(struct rc_ctx *c, struct lab_domain *d); /* for one fast op; 0 or -1 */
-uint64_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn,
-			 int flush_rcache);
+/* IOVA_OK or IOVA_E_NON_TERMINATING; *pfn: the pfn, 0 when none. */
+int32_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t size, uint64_t limit_pfn,
+			int flush_rcache, uint64_t *pfn);
 void free_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64_t pfn, uint64_t size);
-uint64_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size, uint64_t limit_pfn, int aligned);
+/* alloc_iova counting failures: IOVA_OK or IOVA_E_NON_TERMINATING; *node the new node or NODE_NONE. */
+int32_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size, uint64_t limit_pfn, int aligned,
+			   uint32_t *node);
 void free_cpu_cached_iovas(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu);
 void free_global_cached_iovas(struct rc_ctx *c, struct lab_domain *d);
 void iova_depot_work_func(struct rc_ctx *c, struct lab_domain *d, uint32_t cls);

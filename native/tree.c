@@ -91,11 +91,12 @@ static uint32_t del(struct iova_domain *d, uint32_t t, uint64_t key)
 }
 
 /* init_iova_domain: empty tree with the anchor node at ~0, both cursors on it. */
-int init_iova_domain(struct iova_domain *d, uint32_t shift, uint64_t start_pfn)
+int init_iova_domain(struct iova_domain *d, uint32_t shift, uint64_t start_pfn, const struct iova_policy *facets)
 {
 	d->n = NULL; d->cap = d->nfree = 0; d->freehead = NODE_NONE; d->root = NODE_NONE; d->count = 0;
 	d->seed = 0x9e3779b9u;
 	d->hint = NODE_NONE;
+	d->facets = facets;
 	if (iova_reserve_nodes(d, 1)) return -1;
 	d->shift = shift; d->start_pfn = start_pfn;
 	d->dma_32bit_pfn = (uint64_t)1 << (32 - shift);
@@ -213,31 +214,36 @@ uint32_t find_iova_walk(struct iova_domain *d, uint64_t pfn)
 }
 
 /* iova_insert_rbtree for a new node [lo, hi] owning iommu_iova object `slab`. */
-static uint32_t insert_iova_range(struct iova_domain *d, struct iova_env *env, uint64_t lo, uint64_t hi, uint32_t slab)
+uint32_t insert_iova_range(struct iova_domain *d, uint64_t lo, uint64_t hi, uint32_t slab)
 {
 	uint32_t x = alloc_iova_node(d, lo, hi);
-	(void)env;
 	d->n[x].slab = slab;
 	d->root = ins(d, d->root, x);
 	d->count++;
 	return d->hint = x;
 }
 
-/* alloc_iova + __alloc_and_insert_iova_range: top-down gap search from the cached cursor. */
-uint64_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, uint64_t limit_pfn, int size_aligned)
+/* __alloc_and_insert_iova_range from v4.15 (exclusive limit): top-down gap search from the cached
+ * cursor, with the release's max32_alloc_size fast-fail (v5.1+) and retry from the top (v5.11+;
+ * until v6.2 with the retry-start overflow). The new node, or NODE_NONE. */
+static int32_t alloc_iova_range(struct iova_domain *d, uint64_t size, uint64_t limit, int size_aligned, uint32_t slab,
+				uint32_t *node)
 {
-	uint64_t limit = limit_pfn + 1, align_mask = PFN_MAX_ALL, high, low, newp = 0, retry_pfn;
-	uint32_t curr, slab, sh;
+	const struct iova_policy *f = d->facets;
+	uint64_t align_mask = PFN_MAX_ALL, high, low, newp = 0, retry_pfn, retry_start;
+	uint32_t curr, sh;
+	int retried = 0;
 	struct walk w;
-	if (inject_hit(env->fail_iova)) return 0;
-	slab = slab_alloc(env->iova_cache);
+	*node = NODE_NONE;
 	if (size_aligned) {
 		sh = fls64_(size - 1);
 		align_mask = sh >= 64 ? 0 : align_mask << sh;
 	}
-	if (limit <= d->dma_32bit_pfn && size >= d->max32_alloc_size) goto fail;
+	if (f->max32_alloc_size && limit <= d->dma_32bit_pfn && size >= d->max32_alloc_size) return IOVA_OK;
 	curr = limit <= d->dma_32bit_pfn ? d->cached32_node : d->cached_node;
 	retry_pfn = d->n[curr].pfn_hi;
+	/* v5.11-v6.1 compared pfn_hi + 1, which wraps to 0 at the anchor: the retry then searches from PFN 0 */
+	retry_start = f->retry == IOVA_RETRY_OVERFLOW ? retry_pfn + 1 : retry_pfn;
 	high = limit; low = d->start_pfn;
 	for (;;) {
 		walk_start(d, &w, curr);
@@ -247,32 +253,54 @@ uint64_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, 
 			curr = walk_prev(d, &w);
 		} while (curr != NODE_NONE && newp <= d->n[curr].pfn_hi && newp >= low);
 		if (high < size || newp < low) {
-			if (low == d->start_pfn && retry_pfn < limit) {
+			if (f->retry != IOVA_RETRY_NONE && low == d->start_pfn && retry_start < limit) {
+				/* the same failed search from start_pfn again: the kernel loops here forever */
+				if (retried) return IOVA_E_NON_TERMINATING;
+				retried = 1;
 				high = limit; low = retry_pfn + 1;
 				curr = limit > d->dma_32bit_pfn ? d->anchor : lowest_hi_ge(d, limit);
 				continue;
 			}
-			d->max32_alloc_size = size;
-			goto fail;
+			if (f->max32_alloc_size) d->max32_alloc_size = size;
+			return IOVA_OK;
 		}
 		break;
 	}
-	curr = insert_iova_range(d, env, newp, newp + size - 1, slab);
-	if (d->n[curr].pfn_hi < d->dma_32bit_pfn) d->cached32_node = curr; else d->cached_node = curr;
-	return newp;
-fail:
-	slab_free(env->iova_cache, slab);
-	return 0;
+	*node = insert_iova_range(d, newp, newp + size - 1, slab);
+	if (newp + size - 1 < d->dma_32bit_pfn) d->cached32_node = *node; else d->cached_node = *node;
+	return IOVA_OK;
+}
+
+/* alloc_iova: an iommu_iova object, then the release's range search (v4.7's or the anchor walk). */
+int32_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, uint64_t limit_pfn, int size_aligned,
+		   uint32_t *node)
+{
+	uint32_t slab;
+	int32_t r = IOVA_OK;
+	*node = NODE_NONE;
+	if (inject_hit(env->fail_iova)) return IOVA_OK;
+	slab = slab_alloc(env->iova_cache);
+	if (d->facets->tree_walk == IOVA_WALK_V4_7)
+		*node = alloc_iova_range_v4_7(d, size, limit_pfn, size_aligned, slab);
+	else
+		r = alloc_iova_range(d, size, limit_pfn + 1, size_aligned, slab, node);
+	if (*node == NODE_NONE) slab_free(env->iova_cache, slab);
+	return r;
 }
 
 /* remove_iova + free_iova_mem, with __cached_rbnode_delete_update's cursor updates. */
 void remove_iova(struct iova_domain *d, struct iova_env *env, uint32_t x)
 {
 	struct iova *f = &d->n[x];
-	if (x == d->cached32_node || (f->pfn_hi < d->dma_32bit_pfn && f->pfn_lo >= d->n[d->cached32_node].pfn_lo))
-		d->cached32_node = tree_next(d, x);
-	if (f->pfn_lo < d->dma_32bit_pfn) d->max32_alloc_size = d->dma_32bit_pfn;
-	if (f->pfn_lo >= d->n[d->cached_node].pfn_lo) d->cached_node = tree_next(d, x);
+	if (d->facets->tree_walk == IOVA_WALK_V4_7) {
+		cached32_delete_update_v4_7(d, x);
+	} else {
+		if (x == d->cached32_node ||
+		    (f->pfn_hi < d->dma_32bit_pfn && f->pfn_lo >= d->n[d->cached32_node].pfn_lo))
+			d->cached32_node = tree_next(d, x);
+		if (f->pfn_lo < d->dma_32bit_pfn) d->max32_alloc_size = d->dma_32bit_pfn;
+		if (f->pfn_lo >= d->n[d->cached_node].pfn_lo) d->cached_node = tree_next(d, x);
+	}
 	slab_free(env->iova_cache, f->slab);
 	d->root = del(d, d->root, f->pfn_lo);
 	d->count--;
@@ -295,7 +323,7 @@ uint32_t reserve_iova(struct iova_domain *d, struct iova_env *env, uint64_t lo, 
 	}
 	if (inject_hit(env->fail_iova)) return NODE_NONE;
 	slab = slab_alloc(env->iova_cache);
-	return insert_iova_range(d, env, lo, hi, slab);
+	return insert_iova_range(d, lo, hi, slab);
 }
 
 /* Model-only: whether a node within [lo, hi] has its pfn in a magazine. */

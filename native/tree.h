@@ -4,6 +4,7 @@
 #define IOVA_TREE_H
 #include <stdint.h>
 #include "slab.h"
+#include "iova_abi.h"
 
 #define NODE_NONE 0xffffffffu
 #define PFN_MAX_ALL (~(uint64_t)0)
@@ -20,12 +21,16 @@ struct iova_domain {
 	uint32_t shift, anchor, cached_node, cached32_node;
 	/* last node found or inserted (NODE_NONE once freed): lets a repeated lookup skip the walk */
 	uint32_t hint;
+	/* Model-only: the release's walk (tree_walk, max32_alloc_size, retry); cached32_node on the
+	 * anchor is the old walk's empty cursor */
+	const struct iova_policy *facets;
 };
 
 /* inject: countdown for iommu_iova object failures (0 = none armed). */
 struct iova_env { struct slab_cache *iova_cache; uint32_t *fail_iova; };
 
-int init_iova_domain(struct iova_domain *d, uint32_t shift, uint64_t start_pfn); /* 0 or -1 */
+/* 0 or -1; facets must outlive the domain */
+int init_iova_domain(struct iova_domain *d, uint32_t shift, uint64_t start_pfn, const struct iova_policy *facets);
 void destroy_iova_tree(struct iova_domain *d, struct iova_env *env);             /* frees nodes ascending */
 int iova_grow_nodes(struct iova_domain *d, uint32_t n);                          /* 0 or -1 */
 /* Model-only: room for n more nodes. Inline so the per-op headroom check costs a compare, not a call. */
@@ -35,7 +40,15 @@ static inline int iova_reserve_nodes(struct iova_domain *d, uint32_t n)
 }
 int inject_hit(uint32_t *countdown);
 
-uint64_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, uint64_t limit_pfn, int size_aligned);
+/* IOVA_OK, or IOVA_E_NON_TERMINATING where the kernel would retry forever; *node: the new node or NODE_NONE */
+int32_t alloc_iova(struct iova_domain *d, struct iova_env *env, uint64_t size, uint64_t limit_pfn, int size_aligned,
+		   uint32_t *node);
+/* iova_insert_rbtree of a new node [lo, hi] owning iommu_iova object `slab` */
+uint32_t insert_iova_range(struct iova_domain *d, uint64_t lo, uint64_t hi, uint32_t slab);
+/* The v4.7 walk (tree_v4.c): the new node or NODE_NONE, and its cursor update before a removal. */
+uint32_t alloc_iova_range_v4_7(struct iova_domain *d, uint64_t size, uint64_t limit_pfn, int size_aligned,
+			       uint32_t slab);
+void cached32_delete_update_v4_7(struct iova_domain *d, uint32_t node);
 uint32_t find_iova_walk(struct iova_domain *d, uint64_t pfn); /* find_iova by descent; sets the hint */
 
 /* Containing node, not the anchor. The hint is a non-anchor node in the tree and nodes are

@@ -12,6 +12,11 @@ int32_t validate_lab_config(uint32_t possible, uint32_t online, uint32_t mode, u
 	    p->trim_delay_ms > 1u << 30 || p->lazy > 1 || p->dynamic_initial > p->mag_size ||
 	    p->array_bytes > MAX_RCACHE_ARRAY_BYTES)
 		return IOVA_E_LAB_CONFIG;
+	/* the release facets: each a choice or an on/off switch */
+	if (p->tree_walk > IOVA_WALK_V4_7 || p->max32_alloc_size > 1 || p->retry > IOVA_RETRY_FIXED ||
+	    p->magazine_pop > IOVA_POP_TOP || p->flush_rcache_arg > 1 || p->flush_depot_on_failure > 1 ||
+	    p->round_in_fast_alloc > 1)
+		return IOVA_E_LAB_CONFIG;
 	return IOVA_OK;
 }
 

@@ -122,7 +122,13 @@ function cHeader() {
   out.push('enum iova_snap_layout {');
   for (const [name] of sections) out.push(`\tIOVA_SNAP_${name}_AT = ${starts[name]},`);
   out.push(`\tIOVA_SNAP_FIXED_WORDS = ${fixedWords}, /* then IOVA_SNAP_DOMAIN_WORDS per live domain */`, '};', '');
-  out.push('/* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */');
+  out.push('/* Values of the policy\'s choice fields, in the order of their TS names. */');
+  for (const f of abi.policy.fields.filter((f) => f.enum)) {
+    out.push(`enum iova_policy_${f.name} {`);
+    f.enum.forEach(([ts, c], i) => out.push(`\t${c} = ${i}, /* ${f.ts} '${ts}' */`));
+    out.push('};');
+  }
+  out.push('', '/* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */');
   out.push(`struct ${abi.policy.struct} {`);
   for (const f of abi.policy.fields) out.push(cLine(`\tuint32_t ${f.name};`, f.meaning));
   out.push('};', '');
@@ -216,6 +222,7 @@ function tsAbi() {
   const words = abi.policy.fields.map((f) => {
     if (f.online) return `p.${f.ts} === 'online' ? ${f.online} : p.${f.ts}`;
     if (f.bool) return `p.${f.ts} ? 1 : 0`;
+    if (f.enum) return `[${f.enum.map(([ts]) => q(ts)).join(', ')}].indexOf(p.${f.ts})`;
     return `p.${f.ts}`;
   });
   out.push(wrap(listed(words), '    '), '  );', '}', '');

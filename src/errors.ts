@@ -61,6 +61,9 @@ export class AllocationFailedError extends IovaLabError { override name = 'Alloc
 export class InvariantError extends IovaLabError { override name = 'InvariantError'; }
 /** A batch op with an unknown opcode. */
 export class BadOpError extends IovaLabError { override name = 'BadOpError'; }
+/** The kernel's own alloc_iova would loop here forever (the v5.11-v6.1 retry-start overflow, holding
+ * the tree lock); the lab stops the op instead. */
+export class NonTerminatingWalkError extends IovaLabError { override name = 'NonTerminatingWalkError'; }
 /** A value that is not an integer in range before it ever reaches an engine. */
 export class InvalidNumberError extends IovaLabError { override name = 'InvalidNumberError'; }
 /** An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops). */
@@ -111,6 +114,9 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.ALLOC_FAILED]: [AllocationFailedError, 'domain init failed: a magazine allocation failed'],
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
+  [Status.NON_TERMINATING]: [
+    NonTerminatingWalkError, "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
+  ],
 };
 
 /** @internal The error for a negative status; `detail` names the offending value(s). */

@@ -31,8 +31,8 @@ export type { WasmLoadOptions, WasmModule, UrlLike } from './wasm/options.js';
 export {
   IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
   CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,
-  SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, InvalidNumberError,
-  InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
+  SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, NonTerminatingWalkError,
+  InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
 } from './errors.js';
 export {
   KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,
@@ -40,7 +40,6 @@ export {
 } from './policy.js';
 export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.js';
 export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';
-export { NonTerminatingWalkError, STATUS_NON_TERMINATING } from './non-terminating-error.js';
 export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
 export { parseTrace, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';

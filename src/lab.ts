@@ -6,7 +6,6 @@ import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureK
 import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy } from './policy.js';
-import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { createModelEngine } from './model/lab.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -46,8 +45,7 @@ export interface LabOptions {
    */
   slabGeometry?: SlabGeometry;
   /**
-   * 'wasm' (the C model) or 'ts' (the TypeScript reference model). Default 'wasm', or 'ts' for a
-   * profile or policy with facets the C model does not run yet.
+   * 'wasm' (the C model) or 'ts' (the TypeScript reference model); both run every profile. Default 'wasm'.
    * @example `{ engine: 'ts' }`
    */
   engine?: EngineName;
@@ -143,10 +141,8 @@ export class IovaLab implements Disposable {
    * @example `const lab = await IovaLab.create({ possibleCpus: 8, engine: 'ts' });`
    */
   static async create(options: LabOptions): Promise<IovaLab> {
-    const config = labConfig(options);
-    const fallback = facetsMissingInC(config.policy!).length ? 'ts' : 'wasm';
-    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], fallback);
-    return new IovaLab(await createEngine(engine, config, options.wasm));
+    const engine = oneOf('engine', options.engine, ['wasm', 'ts'], 'wasm');
+    return new IovaLab(await createEngine(engine, labConfig(options), options.wasm));
   }
 
   /**

@@ -4,9 +4,8 @@
 import { checkCapacity, checkRunCount, disposed, resultsFor, type BatchRun, type BatchWindow } from './batch-window.js';
 import type { IovaModule } from './bindings.js';
 import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
-import { describeArgs, errorForStatus, LabConfigError, Status } from './errors.js';
+import { describeArgs, errorForStatus, Status } from './errors.js';
 import { OP_WORDS, policyWords } from './generated/abi.js';
-import { facetsMissingInC } from './profiles/wasm-facets.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 import { loadIovaModule } from './wasm/load.js';
@@ -44,14 +43,6 @@ class WasmEngine implements Engine {
     config: LabConfig,
   ) {
     const policy = policyOfConfig(config);
-    const missing = facetsMissingInC(policy);
-    if (missing.length) {
-      throw new LabConfigError(
-        `the wasm engine does not model ${missing.join(', ')} yet ` +
-          `(profile ${config.profile ?? 'of the policy'}); use the ts engine`,
-        Status.LAB_CONFIG,
-      );
-    }
     this.config = { ...config, policy };
     const words = policyWords(policy);
     const ptr = mod._malloc(words.byteLength);

@@ -6,8 +6,7 @@ import type { IovaDomain } from '../src/domain.js';
 import type { IovaLab } from '../src/lab.js';
 import type { EngineName } from '../src/engine.js';
 import type { LabOptions } from '../src/lab.js';
-import { PROFILE_NAMES, policySpecs, resolvePolicy } from '../src/policy.js';
-import { C_MODEL_FACETS } from '../src/profiles/wasm-facets.js';
+import { PROFILE_NAMES, resolvePolicy } from '../src/policy.js';
 import { cacheByName } from '../src/snapshot.js';
 import { ENGINES, LIMIT32, active, newLab } from './support/labs.js';
 
@@ -21,11 +20,9 @@ function crossCpuFrees(dom: IovaDomain, n: number): void {
   for (const pfn of pfns) dom.freeFast(1, pfn, 1);
 }
 
-/** A lab of `profile`; on the wasm engine with the walk, pop and flush facets the C model runs so far
- * (these tests count magazines and slab objects, which those facets do not change). */
+/** A lab of `profile` (any version) on the engine. */
 function profileLab(engine: EngineName, profile: string, options: Omit<LabOptions, 'engine' | 'profile'>): Promise<IovaLab> {
-  const inC = engine === 'wasm' ? policySpecs({ ...resolvePolicy(profile), ...C_MODEL_FACETS }, profile) : [];
-  return newLab(engine, { ...options, profile, policy: [...inC, ...(options.policy ?? [])] });
+  return newLab(engine, { ...options, profile });
 }
 
 /** Depot pushes attempted by `frees` frees into empty loaded/prev magazines of capacity m. */

@@ -53,7 +53,7 @@ static void fail(int32_t lab, const char *what, int32_t r, uint32_t op)
 static void check_status(int32_t lab, int32_t r, uint32_t op)
 {
 	/* domain_create returns an id >= 0; every other op returns IOVA_OK or a known error. */
-	if (r > 0x7fffff00 || r < IOVA_E_BAD_OP) fail(lab, "status outside the iova_status enum", r, op);
+	if (r > 0x7fffff00 || r < IOVA_E_NON_TERMINATING) fail(lab, "status outside the iova_status enum", r, op);
 }
 
 static void track(int32_t dom, uint64_t pfn, uint64_t size)
@@ -263,12 +263,13 @@ static int32_t do_op(int32_t lab, struct rd *r)
 	return ret;
 }
 
-/* 6 policy bytes → a policy, valid for most inputs (small magazines reach the depot quickly);
+/* 7 policy bytes → a policy, valid for most inputs (small magazines reach the depot quickly);
+ * the seventh picks the release facets (walk, max32_alloc_size, retry, pop, flush, rounding);
  * the invalid ones (a field one past its range) must be rejected with E_LAB_CONFIG.
  * Returns whether it is valid by the documented rules (src/policy.ts validatePolicy). */
 static int read_policy(struct rd *r, struct iova_policy *p)
 {
-	uint8_t m = u8(r), d = u8(r), t = u8(r), h = u8(r), g = u8(r), a = u8(r);
+	uint8_t m = u8(r), d = u8(r), t = u8(r), h = u8(r), g = u8(r), a = u8(r), f = u8(r);
 	static const uint32_t arrays[16] = {0, 720, 720, 720, 8, 6 * 280, 8192, 1024, 4096, 64, 100, 0, 720, 2000, 8193, 1};
 	p->mag_size = (m & 0x80) ? 1 + (((uint32_t)(m & 0x7f) << 3 | (d >> 5)) % 1024) : 1 + (m & 15);
 	p->depot_cap = d == 0xff ? (1u << 20) + 1 : (d & 7) == 7 ? 1u << 20 : d & 7;
@@ -277,8 +278,16 @@ static int read_policy(struct rd *r, struct iova_policy *p)
 	p->lazy = g == 0xff ? 2 : g & 1;
 	p->dynamic_initial = g == 0xfe ? p->mag_size + 1 : (g & 2) ? 1 + ((g >> 2) & 7) % p->mag_size : 0;
 	p->array_bytes = arrays[a & 15];
+	p->tree_walk = f == 0xfe ? IOVA_WALK_V4_7 + 1 : f & 1;
+	p->max32_alloc_size = (f >> 1) & 1;
+	p->retry = f == 0xfd ? IOVA_RETRY_FIXED + 1 : ((f >> 2) & 3) % 3;
+	p->magazine_pop = (f >> 4) & 1;
+	p->flush_rcache_arg = (f >> 5) & 1;
+	p->flush_depot_on_failure = (f >> 6) & 1;
+	p->round_in_fast_alloc = f == 0xff ? 2 : f >> 7;
 	return p->mag_size >= 1 && p->mag_size <= 1023 && p->depot_cap <= 1u << 20 && p->trim_delay_ms <= 1u << 30 &&
-	       p->lazy <= 1 && p->dynamic_initial <= p->mag_size && p->array_bytes <= 8192;
+	       p->lazy <= 1 && p->dynamic_initial <= p->mag_size && p->array_bytes <= 8192 &&
+	       p->tree_walk <= IOVA_WALK_V4_7 && p->retry <= IOVA_RETRY_FIXED && p->round_in_fast_alloc <= 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,62 +1,8 @@
 /* Hand-checked tests for the iova-lab C core (run under ASan/UBSan by `make native`). */
-#include "../iova_abi.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "harness.h"
 
-static int passed, failed;
-#define CHECK(cond) do { if (cond) passed++; else { failed++; \
-	fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-#define EQ(a, b) do { unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
-	if (_a == _b) passed++; else { failed++; \
-	fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); } } while (0)
+int passed, failed;
 
-/* Snapshot words by the generated layout (iova_abi.h): HDR(s, NOW_MS), CACHE(s, C_MAG, ACTIVE_OBJS), ... */
-enum { C_IOVA = IOVA_CACHE_IOVA, C_MAG = IOVA_CACHE_MAGAZINE, C_KM1K = IOVA_CACHE_KMALLOC_1K };
-#define HDR(s, f) ((s)[IOVA_SNAP_HEADER_AT + IOVA_SNAP_HEADER_##f])
-#define CACHE(s, c, f) ((s)[IOVA_SNAP_CACHE_AT + (c) * IOVA_SNAP_CACHE_WORDS + IOVA_SNAP_CACHE_##f])
-#define MAGW(s, f) ((s)[IOVA_SNAP_MAGAZINES_AT + IOVA_SNAP_MAGAZINES_##f])
-#define CLS(s, k, f) ((s)[IOVA_SNAP_CLASS_AT + (k) * IOVA_SNAP_CLASS_WORDS + IOVA_SNAP_CLASS_##f])
-#define DOMW(s, n, f) ((s)[IOVA_SNAP_FIXED_WORDS + (n) * IOVA_SNAP_DOMAIN_WORDS + IOVA_SNAP_DOMAIN_##f])
-
-static uint64_t S[1 << 16];
-static uint64_t *snap(int lab)
-{
-	int n = iova_snapshot(lab, S, 1 << 16);
-	if (n < 0) { fprintf(stderr, "snapshot failed %d\n", n); exit(2); }
-	return S;
-}
-
-static uint64_t af(int lab, int dom, unsigned cpu, uint64_t size, uint64_t limit, int flush)
-{
-	uint64_t pfn = 0;
-	int r = iova_alloc_fast(lab, dom, cpu, size, limit, flush, &pfn);
-	if (r) { fprintf(stderr, "alloc_fast status %d\n", r); failed++; return 0; }
-	return pfn;
-}
-
-static uint64_t sa(int lab, int dom, uint64_t size, uint64_t limit, int aligned)
-{
-	uint64_t pfn = 0;
-	int r = iova_alloc(lab, dom, size, limit, aligned, &pfn);
-	if (r) { fprintf(stderr, "alloc status %d\n", r); failed++; return 0; }
-	return pfn;
-}
-
-/* reserve_iova's pfn_lo, or ~0 when the call failed */
-static uint64_t rv(int lab, int dom, uint64_t lo, uint64_t hi)
-{
-	uint64_t pfn = 0;
-	return iova_reserve(lab, dom, lo, hi, &pfn) ? ~0ull : pfn;
-}
-
-/* the node containing pfn as lo, hi words; ~0 in both when the call failed */
-static uint64_t found[2];
-static uint64_t *fd(int lab, int dom, uint64_t pfn)
-{
-	if (iova_find(lab, dom, pfn, found)) found[0] = found[1] = ~0ull;
-	return found;
-}
 
 static void test_magazine_counts(void)
 {
@@ -545,8 +491,15 @@ static void test_batch_equivalence(void)
 	iova_lab_destroy(a); iova_lab_destroy(b);
 }
 
-static const struct iova_policy v4_7 = { 128, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 0 };
-static const struct iova_policy tiny_lazy_dynamic = { 6, 3, 7, 1, 1, 2, 72 };
+/* v4.7: 128-PFN magazines, a fixed 32-slot depot, the old walk, top-only pop, no flush_rcache,
+ * no depot flush, no rounding in alloc_iova_fast */
+static const struct iova_policy v4_7 = { 128, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 0, IOVA_WALK_V4_7, 0, IOVA_RETRY_NONE,
+	IOVA_POP_TOP, 0, 0, 0 };
+/* v6.0: the anchor walk with the retry-start overflow */
+static const struct iova_policy v6_0 = { 127, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 1680, IOVA_WALK_ANCHOR, 1,
+	IOVA_RETRY_OVERFLOW, IOVA_POP_SCAN, 1, 1, 1 };
+static const struct iova_policy tiny_lazy_dynamic = { 6, 3, 7, 1, 1, 2, 72, IOVA_WALK_ANCHOR, 1, IOVA_RETRY_FIXED,
+	IOVA_POP_SCAN, 1, 1, 1 };
 
 static void test_policies(void)
 {
@@ -582,6 +535,10 @@ static void test_policies(void)
 	bad = v4_7; bad.dynamic_initial = 129; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
 	bad = v4_7; bad.lazy = 2; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
 	bad = v4_7; bad.array_bytes = 8193; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
+	bad = v4_7; bad.tree_walk = 2; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
+	bad = v4_7; bad.retry = 3; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
+	bad = v4_7; bad.magazine_pop = 2; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
+	bad = v4_7; bad.round_in_fast_alloc = 2; EQ(iova_lab_create_with_policy(1, 1, 0, 0, &bad), IOVA_E_LAB_CONFIG);
 }
 
 int main(int argc, char **argv)
@@ -599,7 +556,9 @@ int main(int argc, char **argv)
 	test_batch_equivalence();
 	test_random_stream(nops, 1, NULL, 0);
 	test_policies();
+	test_versions();
 	test_random_stream(nops / 2, 1, &v4_7, 1);
+	test_random_stream(nops / 2, 1, &v6_0, 1);
 	test_random_stream(nops / 2, 1, &tiny_lazy_dynamic, 0);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

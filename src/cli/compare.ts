@@ -16,7 +16,7 @@ import { profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  engineFor, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
@@ -89,7 +89,6 @@ function title(v: Variant, s: Snapshot): string {
 async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
   const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
   const scenario = await scenarioOf(o, true);
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
@@ -120,7 +119,6 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
-  scenario.engine = engineFor(o.engine, variants, scenario);
   const interval = timelineInterval(o);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);

@@ -9,7 +9,7 @@ import { replaySummary } from '../report/summary.js';
 import { replayTrace } from '../trace/replay.js';
 import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { engineFor, makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
+import { makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -29,8 +29,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
   return new Command('replay')
     .description('replay a trace file (format v1; "-" reads stdin) and print the slab view')
     .argument('<file>', 'trace file, or - for stdin')
-    .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
-      choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--profile <version>', 'kernel version from 4.7 on (e.g. 5.15, v6.6), replacing the trace\'s "profile"',
       profileOption('--profile'))
     .option('--policy <spec>', 'what-if change applied after the trace\'s "policy" lines; repeatable or comma-separated', collectPolicy)
@@ -46,9 +45,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
-        const scenario = { kind: 'trace', file, trace: parsed, engine: 'wasm', header: 'extend' } as const;
-        const engine = engineFor(o.engine, [variant], scenario);
-        result = await replayTrace(trace, engine, (v) => {
+        result = await replayTrace(trace, o.engine ?? 'wasm', (v) => {
           if (o.json) {
             // Blank the bar first so a terminal showing both streams gets whole JSON lines.
             if (bar.visible) bar.finish();

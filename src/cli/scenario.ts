@@ -6,7 +6,6 @@ import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.j
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
 import { profileTitle, type DesignName } from '../profiles/designs.js';
-import { facetsMissingInC } from '../profiles/wasm-facets.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
@@ -53,16 +52,6 @@ export function makeVariant(
 export function variantTitle(v: Variant): string {
   const title = profileTitle({ name: v.profile, design: v.design });
   return v.policy.length ? `${title} + ${v.policy.join(', ')}` : title;
-}
-
-/** --engine, else wasm unless a variant needs a facet the C model does not run yet (then ts for all). */
-export function engineFor(given: EngineName | undefined, variants: readonly Variant[], s: Scenario): EngineName {
-  if (given) return given;
-  const needsTs = variants.some((v) => {
-    const { profile, policy } = s.kind === 'trace' ? traceForVariant(s.trace, v, s.header).header : v;
-    return facetsMissingInC(checkPolicy(profile ?? DEFAULT_PROFILE, policy)).length > 0;
-  });
-  return needsTs ? 'ts' : 'wasm';
 }
 
 /** compare --profiles: every profile, and each profile + the specs when there are any. */

@@ -10,7 +10,7 @@ import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
 import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
-  checkPolicy, engineFor, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
+  checkPolicy, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
 } from './scenario.js';
 import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
 
@@ -40,8 +40,7 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
     .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', limitOption('--ops'))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
-    .option('--engine <e>', 'wasm or ts (default wasm; ts for profiles the C model does not run yet)',
-      choiceOption('--engine', ['wasm', 'ts'] as const))
+    .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
     .option('--profile <version>', `kernel version from 4.7 on, e.g. 5.15, v6.6, 6.12.3 (default ${DEFAULT_PROFILE}; `
       + 'see iova-lab profiles)', profileOption('--profile'))
@@ -63,7 +62,6 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
   ).action(async (o: ScenarioOptions) => {
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
-    scenario.engine = engineFor(o.engine, [variant], scenario);
     const interval = timelineInterval(o);
     const link = playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);

@@ -76,6 +76,8 @@ export const Status = {
   INVARIANT: -17,
   /** unknown batch opcode or failure kind */
   BAD_OP: -18,
+  /** the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
+  NON_TERMINATING: -19,
 } as const;
 export type StatusName = keyof typeof Status;
 
@@ -138,13 +140,16 @@ export const SNAPSHOT_FIXED_WORDS = 212;
 
 /** struct iova_policy: its uint32 fields in order, named as in RcachePolicy. */
 export const POLICY_FIELDS = [
-  'magazineSize', 'depotCap', 'trimDelayMs', 'trimThreshold', 'lazy', 'dynamicInitial', 'rcacheArrayBytes'
+  'magazineSize', 'depotCap', 'trimDelayMs', 'trimThreshold', 'lazy', 'dynamicInitial', 'rcacheArrayBytes', 'treeWalk',
+  'max32AllocSize', 'retry', 'magazinePop', 'flushRcacheArg', 'flushDepotOnFailure', 'roundSizeInFastAlloc'
 ] as const;
 
 /** A RcachePolicy as the words of struct iova_policy. */
 export function policyWords(p: RcachePolicy): Uint32Array {
   return Uint32Array.of(
     p.magazineSize, p.depotCap, p.trimDelayMs, p.trimThreshold === 'online' ? IOVA_TRIM_ONLINE : p.trimThreshold,
-    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes
+    p.lazy ? 1 : 0, p.dynamicInitial, p.rcacheArrayBytes, ['v4.15', 'v4.7'].indexOf(p.treeWalk),
+    p.max32AllocSize ? 1 : 0, ['none', 'overflow', 'fixed'].indexOf(p.retry), ['scan', 'top'].indexOf(p.magazinePop),
+    p.flushRcacheArg ? 1 : 0, p.flushDepotOnFailure ? 1 : 0, p.roundSizeInFastAlloc ? 1 : 0
   );
 }

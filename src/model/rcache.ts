@@ -230,8 +230,10 @@ export class IovaDomain {
       this.bump(k, 'misses');
     }
     for (;;) {
-      const pfn = this.tree.allocIova(size, limitPfn, true);
-      if (pfn !== 0n || !flushRcache) return pfn;
+      // A node at PFN 0 (the retry-start overflow) is a success the caller reads as 0: no flush.
+      const node = this.tree.allocIovaNode(size, limitPfn, true);
+      if (node) return node.pfnLo;
+      if (!flushRcache) return 0n;
       flushRcache = false;
       this.flushRetries++;
       for (const c of this.env.onlineCpuList()) this.freeCpuCachedIovas(c);

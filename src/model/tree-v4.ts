@@ -15,7 +15,7 @@ function padSize(size: bigint, limit: bigint): bigint {
 }
 
 /** __alloc_and_insert_iova_range of v4.7, with the cursor update of __cached_rbnode_insert_update. */
-function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned: boolean, slab: Slab): bigint {
+function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned: boolean, slab: Slab): IovaNode | null {
   const cursor = tree.cached32Node === tree.anchor ? null : tree.cached32Node;
   const useCursor = cursor !== null && limitPfn === dma32Inclusive(tree);
   // __get_cached_rbnode: below the cursor when the limit is exactly dma_32bit_pfn, else the top.
@@ -26,7 +26,8 @@ function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned:
     if (limit >= curr.pfnLo) {
       if (limit >= curr.pfnHi) {
         pad = sizeAligned ? padSize(size, limit) : 0n;
-        if (u64(curr.pfnHi + size + pad) <= limit) break; // the gap above curr fits
+        // Exact sums: a sum past 2^64 does not fit (the kernel's would wrap and corrupt its tree).
+        if (curr.pfnHi + size + pad <= limit) break; // the gap above curr fits
       }
       limit = curr.pfnLo === 0n ? 0n : curr.pfnLo - 1n;
     }
@@ -35,13 +36,13 @@ function allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned:
   if (!curr) {
     pad = sizeAligned ? padSize(size, limit) : 0n;
     // Strictly above start_pfn + size + pad: start_pfn itself is never handed out.
-    if (u64(tree.startPfn + size + pad) > limit) return 0n;
+    if (tree.startPfn + size + pad > limit) return null;
   }
   const pfnLo = u64(limit - (size + pad) + 1n);
   const node: IovaNode = { pfnLo, pfnHi: pfnLo + size - 1n, cached: false, slab };
   tree.insertNode(node);
   if (limitPfn === dma32Inclusive(tree)) tree.cached32Node = node;
-  return pfnLo;
+  return node;
 }
 
 /** __cached_rbnode_delete_update of v4.7: a free at or above the cursor moves it up or empties it. */

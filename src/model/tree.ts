@@ -1,7 +1,7 @@
 // The IOVA tree of one domain: ordered, non-overlapping nodes {pfnLo, pfnHi} plus the anchor,
 // the cachedNode / cached32Node cursors and max32AllocSize (spec §1-§3). An ordered treap with
 // linked neighbours stands in for the rbtree: results depend only on the order of nodes.
-import { NonTerminatingWalkError } from '../non-terminating-error.js';
+import { errorForStatus, Status, type IovaLabError } from '../errors.js';
 import type { RcachePolicy } from '../policy.js';
 import { OrderedTree, type TreeEntry } from './ordered-tree.js';
 import type { Slab, SlabCache } from './slab.js';
@@ -39,8 +39,8 @@ const TODAY: WalkFacets = { max32AllocSize: true, retry: 'fixed' };
 
 /** An older release's own search and cursor rules, replacing the anchor walk (tree-v4.ts). */
 export interface TreeWalk {
-  /** Finds a free range of `size` at or below the inclusive limitPfn and inserts it: its pfnLo, or 0n. */
-  allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned: boolean, slab: Slab): bigint;
+  /** Finds a free range of `size` at or below the inclusive limitPfn and inserts it: the new node, or null. */
+  allocRange(tree: IovaTree, size: bigint, limitPfn: bigint, sizeAligned: boolean, slab: Slab): IovaNode | null;
   /** The cursor updates before `node` leaves the tree. */
   beforeRemove(tree: IovaTree, node: IovaNode): void;
 }
@@ -123,34 +123,39 @@ export class IovaTree {
     return limit > this.dma32BitPfn ? this.order.last()! : this.firstHiAtLeast(limit);
   }
 
-  /** alloc_iova: pfnLo of the new node, or 0n. */
+  /** alloc_iova's pfn_lo, or 0n (a node at PFN 0, from the retry-start overflow, reads as 0 too). */
   allocIova(size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
+    return this.allocIovaNode(size, limitPfn, sizeAligned)?.pfnLo ?? 0n;
+  }
+
+  /** alloc_iova: the new node, or null. */
+  allocIovaNode(size: bigint, limitPfn: bigint, sizeAligned: boolean): IovaNode | null {
     if (this.failIova()) {
       this.slowAllocFailures++;
-      return 0n;
+      return null;
     }
     const slab = this.iovaCache.alloc();
-    let pfn: bigint;
+    let node: IovaNode | null;
     try {
-      pfn = this.oldWalk
+      node = this.oldWalk
         ? this.oldWalk.allocRange(this, size, limitPfn, sizeAligned, slab)
         : this.allocRange(size, u64(limitPfn + 1n), sizeAligned, slab);
     } catch (e) {
       this.iovaCache.free(slab);
       throw e;
     }
-    if (pfn === 0n) {
+    if (!node) {
       this.iovaCache.free(slab);
       this.slowAllocFailures++;
     }
-    return pfn;
+    return node;
   }
 
   /** __alloc_and_insert_iova_range with an exclusive limit. */
-  private allocRange(size: bigint, limit: bigint, sizeAligned: boolean, slab: Slab): bigint {
+  private allocRange(size: bigint, limit: bigint, sizeAligned: boolean, slab: Slab): IovaNode | null {
     const alignMask = sizeAligned ? u64(U64_MAX << BigInt(fls64(size - 1n))) : U64_MAX;
     const { max32AllocSize: max32, retry } = this.facets;
-    if (max32 && limit <= this.dma32BitPfn && size >= this.max32AllocSize) return 0n;
+    if (max32 && limit <= this.dma32BitPfn && size >= this.max32AllocSize) return null;
     let e: TreeEntry<IovaNode> | null = this.entryOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
     const retryPfn = e.item.pfnHi;
     let high = limit;
@@ -177,7 +182,7 @@ export class IovaTree {
           continue;
         }
         if (max32) this.max32AllocSize = size;
-        return 0n;
+        return null;
       }
       break;
     }
@@ -185,7 +190,7 @@ export class IovaTree {
     this.order.insert(node);
     if (node.pfnHi < this.dma32BitPfn) this.cached32Node = node;
     else this.cachedNode = node;
-    return newPfn;
+    return node;
   }
 
   /** remove_iova + free_iova_mem, with the cursor updates of __cached_rbnode_delete_update. */
@@ -264,9 +269,9 @@ export class IovaTree {
   }
 
   /** The kernel retries the same failed search forever: stop with a named error instead. */
-  private endlessRetry(size: bigint, limit: bigint): NonTerminatingWalkError {
+  private endlessRetry(size: bigint, limit: bigint): IovaLabError {
     const at = (v: bigint): string => `0x${v.toString(16)}`;
-    return new NonTerminatingWalkError(`the retry from ${at(this.startPfn)} (start_pfn) for size ${at(size)} `
-      + `below limit ${at(limit - 1n)} fails and is retried again (retry-start overflow)`);
+    return errorForStatus(Status.NON_TERMINATING, `the retry from ${at(this.startPfn)} (start_pfn) for size `
+      + `${at(size)} below limit ${at(limit - 1n)} fails and is retried again`);
   }
 }

@@ -1,10 +1,12 @@
-// Random lab configs across kernel profiles and what-if policies, biased towards tiny magazines
+// Random lab configs across kernel versions and what-if policies, biased towards tiny magazines
 // and depots so that streams of a few hundred ops fill magazines, overflow fixed depots, trim
-// and grow dynamic magazines.
+// and grow dynamic magazines; every release facet (walk, retry, pop, flush, rounding) in any mix.
 import fc from 'fast-check';
 import type { LabConfig } from '../../src/engine.js';
-import { KERNEL_PROFILES, PROFILE_NAMES, type RcachePolicy } from '../../src/policy.js';
-import { C_MODEL_FACETS } from '../../src/profiles/wasm-facets.js';
+import { MAGAZINE_POPS, profileByName, RETRY_MODES, TREE_WALKS, type RcachePolicy } from '../../src/policy.js';
+
+/** A release where each facet switches on, so every step of the history is drawn. */
+export const FACET_STEP_VERSIONS = ['v4.7', 'v4.15', 'v4.19', 'v5.1', 'v5.11', 'v5.17', 'v6.0', 'v6.2', 'v6.7', 'v6.9'];
 
 const tweaked: fc.Arbitrary<RcachePolicy> = fc
   .record({
@@ -14,13 +16,19 @@ const tweaked: fc.Arbitrary<RcachePolicy> = fc
     trimThreshold: fc.oneof(fc.constant('online' as const), fc.integer({ min: 0, max: 3 })),
     lazy: fc.boolean(),
     rcacheArrayBytes: fc.constantFrom(0, 720, 1680, 72),
+    treeWalk: fc.constantFrom(...TREE_WALKS),
+    max32AllocSize: fc.boolean(),
+    retry: fc.constantFrom(...RETRY_MODES),
+    magazinePop: fc.constantFrom(...MAGAZINE_POPS),
+    flushRcacheArg: fc.boolean(),
+    flushDepotOnFailure: fc.boolean(),
+    roundSizeInFastAlloc: fc.boolean(),
   })
   .chain((p) => fc.record({
     dynamicInitial: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: p.magazineSize })),
-  }).map(({ dynamicInitial }) => ({ ...p, dynamicInitial, ...C_MODEL_FACETS })));
+  }).map(({ dynamicInitial }) => ({ ...p, dynamicInitial })));
 
-// Each design's rcache knobs with the walk, pop and flush facets the C model runs so far.
-const profilePolicy = fc.constantFrom(...PROFILE_NAMES).map((name) => ({ ...KERNEL_PROFILES[name].policy, ...C_MODEL_FACETS }));
+const profilePolicy = fc.constantFrom(...FACET_STEP_VERSIONS).map((v) => ({ ...profileByName(v).policy }));
 
 export const policyArb: fc.Arbitrary<RcachePolicy> = fc.oneof(profilePolicy, tweaked);
 

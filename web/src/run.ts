@@ -3,7 +3,7 @@
 import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  engineFor, makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
+  makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
   type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
@@ -112,8 +112,6 @@ export async function runPlayground(
   if (s.command === 'compare') checkCompareOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
-  // As the CLI: --engine, else wasm unless a variant needs what only the TS model runs.
-  scenario.engine = engineFor(s.engine, variants, scenario);
   const interval = chartInterval(s, scenario);
   const results: RunResult[] = [];
   for (const [i, v] of variants.entries()) {
