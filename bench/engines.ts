@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IovaModule } from '../src/bindings.js';
 import { loadIovaModule } from '../src/wasm/load.js';
-import { OP_WORDS, OpCode, type Engine, type LabConfig } from '../src/engine.js';
+import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode, type Engine, type LabConfig } from '../src/engine.js';
 import { createModelEngine } from '../src/model/lab.js';
 import { decodeSnapshot, type Snapshot } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
@@ -89,6 +89,17 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
       case OpCode.Advance: e.advanceClock(a); break;
       case OpCode.DomainCreate: res[i] = BigInt(e.createDomain(Number(a), b)); break;
       case OpCode.DomainPut: e.putDomain(dom); break;
+      case OpCode.DmaDomainCreate:
+        res[i] = BigInt(e.createDmaDomain(Number(a), b, DMA_DOMAIN_TYPES[low[2 * o + 10]!]!, cpu));
+        break;
+      case OpCode.DeviceAttach: {
+        const bus = cpu === 0 ? 'pci' : 'platform';
+        const masks = { dmaMaskBits: Number(a), coherentMaskBits: Number(b) };
+        res[i] = BigInt(e.attachDevice(dom, { bus, ...masks, forceDac: flag }));
+        break;
+      }
+      case OpCode.Map: res[i] = e.map(dom, cpu, a, b, flag); break;
+      case OpCode.Unmap: e.unmap(dom, cpu, a, b); break;
       default: throw new Error(`perOp: opcode ${ops[o]} not used by these workloads`);
     }
   }

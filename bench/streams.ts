@@ -1,7 +1,7 @@
 // The benchmark's deterministic op streams: each workload is recorded once by driving a reference
 // engine (so every PFN is known) and encoded in the 6-word batch layout every engine replays.
 import { encodeOps, type BatchOp } from '../src/batch.js';
-import type { Engine, LabConfig } from '../src/engine.js';
+import type { DmaDomainType, Engine, LabConfig } from '../src/engine.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
 import { LIMIT32 as LIMIT } from '../test/support/constants.js';
 import { seededRandom } from '../test/support/rng.js';
@@ -29,6 +29,27 @@ class Recorder {
   }
   free(domain: number, pfn: bigint): void { this.e.free(domain, pfn); this.ops.push({ op: 'free', domain, pfn }); }
   advance(ms: bigint): void { this.e.advanceClock(ms); this.ops.push({ op: 'advance', ms }); }
+  createDmaDomain(type: DmaDomainType): number {
+    const id = this.e.createDmaDomain(4096, 1n, type, 48);
+    this.ops.push({ op: 'createDmaDomain', granule: 4096, startPfn: 1n, type, apertureBits: 48 });
+    return id;
+  }
+  attachDevice(domain: number, bits: number): number {
+    const config = { bus: 'pci' as const, dmaMaskBits: bits, coherentMaskBits: bits, forceDac: false };
+    const id = this.e.attachDevice(domain, config);
+    this.ops.push({ op: 'attachDevice', domain, ...config });
+    return id;
+  }
+  map(device: number, cpu: number, bytes: bigint): bigint {
+    const addr = this.e.map(device, cpu, bytes, 0n, false);
+    if (addr === 0n) throw new Error('generator: map failed');
+    this.ops.push({ op: 'map', device, cpu, bytes, offset: 0n, coherent: false });
+    return addr;
+  }
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.e.unmap(device, cpu, dmaAddr, bytes);
+    this.ops.push({ op: 'unmap', device, cpu, dmaAddr, bytes });
+  }
 }
 
 export interface Workload { name: string; config: LabConfig; ops: BigUint64Array; n: number }
@@ -96,6 +117,27 @@ export async function workloads(slowPairs: number): Promise<Workload[]> {
     out.push(await record(name, config, gen));
   }
   return out;
+}
+
+/**
+ * The DMA layer's map/unmap pairs on a domain of `type`: 8 CPUs, one 64-bit PCI device (every map
+ * makes the 32-bit attempt), bursts of 32 maps of 1..16 pages on one CPU, unmapped on its IRQ CPU
+ * (0 or 4, as two completion vectors), 1 ms of virtual time after every burst so lazy timers fire.
+ */
+export function dmaWorkload(type: DmaDomainType, pairs: number): Promise<Workload> {
+  return record(`DMA map/unmap ${type}`, cfg(8), (r, rand) => {
+    const dev = r.attachDevice(r.createDmaDomain(type), 64);
+    for (let done = 0; done < pairs; done += 32) {
+      const cpu = ri(rand, 0, 7);
+      const live: [bigint, bigint][] = [];
+      for (let i = 0; i < 32; i++) {
+        const bytes = BigInt(ri(rand, 1, 16) * 4096);
+        live.push([r.map(dev, cpu, bytes), bytes]);
+      }
+      for (const [addr, bytes] of live) r.unmap(dev, cpu & ~3, addr, bytes);
+      r.advance(1n);
+    }
+  });
 }
 
 /** Seed preset: 128 CPUs, 159 domains, order0 slabs; init + 20k churn ops spread over domains/CPUs. */

@@ -5,6 +5,15 @@
 /* Model-only: a domain word as an id; out-of-range words become the unknown id -1. */
 static int32_t dom_word(uint64_t w) { return w > 0x7fffffffu ? -1 : (int32_t)w; }
 
+/* Model-only: MAP_SG maps the pending scatter list and empties it, whatever the outcome. */
+static int32_t run_map_sg(struct iova_lab *L, int32_t dev, uint64_t cpu, uint64_t res[2])
+{
+	static const uint64_t none[1] = {0};
+	int32_t r = lab_dma_map_sg(L, dev, cpu, L->sg ? L->sg : none, L->nsg, res);
+	L->nsg = 0;
+	return r;
+}
+
 /* Model-only: runs one op through the same checked operation as its single call. */
 static int32_t run_op(struct iova_lab *L, const uint64_t *o, uint64_t res[2])
 {
@@ -24,6 +33,12 @@ static int32_t run_op(struct iova_lab *L, const uint64_t *o, uint64_t res[2])
 	case IOVA_OP_DOMAIN_CREATE: return lab_domain_create(L, o[3], o[4], res);
 	case IOVA_OP_DOMAIN_PUT: return lab_domain_put(L, dom, res);
 	case IOVA_OP_INJECT_FAILURE: return lab_inject_failure(L, o[3], o[4], res);
+	case IOVA_OP_DMA_DOMAIN_CREATE: return lab_dma_domain_create(L, o[3], o[4], o[5], o[2], res);
+	case IOVA_OP_DEVICE_ATTACH: return lab_device_attach(L, dom, o[2], o[3], o[4], o[5], res);
+	case IOVA_OP_MAP: return lab_dma_map(L, dom, cpu, o[3], o[4], o[5], res);
+	case IOVA_OP_SG_SEGMENTS: return lab_sg_segments(L, o + 1, IOVA_OP_WORDS - 1, res);
+	case IOVA_OP_MAP_SG: return run_map_sg(L, dom, cpu, res);
+	case IOVA_OP_UNMAP: return lab_dma_unmap(L, dom, cpu, o[3], o[4], res);
 	default: return IOVA_E_BAD_OP;
 	}
 }

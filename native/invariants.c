@@ -97,6 +97,14 @@ static int32_t check_domain(struct iova_lab *L, struct lab_domain *d, uint64_t *
 	return IOVA_OK;
 }
 
+/* Model-only: a lazy domain's queued IOVAs: each in the tree, in no magazine, none lost (fq_check). */
+static int32_t check_flush_queues(struct iova_lab *L, struct lab_domain *d)
+{
+	struct iommu_dma_cookie *ck = lab_dma_cookie(L, d->id);
+	const char *why = ck ? fq_check(d, &ck->fq) : NULL;
+	return why ? invariant_broken(L, why, d->id) : IOVA_OK;
+}
+
 /* Model-only: every domain, then lab-wide: depot totals, PFN buffers, and every slab object owned. */
 int32_t iova_check_invariants(int32_t h)
 {
@@ -112,6 +120,7 @@ int32_t iova_check_invariants(int32_t h)
 	for (i = 0; i < L->ndoms; i++) {
 		if (!L->doms[i]) continue;
 		if ((r = check_domain(L, L->doms[i], &nmags, &nbuf, cls_depot))) return r;
+		if ((r = check_flush_queues(L, L->doms[i]))) return r;
 		nodes += L->doms[i]->iovad.count;
 	}
 	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)

@@ -28,6 +28,9 @@
 #define DYNAMIC_CONTENTION 4 /* dynamic magazine policy: exchanges in one window that double the magazine capacity */
 #define IOVA_TRIM_ONLINE 4294967295u /* policy trim_threshold meaning num_online_cpus() */
 #define IOVA_OP_WORDS 6 /* uint64 words per batch op: opcode, domain, cpu, a, b, c */
+#define IOVA_SG_MAX_SEGMENTS 1024 /* most segments one scatter-gather map may have */
+#define DMA_DEFAULT_HZ 1000 /* the lab's HZ unless set: a 10 ms flush-queue timer is 10 jiffies */
+#define DMA_DEFAULT_APERTURE_BITS 48 /* a DMA domain's forced aperture unless given: IOVAs below 2^48 */
 
 /* Every exported call returns OK or one of these (handles and ids are >= 0). */
 enum iova_status {
@@ -53,6 +56,17 @@ enum iova_status {
 	IOVA_E_BAD_OP = -18, /* unknown batch opcode or failure kind */
 	/* the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
 	IOVA_E_NON_TERMINATING = -19,
+	IOVA_E_NO_DEVICE = -20, /* unknown device id, or its domain was put */
+	/* DMA domain type unknown, or lazy-single where the lab's facets have no single queue */
+	IOVA_E_DOMAIN_TYPE = -21,
+	IOVA_E_APERTURE = -22, /* aperture bits outside 32..63, or the aperture ends below the start PFN */
+	IOVA_E_DMA_MASK = -23, /* DMA mask bits outside 1..64, or the mask's limit lies below the domain's start PFN */
+	IOVA_E_BUS = -24, /* device bus is neither pci (0) nor platform (1) */
+	IOVA_E_OFFSET = -25, /* a map's page offset is not below the granule */
+	IOVA_E_NOT_DMA_DOMAIN = -26, /* device attach on a plain domain (no DMA layer) */
+	IOVA_E_SEGMENTS = -27, /* a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
+	IOVA_E_QUEUED = -28, /* the IOVA already waits in a flush queue (a double unmap) */
+	IOVA_E_DMA_CONFIG = -29, /* invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
 };
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
@@ -71,6 +85,17 @@ enum iova_op {
 	IOVA_OP_DOMAIN_PUT = 12, /* put_iova_domain: (domain) -> 0 */
 	/* the nth next allocation of kind (0 magazine, 1 iommu_iova) fails: (kind, nth) -> 0 */
 	IOVA_OP_INJECT_FAILURE = 13,
+	/* iommu_dma_init_domain (+ init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
+	IOVA_OP_DMA_DOMAIN_CREATE = 14,
+	/* probe a device into a DMA domain: (domain, bus, dmaMaskBits, coherentMaskBits, forceDac) -> device id */
+	IOVA_OP_DEVICE_ATTACH = 15,
+	/* iommu_dma_map_page (coherent: coherent_dma_mask): (device, cpu, bytes, offset, coherent) -> address or 0 */
+	IOVA_OP_MAP = 16,
+	/* append nonzero segment sizes to the pending scatter list: (s0, s1, s2, s3, s4) -> 0 */
+	IOVA_OP_SG_SEGMENTS = 17,
+	IOVA_OP_MAP_SG = 18, /* iommu_dma_map_sg of the pending list, emptying it: (device, cpu) -> DMA address or 0 */
+	/* __iommu_dma_unmap: strict frees on cpu, lazy queues: (device, cpu, dmaAddr, bytes) -> 0 */
+	IOVA_OP_UNMAP = 19,
 };
 
 /* Slab caches in snapshot order. */
@@ -142,6 +167,11 @@ enum iova_snap_class {
 	IOVA_SNAP_CLASS_DEPOT_PFNS = 12,
 	IOVA_SNAP_CLASS_WORDS = 13,
 };
+enum iova_snap_cpu_class {
+	IOVA_SNAP_CPU_CLASS_LOADED_PFNS = 0,
+	IOVA_SNAP_CPU_CLASS_PREV_PFNS = 1,
+	IOVA_SNAP_CPU_CLASS_WORDS = 2,
+};
 enum iova_snap_domain {
 	IOVA_SNAP_DOMAIN_ID = 0,
 	IOVA_SNAP_DOMAIN_LIVE_IOVAS = 1,
@@ -155,14 +185,31 @@ enum iova_snap_domain {
 	IOVA_SNAP_DOMAIN_DEPOT_TRIMS = 9,
 	IOVA_SNAP_DOMAIN_FLUSH_RETRIES = 10,
 	IOVA_SNAP_DOMAIN_SLOW_ALLOC_FAILURES = 11,
-	IOVA_SNAP_DOMAIN_WORDS = 12,
+	IOVA_SNAP_DOMAIN_DMA_TYPE = 12,
+	IOVA_SNAP_DOMAIN_DEVICES = 13,
+	IOVA_SNAP_DOMAIN_MAPS = 14,
+	IOVA_SNAP_DOMAIN_UNMAPS = 15,
+	IOVA_SNAP_DOMAIN_MAPPED_BYTES = 16,
+	IOVA_SNAP_DOMAIN_MAP_FAILURES = 17,
+	IOVA_SNAP_DOMAIN_SAC_ATTEMPTS = 18,
+	IOVA_SNAP_DOMAIN_SAC_SUCCESSES = 19,
+	IOVA_SNAP_DOMAIN_SAC_SWITCHED = 20,
+	IOVA_SNAP_DOMAIN_QUEUED = 21,
+	IOVA_SNAP_DOMAIN_FQ_RINGS = 22,
+	IOVA_SNAP_DOMAIN_FLUSHES_FULL = 23,
+	IOVA_SNAP_DOMAIN_FLUSHES_TIMER = 24,
+	IOVA_SNAP_DOMAIN_TIMER_EXPIRIES = 25,
+	IOVA_SNAP_DOMAIN_TIMER_PENDING = 26,
+	IOVA_SNAP_DOMAIN_QUEUE_FREED = 27,
+	IOVA_SNAP_DOMAIN_TIMER_FREED = 28,
+	IOVA_SNAP_DOMAIN_WORDS = 29,
 };
 enum iova_snap_layout {
 	IOVA_SNAP_HEADER_AT = 0,
 	IOVA_SNAP_CACHE_AT = 7,
 	IOVA_SNAP_MAGAZINES_AT = 127,
 	IOVA_SNAP_CLASS_AT = 134,
-	IOVA_SNAP_FIXED_WORDS = 212, /* then IOVA_SNAP_DOMAIN_WORDS per live domain */
+	IOVA_SNAP_FIXED_WORDS = 212, /* then the domain, cpu_class and flush-queue rows */
 };
 
 /* Values of the policy's choice fields, in the order of their TS names. */
@@ -235,6 +282,23 @@ IOVA_API int32_t iova_cpu_online(int32_t lab, uint32_t cpu);
 IOVA_API int32_t iova_flush(int32_t lab, int32_t dom);
 /* status */
 IOVA_API int32_t iova_inject_failure(int32_t lab, uint32_t kind, uint32_t nth);
+/* status; the lab's HZ and DMA facets, for domains created afterwards (default: DMA_DEFAULT_HZ, v6.8 facets) */
+IOVA_API int32_t iova_dma_configure(int32_t lab, uint32_t hz, uint32_t sac_latch, uint32_t single_queue,
+		uint32_t round_in_caller);
+/* status; *id_out: the domain id */
+IOVA_API int32_t iova_dma_domain_create(int32_t lab, uint32_t granule, uint64_t start_pfn, uint32_t type,
+		uint32_t aperture_bits, uint64_t *id_out);
+/* status; *id_out: the device id */
+IOVA_API int32_t iova_device_attach(int32_t lab, int32_t dom, uint32_t bus, uint32_t mask_bits,
+		uint32_t coherent_bits, uint32_t forcedac, uint64_t *id_out);
+/* status; *addr_out: DMA address, 0 when the allocation failed */
+IOVA_API int32_t iova_dma_map(int32_t lab, int32_t dev, uint32_t cpu, uint64_t bytes, uint64_t offset,
+		uint32_t coherent, uint64_t *addr_out);
+/* status; *addr_out: DMA address, 0 when the allocation failed */
+IOVA_API int32_t iova_dma_map_sg(int32_t lab, int32_t dev, uint32_t cpu, const uint64_t *seg_bytes, uint32_t nseg,
+		uint64_t *addr_out);
+/* status */
+IOVA_API int32_t iova_dma_unmap(int32_t lab, int32_t dev, uint32_t cpu, uint64_t dma_addr, uint64_t bytes);
 /* status of the first failing op, or OK; *completed_out: ops that ran; results (may be NULL): one word per op */
 IOVA_API int32_t iova_run_batch(int32_t lab, const uint64_t *ops, uint32_t n_ops, uint64_t *results,
 		uint32_t *completed_out);

@@ -92,6 +92,8 @@ int32_t iova_lab_create_with_policy(uint32_t possible, uint32_t online, uint32_t
 	pfn_pool_init(&L->pool, policy->mag_size);
 	clock_init(&L->clk);
 	L->mag_cache_index = mode ? kmalloc_index(magazine_bytes(policy)) : IOVA_CACHE_MAGAZINE;
+	L->hz = DMA_DEFAULT_HZ;
+	L->facets = dma_facets_v6_8;
 	wire_rcache_context(L);
 	lab_table[nlabs++] = L;
 	return (int32_t)nlabs;
@@ -109,6 +111,7 @@ int32_t iova_lab_destroy(int32_t h)
 	struct iova_lab *L = lab_of_handle(h);
 	uint32_t i;
 	if (!L) return IOVA_E_NO_LAB;
+	lab_dma_destroy(L);
 	for (i = 0; i < L->ndoms; i++) if (L->doms[i]) put_iova_domain(&L->ctx, L->doms[i]);
 	for (i = 0; i < IOVA_CACHE_COUNT; i++) slab_destroy(&L->caches[i]);
 	pfn_pool_destroy(&L->pool);
@@ -145,6 +148,7 @@ int32_t lab_domain_put(struct iova_lab *L, int32_t dom, uint64_t *result)
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	*result = 0;
 	if (!d) return IOVA_E_NO_DOMAIN;
+	lab_dma_domain_put(L, dom);
 	put_iova_domain(&L->ctx, d);
 	L->doms[dom] = NULL;
 	L->live--;

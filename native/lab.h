@@ -4,6 +4,7 @@
 #define IOVA_LAB_H
 #include "iova_abi.h"
 #include "rcache.h"
+#include "dma.h"
 
 /* One simulated machine: its CPUs, policy, slab caches, clock, domains and fault countdowns. */
 struct iova_lab {
@@ -20,6 +21,17 @@ struct iova_lab {
 	struct class_stats cls[IOVA_RANGE_CACHE_MAX_SIZE];
 	struct rc_ctx ctx;
 	char msg[256];            /* the last broken invariant */
+	/* The DMA layer: settings for new DMA domains, cookies by domain id (NULL: a plain domain, or
+	 * past cookiecap), devices by id (cookie NULL once their domain is put), the batch's pending
+	 * scatter list. */
+	uint32_t hz;
+	struct dma_facets facets;
+	struct iommu_dma_cookie **cookies;
+	uint32_t cookiecap;
+	struct dma_device *devs;
+	uint32_t ndevs, devcap;
+	uint64_t *sg;
+	uint32_t nsg;
 };
 
 struct iova_lab *lab_of_handle(int32_t handle);
@@ -42,4 +54,26 @@ int32_t lab_cpu_offline(struct iova_lab *lab, uint64_t cpu, uint64_t *result);
 int32_t lab_cpu_online(struct iova_lab *lab, uint64_t cpu, uint64_t *result);
 int32_t lab_flush(struct iova_lab *lab, int32_t dom, uint64_t *result);
 int32_t lab_inject_failure(struct iova_lab *lab, uint64_t kind, uint64_t nth, uint64_t *result);
+
+/* The DMA layer's checked operations (dma_ops.c). */
+int32_t lab_dma_domain_create(struct iova_lab *lab, uint64_t granule, uint64_t start_pfn, uint64_t type,
+			      uint64_t aperture_bits, uint64_t *result);
+int32_t lab_device_attach(struct iova_lab *lab, int32_t dom, uint64_t bus, uint64_t mask_bits,
+			  uint64_t coherent_bits, uint64_t forcedac, uint64_t *result);
+int32_t lab_dma_map(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t bytes, uint64_t off,
+		    uint64_t coherent, uint64_t *result);
+int32_t lab_dma_map_sg(struct iova_lab *lab, int32_t dev, uint64_t cpu, const uint64_t *seg, uint32_t nseg,
+		       uint64_t *result);
+int32_t lab_dma_unmap(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t addr, uint64_t bytes,
+		      uint64_t *result);
+/* SG_SEGMENTS: appends the nonzero words to the pending scatter list. */
+int32_t lab_sg_segments(struct iova_lab *lab, const uint64_t *words, uint32_t n, uint64_t *result);
+/* A live domain's cookie, or NULL for a plain domain. */
+struct iommu_dma_cookie *lab_dma_cookie(struct iova_lab *lab, int32_t dom);
+/* IOVA_E_QUEUED when pfn is a queued IOVA of the domain (the plain frees must not touch it). */
+int32_t lab_dma_check_not_queued(struct iova_lab *lab, int32_t dom, uint64_t lo, uint64_t hi);
+/* Hooks of the lab lifecycle: a domain being put, a CPU gone offline, the lab destroyed. */
+void lab_dma_domain_put(struct iova_lab *lab, int32_t dom);
+void lab_dma_cpu_dead(struct iova_lab *lab, uint32_t cpu);
+void lab_dma_destroy(struct iova_lab *lab);
 #endif

@@ -58,7 +58,8 @@ int32_t lab_free_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t pf
 	int32_t r;
 	*result = 0;
 	if (!d) return IOVA_E_NO_DOMAIN;
-	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_free_fast(d, pfn, size)))
+	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_free_fast(d, pfn, size)) ||
+	    (r = lab_dma_check_not_queued(L, dom, pfn, pfn)))
 		return r;
 	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
 	free_iova_fast(&L->ctx, d, (uint32_t)cpu, pfn, size);
@@ -90,7 +91,9 @@ int32_t lab_free(struct iova_lab *L, int32_t dom, uint64_t pfn, uint64_t *result
 	int32_t r;
 	*result = 0;
 	if (!d) return IOVA_E_NO_DOMAIN;
-	if ((r = validate_free(d, pfn, &x))) return r;
+	if ((r = validate_free(d, pfn, &x)) ||
+	    (r = lab_dma_check_not_queued(L, dom, d->iovad.n[x].pfn_lo, d->iovad.n[x].pfn_lo)))
+		return r;
 	e.iova_cache = L->ctx.iova_cache; e.fail_iova = L->ctx.fail_iova;
 	remove_iova(&d->iovad, &e, x);
 	return IOVA_OK;
@@ -118,6 +121,7 @@ int32_t lab_reserve(struct iova_lab *L, int32_t dom, uint64_t lo, uint64_t hi, u
 	*result = 0;
 	if (!d) return IOVA_E_NO_DOMAIN;
 	if ((r = validate_reserve(d, lo, hi))) return r;
+	if (lab_dma_check_not_queued(L, dom, lo, hi)) return IOVA_E_RANGE;
 	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
 	e.iova_cache = L->ctx.iova_cache; e.fail_iova = L->ctx.fail_iova;
 	x = reserve_iova(&d->iovad, &e, lo, hi);
@@ -125,7 +129,8 @@ int32_t lab_reserve(struct iova_lab *L, int32_t dom, uint64_t lo, uint64_t hi, u
 	return IOVA_OK;
 }
 
-/* Model-only: the virtual clock moves on, running every trim work that falls due on the way. */
+/* Model-only: the virtual clock moves on, running every work that falls due on the way: depot trims,
+ * and flush-queue timers (their keys lie below every domain id: fq_timer_key). */
 int32_t lab_advance_clock(struct iova_lab *L, uint64_t ms, uint64_t *result)
 {
 	uint64_t target = L->clk.now + ms;
@@ -134,8 +139,11 @@ int32_t lab_advance_clock(struct iova_lab *L, uint64_t ms, uint64_t *result)
 	if (target < L->clk.now) target = PFN_MAX_ALL;
 	while (clock_pop_due(&L->clk, target, &w)) {
 		struct lab_domain *d = lab_domain_of_id(L, w.dom);
+		struct iommu_dma_cookie *ck = lab_dma_cookie(L, fq_timer_domain(w.dom));
+		int32_t r;
 		L->clk.now = w.due;
 		if (d) iova_depot_work_func(&L->ctx, d, w.cls);
+		else if (ck && (r = fq_flush_timeout(&L->ctx, ck->dom, &ck->fq))) return r;
 	}
 	L->clk.now = target;
 	return IOVA_OK;
@@ -151,6 +159,7 @@ int32_t lab_cpu_offline(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	if (L->online_count == 1) return IOVA_E_CPU_STATE;
 	L->online[cpu] = 0; L->online_count--;
 	for (i = 0; i < L->ndoms; i++) if (L->doms[i]) free_cpu_cached_iovas(&L->ctx, L->doms[i], (uint32_t)cpu);
+	lab_dma_cpu_dead(L, (uint32_t)cpu);
 	return IOVA_OK;
 }
 

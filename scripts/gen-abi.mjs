@@ -114,14 +114,14 @@ function cHeader() {
   out.push(`\tIOVA_CACHE_COUNT = ${abi.caches.length},`, '};');
   out.push(`#define IOVA_CACHE_OBJ_SIZES { ${abi.caches.map((c) => c.obj_size).join(', ')} }`, '');
   out.push('/* Snapshot words: field index within its section\'s row, and where each section starts. */');
-  for (const [name, fields] of [...sections, ['DOMAIN', snap.domain]]) {
+  for (const [name, fields] of [...sections, ['CPU_CLASS', snap.cpu_class], ['DOMAIN', snap.domain]]) {
     out.push(`enum iova_snap_${name.toLowerCase()} {`);
     fields.forEach((f, i) => out.push(`\tIOVA_SNAP_${name}_${upper(f.name)} = ${i},`));
     out.push(`\tIOVA_SNAP_${name}_WORDS = ${fields.length},`, '};');
   }
   out.push('enum iova_snap_layout {');
   for (const [name] of sections) out.push(`\tIOVA_SNAP_${name}_AT = ${starts[name]},`);
-  out.push(`\tIOVA_SNAP_FIXED_WORDS = ${fixedWords}, /* then IOVA_SNAP_DOMAIN_WORDS per live domain */`, '};', '');
+  out.push(`\tIOVA_SNAP_FIXED_WORDS = ${fixedWords}, /* then the domain, cpu_class and flush-queue rows */`, '};', '');
   out.push('/* Values of the policy\'s choice fields, in the order of their TS names. */');
   for (const f of abi.policy.fields.filter((f) => f.enum)) {
     out.push(`enum iova_policy_${f.name} {`);
@@ -212,8 +212,10 @@ function tsAbi() {
   out.push(tsConst('CACHE_FIELDS', snap.cache.map((f) => q(f.ts))));
   out.push(tsConst('MAGAZINE_FIELDS', snap.magazines.map((f) => q(f.ts))));
   out.push(tsConst('CLASS_FIELDS', snap.class.map((f) => q(f.ts))));
+  out.push(tsConst('CPU_CLASS_FIELDS', snap.cpu_class.map((f) => q(f.ts))));
   out.push(tsConst('DOMAIN_FIELDS', snap.domain.map((f) => q(f.ts))));
-  out.push('/** Words before the domain rows; each live domain adds DOMAIN_FIELDS.length words. */');
+  out.push('/** Words before the domain rows (DOMAIN_FIELDS each), then the per-CPU rows (CPU_CLASS_FIELDS per');
+  out.push(' *  possible CPU and class), then each flush-queue domain\'s per-ring and per-CPU words. */');
   out.push(`export const SNAPSHOT_FIXED_WORDS = ${fixedWords};`, '');
   out.push(`/** struct ${abi.policy.struct}: its uint32 fields in order, named as in ${abi.policy.ts_type}. */`);
   out.push(tsConst('POLICY_FIELDS', abi.policy.fields.map((f) => q(f.ts))), '');
@@ -247,7 +249,9 @@ function batchOps() {
   out.push('/** One batch op; each field is an operand word (abi/iova-abi.json "ops"). */', 'export type BatchOp =');
   for (const o of abi.ops) {
     const fields = operandFields(o).filter(Boolean).map((f) => `${f.name}: ${operandTs(f).type}`);
-    out.push(`  | { op: '${o.batch}'; ${fields.join('; ')} }`);
+    const one = `  | { op: '${o.batch}'; ${fields.join('; ')} }`;
+    if (one.length <= WIDTH) out.push(one);
+    else out.push(`  | {`, `      op: '${o.batch}';`, ...fields.map((f) => `      ${f};`), '    }');
   }
   out[out.length - 1] += ';';
   out.push('', '/** The words of one op: opcode, then its operands (0 for an unused word). */');

@@ -40,6 +40,26 @@ export interface IovaModule extends EmscriptenModule {
   _iova_flush(lab: number, dom: number): number;
   /** status */
   _iova_inject_failure(lab: number, kind: number, nth: number): number;
+  /** status; the lab's HZ and DMA facets, for domains created afterwards (default: DMA_DEFAULT_HZ, v6.8 facets) */
+  _iova_dma_configure(lab: number, hz: number, sacLatch: number, singleQueue: number, roundInCaller: number): number;
+  /** status; *id_out: the domain id */
+  _iova_dma_domain_create(
+    lab: number, granule: number, startPfn: bigint, type: number, apertureBits: number, idOutPtr: number
+  ): number;
+  /** status; *id_out: the device id */
+  _iova_device_attach(
+    lab: number, dom: number, bus: number, maskBits: number, coherentBits: number, forcedac: number, idOutPtr: number
+  ): number;
+  /** status; *addr_out: DMA address, 0 when the allocation failed */
+  _iova_dma_map(
+    lab: number, dev: number, cpu: number, bytes: bigint, offset: bigint, coherent: number, addrOutPtr: number
+  ): number;
+  /** status; *addr_out: DMA address, 0 when the allocation failed */
+  _iova_dma_map_sg(
+    lab: number, dev: number, cpu: number, segBytesPtr: number, nseg: number, addrOutPtr: number
+  ): number;
+  /** status */
+  _iova_dma_unmap(lab: number, dev: number, cpu: number, dmaAddr: bigint, bytes: bigint): number;
   /** status of the first failing op, or OK; *completed_out: ops that ran; results (may be NULL): one word per op */
   _iova_run_batch(lab: number, opsPtr: number, nOps: number, resultsPtr: number, completedOutPtr: number): number;
   /** words iova_snapshot will write, 0 for no lab */

@@ -95,4 +95,56 @@ export interface DomainCounters {
   flushRetries: number;
   /** rbtree allocations that found no room. @example `0` */
   slowAllocFailures: number;
+  /** The DMA layer: 0 a plain domain, 1 strict, 2 lazy, 3 lazy-single. @example `2` */
+  dmaType: number;
+  /** Devices attached. @example `1` */
+  devices: number;
+  /** Successful maps (page, coherent and scatter-gather). @example `100` */
+  maps: number;
+  /** Unmaps (queued or freed at once). @example `99` */
+  unmaps: number;
+  /** Bytes asked for by successful maps, before alignment. @example `409600` */
+  mappedBytes: number;
+  /** Maps whose allocation failed. @example `0` */
+  mapFailures: number;
+  /** 32-bit (SAC) attempts of PCI devices. @example `100` */
+  sacAttempts: number;
+  /** 32-bit attempts that found an IOVA. @example `100` */
+  sacSuccesses: number;
+  /** Devices switched to the full range for good by a failed 32-bit attempt (v6.6+). @example `0` */
+  sacSwitched: number;
+  /** IOVAs waiting in flush queues now. @example `12` */
+  queued: number;
+  /** Flush queue rings: 0 strict or plain, one per possible CPU lazy, 1 lazy-single. @example `128` */
+  fqRings: number;
+  /** IOTLB flushes forced by a full ring. @example `3` */
+  flushesFull: number;
+  /** IOTLB flushes by the flush-queue timer. @example `5` */
+  flushesTimer: number;
+  /** Flush-queue timer expiries. @example `5` */
+  timerExpiries: number;
+  /** 1 while the flush-queue timer is pending. @example `1` */
+  timerPending: number;
+  /** IOVAs a queueing CPU freed from its own ring into its own magazines. @example `765` */
+  queueFreed: number;
+  /** IOVAs the timer freed, all on the CPU it ran on. @example `40` */
+  timerFreed: number;
+}
+
+/** One possible CPU: the PFNs in its loaded and prev magazines per size class, summed over domains. */
+export interface CpuCounters {
+  /** PFNs in loaded magazines, index k = size class k. @example `[3, 0, 0, 0, 0, 0]` */
+  loadedPfns: number[];
+  /** PFNs in prev magazines, by size class. @example `[127, 0, 0, 0, 0, 0]` */
+  prevPfns: number[];
+}
+
+/** A lazy domain's flush queues. */
+export interface FlushQueueCounters {
+  /** The domain's id. @example `0` */
+  domain: number;
+  /** Entries per ring: per possible CPU, or the one shared ring. @example `[0, 12, 0, 0]` */
+  queued: number[];
+  /** IOVAs its timer freed on each possible CPU. @example `[0, 40, 0, 0]` */
+  timerFreedOn: number[];
 }

@@ -1,5 +1,7 @@
-// One IOVA domain with rcaches: the object a library user holds. dispose() puts the domain; a
-// domain dropped without dispose() is put when the garbage collector reclaims it.
+// One IOVA domain with rcaches: the object a library user holds. dispose() puts the domain (and
+// with it every device attached to it); a domain dropped without dispose() is put when the
+// garbage collector reclaims it.
+import { DmaDevice, type AttachOptions } from './device.js';
 import type { Engine } from './engine.js';
 import { toIndex, toU64 } from './numbers.js';
 
@@ -129,6 +131,15 @@ export class IovaDomain implements Disposable {
    */
   reserve(lo: number | bigint, hi: number | bigint): bigint {
     return this.engine.reserve(this.id, toU64('lo', lo), toU64('hi', hi));
+  }
+
+  /**
+   * Probe a device into this DMA domain (one created with a type); it lives as long as the domain.
+   * @throws NotDmaDomainError for a plain domain; DmaMaskError, BusError, InvalidNumberError.
+   * @example `const nvme = domain.attachDevice({ dmaMaskBits: 64 });`
+   */
+  attachDevice(options: AttachOptions): DmaDevice {
+    return DmaDevice.attach(this.engine, this.id, options, () => !this.put && !this.owner.disposed);
   }
 
   /**

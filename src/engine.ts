@@ -9,6 +9,32 @@ export type MagazineMode = 'named' | 'unnamed';
 export type SlabGeometry = 'slub' | 'order0';
 export type EngineName = 'wasm' | 'ts';
 export type FailureKind = 'magazine' | 'iova';
+/** strict: DMA (unmaps free at once); lazy: DMA-FQ with per-CPU queues; lazy-single: one shared queue. */
+export type DmaDomainType = 'strict' | 'lazy' | 'lazy-single';
+export const DMA_DOMAIN_TYPES: readonly DmaDomainType[] = ['strict', 'lazy', 'lazy-single'];
+export type DmaBus = 'pci' | 'platform';
+
+/** What differs between kernel versions in the DMA layer. */
+export interface DmaLayerFacets {
+  /** v6.6+: the first failed 32-bit attempt switches the device to the full range for good. */
+  sacLatch: boolean;
+  /** v6.7+: the one shared 32768-entry queue (lazy-single). */
+  singleQueueAvailable: boolean;
+  /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
+  roundInCaller: boolean;
+}
+export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = {
+  sacLatch: true, singleQueueAvailable: true, roundInCaller: false,
+};
+
+/** A device as the engines attach it (the library fills in the defaults). */
+export interface DeviceConfig {
+  bus: DmaBus;
+  dmaMaskBits: number;
+  coherentMaskBits: number;
+  /** iommu.forcedac=1: no 32-bit attempt. */
+  forceDac: boolean;
+}
 
 export interface LabConfig {
   possibleCpus: number;
@@ -19,6 +45,10 @@ export interface LabConfig {
   profile?: string;
   /** The rcache design to run. Default: the v6.9 policy (src/policy.ts). */
   policy?: RcachePolicy;
+  /** The kernel's HZ (flush-queue timers round up to whole jiffies), 1..1000. Default 1000. */
+  hz?: number;
+  /** The DMA layer's version facets. Default: v6.8's. */
+  dmaFacets?: DmaLayerFacets;
 }
 
 /** Batch opcodes and the words per op, declared in abi/iova-abi.json. */
@@ -49,6 +79,16 @@ export interface Engine {
   cpuOnline(cpu: number): void;
   flush(domain: number): void;
   injectFailure(kind: FailureKind, nth: number): void;
+  /** A domain with the DMA layer; apertureBits: IOVAs below 2^bits (32..63). */
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number;
+  /** Probe a device into a DMA domain: the device id. */
+  attachDevice(domain: number, device: DeviceConfig): number;
+  /** iommu_dma_map_page: the DMA address, or 0n when the allocation failed. */
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint;
+  /** iommu_dma_map_sg: one allocation for every segment; the DMA address or 0n. */
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint;
+  /** __iommu_dma_unmap: strict frees on cpu at once, lazy queues on cpu. */
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void;
   /** Runs encoded ops; results go into `out` (at least one word per op) when given, so repeated
    * calls need not allocate. Built on a batch window of the engine's own. */
   runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult;

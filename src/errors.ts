@@ -64,6 +64,26 @@ export class BadOpError extends IovaLabError { override name = 'BadOpError'; }
 /** The kernel's own alloc_iova would loop here forever (the v5.11-v6.1 retry-start overflow, holding
  * the tree lock); the lab stops the op instead. */
 export class NonTerminatingWalkError extends IovaLabError { override name = 'NonTerminatingWalkError'; }
+/** A device id that was never attached, or whose domain was put. */
+export class UnknownDeviceError extends IovaLabError { override name = 'UnknownDeviceError'; }
+/** A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets). */
+export class DomainTypeError extends IovaLabError { override name = 'DomainTypeError'; }
+/** Aperture bits outside 32..63, or an aperture ending below the start PFN. */
+export class ApertureError extends IovaLabError { override name = 'ApertureError'; }
+/** DMA mask bits outside 1..64, or a mask whose limit lies below the domain's start PFN. */
+export class DmaMaskError extends IovaLabError { override name = 'DmaMaskError'; }
+/** A device bus other than pci or platform. */
+export class BusError extends IovaLabError { override name = 'BusError'; }
+/** A map's page offset not below the granule. */
+export class OffsetError extends IovaLabError { override name = 'OffsetError'; }
+/** A device attached to a plain domain (one without the DMA layer). */
+export class NotDmaDomainError extends IovaLabError { override name = 'NotDmaDomainError'; }
+/** A scatter-gather map with no segments or more than IOVA_SG_MAX_SEGMENTS. */
+export class SegmentsError extends IovaLabError { override name = 'SegmentsError'; }
+/** Unmapping (or freeing) an IOVA that already waits in a flush queue. */
+export class QueuedError extends IovaLabError { override name = 'QueuedError'; }
+/** The lab's HZ outside 1..1000, or DMA facets that are not booleans. */
+export class DmaConfigError extends IovaLabError { override name = 'DmaConfigError'; }
 /** A value that is not an integer in range before it ever reaches an engine. */
 export class InvalidNumberError extends IovaLabError { override name = 'InvalidNumberError'; }
 /** An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops). */
@@ -117,6 +137,16 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.NON_TERMINATING]: [
     NonTerminatingWalkError, "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
   ],
+  [Status.NO_DEVICE]: [UnknownDeviceError, 'no such device (never attached, or its domain was put)'],
+  [Status.DOMAIN_TYPE]: [DomainTypeError, 'DMA domain type must be strict, lazy or lazy-single (from v6.7)'],
+  [Status.APERTURE]: [ApertureError, 'aperture bits must lie in [32, 63] and reach the start PFN'],
+  [Status.DMA_MASK]: [DmaMaskError, "DMA mask bits must lie in [1, 64] and reach the domain's start PFN"],
+  [Status.BUS]: [BusError, 'device bus must be pci or platform'],
+  [Status.OFFSET]: [OffsetError, 'page offset must be below the granule'],
+  [Status.NOT_DMA_DOMAIN]: [NotDmaDomainError, 'devices attach only to DMA domains (strict, lazy, lazy-single)'],
+  [Status.SEGMENTS]: [SegmentsError, 'a scatter-gather map needs 1 to 1024 segments'],
+  [Status.QUEUED]: [QueuedError, 'the IOVA already waits in a flush queue (double unmap)'],
+  [Status.DMA_CONFIG]: [DmaConfigError, 'HZ must lie in [1, 1000]'],
 };
 
 /** @internal The error for a negative status; `detail` names the offending value(s). */

@@ -3,10 +3,12 @@
 import type { BatchWindow } from './batch-window.js';
 import { IovaDomain } from './domain.js';
 import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind } from './engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type DmaLayerFacets } from './engine.js';
 import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
-import { DEFAULT_PROFILE, profileByName, resolvePolicy } from './policy.js';
+import { DEFAULT_PROFILE, profileByName, resolvePolicy, type KernelProfile } from './policy.js';
 import { createModelEngine } from './model/lab.js';
+import { DMA_DEFAULT_APERTURE_BITS } from './generated/abi.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
 import { createWasmEngine } from './wasm-engine.js';
@@ -54,6 +56,16 @@ export interface LabOptions {
    * @example `{ wasm: { wasmUrl: '/assets/iova_model.wasm' } }`
    */
   wasm?: WasmLoadOptions;
+  /**
+   * The kernel's HZ: flush-queue timers round up to whole jiffies. 1..1000, default 1000.
+   * @example `{ hz: 250 }`
+   */
+  hz?: number;
+  /**
+   * The DMA layer's version facets (SAC latch, single queue, rounding in the caller). Default: the profile's.
+   * @example `{ dmaFacets: { sacLatch: false, singleQueueAvailable: false, roundInCaller: false } }`
+   */
+  dmaFacets?: DmaLayerFacets;
 }
 
 /** Options of {@link IovaLab.createDomain}. */
@@ -68,6 +80,10 @@ export interface DomainOptions {
    * @example `{ startPfn: 0x100n }`
    */
   startPfn?: number | bigint;
+  /** A domain with the DMA layer: strict (DMA), lazy (DMA-FQ) or lazy-single. Default: a plain domain. */
+  type?: DmaDomainType;
+  /** DMA domains: the forced aperture, IOVAs below 2^apertureBits (32..63). Default 48. */
+  apertureBits?: number;
 }
 
 function oneOf<T extends string>(what: string, value: T | undefined, allowed: readonly T[], fallback?: T): T {
@@ -99,7 +115,14 @@ export function labConfig(options: LabOptions): LabConfig {
     slabGeometry: oneOf('slabGeometry', options.slabGeometry, ['slub', 'order0'], 'slub'),
     profile: profile.name,
     policy: resolvePolicy(profile.name, options.policy ?? []),
+    ...(options.hz === undefined ? {} : { hz: toIndex('hz', options.hz) }),
+    dmaFacets: options.dmaFacets === undefined ? dmaFacetsOf(profile.dma) : { ...options.dmaFacets },
   };
+}
+
+/** The engines' DMA facets of a kernel profile (the forcedac option is not modelled: forceDac always applies). */
+function dmaFacetsOf(dma: KernelProfile['dma']): DmaLayerFacets {
+  return { sacLatch: dma.sacLatch, singleQueueAvailable: dma.singleFlushQueue, roundInCaller: dma.roundInCaller };
 }
 
 /** @internal An engine by name, for code (tests, CLI, benchmarks) that drives engines directly. */
@@ -162,13 +185,24 @@ export class IovaLab implements Disposable {
   }
 
   /**
-   * init_iova_domain + iova_domain_init_rcaches.
-   * @throws GranuleError, StartPfnError, AllocationFailedError, InvalidNumberError or DisposedError.
-   * @example `const domain = lab.createDomain({ granule: 4096, startPfn: 1 });`
+   * init_iova_domain + iova_domain_init_rcaches; with a type, also the DMA layer
+   * (iommu_dma_init_domain, and iommu_dma_init_fq for lazy types).
+   * @throws GranuleError, StartPfnError, AllocationFailedError, DomainTypeError, ApertureError,
+   *   InvalidNumberError or DisposedError.
+   * @example `const nvme = lab.createDomain({ type: 'lazy' });`
    */
   createDomain(options: DomainOptions = {}): IovaDomain {
     const granule = toIndex('granule', options.granule ?? 4096);
-    return IovaDomain.attach(this, this.engine.createDomain(granule, toU64('startPfn', options.startPfn ?? 1n)));
+    const startPfn = toU64('startPfn', options.startPfn ?? 1n);
+    const type = options.type === undefined ? undefined : oneOf('type', options.type, DMA_DOMAIN_TYPES);
+    const bits = toIndex('apertureBits', options.apertureBits ?? DMA_DEFAULT_APERTURE_BITS);
+    if (options.apertureBits !== undefined && !type) {
+      throw new LabConfigError(`apertureBits needs a DMA domain type, got apertureBits ${bits} without one`, -1);
+    }
+    const id = type
+      ? this.engine.createDmaDomain(granule, startPfn, type, bits)
+      : this.engine.createDomain(granule, startPfn);
+    return IovaDomain.attach(this, id);
   }
 
   /**

@@ -26,3 +26,7 @@ export function toIndex(what: string, value: number): number {
   }
   return value;
 }
+
+/** An integer in [lo, hi] (any other value, NaN and non-numbers included, is not). */
+export const isIntIn = (v: unknown, lo: number, hi: number): boolean =>
+  Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;

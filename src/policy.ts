@@ -5,6 +5,8 @@
 import type { LabConfig } from './engine.js';
 import { LabConfigError } from './errors.js';
 import { iovaMagazineBytes, IOVA_MAG_SIZE_MAX, MAX_RCACHE_ARRAY_BYTES } from './kernel.js';
+import { clip } from './share/echo.js';
+import { isIntIn } from './numbers.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
 export interface RcachePolicy {
@@ -70,7 +72,7 @@ export function profileByName(name: string): KernelProfile {
   return resolveKernel(name);
 }
 
-const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+const isInt = isIntIn;
 
 /**
  * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).
@@ -120,20 +122,29 @@ export const POLICY_SPECS = [
  * @example `applyPolicySpec(resolvePolicy('v6.8'), 'lazy').lazy // true`
  */
 export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy {
-  const [key, value] = spec.split('=', 2) as [string, string | undefined];
+  // The whole spec is read: the key up to the first '=', the value all the rest (so "depot-cap=4=5"
+  // is a bad value, not depot-cap=4), and a key that takes no value refuses one ("lazy=banana").
+  const eq = spec.indexOf('=');
+  const key = eq < 0 ? spec : spec.slice(0, eq);
+  const value = eq < 0 ? undefined : spec.slice(eq + 1);
+  const shown = (v: string | undefined): string => (v === undefined ? 'nothing' : `"${clip(v)}"`);
   const num = (): number => {
-    if (value === undefined || !/^\d+$/.test(value)) bad(`policy ${key}`, value, 'a non-negative integer');
+    // Digits only, and at most 15 of them, so Number() never rounds what is checked next.
+    if (value === undefined || !/^\d{1,15}$/.test(value)) bad(`policy ${key}`, shown(value), 'a decimal integer');
     return Number(value);
   };
   const choice = <T extends string>(allowed: readonly T[]): T => {
     const ok = (allowed as readonly (string | undefined)[]).includes(value);
-    if (!ok) bad(`policy ${key}`, value, `one of ${allowed.join(', ')}`);
+    if (!ok) bad(`policy ${key}`, shown(value), `one of ${allowed.join(', ')}`);
     return value as T;
   };
   const onOff = (): boolean => choice(['on', 'off']) === 'on';
   const p = { ...base };
   switch (key) {
-    case 'lazy': p.lazy = true; break;
+    case 'lazy':
+      if (value !== undefined) bad('policy lazy', shown(value), 'given without a value ("lazy")');
+      p.lazy = true;
+      break;
     case 'dynamic': p.dynamicInitial = value === undefined ? Math.min(16, p.magazineSize) : num(); break;
     case 'mag-size': p.magazineSize = num(); break;
     case 'depot-cap': p.depotCap = num(); break;
@@ -147,7 +158,7 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
     case 'flush-arg': p.flushRcacheArg = onOff(); break;
     case 'failure-flush': p.flushDepotOnFailure = choice(['cpus', 'depot']) === 'depot'; break;
     case 'fast-round': p.roundSizeInFastAlloc = onOff(); break;
-    default: bad('policy', spec, `one of ${POLICY_SPECS.join(', ')}`);
+    default: bad('policy', `"${clip(spec)}"`, `one of ${POLICY_SPECS.join(', ')}`);
   }
   return validatePolicy(p);
 }

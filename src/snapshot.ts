@@ -1,11 +1,13 @@
 // Counter snapshot: what slabtop, /proc/slabinfo and the rcache would show. Plain numbers
 // (all counts stay far below 2^53); both engines must produce deep-equal snapshots. The word
 // layout the C engine writes is declared in abi/iova-abi.json (src/generated/abi.ts).
-import type { ClassCounters, DomainCounters, MagazineCounters, SlabCounters } from './counters.js';
+import type {
+  ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters,
+} from './counters.js';
 import type { MagazineMode } from './engine.js';
 import {
-  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE, MAGAZINE_FIELDS,
-  SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE,
+  MAGAZINE_FIELDS, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
 } from './generated/abi.js';
 
 export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS };
@@ -15,7 +17,7 @@ export const RCACHE_CLASSES = IOVA_RANGE_CACHE_MAX_SIZE;
 export type CacheName = (typeof CACHE_NAMES)[number];
 /** One slab cache by name. */
 export type CacheCounters = { name: CacheName } & SlabCounters;
-export type { ClassCounters, DomainCounters, MagazineCounters, SlabCounters };
+export type { ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters };
 
 // The field lists name exactly the documented counters (a compile error otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -55,6 +57,10 @@ export interface Snapshot {
   classes: ClassCounters[];
   /** One record per live domain, by id. @example `s.domains[0].liveIovas` */
   domains: DomainCounters[];
+  /** One record per possible CPU: PFNs in its loaded/prev magazines by class. @example `s.cpus[0].loadedPfns[0]` */
+  cpus: CpuCounters[];
+  /** One record per lazy DMA domain, by id. @example `s.flushQueues[0].queued` */
+  flushQueues: FlushQueueCounters[];
 }
 
 /** The snapshot words do not have the length their header implies (a C/TS layout mismatch). */
@@ -66,6 +72,20 @@ export class SnapshotLayoutError extends RangeError {
 }
 
 const LIVE_DOMAINS_AT = SNAPSHOT_HEADER_FIELDS.indexOf('liveDomains');
+const POSSIBLE_AT = SNAPSHOT_HEADER_FIELDS.indexOf('possibleCpus');
+const FQ_RINGS_AT = DOMAIN_FIELDS.indexOf('fqRings');
+const CPU_WORDS = CPU_CLASS_FIELDS.length * RCACHE_CLASSES;
+
+/** The words a snapshot must have: its fixed part, domain and cpu rows, and flush-queue words. */
+function expectedWords(words: ArrayLike<bigint>, liveDomains: number, possible: number): number {
+  const rows = SNAPSHOT_FIXED_WORDS + liveDomains * DOMAIN_FIELDS.length;
+  let fq = 0;
+  for (let i = 0; i < liveDomains && SNAPSHOT_FIXED_WORDS + (i + 1) * DOMAIN_FIELDS.length <= words.length; i++) {
+    const rings = Number(words[SNAPSHOT_FIXED_WORDS + i * DOMAIN_FIELDS.length + FQ_RINGS_AT]);
+    if (rings > 0) fq += rings + possible;
+  }
+  return rows + possible * CPU_WORDS + fq;
+}
 
 /** @internal Decode the flat uint64 layout written by the C engine; throws SnapshotLayoutError
  *  unless it consumes exactly the words given. */
@@ -75,7 +95,8 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
     throw new SnapshotLayoutError(`snapshot of ${words.length} words is shorter than its ${fixed}-word fixed part`);
   }
   const liveDomains = Number(words[LIVE_DOMAINS_AT]);
-  const expected = SNAPSHOT_FIXED_WORDS + liveDomains * DOMAIN_FIELDS.length;
+  const possible = Number(words[POSSIBLE_AT]);
+  const expected = expectedWords(words, liveDomains, possible);
   if (words.length !== expected) {
     const what = `${liveDomains} live domains`;
     throw new SnapshotLayoutError(`snapshot of ${words.length} words, expected ${expected} for ${what}`);
@@ -99,10 +120,18 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
   const magazines = record(MAGAZINE_FIELDS);
   const classes = Array.from({ length: RCACHE_CLASSES }, () => record(CLASS_FIELDS));
   const domains = Array.from({ length: liveDomains }, () => record(DOMAIN_FIELDS));
+  const cpus = Array.from({ length: possible }, () => {
+    const rows = Array.from({ length: RCACHE_CLASSES }, () => record(CPU_CLASS_FIELDS));
+    return { loadedPfns: rows.map((r) => r.loadedPfns), prevPfns: rows.map((r) => r.prevPfns) };
+  });
+  const take = (n: number): number[] => Array.from({ length: n }, next);
+  const flushQueues = domains.filter((d) => d.fqRings > 0)
+    .map((d) => ({ domain: d.id, queued: take(d.fqRings), timerFreedOn: take(possible) }));
   if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
   const { nowMs, possibleCpus, onlineCpus, magazineObjSize } = header;
   return {
     nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
+    cpus, flushQueues,
   };
 }
 

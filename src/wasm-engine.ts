@@ -3,9 +3,10 @@
 // (runBatch's own among them) and a scratch buffer for snapshots; dispose() releases them all.
 import { checkCapacity, checkRunCount, disposed, resultsFor, type BatchRun, type BatchWindow } from './batch-window.js';
 import type { IovaModule } from './bindings.js';
-import type { BatchResult, Engine, FailureKind, LabConfig } from './engine.js';
+import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from './engine.js';
+import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8 } from './engine.js';
 import { describeArgs, errorForStatus, Status } from './errors.js';
-import { OP_WORDS, policyWords } from './generated/abi.js';
+import { DMA_DEFAULT_HZ, OP_WORDS, policyWords } from './generated/abi.js';
 import { policyOfConfig } from './policy.js';
 import { decodeSnapshot, type Snapshot } from './snapshot.js';
 import { loadIovaModule } from './wasm/load.js';
@@ -64,6 +65,15 @@ class WasmEngine implements Engine {
       throw errorForStatus(Status.NOMEM, 'transfer buffer');
     }
     this.lab = handle;
+    const { hz = DMA_DEFAULT_HZ, dmaFacets: f = DMA_FACETS_V6_8 } = config;
+    const word = (v: boolean): number => (v === true ? 1 : v === false ? 0 : 2);
+    const status = Number.isInteger(hz) && hz >= 0 && hz <= 0xffffffff
+      ? mod._iova_dma_configure(handle, hz, word(f.sacLatch), word(f.singleQueueAvailable), word(f.roundInCaller))
+      : Status.DMA_CONFIG;
+    if (status < 0) {
+      this.dispose();
+      throw errorForStatus(status, describeArgs({ hz, facets: JSON.stringify(f) }));
+    }
   }
 
   /** Word i of the transfer buffer (HEAPU64 is re-made by the glue when memory grows). */
@@ -151,6 +161,46 @@ class WasmEngine implements Engine {
   injectFailure(kind: FailureKind, nth: number): void {
     const status = this.mod._iova_inject_failure(this.handle, kind === 'magazine' ? 0 : 1, nth);
     if (status < 0) this.fail(status, { kind, nth });
+  }
+
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
+    const t = DMA_DOMAIN_TYPES.indexOf(type);
+    const bits = Number.isInteger(apertureBits) && apertureBits >= 0 && apertureBits <= 64 ? apertureBits : 64;
+    const typeWord = t < 0 ? 3 : t;
+    const status = this.mod._iova_dma_domain_create(this.handle, granule, startPfn, typeWord, bits, this.transferPtr);
+    if (status < 0) this.fail(status, { granule, startPfn, type, apertureBits });
+    return Number(this.transferred(0));
+  }
+
+  attachDevice(domain: number, device: DeviceConfig): number {
+    const { bus, dmaMaskBits, coherentMaskBits, forceDac } = device;
+    const busWord = bus === 'pci' ? 0 : bus === 'platform' ? 1 : 2;
+    const bits = (b: number): number => (Number.isInteger(b) && b >= 0 && b <= 64 ? b : 65);
+    const status = this.mod._iova_device_attach(this.handle, domain, busWord, bits(dmaMaskBits), bits(coherentMaskBits),
+      forceDac ? 1 : 0, this.transferPtr);
+    if (status < 0) this.fail(status, { domain, bus, dmaMaskBits, coherentMaskBits });
+    return Number(this.transferred(0));
+  }
+
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
+    const status = this.mod._iova_dma_map(this.handle, device, cpu, bytes, offset, coherent ? 1 : 0, this.transferPtr);
+    if (status < 0) this.fail(status, { device, cpu, bytes, offset });
+    return this.transferred(0);
+  }
+
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
+    const lab = this.handle;
+    const n = segmentBytes.length;
+    const ptr = this.scratch(Math.max(n, 1) * 8);
+    new BigUint64Array(this.mod.HEAPU8.buffer, ptr, n).set(segmentBytes);
+    const status = this.mod._iova_dma_map_sg(lab, device, cpu, ptr, n, this.transferPtr);
+    if (status < 0) this.fail(status, { device, cpu, segments: n });
+    return this.transferred(0);
+  }
+
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    const status = this.mod._iova_dma_unmap(this.handle, device, cpu, dmaAddr, bytes);
+    if (status < 0) this.fail(status, { device, cpu, dmaAddr, bytes });
   }
 
   /** A malloc'd buffer of at least `bytes`, reused across calls; grows only. */

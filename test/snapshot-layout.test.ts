@@ -2,13 +2,16 @@
 // (a C/TS layout mismatch) is a named SnapshotLayoutError, never a snapshot with NaN or stale counters.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_FIELDS, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS } from '../src/generated/abi.js';
+import {
+  CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+} from '../src/generated/abi.js';
 import { decodeSnapshot, SnapshotLayoutError } from '../src/snapshot.js';
 import { loadIovaModule } from '../src/wasm/load.js';
 
 const wasmBinary = readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url));
 const ROW = DOMAIN_FIELDS.length;
-const FULL = SNAPSHOT_FIXED_WORDS + 2 * ROW; // two live domains
+// two live (plain) domains, then one per-CPU row of each size class for each of the 4 CPUs
+const FULL = SNAPSHOT_FIXED_WORDS + 2 * ROW + 4 * IOVA_RANGE_CACHE_MAX_SIZE * CPU_CLASS_FIELDS.length;
 
 /** The words iova_snapshot writes for a 4-CPU lab with two domains, one of them holding a range. */
 async function cWords(): Promise<BigUint64Array> {

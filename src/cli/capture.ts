@@ -1,6 +1,7 @@
 // `iova-lab capture [DIR]`: copy the files inspect reads into DIR for `inspect --root DIR`.
 import { Command } from 'commander';
 import { captureMachine } from '../machine/capture.js';
+import { checkOutputDir, errnoOf, OutputError } from './output.js';
 
 export function captureCommand(out: (text: string) => void): Command {
   return new Command('capture')
@@ -8,7 +9,14 @@ export function captureCommand(out: (text: string) => void): Command {
     .argument('[dir]', 'destination directory', 'iova-lab-capture')
     .option('--root <dir>', 'capture from a copy under DIR instead of /', '/')
     .action(async (dir: string, o: { root: string }) => {
-      const r = await captureMachine(dir, o.root);
+      checkOutputDir('capture DIR', dir);
+      let r;
+      try {
+        r = await captureMachine(dir, o.root);
+      } catch (e) {
+        // a full disk or a file in the way mid-copy: say so, keep what was copied
+        throw new OutputError(`cannot capture into ${dir} (${errnoOf(e)}); what was copied before stays there`);
+      }
       const files = r.copied.filter((a) => a.kind !== 'dir').length;
       out(`captured ${files} files and links into ${dir}\n`);
       for (const s of r.skipped) out(`not captured: /${s.path} (${s.status}${s.error ? `: ${s.error}` : ''})\n`);

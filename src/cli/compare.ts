@@ -1,26 +1,29 @@
 // `iova-lab compare`: one scenario under several rcache designs.
 //  - default: named and unnamed magazine mode, slab views side by side (or stacked for slabinfo);
 //  - --profiles v4.7,v6.0,…: every kernel profile (and profile + --policy when given), one table of
-//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path.
+//    magazine / iommu_iova cost, rcache hit rate, depot high-water mark, trims, overflows, slow path;
+//  - --domain-types strict,lazy (DMA workloads): one row per DMA domain type, in the same table,
+//    followed by the DMA counters (queued, flushes by cause, where the timer freed, SAC attempts).
 // The scenario is a workload (the simulate options) or a trace file (--trace FILE).
 import { Command } from 'commander';
-import type { MagazineMode } from '../engine.js';
-import { PROFILE_NAMES } from '../policy.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
+import { DEFAULT_PROFILE, PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
-import { profileListOption } from './options.js';
+import { listOption, profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
+import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
+  checkRunLimits, makeVariant, profileVariants, readTraceFile, runScenario, variantTitle,
   type RunResult, type Scenario, type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
-import { emitTimeline, timelineInterval } from './timeline-output.js';
+import { timelineInterval, timelineSparklines, writeTimelineFiles } from './timeline-output.js';
 import type { Timeline } from '../timeline/sample.js';
 
 /** The playground link of this compare run, when --link asked for one. */
@@ -28,15 +31,13 @@ function linkOf(o: CompareOptions, s: Scenario): string | undefined {
   return playgroundLink('compare', o, s.kind === 'trace' ? s.trace : undefined);
 }
 
+/** The timeline files a compare writes once its report is out. */
+interface TimelineFiles { timeline: Timeline | undefined; title: string }
+
 interface CompareOptions extends ScenarioOptions {
   profiles?: string[];
+  domainTypes?: DmaDomainType[];
   trace?: string;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Scenario> {
@@ -44,7 +45,7 @@ async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Sc
   return {
     kind: 'trace',
     file: o.trace,
-    trace: await readTraceFile(o.trace, readStdin),
+    trace: await readTraceFile(o.trace, process.stdin),
     engine: o.engine ?? 'wasm',
     header: replaceHeader ? 'replace' : 'extend',
   };
@@ -86,16 +87,30 @@ function title(v: Variant, s: Snapshot): string {
   return `== ${variantTitle(v)}: ${s.magazineMode} (${s.magazineCache}) ==`;
 }
 
-async function compareProfiles(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
-  const variants = profileVariants(o.profiles!, o.policy ?? [], o.magazines);
+/** A variant that runs its DMA workload's domains as `type` (labelled with it). */
+const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
+  type === undefined ? v : { ...v, label: `${v.label} ${type}`, domainType: type };
+
+async function compareProfiles(
+  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+): Promise<TimelineFiles> {
+  // --profiles: each profile (and each + --policy); only --domain-types: the one profile. Each of
+  // them once per DMA domain type when --domain-types lists them.
+  const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
+  const variants = base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
   const scenario = await scenarioOf(o, true);
   const link = linkOf(o, scenario);
   const interval = timelineInterval(o);
+  checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = withSavings(variants.map((v, i) => variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot)));
+  const rows = withSavings(variants.map((v, i) => ({
+    ...variantMetrics(v.label, v.profile, v.policy, results[i]!.snapshot),
+    ...(v.domainType ? { domainType: v.domainType } : {}),
+  })));
   const timeline = timelineOf(results, interval);
-  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
+  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
@@ -104,41 +119,47 @@ async function compareProfiles(o: CompareOptions, out: (text: string) => void, p
       ...(timeline ? { timeline } : {}),
       ...(link ? { link } : {}),
     }, null, 2) + '\n');
-    return;
+    return files;
   }
   let text = formatVariantTable(rows) + (sparklines ? '\n' + sparklines : '');
   if (o.format !== undefined) {
     text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
   }
   out(text + (link ? `\nplayground: ${link}\n` : ''));
+  return files;
 }
 
-async function compareModes(o: CompareOptions, out: (text: string) => void, progress: ProgressStream): Promise<void> {
+async function compareModes(
+  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+): Promise<TimelineFiles> {
   const scenario = await scenarioOf(o, false);
   const link = linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
   const interval = timelineInterval(o);
+  checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
   const [named, unnamed] = results.map((r) => r.snapshot) as [Snapshot, Snapshot];
   const timeline = timelineOf(results, interval, modes);
-  const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab compare: ${scenarioTitle(scenario)}`) : '';
+  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(JSON.stringify({
       engine: scenario.engine,
-      workload: scenario.kind === 'workload' ? scenario.workload : 'trace',
+      // `workload` is the workload's result object wherever it appears; the scenario names it
       scenario: describeScenario(scenario),
       variant: variants[0]!.label,
       profile: variants[0]!.profile,
       design: variants[0]!.design,
+      policy: variants[0]!.policy,
       named: snapshotToJson(named),
       unnamed: snapshotToJson(unnamed),
       ...(timeline ? { timeline } : {}),
       ...(link ? { link } : {}),
     }, null, 2) + '\n');
-    return;
+    return files;
   }
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
@@ -153,6 +174,7 @@ async function compareModes(o: CompareOptions, out: (text: string) => void, prog
     out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
       + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
   }
+  return files;
 }
 
 export function compareCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
@@ -164,10 +186,15 @@ export function compareCommand(out: (text: string) => void, progressStream: Prog
   )
     .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
       profileListOption())
+    .option('--domain-types <list>', `DMA workloads: domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
+      listOption('--domain-types', DMA_DOMAIN_TYPES))
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       checkCompareOptions(o);
-      if (o.profiles) await compareProfiles(o, out, progressStream);
-      else await compareModes(o, out, progressStream);
+      checkUnusedOptions(o);
+      const files = o.profiles || o.domainTypes
+        ? await compareProfiles(o, out, progressStream)
+        : await compareModes(o, out, progressStream);
+      await writeTimelineFiles(o, files.timeline, files.title);
     });
 }

@@ -8,12 +8,7 @@ import type { ProfileName } from '../policy.js';
 import { formatExplanation } from '../report/explain.js';
 import { checkExplainCpus, explainText } from '../report/explain-lines.js';
 import { intOption, profileOption, UsageError } from './options.js';
-
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { readStdin } from './stdin.js';
 
 /** The argument's text: the file's content when it names an existing file, else the argument itself. */
 export async function argumentText(arg: string): Promise<string> {

@@ -1,23 +1,27 @@
 // `iova-lab import ftrace|bpftrace FILE|-`: turn a real machine's recording into a trace.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { writeAllocFree } from '../import/alloc-free-writer.js';
+import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType } from '../engine.js';
 import { importBpftrace } from '../import/bpftrace.js';
 import { parseFtrace } from '../import/ftrace.js';
+import { writeMapUnmap } from '../import/map-unmap-writer.js';
 import { writeTrace } from '../trace/write.js';
-import { readStdin } from './explain.js';
+import { readStdin } from './stdin.js';
 import { choiceOption, intOption, UsageError } from './options.js';
+import { checkOutputFile, writeOutputFile } from './output.js';
 
 interface ImportOptions {
   output?: string;
   cpus?: number;
   lenient?: boolean;
   maskBits: number;
-  bus: 'pci' | 'platform';
-  domainType: 'strict' | 'lazy';
+  bus: DmaBus;
+  domainType: DmaDomainType;
 }
 
-async function readInput(file: string): Promise<string> {
+/** The recording; -o is checked first, so a bad output path is refused before any work. */
+async function readInput(file: string, o: ImportOptions): Promise<string> {
+  if (o.output !== undefined) checkOutputFile('-o', o.output);
   if (file === '-') return readStdin();
   try {
     return await readFile(file, 'utf8');
@@ -39,7 +43,7 @@ function withCommon(cmd: Command): Command {
 type Skipped = Array<{ line: number; why: string }>;
 
 async function emit(text: string, o: ImportOptions, out: (t: string) => void, skipped: Skipped): Promise<void> {
-  if (o.output) await writeFile(o.output, text);
+  if (o.output) await writeOutputFile(o.output, text, 'no trace was written.');
   else out(text);
   if (skipped.length > 0) {
     const first = skipped[0]!;
@@ -50,26 +54,27 @@ async function emit(text: string, o: ImportOptions, out: (t: string) => void, sk
 export function importCommand(out: (text: string) => void): Command {
   const ftrace = withCommon(new Command('ftrace'))
     .description('iommu:map / iommu:unmap events of /sys/kernel/tracing/trace, trace_pipe or trace-cmd report')
-    .option('--mask-bits <n>', 'DMA mask width of the devices (the limit, capped at the 48-bit aperture)',
+    .option('--mask-bits <n>', "the device's DMA mask width (its IOVAs stay below 2^n and the 48-bit aperture)",
       intOption('--mask-bits', 12, 64), 64)
-    .option('--bus <bus>', 'bus of the devices: pci or platform (kept as a header comment for now)',
+    .option('--bus <bus>', 'bus of the device: pci (tries 32-bit IOVAs first) or platform',
       choiceOption('--bus', ['pci', 'platform'] as const), 'pci')
-    .option('--domain-type <type>', 'strict (DMA) or lazy (DMA-FQ) unmapping (kept as a header comment for now)',
-      choiceOption('--domain-type', ['strict', 'lazy'] as const), 'strict')
+    .option('--domain-type <type>', `the domain's unmapping: ${DMA_DOMAIN_TYPES.join(', ')} `
+      + '(strict: DMA, lazy: DMA-FQ with per-CPU flush queues, lazy-single: one flush queue)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES), 'strict')
     .action(async (file: string, o: ImportOptions) => {
-      const rec = parseFtrace(await readInput(file), { lenient: o.lenient });
+      const rec = parseFtrace(await readInput(file, o), { lenient: o.lenient });
       if (o.cpus !== undefined && rec.events.some((e) => e.cpu >= o.cpus!)) {
         const highest = Math.max(...rec.events.map((e) => e.cpu));
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${highest}).`);
       }
-      const trace = writeAllocFree(rec, { cpus: o.cpus, granule: 4096, maskBits: o.maskBits, lenient: o.lenient });
+      const trace = writeMapUnmap(rec, {
+        cpus: o.cpus, granule: 4096, domainType: o.domainType, maskBits: o.maskBits, bus: o.bus, lenient: o.lenient,
+      });
       const maps = rec.events.flatMap((e) => (e.kind === 'map' ? [e] : []));
       const chunks = maps.reduce((n, e) => n + e.chunks, 0);
       const comments = [
         `imported from ftrace ${file === '-' ? '(stdin)' : file}: ${maps.length} maps (${chunks} map events), `
           + `${rec.events.length - maps.length} unmaps, ${rec.skipped.length} lines skipped`,
-        `device: bus ${o.bus}, mask-bits ${o.maskBits}; domain-type ${o.domainType} `
-          + '(bus and domain type take effect once traces have device lines; frees here are strict)',
         ...rec.warnings.map((w) => `recording line ${w.line}: ${w.text}`),
       ];
       await emit(writeTrace(trace, comments), o, out, rec.skipped);
@@ -77,7 +82,7 @@ export function importCommand(out: (text: string) => void): Command {
   const bpftrace = withCommon(new Command('bpftrace'))
     .description('output of the recording script (iova-lab record --print-script): one domain per iova_domain pointer')
     .action(async (file: string, o: ImportOptions) => {
-      const r = importBpftrace(await readInput(file), { cpus: o.cpus, lenient: o.lenient });
+      const r = importBpftrace(await readInput(file, o), { cpus: o.cpus, lenient: o.lenient });
       if (o.cpus !== undefined && r.trace.header.possibleCpus > o.cpus) {
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${r.trace.header.possibleCpus - 1}).`);
       }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { IovaLabError } from '../errors.js';
+import { clipLongWords, clipMessage } from '../share/echo.js';
 import { TraceSyntaxError } from '../trace/parse.js';
 import { TraceReplayError } from '../trace/replay.js';
 import { captureCommand } from './capture.js';
@@ -14,6 +15,7 @@ import { profilesCommand } from './profiles.js';
 import { recordCommand } from './record.js';
 import { replayCommand } from './replay.js';
 import { UsageError } from './options.js';
+import { OutputError, StdoutClosedError, writeStdout } from './output.js';
 import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
@@ -24,21 +26,26 @@ function packageVersion(): string {
 }
 
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
-export function buildProgram(out: (text: string) => void = (t) => process.stdout.write(t), progress: ProgressStream = process.stderr): Command {
+export function buildProgram(
+  out: (text: string) => void = writeStdout, progress: ProgressStream = process.stderr,
+): Command {
   const program = new Command('iova-lab')
     .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
     .version(packageVersion(), '-V, --version', 'print the iova-lab version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(simulateCommand(out, progress).exitOverride());
-  program.addCommand(explainCommand(out).exitOverride());
-  program.addCommand(replayCommand(out, progress).exitOverride());
-  program.addCommand(compareCommand(out, progress).exitOverride());
-  program.addCommand(profilesCommand(out).exitOverride());
-  program.addCommand(inspectCommand(out).exitOverride());
-  program.addCommand(captureCommand(out).exitOverride());
-  program.addCommand(importCommand(out).exitOverride());
-  program.addCommand(recordCommand(out).exitOverride());
+  for (const cmd of [
+    simulateCommand(out, progress), explainCommand(out), replayCommand(out, progress), compareCommand(out, progress),
+    profilesCommand(out), inspectCommand(out), captureCommand(out), importCommand(out), recordCommand(out),
+  ]) {
+    program.addCommand(cmd.exitOverride());
+  }
+  // commander repeats a bad value whole in its message: keep any long run of it short
+  const clipErrors = (cmd: Command): void => {
+    cmd.configureOutput({ outputError: (text, write) => write(clipLongWords(text)) });
+    cmd.commands.forEach(clipErrors);
+  };
+  clipErrors(program);
   return program;
 }
 
@@ -52,13 +59,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       // commander already printed its message (or the help / version text)
       return e.exitCode === 0 ? 0 : 2;
     }
+    // The reader went away (`| head`): the run ends quietly, like other Unix tools.
+    if (e instanceof StdoutClosedError) return 0;
+    if (e instanceof OutputError) {
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
+      return 1;
+    }
     if (e instanceof TraceReplayError) {
       // the trace was well-formed but the engine rejected an op
-      process.stderr.write(`iova-lab: ${e.message}\n`);
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 1;
     }
     if (e instanceof UsageError || e instanceof IovaLabError || e instanceof TraceSyntaxError) {
-      process.stderr.write(`iova-lab: ${e.message}\n`);
+      process.stderr.write(`iova-lab: ${clipMessage(e.message)}\n`);
       return 2;
     }
     process.stderr.write(`iova-lab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

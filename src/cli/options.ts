@@ -39,6 +39,21 @@ export function collectPolicy(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), ...asArgumentError(splitPolicy)(value)];
 }
 
+/** A comma-separated list of names from `allowed`, each at most once (--domain-types). */
+export function listOption<T extends string>(what: string, allowed: readonly T[]): (value: string) => T[] {
+  return (value: string) => {
+    const names = value.split(',').map((s) => s.trim());
+    for (const n of names) {
+      if (!(allowed as readonly string[]).includes(n)) {
+        throw new InvalidArgumentError(`${what}: each name must be one of ${allowed.join(', ')}, got "${n}".`);
+      }
+    }
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new InvalidArgumentError(`${what} lists "${dup}" twice.`);
+    return names as T[];
+  };
+}
+
 /** --profile: any kernel version from 4.7 on ("5.15", "v6.6", "6.12.3"), in its canonical form ("v5.15"). */
 export function profileOption(what: string): (value: string) => string {
   return asArgumentError((value: string) => checkProfile(what, value));

@@ -2,16 +2,19 @@
 // workload, or a trace (format v1) replayed on such a lab. Profile and policy errors become usage
 // errors (exit 2) naming the bad value. No Node-only import at the top: the playground's worker
 // runs scenarios through this module too.
-import type { Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import type { DmaDomainType, Engine, EngineName, MagazineMode, SlabGeometry } from '../engine.js';
+import { IovaLabError } from '../errors.js';
+import { clip } from '../share/echo.js';
 import { IovaLab } from '../lab.js';
 import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type RcachePolicy } from '../policy.js';
 import { profileTitle, type DesignName } from '../profiles/designs.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TimelineSeries } from '../timeline/sample.js';
 import { SampledEngine } from '../timeline/sampled-engine.js';
-import { parseTrace, type Trace } from '../trace/parse.js';
+import { parseTraceStream, type Trace } from '../trace/parse.js';
 import { replayTrace } from '../trace/replay.js';
-import { runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { isDmaWorkload, runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
+import { checkDomainCpus, checkTimelineSamples, MAX_TRACE_BYTES } from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
 import type { WasmLoadOptions } from '../wasm/options.js';
 
@@ -25,6 +28,8 @@ export interface Variant {
   policy: string[];
   /** Default: the profile's. */
   magazines?: MagazineMode;
+  /** DMA workloads: the domain type (compare --domain-types); default the scenario's. */
+  domainType?: DmaDomainType;
 }
 
 /** The profile's policy with the specs applied; a bad spec is a UsageError naming it. */
@@ -34,7 +39,8 @@ export function checkPolicy(profile: string, specs: readonly string[], source = 
     try {
       p = applyPolicySpec(p, spec);
     } catch (e) {
-      throw new UsageError(`${source} "${spec}" (on profile ${profile}): ${e instanceof Error ? e.message : String(e)}`);
+      const why = e instanceof Error ? e.message : String(e);
+      throw new UsageError(`${source} "${clip(spec)}" (on profile ${profile}): ${why}`);
     }
   }
   return p;
@@ -75,6 +81,9 @@ export interface WorkloadFields {
   seed?: number;
   engine?: EngineName;
   preset?: 'seed';
+  /** DMA workloads: the domains' type and the IRQ CPUs. */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };
@@ -85,17 +94,24 @@ export function workloadScenario(o: WorkloadFields): WorkloadScenario {
   const cpus = o.cpus ?? preset?.cpus ?? 8;
   const online = o.online ?? cpus;
   if (online > cpus) throw new UsageError(`--online (${online}) cannot exceed --cpus (${cpus}).`);
+  const workload = o.workload ?? 'idle';
+  const dmaFlag = o.domainType !== undefined ? '--domain-type' : o.irqCpus !== undefined ? '--irq-cpus' : undefined;
+  if (dmaFlag && !isDmaWorkload(workload)) {
+    throw new UsageError(`${dmaFlag} goes with a DMA workload (nvme, nic, pause), not --workload ${workload}.`);
+  }
   return {
     kind: 'workload',
     cpus,
     online,
     domains: o.domains ?? preset?.domains ?? 1,
     slabGeometry: o.slabGeometry ?? preset?.slabGeometry ?? 'slub',
-    workload: o.workload ?? 'idle',
+    workload,
     ops: o.ops ?? 10_000,
     durationMs: o.durationMs ?? 1000,
     seed: o.seed ?? 1,
     engine: o.engine ?? 'wasm',
+    ...(o.domainType === undefined ? {} : { domainType: o.domainType }),
+    ...(o.irqCpus === undefined ? {} : { irqCpus: o.irqCpus }),
   };
 }
 
@@ -110,6 +126,9 @@ export interface WorkloadScenario {
   durationMs: number;
   seed: number;
   engine: EngineName;
+  /** DMA workloads only: the DMA domains' type (default lazy) and the IRQ CPUs (default 16). */
+  domainType?: DmaDomainType;
+  irqCpus?: number;
 }
 
 export interface TraceScenario {
@@ -142,15 +161,46 @@ export interface RunResult {
 /** Progress of one run: units done of total. */
 export type RunProgress = (done: number, total: number, unit: string) => void;
 
-export async function readTraceFile(file: string, readStdin?: () => Promise<string>): Promise<Trace> {
-  let text: string;
-  try {
-    const { readFile } = await import('node:fs/promises');
-    text = file === '-' && readStdin ? await readStdin() : await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+/** Text of a byte stream, chunk by chunk (UTF-8 split anywhere), refused past `maxBytes`. */
+async function* utf8Chunks(
+  source: AsyncIterable<Uint8Array>, maxBytes: number, tooBig: () => Error,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  for await (const chunk of source) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw tooBig();
+    yield decoder.decode(chunk, { stream: true });
   }
-  return parseTrace(text);
+  yield decoder.decode();
+}
+
+/**
+ * A trace file, or stdin for "-", streamed through the parser: never one string, every line still
+ * validated before the trace is returned; a file past MAX_TRACE_BYTES is refused before it is read
+ * (stdin once it passes the limit).
+ */
+export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Array>): Promise<Trace> {
+  const tooBig = (): UsageError =>
+    new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
+  const cannotRead = (e: unknown): UsageError =>
+    new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  let source: AsyncIterable<Uint8Array>;
+  if (file === '-' && stdin) {
+    source = stdin;
+  } else {
+    const { createReadStream } = await import('node:fs');
+    const { stat } = await import('node:fs/promises');
+    const size = await stat(file).then((st) => st.size, (e: unknown) => { throw cannotRead(e); });
+    if (size > MAX_TRACE_BYTES) throw tooBig();
+    source = createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+  try {
+    return await parseTraceStream(utf8Chunks(source, MAX_TRACE_BYTES, tooBig));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof IovaLabError) throw e;
+    throw cannotRead(e);
+  }
 }
 
 /** The trace with a variant's profile/policy/magazines folded into its header (validated). */
@@ -163,6 +213,21 @@ export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['h
   if (mode === 'extend') checkPolicy(header.profile, h.policy, 'trace "policy" line');
   checkPolicy(header.profile, header.policy);
   return { ...trace, header };
+}
+
+/**
+ * The scenario's cost checked before anything runs (README "Limits"): domains × CPUs of a workload,
+ * and the samples a timeline at `timelineMs` would hold over `runs` runs of its virtual time.
+ */
+export function checkRunLimits(s: Scenario, timelineMs: number | undefined, runs = 1): void {
+  if (s.kind === 'workload') checkDomainCpus(s.domains, s.cpus);
+  if (timelineMs !== undefined) checkTimelineSamples(virtualDurationMs(s), timelineMs, runs);
+}
+
+/** The virtual time a scenario asks for: a workload's duration, or the sum of a trace's ticks. */
+export function virtualDurationMs(s: Scenario): bigint {
+  if (s.kind === 'workload') return BigInt(s.durationMs);
+  return s.trace.ops.reduce((sum, o) => (o.op === 'tick' ? sum + o.ms : sum), 0n);
 }
 
 /** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */
@@ -200,6 +265,8 @@ export async function runScenario(
     ops: s.ops,
     durationMs: s.durationMs,
     seed: s.seed,
+    domainType: v.domainType ?? s.domainType,
+    irqCpus: s.irqCpus,
     onProgress: progress ? (p) => progress(p.done, p.total, p.unit) : undefined,
   });
   return { snapshot: lab.snapshot(), workload, timeline: sampled?.finish(v.label) };

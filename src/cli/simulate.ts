@@ -1,18 +1,21 @@
 // `iova-lab simulate`: build a lab, run a workload, print slabtop/slabinfo + magazine breakdown
 // (totals, per size class, per-domain sums).
 import { Command } from 'commander';
-import type { MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type MagazineMode } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
 import { formatSimulateReport, slabView } from '../report/simulate.js';
 import { WORKLOAD_NAMES } from '../workloads/index.js';
+import { checkUnusedOptions } from '../share/unused-options.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
-import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
+import { choiceOption, collectPolicy, intOption, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
-  checkPolicy, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
+  checkPolicy, checkRunLimits, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
 } from './scenario.js';
-import { addTimelineOptions, emitTimeline, timelineInterval, type TimelineOptions } from './timeline-output.js';
+import {
+  addTimelineOptions, timelineInterval, timelineSparklines, writeTimelineFiles, type TimelineOptions,
+} from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions, WorkloadFields, LinkOptions {
   magazines?: MagazineMode;
@@ -36,8 +39,13 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
     .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', 'idle, churn, cross-cpu or burst (default idle)', choiceOption('--workload', WORKLOAD_NAMES))
-    .option('--ops <n>', 'allocFast/freeFast pairs of the workload (default 10000)', limitOption('--ops'))
+    .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
+      + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
+    .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', limitOption('--ops'))
+    .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES))
+    .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
+      intOption('--irq-cpus', 1, 4096))
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
@@ -60,9 +68,11 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     new Command('simulate').description('simulate domains and a workload, then print slab and magazine counters'),
     { magazinesHelp: "named (iommu_iova_magazine, 6.9+) or unnamed (kmalloc-N); default: the profile's" },
   ).action(async (o: ScenarioOptions) => {
+    checkUnusedOptions(o);
     const scenario = workloadScenario(o);
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
     const interval = timelineInterval(o);
+    checkRunLimits(scenario, interval);
     const link = playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
@@ -73,7 +83,8 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     }
     const snap = result.snapshot;
     const timeline = result.timeline && { intervalMs: interval!, series: [result.timeline] };
-    const sparklines = timeline ? await emitTimeline(o, timeline, `iova-lab simulate: ${scenario.workload}, ${variant.label}`) : '';
+    const sparklines = timeline ? timelineSparklines(timeline) : '';
+    const title = `iova-lab simulate: ${scenario.workload}, ${variant.label}`;
     if (o.json) {
       out(JSON.stringify({
         engine: scenario.engine,
@@ -87,9 +98,10 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
         ...(timeline ? { timeline } : {}),
         ...(link ? { link } : {}),
       }, null, 2) + '\n');
-      return;
+    } else {
+      out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
+        + (link ? `\nplayground: ${link}\n` : ''));
     }
-    out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
-      + (link ? `\nplayground: ${link}\n` : ''));
+    await writeTimelineFiles(o, timeline, title);
   });
 }

@@ -1,12 +1,12 @@
 // --timeline / --plot / --timeline-out for simulate and compare: where a run's timeline goes.
 // The terminal gets sparklines; files get SVG (vega-lite), CSV or JSON by their extension.
-import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { renderTimelineAscii } from '../timeline/ascii.js';
 import { timelineToCsv, timelineToJson } from '../timeline/export.js';
 import type { TimelineField } from '../timeline/fields.js';
 import type { Timeline } from '../timeline/sample.js';
 import { choiceOption, limitOption, UsageError } from './options.js';
+import { checkOutputFile, writeOutputFile } from './output.js';
 
 export interface TimelineOptions {
   timeline?: number;
@@ -34,19 +34,32 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
     throw new UsageError(`--timeline-out must name a .csv or .json file, got "${o.timelineOut}".`);
   }
   if (o.plot !== undefined && !/\.svg$/i.test(o.plot)) throw new UsageError(`--plot must name an .svg file, got "${o.plot}".`);
+  if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
+  if (o.timelineOut !== undefined) checkOutputFile('--timeline-out', o.timelineOut);
   return o.timeline ?? (o.plot !== undefined || o.timelineOut !== undefined ? DEFAULT_INTERVAL_MS : undefined);
 }
 
-/** Writes the requested files; returns the sparklines for the text report. */
-export async function emitTimeline(o: TimelineOptions, t: Timeline, title: string): Promise<string> {
+/** The sparklines of the text report. */
+export function timelineSparklines(t: Timeline): string {
+  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+  const fields: TimelineField[] = queued ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
+  return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
+}
+
+/** Writes the requested files, after the report is out: a failed write then loses no results. */
+export async function writeTimelineFiles(o: TimelineOptions, t: Timeline | undefined, title: string): Promise<void> {
+  if (t === undefined) return;
+  const kept = 'the report was printed on standard output';
   if (o.plot !== undefined) {
     // vega is loaded only when a chart is drawn: it is most of the CLI's start-up time otherwise
     const { renderTimelineSvg } = await import('../timeline/svg.js');
     const subtitle = `sampled every ${t.intervalMs} ms of virtual time`;
-    await writeFile(o.plot, await renderTimelineSvg(t, { title, subtitle, depot: o.plotDepot === 'per-class' ? 'perClass' : 'total' }));
+    const depot = o.plotDepot === 'per-class' ? 'perClass' : 'total';
+    const svg = await renderTimelineSvg(t, { title, subtitle, depot });
+    await writeOutputFile(o.plot, svg, kept);
   }
   if (o.timelineOut !== undefined) {
-    await writeFile(o.timelineOut, /\.csv$/i.test(o.timelineOut) ? timelineToCsv(t) : timelineToJson(t, { indent: 2 }));
+    const text = /\.csv$/i.test(o.timelineOut) ? timelineToCsv(t) : timelineToJson(t, { indent: 2 });
+    await writeOutputFile(o.timelineOut, text, kept);
   }
-  return ASCII_FIELDS.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }

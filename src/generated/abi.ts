@@ -35,6 +35,12 @@ export const DYNAMIC_CONTENTION = 4;
 export const IOVA_TRIM_ONLINE = 4294967295;
 /** uint64 words per batch op: opcode, domain, cpu, a, b, c */
 export const IOVA_OP_WORDS = 6;
+/** most segments one scatter-gather map may have */
+export const IOVA_SG_MAX_SEGMENTS = 1024;
+/** the lab's HZ unless set: a 10 ms flush-queue timer is 10 jiffies */
+export const DMA_DEFAULT_HZ = 1000;
+/** a DMA domain's forced aperture unless given: IOVAs below 2^48 */
+export const DMA_DEFAULT_APERTURE_BITS = 48;
 
 /** Status codes every C export returns (0 or negative). */
 export const Status = {
@@ -78,6 +84,26 @@ export const Status = {
   BAD_OP: -18,
   /** the kernel's alloc_iova would retry forever here (retry-start overflow); the iova object is freed */
   NON_TERMINATING: -19,
+  /** unknown device id, or its domain was put */
+  NO_DEVICE: -20,
+  /** DMA domain type unknown, or lazy-single where the lab's facets have no single queue */
+  DOMAIN_TYPE: -21,
+  /** aperture bits outside 32..63, or the aperture ends below the start PFN */
+  APERTURE: -22,
+  /** DMA mask bits outside 1..64, or the mask's limit lies below the domain's start PFN */
+  DMA_MASK: -23,
+  /** device bus is neither pci (0) nor platform (1) */
+  BUS: -24,
+  /** a map's page offset is not below the granule */
+  OFFSET: -25,
+  /** device attach on a plain domain (no DMA layer) */
+  NOT_DMA_DOMAIN: -26,
+  /** a scatter-gather map with no segments, or more than IOVA_SG_MAX_SEGMENTS */
+  SEGMENTS: -27,
+  /** the IOVA already waits in a flush queue (a double unmap) */
+  QUEUED: -28,
+  /** invalid DMA settings: HZ outside 1..1000 or facet words other than 0/1 */
+  DMA_CONFIG: -29,
 } as const;
 export type StatusName = keyof typeof Status;
 
@@ -109,6 +135,18 @@ export enum OpCode {
   DomainPut = 12,
   /** the nth next allocation of kind (0 magazine, 1 iommu_iova) fails: (kind, nth) -> 0 */
   InjectFailure = 13,
+  /** iommu_dma_init_domain (+ init_fq when lazy): (apertureBits, granule, startPfn, type) -> domain id */
+  DmaDomainCreate = 14,
+  /** probe a device into a DMA domain: (domain, bus, dmaMaskBits, coherentMaskBits, forceDac) -> device id */
+  DeviceAttach = 15,
+  /** iommu_dma_map_page (coherent: coherent_dma_mask): (device, cpu, bytes, offset, coherent) -> address or 0 */
+  Map = 16,
+  /** append nonzero segment sizes to the pending scatter list: (s0, s1, s2, s3, s4) -> 0 */
+  SgSegments = 17,
+  /** iommu_dma_map_sg of the pending list, emptying it: (device, cpu) -> DMA address or 0 */
+  MapSg = 18,
+  /** __iommu_dma_unmap: strict frees on cpu, lazy queues: (device, cpu, dmaAddr, bytes) -> 0 */
+  Unmap = 19,
 }
 export const OP_WORDS = IOVA_OP_WORDS;
 
@@ -131,11 +169,15 @@ export const CLASS_FIELDS = [
   'hits', 'misses', 'depotPushes', 'depotPops', 'depotTrims', 'depotMags', 'depotHighWater', 'depotOverflows', 'loaded',
   'prev', 'loadedPfns', 'prevPfns', 'depotPfns'
 ] as const;
+export const CPU_CLASS_FIELDS = ['loadedPfns', 'prevPfns'] as const;
 export const DOMAIN_FIELDS = [
   'id', 'liveIovas', 'cachedPfns', 'magazines', 'depotMags', 'hits', 'misses', 'depotPushes', 'depotPops', 'depotTrims',
-  'flushRetries', 'slowAllocFailures'
+  'flushRetries', 'slowAllocFailures', 'dmaType', 'devices', 'maps', 'unmaps', 'mappedBytes', 'mapFailures',
+  'sacAttempts', 'sacSuccesses', 'sacSwitched', 'queued', 'fqRings', 'flushesFull', 'flushesTimer', 'timerExpiries',
+  'timerPending', 'queueFreed', 'timerFreed'
 ] as const;
-/** Words before the domain rows; each live domain adds DOMAIN_FIELDS.length words. */
+/** Words before the domain rows (DOMAIN_FIELDS each), then the per-CPU rows (CPU_CLASS_FIELDS per
+ *  possible CPU and class), then each flush-queue domain's per-ring and per-CPU words. */
 export const SNAPSHOT_FIXED_WORDS = 212;
 
 /** struct iova_policy: its uint32 fields in order, named as in RcachePolicy. */

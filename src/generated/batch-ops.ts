@@ -16,7 +16,26 @@ export type BatchOp =
   | { op: 'flush'; domain: number }
   | { op: 'createDomain'; granule: number; startPfn: bigint }
   | { op: 'putDomain'; domain: number }
-  | { op: 'injectFailure'; kind: 'magazine' | 'iova'; nth: number };
+  | { op: 'injectFailure'; kind: 'magazine' | 'iova'; nth: number }
+  | {
+      op: 'createDmaDomain';
+      apertureBits: number;
+      granule: number;
+      startPfn: bigint;
+      type: 'strict' | 'lazy' | 'lazy-single';
+    }
+  | {
+      op: 'attachDevice';
+      domain: number;
+      bus: 'pci' | 'platform';
+      dmaMaskBits: number;
+      coherentMaskBits: number;
+      forceDac: boolean;
+    }
+  | { op: 'map'; device: number; cpu: number; bytes: bigint; offset: bigint; coherent: boolean }
+  | { op: 'sgSegments'; s0: bigint; s1: bigint; s2: bigint; s3: bigint; s4: bigint }
+  | { op: 'mapSg'; device: number; cpu: number }
+  | { op: 'unmap'; device: number; cpu: number; dmaAddr: bigint; bytes: bigint };
 
 /** The words of one op: opcode, then its operands (0 for an unused word). */
 export function opWords(op: BatchOp): bigint[] {
@@ -40,5 +59,22 @@ export function opWords(op: BatchOp): bigint[] {
       return [
         BigInt(OpCode.InjectFailure), 0n, 0n, BigInt(['magazine', 'iova'].indexOf(op.kind)), BigInt(op.nth), 0n
       ];
+    case 'createDmaDomain':
+      return [
+        BigInt(OpCode.DmaDomainCreate), 0n, BigInt(op.apertureBits), BigInt(op.granule), op.startPfn,
+        BigInt(['strict', 'lazy', 'lazy-single'].indexOf(op.type))
+      ];
+    case 'attachDevice':
+      return [
+        BigInt(OpCode.DeviceAttach), BigInt(op.domain), BigInt(['pci', 'platform'].indexOf(op.bus)),
+        BigInt(op.dmaMaskBits), BigInt(op.coherentMaskBits), op.forceDac ? 1n : 0n
+      ];
+    case 'map':
+      return [
+        BigInt(OpCode.Map), BigInt(op.device), BigInt(op.cpu), op.bytes, op.offset, op.coherent ? 1n : 0n
+      ];
+    case 'sgSegments': return [BigInt(OpCode.SgSegments), op.s0, op.s1, op.s2, op.s3, op.s4];
+    case 'mapSg': return [BigInt(OpCode.MapSg), BigInt(op.device), BigInt(op.cpu), 0n, 0n, 0n];
+    case 'unmap': return [BigInt(OpCode.Unmap), BigInt(op.device), BigInt(op.cpu), op.dmaAddr, op.bytes, 0n];
   }
 }

@@ -60,7 +60,7 @@ export interface BpftraceImport {
 export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceImport {
   const skipped: BpftraceImport['skipped'] = [];
   const complain = complainer('bpftrace', o.lenient ?? false, skipped);
-  const b = new TraceBuilder(complain, { free: 'free', alloc: 'allocated' });
+  const b = new TraceBuilder(complain);
   const ids = new Map<string, number>();
   const domains = new Map<number, string>();
   let highestCpu = 0;

@@ -1,6 +1,6 @@
 // What an importer reads from a real machine's recording, before any trace is written: the
 // DMA-level map and unmap events in order (ftrace's iommu:map / iommu:unmap). A writer turns
-// them into trace ops; today's writes alloc/free lines (alloc-free-writer.ts).
+// them into trace ops (map-unmap-writer.ts).
 import { IovaLabError } from '../errors.js';
 
 /** A recorded line that matches an event but not its format, or that contradicts the recording. */

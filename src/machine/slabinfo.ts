@@ -2,6 +2,7 @@
 // line, or a whole /proc/slabinfo file, whose "# name <active_objs> …" header says which column
 // is which (the columns are looked up by name, not by position).
 import { IovaLabError } from '../errors.js';
+import { clip } from '../share/echo.js';
 
 export class SlabLineParseError extends IovaLabError { override name = 'SlabLineParseError'; }
 
@@ -22,9 +23,11 @@ const fail = (msg: string): never => {
 };
 
 function count(what: string, token: string | undefined, line: string): number {
-  if (token === undefined || !/^\d+$/.test(token)) fail(`cannot read ${what} from line: ${line.trim()}`);
+  if (token === undefined || !/^\d+$/.test(token)) fail(`cannot read ${what} from line: ${clip(line.trim())}`);
   const n = Number(token);
-  if (!Number.isSafeInteger(n)) fail(`${what} ${token} is beyond the exact integer range in line: ${line.trim()}`);
+  if (!Number.isSafeInteger(n)) {
+    fail(`${what} ${clip(token!)} is beyond the exact integer range in line: ${clip(line.trim())}`);
+  }
   return n;
 }
 
@@ -35,12 +38,13 @@ function count(what: string, token: string | undefined, line: string): number {
  */
 export function realObjSize(printed: string, name: string): number {
   const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(printed);
-  if (!m) return fail(`cannot read OBJ SIZE "${printed}"`);
+  if (!m) return fail(`cannot read OBJ SIZE "${clip(printed)}"`);
   const kmalloc = /^kmalloc-(\d+)(k?)$/.exec(name);
-  if (kmalloc) return Number(kmalloc[1]) * (kmalloc[2] ? 1024 : 1);
+  if (kmalloc) return count('kmalloc size', kmalloc[1], name) * (kmalloc[2] ? 1024 : 1);
   const unit = m[2]!.toUpperCase();
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[unit as '' | 'K' | 'M' | 'G'];
-  if (unit === '') return Math.round(Number(m[1]));
+  // a size in bytes is printed whole: "64.5" is not a size, and is refused rather than rounded
+  if (unit === '') return count('OBJ SIZE', m[1], printed);
   const decimals = m[1]!.split('.')[1]?.length ?? 0;
   const half = (0.5 / 10 ** decimals) * mult;
   const lo = Math.ceil((Number(m[1]) * mult - half) / 8) * 8;
@@ -54,16 +58,16 @@ export function realObjSize(printed: string, name: string): number {
 /** Rejects what no slab allocator can show: more active objects than objects, zero-sized objects. */
 function checked(l: SlabLine, line: string): SlabLine {
   if (l.activeObjs > l.numObjs) {
-    fail(`${l.name}: ${l.activeObjs} active objects exceed the ${l.numObjs} objects in line: ${line.trim()}`);
+    fail(`${l.name}: ${l.activeObjs} active objects exceed the ${l.numObjs} objects in line: ${clip(line.trim())}`);
   }
-  if (l.objSize === 0) fail(`${l.name}: object size 0 in line: ${line.trim()}`);
-  if (l.objPerSlab === 0) fail(`${l.name}: 0 objects per slab in line: ${line.trim()}`);
+  if (l.objSize === 0) fail(`${l.name}: object size 0 in line: ${clip(line.trim())}`);
+  if (l.objPerSlab === 0) fail(`${l.name}: 0 objects per slab in line: ${clip(line.trim())}`);
   return l;
 }
 
 function slabtopRow(t: string[], line: string): SlabLine {
   // OBJS ACTIVE USE OBJ_SIZE SLABS OBJ/SLAB CACHE_SIZE NAME
-  if (t.length < 8) fail(`a slabtop row has 8 columns, got ${t.length}: ${line.trim()}`);
+  if (t.length < 8) fail(`a slabtop row has 8 columns, got ${t.length}: ${clip(line.trim())}`);
   const name = t.slice(7).join(' ');
   return checked({
     format: 'slabtop',
@@ -105,7 +109,7 @@ export function slabinfoColumns(header: string): SlabinfoColumns {
 
 function slabinfoLine(t: string[], line: string, c: SlabinfoColumns): SlabLine {
   const need = Math.max(c.active, c.num, c.size, c.perSlab, c.pages) + 1;
-  if (t.length < need) fail(`a /proc/slabinfo line has at least ${need} fields, got ${t.length}: ${line.trim()}`);
+  if (t.length < need) fail(`a /proc/slabinfo line has at least ${need} fields, got ${t.length}: ${clip(line.trim())}`);
   const slabdata = t.indexOf('slabdata');
   return checked({
     format: 'slabinfo',

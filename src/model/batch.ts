@@ -2,16 +2,57 @@
 // runs each through the engine's own entry points, so a batched op validates and behaves exactly
 // as the same call made alone. Stops at the first failing op and reports how many completed.
 import type { BatchRun } from '../batch-window.js';
-import type { Engine } from '../engine.js';
-import { OP_WORDS, OpCode } from '../engine.js';
+import type { DmaDomainType, Engine } from '../engine.js';
+import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode } from '../engine.js';
 import { Status } from '../errors.js';
 import { fail } from './validate.js';
 
 /** A word as an int index; anything past int32 becomes -1 so the range check names it. */
 const small = (v: bigint): number => (v > 0x7fffffffn ? -1 : Number(v));
 
+/** The DMA layer's state a batch needs beyond the Engine calls: the pending scatter list. */
+export interface ScatterList {
+  /** SG_SEGMENTS: the nonzero words join the pending list. */
+  appendSegments(words: readonly bigint[]): void;
+  /** MAP_SG's list, emptied whatever the map does. */
+  takeSegments(): bigint[];
+}
+
+/** A mask-bits word: anything past 64 becomes 65, so the mask check names it. */
+const maskBits = (v: bigint): number => (v > 64n ? 65 : Number(v));
+
+/** Runs one decoded op of the DMA layer; undefined for any other opcode. */
+function runDmaOp(engine: Engine, sg: ScatterList, words: BigUint64Array): bigint | undefined {
+  const [code, dw, cw, a, b, c] = words;
+  const dev = small(dw);
+  const cpu = small(cw);
+  switch (Number(code) as OpCode) {
+    case OpCode.DmaDomainCreate: {
+      const type = DMA_DOMAIN_TYPES[small(c)] ?? ('invalid' as DmaDomainType);
+      return BigInt(engine.createDmaDomain(small(a), b, type, cw > 64n ? 64 : Number(cw)));
+    }
+    case OpCode.DeviceAttach: {
+      const bus = cw === 0n ? 'pci' : cw === 1n ? 'platform' : ('invalid' as 'pci');
+      const masks = { dmaMaskBits: maskBits(a), coherentMaskBits: maskBits(b) };
+      return BigInt(engine.attachDevice(dev, { bus, ...masks, forceDac: c !== 0n }));
+    }
+    case OpCode.Map:
+      return engine.map(dev, cpu, a, b, c !== 0n);
+    case OpCode.SgSegments:
+      sg.appendSegments([dw, cw, a, b, c]);
+      return 0n;
+    case OpCode.MapSg:
+      return engine.mapSg(dev, cpu, sg.takeSegments());
+    case OpCode.Unmap:
+      engine.unmap(dev, cpu, a, b);
+      return 0n;
+    default:
+      return undefined;
+  }
+}
+
 /** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one). */
-function runOp(engine: Engine, i: number, ops: BigUint64Array): bigint {
+function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array): bigint {
   const at = i * OP_WORDS;
   const code = ops[at],
     a = ops[at + 3],
@@ -56,16 +97,16 @@ function runOp(engine: Engine, i: number, ops: BigUint64Array): bigint {
       engine.injectFailure(a === 0n ? 'magazine' : 'iova', small(b));
       return 0n;
     default:
-      return fail(Status.BAD_OP, { op: i, opcode: code });
+      return runDmaOp(engine, sg, ops.subarray(at, at + OP_WORDS)) ?? fail(Status.BAD_OP, { op: i, opcode: code });
   }
 }
 
 /** The TS twin of the C engine's iova_run_batch: the first n ops in order, each result into
  * `results`, until the first error. */
-export function runOps(engine: Engine, ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
+export function runOps(engine: Engine, sg: ScatterList, ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
   for (let i = 0; i < n; i++) {
     try {
-      results[i] = runOp(engine, i, ops);
+      results[i] = runOp(engine, sg, i, ops);
     } catch (error) {
       return { completed: i, error: error as Error };
     }

@@ -90,6 +90,9 @@ export function checkLabInvariants(lab: ModelLabState): void {
     nodes += d.tree.liveCount;
     magazines += checkRcache(lab, d);
   }
+  // Every queued IOVA is in the tree, in no magazine, indexed once, and none was lost.
+  const fqBroken = lab.dma.check();
+  if (fqBroken) bad(fqBroken);
   // Every object in every cache is accounted for: nodes, magazines, rcache arrays.
   const expected = new Map<CacheName, number>([['iommu_iova', nodes]]);
   const add = (name: CacheName, n: number): void => void expected.set(name, (expected.get(name) ?? 0) + n);

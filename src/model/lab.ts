@@ -2,6 +2,7 @@
 //   validate.ts    argument checks, in docs/design.md's order, each throwing its typed error
 //   rcache.ts      the iova_domain and its rcache (tree.ts: the IOVA tree, slab.ts: the slab caches)
 //   batch.ts       the batch interpreter      snapshot.ts  counters      invariants.ts  the checker
+//   dma.ts, flush-queue.ts, dma-registry.ts  the DMA layer (cookies, devices, flush queues)
 // Conventions:
 // - Each Engine method first runs every check for its operation, then changes the model. A check
 //   only reads, so a call that fails (with an IovaLabError subclass naming the bad value) leaves
@@ -10,14 +11,18 @@
 //   freeCpuCachedIovas, iovaDepotWorkFunc…) and say so in a comment.
 // - Lab-wide walks (offline, snapshot) visit domains in id order, as the C engine does.
 import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
-import type { BatchResult, Engine, FailureKind, LabConfig } from '../engine.js';
-import { OP_WORDS } from '../engine.js';
+import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from '../engine.js';
+import { DMA_FACETS_V6_8, OP_WORDS } from '../engine.js';
 import { Status } from '../errors.js';
+import { DMA_DEFAULT_HZ } from '../generated/abi.js';
+import { isIntIn } from '../numbers.js';
 import { magazineBytes, policyOfConfig, type RcachePolicy } from '../policy.js';
 import type { CacheName, Snapshot } from '../snapshot.js';
 import { IOVA_RANGE_CACHE_MAX_SIZE } from '../kernel.js';
 import { runOps } from './batch.js';
 import { VirtualClock } from './clock.js';
+import { IommuDmaCookie } from './dma.js';
+import { DmaRegistry } from './dma-registry.js';
 import { checkLabInvariants } from './invariants.js';
 import { IovaDomain, newClassStats, type ClassStats } from './rcache.js';
 import { kmallocCacheFor, namedMagazineObjSize, SlabSet, type SlabCache } from './slab.js';
@@ -56,6 +61,8 @@ export class ModelEngine implements Engine, ModelLabState {
   private nextId = 0;
   /** Injected failures still to come: the nth allocation of that kind fails (0: none armed). */
   private readonly pendingFail = { magazine: 0, iova: 0 };
+  /** The DMA layer: cookies of DMA domains, devices, the batch's pending scatter list. */
+  readonly dma: DmaRegistry;
 
   constructor(config: LabConfig) {
     const { possibleCpus: p, onlineCpus: o } = config;
@@ -68,6 +75,13 @@ export class ModelEngine implements Engine, ModelLabState {
     const arrayBytes = this.policy.rcacheArrayBytes;
     this.arrayCache = arrayBytes > 0 ? this.slabs.get(kmallocCacheFor(arrayBytes)) : null;
     this.online = Array.from({ length: p }, (_, i) => i < o);
+    const { hz = DMA_DEFAULT_HZ, dmaFacets = DMA_FACETS_V6_8 } = config;
+    const facetsOk = Object.values(dmaFacets).every((v) => typeof v === 'boolean');
+    if (!isIntIn(hz, 1, 1000) || !facetsOk) fail(Status.DMA_CONFIG, { hz, facets: JSON.stringify(dmaFacets) });
+    const onlineCpus = (): number[] => onlineCpuList(this.online);
+    this.dma = new DmaRegistry({
+      clock: this.clock, onlineCpuList: onlineCpus, possibleCpus: p, hz, facets: { ...dmaFacets },
+    });
   }
 
   private live(): void {
@@ -121,9 +135,11 @@ export class ModelEngine implements Engine, ModelLabState {
     return this.nextId++;
   }
 
-  /** put_iova_domain. */
+  /** iommu_put_dma_cookie (DMA domains), then put_iova_domain. */
   putDomain(domain: number): void {
-    this.domain(domain).putIovaDomain();
+    const d = this.domain(domain);
+    this.dma.putDomain(domain);
+    d.putIovaDomain();
     this.domains.delete(domain);
   }
 
@@ -142,6 +158,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkCpuOnline(this.online, cpu);
     checkSize(d, size);
     checkFastFree(d, pfn, size);
+    if (this.dma.queuedOverlaps(domain, pfn, pfn)) fail(Status.QUEUED, { domain, pfn });
     d.freeIovaFast(cpu, pfn, size);
   }
 
@@ -156,7 +173,9 @@ export class ModelEngine implements Engine, ModelLabState {
   /** free_iova (find_iova, then remove_iova and the node's free). */
   free(domain: number, pfn: bigint): void {
     const d = this.domain(domain);
-    d.tree.removeNode(checkFree(d, pfn));
+    const node = checkFree(d, pfn);
+    if (this.dma.queuedOverlaps(domain, node.pfnLo, node.pfnLo)) fail(Status.QUEUED, { domain, pfn });
+    d.tree.removeNode(node);
   }
 
   /** find_iova. */
@@ -170,6 +189,9 @@ export class ModelEngine implements Engine, ModelLabState {
   reserve(domain: number, lo: bigint, hi: bigint): bigint {
     const d = this.domain(domain);
     checkReserve(d, lo, hi);
+    if (this.dma.queuedOverlaps(domain, lo, hi)) {
+      fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
+    }
     return d.tree.reserveIova(lo, hi);
   }
 
@@ -186,6 +208,7 @@ export class ModelEngine implements Engine, ModelLabState {
     if (onlineCpuList(this.online).length === 1) fail(Status.CPU_STATE, { cpu });
     for (const d of domainsById(this.domains)) d.freeCpuCachedIovas(cpu);
     this.online[cpu] = false;
+    this.dma.cpuDead(cpu);
   }
 
   cpuOnline(cpu: number): void {
@@ -208,18 +231,59 @@ export class ModelEngine implements Engine, ModelLabState {
     this.pendingFail[kind] = nth;
   }
 
+  /** A domain with its iommu_dma_cookie: init checks first, so a bad type or aperture makes no domain. */
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
+    this.live();
+    const shift = checkGranule(granule);
+    checkStartPfn(granule, shift, startPfn);
+    IommuDmaCookie.check(type, apertureBits, shift, startPfn, this.dma.facets);
+    const id = this.createDomain(granule, startPfn);
+    this.dma.addCookie(this.domains.get(id)!, type, apertureBits);
+    return id;
+  }
+
+  /** iommu_probe_device into a DMA domain. */
+  attachDevice(domain: number, device: DeviceConfig): number {
+    this.domain(domain);
+    return this.dma.attach(domain, device);
+  }
+
+  /** iommu_dma_map_page. */
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
+    this.live();
+    const dev = this.dma.device(device);
+    checkCpuOnline(this.online, cpu);
+    return dev.map(cpu, bytes, { offset, coherent });
+  }
+
+  /** iommu_dma_map_sg. */
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
+    this.live();
+    const dev = this.dma.device(device);
+    checkCpuOnline(this.online, cpu);
+    return dev.mapSg(cpu, segmentBytes);
+  }
+
+  /** __iommu_dma_unmap. */
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.live();
+    const dev = this.dma.device(device);
+    checkCpuOnline(this.online, cpu);
+    dev.unmap(cpu, dmaAddr, bytes);
+  }
+
   runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     this.live();
     const n = Math.floor(ops.length / OP_WORDS);
     const results = resultsFor(n, out);
-    return { results, ...runOps(this, ops, n, results) };
+    return { results, ...runOps(this, this.dma, ops, n, results) };
   }
 
   batchWindow(capacityOps: number): BatchWindow {
     this.live();
     return new ArrayBatchWindow(capacityOps, (ops, n, results) => {
       this.live();
-      return runOps(this, ops, n, results);
+      return runOps(this, this.dma, ops, n, results);
     });
   }
 

@@ -1,8 +1,8 @@
 // Snapshots of the TS model: the counters slabtop, /proc/slabinfo and the rcache would show, in
 // the layout both engines share (src/snapshot.ts). Every magazine is walked once, filling the
 // per-domain rows and the per-class totals in the same pass.
-import type { CacheCounters, ClassCounters, DomainCounters, Snapshot } from '../snapshot.js';
-import { CACHE_NAMES } from '../snapshot.js';
+import type { CacheCounters, ClassCounters, CpuCounters, DomainCounters, Snapshot } from '../snapshot.js';
+import { CACHE_NAMES, DOMAIN_FIELDS, RCACHE_CLASSES } from '../snapshot.js';
 import { domainsById, onlineCpuList, type ModelLabState } from './state.js';
 
 function cacheRows(lab: ModelLabState): CacheCounters[] {
@@ -43,22 +43,21 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
     depotPfns: 0,
   }));
   const domains: DomainCounters[] = [];
+  const cpus: CpuCounters[] = Array.from({ length: lab.config.possibleCpus }, () => ({
+    loadedPfns: new Array<number>(RCACHE_CLASSES).fill(0), prevPfns: new Array<number>(RCACHE_CLASSES).fill(0),
+  }));
   for (const d of domainsById(lab.domains)) {
-    const dc: DomainCounters = {
-      id: d.id,
-      liveIovas: d.tree.liveCount,
-      cachedPfns: 0,
-      magazines: 0,
-      depotMags: 0,
-      hits: 0,
-      misses: 0,
-      depotPushes: 0,
-      depotPops: 0,
-      depotTrims: 0,
-      flushRetries: d.flushRetries,
-      slowAllocFailures: d.tree.slowAllocFailures,
-    };
+    // Every counter 0 first (the DMA ones stay 0 for a plain domain), then this domain's.
+    const dc = Object.fromEntries(DOMAIN_FIELDS.map((f) => [f, 0])) as unknown as DomainCounters;
+    Object.assign(dc, {
+      id: d.id, liveIovas: d.tree.liveCount, flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
+    });
+    lab.dma.fillCounters(dc);
     d.rcaches.forEach((rc, k) => {
+      for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
+        cpus[cpu]!.loadedPfns[k]! += rc.loaded[cpu]?.pfns.length ?? 0;
+        cpus[cpu]!.prevPfns[k]! += rc.prev[cpu]?.pfns.length ?? 0;
+      }
       const v = d.classCounts(k);
       const cls = classes[k];
       cls.loaded += v.loaded;
@@ -98,5 +97,7 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
     magazines: mags,
     classes,
     domains,
+    cpus,
+    flushQueues: lab.dma.flushQueues(),
   };
 }

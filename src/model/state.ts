@@ -5,6 +5,7 @@ import type { LabConfig } from '../engine.js';
 import type { RcachePolicy } from '../policy.js';
 import type { CacheName } from '../snapshot.js';
 import type { VirtualClock } from './clock.js';
+import type { DmaRegistry } from './dma-registry.js';
 import type { ClassStats, IovaDomain } from './rcache.js';
 import type { SlabCache, SlabSet } from './slab.js';
 
@@ -22,6 +23,8 @@ export interface ModelLabState {
   readonly magCacheName: CacheName;
   /** The kmalloc cache of the per-domain rcache array; null when the profile embeds it. */
   readonly arrayCache: SlabCache | null;
+  /** The DMA layer's cookies, devices and flush queues. */
+  readonly dma: DmaRegistry;
 }
 
 /** for_each_online_cpu, in CPU order. */

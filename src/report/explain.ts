@@ -9,6 +9,7 @@ import { objSizeOf } from '../model/slab.js';
 import { SlabLineParseError, parseSlabLine, parseSlabText, type SlabLine } from '../machine/slabinfo.js';
 import type { ProfileName } from '../policy.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
+import { clip } from '../share/echo.js';
 
 export { SlabLineParseError, parseSlabLine, type SlabLine } from '../machine/slabinfo.js';
 export { EAGER_MAGAZINES_PER_CPU } from '../machine/layout.js';
@@ -82,7 +83,7 @@ function toMap(input: SlabInput): ReadonlyMap<string, SlabLine> {
       const first = input.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
       const l = parseSlabLine(first);
       const expected = [...EXPLAINED_CACHES].join(', ');
-      throw new SlabLineParseError(`cannot explain cache "${l.name}": expected ${expected}`, -1);
+      throw new SlabLineParseError(`cannot explain cache "${clip(l.name)}": expected ${expected}`, -1);
     }
     return m;
   }

@@ -1,15 +1,17 @@
-// A JSON document of a snapshot. Byte counts are decimal strings (exact at any size);
-// object counts stay plain numbers.
+// A JSON document of a snapshot, with the conventions of every --json (README "JSON output"):
+// byte totals and the clock are decimal strings (exact at any size); object counts and per-object
+// sizes stay plain numbers.
 import type { Snapshot } from '../snapshot.js';
 import { cacheSizeBytes, reportedCaches, usePercent } from './caches.js';
 import { classBreakdown, type ClassRow, type ClassTotals } from './classes.js';
+import { dmaTotals, type DmaTotals } from './dma.js';
 
 export interface JsonCache {
   name: string;
   activeObjs: number;
   numObjs: number;
   usePercent: number;
-  objSizeBytes: string;
+  objSize: number;
   objPerSlab: number;
   pagesPerSlab: number;
   numSlabs: number;
@@ -20,7 +22,8 @@ export interface JsonCache {
 }
 
 export interface JsonReport {
-  nowMs: number;
+  /** The virtual clock in ms, as a decimal string. */
+  nowMs: string;
   possibleCpus: number;
   onlineCpus: number;
   magazineMode: Snapshot['magazineMode'];
@@ -36,6 +39,11 @@ export interface JsonReport {
   domains: Snapshot['domains'];
   /** The per-domain counters summed. */
   totals: DomainTotals;
+  /** Per possible CPU: PFNs in its loaded and prev magazines, per size class. */
+  cpus: Snapshot['cpus'];
+  /** The DMA domains' counters summed (null without DMA domains), and each lazy domain's queues. */
+  dma: DmaTotals | null;
+  flushQueues: Snapshot['flushQueues'];
 }
 
 export interface DomainTotals {
@@ -61,31 +69,36 @@ export function domainTotals(s: Snapshot): DomainTotals {
   return t;
 }
 
+/** The slab caches a report shows, as every --json prints them. */
+export function cachesToJson(s: Snapshot): JsonCache[] {
+  return reportedCaches(s).map((c) => ({
+    name: c.name,
+    activeObjs: c.activeObjs,
+    numObjs: c.numObjs,
+    usePercent: usePercent(c),
+    objSize: c.objSize,
+    objPerSlab: c.objPerSlab,
+    pagesPerSlab: c.pagesPerSlab,
+    numSlabs: c.numSlabs,
+    cacheSizeBytes: cacheSizeBytes(c).toString(),
+    activeBytes: (BigInt(c.activeObjs) * BigInt(c.objSize)).toString(),
+    allocs: c.allocs,
+    frees: c.frees,
+  }));
+}
+
 export function snapshotToJson(s: Snapshot): JsonReport {
   const m = s.magazines;
   const cachedPfns = m.loadedPfns + m.prevPfns + m.depotPfns;
   const b = classBreakdown(s);
   return {
-    nowMs: s.nowMs,
+    nowMs: String(s.nowMs),
     possibleCpus: s.possibleCpus,
     onlineCpus: s.onlineCpus,
     magazineMode: s.magazineMode,
     magazineCache: s.magazineCache,
     magazineObjSize: s.magazineObjSize,
-    caches: reportedCaches(s).map((c) => ({
-      name: c.name,
-      activeObjs: c.activeObjs,
-      numObjs: c.numObjs,
-      usePercent: usePercent(c),
-      objSizeBytes: String(c.objSize),
-      objPerSlab: c.objPerSlab,
-      pagesPerSlab: c.pagesPerSlab,
-      numSlabs: c.numSlabs,
-      cacheSizeBytes: cacheSizeBytes(c).toString(),
-      activeBytes: (BigInt(c.activeObjs) * BigInt(c.objSize)).toString(),
-      allocs: c.allocs,
-      frees: c.frees,
-    })),
+    caches: cachesToJson(s),
     magazines: {
       ...m,
       cachedPfns,
@@ -96,5 +109,8 @@ export function snapshotToJson(s: Snapshot): JsonReport {
     classTotals: b.totals,
     domains: s.domains,
     totals: domainTotals(s),
+    cpus: s.cpus,
+    dma: dmaTotals(s),
+    flushQueues: s.flushQueues,
   };
 }

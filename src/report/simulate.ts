@@ -1,6 +1,7 @@
 // The text `iova-lab simulate` prints (before any sparklines): the slab view, the rcache by size
 // class, then lab-wide and per-domain totals. The playground shows the same text.
 import type { Snapshot } from '../snapshot.js';
+import { formatDma } from './dma.js';
 import { formatClassTable } from './classes.js';
 import { domainTotals } from './json.js';
 import { formatSlabinfo } from './slabinfo.js';
@@ -25,7 +26,7 @@ export function formatBreakdown(s: Snapshot, profile: string): string {
       + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
     `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; `
       + `magazines ${s.magazineMode}; profile ${profile}`,
-  ].join('\n') + '\n';
+  ].join('\n') + '\n' + formatDma(s);
 }
 
 export function formatSimulateReport(s: Snapshot, profile: string, format: SlabViewFormat | undefined): string {

@@ -1,21 +1,13 @@
-// The compact summary `replay --json` prints after its per-op lines.
+// The summary `replay --json` prints after its per-op lines: the clock, caches, magazines and
+// domains of the snapshot, in the same fields (and the same conventions) as `simulate --json`.
 import type { Snapshot } from '../snapshot.js';
-import { reportedCaches } from './caches.js';
+import { snapshotToJson, type JsonReport } from './json.js';
 
-export function replaySummary(s: Snapshot) {
-  return {
-    caches: reportedCaches(s).map((c) => ({
-      name: c.name,
-      activeObjs: c.activeObjs,
-      numObjs: c.numObjs,
-      objSize: c.objSize,
-      objPerSlab: c.objPerSlab,
-      pagesPerSlab: c.pagesPerSlab,
-      numSlabs: c.numSlabs,
-    })),
-    magazines: s.magazines,
-    domains: s.domains,
-  };
+type SummaryFields = 'nowMs' | 'caches' | 'magazines' | 'domains' | 'dma' | 'flushQueues';
+
+export function replaySummary(s: Snapshot): Pick<JsonReport, SummaryFields> {
+  const { nowMs, caches, magazines, domains, dma, flushQueues } = snapshotToJson(s);
+  return { nowMs, caches, magazines, domains, dma, flushQueues };
 }
 
 /** Two text blocks next to each other, each column padded to its widest line. */

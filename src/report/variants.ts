@@ -4,6 +4,7 @@
 import { profileByName } from '../policy.js';
 import { cacheByName, type Snapshot } from '../snapshot.js';
 import { iovaObjSize as iovaObjSizeOf } from './classes.js';
+import { dmaTotals, topCpus, type DmaTotals } from './dma.js';
 import { formatTable } from './table.js';
 
 export interface VariantMetrics {
@@ -36,6 +37,10 @@ export interface VariantMetrics {
   depotOverflows: number;
   /** alloc_iova calls from the fast path: the rcache misses. */
   slowPathAllocs: number;
+  /** compare --domain-types: the DMA domain type this variant ran. */
+  domainType?: string;
+  /** The DMA domains' counters summed; null without DMA domains. */
+  dma: DmaTotals | null;
   /** For a profile + policy variant: the plain profile's label and the magazine bytes saved against it. */
   baseline?: string;
   magazineBytesSaved?: string;
@@ -68,6 +73,7 @@ export function variantMetrics(variant: string, profile: string, policy: readonl
     depotTrims: sum('depotTrims'),
     depotOverflows: sum('depotOverflows'),
     slowPathAllocs: misses,
+    dma: dmaTotals(s),
   };
 }
 
@@ -75,7 +81,7 @@ export function variantMetrics(variant: string, profile: string, policy: readonl
 export function withSavings(rows: VariantMetrics[]): VariantMetrics[] {
   return rows.map((r) => {
     if (r.policy.length === 0) return r;
-    const base = rows.find((b) => b.profile === r.profile && b.policy.length === 0);
+    const base = rows.find((b) => b.profile === r.profile && b.policy.length === 0 && b.domainType === r.domainType);
     if (!base) return r;
     return { ...r, baseline: base.variant, magazineBytesSaved: (BigInt(base.magazineBytes) - BigInt(r.magazineBytes)).toString() };
   });
@@ -112,5 +118,19 @@ export function formatVariantTable(rows: VariantMetrics[]): string {
       ? `${r.variant} saves ${saved} bytes (${humanBytes(saved)}) of magazines against ${r.baseline}`
       : `${r.variant} costs ${-saved} bytes (${humanBytes(-saved)}) more magazines than ${r.baseline}`;
   });
-  return table + (savings.length > 0 ? '\n' + savings.join('\n') + '\n' : '');
+  return table + (savings.length > 0 ? '\n' + savings.join('\n') + '\n' : '') + formatDmaVariantTable(rows);
+}
+
+export const DMA_VARIANT_HEADER = ['variant', 'maps', 'queued', 'ring-full flushes', 'timer flushes', 'timer freed',
+  'timer freed on', '32-bit tries', 'switched'];
+
+/** The DMA counters of every variant that ran DMA domains ('' when none did). */
+function formatDmaVariantTable(rows: VariantMetrics[]): string {
+  const dma = rows.filter((r) => r.dma !== null);
+  if (dma.length === 0) return '';
+  return '\n' + formatTable(DMA_VARIANT_HEADER, dma.map((r) => {
+    const t = r.dma!;
+    return [r.variant, String(t.maps), String(t.queued), String(t.flushesFull), String(t.flushesTimer),
+      String(t.timerFreed), topCpus(t.timerFreedOn, 2), String(t.sacAttempts), String(t.sacSwitched)];
+  }));
 }

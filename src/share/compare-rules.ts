@@ -16,14 +16,19 @@ export interface CompareChoices {
   durationMs?: number;
   seed?: number;
   preset?: string;
+  domainType?: string;
+  domainTypes?: readonly string[];
+  irqCpus?: number;
 }
 
 /** Options that describe a workload and so cannot go with --trace. */
 const WORKLOAD_FLAGS: Array<[keyof CompareChoices, string]> = [
   ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
   ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'],
-  ['preset', '--preset'],
+  ['preset', '--preset'], ['domainType', '--domain-type'], ['domainTypes', '--domain-types'], ['irqCpus', '--irq-cpus'],
 ];
+
+const DMA_WORKLOADS = ['nvme', 'nic', 'pause'];
 
 export function checkCompareOptions(o: CompareChoices): void {
   if (o.profiles !== undefined) {
@@ -32,6 +37,14 @@ export function checkCompareOptions(o: CompareChoices): void {
     }
   } else if (o.magazines !== undefined) {
     throw new UsageError('--magazines goes with --profiles; without it compare runs both modes.');
+  }
+  if (o.domainTypes !== undefined) {
+    if (o.domainType !== undefined) {
+      throw new UsageError('--domain-type picks one type; with --domain-types list them all there.');
+    }
+    if (o.workload !== undefined && !DMA_WORKLOADS.includes(o.workload)) {
+      throw new UsageError(`--domain-types goes with a DMA workload (nvme, nic, pause), not --workload ${o.workload}.`);
+    }
   }
   if (o.trace === undefined) return;
   const clash = WORKLOAD_FLAGS.find(([k]) => o[k] !== undefined);

@@ -2,6 +2,7 @@
 // option parsers and the playground's form and link decoder call the same checks, so both refuse
 // the same values with the same message.
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
+import { clip } from './echo.js';
 import { UsageError } from './usage-error.js';
 
 /** Inclusive [min, max] of every integer option, keyed by its CLI flag. */
@@ -17,12 +18,46 @@ export const INT_LIMITS = {
 
 export type IntFlag = keyof typeof INT_LIMITS;
 
-/** A decimal integer in [min, max]; the message names the flag and the value. */
+/** Samples a whole run's timeline may hold (every series of a compare counts apart). */
+export const MAX_TIMELINE_SAMPLES = 100_000;
+/** Domains × possible CPUs of one lab: the per-CPU rcaches a run sets up. */
+export const MAX_DOMAIN_CPUS = 1 << 20;
+/** Bytes of a trace file (or of stdin) replay and compare --trace read, streamed in chunks. */
+export const MAX_TRACE_BYTES = 1024 * 1024 * 1024;
+/** Characters of one trace line (a longer one is not a trace). */
+export const MAX_TRACE_LINE_CHARS = 1024 * 1024;
+/** Ops of one parsed trace (each is held in memory while it runs). */
+export const MAX_TRACE_OPS = 10_000_000;
+
+/**
+ * A decimal integer in [min, max], read exactly (no exponent, sign, fraction or 0x; digits past
+ * 2^53 are compared as written, never rounded); the message names the flag, the bound and the value.
+ */
 export function checkInt(what: string, value: string, min: number, max = 0x7fffffff): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${what} must be an integer, got "${value}".`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`${what} must be in [${min}, ${max}], got ${n}.`);
-  return n;
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a decimal integer, got "${clip(value)}".`);
+  const n = BigInt(text);
+  if (n > BigInt(max)) throw new UsageError(`${what} must be at most ${max}, got ${clip(n.toString())}.`);
+  if (n < BigInt(min)) throw new UsageError(`${what} must be at least ${min}, got ${n}.`);
+  return Number(n);
+}
+
+/** The samples a run of `durationMs` records at one per `intervalMs` (t = 0 included), checked. */
+export function checkTimelineSamples(durationMs: bigint, intervalMs: number, series = 1): void {
+  const samples = (durationMs / BigInt(intervalMs) + 1n) * BigInt(series);
+  if (samples > BigInt(MAX_TIMELINE_SAMPLES)) {
+    throw new UsageError(`the timeline would hold ${samples} samples (${durationMs} ms every ${intervalMs} ms`
+      + `${series > 1 ? ` × ${series} runs` : ''}), more than the limit of ${MAX_TIMELINE_SAMPLES}; `
+      + 'use a longer --timeline interval or a shorter run.');
+  }
+}
+
+/** Domains × possible CPUs within MAX_DOMAIN_CPUS. */
+export function checkDomainCpus(domains: number, cpus: number): void {
+  if (domains * cpus > MAX_DOMAIN_CPUS) {
+    throw new UsageError(`--domains ${domains} × --cpus ${cpus} = ${domains * cpus} per-CPU rcaches, more than the `
+      + `limit of ${MAX_DOMAIN_CPUS}.`);
+  }
 }
 
 /** checkInt with the documented limits of that flag. */
@@ -33,7 +68,7 @@ export function checkIntFlag(flag: IntFlag, value: string): number {
 
 export function checkChoice<T extends string>(what: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got "${value}".`);
+    throw new UsageError(`${what} must be one of ${allowed.join(', ')}, got "${clip(value)}".`);
   }
   return value as T;
 }
@@ -41,7 +76,7 @@ export function checkChoice<T extends string>(what: string, value: string, allow
 /** --policy: comma-separated specs, none empty, in order. */
 export function splitPolicy(value: string): string[] {
   const specs = value.split(',').map((s) => s.trim());
-  if (specs.some((s) => s.length === 0)) throw new UsageError(`--policy has an empty spec in "${value}".`);
+  if (specs.some((s) => s.length === 0)) throw new UsageError(`--policy has an empty spec in "${clip(value)}".`);
   return specs;
 }
 

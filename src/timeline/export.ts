@@ -59,6 +59,7 @@ export function timelineToJson(t: Timeline, options: TimelineJsonOptions = {}): 
         tMs: x.tMs,
         depotMagazines: [...x.depotMagazines],
         depotMagazinesTotal: x.depotMagazinesTotal,
+        ...(x.queued === undefined ? {} : { queued: x.queued }),
         magazines: x.magazines,
         magazineBytes: x.magazineBytes,
         iovaObjects: x.iovaObjects,

@@ -21,7 +21,7 @@ type DepotClassField = `depotMagazines${0 | 1 | 2 | 3 | 4 | 5}`;
 
 /** A numeric quantity of a sample: its scalar fields, or one size class's depot magazines. */
 export type TimelineField =
-  | 'depotMagazinesTotal' | 'magazines' | 'magazineBytes' | 'iovaObjects' | 'iovaBytes'
+  | 'depotMagazinesTotal' | 'queued' | 'magazines' | 'magazineBytes' | 'iovaObjects' | 'iovaBytes'
   | 'hits' | 'misses' | 'hitRate' | 'cumulativeHitRate' | DepotClassField;
 
 function depotClass(k: number): FieldInfo {
@@ -45,6 +45,7 @@ export const FIELDS: Readonly<Record<TimelineField, FieldInfo>> = {
   depotMagazines4: depotClass(4),
   depotMagazines5: depotClass(5),
   depotMagazinesTotal: { column: 'depot_total', title: 'depot magazines', unit: 'count', value: (s) => s.depotMagazinesTotal },
+  queued: { column: 'queued', title: 'IOVAs in flush queues', unit: 'count', value: (s) => s.queued ?? 0 },
   magazines: { column: 'magazines', title: 'magazines', unit: 'count', value: (s) => s.magazines },
   magazineBytes: { column: 'magazine_bytes', title: 'magazine memory', unit: 'bytes', value: (s) => s.magazineBytes },
   iovaObjects: { column: 'iova_objects', title: 'iommu_iova objects', unit: 'count', value: (s) => s.iovaObjects },
@@ -58,7 +59,7 @@ export const FIELDS: Readonly<Record<TimelineField, FieldInfo>> = {
 /** Fields in CSV column order (after series and t_ms). */
 export const FIELD_ORDER: readonly TimelineField[] = [
   ...Array.from({ length: RCACHE_CLASSES }, (_, k) => `depotMagazines${k}` as DepotClassField),
-  'depotMagazinesTotal', 'magazines', 'magazineBytes', 'iovaObjects', 'iovaBytes',
+  'depotMagazinesTotal', 'queued', 'magazines', 'magazineBytes', 'iovaObjects', 'iovaBytes',
   'hits', 'misses', 'hitRate', 'cumulativeHitRate',
 ];
 

@@ -18,6 +18,8 @@ export interface TimelineSample {
   depotMagazines: number[];
   /** Sum of depotMagazines. */
   depotMagazinesTotal: number;
+  /** IOVAs waiting in the flush queues of lazy DMA domains (absent in timelines from before the DMA layer: 0). */
+  queued?: number;
   /** Every magazine in the lab (loaded + prev + depot). */
   magazines: number;
   /** magazines × magazineObjSize: slab memory held by magazine objects. */
@@ -106,6 +108,7 @@ export function sampleSnapshot(s: Snapshot, previous?: Snapshot): TimelineSample
     tMs: s.nowMs,
     depotMagazines,
     depotMagazinesTotal: depotMagazines.reduce((a, b) => a + b, 0),
+    queued: s.domains.reduce((n, d) => n + d.queued, 0),
     magazines: s.magazines.total,
     magazineBytes: s.magazines.total * magazineObjSize(s),
     iovaObjects: iova.activeObjs,

@@ -2,19 +2,22 @@
 // points, so a sample at t shows the lab after every op before t and every trim due by t — even
 // when a workload idles for seconds in one advanceClock call.
 import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
-import type { BatchResult, Engine, FailureKind } from '../engine.js';
+import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
 import { toU64 } from '../numbers.js';
 import type { Snapshot } from '../snapshot.js';
 import { TimelineError, TimelineRecorder, type TimelineSeries } from './sample.js';
 
-/** A guard against an advance that would sample without end (e.g. 2^63 ms at 100 ms). */
-const MAX_SAMPLES_PER_ADVANCE = 1_000_000n;
+import { MAX_TIMELINE_SAMPLES } from '../share/limits.js';
+
+/** Samples one run may record in all: many clock advances must not add up past this either. */
+const MAX_SAMPLES = BigInt(MAX_TIMELINE_SAMPLES);
 
 export class SampledEngine implements Engine {
   private readonly recorder: TimelineRecorder;
   private now = 0n;
   private started = false;
+  private samples = 0n;
 
   private readonly step: bigint;
 
@@ -37,6 +40,7 @@ export class SampledEngine implements Engine {
   }
 
   private sample(): void {
+    this.samples++;
     this.recorder.observe(Number(this.now), () => this.inner.snapshot());
   }
 
@@ -47,11 +51,11 @@ export class SampledEngine implements Engine {
     }
     toU64('ms', ms);
     const target = this.now + ms;
-    const steps = ms / this.step;
-    if (steps > MAX_SAMPLES_PER_ADVANCE) {
-      throw new TimelineError(
-        `advancing ${ms} ms would record ${steps} samples at ${this.step} ms; use a longer interval`,
-      );
+    // Checked before the engine moves: the samples due by `target`, counted from the run's start.
+    const due = target / this.step - this.now / this.step;
+    if (this.samples + due > MAX_SAMPLES) {
+      throw new TimelineError(`advancing ${ms} ms to ${target} ms would bring the timeline to ${this.samples + due} `
+        + `samples at ${this.step} ms, more than the limit of ${MAX_TIMELINE_SAMPLES}; use a longer interval`);
     }
     for (let next = (this.now / this.step + 1n) * this.step; next <= target; next += this.step) {
       this.inner.advanceClock(next - this.now);
@@ -83,36 +87,29 @@ export class SampledEngine implements Engine {
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
     return this.inner.alloc(domain, size, limitPfn, sizeAligned);
   }
-  free(domain: number, pfn: bigint): void {
-    this.inner.free(domain, pfn);
+  free(domain: number, pfn: bigint): void { this.inner.free(domain, pfn); }
+  find(domain: number, pfn: bigint): [bigint, bigint] | null { return this.inner.find(domain, pfn); }
+  reserve(domain: number, lo: bigint, hi: bigint): bigint { return this.inner.reserve(domain, lo, hi); }
+  cpuOffline(cpu: number): void { this.inner.cpuOffline(cpu); }
+  cpuOnline(cpu: number): void { this.inner.cpuOnline(cpu); }
+  flush(domain: number): void { this.inner.flush(domain); }
+  injectFailure(kind: FailureKind, nth: number): void { this.inner.injectFailure(kind, nth); }
+  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
+    return this.inner.createDmaDomain(granule, startPfn, type, apertureBits);
   }
-  find(domain: number, pfn: bigint): [bigint, bigint] | null {
-    return this.inner.find(domain, pfn);
+  attachDevice(domain: number, device: DeviceConfig): number { return this.inner.attachDevice(domain, device); }
+  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
+    return this.inner.map(device, cpu, bytes, offset, coherent);
   }
-  reserve(domain: number, lo: bigint, hi: bigint): bigint {
-    return this.inner.reserve(domain, lo, hi);
+  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
+    return this.inner.mapSg(device, cpu, segmentBytes);
   }
-  cpuOffline(cpu: number): void {
-    this.inner.cpuOffline(cpu);
+  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
+    this.inner.unmap(device, cpu, dmaAddr, bytes);
   }
-  cpuOnline(cpu: number): void {
-    this.inner.cpuOnline(cpu);
-  }
-  flush(domain: number): void {
-    this.inner.flush(domain);
-  }
-  injectFailure(kind: FailureKind, nth: number): void {
-    this.inner.injectFailure(kind, nth);
-  }
-  snapshot(): Snapshot {
-    return this.inner.snapshot();
-  }
-  checkInvariants(): void {
-    this.inner.checkInvariants();
-  }
-  dispose(): void {
-    this.inner.dispose();
-  }
+  snapshot(): Snapshot { return this.inner.snapshot(); }
+  checkInvariants(): void { this.inner.checkInvariants(); }
+  dispose(): void { this.inner.dispose(); }
 
   /** Runs the batch in pieces so that its clock advances are sampled too. */
   batchWindow(capacityOps: number): BatchWindow {

@@ -9,15 +9,21 @@ import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
 
-export type SvgPanel = 'depotMagazines' | 'magazineBytes' | 'iovaBytes' | 'hitRate';
-export const SVG_PANELS: readonly SvgPanel[] = ['depotMagazines', 'magazineBytes', 'iovaBytes', 'hitRate'];
+export type SvgPanel = 'depotMagazines' | 'queued' | 'magazineBytes' | 'iovaBytes' | 'hitRate';
+export const SVG_PANELS: readonly SvgPanel[] = ['depotMagazines', 'queued', 'magazineBytes', 'iovaBytes', 'hitRate'];
+
+/** The panels drawn by default: all but the flush-queue one when nothing was ever queued. */
+export function defaultPanels(t: Timeline): SvgPanel[] {
+  const queued = t.series.some((s) => s.samples.some((x) => (x.queued ?? 0) > 0));
+  return SVG_PANELS.filter((p) => queued || p !== 'queued');
+}
 
 export interface SvgOptions {
   /** Chart title. Default "iova-lab timeline". */
   title?: string;
   /** Second title line, e.g. the scenario. */
   subtitle?: string;
-  /** Panels, top to bottom. Default all four of SVG_PANELS. */
+  /** Panels, top to bottom. Default: defaultPanels(). */
   panels?: readonly SvgPanel[];
   /** 'total' (default): one line per series; 'perClass': one line per series × size class, dashed by class. */
   depot?: 'total' | 'perClass';
@@ -110,7 +116,7 @@ function chartSpec(t: Timeline, options: SvgOptions): TopLevelSpec {
   checkTimeline(t);
   const width = positive('width', options.width, 640);
   const height = positive('panelHeight', options.panelHeight, 140);
-  const panels = options.panels ?? SVG_PANELS;
+  const panels = options.panels ?? defaultPanels(t);
   if (panels.length === 0) throw new TimelineError('at least one panel is needed');
   for (const p of panels) if (!SVG_PANELS.includes(p)) throw new TimelineError(`unknown panel ${String(p)}; one of ${SVG_PANELS.join(', ')}`);
   const depot = options.depot ?? 'total';

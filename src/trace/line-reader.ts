@@ -38,7 +38,8 @@ function scanNumber(text: string, s: number, e: number): number {
 }
 
 const BIGINT_CACHE = 256; // a power of two
-const MAX_TOKENS = 8; // more than any valid line has; only the count matters past that
+// More than any valid line has (map-sg: 3 + up to IOVA_SG_MAX_SEGMENTS); only the count matters past that.
+const MAX_TOKENS = 1100;
 
 /** One line at a time over the whole text: token boundaries instead of substrings, so a long
  * trace allocates little besides the ops themselves. Same tokens as trim() + split(/\s+/). */
@@ -54,7 +55,12 @@ export class LineReader {
   private readonly cachedKeys = new Float64Array(BIGINT_CACHE).fill(NaN);
   private readonly cachedBigints: bigint[] = new Array<bigint>(BIGINT_CACHE).fill(0n);
 
-  constructor(private readonly text: string) {}
+  constructor(private text: string) {}
+
+  /** Reads lines of another piece of the same trace (a streamed chunk); the bigint cache stays. */
+  reset(text: string): void {
+    this.text = text;
+  }
 
   /** Tokenises [start, end) minus any # comment. */
   read(line: number, start: number, end: number, hash: number): void {

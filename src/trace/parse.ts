@@ -1,11 +1,13 @@
 // Trace format v1: a text file, one op per line, `#` comments, numbers decimal or 0x hex.
 // parseTrace validates the whole file before anything runs and throws TraceSyntaxError naming
 // the first bad line (1-based) and what was expected there.
-import type { FailureKind, MagazineMode } from '../engine.js';
+import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType, type FailureKind, type MagazineMode } from '../engine.js';
+import { IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { DEFAULT_PROFILE, resolvePolicy } from '../policy.js';
 import { parseKernelVersion, versionName } from '../profiles/versions.js';
 import { TraceSyntaxError } from './errors.js';
 import { LineReader } from './line-reader.js';
+import { MAX_TRACE_LINE_CHARS, MAX_TRACE_OPS } from '../share/limits.js';
 
 export { TraceSyntaxError } from './errors.js';
 
@@ -24,7 +26,11 @@ type At = { line: number };
 // free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
 // pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
 export type TraceOp = At & (
-  | { op: 'domain'; id: number; granule: number; startPfn: bigint }
+  | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
+  | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
+  | { op: 'map'; dev: number; cpu: number; bytes: bigint }
+  | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
+  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint; ref?: number }
   | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
   | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
   | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
@@ -41,11 +47,19 @@ export interface Trace {
   ops: TraceOp[];
 }
 
-/** Ops that return a value (a PFN, 0 = failure). */
-export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set(['alloc', 'alloc-noflush', 'slow-alloc', 'reserve']);
+/** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
+export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set([
+  'alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg',
+]);
+/** Ops whose value is a DMA address rather than a PFN. */
+export const ADDRESS_OPS: ReadonlySet<TraceOp['op']> = new Set(['map', 'map-sg']);
 
 const USAGE: Record<string, string[]> = {
-  domain: ['id', 'granule', 'start_pfn'],
+  domain: ['id', 'granule', 'start_pfn', '[strict|lazy|lazy-single]'],
+  device: ['dev', 'domain', 'mask_bits', '[pci|platform]'],
+  map: ['dev', 'cpu', 'bytes'],
+  'map-sg': ['dev', 'cpu', 'bytes', 'bytes…'],
+  unmap: ['dev', 'cpu', 'dma_addr', 'bytes'],
   alloc: ['id', 'cpu', 'size', 'limit_pfn'],
   'alloc-noflush': ['id', 'cpu', 'size', 'limit_pfn'],
   free: ['id', 'cpu', 'pfn', 'size'],
@@ -64,11 +78,19 @@ const USAGE: Record<string, string[]> = {
 const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];
 
 /** Every word that can start a line after the header, most frequent first. */
-const OP_WORDS = ['alloc', 'free', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free', 'domain', 'put', 'reserve',
-  'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
+const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free',
+  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
+
+/** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
+function arity(op: string): [number, number] {
+  const args = USAGE[op]!;
+  const required = args.filter((a) => !a.startsWith('[') && !a.endsWith('…')).length;
+  const max = args.some((a) => a.endsWith('…')) ? IOVA_SG_MAX_SEGMENTS + required - 1 : args.length;
+  return [required, max];
+}
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op].map((a) => `<${a}>`).join(' ')}"`;
+  return `"${op} ${USAGE[op]!.map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
 /**
@@ -77,15 +99,55 @@ function usage(op: string): string {
  * @example `const trace = parseTrace('cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\n');`
  */
 export function parseTrace(text: string): Trace {
+  const parser = traceParser();
+  parser.push(text);
+  return parser.end();
+}
+
+/**
+ * Parses trace format v1 from a stream of text chunks (split anywhere, even inside a line), so a
+ * large file is never one string; every line is still validated before the trace is returned.
+ * @throws TraceSyntaxError as parseTrace, and for a line longer than MAX_TRACE_LINE_CHARS.
+ */
+export async function parseTraceStream(chunks: AsyncIterable<string> | Iterable<string>): Promise<Trace> {
+  const parser = traceParser();
+  for await (const chunk of chunks) parser.push(chunk);
+  return parser.end();
+}
+
+/** The line-by-line parser behind parseTrace and parseTraceStream: push text, then end. */
+function traceParser(): { push(chunk: string): void; end(): Trace } {
   let header: TraceHeader | undefined;
   let sawOp = false;
   const ops: TraceOp[] = [];
   const live = new Set<number>();
   const everCreated = new Set<number>();
+  /** DMA domains among the live ones; devices by trace id -> their domain. */
+  const dmaDomains = new Set<number>();
+  const devices = new Map<number, number>();
   /** Allocation lines a `free … @<line>` may still name: line → domain id. */
   const unfreedAllocs = new Map<number, number>();
-  const r = new LineReader(text);
+  /** map / map-sg lines an `unmap … @<line>` may still name: line → device id. */
+  const unmappedMaps = new Map<number, number>();
+  const r = new LineReader('');
+  let nextLine = 1;
+  /** The text after the last newline pushed so far: the start of a line still to come. */
+  let carry = '';
 
+  const deviceId = (): number => {
+    const dev = r.small(1, 'device id');
+    const dom = devices.get(dev);
+    if (dom === undefined || !live.has(dom)) {
+      r.fail(`device id ${dev} attached by an earlier "device" line to a live domain`);
+    }
+    return dev;
+  };
+  const keyword = <T extends string>(i: number, words: readonly T[], fallback: T): T => {
+    const w = r.tok(i);
+    if (w === undefined) return fallback;
+    if (!(words as readonly string[]).includes(w)) r.fail(`${words.join('|')} as argument ${i}`);
+    return w as T;
+  };
   const domainId = (mustLive: boolean): number => {
     const id = r.small(1, 'domain id');
     if (mustLive && !live.has(id)) r.fail(`domain id ${id} created by an earlier "domain" line and not yet put`);
@@ -98,14 +160,17 @@ export function parseTrace(text: string): Trace {
   };
 
   /** `@<line>` in place of a PFN: an earlier allocation line of the domain, freed once. */
-  const refArg = (i: number, id: number): number | undefined => {
+  /** `@<line>` as argument i: a line of `open` (line → owner) that `owner` made; it is then used up. */
+  const refIn = (i: number, owner: number, open: Map<number, number>, what: string): number | undefined => {
     const at = r.tok(i)!;
     if (!at.startsWith('@')) return undefined;
     const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
-    if (unfreedAllocs.get(ref) !== id) r.fail(`@<line> naming an earlier, not yet freed alloc line of domain ${id}`);
-    unfreedAllocs.delete(ref);
+    if (open.get(ref) !== owner) r.fail(`@<line> naming an earlier, ${what} ${owner}`);
+    open.delete(ref);
     return ref;
   };
+  const refArg = (i: number, id: number): number | undefined =>
+    refIn(i, id, unfreedAllocs, 'not yet freed alloc line of domain');
 
   /** magazines / profile / policy: before any op; a policy spec must apply to the profile so far. */
   const parseHeaderLine = (op: 'magazines' | 'profile' | 'policy', h: TraceHeader): void => {
@@ -153,15 +218,57 @@ export function parseTrace(text: string): Trace {
     if (op === 'cpus') r.fail('a single "cpus" line, at the top');
     const args = USAGE[op];
     if (!args) r.fail(`an op (${Object.keys(USAGE).join(', ')}, magazines, profile, policy)`);
-    if (r.count - 1 !== args.length) r.fail(usage(op));
+    const [min, max] = arity(op);
+    if (r.count - 1 < min || r.count - 1 > max) r.fail(usage(op));
+    if (ops.length === MAX_TRACE_OPS) r.fail(`at most ${MAX_TRACE_OPS} ops in one trace (the limit)`);
     sawOp = true;
     switch (op) {
       case 'domain': {
         const id = domainId(false);
         if (everCreated.has(id)) r.fail(`a domain id not used before (${id} already created)`);
+        const granule = r.small(2, 'granule');
+        const startPfn = r.num(3, 'start_pfn');
+        const type = r.count === 5 ? keyword<DmaDomainType>(4, DMA_DOMAIN_TYPES, 'strict') : undefined;
         live.add(id);
         everCreated.add(id);
-        ops.push({ line, op, id, granule: r.small(2, 'granule'), startPfn: r.num(3, 'start_pfn') });
+        if (type) dmaDomains.add(id);
+        ops.push(type ? { line, op, id, granule, startPfn, type } : { line, op, id, granule, startPfn });
+        break;
+      }
+      case 'device': {
+        const dev = r.small(1, 'device id');
+        if (devices.has(dev)) r.fail(`a device id not used before (${dev} already attached)`);
+        const id = r.small(2, 'domain id');
+        if (!live.has(id) || !dmaDomains.has(id)) {
+          r.fail(`domain id ${id} of a live DMA domain (a "domain" line with a type)`);
+        }
+        const maskBits = r.small(3, 'mask_bits');
+        devices.set(dev, id);
+        ops.push({ line, op, dev, id, maskBits, bus: keyword<DmaBus>(4, ['pci', 'platform'], 'pci') });
+        break;
+      }
+      case 'map': {
+        const dev = deviceId();
+        ops.push({ line, op, dev, cpu: cpuArg(2), bytes: r.num(3, 'bytes') });
+        unmappedMaps.set(line, dev);
+        break;
+      }
+      case 'map-sg': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const segments = Array.from({ length: r.count - 3 }, (_, i) => r.num(3 + i, 'segment bytes'));
+        ops.push({ line, op, dev, cpu, segments });
+        unmappedMaps.set(line, dev);
+        break;
+      }
+      case 'unmap': {
+        const dev = deviceId();
+        const cpu = cpuArg(2);
+        const ref = refIn(3, dev, unmappedMaps, 'not yet unmapped map or map-sg line of device');
+        const bytes = r.num(4, 'bytes');
+        ops.push(ref === undefined
+          ? { line, op, dev, cpu, addr: r.num(3, 'dma_addr'), bytes }
+          : { line, op, dev, cpu, addr: 0n, bytes, ref });
         break;
       }
       case 'alloc':
@@ -213,6 +320,7 @@ export function parseTrace(text: string): Trace {
       case 'put': {
         const id = domainId(true);
         live.delete(id);
+        dmaDomains.delete(id);
         ops.push({ line, op, id });
         break;
       }
@@ -225,18 +333,39 @@ export function parseTrace(text: string): Trace {
     }
   };
 
-  // Lines as split(/\r?\n/) makes them; the next '#' is looked up once, not once per line.
-  let hash = text.indexOf('#');
-  for (let start = 0, line = 1; ; line++) {
-    const nl = text.indexOf('\n', start);
-    const stop = nl < 0 ? text.length : nl;
-    const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : stop;
-    if (hash >= 0 && hash < start) hash = text.indexOf('#', start);
-    r.read(line, start, end, hash);
-    parseLine();
-    if (nl < 0) break;
-    start = nl + 1;
-  }
-  if (!header) throw new TraceSyntaxError(1, '"cpus <possible> [online <n>]" as the first line (the trace has no ops)', '');
-  return { header, ops };
+  /** Parses the whole lines of `text` (all of it when `last`); returns what follows the last newline. */
+  const parseLines = (text: string, last: boolean): string => {
+    r.reset(text);
+    // Lines as split(/\r?\n/) makes them; the next '#' is looked up once, not once per line.
+    let hash = text.indexOf('#');
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0 && !last) return text.slice(start);
+      const stop = nl < 0 ? text.length : nl;
+      const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : stop;
+      if (hash >= 0 && hash < start) hash = text.indexOf('#', start);
+      r.read(nextLine++, start, end, hash);
+      parseLine();
+      if (nl < 0) return '';
+      start = nl + 1;
+    }
+  };
+
+  return {
+    push(chunk: string): void {
+      carry = parseLines(carry + chunk, false);
+      if (carry.length > MAX_TRACE_LINE_CHARS) {
+        throw new TraceSyntaxError(nextLine, `a line of at most ${MAX_TRACE_LINE_CHARS} characters (the limit)`, carry);
+      }
+    },
+    end(): Trace {
+      parseLines(carry, true);
+      carry = '';
+      if (!header) {
+        throw new TraceSyntaxError(1, '"cpus <possible> [online <n>]" as the first line (the trace has no ops)', '');
+      }
+      return { header, ops };
+    },
+  };
 }

@@ -1,8 +1,8 @@
 // Serialises a Trace back to format v1 text (parseTrace(writeTrace(t)) deep-equals t, line numbers aside;
-// a free's `@<line>` is renumbered to where its allocation is written).
+// a free's or unmap's `@<line>` is renumbered to where its allocation or map is written).
 import type { Trace, TraceOp } from './parse.js';
 
-/** A free's PFN, or `@<line>` of the allocation it frees. */
+/** A free's PFN (an unmap's address), or `@<line>` of the allocation (map) it frees. */
 const pfnOrRef = (pfn: bigint, ref?: number): string => (ref === undefined ? `0x${pfn.toString(16)}` : `@${ref}`);
 
 /**
@@ -11,7 +11,11 @@ const pfnOrRef = (pfn: bigint, ref?: number): string => (ref === undefined ? `0x
  */
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
-    case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}`;
+    case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}${o.type ? ` ${o.type}` : ''}`;
+    case 'device': return `device ${o.dev} ${o.id} ${o.maskBits} ${o.bus}`;
+    case 'map': return `map ${o.dev} ${o.cpu} ${o.bytes}`;
+    case 'map-sg': return `map-sg ${o.dev} ${o.cpu} ${o.segments.join(' ')}`;
+    case 'unmap': return `unmap ${o.dev} ${o.cpu} ${pfnOrRef(o.addr, o.ref)} ${o.bytes}`;
     case 'alloc':
     case 'alloc-noflush': return `${o.op} ${o.id} ${o.cpu} ${o.size} 0x${o.limitPfn.toString(16)}`;
     case 'free': return `free ${o.id} ${o.cpu} ${pfnOrRef(o.pfn, o.ref)} ${o.size}`;
@@ -43,7 +47,8 @@ export function writeTrace(t: Trace, comments: readonly string[] = []): string {
   ];
   const written = new Map(t.ops.map((o, i) => [o.line, head.length + i + 1]));
   const renumbered = (o: TraceOp): TraceOp =>
-    ((o.op === 'free' || o.op === 'slow-free') && o.ref !== undefined ? { ...o, ref: written.get(o.ref)! } : o);
+    ((o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap') && o.ref !== undefined
+      ? { ...o, ref: written.get(o.ref)! } : o);
   return [...head, ...t.ops.map((o) => formatOp(renumbered(o)))].join('\n') + '\n';
 }
 

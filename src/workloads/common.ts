@@ -1,12 +1,19 @@
 // What every workload shares: options and results, the seeded PRNG, domain creation, progress
 // reports, the alloc-then-free step and the virtual clock that spreads durationMs over the ops.
 import type { BatchWindow } from '../batch-window.js';
-import { OP_WORDS, OpCode, type Engine } from '../engine.js';
+import { OP_WORDS, OpCode, type DmaDomainType, type Engine } from '../engine.js';
 import { PAGE_SIZE } from '../kernel.js';
 import type { IovaLab } from '../lab.js';
 
-export const WORKLOAD_NAMES = ['idle', 'churn', 'cross-cpu', 'burst'] as const;
+/** Workloads of plain allocFast/freeFast on rcache domains. */
+export const RCACHE_WORKLOAD_NAMES = ['idle', 'churn', 'cross-cpu', 'burst'] as const;
+/** Workloads that map and unmap through the DMA layer (devices on DMA domains). */
+export const DMA_WORKLOAD_NAMES = ['nvme', 'nic', 'pause'] as const;
+export const WORKLOAD_NAMES = [...RCACHE_WORKLOAD_NAMES, ...DMA_WORKLOAD_NAMES] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+export type DmaWorkloadName = (typeof DMA_WORKLOAD_NAMES)[number];
+export const isDmaWorkload = (name: WorkloadName): name is DmaWorkloadName =>
+  (DMA_WORKLOAD_NAMES as readonly string[]).includes(name);
 
 export interface WorkloadOptions {
   /** Domains with rcaches to create. */
@@ -21,6 +28,12 @@ export interface WorkloadOptions {
   granule?: number;
   /** DMA limit PFN of every allocation. Default 2^20 − 1 (a 32-bit DMA mask with 4 KiB pages). */
   limitPfn?: bigint;
+  /** DMA workloads: the domains' type. Default 'lazy' (DMA-FQ, the x86 default). */
+  domainType?: DmaDomainType;
+  /** DMA workloads: CPUs that take completion interrupts (nvme, nic). Default min(online CPUs, 16). */
+  irqCpus?: number;
+  /** DMA workloads: every device's DMA mask. Default 64 (a 64-bit PCI device: the SAC trick applies). */
+  dmaMaskBits?: number;
   /**
    * Called as work completes: once per domain created (unit 'domains'), then after every burst
    * of ops (unit 'ops'), ending with done === total. It must not touch the engine.
@@ -37,7 +50,11 @@ export interface WorkloadProgress {
 export interface WorkloadResult {
   workload: WorkloadName;
   domainIds: number[];
+  /** DMA workloads: one device per domain. */
+  deviceIds?: number[];
+  /** alloc/free or map/unmap pairs. */
   pairs: number;
+  /** Failed allocFast calls, or failed maps. */
   failedAllocs: number;
   elapsedMs: number;
 }
@@ -162,7 +179,7 @@ export function allocThenFree(
 export class RunClock {
   elapsedMs = 0;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: Pick<Engine, 'advanceClock'>) {}
 
   /** Spread durationMs evenly over ops: move to where `done` of `ops` should be. */
   spread(done: number, ops: number, durationMs: number): void {
@@ -227,7 +244,7 @@ export function runRounds(
   const { domainIds, ops, clock } = run;
   let failedAllocs = 0;
   let done = 0;
-  if (domainIds.length === 0) return { workload: name, domainIds, pairs: 0, failedAllocs, elapsedMs: 0 };
+  if (domainIds.length === 0) return { workload: name, domainIds, pairs: 0, failedAllocs, elapsedMs: clock.elapsedMs };
   using win = run.engine.batchWindow(ROUND_WINDOW_OPS);
   while (done < ops) {
     const r = round(ops - done, win);

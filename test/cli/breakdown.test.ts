@@ -24,6 +24,7 @@ function snapshot(): Snapshot {
   return {
     nowMs: 0, possibleCpus: 4, onlineCpus: 4, magazineMode: 'unnamed', magazineObjSize: 2048, magazineCache: 'kmalloc-2k',
     caches, magazines: { loaded: 21, prev: 15, depot: 30, total: 66, loadedPfns: 156, prevPfns: 15, depotPfns: 45 }, classes, domains: [],
+    cpus: [], flushQueues: [],
   };
 }
 

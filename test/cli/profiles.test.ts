@@ -20,7 +20,7 @@ function traceFile(name: string, text: string): string {
 /** 159 domains on 128 CPUs: 12 eager magazines per CPU per domain. */
 const EAGER = 159 * 1536;
 
-interface Cache { name: string; activeObjs: number; objSizeBytes: string }
+interface Cache { name: string; activeObjs: number; objSize: number }
 interface SimDoc {
   variant: string; profile: string; design: string; policy: string[]; magazineMode: string; magazineCache: string; magazineObjSize: number;
   rcachePolicy: { magazineSize: number; lazy: boolean; depotCap: number };
@@ -43,7 +43,7 @@ describe('simulate --profile / --policy', () => {
     expect(doc.rcachePolicy).toMatchObject({ magazineSize: 128, depotCap: 32 });
     expect(doc.caches.find((c) => c.name === 'iommu_iova_magazine')).toBeUndefined();
     const k2 = doc.caches.find((c) => c.name === 'kmalloc-2k')!;
-    expect(k2).toMatchObject({ activeObjs: EAGER, objSizeBytes: '2048' });
+    expect(k2).toMatchObject({ activeObjs: EAGER, objSize: 2048 });
     expect(doc.magazines).toMatchObject({ total: EAGER, magazineBytes: String(EAGER * 2048) });
   });
   it('defaults to v6.9 (named); v6.8 is unnamed; --magazines overrides the profile\'s mode', () => {

@@ -21,6 +21,7 @@ function snapshot(mode: 'named' | 'unnamed' = 'named'): Snapshot {
   return {
     nowMs: 0, possibleCpus: 128, onlineCpus: 128, magazineMode: mode, magazineObjSize: 1024,
     magazineCache: mode === 'named' ? 'iommu_iova_magazine' : 'kmalloc-1k', caches, magazines: zero, classes: [], domains: [],
+    cpus: [], flushQueues: [],
   };
 }
 
@@ -63,7 +64,7 @@ describe('json', () => {
     const mag = j.caches.find((c) => c.name === 'iommu_iova_magazine')!;
     expect(mag.cacheSizeBytes).toBe(String(61103 * 4096));
     expect(mag.activeBytes).toBe(String(244239 * 1024));
-    expect(mag.objSizeBytes).toBe('1024');
+    expect(mag.objSize).toBe(1024);
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
   });
 });

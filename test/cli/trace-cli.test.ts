@@ -44,7 +44,11 @@ describe.each(['wasm', 'ts'])('replay (%s engine)', (engine) => {
     for (const l of lines.slice(0, 4)) expect(l.pfn).toMatch(/^[1-9]\d*$/);
     const s = (lines[4] as unknown as Summary).summary;
     const iova = s.caches.find((c) => c.name === 'iommu_iova')!;
-    expect(Object.keys(iova).sort()).toEqual(['activeObjs', 'name', 'numObjs', 'numSlabs', 'objPerSlab', 'objSize', 'pagesPerSlab']);
+    // the same cache fields as simulate --json, byte totals as decimal strings
+    expect(Object.keys(iova).sort()).toEqual(['activeBytes', 'activeObjs', 'allocs', 'cacheSizeBytes', 'frees', 'name',
+      'numObjs', 'numSlabs', 'objPerSlab', 'objSize', 'pagesPerSlab', 'usePercent']);
+    expect(iova.activeBytes).toMatch(/^\d+$/);
+    expect(iova.cacheSizeBytes).toMatch(/^\d+$/);
     expect(s.caches.find((c) => c.name === 'iommu_iova_magazine')).toBeDefined();
     expect(s.domains).toHaveLength(1);
     expect(s.magazines.total).toBeGreaterThan(0);

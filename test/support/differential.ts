@@ -5,7 +5,7 @@ import type { Engine, LabConfig } from '../../src/engine.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { createEngine } from '../../src/lab.js';
 import { GRANULE, STREAM_DOMAIN_STARTS } from './constants.js';
-import { applyOp, stream, type Live, type Outcome, type StreamOp } from './opstream.js';
+import { applyOp, newState, stream, type Outcome, type StreamOp, type StreamState } from './opstream.js';
 import { traceOfStream } from './trace-of-stream.js';
 
 export const CONFIG: LabConfig = { possibleCpus: 4, onlineCpus: 4, magazines: 'named', slabGeometry: 'slub' };
@@ -14,12 +14,19 @@ export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
 export const wasmFactory: EngineFactory = (c) => createEngine('wasm', c);
 export const tsFactory: EngineFactory = (c) => createEngine('ts', c);
 
-export interface Side { engine: Engine; live: Live[]; domains: number[] }
+export interface Side { engine: Engine; state: StreamState }
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
-  const domains = STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start));
-  return { engine, live: [], domains };
+  return { engine, state: newState(STREAM_DOMAIN_STARTS.map((start) => engine.createDomain(GRANULE, start))) };
+}
+
+/** After an op that may free something the runner still tracks, keep only what the engine still has. */
+export function resync(engine: Engine, op: StreamOp, state: StreamState): void {
+  if (op.k === 'badFree') state.live = state.live.filter((l) => engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+  if (op.k === 'badFree' || op.k === 'badUnmap') {
+    state.mapped = state.mapped.filter((m) => engine.find(m.dom, m.addr >> 12n)?.[0] === m.addr >> 12n);
+  }
 }
 
 /** Runs the stream on one engine (as divergence does on each side); returns its final snapshot. */
@@ -27,8 +34,8 @@ export async function streamSnapshot(ops: StreamOp[], config: LabConfig, factory
   const s = await side(factory, config);
   try {
     for (const op of ops) {
-      applyOp(s.engine, op, s.live, s.domains);
-      if (op.k === 'badFree') s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
+      applyOp(s.engine, op, s.state);
+      resync(s.engine, op, s.state);
     }
     return s.engine.snapshot();
   } finally {
@@ -51,12 +58,10 @@ export async function divergence(
   const ts = await side(right, config);
   try {
     for (const [i, op] of ops.entries()) {
-      const a = applyOp(wasm.engine, op, wasm.live, wasm.domains);
-      const b = applyOp(ts.engine, op, ts.live, ts.domains);
-      if (op.k === 'badFree') {
-        // A stray free may hit a live range: keep only what both engines still find.
-        for (const s of [wasm, ts]) s.live = s.live.filter((l) => s.engine.find(l.dom, l.pfn)?.[0] === l.pfn);
-      }
+      const a = applyOp(wasm.engine, op, wasm.state);
+      const b = applyOp(ts.engine, op, ts.state);
+      // A stray free or unmap may hit a live range: keep only what both engines still find.
+      for (const s of [wasm, ts]) resync(s.engine, op, s.state);
       const where = `op ${i} ${JSON.stringify(op, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
       if (JSON.stringify(a) !== JSON.stringify(b)) return `${where}: wasm ${JSON.stringify(a)} ts ${JSON.stringify(b)}`;
       const snapA = wasm.engine.snapshot();
@@ -85,10 +90,11 @@ export async function divergence(
  */
 export async function expectAgreement(
   configs: fc.Arbitrary<LabConfig>, maxLength: number, numRuns: number, seed: number, observe?: Observer,
+  streams: (maxLength: number) => fc.Arbitrary<StreamOp[]> = stream,
 ): Promise<number> {
   let ops = 0;
   const result = await fc.check(
-    fc.asyncProperty(configs, stream(maxLength), async (config, s) => {
+    fc.asyncProperty(configs, streams(maxLength), async (config, s) => {
       ops += s.length;
       return (await divergence(s, config, wasmFactory, tsFactory, observe)) === null;
     }),

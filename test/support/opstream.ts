@@ -1,7 +1,7 @@
 // Random operation streams for differential testing. An op names live allocations by index
 // ("the i-th live IOVA"), resolved when it runs, so any stream stays meaningful after shrinking.
 import fc from 'fast-check';
-import type { Engine } from '../../src/engine.js';
+import type { DmaDomainType, Engine } from '../../src/engine.js';
 import { GRANULE, LIMIT32, limitPfn } from './constants.js';
 
 export type StreamOp =
@@ -18,7 +18,18 @@ export type StreamOp =
   | { k: 'inject'; kind: 'magazine' | 'iova'; nth: number }
   | { k: 'put'; dom: number }
   | { k: 'create'; startPfn: number }
-  | { k: 'burst'; dom: number; from: number; to: number; size: number; count: number };
+  | { k: 'burst'; dom: number; from: number; to: number; size: number; count: number }
+  | DmaStreamOp;
+
+/** The DMA layer's ops: devices and mappings are named by index, resolved when the op runs. */
+export type DmaStreamOp =
+  | { k: 'createDma'; type: DmaDomainType; startPfn: number; aperture: number }
+  | { k: 'attach'; dom: number; bus: 'pci' | 'platform'; mask: number; coherentMask: number; forceDac: boolean }
+  | { k: 'map'; dev: number; cpu: number; bytes: number; offset: number; coherent: boolean }
+  | { k: 'mapSg'; dev: number; cpu: number; segs: number[] }
+  | { k: 'unmap'; mapped: number; cpu: number }
+  | { k: 'badUnmap'; dev: number; cpu: number; addr: bigint; bytes: number }
+  | { k: 'dmaBurst'; dev: number; from: number; to: number; count: number };
 
 const CPUS = 4;
 const dom = fc.integer({ min: 0, max: 3 });
@@ -43,16 +54,66 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('burst' as const), dom, from: cpu, to: cpu, size: fc.constantFrom(1, 2, 8), count: fc.integer({ min: 128, max: 1200 }) }) },
 );
 
+const dev = fc.nat();
+const domainType = fc.constantFrom<DmaDomainType>('strict', 'lazy', 'lazy-single');
+const maskBits = fc.constantFrom(20, 32, 32, 40, 48, 64, 64, 65);
+const pageMultiple = fc.integer({ min: 1, max: 32 }).map((p) => p * 4096);
+const mapBytes = fc.oneof(fc.integer({ min: 1, max: 3 * 4096 }), pageMultiple, fc.constantFrom(0, 2 ** 49));
+
+export const dmaStreamOp: fc.Arbitrary<DmaStreamOp> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('createDma' as const), type: domainType,
+    startPfn: fc.constantFrom(1, 1, 0xffffe, 0x100), aperture: fc.constantFrom(48, 48, 40, 32, 63, 31) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('attach' as const), dom, bus: fc.constantFrom('pci' as const, 'platform' as const),
+    mask: maskBits, coherentMask: maskBits, forceDac: fc.boolean() }) },
+  { weight: 12, arbitrary: fc.record({ k: fc.constant('map' as const), dev, cpu, bytes: mapBytes,
+    offset: fc.constantFrom(0, 0, 0, 0x10, 4095, 4096), coherent: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('mapSg' as const), dev, cpu,
+    segs: fc.array(fc.oneof(fc.integer({ min: 1, max: 4096 }), pageMultiple), { minLength: 0, maxLength: 4 }) }) },
+  { weight: 12, arbitrary: fc.record({ k: fc.constant('unmap' as const), mapped: fc.nat(), cpu }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('badUnmap' as const), dev, cpu,
+    addr: fc.bigInt({ min: 0n, max: 0x100010000n }), bytes: fc.integer({ min: 1, max: 8192 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('dmaBurst' as const), dev, from: cpu, to: cpu,
+    count: fc.integer({ min: 128, max: 600 }) }) },
+);
+
 /** Starts with two domains; the stream may put them and create more (ids keep counting). */
 export const stream = (maxLength: number) => fc.array(streamOp, { minLength: 1, maxLength, size: 'max' });
 
+/** A stream that sets up a DMA domain with a device first, then mixes DMA ops with every other op. */
+export const dmaStream = (maxLength: number) => fc.tuple(
+  // start PFNs close below 4 GiB leave a small 32-bit window, so 64-bit PCI devices fall out of it
+  fc.record({ k: fc.constant('createDma' as const), type: domainType, startPfn: fc.constantFrom(1, 0xfff00, 0xffffe),
+    aperture: fc.constant(48) }),
+  fc.record({ k: fc.constant('attach' as const), dom: fc.constant(2), bus: fc.constantFrom('pci' as const, 'platform' as const),
+    mask: fc.constantFrom(32, 64), coherentMask: fc.constant(32), forceDac: fc.boolean() }),
+  fc.array(fc.oneof({ weight: 10, arbitrary: streamOp }, { weight: 20, arbitrary: dmaStreamOp },
+    // ticks of a few ms land between jiffy-rounded timer due times
+    { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 12 }) }) }),
+  { minLength: 1, maxLength, size: 'max' }),
+).map(([create, attach, rest]): StreamOp[] => [create, attach, ...rest]);
+
 export interface Live { dom: number; pfn: bigint; size: bigint }
+/** A mapping the stream made: unmap gives back the device, address and the byte length mapped. */
+export interface Mapped { dev: number; dom: number; addr: bigint; bytes: bigint }
+
+/** What a runner tracks beside its engine: live allocations, domains, devices, mappings. */
+export interface StreamState {
+  live: Live[];
+  domains: number[];
+  devices: { id: number; dom: number }[];
+  mapped: Mapped[];
+}
+
+export const newState = (domains: number[]): StreamState => ({ live: [], domains, devices: [], mapped: [] });
+
+const alignedSum = (segs: readonly number[]): bigint => segs.reduce((a, b) => a + BigInt(Math.ceil(b / 4096) * 4096), 0n);
 
 /** What an op did: a value, or the error class and status. Compared across engines. */
 export type Outcome = { value: string } | { error: string; status: number };
 
-/** Turns a stream op into engine calls; `live` is the runner's view of what is allocated. */
-export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: number[]): Outcome {
+/** Turns a stream op into engine calls; `state` is the runner's view of what is allocated. */
+export function applyOp(engine: Engine, op: StreamOp, state: StreamState): Outcome {
+  const { live, domains } = state;
   const domId = (i: number) => domains[i % Math.max(domains.length, 1)] ?? 99;
   try {
     switch (op.k) {
@@ -104,6 +165,7 @@ export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: num
         engine.putDomain(d);
         domains.splice(domains.indexOf(d), 1);
         for (let i = live.length - 1; i >= 0; i--) if (live[i].dom === d) live.splice(i, 1);
+        state.mapped = state.mapped.filter((m) => m.dom !== d);
         return { value: 'ok' };
       }
       case 'burst': {
@@ -122,9 +184,68 @@ export function applyOp(engine: Engine, op: StreamOp, live: Live[], domains: num
         domains.push(id);
         return { value: String(id) };
       }
+      default:
+        return applyDmaOp(engine, op, state);
     }
   } catch (e) {
     const err = e as Error & { status?: number };
     return { error: err.constructor.name, status: err.status ?? NaN };
+  }
+}
+
+/** A device of the state by index (an id that was never attached when there is none). */
+const deviceOf = (state: StreamState, i: number): { id: number; dom: number } =>
+  state.devices[i % Math.max(state.devices.length, 1)] ?? { id: 9999, dom: -1 };
+
+function applyDmaOp(engine: Engine, op: DmaStreamOp, state: StreamState): Outcome {
+  const domId = (i: number) => state.domains[i % Math.max(state.domains.length, 1)] ?? 99;
+  const record = (d: { id: number; dom: number }, addr: bigint, bytes: bigint): Outcome => {
+    if (addr !== 0n) state.mapped.push({ dev: d.id, dom: d.dom, addr, bytes });
+    return { value: addr.toString() };
+  };
+  switch (op.k) {
+    case 'createDma': {
+      const id = engine.createDmaDomain(4096, BigInt(op.startPfn), op.type, op.aperture);
+      state.domains.push(id);
+      return { value: String(id) };
+    }
+    case 'attach': {
+      const dom = domId(op.dom);
+      const { bus, mask: dmaMaskBits, coherentMask: coherentMaskBits, forceDac } = op;
+      const id = engine.attachDevice(dom, { bus, dmaMaskBits, coherentMaskBits, forceDac });
+      state.devices.push({ id, dom });
+      return { value: String(id) };
+    }
+    case 'map': {
+      const d = deviceOf(state, op.dev);
+      const bytes = BigInt(op.bytes);
+      return record(d, engine.map(d.id, op.cpu, bytes, BigInt(op.offset), op.coherent), bytes);
+    }
+    case 'mapSg': {
+      const d = deviceOf(state, op.dev);
+      return record(d, engine.mapSg(d.id, op.cpu, op.segs.map(BigInt)), alignedSum(op.segs));
+    }
+    case 'unmap': {
+      if (state.mapped.length === 0) return { value: 'none' };
+      const i = op.mapped % state.mapped.length;
+      const m = state.mapped[i]!;
+      engine.unmap(m.dev, op.cpu, m.addr, m.bytes);
+      state.mapped.splice(i, 1);
+      return { value: 'ok' };
+    }
+    case 'badUnmap':
+      engine.unmap(deviceOf(state, op.dev).id, op.cpu, op.addr, BigInt(op.bytes));
+      return { value: 'unmapped' }; // may hit a live mapping: resync below
+    case 'dmaBurst': {
+      // `count` single-page maps on `from`, then their unmaps on `to`: rings fill and flush.
+      const d = deviceOf(state, op.dev);
+      const got: bigint[] = [];
+      for (let i = 0; i < op.count; i++) {
+        const addr = engine.map(d.id, op.from, 4096n, 0n, false);
+        if (addr !== 0n) got.push(addr);
+      }
+      for (const addr of got) engine.unmap(d.id, op.to, addr, 4096n);
+      return { value: `${got.length}:${got.at(-1) ?? 0n}` };
+    }
   }
 }

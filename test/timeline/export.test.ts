@@ -5,14 +5,14 @@ import { sample, smallTimeline } from './fixtures.js';
 describe('timelineToCsv', () => {
   it('writes the header and one row per series × sample, exactly', () => {
     expect(timelineToCsv(smallTimeline())).toBe([
-      'series,t_ms,depot_k0,depot_k1,depot_k2,depot_k3,depot_k4,depot_k5,depot_total,magazines,magazine_bytes,'
+      'series,t_ms,depot_k0,depot_k1,depot_k2,depot_k3,depot_k4,depot_k5,depot_total,queued,magazines,magazine_bytes,'
         + 'iova_objects,iova_bytes,hits,misses,hit_rate,cumulative_hit_rate',
-      'v4.7,0,1,0,0,0,0,2,3,8,8192,100,6400,3,1,0.75,0.75',
-      'v4.7,10,2,0,0,0,0,2,4,9,9216,150,9600,1,2,0.333333333,0.571428571',
-      'v4.7,25,0,0,0,0,0,0,0,4,4096,120,7680,0,0,,0.571428571',
-      'v6.8+lazy,0,0,0,0,0,0,0,0,2,2048,10,640,0,0,,',
-      'v6.8+lazy,10,0,3,0,0,0,0,3,6,6144,20,1280,2,0,1,1',
-      'v6.8+lazy,20,0,3,1,0,0,0,4,7,7168,30,1920,5,3,0.625,0.7',
+      'v4.7,0,1,0,0,0,0,2,3,0,8,8192,100,6400,3,1,0.75,0.75',
+      'v4.7,10,2,0,0,0,0,2,4,0,9,9216,150,9600,1,2,0.333333333,0.571428571',
+      'v4.7,25,0,0,0,0,0,0,0,0,4,4096,120,7680,0,0,,0.571428571',
+      'v6.8+lazy,0,0,0,0,0,0,0,0,0,2,2048,10,640,0,0,,',
+      'v6.8+lazy,10,0,3,0,0,0,0,3,0,6,6144,20,1280,2,0,1,1',
+      'v6.8+lazy,20,0,3,1,0,0,0,4,0,7,7168,30,1920,5,3,0.625,0.7',
       '',
     ].join('\n'));
   });

@@ -29,7 +29,7 @@ export function snap(o: SnapOptions = {}): Snapshot {
     nowMs: o.nowMs ?? 0, possibleCpus: 4, onlineCpus: 4, magazineMode: 'named', magazineObjSize: o.magazineObjSize ?? 1024,
     magazineCache: 'iommu_iova_magazine', caches,
     magazines: { loaded: total, prev: 0, depot: 0, total, loadedPfns: 0, prevPfns: 0, depotPfns: 0 },
-    classes, domains: [],
+    classes, domains: [], cpus: [], flushQueues: [],
   };
 }
 

@@ -8,6 +8,7 @@ import { InvalidNumberError } from '../../src/errors.js';
 import { SampledEngine } from '../../src/timeline/sampled-engine.js';
 import { TimelineError } from '../../src/timeline/sample.js';
 import { ENGINES } from '../support/labs.js';
+import { MAX_TIMELINE_SAMPLES } from '../../src/share/limits.js';
 
 describe.each(ENGINES)('%s engine', (name) => {
   const made: Engine[] = [];
@@ -72,7 +73,25 @@ describe.each(ENGINES)('%s engine', (name) => {
     await expect(make(2.5)).rejects.toThrow(/whole number of ms .*2\.5/);
     const e = await make(1);
     expect(() => e.advanceClock(-1n)).toThrow(InvalidNumberError);
-    expect(() => e.advanceClock(10_000_000n)).toThrow(/10000000 samples/);
+    expect(() => e.advanceClock(10_000_000n)).toThrow(/10000001 samples/);
     expect(e.snapshot().nowMs).toBe(0);
+  });
+});
+
+describe('SampledEngine: one run holds at most MAX_TIMELINE_SAMPLES samples', () => {
+  it('refuses the advance that would pass the limit, over many advances, before the engine moves', async () => {
+    const inner = await createEngine('ts', labConfig({ possibleCpus: 2 }));
+    try {
+      const e = new SampledEngine(inner, 1);
+      const half = BigInt(Math.floor(MAX_TIMELINE_SAMPLES / 2));
+      e.advanceClock(half);
+      const before = inner.snapshot().nowMs;
+      // each advance alone is small; together they pass the run's limit
+      expect(() => e.advanceClock(half + 10n)).toThrow(new RegExp(`limit of ${MAX_TIMELINE_SAMPLES}`));
+      expect(inner.snapshot().nowMs).toBe(before);
+      expect(e.finish('x').samples.length).toBeLessThanOrEqual(MAX_TIMELINE_SAMPLES);
+    } finally {
+      inner.dispose();
+    }
   });
 });

@@ -47,7 +47,8 @@ describe('a shrunk counterexample with fault injection', () => {
       const lines = r.stdout.trimEnd().split('\n');
       // The summary line also names the profile and design; the counters are what must match.
       const { summary } = JSON.parse(lines.at(-1)!) as { summary: Record<string, unknown> };
-      expect({ caches: summary.caches, magazines: summary.magazines, domains: summary.domains }).toEqual(truth);
+      const { nowMs, caches, magazines, domains, dma, flushQueues } = summary;
+      expect({ nowMs, caches, magazines, domains, dma, flushQueues }).toEqual(truth);
       return r.stdout;
     });
     expect(outputs[0]).toBe(outputs[1]);

@@ -2,6 +2,7 @@
 // scenario, whatever the command, and the charts come from the sampled timeline.
 import { describe, expect, it } from 'vitest';
 import { scenarioToArgs, type PlaygroundScenario } from '../../src/share/scenario-link.js';
+import { MAX_TIMELINE_SAMPLES } from '../../src/share/limits.js';
 import { UsageError } from '../../src/share/usage-error.js';
 import { chartInterval, runPlayground } from '../../web/src/run.js';
 import { run } from '../support/cli.js';
@@ -83,5 +84,29 @@ describe('playground runner', () => {
     expect(chartInterval({ command: 'simulate' }, w(1000))).toBe(100);
     expect(chartInterval({ command: 'simulate' }, w(1_000_000))).toBe(5000);
     expect(chartInterval({ command: 'simulate', timeline: 7 }, w(1_000_000))).toBe(7);
+  });
+
+  it('stretches its interval over a trace\'s ticks too', async () => {
+    const r = await runPlayground({ command: 'simulate', trace: 'cpus 2\ntick 1000000\n' });
+    expect(r.charts.length).toBeGreaterThan(0);
+    const t = ({ kind: 'trace', trace: { header: {}, ops: [{ op: 'tick', ms: 1_000_000n }] } }) as unknown as
+      Parameters<typeof chartInterval>[1];
+    expect(chartInterval({ command: 'simulate' }, t)).toBe(5000);
+  });
+
+  it('refuses an option that would do nothing, as the CLI does', async () => {
+    const s: PlaygroundScenario = { command: 'simulate', workload: 'idle', ops: 500 };
+    const bad = await runPlayground(s).then(() => '', (e: Error) => e.message);
+    expect(bad).toContain('--ops does nothing for the idle workload');
+    expect(run(scenarioToArgs(s).args).stderr).toBe(`iova-lab: ${bad}\n`);
+  });
+
+  it('refuses a run past the documented limits before it starts, as the CLI does', async () => {
+    const s: PlaygroundScenario = { command: 'simulate', workload: 'churn', ops: 10, durationMs: 1_000_000, timeline: 1 };
+    const bad = await runPlayground(s).then(() => '', (e: Error) => e.message);
+    expect(bad).toContain(`limit of ${MAX_TIMELINE_SAMPLES}`);
+    const r = run(scenarioToArgs(s).args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`iova-lab: ${bad}\n`);
   });
 });

@@ -108,9 +108,9 @@ describe('scenario link', () => {
       }
       throw new Error(`accepted ${hash}`);
     };
-    expect(refuse('simulate?cpus=5000')).toBe('--cpus must be in [1, 4096], got 5000.');
-    expect(refuse('simulate?cpus=12x')).toBe('--cpus must be an integer, got "12x".');
-    expect(refuse('simulate?workload=storm')).toBe('--workload must be one of idle, churn, cross-cpu, burst, got "storm".');
+    expect(refuse('simulate?cpus=5000')).toBe('--cpus must be at most 4096, got 5000.');
+    expect(refuse('simulate?cpus=12x')).toBe('--cpus must be a decimal integer, got "12x".');
+    expect(refuse('simulate?workload=storm')).toBe('--workload must be one of idle, churn, cross-cpu, burst, nvme, nic, pause, got "storm".');
     expect(refuse('simulate?policy=lazy,,dynamic')).toBe('--policy has an empty spec in "lazy,,dynamic".');
     expect(refuse('simulate?colour=red')).toBe('the link has an unknown key "colour".');
     expect(refuse('simulate?cpus=4&cpus=8')).toBe('--cpus is given twice.');

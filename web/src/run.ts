@@ -3,7 +3,7 @@
 import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  makeVariant, profileVariants, runScenario, variantTitle, workloadScenario,
+  checkRunLimits, makeVariant, profileVariants, runScenario, variantTitle, virtualDurationMs, workloadScenario,
   type RunProgress, type RunResult, type Scenario, type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
@@ -12,6 +12,8 @@ import { checkExplainCpus, explainText } from '../../src/report/explain-lines.js
 import { formatBreakdown, slabView } from '../../src/report/simulate.js';
 import { formatVariantTable, variantMetrics, withSavings } from '../../src/report/variants.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
+import { INT_LIMITS } from '../../src/share/limits.js';
+import { checkUnusedOptions } from '../../src/share/unused-options.js';
 import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
 import type { TimelineField } from '../../src/timeline/fields.js';
 import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
@@ -39,8 +41,10 @@ const TARGET_SAMPLES = 200;
 /** The sampling interval: the scenario's, else 100 ms stretched so a long run keeps about TARGET_SAMPLES points. */
 export function chartInterval(s: PlaygroundScenario, scenario: Scenario): number {
   if (s.timeline !== undefined) return s.timeline;
-  const duration = scenario.kind === 'workload' ? scenario.durationMs : 0;
-  return Math.max(100, Math.ceil(duration / TARGET_SAMPLES));
+  const duration = virtualDurationMs(scenario);
+  const perSample = Number((duration + BigInt(TARGET_SAMPLES - 1)) / BigInt(TARGET_SAMPLES));
+  // at most the largest --timeline: a longer run is then refused by checkRunLimits, as in the CLI
+  return Math.min(INT_LIMITS['--timeline'][1], Math.max(100, perSample));
 }
 
 function scenarioOf(s: PlaygroundScenario): Scenario {
@@ -110,9 +114,11 @@ export async function runPlayground(
     return { sections: [{ id: 'explanation', title: 'explanation', text }], charts: [] };
   }
   if (s.command === 'compare') checkCompareOptions(s);
+  checkUnusedOptions(s);
   const scenario = scenarioOf(s);
   const variants = variantsOf(s, scenario);
   const interval = chartInterval(s, scenario);
+  checkRunLimits(scenario, interval, variants.length);
   const results: RunResult[] = [];
   for (const [i, v] of variants.entries()) {
     const label = variants.length === 1 ? v.label : `${v.label} (${i + 1}/${variants.length})`;
