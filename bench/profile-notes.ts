@@ -2,27 +2,25 @@
 // batch; node --cpu-prof on the JS paths), for BENCHMARKS.md. Update when the profile changes.
 
 const LIMITS: Record<string, string> = {
-  churn: 'after the fixes the WASM batch spends ~21% of its time moving data the native runner never moves ' +
-    '(memcpy of 48 bytes/op into the heap and of the results out: 14.5%; page faults and zeroing of fresh JS ' +
-    'arrays: 6.4%); the rest is TurboFan code for the same C, which the annotated profile shows spilling values ' +
-    'around calls, reloading the memory base after calls and checking the stack on every loop back-edge: fixed ' +
-    'costs that weigh most on the workload with the least C work per op. CPU-time A/B: 0.55-0.58 at -O3/-O3, ' +
-    '0.60-0.67 at -O2/-O2 (gcc -O2 is slower; WASM is not faster).',
-  other: 'the WASM batch still allocates a fresh results array per call and copies every op into the heap and ' +
-    'every result out, which the native runner does not (the zero-copy batch API is a later change); the run\'s ' +
-    'noise (the twin ratio) shows how much of a miss the machine\'s load can explain.',
+  churn: 'the earlier profile of the copying batch found ~21% of its time moving data the native runner never ' +
+    'moves (memcpy of ops into the heap and results out: 14.5%; page faults and zeroing of fresh JS arrays: ' +
+    '6.4%); the zero-copy window removes that. The rest is TurboFan code for the same C, which the annotated ' +
+    'profile showed spilling values around calls, reloading the memory base after calls and checking the stack ' +
+    'on every loop back-edge: fixed costs that weigh most on the workload with the least C work per op (not ' +
+    'profiled again after the window and -flto).',
+  other: 'the WASM batch runs in place in the window, so what is left is the generated code\'s fixed costs (see ' +
+    'the churn note); the run\'s noise (the twin ratio) shows how much of a miss the machine\'s load can explain.',
   live: 'the TS tree is an ordered treap with O(log n) insert, remove and neighbour lookup; the time is the rcache ' +
     'fast path and BigInt arithmetic per allocation.',
-  ts: 'node --cpu-prof on the TS model: on churn, 29% of the time is the model\'s batch loop itself (each op ' +
-    'builds a subarray and destructures it through an iterator; indexing the six words directly took workload 1 ' +
-    'from 58 to 36 ms CPU per repetition in a trial, about 0.14× the WASM batch), the rest the rcache and BigInt ' +
-    'PFN arithmetic; the ordered tree is about 2%. On domain init/put, creating the per-CPU magazine objects ' +
-    '(30%) and collecting them (27% GC) dominate: one object per CpuRcache and two Magazine objects, each with ' +
-    'its own empty PFN array, for every possible CPU and size class.',
+  ts: 'the earlier node --cpu-prof of the TS model found 29% of churn in its batch loop building a subarray ' +
+    'per op and destructuring it (now read word by word in place) and, on domain init/put, creating and ' +
+    'collecting one CpuRcache object per CPU and class and one empty PFN array per magazine (now per-class ' +
+    'loaded/prev arrays and one shared empty array). What remains is the rcache fast path and BigInt PFN ' +
+    'arithmetic per op (not profiled again).',
   perop: 'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace: 'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
   load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
-  tsbig: 'every domain allocates 1024×6×2 Magazine objects with their own PFN arrays and 1024×6 CpuRcache objects.',
+  tsbig: 'every domain allocates 1024×6×2 Magazine objects (empty ones share one PFN array).',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
   big: 'every domain allocates 1024×6×2 magazines, so the heap scales with the lab.',
 };
@@ -34,7 +32,7 @@ const KEYS: [RegExp, string][] = [
 
 /** What limits target `name` (used when it is missed). */
 export function limitOf(name: string): string {
-  return LIMITS[KEYS.find(([re]) => re.test(name))?.[1] ?? 'big']!;
+  return LIMITS[KEYS.find(([re]) => re.test(name))?.[1] ?? 'big'];
 }
 
 export const PROFILE_NOTES = `## Profile evidence (earlier optimisation round)

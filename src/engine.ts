@@ -2,6 +2,7 @@
 // Ids are small integers; PFNs are bigint. Every method throws an IovaLabError subclass
 // (src/errors.ts) on bad input and then leaves the model unchanged.
 import type { RcachePolicy } from './policy.js';
+import type { BatchWindow } from './batch-window.js';
 import type { Snapshot } from './snapshot.js';
 
 export type MagazineMode = 'named' | 'unnamed';
@@ -88,7 +89,11 @@ export interface Engine {
   mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint;
   /** __iommu_dma_unmap: strict frees on cpu at once, lazy queues on cpu. */
   unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void;
-  runBatch(ops: BigUint64Array): BatchResult;
+  /** Runs encoded ops; results go into `out` (at least one word per op) when given, so repeated
+   * calls need not allocate. Built on a batch window of the engine's own. */
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult;
+  /** A reusable transfer window of capacityOps ops (see BatchWindow for its lifetime rule). */
+  batchWindow(capacityOps: number): BatchWindow;
   snapshot(): Snapshot;
   /** Throws InvariantError naming the first broken invariant. */
   checkInvariants(): void;

@@ -19,6 +19,7 @@ export { DmaDevice } from './device.js';
 export type { AttachOptions, MapOptions } from './device.js';
 export { encodeOps, batchResultToJson } from './batch.js';
 export type { BatchOp, BatchResultJson } from './batch.js';
+export type { BatchWindow, BatchRun } from './batch-window.js';
 export type { EngineName, LabConfig, MagazineMode, SlabGeometry, FailureKind, BatchResult } from './engine.js';
 export type { DeviceConfig, DmaBus, DmaDomainType, DmaLayerFacets } from './engine.js';
 export { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8, OpCode, OP_WORDS } from './engine.js';

@@ -1,5 +1,6 @@
 // The library's entry object: one simulated machine (possible/online CPUs, slab flavour) running
 // on either engine. It validates caller values, then delegates; it holds no model state itself.
+import type { BatchWindow } from './batch-window.js';
 import { IovaDomain } from './domain.js';
 import { OP_WORDS, type BatchResult, type Engine, type EngineName, type FailureKind } from './engine.js';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type DmaLayerFacets } from './engine.js';
@@ -244,20 +245,44 @@ export class IovaLab implements Disposable {
   }
 
   /**
-   * Run encoded ops (see encodeOps) inside the engine in one call.
-   * @throws InvalidArgumentError when `ops` is not a BigUint64Array of whole ops; engine errors
-   *   are returned in the result, not thrown.
+   * Run encoded ops (see encodeOps) inside the engine in one call. Pass `out` (a BigUint64Array of
+   * at least one word per op) to have the results written there instead of into a new array.
+   * For the fastest path, encode straight into a {@link batchWindow} instead.
+   * @throws InvalidArgumentError when `ops` is not a BigUint64Array of whole ops; RangeError when
+   *   `out` is too short; engine errors are returned in the result, not thrown.
    * @example `const r = lab.runBatch(encodeOps([{ op: 'advance', ms: 10n }]));`
    */
-  runBatch(ops: BigUint64Array): BatchResult {
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     if (!(ops instanceof BigUint64Array)) {
-      const kind = ops === null || typeof ops !== 'object' ? String(ops) : (ops as object).constructor?.name;
-      throw new InvalidArgumentError(`a batch must be a BigUint64Array (see encodeOps), got ${kind}`, -1);
+      throw new InvalidArgumentError(`a batch must be a BigUint64Array (see encodeOps), got ${typeName(ops)}`, -1);
     }
     if (ops.length % OP_WORDS !== 0) {
       throw new InvalidArgumentError(`a batch holds ${OP_WORDS} words per op, got ${ops.length} words`, -1);
     }
-    return this.engine.runBatch(ops);
+    if (out !== undefined && !(out instanceof BigUint64Array)) {
+      throw new InvalidArgumentError(`a batch's output must be a BigUint64Array, got ${typeName(out)}`, -1);
+    }
+    return this.engine.runBatch(ops, out);
+  }
+
+  /**
+   * A reusable transfer window of capacityOps ops: encode ops straight into `ops` (OP_WORDS words
+   * each, as encodeOps lays them out), `run(n)`, read `results` in place. On the WASM engine both
+   * live in the module's heap, so nothing is copied or allocated per run. Lifetime rule: fetch
+   * `ops`/`results` from the window again after every run (a run may grow the WASM memory, which
+   * detaches older views); results stay valid until the next run. Dispose the window when done
+   * (the lab's dispose frees it too).
+   * @throws RangeError when capacityOps is not an integer in [1, 2^22]; DisposedError; OutOfMemoryError.
+   * @example
+   * ```ts
+   * const w = lab.batchWindow(2);
+   * w.ops.set(encodeOps([{ op: 'advance', ms: 10n }, { op: 'advance', ms: 5n }]));
+   * const { completed } = w.run(2);
+   * w.dispose();
+   * ```
+   */
+  batchWindow(capacityOps: number): BatchWindow {
+    return this.engine.batchWindow(capacityOps);
   }
 
   /**
@@ -293,4 +318,9 @@ export class IovaLab implements Disposable {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** What a value is, for an error message: its constructor's name, or the value itself. */
+function typeName(v: unknown): string {
+  return v === null || typeof v !== 'object' ? String(v) : (v.constructor?.name ?? 'object');
 }

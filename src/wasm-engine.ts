@@ -1,6 +1,7 @@
 // The Engine backed by the C model compiled to WASM. Owns one lab handle inside the module, a
-// small transfer buffer that calls return their values through, and a scratch buffer for batches
-// and snapshots; dispose() releases all three.
+// small transfer buffer that calls return their values through, the batch windows made from it
+// (runBatch's own among them) and a scratch buffer for snapshots; dispose() releases them all.
+import { checkCapacity, checkRunCount, disposed, resultsFor, type BatchRun, type BatchWindow } from './batch-window.js';
 import type { IovaModule } from './bindings.js';
 import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from './engine.js';
 import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8 } from './engine.js';
@@ -17,8 +18,8 @@ type Args = Record<string, number | bigint | boolean | string>;
 /** uint64 words in the transfer buffer: find's [pfn_lo, pfn_hi] is the largest result. */
 const TRANSFER_WORDS = 2;
 
-/** Ops copied into the heap per call: small enough that the C loop reads them from cache, not
- * RAM, right after the copy, and the scratch buffer stays small whatever the batch length. */
+/** Ops runBatch copies into its window per call: small enough that the C loop reads them from
+ * cache, not RAM, right after the copy, and the window stays small whatever the batch length. */
 const BATCH_CHUNK_OPS = 4096;
 
 export async function createWasmEngine(config: LabConfig, load: WasmLoadOptions = {}): Promise<Engine> {
@@ -33,10 +34,16 @@ class WasmEngine implements Engine {
   private transferPtr = 0;
   private scratchPtr = 0;
   private scratchBytes = 0;
+  /** Live windows, freed with the lab; `own` is runBatch's, made on first use. */
+  private readonly windows = new Set<HeapBatchWindow>();
+  private own: HeapBatchWindow | null = null;
 
   readonly config: LabConfig;
 
-  constructor(private readonly mod: IovaModule, config: LabConfig) {
+  constructor(
+    private readonly mod: IovaModule,
+    config: LabConfig,
+  ) {
     const policy = policyOfConfig(config);
     this.config = { ...config, policy };
     const words = policyWords(policy);
@@ -76,7 +83,7 @@ class WasmEngine implements Engine {
 
   /** Word i of the transfer buffer (HEAPU64 is re-made by the glue when memory grows). */
   private transferred(i: number): bigint {
-    return this.mod.HEAPU64[this.transferPtr / 8 + i]!;
+    return this.mod.HEAPU64[this.transferPtr / 8 + i];
   }
 
   /** Callers test `status < 0` themselves so the args object is only built for an error. */
@@ -212,34 +219,59 @@ class WasmEngine implements Engine {
     return this.scratchPtr;
   }
 
-  runBatch(ops: BigUint64Array): BatchResult {
-    const lab = this.handle;
-    const n = Math.floor(ops.length / OP_WORDS);
-    const chunk = Math.min(n, BATCH_CHUNK_OPS);
-    const opsBytes = chunk * OP_WORDS * 8;
-    const base = this.scratch(opsBytes + chunk * 8);
-    const results = new BigUint64Array(n);
-    let completed = 0;
-    let status: number = Status.OK;
-    // do-while: an empty batch still makes one call, so a disposed lab reports E_NO_LAB.
-    do {
-      const m = Math.min(chunk, n - completed);
-      const from = completed * OP_WORDS;
-      new BigUint64Array(this.mod.HEAPU8.buffer, base, m * OP_WORDS).set(ops.subarray(from, from + m * OP_WORDS));
-      status = this.mod._iova_run_batch(lab, base, m, base + opsBytes, this.transferPtr);
-      const ran = this.mod.HEAPU32[this.transferPtr / 4]!;
-      // Views are made after the call: memory growth inside it detaches older ones.
-      results.set(new BigUint64Array(this.mod.HEAPU8.buffer, base + opsBytes, ran), completed);
-      completed += ran;
-      if (status < 0) break;
-    } while (completed < n);
-    if (status >= 0) return { results, completed };
+  batchWindow(capacityOps: number): BatchWindow {
+    void this.handle; // throws DisposedError once disposed
+    const w: HeapBatchWindow = new HeapBatchWindow(
+      this.mod,
+      checkCapacity(capacityOps),
+      (n) => this.runWindow(w, n),
+      () => this.windows.delete(w),
+    );
+    this.windows.add(w);
+    return w;
+  }
+
+  /** One iova_run_batch over a window's words; completed comes back through the transfer buffer.
+   * An error names the failed op as opBase + its index in the window. */
+  private runWindow(w: HeapBatchWindow, n: number, opBase = 0): BatchRun {
+    const status = this.mod._iova_run_batch(this.handle, w.opsPtr, n, w.resultsPtr, this.transferPtr);
+    const completed = this.mod.HEAPU32[this.transferPtr / 4];
+    if (status >= 0) return { completed };
+    const ops = w.ops;
     const at = completed * OP_WORDS;
-    const error = errorForStatus(status, describeArgs({
-      op: completed, opcode: ops[at], domain: ops[at + 1], cpu: ops[at + 2],
-      a: ops[at + 3], b: ops[at + 4], c: ops[at + 5],
-    }));
-    return { results, completed, error };
+    return {
+      completed,
+      error: errorForStatus(
+        status,
+        describeArgs({
+          op: opBase + completed,
+          opcode: ops[at],
+          domain: ops[at + 1],
+          cpu: ops[at + 2],
+          a: ops[at + 3],
+          b: ops[at + 4],
+          c: ops[at + 5],
+        }),
+      ),
+    };
+  }
+
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
+    void this.handle; // throws DisposedError once disposed
+    const n = Math.floor(ops.length / OP_WORDS);
+    const results = resultsFor(n, out);
+    const w = (this.own ??= this.batchWindow(BATCH_CHUNK_OPS) as HeapBatchWindow);
+    let completed = 0;
+    while (completed < n) {
+      const m = Math.min(w.capacity, n - completed);
+      w.ops.set(ops.subarray(completed * OP_WORDS, (completed + m) * OP_WORDS));
+      const r = this.runWindow(w, m, completed);
+      // Fetched after the run: memory growth inside it detaches older views.
+      results.set(w.results.subarray(0, r.completed), completed);
+      if (r.error) return { results, completed: completed + r.completed, error: r.error };
+      completed += m;
+    }
+    return { results, completed };
   }
 
   snapshot(): Snapshot {
@@ -262,6 +294,8 @@ class WasmEngine implements Engine {
 
   dispose(): void {
     if (this.lab < 0) return;
+    for (const w of [...this.windows]) w.dispose();
+    this.own = null;
     this.mod._iova_lab_destroy(this.lab);
     this.mod._free(this.transferPtr);
     this.transferPtr = 0;
@@ -269,5 +303,63 @@ class WasmEngine implements Engine {
     this.scratchPtr = 0;
     this.scratchBytes = 0;
     this.lab = -1;
+  }
+}
+
+/** A window in the module's heap: capacity × OP_WORDS op words, then capacity result words, in
+ * one malloc'd block. Views are cached and remade when the module's memory has grown. */
+class HeapBatchWindow implements BatchWindow {
+  readonly opsPtr: number;
+  readonly resultsPtr: number;
+  private opsView: BigUint64Array;
+  private resultsView: BigUint64Array;
+  private live = true;
+
+  constructor(
+    private readonly mod: IovaModule,
+    readonly capacity: number,
+    private readonly runIt: (n: number) => BatchRun,
+    private readonly onDispose: () => void,
+  ) {
+    const bytes = capacity * (OP_WORDS + 1) * 8;
+    this.opsPtr = mod._malloc(bytes);
+    if (!this.opsPtr) throw errorForStatus(Status.NOMEM, `batch window of ${capacity} ops (${bytes} bytes)`);
+    this.resultsPtr = this.opsPtr + capacity * OP_WORDS * 8;
+    this.opsView = this.resultsView = new BigUint64Array(0);
+    this.remap();
+  }
+
+  private remap(): void {
+    const buf = this.mod.HEAPU8.buffer;
+    this.opsView = new BigUint64Array(buf, this.opsPtr, this.capacity * OP_WORDS);
+    this.resultsView = new BigUint64Array(buf, this.resultsPtr, this.capacity);
+  }
+
+  get ops(): BigUint64Array {
+    if (!this.live) disposed();
+    if (this.opsView.buffer !== this.mod.HEAPU8.buffer) this.remap();
+    return this.opsView;
+  }
+
+  get results(): BigUint64Array {
+    if (!this.live) disposed();
+    if (this.resultsView.buffer !== this.mod.HEAPU8.buffer) this.remap();
+    return this.resultsView;
+  }
+
+  run(nOps: number): BatchRun {
+    if (!this.live) disposed();
+    return this.runIt(checkRunCount(nOps, this.capacity));
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.mod._free(this.opsPtr);
+    this.onDispose();
   }
 }

@@ -1,7 +1,8 @@
 // The batch interpreter of the TS model: decodes OP_WORDS-word ops (docs/design.md "Batch ops") and
 // runs each through the engine's own entry points, so a batched op validates and behaves exactly
 // as the same call made alone. Stops at the first failing op and reports how many completed.
-import type { BatchResult, DmaDomainType, Engine } from '../engine.js';
+import type { BatchRun } from '../batch-window.js';
+import type { DmaDomainType, Engine } from '../engine.js';
 import { DMA_DOMAIN_TYPES, OP_WORDS, OpCode } from '../engine.js';
 import { Status } from '../errors.js';
 import { fail } from './validate.js';
@@ -50,11 +51,15 @@ function runDmaOp(engine: Engine, sg: ScatterList, words: BigUint64Array): bigin
   }
 }
 
-/** Runs one decoded op; returns its result word (0 for ops without one). */
-function runOp(engine: Engine, sg: ScatterList, i: number, words: BigUint64Array): bigint {
-  const [code, dw, cw, a, b, c] = words;
-  const dom = small(dw);
-  const cpu = small(cw);
+/** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one). */
+function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array): bigint {
+  const at = i * OP_WORDS;
+  const code = ops[at],
+    a = ops[at + 3],
+    b = ops[at + 4],
+    c = ops[at + 5];
+  const dom = small(ops[at + 1]);
+  const cpu = small(ops[at + 2]);
   switch (Number(code) as OpCode) {
     case OpCode.AllocFast:
       return engine.allocFast(dom, cpu, a, b, c !== 0n);
@@ -92,20 +97,19 @@ function runOp(engine: Engine, sg: ScatterList, i: number, words: BigUint64Array
       engine.injectFailure(a === 0n ? 'magazine' : 'iova', small(b));
       return 0n;
     default:
-      return runDmaOp(engine, sg, words) ?? fail(Status.BAD_OP, { op: i, opcode: code });
+      return runDmaOp(engine, sg, ops.subarray(at, at + OP_WORDS)) ?? fail(Status.BAD_OP, { op: i, opcode: code });
   }
 }
 
-/** The TS twin of the C engine's iova_run_batch: every op in order until the first error. */
-export function runOps(engine: Engine, sg: ScatterList, ops: BigUint64Array): BatchResult {
-  const n = Math.floor(ops.length / OP_WORDS);
-  const results = new BigUint64Array(n);
+/** The TS twin of the C engine's iova_run_batch: the first n ops in order, each result into
+ * `results`, until the first error. */
+export function runOps(engine: Engine, sg: ScatterList, ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
   for (let i = 0; i < n; i++) {
     try {
-      results[i] = runOp(engine, sg, i, ops.subarray(i * OP_WORDS, (i + 1) * OP_WORDS));
+      results[i] = runOp(engine, sg, i, ops);
     } catch (error) {
-      return { results, completed: i, error: error as Error };
+      return { completed: i, error: error as Error };
     }
   }
-  return { results, completed: n };
+  return { completed: n };
 }

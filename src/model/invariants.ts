@@ -60,8 +60,8 @@ function checkRcache(lab: ModelLabState, d: IovaDomain): number {
     if (policy.depotCap > 0 && rc.depot.length > policy.depotCap) {
       bad(`${at}: depot ${rc.depot.length} above its cap ${policy.depotCap}`);
     }
-    for (const c of rc.cpuRcaches) {
-      for (const m of [c.loaded, c.prev]) {
+    for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
+      for (const m of [rc.loaded[cpu], rc.prev[cpu]]) {
         if (!m) {
           if (!policy.lazy) bad(`${at}: eager magazine missing`);
           continue;

@@ -10,8 +10,9 @@
 // - Model functions are named after the kernel function they follow (allocIovaFast,
 //   freeCpuCachedIovas, iovaDepotWorkFunc…) and say so in a comment.
 // - Lab-wide walks (offline, snapshot) visit domains in id order, as the C engine does.
+import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
 import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from '../engine.js';
-import { DMA_FACETS_V6_8 } from '../engine.js';
+import { DMA_FACETS_V6_8, OP_WORDS } from '../engine.js';
 import { Status } from '../errors.js';
 import { DMA_DEFAULT_HZ } from '../generated/abi.js';
 import { isIntIn } from '../numbers.js';
@@ -295,9 +296,19 @@ export class ModelEngine implements Engine, ModelLabState {
     dev.unmap(cpu, dmaAddr, bytes);
   }
 
-  runBatch(ops: BigUint64Array): BatchResult {
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     this.live();
-    return runOps(this, this.dma, ops);
+    const n = Math.floor(ops.length / OP_WORDS);
+    const results = resultsFor(n, out);
+    return { results, ...runOps(this, this.dma, ops, n, results) };
+  }
+
+  batchWindow(capacityOps: number): BatchWindow {
+    this.live();
+    return new ArrayBatchWindow(capacityOps, (ops, n, results) => {
+      this.live();
+      return runOps(this, this.dma, ops, n, results);
+    });
   }
 
   snapshot(): Snapshot {

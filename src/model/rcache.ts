@@ -11,14 +11,19 @@ import { orderBase2, type IovaTree } from './tree.js';
 
 /** struct iova_magazine: the PFNs it holds (its size is pfns.length) and the slab object behind it. */
 export interface IovaMagazine {
+  /** NO_PFNS while empty: the magazine gets an array of its own on its first push. */
   pfns: bigint[];
   slab: Slab;
 }
 
-/** struct iova_cpu_rcache; null: not allocated yet (the lazy policy). */
-export interface IovaCpuRcache {
-  loaded: IovaMagazine | null;
-  prev: IovaMagazine | null;
+/** The pfns of every empty magazine, shared (frozen: a push into it throws). A 1024-CPU lab holds
+ * 12,288 magazines per domain, nearly all empty; one array each dominated a big lab's memory. */
+const NO_PFNS = Object.freeze([]) as unknown as bigint[];
+
+/** iova_magazine_push. */
+function iovaMagazinePush(mag: IovaMagazine, pfn: bigint): void {
+  if (mag.pfns === NO_PFNS) mag.pfns = [pfn];
+  else mag.pfns.push(pfn);
 }
 
 export interface ClassStats {
@@ -37,7 +42,10 @@ export function newClassStats(): ClassStats {
 
 /** struct iova_rcache: one size class of a domain's rcache. */
 export interface IovaRcache {
-  cpuRcaches: IovaCpuRcache[];
+  /** The per-CPU struct iova_cpu_rcache as two arrays indexed by CPU (an object per CPU per class
+   * doubled a big lab's memory). null: not allocated yet (the lazy policy). */
+  loaded: (IovaMagazine | null)[];
+  prev: (IovaMagazine | null)[];
   /** Full magazines; the head is the last element. */
   depot: IovaMagazine[];
   /** PFNs that make a magazine full (grows under the dynamic policy). */
@@ -99,15 +107,24 @@ export class IovaDomain {
       if (env.failMagazine()) return null;
       const slab = env.magCache.alloc();
       got.push(slab);
-      return { pfns: [], slab };
+      return { pfns: NO_PFNS, slab };
     };
     const d = new IovaDomain(id, tree, env, arraySlab);
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
       const magCap = policy.dynamicInitial || policy.magazineSize;
-      const rc: IovaRcache = { cpuRcaches: [], depot: [], magCap, window: 0n, windowOps: 0, stats: newClassStats() };
+      const rc: IovaRcache = {
+        loaded: [],
+        prev: [],
+        depot: [],
+        magCap,
+        window: 0n,
+        windowOps: 0,
+        stats: newClassStats(),
+      };
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
         if (policy.lazy) {
-          rc.cpuRcaches.push({ loaded: null, prev: null });
+          rc.loaded.push(null);
+          rc.prev.push(null);
           continue;
         }
         const loaded = eager();
@@ -117,7 +134,8 @@ export class IovaDomain {
           if (arraySlab) env.arrayCache!.free(arraySlab);
           return null;
         }
-        rc.cpuRcaches.push({ loaded, prev });
+        rc.loaded.push(loaded);
+        rc.prev.push(prev);
       }
       d.rcaches.push(rc);
     }
@@ -127,7 +145,7 @@ export class IovaDomain {
   /** iova_magazine_alloc; null on an injected failure. */
   private iovaMagazineAlloc(): IovaMagazine | null {
     if (this.env.failMagazine()) return null;
-    return { pfns: [], slab: this.env.magCache.alloc() };
+    return { pfns: NO_PFNS, slab: this.env.magCache.alloc() };
   }
 
   /** iova_magazine_free. */
@@ -145,7 +163,7 @@ export class IovaDomain {
   private iovaMagazineFreePfns(mag: IovaMagazine | null): void {
     if (!mag) return;
     for (const pfn of mag.pfns) this.tree.freeIova(pfn);
-    mag.pfns = [];
+    mag.pfns = NO_PFNS;
   }
 
   /** Bonwick's dynamic magazine size: double on DYNAMIC_CONTENTION depot exchanges in one window. */
@@ -177,20 +195,21 @@ export class IovaDomain {
   /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
   private iovaRcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
-    const c = rc.cpuRcaches[cpu];
-    if (count(c.loaded) > 0) {
+    if (count(rc.loaded[cpu]) > 0) {
       // use loaded
-    } else if (count(c.prev) > 0) {
-      [c.loaded, c.prev] = [c.prev, c.loaded];
+    } else if (count(rc.prev[cpu]) > 0) {
+      const loaded = rc.loaded[cpu];
+      rc.loaded[cpu] = rc.prev[cpu];
+      rc.prev[cpu] = loaded;
     } else if (rc.depot.length > 0) {
-      this.iovaMagazineFree(c.loaded);
-      c.loaded = rc.depot.pop()!;
+      this.iovaMagazineFree(rc.loaded[cpu]);
+      rc.loaded[cpu] = rc.depot.pop()!;
       this.bump(k, 'depotPops');
       this.noteDepotExchange(k);
     } else {
       return 0n;
     }
-    return popMagazine(this.env.policy.magazinePop, c.loaded!.pfns, size, limitPfn);
+    return popMagazine(this.env.policy.magazinePop, rc.loaded[cpu]!.pfns, size, limitPfn);
   }
 
   /** alloc_iova_fast. */
@@ -230,29 +249,31 @@ export class IovaDomain {
       return;
     }
     const rc = this.rcaches[k];
-    const c = rc.cpuRcaches[cpu];
     let dropped: IovaMagazine | null = null;
     // A magazine that cannot be allocated sends the pfn straight back to the tree.
-    if (!c.loaded && !(c.loaded = this.iovaMagazineAlloc())) return void this.tree.freeIova(pfn);
-    if (c.loaded.pfns.length >= rc.magCap) {
-      if (!c.prev && !(c.prev = this.iovaMagazineAlloc())) return void this.tree.freeIova(pfn);
-      if (c.prev.pfns.length < rc.magCap) {
-        [c.loaded, c.prev] = [c.prev, c.loaded];
+    let loaded = rc.loaded[cpu] ?? (rc.loaded[cpu] = this.iovaMagazineAlloc());
+    if (!loaded) return void this.tree.freeIova(pfn);
+    if (loaded.pfns.length >= rc.magCap) {
+      const prev = rc.prev[cpu] ?? (rc.prev[cpu] = this.iovaMagazineAlloc());
+      if (!prev) return void this.tree.freeIova(pfn);
+      if (prev.pfns.length < rc.magCap) {
+        rc.prev[cpu] = loaded;
+        rc.loaded[cpu] = loaded = prev;
       } else {
         const mag = this.iovaMagazineAlloc();
         if (!mag) return void this.tree.freeIova(pfn);
         const cap = this.env.policy.depotCap;
         if (cap > 0 && rc.depot.length >= cap) {
           // The fixed depot array is full: the displaced magazine is emptied and freed.
-          dropped = c.loaded;
+          dropped = loaded;
           this.bump(k, 'depotOverflows');
         } else {
-          this.iovaDepotPush(k, c.loaded);
+          this.iovaDepotPush(k, loaded);
         }
-        c.loaded = mag;
+        rc.loaded[cpu] = loaded = mag;
       }
     }
-    c.loaded.pfns.push(pfn);
+    iovaMagazinePush(loaded, pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
     if (dropped) {
@@ -283,9 +304,8 @@ export class IovaDomain {
   /** free_cpu_cached_iovas. */
   freeCpuCachedIovas(cpu: number): void {
     for (const rc of this.rcaches) {
-      const c = rc.cpuRcaches[cpu];
-      this.iovaMagazineFreePfns(c.loaded);
-      this.iovaMagazineFreePfns(c.prev);
+      this.iovaMagazineFreePfns(rc.loaded[cpu]);
+      this.iovaMagazineFreePfns(rc.prev[cpu]);
     }
   }
 
@@ -304,10 +324,8 @@ export class IovaDomain {
   putIovaDomain(): void {
     for (let k = 0; k < this.rcaches.length; k++) {
       const rc = this.rcaches[k];
-      for (const c of rc.cpuRcaches) {
-        this.iovaMagazineFree(c.loaded);
-        this.iovaMagazineFree(c.prev);
-      }
+      for (const m of rc.loaded) this.iovaMagazineFree(m);
+      for (const m of rc.prev) this.iovaMagazineFree(m);
       this.env.clock.cancel(this.id, k);
       while (rc.depot.length > 0) this.iovaMagazineFree(rc.depot.pop()!);
     }
@@ -319,11 +337,13 @@ export class IovaDomain {
   classCounts(k: number): ClassCounts {
     const rc = this.rcaches[k];
     const out = { loaded: 0, prev: 0, depot: rc.depot.length, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
-    for (const c of rc.cpuRcaches) {
-      if (c.loaded) out.loaded++;
-      if (c.prev) out.prev++;
-      out.loadedPfns += count(c.loaded);
-      out.prevPfns += count(c.prev);
+    for (const m of rc.loaded) {
+      if (m) out.loaded++;
+      out.loadedPfns += count(m);
+    }
+    for (const m of rc.prev) {
+      if (m) out.prev++;
+      out.prevPfns += count(m);
     }
     for (const m of rc.depot) out.depotPfns += m.pfns.length;
     return out;

@@ -54,10 +54,10 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
     });
     lab.dma.fillCounters(dc);
     d.rcaches.forEach((rc, k) => {
-      rc.cpuRcaches.forEach((c, cpu) => {
-        cpus[cpu]!.loadedPfns[k]! += c.loaded?.pfns.length ?? 0;
-        cpus[cpu]!.prevPfns[k]! += c.prev?.pfns.length ?? 0;
-      });
+      for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
+        cpus[cpu]!.loadedPfns[k]! += rc.loaded[cpu]?.pfns.length ?? 0;
+        cpus[cpu]!.prevPfns[k]! += rc.prev[cpu]?.pfns.length ?? 0;
+      }
       const v = d.classCounts(k);
       const cls = classes[k];
       cls.loaded += v.loaded;

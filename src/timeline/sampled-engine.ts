@@ -1,6 +1,7 @@
 // An Engine that samples a timeline while it runs: every clock advance is split at the sampling
 // points, so a sample at t shows the lab after every op before t and every trim due by t — even
 // when a workload idles for seconds in one advanceClock call.
+import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
 import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
 import { toU64 } from '../numbers.js';
@@ -20,7 +21,10 @@ export class SampledEngine implements Engine {
 
   private readonly step: bigint;
 
-  constructor(private readonly inner: Engine, readonly intervalMs: number) {
+  constructor(
+    private readonly inner: Engine,
+    readonly intervalMs: number,
+  ) {
     if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
       throw new TimelineError(`the sampling interval must be a whole number of ms ≥ 1, got ${String(intervalMs)}`);
     }
@@ -28,8 +32,12 @@ export class SampledEngine implements Engine {
     this.step = BigInt(intervalMs);
   }
 
-  get name() { return this.inner.name; }
-  get config() { return this.inner.config; }
+  get name() {
+    return this.inner.name;
+  }
+  get config() {
+    return this.inner.config;
+  }
 
   private sample(): void {
     this.samples++;
@@ -64,12 +72,18 @@ export class SampledEngine implements Engine {
     return this.recorder.finish(label);
   }
 
-  createDomain(granule: number, startPfn: bigint): number { return this.inner.createDomain(granule, startPfn); }
-  putDomain(domain: number): void { this.inner.putDomain(domain); }
+  createDomain(granule: number, startPfn: bigint): number {
+    return this.inner.createDomain(granule, startPfn);
+  }
+  putDomain(domain: number): void {
+    this.inner.putDomain(domain);
+  }
   allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
     return this.inner.allocFast(domain, cpu, size, limitPfn, flushRcache);
   }
-  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void { this.inner.freeFast(domain, cpu, pfn, size); }
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
+    this.inner.freeFast(domain, cpu, pfn, size);
+  }
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
     return this.inner.alloc(domain, size, limitPfn, sizeAligned);
   }
@@ -98,14 +112,20 @@ export class SampledEngine implements Engine {
   dispose(): void { this.inner.dispose(); }
 
   /** Runs the batch in pieces so that its clock advances are sampled too. */
-  runBatch(ops: BigUint64Array): BatchResult {
+  batchWindow(capacityOps: number): BatchWindow {
+    return new ArrayBatchWindow(capacityOps, (ops, n, results) => {
+      const { completed, error } = this.runBatch(ops.subarray(0, n * OP_WORDS), results);
+      return error ? { completed, error } : { completed };
+    });
+  }
+
+  runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult {
     const n = Math.floor(ops.length / OP_WORDS);
-    const results = new BigUint64Array(n);
+    const results = resultsFor(n, out);
     let from = 0;
     const runPiece = (to: number): BatchResult | null => {
       if (to <= from) return null;
-      const r = this.inner.runBatch(ops.subarray(from * OP_WORDS, to * OP_WORDS));
-      results.set(r.results, from);
+      const r = this.inner.runBatch(ops.subarray(from * OP_WORDS, to * OP_WORDS), results.subarray(from, to));
       if (r.error) return { results, completed: from + r.completed, error: r.error };
       from = to;
       return null;

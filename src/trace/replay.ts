@@ -70,7 +70,7 @@ export function replayValueToJson(v: ReplayValue): ReplayResultJson['values'][nu
     : { line: v.line, op: v.op, pfn: v.pfn.toString() };
 }
 
-/** Ops per runBatch call: large enough that the per-call cost vanishes, small enough to keep the
+/** Ops per batch window run: large enough that the per-call cost vanishes, small enough to keep the
  * encoded chunk (48 bytes per op) in cache. */
 const CHUNK_OPS = 4096;
 
@@ -232,13 +232,15 @@ export async function replayTrace(
     return o.op === 'unmap' ? o.addr : (o as { pfn: bigint }).pfn;
   };
   const map: Ids = { dom, dev, pfnOf };
-  const words = new BigUint64Array((CHUNK_OPS + MAX_OPS_PER_LINE) * OP_WORDS);
+  // Ops are encoded straight into the engine's batch window and results read from it in place.
+  using win = e.batchWindow(CHUNK_OPS + MAX_OPS_PER_LINE);
   /** ends[k]: the batch ops taken by the chunk's first k + 1 trace ops. */
   const ends = new Int32Array(CHUNK_OPS);
   const ops = trace.ops;
   for (let first = 0; first < ops.length;) {
     let n = 0;
     let batchOps = 0;
+    const words = win.ops; // re-fetched per run: a heap that grew detaches the old view
     while (first + n < ops.length && n < CHUNK_OPS && batchOps < CHUNK_OPS) {
       const o = ops[first + n]!;
       // A free naming an allocation of the batch being built waits for that batch to run.
@@ -252,11 +254,12 @@ export async function replayTrace(
       ends[n++] = batchOps;
       if (o.op === 'domain' || o.op === 'device') break;
     }
-    const batch = e.runBatch(words.subarray(0, batchOps * OP_WORDS));
+    const batch = win.run(batchOps);
+    const results = win.results;
     let k = 0;
     for (; k < n && ends[k]! <= batch.completed; k++) {
       const o = ops[first + k]!;
-      const result = batch.results[ends[k]! - 1]!;
+      const result = results[ends[k]! - 1]!;
       if (o.op === 'domain') {
         ids.set(o.id, Number(result));
         granuleShift.set(o.id, BigInt(Math.log2(o.granule)));

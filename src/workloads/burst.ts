@@ -11,11 +11,17 @@ export function runBurst(target: Engine | IovaLab, options: WorkloadOptions): Wo
   const run = startRun(target, options);
   const { engine, domainIds, limit, rand, clock } = run;
   const online = engine.config.onlineCpus;
-  return runRounds('burst', run, options, (remaining) => {
-    const dom = pick(rand, domainIds);
-    const cpu = Math.floor(rand() * online);
-    const size = BigInt(1 << Math.floor(rand() * 3)); // 1, 2 or 4: one rcache class per burst
-    const burst = Math.min(remaining, 1000 + Math.floor(rand() * 7000));
-    return { ops: burst, failed: allocThenFree(engine, dom, cpu, cpu, burst, () => size, limit) };
-  }, () => clock.idle(100 + Math.floor(rand() * 301)));
+  return runRounds(
+    'burst',
+    run,
+    options,
+    (remaining, win) => {
+      const dom = pick(rand, domainIds);
+      const cpu = Math.floor(rand() * online);
+      const size = BigInt(1 << Math.floor(rand() * 3)); // 1, 2 or 4: one rcache class per burst
+      const burst = Math.min(remaining, 1000 + Math.floor(rand() * 7000));
+      return { ops: burst, failed: allocThenFree(win, dom, cpu, cpu, burst, () => size, limit) };
+    },
+    () => clock.idle(100 + Math.floor(rand() * 301)),
+  );
 }

@@ -8,10 +8,19 @@ export function runChurn(target: Engine | IovaLab, options: WorkloadOptions): Wo
   const run = startRun(target, options);
   const { engine, domainIds, limit, rand, clock } = run;
   const cpus = engine.config.onlineCpus; // CPUs 0..online-1 are the online ones
-  return runRounds('churn', run, options, (remaining) => {
-    const dom = pick(rand, domainIds);
-    const cpu = Math.floor(rand() * cpus);
-    const burst = Math.min(remaining, 1 + Math.floor(rand() * 256));
-    return { ops: burst, failed: allocThenFree(engine, dom, cpu, cpu, burst, () => BigInt(1 + Math.floor(rand() * 32)), limit) };
-  }, (done) => clock.spread(done, run.ops, run.durationMs));
+  return runRounds(
+    'churn',
+    run,
+    options,
+    (remaining, win) => {
+      const dom = pick(rand, domainIds);
+      const cpu = Math.floor(rand() * cpus);
+      const burst = Math.min(remaining, 1 + Math.floor(rand() * 256));
+      return {
+        ops: burst,
+        failed: allocThenFree(win, dom, cpu, cpu, burst, () => BigInt(1 + Math.floor(rand() * 32)), limit),
+      };
+    },
+    (done) => clock.spread(done, run.ops, run.durationMs),
+  );
 }

@@ -1,6 +1,7 @@
 // What every workload shares: options and results, the seeded PRNG, domain creation, progress
 // reports, the alloc-then-free step and the virtual clock that spreads durationMs over the ops.
-import type { DmaDomainType, Engine } from '../engine.js';
+import type { BatchWindow } from '../batch-window.js';
+import { OP_WORDS, OpCode, type DmaDomainType, type Engine } from '../engine.js';
 import { PAGE_SIZE } from '../kernel.js';
 import type { IovaLab } from '../lab.js';
 
@@ -76,7 +77,7 @@ export function pick<T>(rand: () => number, list: readonly T[]): T {
 }
 
 export function engineOf(target: Engine | IovaLab): Engine {
-  return 'runBatch' in target && 'allocFast' in target ? target : (target).engine;
+  return 'runBatch' in target && 'allocFast' in target ? target : target.engine;
 }
 
 export function createDomains(engine: Engine, options: WorkloadOptions): number[] {
@@ -96,22 +97,81 @@ export function opsDone(options: WorkloadOptions, done: number, total: number): 
 
 export const DEFAULT_LIMIT = (1n << 20n) - 1n;
 
+const ALLOC_FAST = BigInt(OpCode.AllocFast);
+const FREE_FAST = BigInt(OpCode.FreeFast);
+
+/** Ops of a workload's batch window: the longest burst (burst.ts) fits in one run. */
+export const ROUND_WINDOW_OPS = 8192;
+
+/** Op i of a window: its OP_WORDS words, written in place. */
+function putOp(
+  ops: BigUint64Array,
+  i: number,
+  code: bigint,
+  dom: bigint,
+  cpu: bigint,
+  a: bigint,
+  b: bigint,
+  c: bigint,
+): void {
+  const at = i * OP_WORDS;
+  ops[at] = code;
+  ops[at + 1] = dom;
+  ops[at + 2] = cpu;
+  ops[at + 3] = a;
+  ops[at + 4] = b;
+  ops[at + 5] = c;
+}
+
+/** Runs n ops of the window and returns its results; an engine error is thrown, as a call would. */
+function runWindow(win: BatchWindow, n: number): BigUint64Array {
+  const r = win.run(n);
+  if (r.error) throw r.error;
+  return win.results;
+}
+
 /**
  * `count` allocFast calls on allocCpu (sizes from nextSize, drawn before each call), then a
- * freeFast on freeCpu of every one that succeeded. Returns how many allocations failed.
+ * freeFast on freeCpu of every one that succeeded, encoded into the batch window and run in
+ * place. Returns how many allocations failed.
  */
 export function allocThenFree(
-  engine: Engine, dom: number, allocCpu: number, freeCpu: number, count: number, nextSize: () => bigint, limit: bigint,
+  win: BatchWindow,
+  dom: number,
+  allocCpu: number,
+  freeCpu: number,
+  count: number,
+  nextSize: () => bigint,
+  limit: bigint,
 ): number {
-  const live: Array<[bigint, bigint]> = [];
+  const d = BigInt(dom),
+    ac = BigInt(allocCpu),
+    fc = BigInt(freeCpu);
+  const live: bigint[] = []; // pfn, size pairs of the allocations that succeeded
+  const sizes: bigint[] = [];
   let failed = 0;
-  for (let i = 0; i < count; i++) {
-    const size = nextSize();
-    const pfn = engine.allocFast(dom, allocCpu, size, limit, true);
-    if (pfn === 0n) failed++;
-    else live.push([pfn, size]);
+  for (let done = 0; done < count;) {
+    const m = Math.min(win.capacity, count - done);
+    const ops = win.ops;
+    for (let i = 0; i < m; i++) {
+      sizes[i] = nextSize();
+      putOp(ops, i, ALLOC_FAST, d, ac, sizes[i], limit, 1n);
+    }
+    const results = runWindow(win, m);
+    for (let i = 0; i < m; i++) {
+      const pfn = results[i];
+      if (pfn === 0n) failed++;
+      else live.push(pfn, sizes[i]);
+    }
+    done += m;
   }
-  for (const [pfn, size] of live) engine.freeFast(dom, freeCpu, pfn, size);
+  for (let at = 0; at < live.length;) {
+    const m = Math.min(win.capacity, (live.length - at) / 2);
+    const ops = win.ops;
+    for (let i = 0; i < m; i++) putOp(ops, i, FREE_FAST, d, fc, live[at + 2 * i], live[at + 2 * i + 1], 0n);
+    runWindow(win, m);
+    at += 2 * m;
+  }
   return failed;
 }
 
@@ -164,22 +224,30 @@ export function startRun(target: Engine | IovaLab, options: WorkloadOptions): Wo
 }
 
 /** One round of a workload: how many ops it ran and how many of its allocations failed. */
-export interface Round { ops: number; failed: number }
+export interface Round {
+  ops: number;
+  failed: number;
+}
 
 /**
  * The loop every op-driven workload shares: rounds until `ops` are done (each given how many
- * remain), progress after each, `afterRound` to move the clock, then idle until durationMs.
+ * remain and the run's batch window), progress after each, `afterRound` to move the clock, then
+ * idle until durationMs.
  */
 export function runRounds(
-  name: WorkloadName, run: WorkloadRun, options: WorkloadOptions,
-  round: (remaining: number) => Round, afterRound: (done: number) => void,
+  name: WorkloadName,
+  run: WorkloadRun,
+  options: WorkloadOptions,
+  round: (remaining: number, win: BatchWindow) => Round,
+  afterRound: (done: number) => void,
 ): WorkloadResult {
   const { domainIds, ops, clock } = run;
   let failedAllocs = 0;
   let done = 0;
   if (domainIds.length === 0) return { workload: name, domainIds, pairs: 0, failedAllocs, elapsedMs: clock.elapsedMs };
+  using win = run.engine.batchWindow(ROUND_WINDOW_OPS);
   while (done < ops) {
-    const r = round(ops - done);
+    const r = round(ops - done, win);
     failedAllocs += r.failed;
     done += r.ops;
     opsDone(options, done, ops);

@@ -13,11 +13,20 @@ export function runCrossCpu(target: Engine | IovaLab, options: WorkloadOptions):
   const nAlloc = Math.max(1, Math.ceil(online / 2));
   const allocators = Array.from({ length: nAlloc }, (_, i) => i);
   const freers = online > 1 ? Array.from({ length: online - nAlloc }, (_, i) => nAlloc + i) : [0];
-  return runRounds('cross-cpu', run, options, (remaining) => {
-    const dom = pick(rand, domainIds);
-    const a = pick(rand, allocators);
-    const f = pick(rand, freers);
-    const batch = Math.min(remaining, 128 + Math.floor(rand() * 384));
-    return { ops: batch, failed: allocThenFree(engine, dom, a, f, batch, () => BigInt(1 + Math.floor(rand() * 4)), limit) };
-  }, (done) => clock.spread(done, run.ops, run.durationMs));
+  return runRounds(
+    'cross-cpu',
+    run,
+    options,
+    (remaining, win) => {
+      const dom = pick(rand, domainIds);
+      const a = pick(rand, allocators);
+      const f = pick(rand, freers);
+      const batch = Math.min(remaining, 128 + Math.floor(rand() * 384));
+      return {
+        ops: batch,
+        failed: allocThenFree(win, dom, a, f, batch, () => BigInt(1 + Math.floor(rand() * 4)), limit),
+      };
+    },
+    (done) => clock.spread(done, run.ops, run.durationMs),
+  );
 }
