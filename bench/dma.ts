@@ -8,7 +8,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildNative, measure, sameOutcome, writeOpFile, type Budget, type EngineKind, type Outcome } from './engines.js';
+import {
+  buildNative,
+  measure,
+  sameOutcome,
+  writeOpFile,
+  type Budget,
+  type EngineKind,
+  type Outcome,
+} from './engines.js';
 import { fmt, r2 } from './report.js';
 import { median, steady } from './stats.js';
 import { dmaWorkload } from './streams.js';
@@ -25,8 +33,8 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-dma-'));
 const exe = buildNative(ROOT, tmp);
 const lines = [
-  '| domain | pairs | native pairs/s | WASM batch pairs/s | WASM per-op pairs/s | TS pairs/s | WASM batch / native '
-    + '| TS / WASM batch |',
+  '| domain | pairs | native pairs/s | WASM batch pairs/s | WASM per-op pairs/s | TS pairs/s | WASM batch / native ' +
+    '| TS / WASM batch |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const type of ['strict', 'lazy'] as const) {
@@ -47,10 +55,12 @@ for (const type of ['strict', 'lazy'] as const) {
     if (diff) throw new Error(`MISMATCH in ${w.name}: native vs ${en}: ${diff}`);
   }
   // ops/s to pairs/s: the stream also holds the domain, the device and one advance per 32 pairs
-  const pairsPerOp = Math.ceil(pairs / 32) * 32 / w.n;
+  const pairsPerOp = (Math.ceil(pairs / 32) * 32) / w.n;
   const m = Object.fromEntries(ENGINES.map((en) => [en, median(samples[en]) * pairsPerOp])) as Record<Kind, number>;
-  lines.push(`| ${type} | ${Math.ceil(pairs / 32) * 32} | ${fmt(m.native)} | ${fmt(m['wasm-batch'])} | `
-    + `${fmt(m['wasm-perop'])} | ${fmt(m.ts)} | ${r2(m['wasm-batch'] / m.native)} | ${r2(m.ts / m['wasm-batch'])} |`);
+  lines.push(
+    `| ${type} | ${Math.ceil(pairs / 32) * 32} | ${fmt(m.native)} | ${fmt(m['wasm-batch'])} | ` +
+      `${fmt(m['wasm-perop'])} | ${fmt(m.ts)} | ${r2(m['wasm-batch'] / m.native)} | ${r2(m.ts / m['wasm-batch'])} |`,
+  );
 }
 const table = lines.join('\n');
 console.log(table);
@@ -64,7 +74,7 @@ const section = [
   'One DMA domain on 8 CPUs, one 64-bit PCI device (every map makes the 32-bit attempt first); bursts of',
   '32 maps of 1..16 pages on one CPU, unmapped on its IRQ CPU (0 or 4), 1 ms of virtual time per burst so',
   'the lazy flush-queue timers fire. Measured with the harness above (bench/engines.ts): pairs per second',
-  'of CPU time, from each round\'s median steady repetition, median over 3 rounds; results and final',
+  "of CPU time, from each round's median steady repetition, median over 3 rounds; results and final",
   'snapshots were checked identical across all four engines.',
   '',
   table,

@@ -18,7 +18,11 @@ import { bigintsAsText } from '../test/support/differential.js';
 export const ENGINES = ['native', 'wasm-batch', 'wasm-batch-twin', 'wasm-perop', 'ts'] as const;
 export type EngineKind = (typeof ENGINES)[number];
 export const ENGINE_LABEL: Record<EngineKind, string> = {
-  native: 'native', 'wasm-batch': 'WASM batch (zero-copy)', 'wasm-batch-twin': 'WASM batch (twin)', 'wasm-perop': 'WASM per-op', ts: 'TS',
+  native: 'native',
+  'wasm-batch': 'WASM batch (zero-copy)',
+  'wasm-batch-twin': 'WASM batch (twin)',
+  'wasm-perop': 'WASM per-op',
+  ts: 'TS',
 };
 
 /** The optimisation level of the WASM build (native/Makefile EMFLAGS). The WASM build adds -flto; the
@@ -26,16 +30,31 @@ export const ENGINE_LABEL: Record<EngineKind, string> = {
 export const NATIVE_OPT = '-O3';
 
 /** Steady repetitions continue until ≥ 3 of them took minNs of CPU, or they took maxNs. */
-export interface Budget { minNs: number; maxNs: number }
-export interface Outcome { results: BigUint64Array; snap: Snapshot }
+export interface Budget {
+  minNs: number;
+  maxNs: number;
+}
+export interface Outcome {
+  results: BigUint64Array;
+  snap: Snapshot;
+}
 /** reps[0] is the cold repetition. */
-export interface Measured { reps: Rep[]; outcome: Outcome }
+export interface Measured {
+  reps: Rep[];
+  outcome: Outcome;
+}
 
 export function buildNative(root: string, dir: string): string {
   const exe = join(dir, 'native_runner');
   // every C source of the model (native/*.c; the tests and the fuzz harness live in subfolders)
-  const srcs = readdirSync(join(root, 'native')).filter((f) => f.endsWith('.c')).map((f) => join(root, 'native', f));
-  execFileSync('cc', [NATIVE_OPT, '-I', join(root, 'native'), ...srcs, join(root, 'bench/native_runner.c'), '-o', exe], { stdio: 'inherit' });
+  const srcs = readdirSync(join(root, 'native'))
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => join(root, 'native', f));
+  execFileSync(
+    'cc',
+    [NATIVE_OPT, '-I', join(root, 'native'), ...srcs, join(root, 'bench/native_runner.c'), '-o', exe],
+    { stdio: 'inherit' },
+  );
   return exe;
 }
 
@@ -44,9 +63,18 @@ const MAGIC = 0x494f5641n;
 /** The op file bench/native_runner.c reads: a 6-word header, then the ops. */
 export function writeOpFile(w: Workload, dir: string): string {
   const path = join(dir, `${w.name.split(' ')[0]}.ops`);
-  const hdr = new BigUint64Array([MAGIC, BigInt(w.config.possibleCpus), BigInt(w.config.onlineCpus),
-    w.config.magazines === 'named' ? 0n : 1n, w.config.slabGeometry === 'slub' ? 0n : 1n, BigInt(w.n)]);
-  writeFileSync(path, Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(w.ops.buffer, w.ops.byteOffset, w.ops.byteLength)]));
+  const hdr = new BigUint64Array([
+    MAGIC,
+    BigInt(w.config.possibleCpus),
+    BigInt(w.config.onlineCpus),
+    w.config.magazines === 'named' ? 0n : 1n,
+    w.config.slabGeometry === 'slub' ? 0n : 1n,
+    BigInt(w.n),
+  ]);
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.from(hdr.buffer), Buffer.from(w.ops.buffer, w.ops.byteOffset, w.ops.byteLength)]),
+  );
   return path;
 }
 
@@ -56,8 +84,10 @@ export function readOpFile(path: string): { config: LabConfig; ops: BigUint64Arr
   const words = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   if (words[0] !== MAGIC) throw new Error(`${path}: not an op file`);
   const config: LabConfig = {
-    possibleCpus: Number(words[1]), onlineCpus: Number(words[2]),
-    magazines: words[3] === 0n ? 'named' : 'unnamed', slabGeometry: words[4] === 0n ? 'slub' : 'order0',
+    possibleCpus: Number(words[1]),
+    onlineCpus: Number(words[2]),
+    magazines: words[3] === 0n ? 'named' : 'unnamed',
+    slabGeometry: words[4] === 0n ? 'slub' : 'order0',
   };
   return { config, ops: words.slice(6), n: Number(words[5]) };
 }
@@ -81,17 +111,35 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
   const low = new Uint32Array(ops.buffer, ops.byteOffset, ops.length * 2);
   const res = new BigUint64Array(n);
   for (let i = 0, o = 0; i < n; i++, o += OP_WORDS) {
-    const dom = low[2 * o + 2], cpu = low[2 * o + 4], a = ops[o + 3], b = ops[o + 4], flag = low[2 * o + 10] !== 0;
-    switch (low[2 * o]) {
-      case OpCode.AllocFast: res[i] = e.allocFast(dom, cpu, a, b, flag); break;
-      case OpCode.FreeFast: e.freeFast(dom, cpu, a, b); break;
-      case OpCode.Alloc: res[i] = e.alloc(dom, a, b, flag); break;
-      case OpCode.Free: e.free(dom, a); break;
-      case OpCode.Advance: e.advanceClock(a); break;
-      case OpCode.DomainCreate: res[i] = BigInt(e.createDomain(Number(a), b)); break;
-      case OpCode.DomainPut: e.putDomain(dom); break;
+    const dom = low[2 * o + 2],
+      cpu = low[2 * o + 4],
+      a = ops[o + 3],
+      b = ops[o + 4],
+      flag = low[2 * o + 10] !== 0;
+    switch (low[2 * o] as OpCode) {
+      case OpCode.AllocFast:
+        res[i] = e.allocFast(dom, cpu, a, b, flag);
+        break;
+      case OpCode.FreeFast:
+        e.freeFast(dom, cpu, a, b);
+        break;
+      case OpCode.Alloc:
+        res[i] = e.alloc(dom, a, b, flag);
+        break;
+      case OpCode.Free:
+        e.free(dom, a);
+        break;
+      case OpCode.Advance:
+        e.advanceClock(a);
+        break;
+      case OpCode.DomainCreate:
+        res[i] = BigInt(e.createDomain(Number(a), b));
+        break;
+      case OpCode.DomainPut:
+        e.putDomain(dom);
+        break;
       case OpCode.DmaDomainCreate:
-        res[i] = BigInt(e.createDmaDomain(Number(a), b, DMA_DOMAIN_TYPES[low[2 * o + 10]!]!, cpu));
+        res[i] = BigInt(e.createDmaDomain(Number(a), b, DMA_DOMAIN_TYPES[low[2 * o + 10]], cpu));
         break;
       case OpCode.DeviceAttach: {
         const bus = cpu === 0 ? 'pci' : 'platform';
@@ -99,9 +147,14 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
         res[i] = BigInt(e.attachDevice(dom, { bus, ...masks, forceDac: flag }));
         break;
       }
-      case OpCode.Map: res[i] = e.map(dom, cpu, a, b, flag); break;
-      case OpCode.Unmap: e.unmap(dom, cpu, a, b); break;
-      default: throw new Error(`perOp: opcode ${ops[o]} not used by these workloads`);
+      case OpCode.Map:
+        res[i] = e.map(dom, cpu, a, b, flag);
+        break;
+      case OpCode.Unmap:
+        e.unmap(dom, cpu, a, b);
+        break;
+      default:
+        throw new Error(`perOp: opcode ${ops[o]} not used by these workloads`);
     }
   }
   return res;
@@ -111,8 +164,12 @@ function perOp(e: Engine, ops: BigUint64Array): BigUint64Array {
  * batch mode is the zero-copy path: the stream is written into a batch window of the engine (in the
  * WASM heap for the WASM engine) before the timer starts, as the native runner holds its op file
  * in memory, and one run's results are read in place after it stops. */
-export async function timeRep(make: () => Promise<Engine> | Engine, ops: BigUint64Array, n: number,
-  mode: 'batch' | 'perop'): Promise<{ rep: Rep; engine: Engine; results: BigUint64Array }> {
+export async function timeRep(
+  make: () => Promise<Engine> | Engine,
+  ops: BigUint64Array,
+  n: number,
+  mode: 'batch' | 'perop',
+): Promise<{ rep: Rep; engine: Engine; results: BigUint64Array }> {
   const e = await make();
   const win = mode === 'batch' ? e.batchWindow(n) : null;
   win?.ops.set(ops);
@@ -133,7 +190,12 @@ export async function timeRep(make: () => Promise<Engine> | Engine, ops: BigUint
   return { rep: { cpuNs: (c.user + c.system) * 1000, wallNs }, engine: e, results };
 }
 
-async function measureInProc(make: () => Promise<Engine> | Engine, w: Workload, mode: 'batch' | 'perop', b: Budget): Promise<Measured> {
+async function measureInProc(
+  make: () => Promise<Engine> | Engine,
+  w: Workload,
+  mode: 'batch' | 'perop',
+  b: Budget,
+): Promise<Measured> {
   const reps: Rep[] = [];
   let outcome: Outcome | undefined;
   do {
@@ -152,20 +214,33 @@ let bytes: Uint8Array | undefined;
 const wasmBytes = (): Uint8Array => (bytes ??= readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url)));
 
 /** One measurement (a cold repetition, then steady ones) of workload `w` on engine `kind`. */
-export function measure(kind: EngineKind, w: Workload, nativeExe: string, opFile: string, b: Budget): Promise<Measured> {
+export function measure(
+  kind: EngineKind,
+  w: Workload,
+  nativeExe: string,
+  opFile: string,
+  b: Budget,
+): Promise<Measured> {
   switch (kind) {
-    case 'native': return Promise.resolve(runNative(nativeExe, opFile, w.n, b));
-    case 'wasm-batch': return measureInProc(() => createWasmEngine(w.config), w, 'batch', b);
-    case 'wasm-batch-twin': return measureInProc(async () => createWasmEngine(w.config, { module: await twinModule() }), w, 'batch', b);
-    case 'wasm-perop': return measureInProc(() => createWasmEngine(w.config), w, 'perop', b);
-    case 'ts': return measureInProc(() => createModelEngine(w.config), w, 'batch', b);
+    case 'native':
+      return Promise.resolve(runNative(nativeExe, opFile, w.n, b));
+    case 'wasm-batch':
+      return measureInProc(() => createWasmEngine(w.config), w, 'batch', b);
+    case 'wasm-batch-twin':
+      return measureInProc(async () => createWasmEngine(w.config, { module: await twinModule() }), w, 'batch', b);
+    case 'wasm-perop':
+      return measureInProc(() => createWasmEngine(w.config), w, 'perop', b);
+    case 'ts':
+      return measureInProc(() => createModelEngine(w.config), w, 'batch', b);
   }
 }
 
 /** null when both engines returned the same results and final snapshot, else what differs. */
 export function sameOutcome(a: Outcome, b: Outcome): string | null {
   if (a.results.length !== b.results.length) return `results length ${a.results.length} vs ${b.results.length}`;
-  for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return `result[${i}] ${a.results[i]} vs ${b.results[i]}`;
-  const sa = JSON.stringify(a.snap, bigintsAsText), sb = JSON.stringify(b.snap, bigintsAsText);
+  for (let i = 0; i < a.results.length; i++)
+    if (a.results[i] !== b.results[i]) return `result[${i}] ${a.results[i]} vs ${b.results[i]}`;
+  const sa = JSON.stringify(a.snap, bigintsAsText),
+    sb = JSON.stringify(b.snap, bigintsAsText);
   return sa === sb ? null : 'final snapshots differ';
 }

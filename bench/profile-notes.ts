@@ -2,23 +2,29 @@
 // batch; node --cpu-prof on the JS paths), for BENCHMARKS.md. Update when the profile changes.
 
 const LIMITS: Record<string, string> = {
-  churn: 'the earlier profile of the copying batch found ~21% of its time moving data the native runner never ' +
+  churn:
+    'the earlier profile of the copying batch found ~21% of its time moving data the native runner never ' +
     'moves (memcpy of ops into the heap and results out: 14.5%; page faults and zeroing of fresh JS arrays: ' +
     '6.4%); the zero-copy window removes that. The rest is TurboFan code for the same C, which the annotated ' +
     'profile showed spilling values around calls, reloading the memory base after calls and checking the stack ' +
     'on every loop back-edge: fixed costs that weigh most on the workload with the least C work per op (not ' +
     'profiled again after the window and -flto).',
-  other: 'the WASM batch runs in place in the window, so what is left is the generated code\'s fixed costs (see ' +
-    'the churn note); the run\'s noise (the twin ratio) shows how much of a miss the machine\'s load can explain.',
-  live: 'the TS tree is an ordered treap with O(log n) insert, remove and neighbour lookup; the time is the rcache ' +
+  other:
+    "the WASM batch runs in place in the window, so what is left is the generated code's fixed costs (see " +
+    "the churn note); the run's noise (the twin ratio) shows how much of a miss the machine's load can explain.",
+  live:
+    'the TS tree is an ordered treap with O(log n) insert, remove and neighbour lookup; the time is the rcache ' +
     'fast path and BigInt arithmetic per allocation.',
-  ts: 'the earlier node --cpu-prof of the TS model found 29% of churn in its batch loop building a subarray ' +
+  ts:
+    'the earlier node --cpu-prof of the TS model found 29% of churn in its batch loop building a subarray ' +
     'per op and destructuring it (now read word by word in place) and, on domain init/put, creating and ' +
     'collecting one CpuRcache object per CPU and class and one empty PFN array per magazine (now per-class ' +
     'loaded/prev arrays and one shared empty array). What remains is the rcache fast path and BigInt PFN ' +
     'arithmetic per op (not profiled again).',
-  perop: 'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
-  trace: 'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
+  perop:
+    'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
+  trace:
+    'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
   load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
   tsbig: 'every domain allocates 1024×6×2 Magazine objects (empty ones share one PFN array).',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
@@ -26,8 +32,15 @@ const LIMITS: Record<string, string> = {
 };
 
 const KEYS: [RegExp, string][] = [
-  [/churn/, 'churn'], [/every other workload/, 'other'], [/live IOVAs/, 'live'], [/^TS model/, 'ts'],
-  [/per-op/, 'perop'], [/trace/, 'trace'], [/\(TS\) as before/, 'tsbig'], [/as before/, 'load'], [/seed/, 'seed'],
+  [/churn/, 'churn'],
+  [/every other workload/, 'other'],
+  [/live IOVAs/, 'live'],
+  [/^TS model/, 'ts'],
+  [/per-op/, 'perop'],
+  [/trace/, 'trace'],
+  [/\(TS\) as before/, 'tsbig'],
+  [/as before/, 'load'],
+  [/seed/, 'seed'],
 ];
 
 /** What limits target `name` (used when it is missed). */

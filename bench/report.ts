@@ -13,9 +13,26 @@ export interface WorkloadResult {
   /** Per engine, per round: that round's steady repetitions. */
   rounds: Record<EngineKind, Rep[][]>;
 }
-export interface WarmupRow { workload: string; engine: string; reps: Rep[] }
-export interface ScaleRow { label: string; wallMs: number; cpuMs?: number; heap?: number; magazineBytes?: number; slabBytes?: number; error?: string }
-export interface Target { name: string; measured: string; met: boolean; limit: string }
+export interface WarmupRow {
+  workload: string;
+  engine: string;
+  reps: Rep[];
+}
+export interface ScaleRow {
+  label: string;
+  wallMs: number;
+  cpuMs?: number;
+  heap?: number;
+  magazineBytes?: number;
+  slabBytes?: number;
+  error?: string;
+}
+export interface Target {
+  name: string;
+  measured: string;
+  met: boolean;
+  limit: string;
+}
 
 export interface Report {
   machine: string;
@@ -34,7 +51,8 @@ export interface Report {
 }
 
 const MiB = 2 ** 20;
-export const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
+export const fmt = (x: number): string =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
 export const r2 = (x: number): string => x.toFixed(2);
 const mib = (x?: number): string => (x === undefined ? '–' : `${(x / MiB).toFixed(0)} MiB`);
 const wall = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
@@ -48,7 +66,7 @@ export function medianRep(w: WorkloadResult, en: EngineKind): Rep {
 
 /** Throughput of `a` relative to `b` (CPU time), one ratio per round, as median and range. */
 export function ratio(w: WorkloadResult, a: EngineKind, b: EngineKind): Spread {
-  const per = w.rounds[a].map((ra, i) => median(w.rounds[b][i]!.map((r) => r.cpuNs)) / median(ra.map((r) => r.cpuNs)));
+  const per = w.rounds[a].map((ra, i) => median(w.rounds[b][i].map((r) => r.cpuNs)) / median(ra.map((r) => r.cpuNs)));
   return spread(per);
 }
 
@@ -57,10 +75,15 @@ function throughputTable(ws: WorkloadResult[]): string {
   return [
     `| workload | ops | ${shown.map((e) => `${ENGINE_LABEL[e]} ops/s: CPU · wall`).join(' | ')} |`,
     `|---|---:|${shown.map(() => '---:').join('|')}|`,
-    ...ws.map((w) => `| ${w.name} | ${w.ops} | ${shown.map((e) => {
-      const m = medianRep(w, e);
-      return `**${fmt(w.ops / (m.cpuNs / 1e9))}** · ${fmt(w.ops / (m.wallNs / 1e9))}`;
-    }).join(' | ')} |`),
+    ...ws.map(
+      (w) =>
+        `| ${w.name} | ${w.ops} | ${shown
+          .map((e) => {
+            const m = medianRep(w, e);
+            return `**${fmt(w.ops / (m.cpuNs / 1e9))}** · ${fmt(w.ops / (m.wallNs / 1e9))}`;
+          })
+          .join(' | ')} |`,
+    ),
   ].join('\n');
 }
 
@@ -68,14 +91,21 @@ function ratioTable(ws: WorkloadResult[]): string {
   return [
     '| workload | WASM batch / native | WASM per-op / WASM batch | TS / WASM batch | noise: WASM batch (twin) / WASM batch |',
     '|---|---:|---:|---:|---:|',
-    ...ws.map((w) => `| ${w.name} | ${fmtSpread(ratio(w, 'wasm-batch', 'native'))} | ${fmtSpread(ratio(w, 'wasm-perop', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'ts', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'wasm-batch-twin', 'wasm-batch'))} |`),
+    ...ws.map(
+      (w) =>
+        `| ${w.name} | ${fmtSpread(ratio(w, 'wasm-batch', 'native'))} | ${fmtSpread(ratio(w, 'wasm-perop', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'ts', 'wasm-batch'))} | ${fmtSpread(ratio(w, 'wasm-batch-twin', 'wasm-batch'))} |`,
+    ),
   ].join('\n');
 }
 
 /** The largest deviation from 1 of any per-round twin ratio: differences below it are not real. */
 export function noiseOf(ws: WorkloadResult[]): { worst: number; lo: number; hi: number } {
-  const all = ws.flatMap((w) => { const s = ratio(w, 'wasm-batch-twin', 'wasm-batch'); return [s.min, s.max]; });
-  const lo = Math.min(...all), hi = Math.max(...all);
+  const all = ws.flatMap((w) => {
+    const s = ratio(w, 'wasm-batch-twin', 'wasm-batch');
+    return [s.min, s.max];
+  });
+  const lo = Math.min(...all),
+    hi = Math.max(...all);
   return { worst: Math.max(1 - lo, hi - 1), lo, hi };
 }
 
@@ -85,8 +115,8 @@ function warmupTable(rows: WarmupRow[]): string {
     '|---|---|---:|---:|---:|---:|---:|',
     ...rows.map(({ workload, engine, reps }) => {
       const st = median(reps.slice(reps.length >= 4 ? 3 : 1).map((r) => r.cpuNs));
-      const at = (i: number): string => (reps[i] ? ms(reps[i]!.cpuNs) : '–');
-      return `| ${workload} | ${engine} | ${at(0)} | ${at(1)} | ${at(2)} | ${ms(st)} | ${r2(reps[0]!.cpuNs / st)} |`;
+      const at = (i: number): string => (reps[i] ? ms(reps[i].cpuNs) : '–');
+      return `| ${workload} | ${engine} | ${at(0)} | ${at(1)} | ${at(2)} | ${ms(st)} | ${r2(reps[0].cpuNs / st)} |`;
     }),
   ].join('\n');
 }
@@ -95,7 +125,10 @@ function scaleTable(scale: ScaleRow[]): string {
   return [
     '| scale row | wall time | CPU time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
     '|---|---:|---:|---:|---:|---:|',
-    ...scale.map((s) => `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${s.cpuMs === undefined ? '–' : wall(s.cpuMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`),
+    ...scale.map(
+      (s) =>
+        `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${s.cpuMs === undefined ? '–' : wall(s.cpuMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`,
+    ),
   ].join('\n');
 }
 

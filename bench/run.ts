@@ -15,16 +15,38 @@ import { loadIovaModule } from '../src/wasm/load.js';
 import type { Engine, LabConfig } from '../src/engine.js';
 import { cacheByName, type CacheCounters } from '../src/snapshot.js';
 import { createWasmEngine } from '../src/wasm-engine.js';
-import { buildNative, ENGINES, measure, NATIVE_OPT, sameOutcome, writeOpFile, type Budget, type EngineKind, type Outcome } from './engines.js';
+import {
+  buildNative,
+  ENGINES,
+  measure,
+  NATIVE_OPT,
+  sameOutcome,
+  writeOpFile,
+  type Budget,
+  type EngineKind,
+  type Outcome,
+} from './engines.js';
 import { PROFILE_NOTES, limitOf } from './profile-notes.js';
-import { medianRep, noiseOf, r2, ratio, renderMarkdown, type ScaleRow, type Target, type WarmupRow, type WorkloadResult } from './report.js';
+import {
+  medianRep,
+  noiseOf,
+  r2,
+  ratio,
+  renderMarkdown,
+  type ScaleRow,
+  type Target,
+  type WarmupRow,
+  type WorkloadResult,
+} from './report.js';
 import { fmtSpread, steady, type Rep } from './stats.js';
 import { cfg, seedPreset, SLOW_PREFILL, workloads } from './streams.js';
 import { generateTraceText, timeTraceReplay } from './trace-row.js';
 import { bigLabRow, LIVE_IOVAS, liveIovasRow } from './ts-scale.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const { values: opts } = parseArgs({ options: { 'slow-pairs': { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+  options: { 'slow-pairs': { type: 'string' }, quick: { type: 'boolean', default: false } },
+});
 const quick = opts.quick;
 const slowPairs = Number(opts['slow-pairs'] ?? (quick ? '100' : '10000'));
 if (!Number.isSafeInteger(slowPairs) || slowPairs < 0) {
@@ -63,27 +85,39 @@ for (const w of wls) {
       const m = await measure(en, w, exe, opFile, BUDGET);
       rounds[en].push(steady(m.reps));
       outcomes[en] ??= m.outcome;
-      if (en === 'native' && round === 0 && m.reps.length >= 4) warmup.push({ workload: w.name, engine: 'native (runner process)', reps: m.reps });
+      if (en === 'native' && round === 0 && m.reps.length >= 4)
+        warmup.push({ workload: w.name, engine: 'native (runner process)', reps: m.reps });
       const st = medianRep({ name: w.name, ops: w.n, rounds: { [en]: [steady(m.reps)] } } as WorkloadResult, en);
-      console.error(`  ${w.name} r${round} ${en}: ${m.reps.length} reps, steady median CPU ${(st.cpuNs / 1e6).toFixed(1)} ms @${since()}`);
+      console.error(
+        `  ${w.name} r${round} ${en}: ${m.reps.length} reps, steady median CPU ${(st.cpuNs / 1e6).toFixed(1)} ms @${since()}`,
+      );
     }
     noteLoad();
   }
   for (const en of ENGINES.slice(1)) {
     const diff = sameOutcome(outcomes.native!, outcomes[en]!);
-    if (diff) { console.error(`MISMATCH in workload "${w.name}": native vs ${en}: ${diff}`); failed = true; }
+    if (diff) {
+      console.error(`MISMATCH in workload "${w.name}": native vs ${en}: ${diff}`);
+      failed = true;
+    }
   }
   results.push({ name: w.name, ops: w.n, rounds });
 }
-if (failed) { console.error('FAIL: engines disagree (see MISMATCH lines above)'); process.exit(1); }
+if (failed) {
+  console.error('FAIL: engines disagree (see MISMATCH lines above)');
+  process.exit(1);
+}
 
 // ---------- warm-up curves: a fresh process per workload and engine ----------
 // The slow path is left out in full mode: one repetition takes seconds, so its warm-up is a small share.
 for (const [i, w] of wls.entries()) {
   if (!quick && w.name.startsWith('4')) continue;
   for (const kind of ['wasm-batch', 'ts'] as const) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/warmup.ts'), opFiles[i], kind, String(WARMUP_REPS)],
-      { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'bench/warmup.ts'), opFiles[i], kind, String(WARMUP_REPS)],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     warmup.push({ workload: w.name, engine: kind === 'ts' ? 'TS' : 'WASM batch', reps: JSON.parse(out) as Rep[] });
     console.error(`  warm-up ${w.name} ${kind} @${since()}`);
   }
@@ -113,7 +147,10 @@ function measureMemory(row: ScaleRow, e: Engine): void {
 const seedW = await seedPreset();
 let t0 = performance.now();
 let c0 = process.cpuUsage();
-const cpuMsSince = (c: NodeJS.CpuUsage): number => { const d = process.cpuUsage(c); return (d.user + d.system) / 1000; };
+const cpuMsSince = (c: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+};
 const seedRow: ScaleRow = {
   label: `seed preset: 128 CPUs × 159 domains (order0) init + ${seedW.n - 159 - 100} churn ops over 10 s virtual, WASM batch`,
   wallMs: NaN,
@@ -136,7 +173,10 @@ t0 = performance.now();
 c0 = process.cpuUsage();
 try {
   const e = await freshEngine(cfg(1024));
-  for (let i = 0; i < 1000; i++) { e.createDomain(4096, 1n); bigDomains++; }
+  for (let i = 0; i < 1000; i++) {
+    e.createDomain(4096, 1n);
+    bigDomains++;
+  }
   big.wallMs = performance.now() - t0;
   big.cpuMs = cpuMsSince(c0);
   measureMemory(big, e);
@@ -152,7 +192,9 @@ console.error(`WASM scale rows @${since()}`);
 // ---------- TS scale rows ----------
 const live = await liveIovasRow(quick ? 2 : 5);
 const bigLab = bigLabRow();
-console.error(`TS scale rows: 200k live ${(live.ts.cpuNs / 1e6).toFixed(0)} ms CPU, 1024x1000 ${(bigLab.cpuNs / 1e6).toFixed(0)} ms CPU @${since()}`);
+console.error(
+  `TS scale rows: 200k live ${(live.ts.cpuNs / 1e6).toFixed(0)} ms CPU, 1024x1000 ${(bigLab.cpuNs / 1e6).toFixed(0)} ms CPU @${since()}`,
+);
 noteLoad();
 
 // ---------- trace row: parse + replay of a generated trace ----------
@@ -165,7 +207,12 @@ const totalS = (performance.now() - tStart) / 1000;
 // ---------- targets (CPU-time ratios: median of per-round ratios, worst workload shown) ----------
 const MiB = 2 ** 20;
 const wall = (r: ScaleRow): string => `${r.wallMs.toFixed(0)} ms wall (${r.cpuMs?.toFixed(0)} ms CPU)`;
-const target = (name: string, measured: string, met: boolean): Target => ({ name, measured, met, limit: limitOf(name) });
+const target = (name: string, measured: string, met: boolean): Target => ({
+  name,
+  measured,
+  met,
+  limit: limitOf(name),
+});
 const worst = (a: EngineKind, b: EngineKind, which: WorkloadResult[]) => {
   const all = which.map((w) => ({ w, s: ratio(w, a, b) }));
   return all.reduce((x, y) => (y.s.med < x.s.med ? y : x));
@@ -182,26 +229,46 @@ const targets: Target[] = [
   target('WASM batch ≥ 0.8× native on every other workload (worst shown)', shown(others), others.s.med >= 0.8),
   target('WASM per-op ≥ 0.5× WASM batch on every workload (worst shown)', shown(perOp), perOp.s.med >= 0.5),
   target('TS model ≥ 0.1× WASM batch on every workload (worst shown)', shown(ts), ts.s.med >= 0.1),
-  target(`${LIVE_IOVAS.toLocaleString('en')} live IOVAs on the TS engine < 2 s`, `${liveS.toFixed(2)} s CPU`, liveS < 2),
+  target(
+    `${LIVE_IOVAS.toLocaleString('en')} live IOVAs on the TS engine < 2 s`,
+    `${liveS.toFixed(2)} s CPU`,
+    liveS < 2,
+  ),
   target(`${TRACE_OPS.toLocaleString('en')} trace ops parse + replay < 6 s`, `${traceS.toFixed(2)} s`, traceS < 6),
   target('seed preset < 1 s', `${scale[0].wallMs.toFixed(0)} ms`, scale[0].wallMs < 1000),
-  target('1024×1000 init (WASM) < 10 s within 2 GB WASM heap', big.error ? `failed: ${big.error}` : `${(big.wallMs / 1000).toFixed(2)} s, ${(big.heap! / 2 ** 30).toFixed(2)} GiB`,
-    !big.error && big.wallMs < 10_000 && big.heap! <= 2 ** 31),
+  target(
+    '1024×1000 init (WASM) < 10 s within 2 GB WASM heap',
+    big.error ? `failed: ${big.error}` : `${(big.wallMs / 1000).toFixed(2)} s, ${(big.heap! / 2 ** 30).toFixed(2)} GiB`,
+    !big.error && big.wallMs < 10_000 && big.heap! <= 2 ** 31,
+  ),
   // The previous committed BENCHMARKS.md (wall time, sorted-array TS model): seed 47 ms, 1024×1000 WASM
   // 226 ms and 172 MiB (HEAPU8.length 180,682,752 bytes, shown rounded); the TS model's 1024×1000 lab
   // took 12 s and 1.3 GB.
   target('seed preset as before (47 ms wall) or better', `${wall(seedRow)}`, seedRow.wallMs <= 47),
-  target('1024×1000 init (WASM) as before (226 ms wall, 172 MiB heap) or better', `${wall(big)}, ${(big.heap! / MiB).toFixed(0)} MiB`,
-    !big.error && big.wallMs <= 226 && big.heap! <= 180_682_752),
-  target('1024×1000 init (TS) as before (12 s, 1.3 GB) or better', `${(bigLab.wallNs / 1e9).toFixed(2)} s wall, ${(bigLab.heapBytes / MiB).toFixed(0)} MiB heap`,
-    bigLab.wallNs <= 12e9 && bigLab.heapBytes <= 1.3e9),
+  target(
+    '1024×1000 init (WASM) as before (226 ms wall, 172 MiB heap) or better',
+    `${wall(big)}, ${(big.heap! / MiB).toFixed(0)} MiB`,
+    !big.error && big.wallMs <= 226 && big.heap! <= 180_682_752,
+  ),
+  target(
+    '1024×1000 init (TS) as before (12 s, 1.3 GB) or better',
+    `${(bigLab.wallNs / 1e9).toFixed(2)} s wall, ${(bigLab.heapBytes / MiB).toFixed(0)} MiB heap`,
+    bigLab.wallNs <= 12e9 && bigLab.heapBytes <= 1.3e9,
+  ),
 ];
 
-const sh = (cmd: string, args: string[]): string => { try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return '?'; } };
+const sh = (cmd: string, args: string[]): string => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+};
 const cpuModel = /Model name:\s*(.+)/.exec(sh('lscpu', []))?.[1] ?? '?';
 const emcc = `emcc ${/\d+\.\d+\.\d+/.exec(sh('emcc', ['--version']))?.[0] ?? '?'}`;
 const noise = noiseOf(results);
-const load = `1-minute load average sampled ${loads.length} times during the run: ${loads.map((l) => l.toFixed(1)).join(', ')} ` +
+const load =
+  `1-minute load average sampled ${loads.length} times during the run: ${loads.map((l) => l.toFixed(1)).join(', ')} ` +
   `on ${sh('nproc', [])} cores. Other jobs shared the machine, so CPU time (which counts only this process's own ` +
   `work, but includes its GC and compiler threads) is the headline; wall time also counts waiting for a core.`;
 const method = `Method: each workload is one deterministic op stream (BigUint64Array, 6 words/op) recorded once
@@ -229,7 +296,17 @@ first measurement's repetitions (a fresh runner process).`;
 const md = renderMarkdown({
   machine: `${cpuModel}, ${sh('nproc', [])} cores (nproc), node ${process.version}, ${emcc}`,
   command: `npm run bench${quick ? ' -- --quick' : ''}${opts['slow-pairs'] !== undefined ? ` -- --slow-pairs ${slowPairs}` : ''}`,
-  load, totalS, method, workloads: results, warmup, scale, live, bigLab, trace, targets, profile: PROFILE_NOTES,
+  load,
+  totalS,
+  method,
+  workloads: results,
+  warmup,
+  scale,
+  live,
+  bigLab,
+  trace,
+  targets,
+  profile: PROFILE_NOTES,
 });
 if (!quick) writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
 console.log(md);

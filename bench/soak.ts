@@ -42,10 +42,17 @@ const STREAMS_PER_BATCH = 200;
 
 const mix: Record<string, number> = {};
 const errors: Record<string, number> = {};
-let ops = 0, streams = 0, maxDepot = 0, trims = 0, flushRetries = 0, allocFailures = 0;
+let ops = 0,
+  streams = 0,
+  maxDepot = 0,
+  trims = 0,
+  flushRetries = 0,
+  allocFailures = 0;
 const t0 = performance.now();
 
-const runs = profiles.length ? profiles.map((v) => ({ version: v, config: versionConfig(v) })) : [{ version: '', config: CONFIG }];
+const runs = profiles.length
+  ? profiles.map((v) => ({ version: v, config: versionConfig(v) }))
+  : [{ version: '', config: CONFIG }];
 const perVersion: string[] = [];
 for (const run of runs) {
   const opsBefore = ops;
@@ -67,7 +74,9 @@ for (const run of runs) {
         last = snap;
       });
       if (diff !== null) {
-        console.error(`DIVERGENCE in stream ${streams} (batch seed ${seed * 1_000_003 + Math.floor(streams / STREAMS_PER_BATCH)}):\n${diff}`);
+        console.error(
+          `DIVERGENCE in stream ${streams} (batch seed ${seed * 1_000_003 + Math.floor(streams / STREAMS_PER_BATCH)}):\n${diff}`,
+        );
         console.error('--- stream as trace ---\n' + (await traceOfStream(s, config)));
         process.exit(1);
       }
@@ -84,12 +93,26 @@ for (const run of runs) {
 }
 
 const secs = (performance.now() - t0) / 1000;
-console.log(`soak: seed ${seed}, ${ops} ops in ${streams} streams${randomPolicies ? ' (random profiles/policies)' : ''}, no divergence`);
+console.log(
+  `soak: seed ${seed}, ${ops} ops in ${streams} streams${randomPolicies ? ' (random profiles/policies)' : ''}, no divergence`,
+);
 for (const line of perVersion) console.log(`  ${line}`);
-console.log(`op mix: ${Object.entries(mix).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+console.log(
+  `op mix: ${Object.entries(mix)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}`,
+);
 console.log(`max depot size (snapshot magazines.depot): ${maxDepot}`);
 console.log(`depot trims: ${trims}`);
 console.log(`flush-retries: ${flushRetries}`);
 console.log(`allocation failures (result 0): ${allocFailures}`);
-console.log(`errors by class: ${Object.entries(errors).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+console.log(
+  `errors by class: ${
+    Object.entries(errors)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none'
+  }`,
+);
 console.log(`wall time: ${secs.toFixed(1)} s (${Math.round(ops / secs)} ops/s)`);

@@ -1,11 +1,14 @@
 // Small statistics for the benchmark: medians, per-round ratios and their ranges.
 
-export interface Rep { cpuNs: number; wallNs: number }
+export interface Rep {
+  cpuNs: number;
+  wallNs: number;
+}
 
 /** The median (upper median for an even count). */
 export function median(xs: number[]): number {
   if (xs.length === 0) throw new RangeError('median of no values');
-  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 }
 
 /** Repetition 0 is the cold one; the rest are the steady state. */
@@ -18,7 +21,11 @@ export function enoughReps(reps: Rep[], minNs: number, maxNs: number): boolean {
   return (reps.length >= 4 && cpu >= minNs) || (reps.length >= 2 && cpu >= maxNs);
 }
 
-export interface Spread { med: number; min: number; max: number }
+export interface Spread {
+  med: number;
+  min: number;
+  max: number;
+}
 
 export function spread(xs: number[]): Spread {
   return { med: median(xs), min: Math.min(...xs), max: Math.max(...xs) };

@@ -12,23 +12,39 @@ export const SLOW_PREFILL = 300_000;
 class Recorder {
   readonly ops: BatchOp[] = [];
   constructor(readonly e: Engine) {}
-  createDomain(): number { const id = this.e.createDomain(4096, 1n); this.ops.push({ op: 'createDomain', granule: 4096, startPfn: 1n }); return id; }
-  putDomain(domain: number): void { this.e.putDomain(domain); this.ops.push({ op: 'putDomain', domain }); }
+  createDomain(): number {
+    const id = this.e.createDomain(4096, 1n);
+    this.ops.push({ op: 'createDomain', granule: 4096, startPfn: 1n });
+    return id;
+  }
+  putDomain(domain: number): void {
+    this.e.putDomain(domain);
+    this.ops.push({ op: 'putDomain', domain });
+  }
   allocFast(domain: number, cpu: number, size: bigint): bigint {
     const pfn = this.e.allocFast(domain, cpu, size, LIMIT, false);
     if (pfn === 0n) throw new Error('generator: allocFast failed');
     this.ops.push({ op: 'allocFast', domain, cpu, size, limitPfn: LIMIT, flushRcache: false });
     return pfn;
   }
-  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void { this.e.freeFast(domain, cpu, pfn, size); this.ops.push({ op: 'freeFast', domain, cpu, pfn, size }); }
+  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
+    this.e.freeFast(domain, cpu, pfn, size);
+    this.ops.push({ op: 'freeFast', domain, cpu, pfn, size });
+  }
   alloc(domain: number, size: bigint): bigint {
     const pfn = this.e.alloc(domain, size, LIMIT, true);
     if (pfn === 0n) throw new Error('generator: alloc failed');
     this.ops.push({ op: 'alloc', domain, size, limitPfn: LIMIT, sizeAligned: true });
     return pfn;
   }
-  free(domain: number, pfn: bigint): void { this.e.free(domain, pfn); this.ops.push({ op: 'free', domain, pfn }); }
-  advance(ms: bigint): void { this.e.advanceClock(ms); this.ops.push({ op: 'advance', ms }); }
+  free(domain: number, pfn: bigint): void {
+    this.e.free(domain, pfn);
+    this.ops.push({ op: 'free', domain, pfn });
+  }
+  advance(ms: bigint): void {
+    this.e.advanceClock(ms);
+    this.ops.push({ op: 'advance', ms });
+  }
   createDmaDomain(type: DmaDomainType): number {
     const id = this.e.createDmaDomain(4096, 1n, type, 48);
     this.ops.push({ op: 'createDmaDomain', granule: 4096, startPfn: 1n, type, apertureBits: 48 });
@@ -52,10 +68,19 @@ class Recorder {
   }
 }
 
-export interface Workload { name: string; config: LabConfig; ops: BigUint64Array; n: number }
+export interface Workload {
+  name: string;
+  config: LabConfig;
+  ops: BigUint64Array;
+  n: number;
+}
 
-export const cfg = (cpus: number, slabGeometry: 'slub' | 'order0' = 'slub'): LabConfig =>
-  ({ possibleCpus: cpus, onlineCpus: cpus, magazines: 'named', slabGeometry });
+export const cfg = (cpus: number, slabGeometry: 'slub' | 'order0' = 'slub'): LabConfig => ({
+  possibleCpus: cpus,
+  onlineCpus: cpus,
+  magazines: 'named',
+  slabGeometry,
+});
 
 type Generator = (r: Recorder, rand: () => number) => void;
 
@@ -70,43 +95,73 @@ export async function record(name: string, config: LabConfig, gen: Generator): P
 const ri = (rand: () => number, lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 
 const generators = (slowPairs: number): [string, LabConfig, Generator][] => [
-  ['1 same-CPU churn', cfg(8), (r, rand) => {
-    const d = r.createDomain();
-    for (let i = 0; i < 100_000; i++) { const s = BigInt(ri(rand, 1, 32)); r.freeFast(d, 0, r.allocFast(d, 0, s), s); }
-  }],
-  ['2 cross-CPU', cfg(8), (r, rand) => {
-    const d = r.createDomain();
-    for (let round = 0; round < 400; round++) {
-      const cpu = round % 4;
-      const live: [bigint, bigint][] = [];
-      for (let i = 0; i < 256; i++) { const s = BigInt(ri(rand, 1, 32)); live.push([r.allocFast(d, cpu, s), s]); }
-      for (const [p, s] of live) r.freeFast(d, cpu + 4, p, s);
-    }
-  }],
-  ['3 depot grow+trim', cfg(8), (r, rand) => {
-    const d = r.createDomain();
-    for (let burst = 0; burst < 40; burst++) {
-      const live: [bigint, bigint][] = [];
-      for (let i = 0; i < 2000; i++) { const s = BigInt(ri(rand, 1, 4)); live.push([r.allocFast(d, i % 8, s), s]); }
-      for (const [p, s] of live) r.freeFast(d, burst % 8, p, s);
-      for (let t = 0; t < 10; t++) r.advance(100n);
-    }
-  }],
-  ['4 slow path (alloc_iova)', cfg(8), (r, rand) => {
-    const d = r.createDomain();
-    const live: bigint[] = [];
-    for (let i = 0; i < SLOW_PREFILL; i++) live.push(r.alloc(d, 1n));
-    for (let i = 0; i < slowPairs; i++) { // each alloc walks down from cached32 to the freed hole
-      const k = Math.floor(rand() * live.length);
-      r.free(d, live[k]);
-      live[k] = r.alloc(d, 1n);
-    }
-  }],
-  ['5 domain init/put 128x159', cfg(128), (r) => {
-    const ids: number[] = [];
-    for (let i = 0; i < 159; i++) ids.push(r.createDomain());
-    for (const id of ids) r.putDomain(id);
-  }],
+  [
+    '1 same-CPU churn',
+    cfg(8),
+    (r, rand) => {
+      const d = r.createDomain();
+      for (let i = 0; i < 100_000; i++) {
+        const s = BigInt(ri(rand, 1, 32));
+        r.freeFast(d, 0, r.allocFast(d, 0, s), s);
+      }
+    },
+  ],
+  [
+    '2 cross-CPU',
+    cfg(8),
+    (r, rand) => {
+      const d = r.createDomain();
+      for (let round = 0; round < 400; round++) {
+        const cpu = round % 4;
+        const live: [bigint, bigint][] = [];
+        for (let i = 0; i < 256; i++) {
+          const s = BigInt(ri(rand, 1, 32));
+          live.push([r.allocFast(d, cpu, s), s]);
+        }
+        for (const [p, s] of live) r.freeFast(d, cpu + 4, p, s);
+      }
+    },
+  ],
+  [
+    '3 depot grow+trim',
+    cfg(8),
+    (r, rand) => {
+      const d = r.createDomain();
+      for (let burst = 0; burst < 40; burst++) {
+        const live: [bigint, bigint][] = [];
+        for (let i = 0; i < 2000; i++) {
+          const s = BigInt(ri(rand, 1, 4));
+          live.push([r.allocFast(d, i % 8, s), s]);
+        }
+        for (const [p, s] of live) r.freeFast(d, burst % 8, p, s);
+        for (let t = 0; t < 10; t++) r.advance(100n);
+      }
+    },
+  ],
+  [
+    '4 slow path (alloc_iova)',
+    cfg(8),
+    (r, rand) => {
+      const d = r.createDomain();
+      const live: bigint[] = [];
+      for (let i = 0; i < SLOW_PREFILL; i++) live.push(r.alloc(d, 1n));
+      for (let i = 0; i < slowPairs; i++) {
+        // each alloc walks down from cached32 to the freed hole
+        const k = Math.floor(rand() * live.length);
+        r.free(d, live[k]);
+        live[k] = r.alloc(d, 1n);
+      }
+    },
+  ],
+  [
+    '5 domain init/put 128x159',
+    cfg(128),
+    (r) => {
+      const ids: number[] = [];
+      for (let i = 0; i < 159; i++) ids.push(r.createDomain());
+      for (const id of ids) r.putDomain(id);
+    },
+  ],
 ];
 
 /** The five workloads, the slow path with `slowPairs` free+alloc pairs. */
@@ -146,7 +201,9 @@ export function seedPreset(): Promise<Workload> {
     for (let i = 0; i < 159; i++) r.createDomain();
     // 10 s of virtual churn: 100 pairs per 100 ms step, so the depot trim work runs too
     for (let i = 0; i < 10_000; i++) {
-      const d = i % 159, cpu = ri(rand, 0, 127), s = BigInt(ri(rand, 1, 32));
+      const d = i % 159,
+        cpu = ri(rand, 0, 127),
+        s = BigInt(ri(rand, 1, 32));
       r.freeFast(d, cpu, r.allocFast(d, cpu, s), s);
       if (i % 100 === 99) r.advance(100n);
     }

@@ -18,7 +18,10 @@ export async function generateTraceText(totalOps: number): Promise<string> {
   let lines = [`cpus ${CPUS}`, 'magazines named', 'domain 0 4096 1'];
   const dom = e.createDomain(4096, 1n);
   let ops = 1;
-  const flush = () => { chunks.push(lines.join('\n')); lines = []; };
+  const flush = () => {
+    chunks.push(lines.join('\n'));
+    lines = [];
+  };
   for (let burst = 0; ops < totalOps; burst++) {
     const cpu = burst % CPUS;
     const live: [bigint, number][] = [];
@@ -34,7 +37,11 @@ export async function generateTraceText(totalOps: number): Promise<string> {
       lines.push(`free 0 ${to} 0x${pfn.toString(16)} ${size}`);
       ops++;
     }
-    if (burst % TICK_EVERY === TICK_EVERY - 1 && ops < totalOps) { e.advanceClock(100n); lines.push('tick 100'); ops++; }
+    if (burst % TICK_EVERY === TICK_EVERY - 1 && ops < totalOps) {
+      e.advanceClock(100n);
+      lines.push('tick 100');
+      ops++;
+    }
     if (lines.length >= 100_000) flush();
   }
   flush();
@@ -42,7 +49,13 @@ export async function generateTraceText(totalOps: number): Promise<string> {
   return chunks.join('\n') + '\n';
 }
 
-export interface TraceTiming { ops: number; chars: number; parseMs: number; replayMs: number; values: number }
+export interface TraceTiming {
+  ops: number;
+  chars: number;
+  parseMs: number;
+  replayMs: number;
+  values: number;
+}
 
 /** Wall time of parseTrace + replayTrace (WASM engine) on `text`. */
 export async function timeTraceReplay(text: string): Promise<TraceTiming> {
@@ -51,5 +64,11 @@ export async function timeTraceReplay(text: string): Promise<TraceTiming> {
   const t1 = performance.now();
   const result = await replayTrace(trace, 'wasm');
   const t2 = performance.now();
-  return { ops: trace.ops.length, chars: text.length, parseMs: t1 - t0, replayMs: t2 - t1, values: result.values.length };
+  return {
+    ops: trace.ops.length,
+    chars: text.length,
+    parseMs: t1 - t0,
+    replayMs: t2 - t1,
+    values: result.values.length,
+  };
 }

@@ -12,23 +12,46 @@ import { cfg } from './streams.js';
 
 export const LIVE_IOVAS = 200_000;
 
-export interface LiveRow { ts: Rep; wasm: Rep; reps: number }
-export interface BigLabRow { cpuNs: number; wallNs: number; heapBytes: number }
+export interface LiveRow {
+  ts: Rep;
+  wasm: Rep;
+  reps: number;
+}
+export interface BigLabRow {
+  cpuNs: number;
+  wallNs: number;
+  heapBytes: number;
+}
 
-const mid = (reps: Rep[]): Rep => ({ cpuNs: median(reps.map((r) => r.cpuNs)), wallNs: median(reps.map((r) => r.wallNs)) });
+const mid = (reps: Rep[]): Rep => ({
+  cpuNs: median(reps.map((r) => r.cpuNs)),
+  wallNs: median(reps.map((r) => r.wallNs)),
+});
 
 /** createDomain, then LIVE_IOVAS allocFast of sizes 1..4 (32-bit limit) spread over 8 CPUs, none freed. */
 export async function liveIovasRow(reps: number): Promise<LiveRow> {
   const ops: BatchOp[] = [{ op: 'createDomain', granule: 4096, startPfn: 1n }];
   for (let i = 0; i < LIVE_IOVAS; i++) {
-    ops.push({ op: 'allocFast', domain: 0, cpu: i % 8, size: BigInt(1 + (i % 4)), limitPfn: LIMIT, flushRcache: false });
+    ops.push({
+      op: 'allocFast',
+      domain: 0,
+      cpu: i % 8,
+      size: BigInt(1 + (i % 4)),
+      limitPfn: LIMIT,
+      flushRcache: false,
+    });
   }
   const enc = encodeOps(ops);
-  const ts: Rep[] = [], wasm: Rep[] = [];
-  for (let r = 0; r < reps; r++) { // alternating; every repetition counts (each is cold for its lab)
-    for (const [out, make] of [[ts, () => createModelEngine(cfg(8))], [wasm, () => createWasmEngine(cfg(8))]] as const) {
+  const ts: Rep[] = [],
+    wasm: Rep[] = [];
+  for (let r = 0; r < reps; r++) {
+    // alternating; every repetition counts (each is cold for its lab)
+    for (const [out, make] of [
+      [ts, () => createModelEngine(cfg(8))],
+      [wasm, () => createWasmEngine(cfg(8))],
+    ] as const) {
       const { rep, engine } = await timeRep(make, enc, ops.length, 'batch');
-      const live = engine.snapshot().domains[0]!.liveIovas;
+      const live = engine.snapshot().domains[0].liveIovas;
       if (live !== LIVE_IOVAS) throw new Error(`${engine.name}: ${live} live IOVAs, expected ${LIVE_IOVAS}`);
       engine.dispose();
       out.push(rep);

@@ -3,12 +3,20 @@
 #define IOVA_CLOCK_H
 #include <stdint.h>
 
-struct work { uint64_t due; int32_t dom; uint32_t cls; };
-struct clock { uint64_t now; struct work *heap; uint32_t n, cap; };
+struct work {
+	uint64_t due;
+	int32_t dom;
+	uint32_t cls;
+};
+struct clock {
+	uint64_t now;
+	struct work *heap;
+	uint32_t n, cap;
+};
 
 void clock_init(struct clock *k);
 void clock_destroy(struct clock *k);
-int clock_grow(struct clock *k, uint32_t extra);      /* room for `extra` more works; 0 or -1 */
+int clock_grow(struct clock *k, uint32_t extra); /* room for `extra` more works; 0 or -1 */
 /* Model-only: room for `extra` more works. Inline so the per-op headroom check costs a compare, not a call. */
 static inline int clock_reserve(struct clock *k, uint32_t extra)
 {

@@ -10,9 +10,9 @@ enum dma_bus { DMA_BUS_PCI = 0, DMA_BUS_PLATFORM = 1 };
 
 /* What differs between kernel versions in this layer; the profile sets it. */
 struct dma_facets {
-	uint8_t sac_latch;              /* v6.6+: the first failed 32-bit attempt switches the device for good */
+	uint8_t sac_latch; /* v6.6+: the first failed 32-bit attempt switches the device for good */
 	uint8_t single_queue_available; /* v6.7+: the one shared 32768-entry queue (lazy-single) */
-	uint8_t round_in_caller;        /* before v5.17: the DMA layer rounds to a power of two, not alloc_iova_fast */
+	uint8_t round_in_caller; /* before v5.17: the DMA layer rounds to a power of two, not alloc_iova_fast */
 };
 extern const struct dma_facets dma_facets_v6_8;
 
@@ -29,7 +29,7 @@ struct iommu_dma_cookie {
 	struct dma_facets facets;
 	struct iova_fq_domain fq; /* lazy types only */
 	struct dma_stats st;
-	uint32_t devices;         /* devices attached */
+	uint32_t devices; /* devices attached */
 };
 
 struct dma_device {
@@ -51,16 +51,16 @@ int iommu_dma_cookie_init(struct iommu_dma_cookie *ck, uint32_t type, uint32_t a
 void iommu_dma_cookie_put(struct iommu_dma_cookie *ck, struct clock *clk);
 /* Probe: masks of 1..64 bits whose limit reaches the domain's start_pfn (else IOVA_E_DMA_MASK), a bus
  * pci or platform (else IOVA_E_BUS). */
-int dma_device_attach(struct dma_device *dev, struct iommu_dma_cookie *ck, uint32_t mask_bits,
-		      uint32_t coherent_bits, uint32_t bus, uint32_t forcedac);
+int dma_device_attach(struct dma_device *dev, struct iommu_dma_cookie *ck, uint32_t mask_bits, uint32_t coherent_bits,
+		      uint32_t bus, uint32_t forcedac);
 /* iommu_dma_map_page (coherent: an iommu_dma_alloc with coherent_dma_mask) on an online cpu.
  * *dma_addr 0: the allocation failed. Bad input (IOVA_E_SIZE, IOVA_E_OFFSET for off >= granule)
  * changes nothing. */
-int iommu_dma_map(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t bytes, uint64_t off,
-		  int coherent, uint64_t *dma_addr);
+int iommu_dma_map(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, uint64_t bytes, uint64_t off, int coherent,
+		  uint64_t *dma_addr);
 /* iommu_dma_map_sg: one allocation of the segments' summed, aligned lengths (plus boundary padding). */
-int iommu_dma_map_sg(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, const uint64_t *seg_bytes,
-		     uint32_t nseg, uint64_t *dma_addr);
+int iommu_dma_map_sg(struct rc_ctx *c, struct dma_device *dev, uint32_t cpu, const uint64_t *seg_bytes, uint32_t nseg,
+		     uint64_t *dma_addr);
 /* The IOVA length an unmap of a map_sg takes (IOVA_E_SEGMENTS for none or too many, IOVA_E_SIZE when a
  * segment is empty or too long). */
 int iommu_dma_sg_length(const struct dma_device *dev, const uint64_t *seg_bytes, uint32_t nseg, uint64_t *len);

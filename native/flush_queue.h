@@ -6,24 +6,29 @@
 #include "rcache.h"
 #include "pfn_set.h"
 
-#define IOVA_DEFAULT_FQ_SIZE 256      /* per-CPU rings: hold 255 */
-#define IOVA_SINGLE_FQ_SIZE 32768     /* the one shared ring (from v6.7): holds 32767 */
-#define IOVA_DEFAULT_FQ_TIMEOUT 10    /* ms */
-#define IOVA_SINGLE_FQ_TIMEOUT 1000   /* ms */
+#define IOVA_DEFAULT_FQ_SIZE 256 /* per-CPU rings: hold 255 */
+#define IOVA_SINGLE_FQ_SIZE 32768 /* the one shared ring (from v6.7): holds 32767 */
+#define IOVA_DEFAULT_FQ_TIMEOUT 10 /* ms */
+#define IOVA_SINGLE_FQ_TIMEOUT 1000 /* ms */
 
 /* counter: the domain's flush-start count when queued; freeable once counter < flush-finish count */
-struct iova_fq_entry { uint64_t iova_pfn, pages, counter; };
+struct iova_fq_entry {
+	uint64_t iova_pfn, pages, counter;
+};
 
 /* A ring is full when (tail + 1) & mod_mask == head. entries stays NULL until first use. */
-struct iova_fq { struct iova_fq_entry *entries; uint32_t head, tail, mod_mask; };
+struct iova_fq {
+	struct iova_fq_entry *entries;
+	uint32_t head, tail, mod_mask;
+};
 
 struct fq_stats {
-	uint64_t flushes_full;    /* IOTLB flushes forced by a full ring */
-	uint64_t flushes_timer;   /* IOTLB flushes by the timer */
+	uint64_t flushes_full; /* IOTLB flushes forced by a full ring */
+	uint64_t flushes_timer; /* IOTLB flushes by the timer */
 	uint64_t timer_expiries;
-	uint64_t queued_total;    /* entries ever queued: each leaves only by queue_freed or timer_freed */
-	uint64_t queue_freed;     /* IOVAs freed by a queueing CPU, into its own magazines */
-	uint64_t timer_freed;     /* IOVAs freed by the timer */
+	uint64_t queued_total; /* entries ever queued: each leaves only by queue_freed or timer_freed */
+	uint64_t queue_freed; /* IOVAs freed by a queueing CPU, into its own magazines */
+	uint64_t timer_freed; /* IOVAs freed by the timer */
 	uint64_t *timer_freed_on; /* [possible]: ... and on which CPU */
 };
 
@@ -43,9 +48,15 @@ struct iova_fq_domain {
 /* The timer is delayed work on the lab's clock under this key. Keys of timers lie below every
  * domain id, and the clock orders works by (due, key, class): at one due time every domain's timer
  * runs before any depot trim work, timers in domain id order. */
-static inline int32_t fq_timer_key(int32_t dom_id) { return INT32_MIN + dom_id; }
+static inline int32_t fq_timer_key(int32_t dom_id)
+{
+	return INT32_MIN + dom_id;
+}
 /* The domain whose timer a clock work is, or -1 for a depot trim work. */
-static inline int32_t fq_timer_domain(int32_t key) { return key < 0 ? key - INT32_MIN : -1; }
+static inline int32_t fq_timer_domain(int32_t key)
+{
+	return key < 0 ? key - INT32_MIN : -1;
+}
 
 /* The due time (ms) of a timer armed at now_ms for timeout_ms: whole jiffies at hz (the lab's clock
  * starts at jiffy 0), the jiffy tick rounded up to a whole ms. Saturates at UINT64_MAX. */

@@ -8,21 +8,33 @@ static uint32_t nlabs, labcap;
 /* Model-only: the lab behind a handle, or NULL (never issued, or destroyed: handles are not reused). */
 struct iova_lab *lab_of_handle(int32_t h)
 {
-	if (h < 1 || (uint32_t)h > nlabs) return NULL;
+	if (h < 1 || (uint32_t)h > nlabs)
+		return NULL;
 	return lab_table[h - 1];
 }
 
 /* Model-only: a live domain of the lab, or NULL. */
 struct lab_domain *lab_domain_of_id(struct iova_lab *lab, int32_t id)
 {
-	if (id < 0 || (uint32_t)id >= lab->ndoms) return NULL;
+	if (id < 0 || (uint32_t)id >= lab->ndoms)
+		return NULL;
 	return lab->doms[id];
 }
 
 static const struct iova_policy v6_8_policy = {
-	.mag_size = IOVA_MAG_SIZE, .depot_cap = 0, .trim_delay_ms = 100, .trim_threshold = IOVA_TRIM_ONLINE,
-	.lazy = 0, .dynamic_initial = 0, .array_bytes = 720, .tree_walk = IOVA_WALK_ANCHOR, .max32_alloc_size = 1,
-	.retry = IOVA_RETRY_FIXED, .magazine_pop = IOVA_POP_SCAN, .flush_rcache_arg = 1, .flush_depot_on_failure = 1,
+	.mag_size = IOVA_MAG_SIZE,
+	.depot_cap = 0,
+	.trim_delay_ms = 100,
+	.trim_threshold = IOVA_TRIM_ONLINE,
+	.lazy = 0,
+	.dynamic_initial = 0,
+	.array_bytes = 720,
+	.tree_walk = IOVA_WALK_ANCHOR,
+	.max32_alloc_size = 1,
+	.retry = IOVA_RETRY_FIXED,
+	.magazine_pop = IOVA_POP_SCAN,
+	.flush_rcache_arg = 1,
+	.flush_depot_on_failure = 1,
 	.round_in_fast_alloc = 1,
 };
 
@@ -30,7 +42,8 @@ static const struct iova_policy v6_8_policy = {
 static uint32_t kmalloc_index(uint32_t bytes)
 {
 	uint32_t i = IOVA_CACHE_KMALLOC_8;
-	while (i + 1 < IOVA_CACHE_COUNT && slab_obj_sizes[i] < bytes) i++;
+	while (i + 1 < IOVA_CACHE_COUNT && slab_obj_sizes[i] < bytes)
+		i++;
 	return i;
 }
 
@@ -70,21 +83,33 @@ int32_t iova_lab_create_with_policy(uint32_t possible, uint32_t online, uint32_t
 {
 	struct iova_lab *L;
 	uint32_t i;
-	if (!policy) policy = &v6_8_policy;
-	if (validate_lab_config(possible, online, mode, geometry, policy)) return IOVA_E_LAB_CONFIG;
+	if (!policy)
+		policy = &v6_8_policy;
+	if (validate_lab_config(possible, online, mode, geometry, policy))
+		return IOVA_E_LAB_CONFIG;
 	if (nlabs == labcap) {
 		uint32_t ncap = labcap ? labcap * 2 : 8;
 		struct iova_lab **n = realloc(lab_table, (size_t)ncap * sizeof(*n));
-		if (!n) return IOVA_E_NOMEM;
-		lab_table = n; labcap = ncap;
+		if (!n)
+			return IOVA_E_NOMEM;
+		lab_table = n;
+		labcap = ncap;
 	}
 	L = calloc(1, sizeof(*L));
-	if (!L) return IOVA_E_NOMEM;
+	if (!L)
+		return IOVA_E_NOMEM;
 	L->online = calloc(possible, 1);
-	if (!L->online) { free(L); return IOVA_E_NOMEM; }
-	L->possible = possible; L->online_count = online; L->mode = mode; L->geom = geometry;
+	if (!L->online) {
+		free(L);
+		return IOVA_E_NOMEM;
+	}
+	L->possible = possible;
+	L->online_count = online;
+	L->mode = mode;
+	L->geom = geometry;
 	L->policy = *policy;
-	for (i = 0; i < online; i++) L->online[i] = 1;
+	for (i = 0; i < online; i++)
+		L->online[i] = 1;
 	for (i = 0; i < IOVA_CACHE_COUNT; i++) {
 		uint32_t size = i == IOVA_CACHE_MAGAZINE ? named_magazine_size(policy) : slab_obj_sizes[i];
 		slab_init(&L->caches[i], size, possible, geometry);
@@ -110,13 +135,19 @@ int32_t iova_lab_destroy(int32_t h)
 {
 	struct iova_lab *L = lab_of_handle(h);
 	uint32_t i;
-	if (!L) return IOVA_E_NO_LAB;
+	if (!L)
+		return IOVA_E_NO_LAB;
 	lab_dma_destroy(L);
-	for (i = 0; i < L->ndoms; i++) if (L->doms[i]) put_iova_domain(&L->ctx, L->doms[i]);
-	for (i = 0; i < IOVA_CACHE_COUNT; i++) slab_destroy(&L->caches[i]);
+	for (i = 0; i < L->ndoms; i++)
+		if (L->doms[i])
+			put_iova_domain(&L->ctx, L->doms[i]);
+	for (i = 0; i < IOVA_CACHE_COUNT; i++)
+		slab_destroy(&L->caches[i]);
 	pfn_pool_destroy(&L->pool);
 	clock_destroy(&L->clk);
-	free(L->doms); free(L->online); free(L);
+	free(L->doms);
+	free(L->online);
+	free(L);
 	lab_table[h - 1] = NULL;
 	return IOVA_OK;
 }
@@ -128,15 +159,20 @@ int32_t lab_domain_create(struct iova_lab *L, uint64_t granule, uint64_t start_p
 	struct lab_domain *d = NULL;
 	int32_t r;
 	*result = 0;
-	if ((r = validate_granule(granule, &shift)) || (r = validate_start_pfn(shift, start_pfn))) return r;
-	if ((uint64_t)(L->live + 1) * L->possible > MAX_DOMAIN_CPUS) return IOVA_E_DOMAIN_LIMIT;
+	if ((r = validate_granule(granule, &shift)) || (r = validate_start_pfn(shift, start_pfn)))
+		return r;
+	if ((uint64_t)(L->live + 1) * L->possible > MAX_DOMAIN_CPUS)
+		return IOVA_E_DOMAIN_LIMIT;
 	if (L->ndoms == L->domcap) {
 		uint32_t ncap = L->domcap ? L->domcap * 2 : 8;
 		struct lab_domain **n = realloc(L->doms, (size_t)ncap * sizeof(*n));
-		if (!n) return IOVA_E_NOMEM;
-		L->doms = n; L->domcap = ncap;
+		if (!n)
+			return IOVA_E_NOMEM;
+		L->doms = n;
+		L->domcap = ncap;
 	}
-	if ((r = lab_domain_init(&L->ctx, (int32_t)L->ndoms, shift, start_pfn, &d))) return r;
+	if ((r = lab_domain_init(&L->ctx, (int32_t)L->ndoms, shift, start_pfn, &d)))
+		return r;
 	L->doms[L->ndoms] = d;
 	L->live++;
 	*result = L->ndoms++;
@@ -148,7 +184,8 @@ int32_t lab_domain_put(struct iova_lab *L, int32_t dom, uint64_t *result)
 {
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
 	lab_dma_domain_put(L, dom);
 	put_iova_domain(&L->ctx, d);
 	L->doms[dom] = NULL;
@@ -162,7 +199,8 @@ int32_t iova_domain_create(int32_t h, uint32_t granule, uint64_t start_pfn)
 	struct iova_lab *L = lab_of_handle(h);
 	uint64_t id;
 	int32_t r;
-	if (!L) return IOVA_E_NO_LAB;
+	if (!L)
+		return IOVA_E_NO_LAB;
 	r = lab_domain_create(L, granule, start_pfn, &id);
 	return r ? r : (int32_t)id;
 }
@@ -172,6 +210,7 @@ int32_t iova_domain_put(int32_t h, int32_t dom)
 {
 	struct iova_lab *L = lab_of_handle(h);
 	uint64_t unused;
-	if (!L) return IOVA_E_NO_LAB;
+	if (!L)
+		return IOVA_E_NO_LAB;
 	return lab_domain_put(L, dom, &unused);
 }

@@ -17,10 +17,10 @@ struct iova_lab {
 	struct clock clk;
 	struct lab_domain **doms; /* by id; NULL once put (ids are never reused) */
 	uint32_t ndoms, domcap, live;
-	uint32_t fail[2];         /* fault countdowns: [0] magazine, [1] iommu_iova object */
+	uint32_t fail[2]; /* fault countdowns: [0] magazine, [1] iommu_iova object */
 	struct class_stats cls[IOVA_RANGE_CACHE_MAX_SIZE];
 	struct rc_ctx ctx;
-	char msg[256];            /* the last broken invariant */
+	char msg[256]; /* the last broken invariant */
 	/* The DMA layer: settings for new DMA domains, cookies by domain id (NULL: a plain domain, or
 	 * past cookiecap), devices by id (cookie NULL once their domain is put), the batch's pending
 	 * scatter list. */
@@ -41,8 +41,8 @@ struct lab_domain *lab_domain_of_id(struct iova_lab *lab, int32_t id);
  * returns IOVA_OK or a status and writes its one result word (0 when it has none) to *result. */
 int32_t lab_domain_create(struct iova_lab *lab, uint64_t granule, uint64_t start_pfn, uint64_t *result);
 int32_t lab_domain_put(struct iova_lab *lab, int32_t dom, uint64_t *result);
-int32_t lab_alloc_fast(struct iova_lab *lab, int32_t dom, uint64_t cpu, uint64_t size, uint64_t limit,
-		       uint64_t flush, uint64_t *result);
+int32_t lab_alloc_fast(struct iova_lab *lab, int32_t dom, uint64_t cpu, uint64_t size, uint64_t limit, uint64_t flush,
+		       uint64_t *result);
 int32_t lab_free_fast(struct iova_lab *lab, int32_t dom, uint64_t cpu, uint64_t pfn, uint64_t size, uint64_t *result);
 int32_t lab_alloc(struct iova_lab *lab, int32_t dom, uint64_t size, uint64_t limit, uint64_t aligned, uint64_t *result);
 int32_t lab_free(struct iova_lab *lab, int32_t dom, uint64_t pfn, uint64_t *result);
@@ -58,14 +58,13 @@ int32_t lab_inject_failure(struct iova_lab *lab, uint64_t kind, uint64_t nth, ui
 /* The DMA layer's checked operations (dma_ops.c). */
 int32_t lab_dma_domain_create(struct iova_lab *lab, uint64_t granule, uint64_t start_pfn, uint64_t type,
 			      uint64_t aperture_bits, uint64_t *result);
-int32_t lab_device_attach(struct iova_lab *lab, int32_t dom, uint64_t bus, uint64_t mask_bits,
-			  uint64_t coherent_bits, uint64_t forcedac, uint64_t *result);
-int32_t lab_dma_map(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t bytes, uint64_t off,
-		    uint64_t coherent, uint64_t *result);
+int32_t lab_device_attach(struct iova_lab *lab, int32_t dom, uint64_t bus, uint64_t mask_bits, uint64_t coherent_bits,
+			  uint64_t forcedac, uint64_t *result);
+int32_t lab_dma_map(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t bytes, uint64_t off, uint64_t coherent,
+		    uint64_t *result);
 int32_t lab_dma_map_sg(struct iova_lab *lab, int32_t dev, uint64_t cpu, const uint64_t *seg, uint32_t nseg,
 		       uint64_t *result);
-int32_t lab_dma_unmap(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t addr, uint64_t bytes,
-		      uint64_t *result);
+int32_t lab_dma_unmap(struct iova_lab *lab, int32_t dev, uint64_t cpu, uint64_t addr, uint64_t bytes, uint64_t *result);
 /* SG_SEGMENTS: appends the nonzero words to the pending scatter list. */
 int32_t lab_sg_segments(struct iova_lab *lab, const uint64_t *words, uint32_t n, uint64_t *result);
 /* A live domain's cookie, or NULL for a plain domain. */

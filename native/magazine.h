@@ -10,10 +10,16 @@
 
 /* An empty magazine is 12 bytes; its PFN buffer is materialised only while it holds PFNs.
  * slab == SLAB_NONE: not allocated (the lazy policy before first use). */
-struct iova_magazine { uint32_t size, slab, buf; };
+struct iova_magazine {
+	uint32_t size, slab, buf;
+};
 
 /* PFN buffers of `words` (the magazine size) slots each, shared by a lab's magazines. */
-struct pfn_pool { uint64_t *pfn; uint32_t *freelist; uint32_t cap, nfree, words; };
+struct pfn_pool {
+	uint64_t *pfn;
+	uint32_t *freelist;
+	uint32_t cap, nfree, words;
+};
 
 void pfn_pool_init(struct pfn_pool *p, uint32_t words);
 void pfn_pool_destroy(struct pfn_pool *p);
@@ -30,5 +36,8 @@ void magazine_release_pfns(struct pfn_pool *pool, struct iova_magazine *m);
 uint64_t iova_magazine_pop_scan(struct pfn_pool *pool, struct iova_magazine *m, uint64_t size, uint64_t limit_pfn);
 uint64_t iova_magazine_pop_top(struct pfn_pool *pool, struct iova_magazine *m, uint64_t limit_pfn);
 /* Whether a (lazy) magazine has been allocated. */
-static inline int magazine_present(const struct iova_magazine *m) { return m->slab != SLAB_NONE; }
+static inline int magazine_present(const struct iova_magazine *m)
+{
+	return m->slab != SLAB_NONE;
+}
 #endif

@@ -23,16 +23,19 @@
 static void copy_out(uint64_t *out, const uint64_t *res, unsigned words)
 {
 	unsigned i;
-	if (out) for (i = 0; i < words; i++) out[i] = res[i];
+	if (out)
+		for (i = 0; i < words; i++)
+			out[i] = res[i];
 }
 
 /* Resolves handle h into L, runs `call` (which fills res), copies `words` of res to out. */
 #define ON_LAB(h, out, words, call)                    \
 	do {                                           \
 		struct iova_lab *L = lab_of_handle(h); \
-		uint64_t res[2] = {0, 0};              \
+		uint64_t res[2] = { 0, 0 };            \
 		int32_t status;                        \
-		if (!L) return IOVA_E_NO_LAB;          \
+		if (!L)                                \
+			return IOVA_E_NO_LAB;          \
 		status = call;                         \
 		copy_out(out, res, words);             \
 		return status;                         \
@@ -45,9 +48,12 @@ int32_t lab_alloc_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t s
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	int32_t r;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
-	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_limit(d, limit))) return r;
-	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
+	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_limit(d, limit)))
+		return r;
+	if (lab_domain_reserve_headroom(&L->ctx, d))
+		return IOVA_E_NOMEM;
 	return alloc_iova_fast(&L->ctx, d, (uint32_t)cpu, size, limit, flush != 0, result);
 }
 
@@ -57,11 +63,13 @@ int32_t lab_free_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t pf
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	int32_t r;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
 	if ((r = validate_cpu(L, cpu, 1)) || (r = validate_size(d, size)) || (r = validate_free_fast(d, pfn, size)) ||
 	    (r = lab_dma_check_not_queued(L, dom, pfn, pfn)))
 		return r;
-	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
+	if (lab_domain_reserve_headroom(&L->ctx, d))
+		return IOVA_E_NOMEM;
 	free_iova_fast(&L->ctx, d, (uint32_t)cpu, pfn, size);
 	return IOVA_OK;
 }
@@ -73,12 +81,17 @@ int32_t lab_alloc(struct iova_lab *L, int32_t dom, uint64_t size, uint64_t limit
 	uint32_t x;
 	int32_t r;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
-	if ((r = validate_size(d, size)) || (r = validate_limit(d, limit))) return r;
-	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
-	if ((r = alloc_iova_counted(&L->ctx, d, size, limit, aligned != 0, &x))) return r;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
+	if ((r = validate_size(d, size)) || (r = validate_limit(d, limit)))
+		return r;
+	if (lab_domain_reserve_headroom(&L->ctx, d))
+		return IOVA_E_NOMEM;
+	if ((r = alloc_iova_counted(&L->ctx, d, size, limit, aligned != 0, &x)))
+		return r;
 	/* a node at PFN 0 (the retry-start overflow) reads as 0, like the kernel's caller sees it */
-	if (x != NODE_NONE) *result = d->iovad.n[x].pfn_lo;
+	if (x != NODE_NONE)
+		*result = d->iovad.n[x].pfn_lo;
 	return IOVA_OK;
 }
 
@@ -90,11 +103,13 @@ int32_t lab_free(struct iova_lab *L, int32_t dom, uint64_t pfn, uint64_t *result
 	uint32_t x = NODE_NONE;
 	int32_t r;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
 	if ((r = validate_free(d, pfn, &x)) ||
 	    (r = lab_dma_check_not_queued(L, dom, d->iovad.n[x].pfn_lo, d->iovad.n[x].pfn_lo)))
 		return r;
-	e.iova_cache = L->ctx.iova_cache; e.fail_iova = L->ctx.fail_iova;
+	e.iova_cache = L->ctx.iova_cache;
+	e.fail_iova = L->ctx.fail_iova;
 	remove_iova(&d->iovad, &e, x);
 	return IOVA_OK;
 }
@@ -105,9 +120,13 @@ int32_t lab_find(struct iova_lab *L, int32_t dom, uint64_t pfn, uint64_t range[2
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	uint32_t x;
 	range[0] = range[1] = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
 	x = find_iova(&d->iovad, pfn);
-	if (x != NODE_NONE) { range[0] = d->iovad.n[x].pfn_lo; range[1] = d->iovad.n[x].pfn_hi; }
+	if (x != NODE_NONE) {
+		range[0] = d->iovad.n[x].pfn_lo;
+		range[1] = d->iovad.n[x].pfn_hi;
+	}
 	return IOVA_OK;
 }
 
@@ -119,13 +138,19 @@ int32_t lab_reserve(struct iova_lab *L, int32_t dom, uint64_t lo, uint64_t hi, u
 	uint32_t x;
 	int32_t r;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
-	if ((r = validate_reserve(d, lo, hi))) return r;
-	if (lab_dma_check_not_queued(L, dom, lo, hi)) return IOVA_E_RANGE;
-	if (lab_domain_reserve_headroom(&L->ctx, d)) return IOVA_E_NOMEM;
-	e.iova_cache = L->ctx.iova_cache; e.fail_iova = L->ctx.fail_iova;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
+	if ((r = validate_reserve(d, lo, hi)))
+		return r;
+	if (lab_dma_check_not_queued(L, dom, lo, hi))
+		return IOVA_E_RANGE;
+	if (lab_domain_reserve_headroom(&L->ctx, d))
+		return IOVA_E_NOMEM;
+	e.iova_cache = L->ctx.iova_cache;
+	e.fail_iova = L->ctx.fail_iova;
 	x = reserve_iova(&d->iovad, &e, lo, hi);
-	if (x != NODE_NONE) *result = d->iovad.n[x].pfn_lo;
+	if (x != NODE_NONE)
+		*result = d->iovad.n[x].pfn_lo;
 	return IOVA_OK;
 }
 
@@ -138,14 +163,17 @@ int32_t lab_advance_clock(struct iova_lab *L, uint64_t ms, uint64_t *result)
 	uint64_t target = L->clk.now + ms;
 	struct work w;
 	*result = 0;
-	if (ms > UINT64_MAX - L->clk.now) return IOVA_E_CLOCK_OVERFLOW;
+	if (ms > UINT64_MAX - L->clk.now)
+		return IOVA_E_CLOCK_OVERFLOW;
 	while (clock_pop_due(&L->clk, target, &w)) {
 		struct lab_domain *d = lab_domain_of_id(L, w.dom);
 		struct iommu_dma_cookie *ck = lab_dma_cookie(L, fq_timer_domain(w.dom));
 		int32_t r;
 		L->clk.now = w.due;
-		if (d) iova_depot_work_func(&L->ctx, d, w.cls);
-		else if (ck && (r = fq_flush_timeout(&L->ctx, ck->dom, &ck->fq))) return r;
+		if (d)
+			iova_depot_work_func(&L->ctx, d, w.cls);
+		else if (ck && (r = fq_flush_timeout(&L->ctx, ck->dom, &ck->fq)))
+			return r;
 	}
 	L->clk.now = target;
 	return IOVA_OK;
@@ -157,10 +185,15 @@ int32_t lab_cpu_offline(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	int32_t r;
 	uint32_t i;
 	*result = 0;
-	if ((r = validate_cpu(L, cpu, 0))) return r;
-	if (!L->online[cpu] || L->online_count == 1) return IOVA_E_CPU_STATE;
-	L->online[cpu] = 0; L->online_count--;
-	for (i = 0; i < L->ndoms; i++) if (L->doms[i]) free_cpu_cached_iovas(&L->ctx, L->doms[i], (uint32_t)cpu);
+	if ((r = validate_cpu(L, cpu, 0)))
+		return r;
+	if (!L->online[cpu] || L->online_count == 1)
+		return IOVA_E_CPU_STATE;
+	L->online[cpu] = 0;
+	L->online_count--;
+	for (i = 0; i < L->ndoms; i++)
+		if (L->doms[i])
+			free_cpu_cached_iovas(&L->ctx, L->doms[i], (uint32_t)cpu);
 	lab_dma_cpu_dead(L, (uint32_t)cpu);
 	return IOVA_OK;
 }
@@ -170,9 +203,12 @@ int32_t lab_cpu_online(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 {
 	int32_t r;
 	*result = 0;
-	if ((r = validate_cpu(L, cpu, 0))) return r;
-	if (L->online[cpu]) return IOVA_E_CPU_STATE;
-	L->online[cpu] = 1; L->online_count++;
+	if ((r = validate_cpu(L, cpu, 0)))
+		return r;
+	if (L->online[cpu])
+		return IOVA_E_CPU_STATE;
+	L->online[cpu] = 1;
+	L->online_count++;
 	return IOVA_OK;
 }
 
@@ -182,8 +218,11 @@ int32_t lab_flush(struct iova_lab *L, int32_t dom, uint64_t *result)
 	struct lab_domain *d = lab_domain_of_id(L, dom);
 	uint32_t i;
 	*result = 0;
-	if (!d) return IOVA_E_NO_DOMAIN;
-	for (i = 0; i < L->possible; i++) if (L->online[i]) free_cpu_cached_iovas(&L->ctx, d, i);
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
+	for (i = 0; i < L->possible; i++)
+		if (L->online[i])
+			free_cpu_cached_iovas(&L->ctx, d, i);
 	free_global_cached_iovas(&L->ctx, d);
 	return IOVA_OK;
 }
@@ -192,7 +231,8 @@ int32_t lab_flush(struct iova_lab *L, int32_t dom, uint64_t *result)
 int32_t lab_inject_failure(struct iova_lab *L, uint64_t kind, uint64_t nth, uint64_t *result)
 {
 	*result = 0;
-	if (kind > 1) return IOVA_E_BAD_OP;
+	if (kind > 1)
+		return IOVA_E_BAD_OP;
 	L->fail[kind] = nth > 0xffffffffu ? 0xffffffffu : (uint32_t)nth;
 	return IOVA_OK;
 }

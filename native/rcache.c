@@ -2,22 +2,26 @@
 #include "rcache.h"
 #include <stdlib.h>
 
-static const struct iova_magazine absent = {0, SLAB_NONE, BUF_NONE};
+static const struct iova_magazine absent = { 0, SLAB_NONE, BUF_NONE };
 
 /* iova_magazine_alloc: one object from the magazine cache (or an injected failure). */
 static int iova_magazine_alloc(struct rc_ctx *c, struct iova_magazine *m)
 {
-	if (inject_hit(c->fail_mag)) return -1;
+	if (inject_hit(c->fail_mag))
+		return -1;
 	m->slab = slab_alloc(c->mag_cache);
-	if (m->slab == SLAB_NONE) return -1;
-	m->size = 0; m->buf = BUF_NONE;
+	if (m->slab == SLAB_NONE)
+		return -1;
+	m->size = 0;
+	m->buf = BUF_NONE;
 	return 0;
 }
 
 /* iova_magazine_free: the object back to its cache (PFNs must already be gone). */
 static void iova_magazine_free(struct rc_ctx *c, struct iova_magazine *m)
 {
-	if (!magazine_present(m)) return;
+	if (!magazine_present(m))
+		return;
 	slab_free(c->mag_cache, m->slab);
 	magazine_release_pfns(c->pool, m);
 	m->size = 0;
@@ -27,7 +31,10 @@ static void iova_magazine_free(struct rc_ctx *c, struct iova_magazine *m)
 /* Model-only: what the tree code needs of the lab. */
 static struct iova_env env_of(struct rc_ctx *c)
 {
-	struct iova_env e; e.iova_cache = c->iova_cache; e.fail_iova = c->fail_iova; return e;
+	struct iova_env e;
+	e.iova_cache = c->iova_cache;
+	e.fail_iova = c->fail_iova;
+	return e;
 }
 
 /* iova_magazine_free_pfns: every PFN back to the tree (PFNs not found are skipped). */
@@ -37,7 +44,8 @@ static void iova_magazine_free_pfns(struct rc_ctx *c, struct lab_domain *d, stru
 	uint32_t i;
 	for (i = 0; i < m->size; i++) {
 		uint32_t x = find_iova(&d->iovad, mag_pfns(c->pool, m)[i]);
-		if (x == NODE_NONE) continue;
+		if (x == NODE_NONE)
+			continue;
 		d->iovad.n[x].in_magazine = 0;
 		remove_iova(&d->iovad, &e, x);
 	}
@@ -48,7 +56,8 @@ static void iova_magazine_free_pfns(struct rc_ctx *c, struct lab_domain *d, stru
 /* Model-only: the kmalloc'd per-domain rcache array (v6.0+), if the policy has one. */
 static void free_rcache_array(struct rc_ctx *c, struct lab_domain *d)
 {
-	if (c->array_cache) slab_free(c->array_cache, d->array_slab);
+	if (c->array_cache)
+		slab_free(c->array_cache, d->array_slab);
 }
 
 /* Model-only: the host memory of a domain that failed init. */
@@ -56,7 +65,8 @@ static void free_domain_memory(struct lab_domain *d)
 {
 	uint32_t k;
 	destroy_iova_tree(&d->iovad, NULL);
-	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) free(d->rcaches[k].cpu_rcaches);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)
+		free(d->rcaches[k].cpu_rcaches);
 	free(d);
 }
 
@@ -66,26 +76,35 @@ int lab_domain_init(struct rc_ctx *c, int32_t id, uint32_t shift, uint64_t start
 	const struct iova_policy *p = c->policy;
 	struct lab_domain *d = calloc(1, sizeof(*d));
 	uint32_t k, i, nm = 0, per_class = 2 * c->possible;
-	if (!d) return IOVA_E_NOMEM;
+	if (!d)
+		return IOVA_E_NOMEM;
 	d->id = id;
 	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
 		d->rcaches[k].cpu_rcaches = malloc((size_t)c->possible * sizeof(struct iova_cpu_rcache));
-		if (!d->rcaches[k].cpu_rcaches) goto nomem;
-		for (i = 0; i < per_class; i++) *rcache_magazine(&d->rcaches[k], i) = absent;
+		if (!d->rcaches[k].cpu_rcaches)
+			goto nomem;
+		for (i = 0; i < per_class; i++)
+			*rcache_magazine(&d->rcaches[k], i) = absent;
 		d->rcaches[k].mag_cap = p->dynamic_initial ? p->dynamic_initial : p->mag_size;
 	}
-	if (init_iova_domain(&d->iovad, shift, start_pfn, p)) goto nomem;
-	if (slab_reserve(c->mag_cache, IOVA_RANGE_CACHE_MAX_SIZE * per_class + 1)) goto nomem;
-	if (c->array_cache && slab_reserve(c->array_cache, 2)) goto nomem;
-	if (c->array_cache) d->array_slab = slab_alloc(c->array_cache);
+	if (init_iova_domain(&d->iovad, shift, start_pfn, p))
+		goto nomem;
+	if (slab_reserve(c->mag_cache, IOVA_RANGE_CACHE_MAX_SIZE * per_class + 1))
+		goto nomem;
+	if (c->array_cache && slab_reserve(c->array_cache, 2))
+		goto nomem;
+	if (c->array_cache)
+		d->array_slab = slab_alloc(c->array_cache);
 	if (!p->lazy)
 		for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)
 			for (i = 0; i < per_class; i++, nm++)
-				if (iova_magazine_alloc(c, rcache_magazine(&d->rcaches[k], i))) goto failed;
+				if (iova_magazine_alloc(c, rcache_magazine(&d->rcaches[k], i)))
+					goto failed;
 	*out = d;
 	return 0;
 failed:
-	while (nm-- > 0) iova_magazine_free(c, rcache_magazine(&d->rcaches[nm / per_class], nm % per_class));
+	while (nm-- > 0)
+		iova_magazine_free(c, rcache_magazine(&d->rcaches[nm / per_class], nm % per_class));
 	free_rcache_array(c, d);
 	free_domain_memory(d);
 	return IOVA_E_ALLOC_FAILED;
@@ -102,15 +121,18 @@ void put_iova_domain(struct rc_ctx *c, struct lab_domain *d)
 	clock_cancel_domain(c->clk, d->id);
 	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
 		struct iova_rcache *r = &d->rcaches[k];
-		for (i = 0; i < 2 * c->possible; i++) iova_magazine_free(c, rcache_magazine(r, i));
+		for (i = 0; i < 2 * c->possible; i++)
+			iova_magazine_free(c, rcache_magazine(r, i));
 		c->lab_cls[k].depot_mags -= r->depot_size;
-		while (r->depot_size) iova_magazine_free(c, &r->depot[--r->depot_size]);
+		while (r->depot_size)
+			iova_magazine_free(c, &r->depot[--r->depot_size]);
 		free(r->depot);
 		r->depot = NULL;
 	}
 	free_rcache_array(c, d);
 	destroy_iova_tree(&d->iovad, &e);
-	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) free(d->rcaches[k].cpu_rcaches);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)
+		free(d->rcaches[k].cpu_rcaches);
 	free(d);
 }
 
@@ -119,16 +141,18 @@ int lab_domain_reserve_headroom(struct rc_ctx *c, struct lab_domain *d)
 {
 	uint32_t k;
 	/* worst case for one fast op: two magazines (a lazy prev, then a new loaded), one trim work */
-	if (iova_reserve_nodes(&d->iovad, 2) || slab_reserve(c->iova_cache, 2) ||
-	    slab_reserve(c->mag_cache, 2) || pfn_pool_reserve(c->pool, 2) || clock_reserve(c->clk, 1))
+	if (iova_reserve_nodes(&d->iovad, 2) || slab_reserve(c->iova_cache, 2) || slab_reserve(c->mag_cache, 2) ||
+	    pfn_pool_reserve(c->pool, 2) || clock_reserve(c->clk, 1))
 		return -1;
 	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
 		struct iova_rcache *r = &d->rcaches[k];
 		if (r->depot_size + 1 > r->depot_cap) {
 			uint32_t ncap = r->depot_cap ? r->depot_cap * 2 : 4;
 			struct iova_magazine *m = realloc(r->depot, (size_t)ncap * sizeof(*m));
-			if (!m) return -1;
-			r->depot = m; r->depot_cap = ncap;
+			if (!m)
+				return -1;
+			r->depot = m;
+			r->depot_cap = ncap;
 		}
 	}
 	return 0;
@@ -140,9 +164,14 @@ int lab_domain_reserve_headroom(struct rc_ctx *c, struct lab_domain *d)
 static void note_depot_exchange(struct rc_ctx *c, struct iova_rcache *r)
 {
 	uint64_t window = c->clk->now / DYNAMIC_WINDOW_MS;
-	if (!c->policy->dynamic_initial) return;
-	if (window != r->window) { r->window = window; r->window_ops = 0; }
-	if (++r->window_ops < DYNAMIC_CONTENTION) return;
+	if (!c->policy->dynamic_initial)
+		return;
+	if (window != r->window) {
+		r->window = window;
+		r->window_ops = 0;
+	}
+	if (++r->window_ops < DYNAMIC_CONTENTION)
+		return;
 	r->window_ops = 0;
 	r->mag_cap = r->mag_cap * 2 > c->policy->mag_size ? c->policy->mag_size : r->mag_cap * 2;
 }
@@ -160,12 +189,16 @@ static void iova_depot_push(struct rc_ctx *c, struct lab_domain *d, uint32_t k, 
 	struct iova_rcache *r = &d->rcaches[k];
 	struct class_stats *l = &c->lab_cls[k];
 	r->depot[r->depot_size++] = *m;
-	r->st.pushes++; l->pushes++;
+	r->st.pushes++;
+	l->pushes++;
 	l->depot_mags++;
-	if (r->depot_size > r->st.high_water) r->st.high_water = r->depot_size;
-	if (l->depot_mags > l->high_water) l->high_water = l->depot_mags;
+	if (r->depot_size > r->st.high_water)
+		r->st.high_water = r->depot_size;
+	if (l->depot_mags > l->high_water)
+		l->high_water = l->depot_mags;
 	note_depot_exchange(c, r);
-	if (c->policy->trim_delay_ms && !r->work_pending) iova_depot_schedule_work(c, d, k);
+	if (c->policy->trim_delay_ms && !r->work_pending)
+		iova_depot_schedule_work(c, d, k);
 }
 
 /* iova_depot_pop: the depot head. */
@@ -182,7 +215,8 @@ int32_t alloc_iova_counted(struct rc_ctx *c, struct lab_domain *d, uint64_t size
 {
 	struct iova_env e = env_of(c);
 	int32_t r = alloc_iova(&d->iovad, &e, size, limit_pfn, aligned, node);
-	if (r == IOVA_OK && *node == NODE_NONE) d->slow_fail++;
+	if (r == IOVA_OK && *node == NODE_NONE)
+		d->slow_fail++;
 	return r;
 }
 
@@ -209,14 +243,18 @@ static uint64_t iova_rcache_get(struct rc_ctx *c, struct lab_domain *d, uint32_t
 	} else if (r->depot_size) {
 		iova_magazine_free(c, ld);
 		*ld = iova_depot_pop(c, d, k);
-		r->st.pops++; c->lab_cls[k].pops++;
+		r->st.pops++;
+		c->lab_cls[k].pops++;
 		note_depot_exchange(c, r);
-	} else return 0;
-	pfn = c->policy->magazine_pop == IOVA_POP_TOP ? iova_magazine_pop_top(c->pool, ld, limit_pfn)
-						      : iova_magazine_pop_scan(c->pool, ld, size, limit_pfn);
-	if (!pfn) return 0;
+	} else
+		return 0;
+	pfn = c->policy->magazine_pop == IOVA_POP_TOP ? iova_magazine_pop_top(c->pool, ld, limit_pfn) :
+							iova_magazine_pop_scan(c->pool, ld, size, limit_pfn);
+	if (!pfn)
+		return 0;
 	x = find_iova_exact(&d->iovad, pfn);
-	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 0;
+	if (x != NODE_NONE)
+		d->iovad.n[x].in_magazine = 0;
 	return pfn;
 }
 
@@ -232,22 +270,34 @@ int32_t alloc_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, ui
 	*pfn = 0;
 	if (p->round_in_fast_alloc && size < (1u << (IOVA_RANGE_CACHE_MAX_SIZE - 1)))
 		size = (uint64_t)1 << order_base_2_(size);
-	if (!p->flush_rcache_arg) flush = 1;
+	if (!p->flush_rcache_arg)
+		flush = 1;
 	k = order_base_2_(size);
 	if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
 		*pfn = iova_rcache_get(c, d, cpu, k, size, limit_pfn);
-		if (*pfn) { d->rcaches[k].st.hits++; c->lab_cls[k].hits++; return IOVA_OK; }
-		d->rcaches[k].st.misses++; c->lab_cls[k].misses++;
+		if (*pfn) {
+			d->rcaches[k].st.hits++;
+			c->lab_cls[k].hits++;
+			return IOVA_OK;
+		}
+		d->rcaches[k].st.misses++;
+		c->lab_cls[k].misses++;
 	}
-	if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x))) return r;
+	if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x)))
+		return r;
 	if (x == NODE_NONE && flush) {
 		d->flush_retries++;
-		for (i = 0; i < c->possible; i++) if (c->online[i]) free_cpu_cached_iovas(c, d, i);
-		if (p->flush_depot_on_failure) free_global_cached_iovas(c, d);
-		if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x))) return r;
+		for (i = 0; i < c->possible; i++)
+			if (c->online[i])
+				free_cpu_cached_iovas(c, d, i);
+		if (p->flush_depot_on_failure)
+			free_global_cached_iovas(c, d);
+		if ((r = alloc_iova_counted(c, d, size, limit_pfn, 1, &x)))
+			return r;
 	}
 	/* A node at PFN 0 (the retry-start overflow) reads as 0, a failure, to the caller: the kernel's leak. */
-	if (x != NODE_NONE) *pfn = d->iovad.n[x].pfn_lo;
+	if (x != NODE_NONE)
+		*pfn = d->iovad.n[x].pfn_lo;
 	return IOVA_OK;
 }
 
@@ -258,7 +308,8 @@ static void retire_full_loaded(struct rc_ctx *c, struct lab_domain *d, uint32_t 
 	struct iova_rcache *r = &d->rcaches[k];
 	if (c->policy->depot_cap && r->depot_size >= c->policy->depot_cap) {
 		*dropped = *full;
-		r->st.overflows++; c->lab_cls[k].overflows++;
+		r->st.overflows++;
+		c->lab_cls[k].overflows++;
 		return;
 	}
 	iova_depot_push(c, d, k, full);
@@ -271,27 +322,40 @@ void free_iova_fast(struct rc_ctx *c, struct lab_domain *d, uint32_t cpu, uint64
 	uint32_t k = order_base_2_(size), x = find_iova_exact(&d->iovad, pfn);
 	struct iova_rcache *r;
 	struct iova_magazine *ld, *pv, dropped = absent;
-	if (k >= IOVA_RANGE_CACHE_MAX_SIZE) { if (x != NODE_NONE) remove_iova(&d->iovad, &e, x); return; }
+	if (k >= IOVA_RANGE_CACHE_MAX_SIZE) {
+		if (x != NODE_NONE)
+			remove_iova(&d->iovad, &e, x);
+		return;
+	}
 	r = &d->rcaches[k];
-	ld = &r->cpu_rcaches[cpu].loaded; pv = &r->cpu_rcaches[cpu].prev;
-	if (!magazine_present(ld) && iova_magazine_alloc(c, ld)) goto to_tree;
+	ld = &r->cpu_rcaches[cpu].loaded;
+	pv = &r->cpu_rcaches[cpu].prev;
+	if (!magazine_present(ld) && iova_magazine_alloc(c, ld))
+		goto to_tree;
 	if (ld->size >= r->mag_cap) {
-		if (!magazine_present(pv) && iova_magazine_alloc(c, pv)) goto to_tree;
+		if (!magazine_present(pv) && iova_magazine_alloc(c, pv))
+			goto to_tree;
 		if (pv->size < r->mag_cap) {
 			swap_magazines(ld, pv);
 		} else {
 			struct iova_magazine nm;
-			if (iova_magazine_alloc(c, &nm)) goto to_tree;
+			if (iova_magazine_alloc(c, &nm))
+				goto to_tree;
 			retire_full_loaded(c, d, k, ld, &dropped);
 			*ld = nm;
 		}
 	}
 	iova_magazine_push(c->pool, ld, pfn);
-	if (x != NODE_NONE) d->iovad.n[x].in_magazine = 1;
-	if (magazine_present(&dropped)) { iova_magazine_free_pfns(c, d, &dropped); iova_magazine_free(c, &dropped); }
+	if (x != NODE_NONE)
+		d->iovad.n[x].in_magazine = 1;
+	if (magazine_present(&dropped)) {
+		iova_magazine_free_pfns(c, d, &dropped);
+		iova_magazine_free(c, &dropped);
+	}
 	return;
 to_tree:
-	if (x != NODE_NONE) remove_iova(&d->iovad, &e, x);
+	if (x != NODE_NONE)
+		remove_iova(&d->iovad, &e, x);
 }
 
 /* free_cpu_cached_iovas: one CPU's loaded and prev PFNs back to the tree. */
@@ -330,9 +394,11 @@ void iova_depot_work_func(struct rc_ctx *c, struct lab_domain *d, uint32_t k)
 	struct iova_rcache *r = &d->rcaches[k];
 	struct iova_magazine m;
 	r->work_pending = 0;
-	if (r->depot_size <= depot_trim_threshold(c)) return;
+	if (r->depot_size <= depot_trim_threshold(c))
+		return;
 	m = iova_depot_pop(c, d, k);
-	r->st.trims++; c->lab_cls[k].trims++;
+	r->st.trims++;
+	c->lab_cls[k].trims++;
 	iova_magazine_free_pfns(c, d, &m);
 	iova_magazine_free(c, &m);
 	iova_depot_schedule_work(c, d, k);

@@ -9,17 +9,21 @@
 #include "magazine.h"
 
 /* One CPU's pair of magazines in one size class. */
-struct iova_cpu_rcache { struct iova_magazine loaded, prev; };
+struct iova_cpu_rcache {
+	struct iova_magazine loaded, prev;
+};
 
-struct class_stats { uint64_t hits, misses, pushes, pops, trims, depot_mags, high_water, overflows; };
+struct class_stats {
+	uint64_t hits, misses, pushes, pops, trims, depot_mags, high_water, overflows;
+};
 
 /* One size class of one domain. */
 struct iova_rcache {
 	struct iova_cpu_rcache *cpu_rcaches; /* [possible CPUs] */
-	struct iova_magazine *depot;         /* stack: depot[depot_size-1] is the head */
+	struct iova_magazine *depot; /* stack: depot[depot_size-1] is the head */
 	uint32_t depot_size, depot_cap;
 	uint8_t work_pending;
-	uint32_t mag_cap;            /* PFNs that make a magazine full (grows under the dynamic policy) */
+	uint32_t mag_cap; /* PFNs that make a magazine full (grows under the dynamic policy) */
 	uint64_t window, window_ops; /* dynamic policy: depot exchanges in the current 100 ms window */
 	struct class_stats st;
 };

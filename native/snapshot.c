@@ -16,7 +16,8 @@ static uint32_t snapshot_words(const struct iova_lab *L)
 	w += IOVA_SNAP_DOMAIN_WORDS * L->live;
 	for (i = 0; i < L->ndoms; i++) {
 		const struct iova_fq_domain *q = L->doms[i] ? fq_of(L, i) : NULL;
-		if (q) w += q->nrings + L->possible;
+		if (q)
+			w += q->nrings + L->possible;
 	}
 	return w;
 }
@@ -29,7 +30,9 @@ uint32_t iova_snapshot_words(int32_t h)
 }
 
 /* where a class's magazines are: present loaded/prev magazines and the PFNs in them */
-struct class_view { uint64_t loaded, prev, loaded_pfns, prev_pfns, depot, depot_pfns; };
+struct class_view {
+	uint64_t loaded, prev, loaded_pfns, prev_pfns, depot, depot_pfns;
+};
 
 /* Model-only: adds one class's magazines of one domain to v, and its per-CPU PFNs to the cpu rows. */
 static void view_class(const struct iova_lab *L, const struct iova_rcache *r, uint32_t k, struct class_view *v,
@@ -39,20 +42,27 @@ static void view_class(const struct iova_lab *L, const struct iova_rcache *r, ui
 	for (c = 0; c < L->possible; c++) {
 		const struct iova_magazine *ld = &r->cpu_rcaches[c].loaded, *pv = &r->cpu_rcaches[c].prev;
 		uint64_t *row = cpu_rows + ((size_t)c * IOVA_RANGE_CACHE_MAX_SIZE + k) * IOVA_SNAP_CPU_CLASS_WORDS;
-		v->loaded += ld->slab != SLAB_NONE; v->loaded_pfns += ld->size;
-		v->prev += pv->slab != SLAB_NONE; v->prev_pfns += pv->size;
+		v->loaded += ld->slab != SLAB_NONE;
+		v->loaded_pfns += ld->size;
+		v->prev += pv->slab != SLAB_NONE;
+		v->prev_pfns += pv->size;
 		row[IOVA_SNAP_CPU_CLASS_LOADED_PFNS] += ld->size;
 		row[IOVA_SNAP_CPU_CLASS_PREV_PFNS] += pv->size;
 	}
 	v->depot += r->depot_size;
-	for (c = 0; c < r->depot_size; c++) v->depot_pfns += r->depot[c].size;
+	for (c = 0; c < r->depot_size; c++)
+		v->depot_pfns += r->depot[c].size;
 }
 
 /* Model-only: to += v. */
 static void add_view(struct class_view *to, const struct class_view *v)
 {
-	to->loaded += v->loaded; to->prev += v->prev; to->depot += v->depot;
-	to->loaded_pfns += v->loaded_pfns; to->prev_pfns += v->prev_pfns; to->depot_pfns += v->depot_pfns;
+	to->loaded += v->loaded;
+	to->prev += v->prev;
+	to->depot += v->depot;
+	to->loaded_pfns += v->loaded_pfns;
+	to->prev_pfns += v->prev_pfns;
+	to->depot_pfns += v->depot_pfns;
 }
 
 /* Model-only: a domain's DMA counters (all 0 for a plain domain). */
@@ -60,7 +70,8 @@ static void write_dma_counters(const struct iova_lab *L, const struct lab_domain
 {
 	const struct iommu_dma_cookie *ck = (uint32_t)d->id < L->cookiecap ? L->cookies[d->id] : NULL;
 	const struct iova_fq_domain *q = fq_of(L, (uint32_t)d->id);
-	if (!ck) return;
+	if (!ck)
+		return;
 	row[IOVA_SNAP_DOMAIN_DMA_TYPE] = ck->type + 1;
 	row[IOVA_SNAP_DOMAIN_DEVICES] = ck->devices;
 	row[IOVA_SNAP_DOMAIN_MAPS] = ck->st.maps;
@@ -70,7 +81,8 @@ static void write_dma_counters(const struct iova_lab *L, const struct lab_domain
 	row[IOVA_SNAP_DOMAIN_SAC_ATTEMPTS] = ck->st.sac_attempts;
 	row[IOVA_SNAP_DOMAIN_SAC_SUCCESSES] = ck->st.sac_successes;
 	row[IOVA_SNAP_DOMAIN_SAC_SWITCHED] = ck->st.sac_switched;
-	if (!q) return;
+	if (!q)
+		return;
 	row[IOVA_SNAP_DOMAIN_QUEUED] = q->queued.count;
 	row[IOVA_SNAP_DOMAIN_FQ_RINGS] = q->nrings;
 	row[IOVA_SNAP_DOMAIN_FLUSHES_FULL] = q->st.flushes_full;
@@ -85,14 +97,16 @@ static void write_dma_counters(const struct iova_lab *L, const struct lab_domain
 static uint32_t write_fq_words(const struct iova_lab *L, const struct iova_fq_domain *q, uint64_t *out)
 {
 	uint32_t i, w = 0;
-	for (i = 0; i < q->nrings; i++) out[w++] = fq_ring_count(&q->rings[i]);
-	for (i = 0; i < L->possible; i++) out[w++] = q->st.timer_freed_on[i];
+	for (i = 0; i < q->nrings; i++)
+		out[w++] = fq_ring_count(&q->rings[i]);
+	for (i = 0; i < L->possible; i++)
+		out[w++] = q->st.timer_freed_on[i];
 	return w;
 }
 
 /* Model-only: one domain's row; adds its magazines to the lab-wide class views and cpu rows. */
-static void write_domain_row(const struct iova_lab *L, struct lab_domain *d, struct class_view *cls,
-			     uint64_t *cpu_rows, uint64_t *row)
+static void write_domain_row(const struct iova_lab *L, struct lab_domain *d, struct class_view *cls, uint64_t *cpu_rows,
+			     uint64_t *row)
 {
 	struct class_view v;
 	uint64_t hits = 0, misses = 0, push = 0, pop = 0, trim = 0;
@@ -105,8 +119,11 @@ static void write_domain_row(const struct iova_lab *L, struct lab_domain *d, str
 		view_class(L, r, k, &c, cpu_rows);
 		add_view(&cls[k], &c);
 		add_view(&v, &c);
-		hits += r->st.hits; misses += r->st.misses; push += r->st.pushes;
-		pop += r->st.pops; trim += r->st.trims;
+		hits += r->st.hits;
+		misses += r->st.misses;
+		push += r->st.pushes;
+		pop += r->st.pops;
+		trim += r->st.trims;
 	}
 	row[IOVA_SNAP_DOMAIN_ID] = (uint64_t)d->id;
 	row[IOVA_SNAP_DOMAIN_LIVE_IOVAS] = d->iovad.count;
@@ -130,7 +147,8 @@ static void write_fixed_part(const struct iova_lab *L, const struct class_view *
 	struct class_view all;
 	uint32_t i, k;
 	memset(&all, 0, sizeof(all));
-	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) add_view(&all, &cls[k]);
+	for (k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++)
+		add_view(&all, &cls[k]);
 	hd[IOVA_SNAP_HEADER_NOW_MS] = L->clk.now;
 	hd[IOVA_SNAP_HEADER_POSSIBLE_CPUS] = L->possible;
 	hd[IOVA_SNAP_HEADER_ONLINE_CPUS] = L->online_count;
@@ -183,8 +201,10 @@ int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 	struct class_view cls[IOVA_RANGE_CACHE_MAX_SIZE];
 	uint32_t i, cpu_words, w;
 	uint64_t *cpu_rows;
-	if (!L) return IOVA_E_NO_LAB;
-	if (cap < snapshot_words(L)) return IOVA_E_RANGE;
+	if (!L)
+		return IOVA_E_NO_LAB;
+	if (cap < snapshot_words(L))
+		return IOVA_E_RANGE;
 	memset(cls, 0, sizeof(cls));
 	cpu_words = IOVA_SNAP_CPU_CLASS_WORDS * IOVA_RANGE_CACHE_MAX_SIZE * L->possible;
 	cpu_rows = out + IOVA_SNAP_FIXED_WORDS + IOVA_SNAP_DOMAIN_WORDS * L->live;
@@ -192,7 +212,8 @@ int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 	w = IOVA_SNAP_FIXED_WORDS;
 	/* One pass over every magazine: the domain rows, the cpu rows and the class views they add up to. */
 	for (i = 0; i < L->ndoms; i++) {
-		if (!L->doms[i]) continue;
+		if (!L->doms[i])
+			continue;
 		memset(out + w, 0, IOVA_SNAP_DOMAIN_WORDS * sizeof(*out));
 		write_domain_row(L, L->doms[i], cls, cpu_rows, out + w);
 		w += IOVA_SNAP_DOMAIN_WORDS;
@@ -200,7 +221,8 @@ int32_t iova_snapshot(int32_t h, uint64_t *out, uint32_t cap)
 	w += cpu_words;
 	for (i = 0; i < L->ndoms; i++) {
 		const struct iova_fq_domain *q = L->doms[i] ? fq_of(L, i) : NULL;
-		if (q) w += write_fq_words(L, q, out + w);
+		if (q)
+			w += write_fq_words(L, q, out + w);
 	}
 	write_fixed_part(L, cls, out);
 	return (int32_t)w;

@@ -11,7 +11,11 @@
 
 /* One allocated range. 32 bytes, so a node index scales by a shift (wasm multiplies by 40 on every
  * tree level). in_magazine: its pfn_lo sits in an rcache magazine (model-only, catches double frees). */
-struct iova { uint64_t pfn_lo, pfn_hi; uint32_t l, r, slab; uint32_t prio : 31, in_magazine : 1; };
+struct iova {
+	uint64_t pfn_lo, pfn_hi;
+	uint32_t l, r, slab;
+	uint32_t prio : 31, in_magazine : 1;
+};
 
 struct iova_domain {
 	struct iova *n;
@@ -27,12 +31,15 @@ struct iova_domain {
 };
 
 /* inject: countdown for iommu_iova object failures (0 = none armed). */
-struct iova_env { struct slab_cache *iova_cache; uint32_t *fail_iova; };
+struct iova_env {
+	struct slab_cache *iova_cache;
+	uint32_t *fail_iova;
+};
 
 /* 0 or -1; facets must outlive the domain */
 int init_iova_domain(struct iova_domain *d, uint32_t shift, uint64_t start_pfn, const struct iova_policy *facets);
-void destroy_iova_tree(struct iova_domain *d, struct iova_env *env);             /* frees nodes ascending */
-int iova_grow_nodes(struct iova_domain *d, uint32_t n);                          /* 0 or -1 */
+void destroy_iova_tree(struct iova_domain *d, struct iova_env *env); /* frees nodes ascending */
+int iova_grow_nodes(struct iova_domain *d, uint32_t n); /* 0 or -1 */
 /* Model-only: room for n more nodes. Inline so the per-op headroom check costs a compare, not a call. */
 static inline int iova_reserve_nodes(struct iova_domain *d, uint32_t n)
 {
@@ -57,7 +64,8 @@ uint32_t find_iova_walk(struct iova_domain *d, uint64_t pfn); /* find_iova by de
 static inline uint32_t find_iova(struct iova_domain *d, uint64_t pfn)
 {
 	uint32_t h = d->hint;
-	if (h != NODE_NONE && d->n[h].pfn_lo <= pfn && pfn <= d->n[h].pfn_hi) return h;
+	if (h != NODE_NONE && d->n[h].pfn_lo <= pfn && pfn <= d->n[h].pfn_hi)
+		return h;
 	return find_iova_walk(d, pfn);
 }
 
@@ -76,6 +84,12 @@ uint32_t tree_first(const struct iova_domain *d);
 uint32_t tree_next(const struct iova_domain *d, uint32_t node);
 uint32_t tree_prev(const struct iova_domain *d, uint32_t node);
 /* Bit scans as one instruction (lzcnt / i64.clz) instead of a shift loop. */
-static inline uint32_t fls64_(uint64_t x) { return x ? 64 - (uint32_t)__builtin_clzll(x) : 0; }
-static inline uint32_t order_base_2_(uint64_t x) { return x <= 1 ? 0 : fls64_(x - 1); }
+static inline uint32_t fls64_(uint64_t x)
+{
+	return x ? 64 - (uint32_t)__builtin_clzll(x) : 0;
+}
+static inline uint32_t order_base_2_(uint64_t x)
+{
+	return x <= 1 ? 0 : fls64_(x - 1);
+}
 #endif

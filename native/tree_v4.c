@@ -5,7 +5,10 @@
 #include "tree.h"
 
 /* Model-only: the inclusive dma_32bit_pfn these kernels were given at init (0xfffff for 4 KiB). */
-static uint64_t dma32_inclusive(const struct iova_domain *d) { return d->dma_32bit_pfn - 1; }
+static uint64_t dma32_inclusive(const struct iova_domain *d)
+{
+	return d->dma_32bit_pfn - 1;
+}
 
 /* iova_get_pad_size (v4.7): what aligns the range's top end down to the size's power of two. */
 static uint64_t iova_get_pad_size(uint64_t size, uint64_t limit)
@@ -34,20 +37,24 @@ uint32_t alloc_iova_range_v4_7(struct iova_domain *d, uint64_t size, uint64_t li
 	uint32_t curr = tree_prev(d, use_cursor ? d->cached32_node : d->anchor), x;
 	for (; curr != NODE_NONE; curr = tree_prev(d, curr)) {
 		const struct iova *n = &d->n[curr];
-		if (limit < n->pfn_lo) continue;
+		if (limit < n->pfn_lo)
+			continue;
 		if (limit >= n->pfn_hi) {
 			pad = size_aligned ? iova_get_pad_size(size, limit) : 0;
-			if (range_fits(n->pfn_hi, size, pad, limit)) break; /* the gap above curr fits */
+			if (range_fits(n->pfn_hi, size, pad, limit))
+				break; /* the gap above curr fits */
 		}
 		limit = n->pfn_lo ? n->pfn_lo - 1 : 0;
 	}
 	if (curr == NODE_NONE) {
 		pad = size_aligned ? iova_get_pad_size(size, limit) : 0;
-		if (!range_fits(d->start_pfn, size, pad, limit)) return NODE_NONE;
+		if (!range_fits(d->start_pfn, size, pad, limit))
+			return NODE_NONE;
 	}
 	lo = limit - (size + pad) + 1;
 	x = insert_iova_range(d, lo, lo + size - 1, slab);
-	if (limit_pfn == dma32_inclusive(d)) d->cached32_node = x;
+	if (limit_pfn == dma32_inclusive(d))
+		d->cached32_node = x;
 	return x;
 }
 
@@ -56,7 +63,8 @@ uint32_t alloc_iova_range_v4_7(struct iova_domain *d, uint64_t size, uint64_t li
 void cached32_delete_update_v4_7(struct iova_domain *d, uint32_t x)
 {
 	uint32_t next;
-	if (d->cached32_node == d->anchor || d->n[x].pfn_lo < d->n[d->cached32_node].pfn_lo) return;
+	if (d->cached32_node == d->anchor || d->n[x].pfn_lo < d->n[d->cached32_node].pfn_lo)
+		return;
 	next = tree_next(d, x);
 	d->cached32_node = next != NODE_NONE && d->n[next].pfn_lo < dma32_inclusive(d) ? next : d->anchor;
 }

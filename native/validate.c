@@ -24,8 +24,10 @@ int32_t validate_lab_config(uint32_t possible, uint32_t online, uint32_t mode, u
 int32_t validate_granule(uint64_t granule, uint32_t *shift)
 {
 	uint32_t s = 0;
-	if (granule < 1 || granule > PAGE_SIZE || (granule & (granule - 1))) return IOVA_E_GRANULE;
-	while (((uint64_t)1 << s) < granule) s++;
+	if (granule < 1 || granule > PAGE_SIZE || (granule & (granule - 1)))
+		return IOVA_E_GRANULE;
+	while (((uint64_t)1 << s) < granule)
+		s++;
 	*shift = s;
 	return IOVA_OK;
 }
@@ -40,8 +42,10 @@ int32_t validate_start_pfn(uint32_t shift, uint64_t start_pfn)
 /* Model-only: a possible CPU, and online when the operation runs on it. */
 int32_t validate_cpu(const struct iova_lab *lab, uint64_t cpu, int need_online)
 {
-	if (cpu >= lab->possible) return IOVA_E_CPU_RANGE;
-	if (need_online && !lab->online[cpu]) return IOVA_E_CPU_OFFLINE;
+	if (cpu >= lab->possible)
+		return IOVA_E_CPU_RANGE;
+	if (need_online && !lab->online[cpu])
+		return IOVA_E_CPU_OFFLINE;
 	return IOVA_OK;
 }
 
@@ -61,8 +65,10 @@ int32_t validate_limit(const struct lab_domain *d, uint64_t limit)
  * a node would corrupt the rcache). */
 int32_t validate_reserve(struct lab_domain *d, uint64_t lo, uint64_t hi)
 {
-	if (lo < d->iovad.start_pfn || lo > hi || hi > d->iovad.max_pfn) return IOVA_E_RANGE;
-	if (range_in_magazines(&d->iovad, lo, hi)) return IOVA_E_RESERVE_CACHED;
+	if (lo < d->iovad.start_pfn || lo > hi || hi > d->iovad.max_pfn)
+		return IOVA_E_RANGE;
+	if (range_in_magazines(&d->iovad, lo, hi))
+		return IOVA_E_RESERVE_CACHED;
 	return IOVA_OK;
 }
 
@@ -71,11 +77,15 @@ int32_t validate_free_fast(struct lab_domain *d, uint64_t pfn, uint64_t size)
 {
 	uint32_t x = find_iova(&d->iovad, pfn);
 	const struct iova *n;
-	if (x == NODE_NONE) return IOVA_E_NOT_ALLOCATED;
+	if (x == NODE_NONE)
+		return IOVA_E_NOT_ALLOCATED;
 	n = &d->iovad.n[x];
-	if (n->pfn_lo != pfn) return IOVA_E_NOT_RANGE_START;
-	if (n->in_magazine) return IOVA_E_DOUBLE_FREE;
-	if (order_base_2_(size) != order_base_2_(n->pfn_hi - n->pfn_lo + 1)) return IOVA_E_SIZE_CLASS;
+	if (n->pfn_lo != pfn)
+		return IOVA_E_NOT_RANGE_START;
+	if (n->in_magazine)
+		return IOVA_E_DOUBLE_FREE;
+	if (order_base_2_(size) != order_base_2_(n->pfn_hi - n->pfn_lo + 1))
+		return IOVA_E_SIZE_CLASS;
 	return IOVA_OK;
 }
 
@@ -83,8 +93,10 @@ int32_t validate_free_fast(struct lab_domain *d, uint64_t pfn, uint64_t size)
 int32_t validate_free(struct lab_domain *d, uint64_t pfn, uint32_t *node)
 {
 	uint32_t x = find_iova(&d->iovad, pfn);
-	if (x == NODE_NONE) return IOVA_E_NOT_ALLOCATED;
-	if (d->iovad.n[x].in_magazine) return IOVA_E_DOUBLE_FREE;
+	if (x == NODE_NONE)
+		return IOVA_E_NOT_ALLOCATED;
+	if (d->iovad.n[x].in_magazine)
+		return IOVA_E_DOUBLE_FREE;
 	*node = x;
 	return IOVA_OK;
 }

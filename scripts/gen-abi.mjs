@@ -37,7 +37,11 @@ const listed = (items) => items.map((s, i) => (i < items.length - 1 ? `${s},` : 
 /** An op's operand fields, `name[:type]` per word after the opcode ('-': unused). */
 const operandFields = (o) =>
   o.operands.map((w) => (w === '-' ? null : { name: w.split(':')[0], type: w.split(':')[1] ?? 'number' }));
-const operandNames = (o) => operandFields(o).filter(Boolean).map((f) => f.name).join(', ');
+const operandNames = (o) =>
+  operandFields(o)
+    .filter(Boolean)
+    .map((f) => f.name)
+    .join(', ');
 
 // ---- snapshot layout: field indices per section and where each section starts ----
 const snap = abi.snapshot;
@@ -91,7 +95,7 @@ function cParam([type, name]) {
 function cHeader() {
   const out = [];
   out.push(`/* ${NOTICE}`);
-  out.push(' * The C model\'s exported ABI: statuses, batch op codes, constants, cache order, snapshot');
+  out.push(" * The C model's exported ABI: statuses, batch op codes, constants, cache order, snapshot");
   out.push(' * layout, the policy struct and the exported functions. */');
   out.push('#ifndef IOVA_ABI_H', '#define IOVA_ABI_H', '#include <stdint.h>', '');
   out.push('#if defined(__EMSCRIPTEN__)', '#include <emscripten/emscripten.h>');
@@ -113,7 +117,7 @@ function cHeader() {
   abi.caches.forEach((c, i) => out.push(`\tIOVA_CACHE_${c.c} = ${i}, /* ${c.name} */`));
   out.push(`\tIOVA_CACHE_COUNT = ${abi.caches.length},`, '};');
   out.push(`#define IOVA_CACHE_OBJ_SIZES { ${abi.caches.map((c) => c.obj_size).join(', ')} }`, '');
-  out.push('/* Snapshot words: field index within its section\'s row, and where each section starts. */');
+  out.push("/* Snapshot words: field index within its section's row, and where each section starts. */");
   for (const [name, fields] of [...sections, ['CPU_CLASS', snap.cpu_class], ['DOMAIN', snap.domain]]) {
     out.push(`enum iova_snap_${name.toLowerCase()} {`);
     fields.forEach((f, i) => out.push(`\tIOVA_SNAP_${name}_${upper(f.name)} = ${i},`));
@@ -122,13 +126,16 @@ function cHeader() {
   out.push('enum iova_snap_layout {');
   for (const [name] of sections) out.push(`\tIOVA_SNAP_${name}_AT = ${starts[name]},`);
   out.push(`\tIOVA_SNAP_FIXED_WORDS = ${fixedWords}, /* then the domain, cpu_class and flush-queue rows */`, '};', '');
-  out.push('/* Values of the policy\'s choice fields, in the order of their TS names. */');
+  out.push("/* Values of the policy's choice fields, in the order of their TS names. */");
   for (const f of abi.policy.fields.filter((f) => f.enum)) {
     out.push(`enum iova_policy_${f.name} {`);
     f.enum.forEach(([ts, c], i) => out.push(`\t${c} = ${i}, /* ${f.ts} '${ts}' */`));
     out.push('};');
   }
-  out.push('', '/* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */');
+  out.push(
+    '',
+    '/* What differs between kernel versions and what-if designs; src/policy.ts resolves profiles into it. */',
+  );
   out.push(`struct ${abi.policy.struct} {`);
   for (const f of abi.policy.fields) out.push(cLine(`\tuint32_t ${f.name};`, f.meaning));
   out.push('};', '');
@@ -166,7 +173,7 @@ function bindings() {
   const out = [`// ${NOTICE}`];
   out.push('// The typed FFI of the WASM module: one method per C export. Pointers are byte offsets into');
   out.push('// the module heap; the loader lives in src/wasm/load.ts.', '');
-  out.push('/** The C model\'s exports (native/iova_abi.h). */');
+  out.push("/** The C model's exports (native/iova_abi.h). */");
   out.push('export interface IovaModule extends EmscriptenModule {');
   for (const e of abi.exports) {
     out.push(`  /** ${e.result}${e.note ? `; ${e.note}` : ''} */`);
@@ -204,21 +211,68 @@ function tsAbi() {
     out.push(`  /** ${o.meaning}: (${operands}) -> ${o.result} */`, `  ${o.ts} = ${o.value},`);
   }
   out.push('}', `export const OP_WORDS = IOVA_OP_WORDS;`, '');
-  out.push('/** Slab caches in snapshot order, and their object sizes (the magazine cache\'s follows the policy). */');
-  out.push(tsConst('CACHE_NAMES', abi.caches.map((c) => q(c.name))));
-  out.push(tsConst('CACHE_OBJ_SIZES', abi.caches.map((c) => String(c.obj_size))), '');
+  out.push("/** Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy). */");
+  out.push(
+    tsConst(
+      'CACHE_NAMES',
+      abi.caches.map((c) => q(c.name)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'CACHE_OBJ_SIZES',
+      abi.caches.map((c) => String(c.obj_size)),
+    ),
+    '',
+  );
   out.push('/** Snapshot rows: the field names of each section, in word order. */');
-  out.push(tsConst('SNAPSHOT_HEADER_FIELDS', snap.header.map((f) => q(f.ts))));
-  out.push(tsConst('CACHE_FIELDS', snap.cache.map((f) => q(f.ts))));
-  out.push(tsConst('MAGAZINE_FIELDS', snap.magazines.map((f) => q(f.ts))));
-  out.push(tsConst('CLASS_FIELDS', snap.class.map((f) => q(f.ts))));
-  out.push(tsConst('CPU_CLASS_FIELDS', snap.cpu_class.map((f) => q(f.ts))));
-  out.push(tsConst('DOMAIN_FIELDS', snap.domain.map((f) => q(f.ts))));
+  out.push(
+    tsConst(
+      'SNAPSHOT_HEADER_FIELDS',
+      snap.header.map((f) => q(f.ts)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'CACHE_FIELDS',
+      snap.cache.map((f) => q(f.ts)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'MAGAZINE_FIELDS',
+      snap.magazines.map((f) => q(f.ts)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'CLASS_FIELDS',
+      snap.class.map((f) => q(f.ts)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'CPU_CLASS_FIELDS',
+      snap.cpu_class.map((f) => q(f.ts)),
+    ),
+  );
+  out.push(
+    tsConst(
+      'DOMAIN_FIELDS',
+      snap.domain.map((f) => q(f.ts)),
+    ),
+  );
   out.push('/** Words before the domain rows (DOMAIN_FIELDS each), then the per-CPU rows (CPU_CLASS_FIELDS per');
-  out.push(' *  possible CPU and class), then each flush-queue domain\'s per-ring and per-CPU words. */');
+  out.push(" *  possible CPU and class), then each flush-queue domain's per-ring and per-CPU words. */");
   out.push(`export const SNAPSHOT_FIXED_WORDS = ${fixedWords};`, '');
   out.push(`/** struct ${abi.policy.struct}: its uint32 fields in order, named as in ${abi.policy.ts_type}. */`);
-  out.push(tsConst('POLICY_FIELDS', abi.policy.fields.map((f) => q(f.ts))), '');
+  out.push(
+    tsConst(
+      'POLICY_FIELDS',
+      abi.policy.fields.map((f) => q(f.ts)),
+    ),
+    '',
+  );
   out.push(`/** A ${abi.policy.ts_type} as the words of struct ${abi.policy.struct}. */`);
   out.push(`export function policyWords(p: RcachePolicy): Uint32Array {`, '  return Uint32Array.of(');
   const words = abi.policy.fields.map((f) => {
@@ -248,7 +302,9 @@ function batchOps() {
   out.push("import { OpCode } from './abi.js';", '');
   out.push('/** One batch op; each field is an operand word (abi/iova-abi.json "ops"). */', 'export type BatchOp =');
   for (const o of abi.ops) {
-    const fields = operandFields(o).filter(Boolean).map((f) => `${f.name}: ${operandTs(f).type}`);
+    const fields = operandFields(o)
+      .filter(Boolean)
+      .map((f) => `${f.name}: ${operandTs(f).type}`);
     const one = `  | { op: '${o.batch}'; ${fields.join('; ')} }`;
     if (one.length <= WIDTH) out.push(one);
     else out.push(`  | {`, `      op: '${o.batch}';`, ...fields.map((f) => `      ${f};`), '    }');

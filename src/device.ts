@@ -27,7 +27,9 @@ export class DmaDevice implements Disposable {
   private detached = false;
 
   private constructor(
-    private readonly engine: Engine, readonly id: number, readonly domainId: number,
+    private readonly engine: Engine,
+    readonly id: number,
+    readonly domainId: number,
     private readonly domainLive: () => boolean,
   ) {}
 

@@ -35,7 +35,10 @@ export interface DomainOwner {
   readonly disposed: boolean;
 }
 
-interface Held { owner: DomainOwner; id: number }
+interface Held {
+  owner: DomainOwner;
+  id: number;
+}
 // Puts a domain nobody disposed once it is unreachable, unless its lab went first.
 const unreclaimed = new FinalizationRegistry<Held>(({ owner, id }) => {
   if (owner.disposed) return;
@@ -62,7 +65,10 @@ const unreclaimed = new FinalizationRegistry<Held>(({ owner, id }) => {
 export class IovaDomain implements Disposable {
   private put = false;
 
-  private constructor(private readonly owner: DomainOwner, readonly id: number) {
+  private constructor(
+    private readonly owner: DomainOwner,
+    readonly id: number,
+  ) {
     unreclaimed.register(this, { owner, id }, this);
   }
 

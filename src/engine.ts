@@ -24,7 +24,9 @@ export interface DmaLayerFacets {
   roundInCaller: boolean;
 }
 export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = {
-  sacLatch: true, singleQueueAvailable: true, roundInCaller: false,
+  sacLatch: true,
+  singleQueueAvailable: true,
+  roundInCaller: false,
 };
 
 /** A device as the engines attach it (the library fills in the defaults). */

@@ -21,77 +21,147 @@ export class IovaLabError extends Error {
    *   found before any engine ran.
    * @param cause The underlying error, if any (kept as `cause`).
    */
-  constructor(message: string, readonly status: number, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly status: number,
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
   }
 }
 /** A lab option is out of range or of the wrong kind (e.g. a policy given as a string). */
-export class LabConfigError extends IovaLabError { override name = 'LabConfigError'; }
+export class LabConfigError extends IovaLabError {
+  override name = 'LabConfigError';
+}
 /** The lab has been disposed. */
-export class DisposedError extends IovaLabError { override name = 'DisposedError'; }
+export class DisposedError extends IovaLabError {
+  override name = 'DisposedError';
+}
 /** A domain id that was never created or was already put. */
-export class UnknownDomainError extends IovaLabError { override name = 'UnknownDomainError'; }
+export class UnknownDomainError extends IovaLabError {
+  override name = 'UnknownDomainError';
+}
 /** The granule is not a power of two in [1, 4096]. */
-export class GranuleError extends IovaLabError { override name = 'GranuleError'; }
+export class GranuleError extends IovaLabError {
+  override name = 'GranuleError';
+}
 /** The start PFN is 0 or beyond the domain. */
-export class StartPfnError extends IovaLabError { override name = 'StartPfnError'; }
+export class StartPfnError extends IovaLabError {
+  override name = 'StartPfnError';
+}
 /** A CPU id that is not a possible CPU. */
-export class CpuRangeError extends IovaLabError { override name = 'CpuRangeError'; }
+export class CpuRangeError extends IovaLabError {
+  override name = 'CpuRangeError';
+}
 /** The CPU is offline. */
-export class CpuOfflineError extends IovaLabError { override name = 'CpuOfflineError'; }
+export class CpuOfflineError extends IovaLabError {
+  override name = 'CpuOfflineError';
+}
 /** The CPU is already in that hotplug state, or is the last online CPU. */
-export class CpuStateError extends IovaLabError { override name = 'CpuStateError'; }
+export class CpuStateError extends IovaLabError {
+  override name = 'CpuStateError';
+}
 /** A size of 0 or larger than the domain. */
-export class SizeError extends IovaLabError { override name = 'SizeError'; }
+export class SizeError extends IovaLabError {
+  override name = 'SizeError';
+}
 /** A limit PFN outside the domain. */
-export class LimitError extends IovaLabError { override name = 'LimitError'; }
+export class LimitError extends IovaLabError {
+  override name = 'LimitError';
+}
 /** A reserve range with lo > hi or beyond the domain. */
-export class ReserveRangeError extends IovaLabError { override name = 'ReserveRangeError'; }
+export class ReserveRangeError extends IovaLabError {
+  override name = 'ReserveRangeError';
+}
 /** Freeing a PFN that is not allocated. */
-export class NotAllocatedError extends IovaLabError { override name = 'NotAllocatedError'; }
+export class NotAllocatedError extends IovaLabError {
+  override name = 'NotAllocatedError';
+}
 /** Freeing a PFN that already sits in a magazine. */
-export class DoubleFreeError extends IovaLabError { override name = 'DoubleFreeError'; }
+export class DoubleFreeError extends IovaLabError {
+  override name = 'DoubleFreeError';
+}
 /** free_iova_fast with a size whose class differs from the allocation's. */
-export class SizeClassError extends IovaLabError { override name = 'SizeClassError'; }
+export class SizeClassError extends IovaLabError {
+  override name = 'SizeClassError';
+}
 /** Advancing the virtual clock would pass 2^64 − 1 ms. */
-export class ClockOverflowError extends IovaLabError { override name = 'ClockOverflowError'; }
+export class ClockOverflowError extends IovaLabError {
+  override name = 'ClockOverflowError';
+}
 /** One more domain would pass the lab's limit of live domains × possible CPUs. */
-export class DomainLimitError extends IovaLabError { override name = 'DomainLimitError'; }
+export class DomainLimitError extends IovaLabError {
+  override name = 'DomainLimitError';
+}
 /** The model's own heap (WASM) or memory budget (TS) is exhausted. */
-export class OutOfMemoryError extends IovaLabError { override name = 'OutOfMemoryError'; }
+export class OutOfMemoryError extends IovaLabError {
+  override name = 'OutOfMemoryError';
+}
 /** Domain init failed because a magazine allocation failed. */
-export class AllocationFailedError extends IovaLabError { override name = 'AllocationFailedError'; }
+export class AllocationFailedError extends IovaLabError {
+  override name = 'AllocationFailedError';
+}
 /** A model invariant is broken (a bug in an engine). */
-export class InvariantError extends IovaLabError { override name = 'InvariantError'; }
+export class InvariantError extends IovaLabError {
+  override name = 'InvariantError';
+}
 /** A batch op with an unknown opcode. */
-export class BadOpError extends IovaLabError { override name = 'BadOpError'; }
+export class BadOpError extends IovaLabError {
+  override name = 'BadOpError';
+}
 /** The kernel's own alloc_iova would loop here forever (the v5.11-v6.1 retry-start overflow, holding
  * the tree lock); the lab stops the op instead. */
-export class NonTerminatingWalkError extends IovaLabError { override name = 'NonTerminatingWalkError'; }
+export class NonTerminatingWalkError extends IovaLabError {
+  override name = 'NonTerminatingWalkError';
+}
 /** A device id that was never attached, or whose domain was put. */
-export class UnknownDeviceError extends IovaLabError { override name = 'UnknownDeviceError'; }
+export class UnknownDeviceError extends IovaLabError {
+  override name = 'UnknownDeviceError';
+}
 /** A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets). */
-export class DomainTypeError extends IovaLabError { override name = 'DomainTypeError'; }
+export class DomainTypeError extends IovaLabError {
+  override name = 'DomainTypeError';
+}
 /** Aperture bits outside 32..63, or an aperture ending below the start PFN. */
-export class ApertureError extends IovaLabError { override name = 'ApertureError'; }
+export class ApertureError extends IovaLabError {
+  override name = 'ApertureError';
+}
 /** DMA mask bits outside 1..64, or a mask whose limit lies below the domain's start PFN. */
-export class DmaMaskError extends IovaLabError { override name = 'DmaMaskError'; }
+export class DmaMaskError extends IovaLabError {
+  override name = 'DmaMaskError';
+}
 /** A device bus other than pci or platform. */
-export class BusError extends IovaLabError { override name = 'BusError'; }
+export class BusError extends IovaLabError {
+  override name = 'BusError';
+}
 /** A map's page offset not below the granule. */
-export class OffsetError extends IovaLabError { override name = 'OffsetError'; }
+export class OffsetError extends IovaLabError {
+  override name = 'OffsetError';
+}
 /** A device attached to a plain domain (one without the DMA layer). */
-export class NotDmaDomainError extends IovaLabError { override name = 'NotDmaDomainError'; }
+export class NotDmaDomainError extends IovaLabError {
+  override name = 'NotDmaDomainError';
+}
 /** A scatter-gather map with no segments or more than IOVA_SG_MAX_SEGMENTS. */
-export class SegmentsError extends IovaLabError { override name = 'SegmentsError'; }
+export class SegmentsError extends IovaLabError {
+  override name = 'SegmentsError';
+}
 /** Unmapping (or freeing) an IOVA that already waits in a flush queue. */
-export class QueuedError extends IovaLabError { override name = 'QueuedError'; }
+export class QueuedError extends IovaLabError {
+  override name = 'QueuedError';
+}
 /** The lab's HZ outside 1..1000, or DMA facets that are not booleans. */
-export class DmaConfigError extends IovaLabError { override name = 'DmaConfigError'; }
+export class DmaConfigError extends IovaLabError {
+  override name = 'DmaConfigError';
+}
 /** A value that is not an integer in range before it ever reaches an engine. */
-export class InvalidNumberError extends IovaLabError { override name = 'InvalidNumberError'; }
+export class InvalidNumberError extends IovaLabError {
+  override name = 'InvalidNumberError';
+}
 /** An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops). */
-export class InvalidArgumentError extends IovaLabError { override name = 'InvalidArgumentError'; }
+export class InvalidArgumentError extends IovaLabError {
+  override name = 'InvalidArgumentError';
+}
 
 /**
  * The WASM engine could not be loaded: `location` names the file or URL, `httpStatus` the HTTP
@@ -105,7 +175,12 @@ export class InvalidArgumentError extends IovaLabError { override name = 'Invali
  */
 export class WasmLoadError extends IovaLabError {
   override name = 'WasmLoadError';
-  constructor(message: string, readonly location: string, readonly httpStatus?: number, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly location: string,
+    readonly httpStatus?: number,
+    cause?: unknown,
+  ) {
     super(message, 0, cause);
   }
 }
@@ -113,7 +188,11 @@ export class WasmLoadError extends IovaLabError {
 /** An optional peer dependency (vega, vega-lite for SVG timelines) is not installed. */
 export class MissingDependencyError extends IovaLabError {
   override name = 'MissingDependencyError';
-  constructor(message: string, readonly dependency: string, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly dependency: string,
+    cause?: unknown,
+  ) {
     super(message, 0, cause);
   }
 }
@@ -143,7 +222,8 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.INVARIANT]: [InvariantError, 'invariant violated'],
   [Status.BAD_OP]: [BadOpError, 'unknown batch opcode'],
   [Status.NON_TERMINATING]: [
-    NonTerminatingWalkError, "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
+    NonTerminatingWalkError,
+    "the kernel's alloc_iova would never return: the retry-start overflow repeats a failed search",
   ],
   [Status.NO_DEVICE]: [UnknownDeviceError, 'no such device (never attached, or its domain was put)'],
   [Status.DOMAIN_TYPE]: [DomainTypeError, 'DMA domain type must be strict, lazy or lazy-single (from v6.7)'],
@@ -176,5 +256,7 @@ export function echoValue(v: number | bigint | boolean | string): string {
 
 /** @internal "domain 0, cpu 3, pfn 0xfffff": the arguments of a failed call, PFNs in hex. */
 export function describeArgs(args: Record<string, number | bigint | boolean | string>): string {
-  return Object.entries(args).map(([k, v]) => `${k} ${echoValue(v)}`).join(', ');
+  return Object.entries(args)
+    .map(([k, v]) => `${k} ${echoValue(v)}`)
+    .join(', ');
 }

@@ -25,7 +25,14 @@ export type { DeviceConfig, DmaBus, DmaDomainType, DmaLayerFacets } from './engi
 export { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8, OpCode, OP_WORDS } from './engine.js';
 export { CACHE_NAMES, cacheByName } from './snapshot.js';
 export type {
-  Snapshot, CacheCounters, SlabCounters, MagazineCounters, ClassCounters, DomainCounters, CacheName, CpuCounters,
+  Snapshot,
+  CacheCounters,
+  SlabCounters,
+  MagazineCounters,
+  ClassCounters,
+  DomainCounters,
+  CacheName,
+  CpuCounters,
   FlushQueueCounters,
 } from './snapshot.js';
 export { snapshotToJson } from './report/json.js';
@@ -33,16 +40,54 @@ export type { JsonReport, JsonCache, DomainTotals } from './report/json.js';
 export { preloadWasm } from './wasm/preload.js';
 export type { WasmLoadOptions, WasmModule, UrlLike } from './wasm/options.js';
 export {
-  IovaLabError, LabConfigError, DisposedError, UnknownDomainError, GranuleError, StartPfnError, CpuRangeError,
-  CpuOfflineError, CpuStateError, SizeError, LimitError, ReserveRangeError, NotAllocatedError, DoubleFreeError,
-  SizeClassError, OutOfMemoryError, AllocationFailedError, InvariantError, BadOpError, NonTerminatingWalkError,
-  InvalidNumberError, InvalidArgumentError, WasmLoadError, MissingDependencyError, Status,
-  UnknownDeviceError, DomainTypeError, ApertureError, DmaMaskError, BusError, OffsetError, NotDmaDomainError,
-  SegmentsError, QueuedError, DmaConfigError, ClockOverflowError, DomainLimitError,
+  IovaLabError,
+  LabConfigError,
+  DisposedError,
+  UnknownDomainError,
+  GranuleError,
+  StartPfnError,
+  CpuRangeError,
+  CpuOfflineError,
+  CpuStateError,
+  SizeError,
+  LimitError,
+  ReserveRangeError,
+  NotAllocatedError,
+  DoubleFreeError,
+  SizeClassError,
+  OutOfMemoryError,
+  AllocationFailedError,
+  InvariantError,
+  BadOpError,
+  NonTerminatingWalkError,
+  InvalidNumberError,
+  InvalidArgumentError,
+  WasmLoadError,
+  MissingDependencyError,
+  Status,
+  UnknownDeviceError,
+  DomainTypeError,
+  ApertureError,
+  DmaMaskError,
+  BusError,
+  OffsetError,
+  NotDmaDomainError,
+  SegmentsError,
+  QueuedError,
+  DmaConfigError,
+  ClockOverflowError,
+  DomainLimitError,
 } from './errors.js';
 export {
-  KERNEL_PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, POLICY_SPECS, applyPolicySpec, resolvePolicy, validatePolicy,
-  profileByName, variantLabel,
+  KERNEL_PROFILES,
+  PROFILE_NAMES,
+  DEFAULT_PROFILE,
+  POLICY_SPECS,
+  applyPolicySpec,
+  resolvePolicy,
+  validatePolicy,
+  profileByName,
+  variantLabel,
 } from './policy.js';
 export { DESIGN_NAMES, FACET_RELEASES, resolveKernel } from './profiles/designs.js';
 export type { DesignName, DmaFacets, FacetRelease } from './profiles/designs.js';

@@ -84,12 +84,14 @@ export function validatePolicy(p: RcachePolicy): RcachePolicy {
     bad('magazineSize', p.magazineSize, `an integer in [1, ${IOVA_MAG_SIZE_MAX}]`);
   }
   if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
-  if (!isInt(p.trimDelayMs, 0, 2 ** 30)) bad('trimDelayMs', p.trimDelayMs, 'an integer in [0, 2^30] (0 = no trim work)');
+  if (!isInt(p.trimDelayMs, 0, 2 ** 30))
+    bad('trimDelayMs', p.trimDelayMs, 'an integer in [0, 2^30] (0 = no trim work)');
   if (p.trimThreshold !== 'online' && !isInt(p.trimThreshold, 0, 0xfffffffe)) {
     bad('trimThreshold', p.trimThreshold, "'online' or an integer in [0, 2^32 − 2]");
   }
   if (typeof p.lazy !== 'boolean') bad('lazy', p.lazy, 'a boolean');
-  if (!isInt(p.dynamicInitial, 0, p.magazineSize)) bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
+  if (!isInt(p.dynamicInitial, 0, p.magazineSize))
+    bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
   if (!isInt(p.rcacheArrayBytes, 0, MAX_RCACHE_ARRAY_BYTES)) {
     bad('rcacheArrayBytes', p.rcacheArrayBytes, `an integer in [0, ${MAX_RCACHE_ARRAY_BYTES}]`);
   }
@@ -111,9 +113,20 @@ export function policyOfConfig(config: LabConfig): RcachePolicy {
 }
 
 export const POLICY_SPECS = [
-  'lazy', 'dynamic[=N]', 'mag-size=N', 'depot-cap=N', 'trim-delay=MS', 'trim-threshold=N|online', 'rcache-array=BYTES',
-  'tree-walk=v4.7|v4.15', 'max32=on|off', 'retry=none|overflow|fixed', 'pop=top|scan', 'flush-arg=on|off',
-  'failure-flush=cpus|depot', 'fast-round=on|off',
+  'lazy',
+  'dynamic[=N]',
+  'mag-size=N',
+  'depot-cap=N',
+  'trim-delay=MS',
+  'trim-threshold=N|online',
+  'rcache-array=BYTES',
+  'tree-walk=v4.7|v4.15',
+  'max32=on|off',
+  'retry=none|overflow|fixed',
+  'pop=top|scan',
+  'flush-arg=on|off',
+  'failure-flush=cpus|depot',
+  'fast-round=on|off',
 ] as const;
 
 /**
@@ -145,20 +158,47 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
       if (value !== undefined) bad('policy lazy', shown(value), 'given without a value ("lazy")');
       p.lazy = true;
       break;
-    case 'dynamic': p.dynamicInitial = value === undefined ? Math.min(16, p.magazineSize) : num(); break;
-    case 'mag-size': p.magazineSize = num(); break;
-    case 'depot-cap': p.depotCap = num(); break;
-    case 'trim-delay': p.trimDelayMs = num(); break;
-    case 'trim-threshold': p.trimThreshold = value === 'online' ? 'online' : num(); break;
-    case 'rcache-array': p.rcacheArrayBytes = num(); break;
-    case 'tree-walk': p.treeWalk = choice(TREE_WALKS); break;
-    case 'max32': p.max32AllocSize = onOff(); break;
-    case 'retry': p.retry = choice(RETRY_MODES); break;
-    case 'pop': p.magazinePop = choice(MAGAZINE_POPS); break;
-    case 'flush-arg': p.flushRcacheArg = onOff(); break;
-    case 'failure-flush': p.flushDepotOnFailure = choice(['cpus', 'depot']) === 'depot'; break;
-    case 'fast-round': p.roundSizeInFastAlloc = onOff(); break;
-    default: bad('policy', `"${clip(spec)}"`, `one of ${POLICY_SPECS.join(', ')}`);
+    case 'dynamic':
+      p.dynamicInitial = value === undefined ? Math.min(16, p.magazineSize) : num();
+      break;
+    case 'mag-size':
+      p.magazineSize = num();
+      break;
+    case 'depot-cap':
+      p.depotCap = num();
+      break;
+    case 'trim-delay':
+      p.trimDelayMs = num();
+      break;
+    case 'trim-threshold':
+      p.trimThreshold = value === 'online' ? 'online' : num();
+      break;
+    case 'rcache-array':
+      p.rcacheArrayBytes = num();
+      break;
+    case 'tree-walk':
+      p.treeWalk = choice(TREE_WALKS);
+      break;
+    case 'max32':
+      p.max32AllocSize = onOff();
+      break;
+    case 'retry':
+      p.retry = choice(RETRY_MODES);
+      break;
+    case 'pop':
+      p.magazinePop = choice(MAGAZINE_POPS);
+      break;
+    case 'flush-arg':
+      p.flushRcacheArg = onOff();
+      break;
+    case 'failure-flush':
+      p.flushDepotOnFailure = choice(['cpus', 'depot']) === 'depot';
+      break;
+    case 'fast-round':
+      p.roundSizeInFastAlloc = onOff();
+      break;
+    default:
+      bad('policy', `"${clip(spec)}"`, `one of ${POLICY_SPECS.join(', ')}`);
   }
   return validatePolicy(p);
 }

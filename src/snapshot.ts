@@ -2,12 +2,24 @@
 // (all counts stay far below 2^53); both engines must produce deep-equal snapshots. The word
 // layout the C engine writes is declared in abi/iova-abi.json (src/generated/abi.ts).
 import type {
-  ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters,
+  ClassCounters,
+  CpuCounters,
+  DomainCounters,
+  FlushQueueCounters,
+  MagazineCounters,
+  SlabCounters,
 } from './counters.js';
 import type { MagazineMode } from './engine.js';
 import {
-  CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE,
-  MAGAZINE_FIELDS, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+  CACHE_FIELDS,
+  CACHE_NAMES,
+  CLASS_FIELDS,
+  CPU_CLASS_FIELDS,
+  DOMAIN_FIELDS,
+  IOVA_RANGE_CACHE_MAX_SIZE,
+  MAGAZINE_FIELDS,
+  SNAPSHOT_FIXED_WORDS,
+  SNAPSHOT_HEADER_FIELDS,
 } from './generated/abi.js';
 
 export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS };
@@ -126,14 +138,25 @@ export function decodeSnapshot(words: ArrayLike<bigint>): Snapshot {
     return { loadedPfns: rows.map((r) => r.loadedPfns), prevPfns: rows.map((r) => r.prevPfns) };
   });
   const take = (n: number): number[] => Array.from({ length: n }, next);
-  const flushQueues = domains.filter((d) => d.fqRings > 0)
+  const flushQueues = domains
+    .filter((d) => d.fqRings > 0)
     .map((d) => ({ domain: d.id, queued: take(d.fqRings), timerFreedOn: take(possible) }));
   if (at !== words.length) throw new SnapshotLayoutError(`snapshot decoder read ${at} of ${words.length} words`);
   const { possibleCpus, onlineCpus, magazineObjSize } = header;
   const nowMs = BigInt(words[NOW_MS_AT]); // the one 64-bit header word that can pass 2^53 in one call
   return {
-    nowMs, possibleCpus, onlineCpus, magazineMode, magazineObjSize, magazineCache, caches, magazines, classes, domains,
-    cpus, flushQueues,
+    nowMs,
+    possibleCpus,
+    onlineCpus,
+    magazineMode,
+    magazineObjSize,
+    magazineCache,
+    caches,
+    magazines,
+    classes,
+    domains,
+    cpus,
+    flushQueues,
   };
 }
 

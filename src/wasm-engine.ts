@@ -72,9 +72,10 @@ class WasmEngine implements Engine {
     this.lab = handle;
     const { hz = DMA_DEFAULT_HZ, dmaFacets: f = DMA_FACETS_V6_8 } = config;
     const word = (v: boolean): number => (v === true ? 1 : v === false ? 0 : 2);
-    const status = Number.isInteger(hz) && hz >= 0 && hz <= 0xffffffff
-      ? mod._iova_dma_configure(handle, hz, word(f.sacLatch), word(f.singleQueueAvailable), word(f.roundInCaller))
-      : Status.DMA_CONFIG;
+    const status =
+      Number.isInteger(hz) && hz >= 0 && hz <= 0xffffffff
+        ? mod._iova_dma_configure(handle, hz, word(f.sacLatch), word(f.singleQueueAvailable), word(f.roundInCaller))
+        : Status.DMA_CONFIG;
     if (status < 0) {
       this.dispose();
       throw errorForStatus(status, describeArgs({ hz, facets: JSON.stringify(f) }));
@@ -181,8 +182,15 @@ class WasmEngine implements Engine {
     const { bus, dmaMaskBits, coherentMaskBits, forceDac } = device;
     const busWord = bus === 'pci' ? 0 : bus === 'platform' ? 1 : 2;
     const bits = (b: number): number => (Number.isInteger(b) && b >= 0 && b <= 64 ? b : 65);
-    const status = this.mod._iova_device_attach(this.handle, domain, busWord, bits(dmaMaskBits), bits(coherentMaskBits),
-      forceDac ? 1 : 0, this.transferPtr);
+    const status = this.mod._iova_device_attach(
+      this.handle,
+      domain,
+      busWord,
+      bits(dmaMaskBits),
+      bits(coherentMaskBits),
+      forceDac ? 1 : 0,
+      this.transferPtr,
+    );
     if (status < 0) this.fail(status, { domain, bus, dmaMaskBits, coherentMaskBits });
     return Number(this.transferred(0));
   }

@@ -46,8 +46,15 @@ describe('gen:abi --check', () => {
     dirs.push(dir);
     const file = join(dir, 'abi/iova-abi.json');
     const abi = JSON.parse(readFileSync(file, 'utf8')) as { ops: object[] };
-    abi.ops.push({ name: 'DEMO', ts: 'Demo', value: 99, batch: 'demo', operands: ['domain', '-', '-', '-', '-'],
-      result: '0', meaning: 'a planted op' });
+    abi.ops.push({
+      name: 'DEMO',
+      ts: 'Demo',
+      value: 99,
+      batch: 'demo',
+      operands: ['domain', '-', '-', '-', '-'],
+      result: '0',
+      meaning: 'a planted op',
+    });
     writeFileSync(file, JSON.stringify(abi));
     const r = check(dir);
     expect(r.status).toBe(1);

@@ -13,22 +13,32 @@ const chromium = findChromium();
 if (!chromium.path && !IN_CI) console.log(`browser test skipped: ${chromium.reason}`);
 
 describe('browser', () => {
-  it.skipIf(!chromium.path && !IN_CI)('bundles with esbuild and runs the WASM engine in Chromium', async () => {
-    if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
-    const dir = await mkdtemp(join(tmpdir(), 'iova-lab browser '));
-    try {
-      // The repository is the package: 'iova-lab' resolves to itself through its exports.
-      await bundlePage(join(ROOT, 'test', 'browser', 'app.js'), dir, ROOT);
-      await copyFile(join(ROOT, 'test', 'browser', 'page.html'), join(dir, 'page.html'));
-      const server = await serve(dir);
+  it.skipIf(!chromium.path && !IN_CI)(
+    'bundles with esbuild and runs the WASM engine in Chromium',
+    async () => {
+      if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
+      const dir = await mkdtemp(join(tmpdir(), 'iova-lab browser '));
       try {
-        const out = await pageOutput(chromium.path, `${server.origin}/page.html`);
-        expect(JSON.parse(out)).toEqual({ domains: 1, magazines: 1536, pfn: 'fffff', cached: 1, missing: 'WasmLoadError 404' });
+        // The repository is the package: 'iova-lab' resolves to itself through its exports.
+        await bundlePage(join(ROOT, 'test', 'browser', 'app.js'), dir, ROOT);
+        await copyFile(join(ROOT, 'test', 'browser', 'page.html'), join(dir, 'page.html'));
+        const server = await serve(dir);
+        try {
+          const out = await pageOutput(chromium.path, `${server.origin}/page.html`);
+          expect(JSON.parse(out)).toEqual({
+            domains: 1,
+            magazines: 1536,
+            pfn: 'fffff',
+            cached: 1,
+            missing: 'WasmLoadError 404',
+          });
+        } finally {
+          await server.close();
+        }
       } finally {
-        await server.close();
+        await rm(dir, { recursive: true, force: true });
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

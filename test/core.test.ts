@@ -50,7 +50,12 @@ describe.each(ENGINES)('%s engine', (engine) => {
     });
 
     it.each([
-      [1, 0xfffffn], [3, 0xffffcn], [4, 0xffffcn], [5, 0xffff8n], [32, 0xfffe0n], [33, 0xfffc0n],
+      [1, 0xfffffn],
+      [3, 0xffffcn],
+      [4, 0xffffcn],
+      [5, 0xffff8n],
+      [32, 0xfffe0n],
+      [33, 0xfffc0n],
     ])('size %i size-aligned lands at %s', async (size, pfn) => {
       using lab = await newLab(engine, { possibleCpus: 1 });
       expect(lab.createDomain().alloc(size, LIMIT32, { sizeAligned: true })).toBe(pfn);
@@ -188,7 +193,14 @@ describe.each(ENGINES)('%s engine', (engine) => {
     const ops: BatchOp[] = [{ op: 'createDomain', granule: 4096, startPfn: 1n }];
     const rand = randomInt(7);
     for (let i = 0; i < 600; i++) {
-      ops.push({ op: 'allocFast', domain: 0, cpu: rand(2), size: BigInt(1 + rand(40)), limitPfn: LIMIT32, flushRcache: true });
+      ops.push({
+        op: 'allocFast',
+        domain: 0,
+        cpu: rand(2),
+        size: BigInt(1 + rand(40)),
+        limitPfn: LIMIT32,
+        flushRcache: true,
+      });
       if (i % 50 === 0) ops.push({ op: 'advance', ms: 60n });
     }
     using perOp = await newLab(engine, { possibleCpus: 2 });

@@ -8,21 +8,25 @@ import { stream } from './support/opstream.js';
 import { traceOfStream } from './support/trace-of-stream.js';
 
 describe('differential: the property catches a broken engine', () => {
-  it.each(MUTANTS)('%s: fails, shrinks and reports a short replayable counterexample', async (_name, mutant) => {
-    const result = await fc.check(
-      fc.asyncProperty(stream(250), async (s) => (await divergence(s, CONFIG, wasmFactory, mutant)) === null),
-      { numRuns: 200, seed: 20261124 },
-    );
-    expect(result.failed).toBe(true);
-    expect(result.numShrinks).toBeGreaterThan(0);
-    const shrunk = result.counterexample![0];
-    expect(shrunk.length).toBeLessThanOrEqual(20);
-    const why = await divergence(shrunk, CONFIG, wasmFactory, mutant);
-    expect(why).not.toBeNull();
-    const trace = await traceOfStream(shrunk);
-    console.log(
-      `mutant caught after ${result.numRuns} run(s), ${result.numShrinks} shrink(s); ` +
-        `shrunk stream: ${shrunk.length} op(s)\n${why!.slice(0, 300)}…\n--- replayable trace ---\n${trace}`,
-    );
-  }, 300_000);
+  it.each(MUTANTS)(
+    '%s: fails, shrinks and reports a short replayable counterexample',
+    async (_name, mutant) => {
+      const result = await fc.check(
+        fc.asyncProperty(stream(250), async (s) => (await divergence(s, CONFIG, wasmFactory, mutant)) === null),
+        { numRuns: 200, seed: 20261124 },
+      );
+      expect(result.failed).toBe(true);
+      expect(result.numShrinks).toBeGreaterThan(0);
+      const shrunk = result.counterexample![0];
+      expect(shrunk.length).toBeLessThanOrEqual(20);
+      const why = await divergence(shrunk, CONFIG, wasmFactory, mutant);
+      expect(why).not.toBeNull();
+      const trace = await traceOfStream(shrunk);
+      console.log(
+        `mutant caught after ${result.numRuns} run(s), ${result.numShrinks} shrink(s); ` +
+          `shrunk stream: ${shrunk.length} op(s)\n${why!.slice(0, 300)}…\n--- replayable trace ---\n${trace}`,
+      );
+    },
+    300_000,
+  );
 });

@@ -9,14 +9,16 @@ import { labConfigArb } from './support/policy-arb.js';
 describe('differential: profiles and policies', () => {
   it('agree on random policies and streams, reaching every policy branch', async () => {
     const seen = { overflows: 0, trims: 0, pops: 0, lazyPartial: 0 };
-    const sum = (s: Snapshot, f: 'depotOverflows' | 'depotTrims' | 'depotPops') => s.classes.reduce((n, c) => n + c[f], 0);
+    const sum = (s: Snapshot, f: 'depotOverflows' | 'depotTrims' | 'depotPops') =>
+      s.classes.reduce((n, c) => n + c[f], 0);
     const ops = await expectAgreement(labConfigArb, 150, 300, 4711, (_op, _a, _b, s) => {
       seen.overflows = Math.max(seen.overflows, sum(s, 'depotOverflows'));
       seen.trims = Math.max(seen.trims, sum(s, 'depotTrims'));
       seen.pops = Math.max(seen.pops, sum(s, 'depotPops'));
       // lazy: some CPU magazines exist but not all of them
       const eager = 2 * s.possibleCpus * 6 * s.domains.length;
-      if (s.magazines.loaded + s.magazines.prev > 0 && s.magazines.loaded + s.magazines.prev < eager) seen.lazyPartial++;
+      if (s.magazines.loaded + s.magazines.prev > 0 && s.magazines.loaded + s.magazines.prev < eager)
+        seen.lazyPartial++;
     });
     expect(ops).toBeGreaterThan(20_000);
     expect(seen.overflows).toBeGreaterThan(0);

@@ -5,8 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine, EngineName, LabConfig } from '../src/engine.js';
 import {
-  ClockOverflowError, CpuStateError, describeArgs, DomainLimitError, LabConfigError, MAX_ECHO_CHARS,
-  NotAllocatedError, OutOfMemoryError, ReserveRangeError, Status,
+  ClockOverflowError,
+  CpuStateError,
+  describeArgs,
+  DomainLimitError,
+  LabConfigError,
+  MAX_ECHO_CHARS,
+  NotAllocatedError,
+  OutOfMemoryError,
+  ReserveRangeError,
+  Status,
 } from '../src/errors.js';
 import { MAX_DOMAIN_CPUS, MAX_POSSIBLE_CPUS } from '../src/generated/abi.js';
 import { createEngine } from '../src/lab.js';
@@ -30,7 +38,13 @@ function thrown(call: () => unknown): Error & { status: number } {
 }
 
 /** `call` fails with `Cls` and `status`, and the snapshot is unchanged. */
-function refused(e: Engine, call: () => unknown, Cls: new (...a: never[]) => Error, status: number, text: RegExp): void {
+function refused(
+  e: Engine,
+  call: () => unknown,
+  Cls: new (...a: never[]) => Error,
+  status: number,
+  text: RegExp,
+): void {
   const before = e.snapshot();
   const err = thrown(call);
   expect(err).toBeInstanceOf(Cls);
@@ -112,10 +126,16 @@ describe.each(ENGINES)('%s engine limits', (name: EngineName) => {
   });
 
   it('a lab config error names the bound', async () => {
-    const err = await createEngine(name, { ...ONE_CPU, possibleCpus: 5000 }).then(() => null, (x: unknown) => x);
+    const err = await createEngine(name, { ...ONE_CPU, possibleCpus: 5000 }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect(err).toBeInstanceOf(LabConfigError);
     expect((err as Error).message).toMatch(new RegExp(`possibleCpus 5000.*at most ${MAX_POSSIBLE_CPUS}`));
-    const online = await createEngine(name, { ...ONE_CPU, possibleCpus: 4, onlineCpus: 5 }).then(() => null, (x) => x);
+    const online = await createEngine(name, { ...ONE_CPU, possibleCpus: 4, onlineCpus: 5 }).then(
+      () => null,
+      (x) => x,
+    );
     expect((online as Error).message).toMatch(/onlineCpus 5.*\[1, possibleCpus 4\]/);
   });
 

@@ -30,7 +30,9 @@ function rawLab(mod: IovaModule) {
     },
     /** Every export that takes a lab handle, called with `h`: [name, what it returned]. */
     everyCall(h: number): [string, number | bigint | string][] {
-      const ops = scratch, results = scratch + 6 * 8, out = this.out;
+      const ops = scratch,
+        results = scratch + 6 * 8,
+        out = this.out;
       new BigUint64Array(mod.HEAPU8.buffer, ops, 6).set([1n, 0n, 0n, 1n, LIMIT32, 0n]); // ALLOC_FAST dom 0 cpu 0
       return [
         ['domain_create', mod._iova_domain_create(h, 4096, 1n)],
@@ -59,13 +61,25 @@ function rawLab(mod: IovaModule) {
 
 /** What every call on a handle that is not (or no longer) a lab must return. */
 const NO_LAB_ANSWERS: [string, number | bigint | string][] = [
-  ['domain_create', Status.NO_LAB], ['domain_put', Status.NO_LAB], ['alloc_fast', Status.NO_LAB],
-  ['free_fast', Status.NO_LAB], ['alloc', Status.NO_LAB], ['free', Status.NO_LAB], ['find', Status.NO_LAB],
-  ['reserve', Status.NO_LAB], ['advance_clock', Status.NO_LAB], ['cpu_offline', Status.NO_LAB],
-  ['cpu_online', Status.NO_LAB], ['flush', Status.NO_LAB], ['inject_failure', Status.NO_LAB],
-  ['run_batch', Status.NO_LAB], ['snapshot', Status.NO_LAB],
-  ['check_invariants', Status.NO_LAB], ['snapshot_words', 0],
-  ['invariant_message', 'no lab'], ['lab_destroy', Status.NO_LAB],
+  ['domain_create', Status.NO_LAB],
+  ['domain_put', Status.NO_LAB],
+  ['alloc_fast', Status.NO_LAB],
+  ['free_fast', Status.NO_LAB],
+  ['alloc', Status.NO_LAB],
+  ['free', Status.NO_LAB],
+  ['find', Status.NO_LAB],
+  ['reserve', Status.NO_LAB],
+  ['advance_clock', Status.NO_LAB],
+  ['cpu_offline', Status.NO_LAB],
+  ['cpu_online', Status.NO_LAB],
+  ['flush', Status.NO_LAB],
+  ['inject_failure', Status.NO_LAB],
+  ['run_batch', Status.NO_LAB],
+  ['snapshot', Status.NO_LAB],
+  ['check_invariants', Status.NO_LAB],
+  ['snapshot_words', 0],
+  ['invariant_message', 'no lab'],
+  ['lab_destroy', Status.NO_LAB],
 ];
 
 describe('lab handles (C handle table, through the WASM exports)', () => {

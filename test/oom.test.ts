@@ -97,7 +97,11 @@ describe('WASM heap exhaustion', () => {
     expect(after.domains.length).toBe(n);
     expect(after.domains.map((d) => d.id)).toEqual(domains.map((d) => d.id));
     expect(after.magazines.total).toBe(n * magsPerDomain);
-    expect(cacheByName(after, 'iommu_iova_magazine')).toMatchObject({ activeObjs: n * magsPerDomain, allocs: n * magsPerDomain, frees: 0 });
+    expect(cacheByName(after, 'iommu_iova_magazine')).toMatchObject({
+      activeObjs: n * magsPerDomain,
+      allocs: n * magsPerDomain,
+      frees: 0,
+    });
     expect(cacheByName(after, 'kmalloc-1k')).toMatchObject({ activeObjs: n, allocs: n, frees: 0 }); // rcache arrays
     expect(cacheByName(after, 'iommu_iova')).toMatchObject({ activeObjs: 0, allocs: 0 });
 
@@ -139,7 +143,14 @@ describe('WASM heap exhaustion', () => {
     tmp.forEach((pfn) => dom.free(pfn));
     dom.freeFast(0, dom.allocFast(0, 1, LIMIT32), 1);
     lab.snapshot();
-    expect(lab.runBatch(encodeOps([{ op: 'find', domain: dom.id, pfn: 1n }, { op: 'find', domain: dom.id, pfn: 2n }])).completed).toBe(2);
+    expect(
+      lab.runBatch(
+        encodeOps([
+          { op: 'find', domain: dom.id, pfn: 1n },
+          { op: 'find', domain: dom.id, pfn: 2n },
+        ]),
+      ).completed,
+    ).toBe(2);
     lab.checkInvariants();
 
     const ballast = fillHeap(mod);
@@ -170,7 +181,9 @@ describe('WASM heap exhaustion', () => {
       const cpu = i % cpus;
       const r = oomOrOk(p, () => dom.freeFast(cpu, pfn, size));
       if (!r.ok) {
-        expect(r.error.message).toContain(`domain ${dom.id}, cpu ${cpu}, pfn 0x${pfn.toString(16)}, size 0x${size.toString(16)}`);
+        expect(r.error.message).toContain(
+          `domain ${dom.id}, cpu ${cpu}, pfn 0x${pfn.toString(16)}, size 0x${size.toString(16)}`,
+        );
         failed.push({ cpu, pfn, size });
       }
     });
@@ -185,10 +198,12 @@ describe('WASM heap exhaustion', () => {
 
     // A batch stops at the op that ran out of memory: the find before it completed.
     const before = p.rawSnapshot();
-    const batch = lab.runBatch(encodeOps([
-      { op: 'find', domain: dom.id, pfn: victim.pfn },
-      { op: 'freeFast', domain: dom.id, cpu: victim.cpu, pfn: victim.pfn, size: victim.size },
-    ]));
+    const batch = lab.runBatch(
+      encodeOps([
+        { op: 'find', domain: dom.id, pfn: victim.pfn },
+        { op: 'freeFast', domain: dom.id, cpu: victim.cpu, pfn: victim.pfn, size: victim.size },
+      ]),
+    );
     expect(batch.completed).toBe(1);
     expect(batch.error).toBeInstanceOf(OutOfMemoryError);
     expect(batch.results[0]).toBe(victim.pfn);
@@ -204,8 +219,7 @@ describe('WASM heap exhaustion', () => {
     }
 
     // A new lab in the same instance: OutOfMemoryError too; the existing lab is untouched.
-    await expect(IovaLab.create({ possibleCpus: 1, wasm: onModule(mod) }))
-      .rejects.toBeInstanceOf(OutOfMemoryError);
+    await expect(IovaLab.create({ possibleCpus: 1, wasm: onModule(mod) })).rejects.toBeInstanceOf(OutOfMemoryError);
     expect(p.rawSnapshot()).toEqual(before);
 
     // Release the ballast: everything that failed now works and the invariants hold.

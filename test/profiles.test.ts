@@ -21,7 +21,11 @@ function crossCpuFrees(dom: IovaDomain, n: number): void {
 }
 
 /** A lab of `profile` (any version) on the engine. */
-function profileLab(engine: EngineName, profile: string, options: Omit<LabOptions, 'engine' | 'profile'>): Promise<IovaLab> {
+function profileLab(
+  engine: EngineName,
+  profile: string,
+  options: Omit<LabOptions, 'engine' | 'profile'>,
+): Promise<IovaLab> {
   return newLab(engine, { ...options, profile });
 }
 
@@ -87,29 +91,39 @@ describe.each(ENGINES)('%s engine', (engine) => {
       return { lab, depot };
     };
 
-    it.each(['v6.7', 'v6.9'] as const)('%s: the depot grows, then drains one magazine per 100 ms down to the online CPUs', async (profile) => {
-      const { lab, depot } = await run(profile);
-      using _ = lab;
-      const pushes = pushesFor(FREES, 127);
-      expect(depot[0]).toBe(pushes);
-      for (let i = 1; i < depot.length; i++) expect(depot[i]).toBe(Math.max(4, pushes - i));
-      const s = lab.snapshot();
-      expect(s.classes[0]).toMatchObject({ depotHighWater: pushes, depotTrims: pushes - 4, depotOverflows: 0 });
-      lab.checkInvariants();
-    });
+    it.each(['v6.7', 'v6.9'] as const)(
+      '%s: the depot grows, then drains one magazine per 100 ms down to the online CPUs',
+      async (profile) => {
+        const { lab, depot } = await run(profile);
+        using _ = lab;
+        const pushes = pushesFor(FREES, 127);
+        expect(depot[0]).toBe(pushes);
+        for (let i = 1; i < depot.length; i++) expect(depot[i]).toBe(Math.max(4, pushes - i));
+        const s = lab.snapshot();
+        expect(s.classes[0]).toMatchObject({ depotHighWater: pushes, depotTrims: pushes - 4, depotOverflows: 0 });
+        lab.checkInvariants();
+      },
+    );
 
-    it.each(['v4.7', 'v6.0'] as const)('%s: the fixed depot stays capped at 32 and overflowing magazines go back to the tree', async (profile) => {
-      const { lab, depot } = await run(profile);
-      using _ = lab;
-      const m = profile === 'v4.7' ? 128 : 127;
-      expect(depot.every((d) => d === 32)).toBe(true);
-      const s = lab.snapshot();
-      expect(s.classes[0]).toMatchObject({ depotHighWater: 32, depotTrims: 0, depotOverflows: pushesFor(FREES, m) - 32 });
-      // what stays cached: the 32 depot magazines plus CPU 1's loaded and prev
-      expect(s.domains[0].cachedPfns).toBe(s.magazines.loadedPfns + s.magazines.prevPfns + 32 * m);
-      expect(s.domains[0].liveIovas).toBe(s.domains[0].cachedPfns);
-      lab.checkInvariants();
-    });
+    it.each(['v4.7', 'v6.0'] as const)(
+      '%s: the fixed depot stays capped at 32 and overflowing magazines go back to the tree',
+      async (profile) => {
+        const { lab, depot } = await run(profile);
+        using _ = lab;
+        const m = profile === 'v4.7' ? 128 : 127;
+        expect(depot.every((d) => d === 32)).toBe(true);
+        const s = lab.snapshot();
+        expect(s.classes[0]).toMatchObject({
+          depotHighWater: 32,
+          depotTrims: 0,
+          depotOverflows: pushesFor(FREES, m) - 32,
+        });
+        // what stays cached: the 32 depot magazines plus CPU 1's loaded and prev
+        expect(s.domains[0].cachedPfns).toBe(s.magazines.loadedPfns + s.magazines.prevPfns + 32 * m);
+        expect(s.domains[0].liveIovas).toBe(s.domains[0].cachedPfns);
+        lab.checkInvariants();
+      },
+    );
   });
 
   describe('what-if policies', () => {
@@ -142,7 +156,10 @@ describe.each(ENGINES)('%s engine', (engine) => {
     });
 
     it('trim-delay and trim-threshold set the pace and the floor of depot trimming', async () => {
-      using lab = await newLab(engine, { possibleCpus: 4, policy: ['mag-size=4', 'trim-delay=10', 'trim-threshold=1'] });
+      using lab = await newLab(engine, {
+        possibleCpus: 4,
+        policy: ['mag-size=4', 'trim-delay=10', 'trim-threshold=1'],
+      });
       const dom = lab.createDomain();
       crossCpuFrees(dom, 4 * 10); // pushes 8 magazines
       expect(lab.snapshot().magazines.depot).toBe(pushesFor(40, 4));
@@ -170,7 +187,9 @@ describe.each(ENGINES)('%s engine', (engine) => {
     it('bad policies are refused with the offending value and no lab is made', async () => {
       await expect(newLab(engine, { possibleCpus: 1, policy: ['mag-size=0'] })).rejects.toThrow(/magazineSize .*got 0/);
       await expect(newLab(engine, { possibleCpus: 1, policy: ['turbo'] })).rejects.toThrow(LabConfigError);
-      await expect(newLab(engine, { possibleCpus: 1, profile: 'v4.6' })).rejects.toThrow(/profile .*v4\.7 or later.*v4\.6/);
+      await expect(newLab(engine, { possibleCpus: 1, profile: 'v4.6' })).rejects.toThrow(
+        /profile .*v4\.7 or later.*v4\.6/,
+      );
       await expect(newLab(engine, { possibleCpus: 1, profile: 'six' })).rejects.toThrow(/profile .*"six"/);
       expect(() => resolvePolicy('v6.8', ['mag-size=8', 'dynamic=9'])).toThrow(/dynamicInitial .*9/);
     });

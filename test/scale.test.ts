@@ -21,7 +21,9 @@ describe('scale', () => {
     const accountedBytes = magazines.numSlabs * magazines.pagesPerSlab * 4096;
     expect(accountedBytes).toBeGreaterThan(12e9);
     const modelBytes = mod.HEAPU8.length - heapBefore;
-    console.log(`model heap growth ${modelBytes} B for ${s.magazines.total} magazines (${(modelBytes / s.magazines.total).toFixed(2)} B each); accounted ${accountedBytes} B`);
+    console.log(
+      `model heap growth ${modelBytes} B for ${s.magazines.total} magazines (${(modelBytes / s.magazines.total).toFixed(2)} B each); accounted ${accountedBytes} B`,
+    );
     expect(modelBytes / s.magazines.total).toBeLessThanOrEqual(16);
     expect(mod.HEAPU8.length).toBeLessThanOrEqual(2 ** 31);
     engine.checkInvariants();

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  CPU_CLASS_FIELDS, DOMAIN_FIELDS, IOVA_RANGE_CACHE_MAX_SIZE, SNAPSHOT_FIXED_WORDS, SNAPSHOT_HEADER_FIELDS,
+  CPU_CLASS_FIELDS,
+  DOMAIN_FIELDS,
+  IOVA_RANGE_CACHE_MAX_SIZE,
+  SNAPSHOT_FIXED_WORDS,
+  SNAPSHOT_HEADER_FIELDS,
 } from '../src/generated/abi.js';
 import { decodeSnapshot, SnapshotLayoutError } from '../src/snapshot.js';
 import { loadIovaModule } from '../src/wasm/load.js';
@@ -36,17 +40,29 @@ describe('decodeSnapshot', () => {
     expect(words.length).toBe(FULL);
     const s = decodeSnapshot(words);
     expect(s.possibleCpus).toBe(4);
-    expect(s.domains.map((d) => [d.id, d.liveIovas])).toEqual([[0, 0], [1, 1]]);
+    expect(s.domains.map((d) => [d.id, d.liveIovas])).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
   });
 
   it.each([
-    ['one word short', (w: BigUint64Array) => w.subarray(0, w.length - 1),
-      `snapshot of ${FULL - 1} words, expected ${FULL} for 2 live domains`],
+    [
+      'one word short',
+      (w: BigUint64Array) => w.subarray(0, w.length - 1),
+      `snapshot of ${FULL - 1} words, expected ${FULL} for 2 live domains`,
+    ],
     ['one word extra', (w: BigUint64Array) => BigUint64Array.from([...w, 0n]), `snapshot of ${FULL + 1} words`],
-    ['a whole domain row extra', (w: BigUint64Array) => BigUint64Array.from([...w, ...w.subarray(-ROW)]),
-      `snapshot of ${FULL + ROW} words`],
-    ['cut inside the fixed part', (w: BigUint64Array) => w.subarray(0, 100),
-      `shorter than its ${SNAPSHOT_FIXED_WORDS}-word fixed part`],
+    [
+      'a whole domain row extra',
+      (w: BigUint64Array) => BigUint64Array.from([...w, ...w.subarray(-ROW)]),
+      `snapshot of ${FULL + ROW} words`,
+    ],
+    [
+      'cut inside the fixed part',
+      (w: BigUint64Array) => w.subarray(0, 100),
+      `shorter than its ${SNAPSHOT_FIXED_WORDS}-word fixed part`,
+    ],
   ])('throws SnapshotLayoutError for a buffer %s', async (_what, change, message) => {
     const words = change(await cWords());
     expect(() => decodeSnapshot(words)).toThrow(SnapshotLayoutError);

@@ -28,8 +28,18 @@ describe('traceOfStream', () => {
     const policy = { ...resolvePolicy('v4.7'), lazy: true };
     const text = await traceOfStream([{ k: 'tick', ms: 1 }], { ...CONFIG, magazines: 'unnamed', policy });
     const specs = [
-      'mag-size=128', 'depot-cap=32', 'trim-delay=0', 'lazy', 'rcache-array=0', 'tree-walk=v4.7', 'max32=off', 'retry=none',
-      'pop=top', 'flush-arg=off', 'failure-flush=cpus', 'fast-round=off',
+      'mag-size=128',
+      'depot-cap=32',
+      'trim-delay=0',
+      'lazy',
+      'rcache-array=0',
+      'tree-walk=v4.7',
+      'max32=off',
+      'retry=none',
+      'pop=top',
+      'flush-arg=off',
+      'failure-flush=cpus',
+      'fast-round=off',
     ];
     expect(text.split('\n').filter((l) => l.startsWith('policy '))).toEqual(specs.map((s) => `policy ${s}`));
     expect(resolvePolicy('v6.9', specs)).toEqual(policy);

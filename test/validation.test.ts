@@ -2,9 +2,22 @@
 // every counter unchanged. Runs on both engines.
 import { describe, expect, it } from 'vitest';
 import {
-  CpuOfflineError, CpuRangeError, CpuStateError, DisposedError, DoubleFreeError, GranuleError, InvalidNumberError,
-  LabConfigError, LimitError, NotAllocatedError, ReserveRangeError, SizeClassError, SizeError, StartPfnError,
-  UnknownDomainError, IovaLabError,
+  CpuOfflineError,
+  CpuRangeError,
+  CpuStateError,
+  DisposedError,
+  DoubleFreeError,
+  GranuleError,
+  InvalidNumberError,
+  LabConfigError,
+  LimitError,
+  NotAllocatedError,
+  ReserveRangeError,
+  SizeClassError,
+  SizeError,
+  StartPfnError,
+  UnknownDomainError,
+  IovaLabError,
 } from '../src/errors.js';
 import type { IovaDomain } from '../src/domain.js';
 import type { IovaLab } from '../src/lab.js';
@@ -24,7 +37,12 @@ describe.each(ENGINES)('%s engine rejects bad input', (engine) => {
 
   const cases: [string, ErrorClass, string, (c: Awaited<ReturnType<typeof setup>>) => unknown][] = [
     ['size 0', SizeError, 'size 0x0', ({ dom }) => dom.allocFast(0, 0, LIMIT32)],
-    ['size above the domain range', SizeError, `size 0x${(1n << 52n).toString(16)}`, ({ dom }) => dom.alloc(1n << 52n, LIMIT32)],
+    [
+      'size above the domain range',
+      SizeError,
+      `size 0x${(1n << 52n).toString(16)}`,
+      ({ dom }) => dom.alloc(1n << 52n, LIMIT32),
+    ],
     ['limit below start_pfn', LimitError, 'limitPfn 0xff', ({ dom }) => dom.allocFast(0, 1, 0xff)],
     ['granule not a power of two', GranuleError, 'granule 3000', ({ lab }) => lab.createDomain({ granule: 3000 })],
     ['granule above 4096', GranuleError, 'granule 8192', ({ lab }) => lab.createDomain({ granule: 8192 })],
@@ -34,7 +52,12 @@ describe.each(ENGINES)('%s engine rejects bad input', (engine) => {
     ['offline CPU freeing', CpuOfflineError, 'cpu 3', ({ dom, live }) => dom.freeFast(3, live, 4)],
     ['onlining an online CPU', CpuStateError, 'cpu 0', ({ lab }) => lab.cpuOnline(0)],
     ['freeing a PFN that is not allocated', NotAllocatedError, 'pfn 0x1234', ({ dom }) => dom.free(0x1234)],
-    ['fast-freeing a PFN that is not allocated', NotAllocatedError, 'pfn 0x1234', ({ dom }) => dom.freeFast(0, 0x1234, 1)],
+    [
+      'fast-freeing a PFN that is not allocated',
+      NotAllocatedError,
+      'pfn 0x1234',
+      ({ dom }) => dom.freeFast(0, 0x1234, 1),
+    ],
     ['double free of a cached PFN', DoubleFreeError, 'pfn', ({ dom, cached }) => dom.freeFast(1, cached, 1)],
     ['slow free of a cached PFN', DoubleFreeError, 'pfn', ({ dom, cached }) => dom.free(cached)],
     ['freeing with the wrong size class', SizeClassError, 'size 0x40', ({ dom, live }) => dom.freeFast(0, live, 64)],

@@ -6,9 +6,16 @@
 #include <string.h>
 
 static int passed, failed;
-#define EQ(a, b) do { unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b); \
-	if (_a == _b) passed++; else { failed++; \
-	fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); } } while (0)
+#define EQ(a, b)                                                                                                      \
+	do {                                                                                                          \
+		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b);                        \
+		if (_a == _b)                                                                                         \
+			passed++;                                                                                     \
+		else {                                                                                                \
+			failed++;                                                                                     \
+			fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); \
+		}                                                                                                     \
+	} while (0)
 
 #define NCPU 4
 #define PAGE 4096ull
@@ -40,23 +47,33 @@ static void setup(struct fixture *f, uint64_t start_pfn, uint32_t type, const st
 static void teardown(struct fixture *f)
 {
 	int32_t r = iova_check_invariants(f->h);
-	if (r) fprintf(stderr, "invariant: %s\n", iova_invariant_message(f->h));
+	if (r)
+		fprintf(stderr, "invariant: %s\n", iova_invariant_message(f->h));
 	EQ(r, 0);
 	EQ(iova_lab_destroy(f->h), 0);
 }
 
-static void advance(struct fixture *f, uint64_t ms) { EQ(iova_advance_clock(f->h, ms), 0); }
+static void advance(struct fixture *f, uint64_t ms)
+{
+	EQ(iova_advance_clock(f->h, ms), 0);
+}
 
 static uint32_t loaded(struct fixture *f, uint32_t k, uint32_t cpu)
 {
 	return f->d->rcaches[k].cpu_rcaches[cpu].loaded.size;
 }
-static uint32_t prev(struct fixture *f, uint32_t k, uint32_t cpu) { return f->d->rcaches[k].cpu_rcaches[cpu].prev.size; }
+static uint32_t prev(struct fixture *f, uint32_t k, uint32_t cpu)
+{
+	return f->d->rcaches[k].cpu_rcaches[cpu].prev.size;
+}
 static int cached(struct fixture *f, uint64_t pfn)
 {
 	return f->d->iovad.n[find_iova_exact(&f->d->iovad, pfn)].in_magazine;
 }
-static uint32_t queued(struct fixture *f, uint32_t cpu) { return fq_ring_count(&f->ck->fq.rings[cpu]); }
+static uint32_t queued(struct fixture *f, uint32_t cpu)
+{
+	return fq_ring_count(&f->ck->fq.rings[cpu]);
+}
 
 static uint64_t map(struct fixture *f, struct dma_device *dev, uint32_t cpu, uint64_t bytes)
 {
@@ -111,7 +128,8 @@ static void test_lazy_timer(void)
 	uint32_t i;
 	setup(&f, 1, IOMMU_DMA_LAZY, &dma_facets_v6_8, DMA_DEFAULT_HZ);
 	attach(&f, &dev, 32, DMA_BUS_PCI);
-	for (i = 0; i < 3; i++) a[i] = map(&f, &dev, 0, PAGE); /* 0xfffff, 0xffffe, 0xffffd */
+	for (i = 0; i < 3; i++)
+		a[i] = map(&f, &dev, 0, PAGE); /* 0xfffff, 0xffffe, 0xffffd */
 	EQ(a[2], 0xffffd000ull);
 	advance(&f, 3);
 	/* t=3: CPU 1 queues first and arms the timer for 3 + 10 = 13 on CPU 1 */
@@ -156,12 +174,14 @@ static void test_ring_full(void)
 	uint32_t i;
 	setup(&f, 1, IOMMU_DMA_LAZY, &dma_facets_v6_8, DMA_DEFAULT_HZ);
 	attach(&f, &dev, 32, DMA_BUS_PCI);
-	for (i = 0; i < 256; i++) a[i] = map(&f, &dev, 0, PAGE);
+	for (i = 0; i < 256; i++)
+		a[i] = map(&f, &dev, 0, PAGE);
 	b0 = map(&f, &dev, 0, PAGE);
 	b1 = map(&f, &dev, 0, PAGE);
 	/* CPU 1 queues one entry (counter 0) before CPU 0 fills its ring */
 	EQ(iommu_dma_unmap(f.ctx, &dev, 1, b0, PAGE), 0);
-	for (i = 0; i < 255; i++) EQ(iommu_dma_unmap(f.ctx, &dev, 0, a[i], PAGE), 0);
+	for (i = 0; i < 255; i++)
+		EQ(iommu_dma_unmap(f.ctx, &dev, 0, a[i], PAGE), 0);
 	/* 255 entries: full (tail + 1 == head), no flush yet */
 	EQ(queued(&f, 0), 255);
 	EQ(f.ck->fq.st.flushes_full, 0);
@@ -245,7 +265,7 @@ static void test_map_sg(void)
 {
 	struct fixture f;
 	struct dma_device dev;
-	const uint64_t seg[3] = {PAGE, 100, 2 * PAGE};
+	const uint64_t seg[3] = { PAGE, 100, 2 * PAGE };
 	uint64_t a = 0, len = 0;
 	uint32_t x;
 	setup(&f, 1, IOMMU_DMA_STRICT, &dma_facets_v6_8, DMA_DEFAULT_HZ);
@@ -270,7 +290,7 @@ static void test_sg_boundary(void)
 {
 	struct fixture f;
 	struct dma_device pci, plat;
-	const uint64_t two[2] = {(1ull << 32) - PAGE, 2 * PAGE}, fits[2] = {(1ull << 32) - PAGE, PAGE};
+	const uint64_t two[2] = { (1ull << 32) - PAGE, 2 * PAGE }, fits[2] = { (1ull << 32) - PAGE, PAGE };
 	uint64_t len = 0;
 	setup(&f, 1, IOMMU_DMA_STRICT, &dma_facets_v6_8, DMA_DEFAULT_HZ);
 	attach(&f, &pci, 48, DMA_BUS_PCI);
@@ -407,12 +427,25 @@ static void test_pfn_set(void)
 		uint64_t pfn;
 		x = x * 1103515245u + 12345u;
 		pfn = 1 + (x >> 8) % 4999;
-		if (in[pfn]) { pfn_set_del(&s, pfn); in[pfn] = 0; members--; }
-		else if (pfn_set_reserve(&s, 1)) { EQ(pfn, 0); break; }
-		else { pfn_set_add(&s, pfn); in[pfn] = 1; members++; }
+		if (in[pfn]) {
+			pfn_set_del(&s, pfn);
+			in[pfn] = 0;
+			members--;
+		} else if (pfn_set_reserve(&s, 1)) {
+			EQ(pfn, 0);
+			break;
+		} else {
+			pfn_set_add(&s, pfn);
+			in[pfn] = 1;
+			members++;
+		}
 	}
 	EQ(s.count, members);
-	for (i = 1; i < 5000; i++) if ((uint32_t)pfn_set_has(&s, i) != in[i]) { EQ(i, 0); break; }
+	for (i = 1; i < 5000; i++)
+		if ((uint32_t)pfn_set_has(&s, i) != in[i]) {
+			EQ(i, 0);
+			break;
+		}
 	pfn_set_destroy(&s);
 }
 

@@ -5,8 +5,9 @@
 
 #define LIMIT32 0xfffffull
 
-static const struct iova_policy v4_7 = { 128, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 0, IOVA_WALK_V4_7, 0, IOVA_RETRY_NONE,
-	IOVA_POP_TOP, 0, 0, 0 };
+static const struct iova_policy v4_7 = {
+	128, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 0, IOVA_WALK_V4_7, 0, IOVA_RETRY_NONE, IOVA_POP_TOP, 0, 0, 0
+};
 
 /* A one-CPU lab of the policy with one 4 KiB domain starting at start_pfn. */
 static int lab_with(const struct iova_policy *p, uint64_t start_pfn, int *dom)
@@ -68,13 +69,16 @@ static void test_v4_7_top_pop(void)
 {
 	int d, lab = lab_with(&v4_7, 1, &d);
 	uint64_t x = af(lab, d, 0, 1, LIMIT32, 1), y = af(lab, d, 0, 1, LIMIT32, 1), *s;
-	EQ(x, 0xfffff); EQ(y, 0xffffe);
+	EQ(x, 0xfffff);
+	EQ(y, 0xffffe);
 	EQ(iova_free_fast(lab, d, 0, y, 1), 0);
 	EQ(iova_free_fast(lab, d, 0, x, 1), 0); /* loaded [0xffffe, 0xfffff], top 0xfffff */
 	/* top 0xfffff is not below the limit 0xfffff: the lookup fails; the tree gives 0xffffd */
 	EQ(af(lab, d, 0, 1, LIMIT32, 1), 0xffffd);
 	s = snap(lab);
-	EQ(CLS(s, 0, HITS), 0); EQ(CLS(s, 0, MISSES), 3); EQ(CLS(s, 0, LOADED_PFNS), 2);
+	EQ(CLS(s, 0, HITS), 0);
+	EQ(CLS(s, 0, MISSES), 3);
+	EQ(CLS(s, 0, LOADED_PFNS), 2);
 	EQ(af(lab, d, 0, 1, 0x100000, 1), 0xfffff); /* one PFN higher the top qualifies */
 	EQ(CLS(snap(lab), 0, HITS), 1);
 	EQ(iova_check_invariants(lab), 0);
@@ -83,8 +87,10 @@ static void test_v4_7_top_pop(void)
 
 static void test_v6_0_retry_overflow(void)
 {
-	struct iova_policy v6_0 = { 127, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 1680, IOVA_WALK_ANCHOR, 1,
-		IOVA_RETRY_OVERFLOW, IOVA_POP_SCAN, 1, 1, 1 };
+	struct iova_policy v6_0 = {
+		127, 32, 0, IOVA_TRIM_ONLINE, 0, 0, 1680, IOVA_WALK_ANCHOR, 1, IOVA_RETRY_OVERFLOW, IOVA_POP_SCAN,
+		1,   1,	 1
+	};
 	int d, lab = lab_with(&v6_0, 4, &d);
 	uint64_t pfn = 1, active;
 	EQ(rv(lab, d, 4, 7), 4); /* the whole window [4, 7]; cached32_node stays on the anchor */

@@ -19,8 +19,15 @@ import { checkCompareOptions } from '../share/compare-rules.js';
 import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
-  checkRunLimits, compareVariants, makeVariant, readTraceFile, runScenario, variantTitle,
-  type RunResult, type Scenario, type Variant,
+  checkRunLimits,
+  compareVariants,
+  makeVariant,
+  readTraceFile,
+  runScenario,
+  variantTitle,
+  type RunResult,
+  type Scenario,
+  type Variant,
 } from './scenario.js';
 import { addScenarioOptions, slabView, workloadScenario, type ScenarioOptions } from './simulate.js';
 import { timelineInterval, timelineSparklines, writeTimelineFiles } from './timeline-output.js';
@@ -32,7 +39,10 @@ function linkOf(o: CompareOptions, s: Scenario): string | undefined {
 }
 
 /** The timeline files a compare writes once its report is out. */
-interface TimelineFiles { timeline: Timeline | undefined; title: string }
+interface TimelineFiles {
+  timeline: Timeline | undefined;
+  title: string;
+}
 
 interface CompareOptions extends ScenarioOptions {
   profiles?: string[];
@@ -53,18 +63,30 @@ async function scenarioOf(o: CompareOptions, replaceHeader: boolean): Promise<Sc
 
 function describeScenario(s: Scenario) {
   if (s.kind === 'trace') {
-    return { trace: s.file, cpus: s.trace.header.possibleCpus, online: s.trace.header.onlineCpus, ops: s.trace.ops.length };
+    return {
+      trace: s.file,
+      cpus: s.trace.header.possibleCpus,
+      online: s.trace.header.onlineCpus,
+      ops: s.trace.ops.length,
+    };
   }
   const { kind: _k, engine: _e, ...rest } = s;
   return rest;
 }
 
-async function runAll(variants: Variant[], scenario: Scenario, bar: ProgressBar, timelineMs?: number): Promise<RunResult[]> {
+async function runAll(
+  variants: Variant[],
+  scenario: Scenario,
+  bar: ProgressBar,
+  timelineMs?: number,
+): Promise<RunResult[]> {
   const results: RunResult[] = [];
   try {
     for (const [i, v] of variants.entries()) {
       const label = `${v.label} (${i + 1}/${variants.length})`;
-      results.push(await runScenario(v, scenario, (done, total, unit) => bar.update(done, total, unit, label), timelineMs));
+      results.push(
+        await runScenario(v, scenario, (done, total, unit) => bar.update(done, total, unit, label), timelineMs),
+      );
     }
   } finally {
     bar.finish();
@@ -73,13 +95,17 @@ async function runAll(variants: Variant[], scenario: Scenario, bar: ProgressBar,
 }
 
 function scenarioTitle(s: Scenario): string {
-  return s.kind === 'trace' ? `trace ${s.file}` : `${s.workload}, ${s.cpus} CPUs, ${s.domains} domain${s.domains === 1 ? '' : 's'}`;
+  return s.kind === 'trace'
+    ? `trace ${s.file}`
+    : `${s.workload}, ${s.cpus} CPUs, ${s.domains} domain${s.domains === 1 ? '' : 's'}`;
 }
 
 /** The runs' series in one timeline; `suffixes` tell apart runs that share a variant label. */
 function timelineOf(results: RunResult[], intervalMs: number | undefined, suffixes?: string[]): Timeline | undefined {
   if (intervalMs === undefined) return undefined;
-  const series = results.map((r, i) => (suffixes ? { ...r.timeline!, label: `${r.timeline!.label} ${suffixes[i]}` } : r.timeline!));
+  const series = results.map((r, i) =>
+    suffixes ? { ...r.timeline!, label: `${r.timeline!.label} ${suffixes[i]}` } : r.timeline!,
+  );
   return { intervalMs, series };
 }
 
@@ -88,7 +114,9 @@ function title(v: Variant, s: Snapshot): string {
 }
 
 async function compareProfiles(
-  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+  o: CompareOptions,
+  out: (text: string) => void,
+  progress: ProgressStream,
 ): Promise<TimelineFiles> {
   const variants = compareVariants(o);
   const scenario = await scenarioOf(o, true);
@@ -97,30 +125,43 @@ async function compareProfiles(
   checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
   const results = await runAll(variants, scenario, bar, interval);
-  const rows = variantRows(variants, results.map((r) => r.snapshot));
+  const rows = variantRows(
+    variants,
+    results.map((r) => r.snapshot),
+  );
   const timeline = timelineOf(results, interval);
   const sparklines = timeline ? timelineSparklines(timeline) : '';
   const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
-    out(JSON.stringify({
-      engine: scenario.engine,
-      scenario: describeScenario(scenario),
-      variants: rows.map((r, i) => ({ ...r, ...(results[i]!.workload ? { workload: results[i]!.workload } : {}) })),
-      ...(timeline ? { timeline } : {}),
-      ...(link ? { link } : {}),
-    }, null, 2) + '\n');
+    out(
+      JSON.stringify(
+        {
+          engine: scenario.engine,
+          scenario: describeScenario(scenario),
+          variants: rows.map((r, i) => ({ ...r, ...(results[i].workload ? { workload: results[i].workload } : {}) })),
+          ...(timeline ? { timeline } : {}),
+          ...(link ? { link } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     return files;
   }
   let text = formatVariantTable(rows) + (sparklines ? '\n' + sparklines : '');
   if (o.format !== undefined) {
-    text += results.map((r, i) => '\n' + title(variants[i]!, r.snapshot) + '\n' + slabView(r.snapshot, o.format)).join('');
+    text += results
+      .map((r, i) => '\n' + title(variants[i], r.snapshot) + '\n' + slabView(r.snapshot, o.format))
+      .join('');
   }
   out(text + (link ? `\nplayground: ${link}\n` : ''));
   return files;
 }
 
 async function compareModes(
-  o: CompareOptions, out: (text: string) => void, progress: ProgressStream,
+  o: CompareOptions,
+  out: (text: string) => void,
+  progress: ProgressStream,
 ): Promise<TimelineFiles> {
   const scenario = await scenarioOf(o, false);
   const link = linkOf(o, scenario);
@@ -136,33 +177,49 @@ async function compareModes(
   const sparklines = timeline ? timelineSparklines(timeline) : '';
   const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
-    out(JSON.stringify({
-      engine: scenario.engine,
-      // `workload` is the workload's result object wherever it appears; the scenario names it
-      scenario: describeScenario(scenario),
-      variant: variants[0]!.label,
-      profile: variants[0]!.profile,
-      design: variants[0]!.design,
-      policy: variants[0]!.policy,
-      named: snapshotToJson(named),
-      unnamed: snapshotToJson(unnamed),
-      ...(timeline ? { timeline } : {}),
-      ...(link ? { link } : {}),
-    }, null, 2) + '\n');
+    out(
+      JSON.stringify(
+        {
+          engine: scenario.engine,
+          // `workload` is the workload's result object wherever it appears; the scenario names it
+          scenario: describeScenario(scenario),
+          variant: variants[0].label,
+          profile: variants[0].profile,
+          design: variants[0].design,
+          policy: variants[0].policy,
+          named: snapshotToJson(named),
+          unnamed: snapshotToJson(unnamed),
+          ...(timeline ? { timeline } : {}),
+          ...(link ? { link } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     return files;
   }
   const block = (head: string, s: Snapshot, view: string) =>
     `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
   const linkLine = link ? `\nplayground: ${link}\n` : '';
   const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
-  const profileLine = `profile ${variantTitle(variants[0]!)}\n`;
+  const profileLine = `profile ${variantTitle(variants[0])}\n`;
   if (o.format === 'slabinfo') {
     // slabinfo lines are too wide to sit next to each other: one block after the other.
-    out(block(heads[0]!, named, slabView(named, 'slabinfo')) + '\n' + block(heads[1]!, unnamed, slabView(unnamed, 'slabinfo'))
-      + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
+    out(
+      block(heads[0], named, slabView(named, 'slabinfo')) +
+        '\n' +
+        block(heads[1], unnamed, slabView(unnamed, 'slabinfo')) +
+        profileLine +
+        (sparklines ? '\n' + sparklines : '') +
+        linkLine,
+    );
   } else {
-    out(sideBySide(block(heads[0]!, named, formatSlabtop(named)), block(heads[1]!, unnamed, formatSlabtop(unnamed)))
-      + profileLine + (sparklines ? '\n' + sparklines : '') + linkLine);
+    out(
+      sideBySide(block(heads[0], named, formatSlabtop(named)), block(heads[1], unnamed, formatSlabtop(unnamed))) +
+        profileLine +
+        (sparklines ? '\n' + sparklines : '') +
+        linkLine,
+    );
   }
   return files;
 }
@@ -170,21 +227,29 @@ async function compareModes(
 export function compareCommand(out: (text: string) => void, progressStream: ProgressStream = process.stderr): Command {
   return addScenarioOptions(
     new Command('compare').description(
-      'run one scenario under several rcache designs: named vs unnamed magazines side by side, '
-        + 'or every kernel profile in --profiles (and each + --policy) in one table'),
+      'run one scenario under several rcache designs: named vs unnamed magazines side by side, ' +
+        'or every kernel profile in --profiles (and each + --policy) in one table',
+    ),
     { magazinesHelp: "with --profiles: named or unnamed magazines for every variant (default: each profile's)" },
   )
-    .option('--profiles <list>', `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
-      profileListOption())
-    .option('--domain-types <list>', `DMA workloads: domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
-      listOption('--domain-types', DMA_DOMAIN_TYPES))
+    .option(
+      '--profiles <list>',
+      `comma-separated kernel versions to compare (e.g. ${PROFILE_NAMES.join(',')})`,
+      profileListOption(),
+    )
+    .option(
+      '--domain-types <list>',
+      `DMA workloads: domain types to compare (${DMA_DOMAIN_TYPES.join(',')})`,
+      listOption('--domain-types', DMA_DOMAIN_TYPES),
+    )
     .option('--trace <file>', 'replay this trace (format v1; - for stdin) instead of a workload')
     .action(async (o: CompareOptions) => {
       checkCompareOptions(o);
       checkUnusedOptions(o);
-      const files = o.profiles || o.domainTypes
-        ? await compareProfiles(o, out, progressStream)
-        : await compareModes(o, out, progressStream);
+      const files =
+        o.profiles || o.domainTypes
+          ? await compareProfiles(o, out, progressStream)
+          : await compareModes(o, out, progressStream);
       await writeTimelineFiles(o, files.timeline, files.title);
     });
 }

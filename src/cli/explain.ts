@@ -18,7 +18,8 @@ export async function argumentText(arg: string): Promise<string> {
   } catch {
     return arg; // no such file: the argument is the line
   }
-  if (st.isDirectory()) throw new UsageError(`${arg} is a directory: pass a file of slabtop / slabinfo output, or the line itself.`);
+  if (st.isDirectory())
+    throw new UsageError(`${arg} is a directory: pass a file of slabtop / slabinfo output, or the line itself.`);
   if (!st.isFile()) return arg;
   try {
     return await readFile(arg, 'utf8');
@@ -27,17 +28,31 @@ export async function argumentText(arg: string): Promise<string> {
   }
 }
 
-interface ExplainCliOptions { cpus?: number; online?: number; profile?: ProfileName; json?: boolean }
+interface ExplainCliOptions {
+  cpus?: number;
+  online?: number;
+  profile?: ProfileName;
+  json?: boolean;
+}
 
 export function explainCommand(out: (text: string) => void): Command {
   return new Command('explain')
-    .description('explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or '
-      + '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)')
+    .description(
+      'explain the rcache caches (iommu_iova_magazine, kmalloc-1k, kmalloc-2k, iommu_iova) of slabtop or ' +
+        '/proc/slabinfo output, read together (from a file, the argument, or stdin when no argument)',
+    )
     .argument('[line|file]', 'a file holding slabtop / slabinfo output, or the line itself (quote it)')
-    .option('--cpus <n>', 'possible CPUs of the machine the line came from (required)', intOption('--cpus', 1, MAX_POSSIBLE_CPUS))
+    .option(
+      '--cpus <n>',
+      'possible CPUs of the machine the line came from (required)',
+      intOption('--cpus', 1, MAX_POSSIBLE_CPUS),
+    )
     .option('--online <n>', 'online CPUs (default: all possible)', intOption('--online', 1, MAX_POSSIBLE_CPUS))
-    .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
-      profileOption('--profile'))
+    .option(
+      '--profile <version>',
+      'kernel version from 4.7 on, e.g. 6.8 (default: inferred from the caches)',
+      profileOption('--profile'),
+    )
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: ExplainCliOptions) => {
       const possibleCpus = checkExplainCpus(o.cpus);

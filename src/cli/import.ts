@@ -34,10 +34,15 @@ function withCommon(cmd: Command): Command {
   return cmd
     .argument('<file>', 'the recording, or - for stdin')
     .option('-o, --output <file>', 'write the trace here instead of stdout')
-    .option('--cpus <n>', 'possible CPUs of the trace (default: the highest CPU seen + 1)',
-      intOption('--cpus', 1, 4096))
-    .option('--lenient', 'skip (and count) lines that do not parse or free what was never allocated, '
-      + 'instead of exit 2');
+    .option(
+      '--cpus <n>',
+      'possible CPUs of the trace (default: the highest CPU seen + 1)',
+      intOption('--cpus', 1, 4096),
+    )
+    .option(
+      '--lenient',
+      'skip (and count) lines that do not parse or free what was never allocated, ' + 'instead of exit 2',
+    );
 }
 
 type Skipped = Array<{ line: number; why: string }>;
@@ -46,7 +51,7 @@ async function emit(text: string, o: ImportOptions, out: (t: string) => void, sk
   if (o.output) await writeOutputFile(o.output, text, 'no trace was written.');
   else out(text);
   if (skipped.length > 0) {
-    const first = skipped[0]!;
+    const first = skipped[0];
     process.stderr.write(`iova-lab: skipped ${skipped.length} line(s); first: line ${first.line}: ${first.why}\n`);
   }
 }
@@ -54,13 +59,25 @@ async function emit(text: string, o: ImportOptions, out: (t: string) => void, sk
 export function importCommand(out: (text: string) => void): Command {
   const ftrace = withCommon(new Command('ftrace'))
     .description('iommu:map / iommu:unmap events of /sys/kernel/tracing/trace, trace_pipe or trace-cmd report')
-    .option('--mask-bits <n>', "the device's DMA mask width (its IOVAs stay below 2^n and the 48-bit aperture)",
-      intOption('--mask-bits', 12, 64), 64)
-    .option('--bus <bus>', 'bus of the device: pci (tries 32-bit IOVAs first) or platform',
-      choiceOption('--bus', ['pci', 'platform'] as const), 'pci')
-    .option('--domain-type <type>', `the domain's unmapping: ${DMA_DOMAIN_TYPES.join(', ')} `
-      + '(strict: DMA, lazy: DMA-FQ with per-CPU flush queues, lazy-single: one flush queue)',
-      choiceOption('--domain-type', DMA_DOMAIN_TYPES), 'strict')
+    .option(
+      '--mask-bits <n>',
+      "the device's DMA mask width (its IOVAs stay below 2^n and the 48-bit aperture)",
+      intOption('--mask-bits', 12, 64),
+      64,
+    )
+    .option(
+      '--bus <bus>',
+      'bus of the device: pci (tries 32-bit IOVAs first) or platform',
+      choiceOption('--bus', ['pci', 'platform'] as const),
+      'pci',
+    )
+    .option(
+      '--domain-type <type>',
+      `the domain's unmapping: ${DMA_DOMAIN_TYPES.join(', ')} ` +
+        '(strict: DMA, lazy: DMA-FQ with per-CPU flush queues, lazy-single: one flush queue)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES),
+      'strict',
+    )
     .action(async (file: string, o: ImportOptions) => {
       const rec = parseFtrace(await readInput(file, o), { lenient: o.lenient });
       if (o.cpus !== undefined && rec.events.some((e) => e.cpu >= o.cpus!)) {
@@ -68,13 +85,18 @@ export function importCommand(out: (text: string) => void): Command {
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${highest}).`);
       }
       const trace = writeMapUnmap(rec, {
-        cpus: o.cpus, granule: 4096, domainType: o.domainType, maskBits: o.maskBits, bus: o.bus, lenient: o.lenient,
+        cpus: o.cpus,
+        granule: 4096,
+        domainType: o.domainType,
+        maskBits: o.maskBits,
+        bus: o.bus,
+        lenient: o.lenient,
       });
       const maps = rec.events.flatMap((e) => (e.kind === 'map' ? [e] : []));
       const chunks = maps.reduce((n, e) => n + e.chunks, 0);
       const comments = [
-        `imported from ftrace ${file === '-' ? '(stdin)' : file}: ${maps.length} maps (${chunks} map events), `
-          + `${rec.events.length - maps.length} unmaps, ${rec.skipped.length} lines skipped`,
+        `imported from ftrace ${file === '-' ? '(stdin)' : file}: ${maps.length} maps (${chunks} map events), ` +
+          `${rec.events.length - maps.length} unmaps, ${rec.skipped.length} lines skipped`,
         ...rec.warnings.map((w) => `recording line ${w.line}: ${w.text}`),
       ];
       await emit(writeTrace(trace, comments), o, out, rec.skipped);
@@ -87,8 +109,8 @@ export function importCommand(out: (text: string) => void): Command {
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${r.trace.header.possibleCpus - 1}).`);
       }
       const comments = [
-        `imported from bpftrace ${file === '-' ? '(stdin)' : file}: ${r.domains.size} iova_domains, `
-          + `${r.skipped.length} lines skipped`,
+        `imported from bpftrace ${file === '-' ? '(stdin)' : file}: ${r.domains.size} iova_domains, ` +
+          `${r.skipped.length} lines skipped`,
         ...[...r.domains].map(([id, ptr]) => `domain ${id} = iova_domain ${ptr}`),
       ];
       await emit(writeTrace(r.trace, comments), o, out, r.skipped);

@@ -8,11 +8,16 @@ import { profileOption } from './options.js';
 
 export function inspectCommand(out: (text: string) => void): Command {
   return new Command('inspect')
-    .description('read this machine (CPUs, IOMMU groups, /proc/slabinfo, /sys/kernel/slab, /proc/version) '
-      + 'and explain its rcaches')
+    .description(
+      'read this machine (CPUs, IOMMU groups, /proc/slabinfo, /sys/kernel/slab, /proc/version) ' +
+        'and explain its rcaches',
+    )
     .option('--root <dir>', 'read a captured copy under DIR instead of /', '/')
-    .option('--profile <version>', 'kernel version from 4.7 on, e.g. 6.8 (default: from /proc/version)',
-      profileOption('--profile'))
+    .option(
+      '--profile <version>',
+      'kernel version from 4.7 on, e.g. 6.8 (default: from /proc/version)',
+      profileOption('--profile'),
+    )
     .option('--json', 'print JSON')
     .action(async (o: { root: string; profile?: ProfileName; json?: boolean }) => {
       const i = assessMachine(await readMachine(o.root), o.profile);

@@ -2,7 +2,10 @@
 // in a browser tab (src/share/scenario-link.ts spells it).
 import type { Command } from 'commander';
 import {
-  DEFAULT_LINK_BASE, scenarioToLink, type LinkCommand, type PlaygroundScenario,
+  DEFAULT_LINK_BASE,
+  scenarioToLink,
+  type LinkCommand,
+  type PlaygroundScenario,
 } from '../share/scenario-link.js';
 import type { Trace } from '../trace/parse.js';
 import { writeTrace } from '../trace/write.js';
@@ -21,15 +24,32 @@ export function addLinkOptions(cmd: Command): Command {
 
 /** The link for these options, or undefined when none was asked for; a trace travels inside the link. */
 export function playgroundLink(
-  command: LinkCommand, o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>,
+  command: LinkCommand,
+  o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>,
   trace?: Trace,
 ): string | undefined {
   if (!o.link && o.linkBase === undefined) return undefined;
   const s: PlaygroundScenario = {
-    command, preset: o.preset, cpus: o.cpus, online: o.online, domains: o.domains, slabGeometry: o.slabGeometry,
-    workload: o.workload, ops: o.ops, durationMs: o.durationMs, seed: o.seed, domainType: o.domainType,
-    irqCpus: o.irqCpus, domainTypes: o.domainTypes, engine: o.engine, profile: o.profile,
-    profiles: o.profiles, policy: o.policy, magazines: o.magazines, format: o.format, timeline: o.timeline,
+    command,
+    preset: o.preset,
+    cpus: o.cpus,
+    online: o.online,
+    domains: o.domains,
+    slabGeometry: o.slabGeometry,
+    workload: o.workload,
+    ops: o.ops,
+    durationMs: o.durationMs,
+    seed: o.seed,
+    domainType: o.domainType,
+    irqCpus: o.irqCpus,
+    domainTypes: o.domainTypes,
+    engine: o.engine,
+    profile: o.profile,
+    profiles: o.profiles,
+    policy: o.policy,
+    magazines: o.magazines,
+    format: o.format,
+    timeline: o.timeline,
     trace: trace && writeTrace(trace),
   };
   return scenarioToLink(s, o.linkBase ?? DEFAULT_LINK_BASE);

@@ -19,7 +19,6 @@ import { OutputError, StdoutClosedError, writeStdout } from './output.js';
 import type { ProgressStream } from './progress.js';
 import { simulateCommand } from './simulate.js';
 
-
 /** The version in package.json (two levels up from both src/cli/ and dist/cli/). */
 function packageVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -27,16 +26,24 @@ function packageVersion(): string {
 
 /** `out` gets the report (stdout); `progress` the progress bar, drawn only if it is a TTY (stderr). */
 export function buildProgram(
-  out: (text: string) => void = writeStdout, progress: ProgressStream = process.stderr,
+  out: (text: string) => void = writeStdout,
+  progress: ProgressStream = process.stderr,
 ): Command {
   const program = new Command('iova-lab')
-    .description("userspace lab for the Linux IOVA allocator and its per-CPU magazine cache")
+    .description('userspace lab for the Linux IOVA allocator and its per-CPU magazine cache')
     .version(packageVersion(), '-V, --version', 'print the iova-lab version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   for (const cmd of [
-    simulateCommand(out, progress), explainCommand(out), replayCommand(out, progress), compareCommand(out, progress),
-    profilesCommand(out), inspectCommand(out), captureCommand(out), importCommand(out), recordCommand(out),
+    simulateCommand(out, progress),
+    explainCommand(out),
+    replayCommand(out, progress),
+    compareCommand(out, progress),
+    profilesCommand(out),
+    inspectCommand(out),
+    captureCommand(out),
+    importCommand(out),
+    recordCommand(out),
   ]) {
     program.addCommand(cmd.exitOverride());
   }

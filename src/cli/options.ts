@@ -3,7 +3,14 @@
 // commander's InvalidArgumentError with the same message.
 import { InvalidArgumentError } from 'commander';
 import {
-  checkChoice, checkChoiceList, checkInt, checkProfile, checkProfileList, INT_LIMITS, splitPolicy, type IntFlag,
+  checkChoice,
+  checkChoiceList,
+  checkInt,
+  checkProfile,
+  checkProfileList,
+  INT_LIMITS,
+  splitPolicy,
+  type IntFlag,
 } from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
 

@@ -2,8 +2,15 @@
 // the facets that switch on inside it, or what one kernel version resolves to.
 import { Command } from 'commander';
 import {
-  DESIGN_NAMES, DESIGN_SUMMARIES, designReleases, FACET_RELEASES, facetsWithin, profileTitle, resolveKernel,
-  type FacetName, type KernelProfile,
+  DESIGN_NAMES,
+  DESIGN_SUMMARIES,
+  designReleases,
+  FACET_RELEASES,
+  facetsWithin,
+  profileTitle,
+  resolveKernel,
+  type FacetName,
+  type KernelProfile,
 } from '../profiles/designs.js';
 import { DEFAULT_PROFILE, magazineBytes } from '../policy.js';
 import { formatTable } from '../report/table.js';
@@ -16,14 +23,24 @@ const facetLine = (f: FacetName): string => {
 
 function listDesigns(json: boolean): string {
   const designs = DESIGN_NAMES.map((d) => ({
-    design: d, releases: designReleases(d), summary: DESIGN_SUMMARIES[d], varies: facetsWithin(d),
+    design: d,
+    releases: designReleases(d),
+    summary: DESIGN_SUMMARIES[d],
+    varies: facetsWithin(d),
   }));
   if (json) return JSON.stringify({ default: DEFAULT_PROFILE, designs, facets: FACET_RELEASES }, null, 2) + '\n';
-  const table = formatTable(['design', 'releases', 'rcache'], designs.map((d) => [d.design, d.releases, d.summary]), 3);
-  const within = designs.filter((d) => d.varies.length).map((d) =>
-    `within ${d.design}:\n${d.varies.map((f) => `  ${facetLine(f)}`).join('\n')}`);
-  return `${table}\ndefault ${DEFAULT_PROFILE}; any version from v4.7 on is a profile (iova-lab profiles 5.15).\n`
-    + `releases marked (verify) or (recalled) are not confirmed against a merge record.\n\n${within.join('\n')}\n`;
+  const table = formatTable(
+    ['design', 'releases', 'rcache'],
+    designs.map((d) => [d.design, d.releases, d.summary]),
+    3,
+  );
+  const within = designs
+    .filter((d) => d.varies.length)
+    .map((d) => `within ${d.design}:\n${d.varies.map((f) => `  ${facetLine(f)}`).join('\n')}`);
+  return (
+    `${table}\ndefault ${DEFAULT_PROFILE}; any version from v4.7 on is a profile (iova-lab profiles 5.15).\n` +
+    `releases marked (verify) or (recalled) are not confirmed against a merge record.\n\n${within.join('\n')}\n`
+  );
 }
 
 function describe(p: KernelProfile, json: boolean): string {
@@ -34,15 +51,25 @@ function describe(p: KernelProfile, json: boolean): string {
   const q = p.policy;
   const yes = (b: boolean): string => (b ? 'yes' : 'no');
   const rows: [string, string][] = [
-    ['magazines', `${q.magazineSize} PFNs (${magazineBytes(q)} B), ${p.magazines === 'named'
-      ? 'iommu_iova_magazine' : 'kmalloc'}`],
+    [
+      'magazines',
+      `${q.magazineSize} PFNs (${magazineBytes(q)} B), ${p.magazines === 'named' ? 'iommu_iova_magazine' : 'kmalloc'}`,
+    ],
     ['depot', q.depotCap ? `fixed array of ${q.depotCap}, no trimming` : `list trimmed every ${q.trimDelayMs} ms`],
     ['rcache array', q.rcacheArrayBytes ? `kmalloc of ${q.rcacheArrayBytes} B per domain` : 'embedded in the domain'],
-    ['tree walk', q.treeWalk === 'v4.7' ? 'v4.7: inclusive limits, one cached32_node cursor, no anchor'
-      : 'anchor walk'],
+    [
+      'tree walk',
+      q.treeWalk === 'v4.7' ? 'v4.7: inclusive limits, one cached32_node cursor, no anchor' : 'anchor walk',
+    ],
     ['max32_alloc_size', q.treeWalk === 'v4.7' ? '-' : yes(q.max32AllocSize)],
-    ['retry from the top', q.treeWalk === 'v4.7' ? '-'
-      : q.retry === 'overflow' ? 'yes, with the retry-start overflow' : yes(q.retry === 'fixed')],
+    [
+      'retry from the top',
+      q.treeWalk === 'v4.7'
+        ? '-'
+        : q.retry === 'overflow'
+          ? 'yes, with the retry-start overflow'
+          : yes(q.retry === 'fixed'),
+    ],
     ['magazine pop', q.magazinePop === 'top' ? 'top PFN only' : 'scans the whole magazine'],
     ['flush_rcache argument', yes(q.flushRcacheArg)],
     ['failure flush', q.flushDepotOnFailure ? 'CPU magazines and depot' : 'CPU magazines only'],

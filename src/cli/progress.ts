@@ -52,7 +52,10 @@ export class ProgressBar {
   private drawnWidth = 0;
   private lastText = '';
 
-  constructor(private readonly stream: ProgressStream, options: ProgressOptions) {
+  constructor(
+    private readonly stream: ProgressStream,
+    options: ProgressOptions,
+  ) {
     this.enabled = stream.isTTY === true;
     this.total = options.total;
     this.unit = options.unit ?? 'ops';
@@ -100,7 +103,11 @@ export class ProgressBar {
  * The CLI's bar on stderr. IOVA_LAB_PROGRESS_DELAY_MS overrides the initial delay (the tests set
  * 0 so that a fast run on a fast machine still draws).
  */
-export function stderrProgress(enabled: boolean | undefined, options: ProgressOptions, stream: ProgressStream = process.stderr): ProgressBar {
+export function stderrProgress(
+  enabled: boolean | undefined,
+  options: ProgressOptions,
+  stream: ProgressStream = process.stderr,
+): ProgressBar {
   const env = process.env.IOVA_LAB_PROGRESS_DELAY_MS;
   const delayMs = env !== undefined && /^\d+$/.test(env) ? Number(env) : options.delayMs;
   return new ProgressBar(enabled === false ? { isTTY: false, write: () => true } : stream, { ...options, delayMs });

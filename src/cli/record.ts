@@ -8,8 +8,10 @@ export const RECORD_SCRIPT = new URL('../../scripts/iova-record.bt', import.meta
 
 export function recordCommand(out: (text: string) => void): Command {
   return new Command('record')
-    .description('print the bpftrace recording script '
-      + '(run it as root: bpftrace script.bt > rec.txt; then iova-lab import bpftrace rec.txt)')
+    .description(
+      'print the bpftrace recording script ' +
+        '(run it as root: bpftrace script.bt > rec.txt; then iova-lab import bpftrace rec.txt)',
+    )
     .option('--print-script', 'print the script')
     .action(async (o: { printScript?: boolean }) => {
       if (!o.printScript) {

@@ -47,7 +47,9 @@ export function checkPolicy(profile: string, specs: readonly string[], source = 
 }
 
 export function makeVariant(
-  profile: string | undefined, specs: readonly string[] = [], magazines?: MagazineMode,
+  profile: string | undefined,
+  specs: readonly string[] = [],
+  magazines?: MagazineMode,
 ): Variant {
   const { name, design } = profileByName(profile ?? DEFAULT_PROFILE);
   checkPolicy(name, specs);
@@ -62,11 +64,15 @@ export function variantTitle(v: Variant): string {
 
 /** compare --profiles: every profile, and each profile + the specs when there are any. */
 export function profileVariants(
-  profiles: readonly string[], specs: readonly string[], magazines?: MagazineMode,
+  profiles: readonly string[],
+  specs: readonly string[],
+  magazines?: MagazineMode,
 ): Variant[] {
-  return profiles.flatMap((p) => (specs.length > 0
-    ? [makeVariant(p, [], magazines), makeVariant(p, specs, magazines)]
-    : [makeVariant(p, [], magazines)]));
+  return profiles.flatMap((p) =>
+    specs.length > 0
+      ? [makeVariant(p, [], magazines), makeVariant(p, specs, magazines)]
+      : [makeVariant(p, [], magazines)],
+  );
 }
 
 /** A variant that runs its DMA workload's domains as `type` (labelled with it). */
@@ -78,7 +84,10 @@ const withDomainType = (v: Variant, type: DmaDomainType | undefined): Variant =>
  * the one profile), each of them once per DMA domain type when `domainTypes` lists them.
  */
 export function compareVariants(o: {
-  profile?: string; profiles?: readonly string[]; policy?: readonly string[]; magazines?: MagazineMode;
+  profile?: string;
+  profiles?: readonly string[];
+  policy?: readonly string[];
+  magazines?: MagazineMode;
   domainTypes?: readonly DmaDomainType[];
 }): Variant[] {
   const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
@@ -179,7 +188,9 @@ export type RunProgress = (done: number, total: number, unit: string) => void;
 
 /** Text of a byte stream, chunk by chunk (UTF-8 split anywhere), refused past `maxBytes`. */
 async function* utf8Chunks(
-  source: AsyncIterable<Uint8Array>, maxBytes: number, tooBig: () => Error,
+  source: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  tooBig: () => Error,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let bytes = 0;
@@ -207,7 +218,12 @@ export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Arr
   } else {
     const { createReadStream } = await import('node:fs');
     const { stat } = await import('node:fs/promises');
-    const size = await stat(file).then((st) => st.size, (e: unknown) => { throw cannotRead(e); });
+    const size = await stat(file).then(
+      (st) => st.size,
+      (e: unknown) => {
+        throw cannotRead(e);
+      },
+    );
     if (size > MAX_TRACE_BYTES) throw tooBig();
     source = createReadStream(file, { highWaterMark: 1 << 20 });
   }
@@ -222,9 +238,10 @@ export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Arr
 /** The trace with a variant's profile/policy/magazines folded into its header (validated). */
 export function traceForVariant(trace: Trace, v: Variant, mode: TraceScenario['header']): Trace {
   const h = trace.header;
-  const header = mode === 'replace'
-    ? { ...h, profile: v.profile, policy: [...v.policy], magazines: v.magazines }
-    : { ...h, profile: v.profile, policy: [...h.policy, ...v.policy], magazines: v.magazines ?? h.magazines };
+  const header =
+    mode === 'replace'
+      ? { ...h, profile: v.profile, policy: [...v.policy], magazines: v.magazines }
+      : { ...h, profile: v.profile, policy: [...h.policy, ...v.policy], magazines: v.magazines ?? h.magazines };
   // The trace's own specs are re-checked against the (possibly different) profile first.
   if (mode === 'extend') checkPolicy(header.profile, h.policy, 'trace "policy" line');
   checkPolicy(header.profile, header.policy);
@@ -248,10 +265,15 @@ export function virtualDurationMs(s: Scenario): bigint {
 
 /** `wasm`: how to load the WASM module (the playground's worker passes the bundled one). */
 export async function runScenario(
-  v: Variant, s: Scenario, progress?: RunProgress, timelineMs?: number, wasm?: WasmLoadOptions,
+  v: Variant,
+  s: Scenario,
+  progress?: RunProgress,
+  timelineMs?: number,
+  wasm?: WasmLoadOptions,
 ): Promise<RunResult> {
   let sampled: SampledEngine | undefined;
-  const sample = (engine: Engine): Engine => (timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs)));
+  const sample = (engine: Engine): Engine =>
+    timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs));
   if (s.kind === 'trace') {
     const trace = traceForVariant(s.trace, v, s.header);
     const result = await replayTrace(trace, s.engine, undefined, {

@@ -11,10 +11,20 @@ import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
 import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import {
-  checkPolicy, checkRunLimits, makeVariant, runScenario, variantTitle, workloadScenario, type WorkloadFields,
+  checkPolicy,
+  checkRunLimits,
+  makeVariant,
+  runScenario,
+  variantTitle,
+  workloadScenario,
+  type WorkloadFields,
 } from './scenario.js';
 import {
-  addTimelineOptions, timelineInterval, timelineSparklines, writeTimelineFiles, type TimelineOptions,
+  addTimelineOptions,
+  timelineInterval,
+  timelineSparklines,
+  writeTimelineFiles,
+  type TimelineOptions,
 } from './timeline-output.js';
 
 export interface ScenarioOptions extends TimelineOptions, WorkloadFields, LinkOptions {
@@ -38,25 +48,49 @@ export function addScenarioOptions(cmd: Command, what: { magazinesHelp: string }
   addLinkOptions(cmd);
   return cmd
     .option('--magazines <mode>', what.magazinesHelp, choiceOption('--magazines', ['named', 'unnamed'] as const))
-    .option('--slab-geometry <g>', 'slub or order0 (default slub; seed preset order0)', choiceOption('--slab-geometry', ['slub', 'order0'] as const))
-    .option('--workload <w>', `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap `
-      + 'through the DMA layer)', choiceOption('--workload', WORKLOAD_NAMES))
+    .option(
+      '--slab-geometry <g>',
+      'slub or order0 (default slub; seed preset order0)',
+      choiceOption('--slab-geometry', ['slub', 'order0'] as const),
+    )
+    .option(
+      '--workload <w>',
+      `${WORKLOAD_NAMES.join(', ')} (default idle; nvme, nic and pause map and unmap ` + 'through the DMA layer)',
+      choiceOption('--workload', WORKLOAD_NAMES),
+    )
     .option('--ops <n>', 'allocFast/freeFast (DMA workloads: map/unmap) pairs (default 10000)', limitOption('--ops'))
-    .option('--domain-type <t>', 'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
-      choiceOption('--domain-type', DMA_DOMAIN_TYPES))
-    .option('--irq-cpus <n>', 'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
-      limitOption('--irq-cpus'))
+    .option(
+      '--domain-type <t>',
+      'DMA workloads: strict, lazy or lazy-single domains (default lazy)',
+      choiceOption('--domain-type', DMA_DOMAIN_TYPES),
+    )
+    .option(
+      '--irq-cpus <n>',
+      'DMA workloads: CPUs taking completion interrupts (default min(online, 16))',
+      limitOption('--irq-cpus'),
+    )
     .option('--duration-ms <ms>', 'virtual time spread over the ops (default 1000)', limitOption('--duration-ms'))
     .option('--seed <n>', 'PRNG seed (default 1)', limitOption('--seed'))
     .option('--engine <e>', 'wasm or ts (default wasm)', choiceOption('--engine', ['wasm', 'ts'] as const))
     .option('--preset <name>', 'seed: 128 CPUs, 159 domains, order0 slabs', choiceOption('--preset', ['seed'] as const))
-    .option('--profile <version>', `kernel version from 4.7 on, e.g. 5.15, v6.6, 6.12.3 (default ${DEFAULT_PROFILE}; `
-      + 'see iova-lab profiles)', profileOption('--profile'))
-    .option('--policy <spec>', 'what-if change on top of the profile, repeatable or comma-separated: lazy, dynamic[=N], '
-      + 'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online, rcache-array=BYTES, tree-walk=v4.7|v4.15, '
-      + 'max32=on|off, retry=none|overflow|fixed, pop=top|scan, flush-arg=on|off, failure-flush=cpus|depot, '
-      + 'fast-round=on|off', collectPolicy)
-    .option('--format <f>', 'slabtop or slabinfo (default slabtop)', choiceOption('--format', ['slabtop', 'slabinfo'] as const))
+    .option(
+      '--profile <version>',
+      `kernel version from 4.7 on, e.g. 5.15, v6.6, 6.12.3 (default ${DEFAULT_PROFILE}; ` + 'see iova-lab profiles)',
+      profileOption('--profile'),
+    )
+    .option(
+      '--policy <spec>',
+      'what-if change on top of the profile, repeatable or comma-separated: lazy, dynamic[=N], ' +
+        'mag-size=N, depot-cap=N, trim-delay=MS, trim-threshold=N|online, rcache-array=BYTES, tree-walk=v4.7|v4.15, ' +
+        'max32=on|off, retry=none|overflow|fixed, pop=top|scan, flush-arg=on|off, failure-flush=cpus|depot, ' +
+        'fast-round=on|off',
+      collectPolicy,
+    )
+    .option(
+      '--format <f>',
+      'slabtop or slabinfo (default slabtop)',
+      choiceOption('--format', ['slabtop', 'slabinfo'] as const),
+    )
     .option('--json', 'print a JSON document instead')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)');
 }
@@ -86,21 +120,30 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     const sparklines = timeline ? timelineSparklines(timeline) : '';
     const title = `iova-lab simulate: ${scenario.workload}, ${variant.label}`;
     if (o.json) {
-      out(JSON.stringify({
-        engine: scenario.engine,
-        variant: variant.label,
-        profile: variant.profile,
-        design: variant.design,
-        policy: variant.policy,
-        rcachePolicy: checkPolicy(variant.profile, variant.policy),
-        workload: result.workload,
-        ...snapshotToJson(snap),
-        ...(timeline ? { timeline } : {}),
-        ...(link ? { link } : {}),
-      }, null, 2) + '\n');
+      out(
+        JSON.stringify(
+          {
+            engine: scenario.engine,
+            variant: variant.label,
+            profile: variant.profile,
+            design: variant.design,
+            policy: variant.policy,
+            rcachePolicy: checkPolicy(variant.profile, variant.policy),
+            workload: result.workload,
+            ...snapshotToJson(snap),
+            ...(timeline ? { timeline } : {}),
+            ...(link ? { link } : {}),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
-      out(formatSimulateReport(snap, variantTitle(variant), o.format) + (sparklines ? '\n' + sparklines : '')
-        + (link ? `\nplayground: ${link}\n` : ''));
+      out(
+        formatSimulateReport(snap, variantTitle(variant), o.format) +
+          (sparklines ? '\n' + sparklines : '') +
+          (link ? `\nplayground: ${link}\n` : ''),
+      );
     }
     await writeTimelineFiles(o, timeline, title);
   });

@@ -22,9 +22,17 @@ const ASCII_FIELDS: TimelineField[] = ['depotMagazinesTotal', 'magazineBytes', '
 
 export function addTimelineOptions(cmd: Command): Command {
   return cmd
-    .option('--timeline <ms>', 'sample the counters every <ms> of virtual time (sparklines on the terminal)', limitOption('--timeline'))
+    .option(
+      '--timeline <ms>',
+      'sample the counters every <ms> of virtual time (sparklines on the terminal)',
+      limitOption('--timeline'),
+    )
     .option('--plot <file.svg>', 'write the timeline as an SVG chart (implies --timeline 100)')
-    .option('--plot-depot <how>', 'depot panel of the chart: total (default) or per-class', choiceOption('--plot-depot', ['total', 'per-class'] as const))
+    .option(
+      '--plot-depot <how>',
+      'depot panel of the chart: total (default) or per-class',
+      choiceOption('--plot-depot', ['total', 'per-class'] as const),
+    )
     .option('--timeline-out <file>', 'write the timeline as .csv or .json (implies --timeline 100)');
 }
 
@@ -33,7 +41,8 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
   if (o.timelineOut !== undefined && !/\.(csv|json)$/i.test(o.timelineOut)) {
     throw new UsageError(`--timeline-out must name a .csv or .json file, got "${o.timelineOut}".`);
   }
-  if (o.plot !== undefined && !/\.svg$/i.test(o.plot)) throw new UsageError(`--plot must name an .svg file, got "${o.plot}".`);
+  if (o.plot !== undefined && !/\.svg$/i.test(o.plot))
+    throw new UsageError(`--plot must name an .svg file, got "${o.plot}".`);
   if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
   if (o.timelineOut !== undefined) checkOutputFile('--timeline-out', o.timelineOut);
   return o.timeline ?? (o.plot !== undefined || o.timelineOut !== undefined ? DEFAULT_INTERVAL_MS : undefined);
@@ -41,7 +50,7 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
 
 /** The sparklines of the text report. */
 export function timelineSparklines(t: Timeline): string {
-  const fields: TimelineField[] = everQueued(t) ? [ASCII_FIELDS[0]!, 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
+  const fields: TimelineField[] = everQueued(t) ? [ASCII_FIELDS[0], 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
   return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }
 

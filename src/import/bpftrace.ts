@@ -17,9 +17,20 @@ const EVENTS: Record<string, string[]> = {
   put: [],
 };
 
-export interface BpftraceOptions { cpus?: number; lenient?: boolean; granule?: number }
+export interface BpftraceOptions {
+  cpus?: number;
+  lenient?: boolean;
+  granule?: number;
+}
 
-interface Hit { event: string; line: number; cpu: number; ns: bigint; iovad: string; v: Map<string, bigint> }
+interface Hit {
+  event: string;
+  line: number;
+  cpu: number;
+  ns: bigint;
+  iovad: string;
+  v: Map<string, bigint>;
+}
 
 function readHit(raw: string, line: number, complain: Complain): Hit | undefined {
   const t = raw.trim().split(/\s+/);
@@ -36,7 +47,7 @@ function readHit(raw: string, line: number, complain: Complain): Hit | undefined
       complain(line, `"${kv}" is not key=<decimal or 0x hex>`);
       return undefined;
     }
-    v.set(m[1]!, BigInt(m[2]!));
+    v.set(m[1], BigInt(m[2]));
   }
   const missing = ['cpu', 'ns', 'iovad', ...keys].filter((k) => !v.has(k));
   if (missing.length > 0) {
@@ -76,7 +87,7 @@ export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceI
   };
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+    const raw = lines[i];
     if (!raw.startsWith('IOVA ') || raw.startsWith('IOVA begin')) continue; // bpftrace's own messages
     const h = readHit(raw, i + 1, complain);
     if (!h) continue;
@@ -96,8 +107,12 @@ export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceI
         const fast = h.event === 'alloc_fast';
         const id = domainOf(h);
         const shape = {
-          cpu: h.cpu, pages: v('size'), limitPfn: v('limit'), fast,
-          flush: v('flush') === 1n, aligned: v('aligned') === 1n,
+          cpu: h.cpu,
+          pages: v('size'),
+          limitPfn: v('limit'),
+          fast,
+          flush: v('flush') === 1n,
+          aligned: v('aligned') === 1n,
         };
         b.alloc(id, v('ret') === 0n ? undefined : v('ret'), h.line, shape); // ret 0: failed on the machine, never freed
         break;

@@ -7,8 +7,10 @@
 import { complainer, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
 
 // task-pid, optional (tgid), [cpu], optional flags, seconds.fraction:, event name:, the rest
-const EVENT_LINE = new RegExp('^\\s*(.+?)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d{1,5})\\]\\s+'
-  + '(?:[\\w.:!+*#@$-]{4,5}\\s+)?(\\d+)\\.(\\d{1,9}):\\s+(?:iommu:)?(\\S+?):\\s*(.*)$');
+const EVENT_LINE = new RegExp(
+  '^\\s*(.+?)-(\\d+)\\s+(?:\\(\\s*[\\d-]+\\)\\s+)?\\[(\\d{1,5})\\]\\s+' +
+    '(?:[\\w.:!+*#@$-]{4,5}\\s+)?(\\d+)\\.(\\d{1,9}):\\s+(?:iommu:)?(\\S+?):\\s*(.*)$',
+);
 const HEX = '0x[0-9a-fA-F]{1,16}';
 const DEC = '\\d{1,20}';
 const MAP = new RegExp(`^IOMMU: iova=(${HEX})(?: - (${HEX}))? paddr=${HEX} size=(${DEC})\\s*$`);
@@ -16,7 +18,9 @@ const UNMAP = new RegExp(`^IOMMU: iova=(${HEX})(?: - (${HEX}))? size=(${DEC}) un
 
 const nsOf = (secs: string, frac: string): bigint => BigInt(secs) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
 
-export interface FtraceOptions { lenient?: boolean }
+export interface FtraceOptions {
+  lenient?: boolean;
+}
 
 export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
   const rec: Recording = { source: 'ftrace', events: [], skipped: [], warnings: [] };
@@ -25,7 +29,7 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
   const open = new Map<number, RecordedMap>();
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+    const raw = lines[i];
     const line = i + 1;
     if (raw.trim().length === 0 || raw.trimStart().startsWith('#')) continue;
     const cpus = /^cpus=(\d+)\s*$/.exec(raw.trim());
@@ -37,16 +41,18 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
     const m = EVENT_LINE.exec(raw);
     if (!m || (m[6] !== 'map' && m[6] !== 'unmap')) continue;
     const cpu = Number(m[3]);
-    const ns = nsOf(m[4]!, m[5]!);
-    const f = (m[6] === 'map' ? MAP : UNMAP).exec(m[7]!);
+    const ns = nsOf(m[4], m[5]);
+    const f = (m[6] === 'map' ? MAP : UNMAP).exec(m[7]);
     if (!f) {
       const format = m[6] === 'map' ? 'paddr=0x… size=N' : 'size=N unmapped_size=N';
-      complain(line, `an iommu:${m[6]} event that does not match its format `
-        + `("IOMMU: iova=0x… [- 0x…] ${format}"): ${m[7]}`);
+      complain(
+        line,
+        `an iommu:${m[6]} event that does not match its format ` + `("IOMMU: iova=0x… [- 0x…] ${format}"): ${m[7]}`,
+      );
       continue;
     }
-    const iova = BigInt(f[1]!);
-    const bytes = BigInt(f[3]!);
+    const iova = BigInt(f[1]);
+    const bytes = BigInt(f[3]);
     if (bytes === 0n) {
       complain(line, `an iommu:${m[6]} of size 0`);
       continue;

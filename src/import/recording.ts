@@ -6,7 +6,11 @@ import { IovaLabError } from '../errors.js';
 /** A recorded line that matches an event but not its format, or that contradicts the recording. */
 export class RecordingSyntaxError extends IovaLabError {
   override name = 'RecordingSyntaxError';
-  constructor(readonly source: string, readonly line: number, what: string) {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    what: string,
+  ) {
     super(`${source} line ${line}: ${what}`, -1);
   }
 }

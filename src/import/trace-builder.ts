@@ -30,7 +30,12 @@ export interface FreeShape {
 
 /** A recorded allocation (or map) still live: its trace line, its recorded size, its recording
  * line, and (maps) the bytes the trace's unmap must give. */
-interface Live { line: number; size: bigint; source: number; written?: bigint }
+interface Live {
+  line: number;
+  size: bigint;
+  source: number;
+  written?: bigint;
+}
 
 const ALLOCATOR_TERMS = { free: 'free', alloc: 'allocated', unit: 'pages' };
 const DMA_TERMS = { free: 'unmap', alloc: 'mapped', unit: 'bytes' };
@@ -50,8 +55,11 @@ export class TraceBuilder {
   /** Remember that the op on trace `line` stands for the recording's `addr`. */
   private record(live: Map<bigint, Live>, addr: bigint, entry: Live, t: Terms): void {
     const clash = live.get(addr);
-    if (clash) this.complain(entry.source, `address 0x${addr.toString(16)} ${t.alloc} again, `
-      + `still ${t.alloc} since line ${clash.source}`);
+    if (clash)
+      this.complain(
+        entry.source,
+        `address 0x${addr.toString(16)} ${t.alloc} again, ` + `still ${t.alloc} since line ${clash.source}`,
+      );
     live.set(addr, entry);
   }
 
@@ -65,8 +73,10 @@ export class TraceBuilder {
       return undefined;
     }
     if (size !== undefined && size !== a.size) {
-      this.complain(source, `${t.free} of ${at} for ${size} ${t.unit}, `
-        + `but ${a.size} were ${t.alloc} at line ${a.source}`);
+      this.complain(
+        source,
+        `${t.free} of ${at} for ${size} ${t.unit}, ` + `but ${a.size} were ${t.alloc} at line ${a.source}`,
+      );
       return undefined;
     }
     live.delete(addr);
@@ -75,7 +85,7 @@ export class TraceBuilder {
 
   private push(o: NewOp): number {
     const line = FIRST_OP_LINE + this.ops.length;
-    this.ops.push({ ...o, line } as TraceOp);
+    this.ops.push({ ...o, line });
     return line;
   }
 
@@ -102,11 +112,16 @@ export class TraceBuilder {
 
   /** A map the machine made at DMA address `addr` of `bytes` recorded bytes: one segment is a `map`,
    * several a `map-sg`. `unmapBytes`: what the trace's unmap of it gives. */
-  map(dev: number, addr: bigint, source: number,
-    o: { cpu: number; segments: bigint[]; bytes: bigint; unmapBytes: bigint }): void {
-    const line = o.segments.length === 1
-      ? this.push({ op: 'map', dev, cpu: o.cpu, bytes: o.segments[0]! })
-      : this.push({ op: 'map-sg', dev, cpu: o.cpu, segments: o.segments });
+  map(
+    dev: number,
+    addr: bigint,
+    source: number,
+    o: { cpu: number; segments: bigint[]; bytes: bigint; unmapBytes: bigint },
+  ): void {
+    const line =
+      o.segments.length === 1
+        ? this.push({ op: 'map', dev, cpu: o.cpu, bytes: o.segments[0] })
+        : this.push({ op: 'map-sg', dev, cpu: o.cpu, segments: o.segments });
     this.record(this.mapped.get(dev)!, addr, { line, size: o.bytes, source, written: o.unmapBytes }, DMA_TERMS);
   }
 

@@ -44,11 +44,14 @@ const CONSEQUENCE: Array<[RegExp, string]> = [
   [/cpu\/possible$/, 'the possible CPU count is unknown: eager magazines per domain cannot be computed'],
   [/cpu\/online$/, 'online CPUs unknown: taken as all possible CPUs (the steady depot bound may be too high)'],
   [/iommu_groups$/, 'no IOMMU groups: the domain count is implied from the magazine objects instead of counted'],
-  [/iommu_groups\/.*\/type$/, 'this group\'s domain type is unknown and it is left out of the domain count'],
-  [/slabinfo$/, 'the slab caches are not visible (root only on recent kernels): the expected magazines are given, '
-    + 'not compared with the machine'],
+  [/iommu_groups\/.*\/type$/, "this group's domain type is unknown and it is left out of the domain count"],
+  [
+    /slabinfo$/,
+    'the slab caches are not visible (root only on recent kernels): the expected magazines are given, ' +
+      'not compared with the machine',
+  ],
   [/version$/, 'kernel version unknown: the default profile is assumed (pass --profile)'],
-  [/kernel\/slab/, 'merged-cache aliases unknown: a merged cache would count other caches\' objects too'],
+  [/kernel\/slab/, "merged-cache aliases unknown: a merged cache would count other caches' objects too"],
 ];
 
 function consequenceOf(a: FileAccess): string {
@@ -92,31 +95,49 @@ export function assessMachine(m: MachineState, given?: ProfileName): Inspection 
   const slab = slabUnderOwnNames(m, merged);
   const missing = m.files.filter((a) => a.status !== 'ok').map((a) => ({ ...a, consequence: consequenceOf(a) }));
   const objBytes = (n: number): string => (BigInt(n) * BigInt(layout.magazineObjSize)).toString();
-  const eager = possible !== undefined && domains !== undefined
-    ? EAGER_MAGAZINES_PER_CPU * possible * domains : undefined;
+  const eager =
+    possible !== undefined && domains !== undefined ? EAGER_MAGAZINES_PER_CPU * possible * domains : undefined;
 
   let explanation: Explanation | undefined;
   let verdict: string;
   if (possible === undefined) {
     verdict = 'cannot tell: the possible CPU count is unknown';
   } else if (!slab) {
-    verdict = eager === undefined ? 'cannot tell: neither the IOMMU groups nor the slab caches are readable'
-      : `expect ${eager} magazines (${objBytes(eager)} bytes) in ${layout.magazineCache}; `
-        + 'the slab caches are not readable to compare';
+    verdict =
+      eager === undefined
+        ? 'cannot tell: neither the IOMMU groups nor the slab caches are readable'
+        : `expect ${eager} magazines (${objBytes(eager)} bytes) in ${layout.magazineCache}; ` +
+          'the slab caches are not readable to compare';
   } else {
     explanation = explainSlab(slab, { possibleCpus: possible, onlineCpus: online, profile, profileSource, domains });
     verdict = explanation.verdict;
   }
   const lazyDomains = domains ?? explanation?.domains;
   return {
-    kernel: m.version?.release, profile, profileSource, layout,
-    possibleCpus: possible, onlineCpus: online, offlineCpus: offline,
-    groupsByType, strictDomains: strict, lazyDomains: lazy, domains, eagerMagazines: eager,
-    eagerMagazineBytes: eager === undefined ? undefined : objBytes(eager), explanation, merged,
-    lazySavingAtLeast: lazyDomains !== undefined && possible !== undefined && online !== undefined
-      ? objBytes(EAGER_MAGAZINES_PER_CPU * (possible - online) * lazyDomains) : undefined,
-    lazySavingAtMost: lazyDomains !== undefined && possible !== undefined
-      ? objBytes(EAGER_MAGAZINES_PER_CPU * possible * lazyDomains) : undefined,
-    missing, verdict,
+    kernel: m.version?.release,
+    profile,
+    profileSource,
+    layout,
+    possibleCpus: possible,
+    onlineCpus: online,
+    offlineCpus: offline,
+    groupsByType,
+    strictDomains: strict,
+    lazyDomains: lazy,
+    domains,
+    eagerMagazines: eager,
+    eagerMagazineBytes: eager === undefined ? undefined : objBytes(eager),
+    explanation,
+    merged,
+    lazySavingAtLeast:
+      lazyDomains !== undefined && possible !== undefined && online !== undefined
+        ? objBytes(EAGER_MAGAZINES_PER_CPU * (possible - online) * lazyDomains)
+        : undefined,
+    lazySavingAtMost:
+      lazyDomains !== undefined && possible !== undefined
+        ? objBytes(EAGER_MAGAZINES_PER_CPU * possible * lazyDomains)
+        : undefined,
+    missing,
+    verdict,
   };
 }

@@ -2,7 +2,9 @@
 // and the strided form "0-15:2/4" (of each group of 4 starting at 0..15, the first 2).
 import { IovaLabError } from '../errors.js';
 
-export class CpulistError extends IovaLabError { override name = 'CpulistError'; }
+export class CpulistError extends IovaLabError {
+  override name = 'CpulistError';
+}
 
 /** The CPU ids a cpulist names, ascending and distinct. */
 export function parseCpulist(text: string): number[] {

@@ -21,7 +21,7 @@ export interface FileAccess {
 }
 
 const statusOf = (e: unknown): FileStatus =>
-  ((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable');
+  (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
 const errText = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
 
 export class MachineFiles {

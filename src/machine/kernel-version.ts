@@ -3,12 +3,16 @@
 import type { ProfileName } from '../policy.js';
 import { compareReleases, FIRST_RCACHE_RELEASE, versionName } from '../profiles/versions.js';
 
-export interface KernelVersion { major: number; minor: number; release: string }
+export interface KernelVersion {
+  major: number;
+  minor: number;
+  release: string;
+}
 
 /** "Linux version 6.8.0-45-generic (…)" → 6.8; undefined when the text names no version. */
 export function parseKernelVersion(text: string): KernelVersion | undefined {
   const m = /Linux version ((\d+)\.(\d+)\S*)/.exec(text);
-  return m ? { release: m[1]!, major: Number(m[2]), minor: Number(m[3]) } : undefined;
+  return m ? { release: m[1], major: Number(m[2]), minor: Number(m[3]) } : undefined;
 }
 
 /** The profile of a running kernel ("v6.8"); undefined before v4.7 (no rcache). */

@@ -29,7 +29,7 @@ export function rcacheLayout(profile: ProfileName, magazines?: MagazineMode): Rc
     profile,
     magazines: mode,
     magazineCache,
-    magazineObjSize: mode === 'named' ? namedMagazineObjSize(bytes) : objSizeOf(magazineCache as never),
+    magazineObjSize: mode === 'named' ? namedMagazineObjSize(bytes) : objSizeOf(magazineCache),
     magazineSize: p.policy.magazineSize,
     arrayCache: p.policy.rcacheArrayBytes > 0 ? kmallocCacheFor(p.policy.rcacheArrayBytes) : undefined,
     depotCap: p.policy.depotCap,

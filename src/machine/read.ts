@@ -89,8 +89,14 @@ export async function readMachine(root = '/', files = new MachineFiles(root)): P
   const slab = slabText === undefined ? undefined : parseSlabText(slabText, (n) => wanted.has(n));
   const versionText = await f.text(VERSION);
   return {
-    root, possibleCpus, onlineCpus, groups, slab, slabSysfs,
+    root,
+    possibleCpus,
+    onlineCpus,
+    groups,
+    slab,
+    slabSysfs,
     version: versionText === undefined ? undefined : parseKernelVersion(versionText),
-    versionText: versionText?.trim(), files: f.log,
+    versionText: versionText?.trim(),
+    files: f.log,
   };
 }

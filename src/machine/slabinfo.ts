@@ -4,7 +4,9 @@
 import { IovaLabError } from '../errors.js';
 import { clip } from '../share/echo.js';
 
-export class SlabLineParseError extends IovaLabError { override name = 'SlabLineParseError'; }
+export class SlabLineParseError extends IovaLabError {
+  override name = 'SlabLineParseError';
+}
 
 export interface SlabLine {
   format: 'slabtop' | 'slabinfo';
@@ -41,11 +43,11 @@ export function realObjSize(printed: string, name: string): number {
   if (!m) return fail(`cannot read OBJ SIZE "${clip(printed)}"`);
   const kmalloc = /^kmalloc-(\d+)(k?)$/.exec(name);
   if (kmalloc) return count('kmalloc size', kmalloc[1], name) * (kmalloc[2] ? 1024 : 1);
-  const unit = m[2]!.toUpperCase();
+  const unit = m[2].toUpperCase();
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[unit as '' | 'K' | 'M' | 'G'];
   // a size in bytes is printed whole: "64.5" is not a size, and is refused rather than rounded
   if (unit === '') return count('OBJ SIZE', m[1], printed);
-  const decimals = m[1]!.split('.')[1]?.length ?? 0;
+  const decimals = m[1].split('.')[1]?.length ?? 0;
   const half = (0.5 / 10 ** decimals) * mult;
   const lo = Math.ceil((Number(m[1]) * mult - half) / 8) * 8;
   const fits: number[] = [];
@@ -69,26 +71,38 @@ function slabtopRow(t: string[], line: string): SlabLine {
   // OBJS ACTIVE USE OBJ_SIZE SLABS OBJ/SLAB CACHE_SIZE NAME
   if (t.length < 8) fail(`a slabtop row has 8 columns, got ${t.length}: ${clip(line.trim())}`);
   const name = t.slice(7).join(' ');
-  return checked({
-    format: 'slabtop',
-    numObjs: count('OBJS', t[0], line),
-    activeObjs: count('ACTIVE', t[1], line),
-    objSize: realObjSize(t[3]!, name),
-    numSlabs: count('SLABS', t[4], line),
-    objPerSlab: count('OBJ/SLAB', t[5], line),
-    name,
-  }, line);
+  return checked(
+    {
+      format: 'slabtop',
+      numObjs: count('OBJS', t[0], line),
+      activeObjs: count('ACTIVE', t[1], line),
+      objSize: realObjSize(t[3], name),
+      numSlabs: count('SLABS', t[4], line),
+      objPerSlab: count('OBJ/SLAB', t[5], line),
+      name,
+    },
+    line,
+  );
 }
 
 /** Field positions of a /proc/slabinfo line, from its header (version 2.1 layout when absent). */
 export interface SlabinfoColumns {
-  active: number; num: number; size: number; perSlab: number; pages: number;
+  active: number;
+  num: number;
+  size: number;
+  perSlab: number;
+  pages: number;
   /** Position of num_slabs counted after the "slabdata" word. */
   numSlabsAfterSlabdata: number;
 }
 
 export const SLABINFO_V21: SlabinfoColumns = {
-  active: 1, num: 2, size: 3, perSlab: 4, pages: 5, numSlabsAfterSlabdata: 2,
+  active: 1,
+  num: 2,
+  size: 3,
+  perSlab: 4,
+  pages: 5,
+  numSlabsAfterSlabdata: 2,
 };
 
 /** The columns a "# name <active_objs> <num_objs> …" header names. */
@@ -101,8 +115,11 @@ export function slabinfoColumns(header: string): SlabinfoColumns {
   };
   const slabdata = t.indexOf('slabdata');
   return {
-    active: at('active_objs'), num: at('num_objs'), size: at('objsize'),
-    perSlab: at('objperslab'), pages: at('pagesperslab'),
+    active: at('active_objs'),
+    num: at('num_objs'),
+    size: at('objsize'),
+    perSlab: at('objperslab'),
+    pages: at('pagesperslab'),
     numSlabsAfterSlabdata: slabdata >= 0 ? at('num_slabs') - slabdata : SLABINFO_V21.numSlabsAfterSlabdata,
   };
 }
@@ -111,23 +128,29 @@ function slabinfoLine(t: string[], line: string, c: SlabinfoColumns): SlabLine {
   const need = Math.max(c.active, c.num, c.size, c.perSlab, c.pages) + 1;
   if (t.length < need) fail(`a /proc/slabinfo line has at least ${need} fields, got ${t.length}: ${clip(line.trim())}`);
   const slabdata = t.indexOf('slabdata');
-  return checked({
-    format: 'slabinfo',
-    name: t[0]!,
-    activeObjs: count('active_objs', t[c.active], line),
-    numObjs: count('num_objs', t[c.num], line),
-    objSize: count('objsize', t[c.size], line),
-    objPerSlab: count('objperslab', t[c.perSlab], line),
-    pagesPerSlab: count('pagesperslab', t[c.pages], line),
-    numSlabs: slabdata >= 0 ? count('num_slabs', t[slabdata + c.numSlabsAfterSlabdata], line) : 0,
-  }, line);
+  return checked(
+    {
+      format: 'slabinfo',
+      name: t[0],
+      activeObjs: count('active_objs', t[c.active], line),
+      numObjs: count('num_objs', t[c.num], line),
+      objSize: count('objsize', t[c.size], line),
+      objPerSlab: count('objperslab', t[c.perSlab], line),
+      pagesPerSlab: count('pagesperslab', t[c.pages], line),
+      numSlabs: slabdata >= 0 ? count('num_slabs', t[slabdata + c.numSlabsAfterSlabdata], line) : 0,
+    },
+    line,
+  );
 }
 
 /** Parse a `slabtop -o` row or a /proc/slabinfo line (2.1 columns unless given). */
 export function parseSlabLine(line: string, columns: SlabinfoColumns = SLABINFO_V21): SlabLine {
-  const t = line.trim().split(/\s+/).filter((x) => x.length > 0);
+  const t = line
+    .trim()
+    .split(/\s+/)
+    .filter((x) => x.length > 0);
   if (t.length === 0) fail('empty line: expected a slabtop or /proc/slabinfo line');
-  return /^\d+$/.test(t[0]!) ? slabtopRow(t, line) : slabinfoLine(t, line, columns);
+  return /^\d+$/.test(t[0]) ? slabtopRow(t, line) : slabinfoLine(t, line, columns);
 }
 
 const isSlabinfoHeader = (l: string): boolean => /^#\s*name\s/.test(l.trim());
@@ -149,7 +172,7 @@ export function parseSlabText(text: string, wanted?: (name: string) => boolean):
       continue;
     }
     const t = raw.trim().split(/\s+/);
-    const name = /^\d+$/.test(t[0]!) ? t.slice(7).join(' ') : t[0]!;
+    const name = /^\d+$/.test(t[0]) ? t.slice(7).join(' ') : t[0];
     if (wanted && !wanted(name)) continue;
     const line = parseSlabLine(raw, columns);
     if (out.has(line.name)) fail(`cache ${line.name} appears twice (second time: ${raw.trim()})`);

@@ -103,7 +103,13 @@ function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array):
 
 /** The TS twin of the C engine's iova_run_batch: the first n ops in order, each result into
  * `results`, until the first error. */
-export function runOps(engine: Engine, sg: ScatterList, ops: BigUint64Array, n: number, results: BigUint64Array): BatchRun {
+export function runOps(
+  engine: Engine,
+  sg: ScatterList,
+  ops: BigUint64Array,
+  n: number,
+  results: BigUint64Array,
+): BatchRun {
   for (let i = 0; i < n; i++) {
     try {
       results[i] = runOp(engine, sg, i, ops);

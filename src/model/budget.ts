@@ -20,7 +20,12 @@ export const TS_OBJECT_BYTES = {
 } as const;
 
 /** What a lab holds, counted from its domains and slab caches. */
-export interface BudgetUse { domains: number; possibleCpus: number; magazines: number; nodes: number }
+export interface BudgetUse {
+  domains: number;
+  possibleCpus: number;
+  magazines: number;
+  nodes: number;
+}
 
 /** Estimated bytes of a lab holding `use`. */
 export function estimatedBytes(use: BudgetUse): number {

@@ -50,9 +50,16 @@ export class VirtualClock {
       for (let i = 0; i < this.queue.length; i++) {
         const w = this.queue[i];
         if (w.due > target) continue;
-        if (best < 0) { best = i; continue; }
+        if (best < 0) {
+          best = i;
+          continue;
+        }
         const b = this.queue[best];
-        if (w.due < b.due || (w.due === b.due && (w.domainId < b.domainId || (w.domainId === b.domainId && w.cls < b.cls)))) best = i;
+        if (
+          w.due < b.due ||
+          (w.due === b.due && (w.domainId < b.domainId || (w.domainId === b.domainId && w.cls < b.cls)))
+        )
+          best = i;
       }
       if (best < 0) break;
       const [work] = this.queue.splice(best, 1);

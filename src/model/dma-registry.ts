@@ -106,24 +106,37 @@ export class DmaRegistry {
     if (!cookie) return;
     const { stats, fq } = cookie;
     Object.assign(row, {
-      dmaType: TYPE_CODE[cookie.type], devices: cookie.devices, maps: stats.maps, unmaps: stats.unmaps,
-      mappedBytes: Number(stats.mappedBytes), mapFailures: stats.mapFailures, sacAttempts: stats.sacAttempts,
-      sacSuccesses: stats.sacSuccesses, sacSwitched: stats.sacSwitched,
+      dmaType: TYPE_CODE[cookie.type],
+      devices: cookie.devices,
+      maps: stats.maps,
+      unmaps: stats.unmaps,
+      mappedBytes: Number(stats.mappedBytes),
+      mapFailures: stats.mapFailures,
+      sacAttempts: stats.sacAttempts,
+      sacSuccesses: stats.sacSuccesses,
+      sacSwitched: stats.sacSwitched,
     });
     if (!fq) return;
     Object.assign(row, {
-      queued: fq.queuedPfns.size, fqRings: fq.rings.length, flushesFull: fq.stats.flushesFull,
-      flushesTimer: fq.stats.flushesTimer, timerExpiries: fq.stats.timerExpiries, timerPending: fq.fqTimerOn ? 1 : 0,
-      queueFreed: fq.stats.queueFreed, timerFreed: fq.stats.timerFreed,
+      queued: fq.queuedPfns.size,
+      fqRings: fq.rings.length,
+      flushesFull: fq.stats.flushesFull,
+      flushesTimer: fq.stats.flushesTimer,
+      timerExpiries: fq.stats.timerExpiries,
+      timerPending: fq.fqTimerOn ? 1 : 0,
+      queueFreed: fq.stats.queueFreed,
+      timerFreed: fq.stats.timerFreed,
     });
   }
 
   /** Every lazy domain's per-ring and per-CPU words, in domain id order. */
   flushQueues(): FlushQueueCounters[] {
-    return [...this.cookies.keys()].sort((a, b) => a - b).flatMap((id) => {
-      const fq = this.cookies.get(id)!.fq;
-      return fq ? [{ domain: id, queued: fq.queuedCounts(), timerFreedOn: [...fq.stats.timerFreedOn] }] : [];
-    });
+    return [...this.cookies.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((id) => {
+        const fq = this.cookies.get(id)!.fq;
+        return fq ? [{ domain: id, queued: fq.queuedCounts(), timerFreedOn: [...fq.stats.timerFreedOn] }] : [];
+      });
   }
 
   /** The first broken flush-queue invariant, or null. */

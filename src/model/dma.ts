@@ -44,7 +44,13 @@ export class IommuDmaCookie {
   /** null for strict domains. */
   readonly fq: FlushQueue | null;
   readonly stats: DmaStats = {
-    maps: 0, unmaps: 0, mappedBytes: 0n, mapFailures: 0, sacAttempts: 0, sacSuccesses: 0, sacSwitched: 0,
+    maps: 0,
+    unmaps: 0,
+    mappedBytes: 0n,
+    mapFailures: 0,
+    sacAttempts: 0,
+    sacSuccesses: 0,
+    sacSwitched: 0,
   };
 
   /**
@@ -52,7 +58,11 @@ export class IommuDmaCookie {
    * 32..63 bits that reaches startPfn. Same order and statuses as the C model.
    */
   static check(
-    type: DmaDomainType, apertureBits: number, shift: number, startPfn: bigint, facets: DmaLayerFacets,
+    type: DmaDomainType,
+    apertureBits: number,
+    shift: number,
+    startPfn: bigint,
+    facets: DmaLayerFacets,
   ): void {
     if (!DMA_DOMAIN_TYPES.includes(type) || (type === 'lazy-single' && !facets.singleQueueAvailable)) {
       fail(Status.DOMAIN_TYPE, { domainType: String(type), singleQueue: facets.singleQueueAvailable });
@@ -130,10 +140,16 @@ export class DmaDevice {
   /** v6.6+: still tries the 32-bit window. */
   pci32BitWorkaround: boolean;
 
-  constructor(readonly cookie: IommuDmaCookie, config: DeviceConfig) {
+  constructor(
+    readonly cookie: IommuDmaCookie,
+    config: DeviceConfig,
+  ) {
     const { dmaMaskBits, coherentMaskBits, bus, forceDac } = config;
     const { tree } = cookie.domain;
-    for (const [name, bits] of [['dmaMaskBits', dmaMaskBits], ['coherentMaskBits', coherentMaskBits]] as const) {
+    for (const [name, bits] of [
+      ['dmaMaskBits', dmaMaskBits],
+      ['coherentMaskBits', coherentMaskBits],
+    ] as const) {
       if (!isInt(bits, 1, 64) || cookie.dmaLimit(bitMask(bits)) >> BigInt(tree.shift) < tree.startPfn) {
         fail(Status.DMA_MASK, { [name]: bits, startPfn: tree.startPfn });
       }

@@ -110,7 +110,12 @@ export class FlushQueue {
     this.rings = Array.from({ length: single ? 1 : possibleCpus }, () => new IovaFq(size));
     this.timeoutMs = single ? IOVA_SINGLE_FQ_TIMEOUT : IOVA_DEFAULT_FQ_TIMEOUT;
     this.stats = {
-      flushesFull: 0, flushesTimer: 0, timerExpiries: 0, queuedTotal: 0, queueFreed: 0, timerFreed: 0,
+      flushesFull: 0,
+      flushesTimer: 0,
+      timerExpiries: 0,
+      queuedTotal: 0,
+      queueFreed: 0,
+      timerFreed: 0,
       timerFreedOn: new Array<number>(possibleCpus).fill(0),
     };
   }

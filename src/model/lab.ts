@@ -83,7 +83,11 @@ export class ModelEngine implements Engine, ModelLabState {
     if (!isIntIn(hz, 1, 1000) || !facetsOk) fail(Status.DMA_CONFIG, { hz, facets: JSON.stringify(dmaFacets) });
     const onlineCpus = (): number[] => onlineCpuList(this.online);
     this.dma = new DmaRegistry({
-      clock: this.clock, onlineCpuList: onlineCpus, possibleCpus: p, hz, facets: { ...dmaFacets },
+      clock: this.clock,
+      onlineCpuList: onlineCpus,
+      possibleCpus: p,
+      hz,
+      facets: { ...dmaFacets },
     });
   }
 

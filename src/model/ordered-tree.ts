@@ -52,7 +52,7 @@ export class OrderedTree<T> {
   /** The entry with the greatest key <= key, or null. */
   floor(key: bigint): Link<T> {
     let best: Link<T> = null;
-    for (let t = this.root; t; ) {
+    for (let t = this.root; t;) {
       if (this.keyOf(t.item) <= key) {
         best = t;
         t = t.right;
@@ -66,7 +66,7 @@ export class OrderedTree<T> {
   /** The entry with the least key >= key, or null. */
   ceiling(key: bigint): Link<T> {
     let best: Link<T> = null;
-    for (let t = this.root; t; ) {
+    for (let t = this.root; t;) {
       if (this.keyOf(t.item) >= key) {
         best = t;
         t = t.left;

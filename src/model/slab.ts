@@ -43,7 +43,7 @@ export function namedMagazineObjSize(magazineBytes: number): number {
 export function slabOrder(objSize: number, geometry: SlabGeometry, possibleCpus: number): number {
   if (geometry === 'order0') {
     let order = 0;
-    while ((PAGE_SIZE << order) < objSize) order++;
+    while (PAGE_SIZE << order < objSize) order++;
     return order;
   }
   const minObjects = Math.min(4 * (fls(possibleCpus) + 1), Math.floor((PAGE_SIZE << SLAB_MAX_ORDER) / objSize));
@@ -64,7 +64,12 @@ export class SlabCache {
   /** LIFO: the head is the last element. */
   private readonly partial: Slab[] = [];
 
-  constructor(readonly name: CacheName, geometry: SlabGeometry, possibleCpus: number, objSize = objSizeOf(name)) {
+  constructor(
+    readonly name: CacheName,
+    geometry: SlabGeometry,
+    possibleCpus: number,
+    objSize = objSizeOf(name),
+  ) {
     this.objSize = objSize;
     const order = slabOrder(this.objSize, geometry, possibleCpus);
     this.pagesPerSlab = 1 << order;

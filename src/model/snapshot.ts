@@ -44,19 +44,23 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
   }));
   const domains: DomainCounters[] = [];
   const cpus: CpuCounters[] = Array.from({ length: lab.config.possibleCpus }, () => ({
-    loadedPfns: new Array<number>(RCACHE_CLASSES).fill(0), prevPfns: new Array<number>(RCACHE_CLASSES).fill(0),
+    loadedPfns: new Array<number>(RCACHE_CLASSES).fill(0),
+    prevPfns: new Array<number>(RCACHE_CLASSES).fill(0),
   }));
   for (const d of domainsById(lab.domains)) {
     // Every counter 0 first (the DMA ones stay 0 for a plain domain), then this domain's.
     const dc = Object.fromEntries(DOMAIN_FIELDS.map((f) => [f, 0])) as unknown as DomainCounters;
     Object.assign(dc, {
-      id: d.id, liveIovas: d.tree.liveCount, flushRetries: d.flushRetries, slowAllocFailures: d.tree.slowAllocFailures,
+      id: d.id,
+      liveIovas: d.tree.liveCount,
+      flushRetries: d.flushRetries,
+      slowAllocFailures: d.tree.slowAllocFailures,
     });
     lab.dma.fillCounters(dc);
     d.rcaches.forEach((rc, k) => {
       for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
-        cpus[cpu]!.loadedPfns[k]! += rc.loaded[cpu]?.pfns.length ?? 0;
-        cpus[cpu]!.prevPfns[k]! += rc.prev[cpu]?.pfns.length ?? 0;
+        cpus[cpu].loadedPfns[k] += rc.loaded[cpu]?.pfns.length ?? 0;
+        cpus[cpu].prevPfns[k] += rc.prev[cpu]?.pfns.length ?? 0;
       }
       const v = d.classCounts(k);
       const cls = classes[k];

@@ -271,7 +271,10 @@ export class IovaTree {
   /** The kernel retries the same failed search forever: stop with a named error instead. */
   private endlessRetry(size: bigint, limit: bigint): IovaLabError {
     const at = (v: bigint): string => `0x${v.toString(16)}`;
-    return errorForStatus(Status.NON_TERMINATING, `the retry from ${at(this.startPfn)} (start_pfn) for size `
-      + `${at(size)} below limit ${at(limit - 1n)} fails and is retried again`);
+    return errorForStatus(
+      Status.NON_TERMINATING,
+      `the retry from ${at(this.startPfn)} (start_pfn) for size ` +
+        `${at(size)} below limit ${at(limit - 1n)} fails and is retried again`,
+    );
   }
 }

@@ -3,8 +3,13 @@
 // any version from v4.7 on into the policy both engines run plus the DMA-layer facets.
 import type { MagazineMode } from '../engine.js';
 import {
-  IOVA_DEPOT_DELAY_MS, IOVA_MAG_SIZE, IOVA_MAG_SIZE_V4_7, IOVA_RANGE_CACHE_MAX_SIZE, IOVA_RCACHE_BYTES,
-  IOVA_RCACHE_BYTES_V6_0, MAX_GLOBAL_MAGS,
+  IOVA_DEPOT_DELAY_MS,
+  IOVA_MAG_SIZE,
+  IOVA_MAG_SIZE_V4_7,
+  IOVA_RANGE_CACHE_MAX_SIZE,
+  IOVA_RCACHE_BYTES,
+  IOVA_RCACHE_BYTES_V6_0,
+  MAX_GLOBAL_MAGS,
 } from '../kernel.js';
 import type { RcachePolicy } from '../policy.js';
 import { compareReleases, parseKernelVersion, release, versionName, type KernelVersion } from './versions.js';
@@ -25,17 +30,29 @@ export interface FacetRelease {
 export const FACET_RELEASES = {
   anchorWalk: { since: 'v4.15', change: 'anchor node, cached_node and cached32_node walk', evidence: 'spec' },
   flushRcacheArg: { since: 'v4.15', change: 'alloc_iova_fast() takes flush_rcache', evidence: 'recalled' },
-  magazineScan: { since: 'v4.19', change: 'iommu/iova: Try harder to allocate from rcache magazine',
-    evidence: 'verify' },
-  max32AllocSize: { since: 'v5.1', change: 'iommu/iova: Optimise attempts to allocate iova from 32bit address range',
-    evidence: 'verify' },
+  magazineScan: {
+    since: 'v4.19',
+    change: 'iommu/iova: Try harder to allocate from rcache magazine',
+    evidence: 'verify',
+  },
+  max32AllocSize: {
+    since: 'v5.1',
+    change: 'iommu/iova: Optimise attempts to allocate iova from 32bit address range',
+    evidence: 'verify',
+  },
   retry: { since: 'v5.11', change: 'iommu/iova: Retry from last rb tree node if iova search fails', evidence: 'spec' },
-  depotFlushOnFailure: { since: 'v5.11', change: 'iommu/iova: Free global iova rcache on iova alloc failure',
-    evidence: 'verify' },
+  depotFlushOnFailure: {
+    since: 'v5.11',
+    change: 'iommu/iova: Free global iova rcache on iova alloc failure',
+    evidence: 'verify',
+  },
   forcedac: { since: 'v5.13', change: 'iommu.forcedac=1 skips the 32-bit (SAC) attempt', evidence: 'verify' },
   roundInFastAlloc: { since: 'v5.17', change: 'size round-up moved into alloc_iova_fast()', evidence: 'spec' },
-  rcacheArray: { since: 'v5.18', change: 'rcaches in their own kcalloc array (iova_domain_init_rcaches)',
-    evidence: 'recalled' },
+  rcacheArray: {
+    since: 'v5.18',
+    change: 'rcaches in their own kcalloc array (iova_domain_init_rcaches)',
+    evidence: 'recalled',
+  },
   magazine127: { since: 'v6.0', change: 'IOVA_MAG_SIZE 127: a magazine fits kmalloc-1k', evidence: 'spec' },
   retryOverflowFixed: { since: 'v6.2', change: 'iommu/iova: Fix alloc iova overflows issue', evidence: 'verify' },
   sacLatch: { since: 'v6.6', change: 'dma-iommu remembers a failed SAC attempt per device', evidence: 'spec' },

@@ -28,13 +28,17 @@ export function compareReleases(a: KernelVersion, b: KernelVersion): number {
 export function parseKernelVersion(text: string): KernelVersion {
   const m = VERSION.exec(String(text).trim());
   if (!m) {
-    throw new LabConfigError(`profile must be a kernel version such as 5.15, v6.6 or 6.12.3, got "${String(text)}"`,
-      Status.LAB_CONFIG);
+    throw new LabConfigError(
+      `profile must be a kernel version such as 5.15, v6.6 or 6.12.3, got "${String(text)}"`,
+      Status.LAB_CONFIG,
+    );
   }
   const v = { major: Number(m[1]), minor: Number(m[2]), patch: m[3] === undefined ? null : Number(m[3]) };
   if (compareReleases(v, FIRST_RCACHE_RELEASE) < 0) {
-    throw new LabConfigError(`profile must be v4.7 or later (the first kernel with the IOVA rcache), got "${text}"`,
-      Status.LAB_CONFIG);
+    throw new LabConfigError(
+      `profile must be v4.7 or later (the first kernel with the IOVA rcache), got "${text}"`,
+      Status.LAB_CONFIG,
+    );
   }
   return v;
 }

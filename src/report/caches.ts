@@ -8,8 +8,11 @@ const ALWAYS = new Set<string>(['iommu_iova', 'iommu_iova_magazine', 'kmalloc-1k
 
 export function reportedCaches(s: Snapshot): CacheCounters[] {
   return s.caches.filter(
-    (c) => c.numObjs > 0 || c.activeObjs > 0 || c.name === s.magazineCache
-      || (ALWAYS.has(c.name) && !(c.name === 'iommu_iova_magazine' && s.magazineMode === 'unnamed')),
+    (c) =>
+      c.numObjs > 0 ||
+      c.activeObjs > 0 ||
+      c.name === s.magazineCache ||
+      (ALWAYS.has(c.name) && !(c.name === 'iommu_iova_magazine' && s.magazineMode === 'unnamed')),
   );
 }
 

@@ -80,15 +80,36 @@ export function classBreakdown(s: Snapshot): ClassBreakdown {
     iovaObjSize: iovaObj,
     rows,
     totals: {
-      loaded: sum('loaded'), prev: sum('prev'), depot: sum('depot'), magazines: sum('magazines'), magazineBytes: big('magazineBytes'),
-      loadedPfns: sum('loadedPfns'), prevPfns: sum('prevPfns'), depotPfns: sum('depotPfns'), cachedPfns: sum('cachedPfns'),
-      iovaObjects: sum('iovaObjects'), iovaBytes: big('iovaBytes'), hits: sum('hits'), misses: sum('misses'),
+      loaded: sum('loaded'),
+      prev: sum('prev'),
+      depot: sum('depot'),
+      magazines: sum('magazines'),
+      magazineBytes: big('magazineBytes'),
+      loadedPfns: sum('loadedPfns'),
+      prevPfns: sum('prevPfns'),
+      depotPfns: sum('depotPfns'),
+      cachedPfns: sum('cachedPfns'),
+      iovaObjects: sum('iovaObjects'),
+      iovaBytes: big('iovaBytes'),
+      hits: sum('hits'),
+      misses: sum('misses'),
     },
   };
 }
 
-export const CLASS_TABLE_HEADER = ['class', 'pages', 'loaded', 'prev', 'depot', 'magazines', 'mag bytes',
-  'cached PFNs', 'loaded/prev/depot', 'iova objs', 'iova bytes'];
+export const CLASS_TABLE_HEADER = [
+  'class',
+  'pages',
+  'loaded',
+  'prev',
+  'depot',
+  'magazines',
+  'mag bytes',
+  'cached PFNs',
+  'loaded/prev/depot',
+  'iova objs',
+  'iova bytes',
+];
 
 /**
  * The per-class table: one row per class, then a total row. Magazines by place, their bytes in
@@ -98,13 +119,26 @@ export const CLASS_TABLE_HEADER = ['class', 'pages', 'loaded', 'prev', 'depot', 
 export function formatClassTable(s: Snapshot): string {
   const b = classBreakdown(s);
   const cells = (head: string[], r: ClassTotals): string[] => [
-    ...head, String(r.loaded), String(r.prev), String(r.depot), String(r.magazines), r.magazineBytes,
-    String(r.cachedPfns), `${r.loadedPfns}/${r.prevPfns}/${r.depotPfns}`, String(r.iovaObjects), r.iovaBytes,
+    ...head,
+    String(r.loaded),
+    String(r.prev),
+    String(r.depot),
+    String(r.magazines),
+    r.magazineBytes,
+    String(r.cachedPfns),
+    `${r.loadedPfns}/${r.prevPfns}/${r.depotPfns}`,
+    String(r.iovaObjects),
+    r.iovaBytes,
   ];
-  const title = `rcache by size class (magazines: ${b.magazineCache}, ${b.magazineObjSize} B each; `
-    + `each cached PFN holds one iommu_iova object of ${b.iovaObjSize} B):`;
-  return title + '\n' + formatTable(CLASS_TABLE_HEADER, [
-    ...b.rows.map((r) => cells([String(r.class), String(r.pages)], r)),
-    cells(['total', ''], b.totals),
-  ]);
+  const title =
+    `rcache by size class (magazines: ${b.magazineCache}, ${b.magazineObjSize} B each; ` +
+    `each cached PFN holds one iommu_iova object of ${b.iovaObjSize} B):`;
+  return (
+    title +
+    '\n' +
+    formatTable(CLASS_TABLE_HEADER, [
+      ...b.rows.map((r) => cells([String(r.class), String(r.pages)], r)),
+      cells(['total', ''], b.totals),
+    ])
+  );
 }

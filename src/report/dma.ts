@@ -34,7 +34,7 @@ export function dmaTotals(s: Snapshot): DmaTotals | null {
   if (dma.length === 0) return null;
   const sum = (f: (d: (typeof dma)[number]) => number): number => dma.reduce((n, d) => n + f(d), 0);
   const timerFreedOn = new Array<number>(s.possibleCpus).fill(0);
-  for (const q of s.flushQueues) q.timerFreedOn.forEach((n, cpu) => (timerFreedOn[cpu]! += n));
+  for (const q of s.flushQueues) q.timerFreedOn.forEach((n, cpu) => (timerFreedOn[cpu] += n));
   const add = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return {
     domains: {
@@ -63,7 +63,10 @@ export function dmaTotals(s: Snapshot): DmaTotals | null {
 
 /** "cpu 0: 600, cpu 4: 300": the largest nonzero entries, at most `top`. */
 export function topCpus(perCpu: readonly number[], top = 4): string {
-  const ranked = perCpu.map((n, cpu) => ({ n, cpu })).filter((x) => x.n > 0).sort((a, b) => b.n - a.n || a.cpu - b.cpu);
+  const ranked = perCpu
+    .map((n, cpu) => ({ n, cpu }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n || a.cpu - b.cpu);
   const shown = ranked.slice(0, top).map((x) => `cpu ${x.cpu}: ${x.n}`);
   if (ranked.length > top) shown.push(`${ranked.length - top} more CPUs`);
   return shown.length ? shown.join(', ') : 'none';
@@ -74,15 +77,19 @@ export function formatDma(s: Snapshot): string {
   const t = dmaTotals(s);
   if (!t) return '';
   const types = Object.entries({ strict: t.domains.strict, lazy: t.domains.lazy, 'lazy-single': t.domains.lazySingle })
-    .filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ');
-  return [
-    `dma: domains ${types}; devices ${t.devices}; maps ${t.maps} (failed ${t.mapFailures}), unmaps ${t.unmaps}, `
-      + `mapped ${t.mappedBytes} bytes`,
-    `flush queues: queued ${t.queued}; IOTLB flushes ring-full ${t.flushesFull}, timer ${t.flushesTimer}; `
-      + `timer expiries ${t.timerExpiries}; freed by queueing CPUs ${t.queueFreed}, by the timer ${t.timerFreed} `
-      + `(${topCpus(t.timerFreedOn)})`,
-    `32-bit (SAC) attempts ${t.sacAttempts}, successes ${t.sacSuccesses}; `
-      + `devices switched to the full range ${t.sacSwitched}`,
-    `loaded+prev PFNs by CPU: ${topCpus(t.cpuCachedPfns)}`,
-  ].join('\n') + '\n';
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  return (
+    [
+      `dma: domains ${types}; devices ${t.devices}; maps ${t.maps} (failed ${t.mapFailures}), unmaps ${t.unmaps}, ` +
+        `mapped ${t.mappedBytes} bytes`,
+      `flush queues: queued ${t.queued}; IOTLB flushes ring-full ${t.flushesFull}, timer ${t.flushesTimer}; ` +
+        `timer expiries ${t.timerExpiries}; freed by queueing CPUs ${t.queueFreed}, by the timer ${t.timerFreed} ` +
+        `(${topCpus(t.timerFreedOn)})`,
+      `32-bit (SAC) attempts ${t.sacAttempts}, successes ${t.sacSuccesses}; ` +
+        `devices switched to the full range ${t.sacSwitched}`,
+      `loaded+prev PFNs by CPU: ${topCpus(t.cpuCachedPfns)}`,
+    ].join('\n') + '\n'
+  );
 }

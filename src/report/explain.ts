@@ -16,7 +16,10 @@ export { EAGER_MAGAZINES_PER_CPU } from '../machine/layout.js';
 
 /** The caches an explanation reads; any other line is ignored. */
 export const EXPLAINED_CACHES: ReadonlySet<string> = new Set([
-  'iommu_iova_magazine', 'kmalloc-1k', 'kmalloc-2k', 'iommu_iova',
+  'iommu_iova_magazine',
+  'kmalloc-1k',
+  'kmalloc-2k',
+  'iommu_iova',
 ]);
 
 export interface ExplainOptions {
@@ -88,21 +91,25 @@ function toMap(input: SlabInput): ReadonlyMap<string, SlabLine> {
     return m;
   }
   if (Array.isArray(input)) return new Map(input.map((l) => [l.name, l]));
-  if ('name' in input) return new Map([[(input as SlabLine).name, input as SlabLine]]);
-  return input as ReadonlyMap<string, SlabLine>;
+  if ('name' in input) return new Map([[input.name, input]]);
+  return input;
 }
 
 /** Which layout the caches present point to when no profile is given. */
 function inferLayout(caches: ReadonlyMap<string, SlabLine>, notes: string[]): RcacheLayout {
   if (caches.has('iommu_iova_magazine')) return rcacheLayout('v6.9');
   if ((caches.get('kmalloc-1k')?.activeObjs ?? 0) === 0 && (caches.get('kmalloc-2k')?.activeObjs ?? 0) > 0) {
-    notes.push('no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines '
-      + '(4.7–5.x layout); pass --profile to choose');
+    notes.push(
+      'no iommu_iova_magazine line and an empty kmalloc-1k: reading kmalloc-2k as 128-PFN magazines ' +
+        '(4.7–5.x layout); pass --profile to choose',
+    );
     return rcacheLayout('v4.7');
   }
-  notes.push('no iommu_iova_magazine line: magazines taken to share kmalloc-1k with one rcache array per domain '
-    + '(6.7/6.8 layout); '
-    + 'pass --profile to choose');
+  notes.push(
+    'no iommu_iova_magazine line: magazines taken to share kmalloc-1k with one rcache array per domain ' +
+      '(6.7/6.8 layout); ' +
+      'pass --profile to choose',
+  );
   return rcacheLayout('v6.7');
 }
 
@@ -110,8 +117,9 @@ function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, not
   if (o.profile === undefined) return [inferLayout(caches, notes), 'inferred'];
   const l = rcacheLayout(o.profile, o.magazines);
   if (!caches.has(l.magazineCache) && l.magazines === 'named' && caches.has('kmalloc-1k')) {
-    notes.push('no iommu_iova_magazine line: reading the magazines from kmalloc-1k '
-      + '(unnamed, or merged into another cache)');
+    notes.push(
+      'no iommu_iova_magazine line: reading the magazines from kmalloc-1k ' + '(unnamed, or merged into another cache)',
+    );
     return [rcacheLayout(o.profile, 'unnamed'), o.profileSource ?? 'given'];
   }
   return [l, o.profileSource ?? 'given'];
@@ -121,10 +129,13 @@ function layoutFor(caches: ReadonlyMap<string, SlabLine>, o: ExplainOptions, not
 function iovaOnly(line: SlabLine, base: Omit<Explanation, 'activeBytes' | 'verdict' | 'lines'>): Explanation {
   const activeBytes = bytes(line.activeObjs, line.objSize);
   return {
-    ...base, lines: [line], activeBytes,
-    verdict: `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): `
-      + 'live mappings plus IOVAs parked in magazines; '
-      + 'the domain count cannot be read from this cache — explain the iommu_iova_magazine (or kmalloc-1k) line',
+    ...base,
+    lines: [line],
+    activeBytes,
+    verdict:
+      `${line.activeObjs} iommu_iova nodes (${activeBytes} bytes): ` +
+      'live mappings plus IOVAs parked in magazines; ' +
+      'the domain count cannot be read from this cache — explain the iommu_iova_magazine (or kmalloc-1k) line',
   };
 }
 
@@ -142,10 +153,22 @@ export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
   if (!magLine) {
     if (iova && caches.size === 1) {
       return iovaOnly(iova, {
-        possibleCpus, onlineCpus, layout, layoutSource, exact: false, eagerPerDomain: 0, domains: 0,
+        possibleCpus,
+        onlineCpus,
+        layout,
+        layoutSource,
+        exact: false,
+        eagerPerDomain: 0,
+        domains: 0,
         domainsSource: 'implied',
-        magazines: 0, eagerMagazines: 0, extraMagazines: 0, maxCachedIovas: 0, maxCachedIovaBytes: '0', depotBound: 0,
-        consistent: true, notes: [],
+        magazines: 0,
+        eagerMagazines: 0,
+        extraMagazines: 0,
+        maxCachedIovas: 0,
+        maxCachedIovaBytes: '0',
+        depotBound: 0,
+        consistent: true,
+        notes: [],
       });
     }
     const where = `no ${layout.magazineCache} line, where profile ${layout.profile} keeps its magazines`;
@@ -165,20 +188,27 @@ export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
   const fullMagazinesBacked = iova ? Math.floor(iova.activeObjs / layout.magazineSize) : undefined;
 
   if (!exact) {
-    notes.push(`${layout.magazineCache} is shared with every other ${layout.magazineObjSize}-byte kmalloc: `
-      + `the ${o.domains === undefined ? 'domain' : 'magazine'} count is an upper bound`);
+    notes.push(
+      `${layout.magazineCache} is shared with every other ${layout.magazineObjSize}-byte kmalloc: ` +
+        `the ${o.domains === undefined ? 'domain' : 'magazine'} count is an upper bound`,
+    );
   }
   if (shared) {
-    notes.push(`${layout.magazineCache} also holds one rcache array per domain `
-      + `(${domains} counted out of the magazines)`);
+    notes.push(
+      `${layout.magazineCache} also holds one rcache array per domain ` + `(${domains} counted out of the magazines)`,
+    );
   }
   const arrays = layout.arrayCache && !shared ? caches.get(layout.arrayCache) : undefined;
   if (arrays) {
-    notes.push(`${arrays.name}: ${arrays.activeObjs} objects — the rcache arrays (one per domain) `
-      + 'and other allocations, not magazines');
+    notes.push(
+      `${arrays.name}: ${arrays.activeObjs} objects — the rcache arrays (one per domain) ` +
+        'and other allocations, not magazines',
+    );
     if (arrays.activeObjs < domains) {
-      notes.push(`${arrays.name} holds fewer objects than the ${domains} domains' rcache arrays: `
-        + 'wrong profile or CPU count?');
+      notes.push(
+        `${arrays.name} holds fewer objects than the ${domains} domains' rcache arrays: ` +
+          'wrong profile or CPU count?',
+      );
     }
   }
   if (magLine.numObjs > magLine.activeObjs) {
@@ -189,20 +219,23 @@ export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
   let verdict: string;
   if (extraMagazines < 0) {
     consistent = false;
-    verdict = `${-extraMagazines} fewer magazines than ${domains} domains allocate eagerly: lazy magazine allocation, `
-      + 'fewer domains with rcaches, or another CPU count';
+    verdict =
+      `${-extraMagazines} fewer magazines than ${domains} domains allocate eagerly: lazy magazine allocation, ` +
+      'fewer domains with rcaches, or another CPU count';
   } else if (domains === 0) {
     consistent = extraMagazines === 0;
-    verdict = consistent ? 'no magazines: no domain with eager rcaches'
-      : `${extraMagazines} objects, fewer than one domain allocates eagerly (${perDomain}): `
-        + 'no domain with eager rcaches '
-        + 'explains them (lazy allocation, another CPU count, or other users of the cache)';
+    verdict = consistent
+      ? 'no magazines: no domain with eager rcaches'
+      : `${extraMagazines} objects, fewer than one domain allocates eagerly (${perDomain}): ` +
+        'no domain with eager rcaches ' +
+        'explains them (lazy allocation, another CPU count, or other users of the cache)';
   } else if (fullMagazinesBacked !== undefined && extraMagazines > fullMagazinesBacked) {
     consistent = false;
-    verdict = `${extraMagazines - fullMagazinesBacked} of the ${extraMagazines} magazines beyond the eager ones `
-      + 'cannot be depot magazines: '
-      + `${iova!.activeObjs} iommu_iova objects fill at most ${fullMagazinesBacked} — look for a leak`
-      + (exact ? '' : ` (or other ${layout.magazineObjSize}-byte allocations)`);
+    verdict =
+      `${extraMagazines - fullMagazinesBacked} of the ${extraMagazines} magazines beyond the eager ones ` +
+      'cannot be depot magazines: ' +
+      `${iova!.activeObjs} iommu_iova objects fill at most ${fullMagazinesBacked} — look for a leak` +
+      (exact ? '' : ` (or other ${layout.magazineObjSize}-byte allocations)`);
   } else if (fullMagazinesBacked === undefined && extraMagazines > depotBound) {
     consistent = false;
     verdict = 'more than eager allocation can explain: look for a leak or a growing depot';
@@ -210,16 +243,32 @@ export function explainSlab(input: SlabInput, o: ExplainOptions): Explanation {
     consistent = true;
     verdict = `consistent with ${domains} domains (+${extraMagazines} magazines beyond the eager ones)`;
     if (extraMagazines > depotBound) {
-      notes.push(`the ${extraMagazines} extra magazines exceed the steady depot (${depotBound}): `
-        + 'a burst not yet trimmed');
+      notes.push(
+        `the ${extraMagazines} extra magazines exceed the steady depot (${depotBound}): ` + 'a burst not yet trimmed',
+      );
     }
   }
   return {
-    possibleCpus, onlineCpus, layout, layoutSource, exact, lines: [...caches.values()],
+    possibleCpus,
+    onlineCpus,
+    layout,
+    layoutSource,
+    exact,
+    lines: [...caches.values()],
     activeBytes: bytes(magLine.activeObjs, magLine.objSize),
-    eagerPerDomain, domains, domainsSource: o.domains === undefined ? 'implied' : 'known',
-    magazines, eagerMagazines, extraMagazines, maxCachedIovas, maxCachedIovaBytes: bytes(maxCachedIovas, iovaSize),
-    fullMagazinesBacked, depotBound, consistent, verdict, notes,
+    eagerPerDomain,
+    domains,
+    domainsSource: o.domains === undefined ? 'implied' : 'known',
+    magazines,
+    eagerMagazines,
+    extraMagazines,
+    maxCachedIovas,
+    maxCachedIovaBytes: bytes(maxCachedIovas, iovaSize),
+    fullMagazinesBacked,
+    depotBound,
+    consistent,
+    verdict,
+    notes,
   };
 }
 
@@ -228,25 +277,29 @@ export function formatExplanation(e: Explanation): string {
   const l = e.layout;
   const mag = e.lines.find((x) => x.name === l.magazineCache);
   const lines = mag ? [mag, ...e.lines.filter((x) => x !== mag)] : e.lines;
-  const out = lines.map((x) => `${x.name}: ${x.activeObjs} active of ${x.numObjs} objects `
-    + `(${bytes(x.activeObjs, x.objSize)} bytes)`);
+  const out = lines.map(
+    (x) => `${x.name}: ${x.activeObjs} active of ${x.numObjs} objects ` + `(${bytes(x.activeObjs, x.objSize)} bytes)`,
+  );
   if (!mag) return [...out, `verdict: ${e.verdict}`].join('\n') + '\n';
   out.push(
-    `layout: profile ${l.profile} (${e.layoutSource}), magazines of ${l.magazineSize} PFNs in ${l.magazineCache}`
-      + (l.arrayCache ? `, rcache arrays in ${l.arrayCache}` : ''),
+    `layout: profile ${l.profile} (${e.layoutSource}), magazines of ${l.magazineSize} PFNs in ${l.magazineCache}` +
+      (l.arrayCache ? `, rcache arrays in ${l.arrayCache}` : ''),
     `eager magazines per domain: 12 x ${e.possibleCpus} possible CPUs = ${e.eagerPerDomain}`,
-    e.domainsSource === 'known' ? `domains: ${e.domains} (from the IOMMU groups)`
+    e.domainsSource === 'known'
+      ? `domains: ${e.domains} (from the IOMMU groups)`
       : l.arrayCache === l.magazineCache
         ? `domains: floor(${mag.activeObjs} / (${e.eagerPerDomain} + 1 rcache array)) = ${e.domains}`
         : `domains: floor(${mag.activeObjs} / ${e.eagerPerDomain}) = ${e.domains}`,
-    `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, `
-      + `${e.maxCachedIovaBytes} bytes of iommu_iova)`,
+    `extra magazines: ${e.extraMagazines} (depot or in transit; up to ${e.maxCachedIovas} cached IOVAs, ` +
+      `${e.maxCachedIovaBytes} bytes of iommu_iova)`,
   );
   if (e.fullMagazinesBacked !== undefined) {
     out.push(`full magazines the iommu_iova objects can fill: ${e.fullMagazinesBacked}`);
   }
-  out.push(`steady depot bound: ${e.domains} domains x 6 classes x `
-    + `${l.depotCap > 0 ? `${l.depotCap} (fixed depot)` : `${e.onlineCpus} online CPUs`} = ${e.depotBound}`);
+  out.push(
+    `steady depot bound: ${e.domains} domains x 6 classes x ` +
+      `${l.depotCap > 0 ? `${l.depotCap} (fixed depot)` : `${e.onlineCpus} online CPUs`} = ${e.depotBound}`,
+  );
   for (const n of e.notes) out.push(`note: ${n}`);
   out.push(`verdict: ${e.verdict}`);
   return out.join('\n') + '\n';

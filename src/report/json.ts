@@ -57,7 +57,15 @@ export interface DomainTotals {
 }
 
 export function domainTotals(s: Snapshot): DomainTotals {
-  const t: DomainTotals = { domains: s.domains.length, liveIovas: 0, cachedPfns: 0, magazines: 0, depotMags: 0, hits: 0, misses: 0 };
+  const t: DomainTotals = {
+    domains: s.domains.length,
+    liveIovas: 0,
+    cachedPfns: 0,
+    magazines: 0,
+    depotMags: 0,
+    hits: 0,
+    misses: 0,
+  };
   for (const d of s.domains) {
     t.liveIovas += d.liveIovas;
     t.cachedPfns += d.cachedPfns;

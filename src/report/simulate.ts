@@ -17,16 +17,20 @@ export function slabView(s: Snapshot, format: SlabViewFormat | undefined): strin
 export function formatBreakdown(s: Snapshot, profile: string): string {
   const m = s.magazines;
   const t = domainTotals(s);
-  return [
-    `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}) in ${s.magazineCache}, `
-      + `${BigInt(m.total) * BigInt(s.magazineObjSize)} bytes`,
-    `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} `
-      + `(loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
-    `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, `
-      + `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
-    `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; `
-      + `magazines ${s.magazineMode}; profile ${profile}`,
-  ].join('\n') + '\n' + formatDma(s);
+  return (
+    [
+      `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}) in ${s.magazineCache}, ` +
+        `${BigInt(m.total) * BigInt(s.magazineObjSize)} bytes`,
+      `cached PFNs: ${m.loadedPfns + m.prevPfns + m.depotPfns} ` +
+        `(loaded ${m.loadedPfns}, prev ${m.prevPfns}, depot ${m.depotPfns})`,
+      `domains: ${t.domains}; live IOVAs ${t.liveIovas}, cached PFNs ${t.cachedPfns}, magazines ${t.magazines}, ` +
+        `depot magazines ${t.depotMags}, rcache hits ${t.hits}, misses ${t.misses}`,
+      `clock: ${s.nowMs} ms; CPUs ${s.onlineCpus} online of ${s.possibleCpus} possible; ` +
+        `magazines ${s.magazineMode}; profile ${profile}`,
+    ].join('\n') +
+    '\n' +
+    formatDma(s)
+  );
 }
 
 export function formatSimulateReport(s: Snapshot, profile: string, format: SlabViewFormat | undefined): string {

@@ -46,7 +46,12 @@ export interface VariantMetrics {
   magazineBytesSaved?: string;
 }
 
-export function variantMetrics(variant: string, profile: string, policy: readonly string[], s: Snapshot): VariantMetrics {
+export function variantMetrics(
+  variant: string,
+  profile: string,
+  policy: readonly string[],
+  s: Snapshot,
+): VariantMetrics {
   const iova = cacheByName(s, 'iommu_iova');
   const iovaObjSize = iovaObjSizeOf(s);
   const iovaObjects = iova?.activeObjs ?? 0;
@@ -83,7 +88,11 @@ export function withSavings(rows: VariantMetrics[]): VariantMetrics[] {
     if (r.policy.length === 0) return r;
     const base = rows.find((b) => b.profile === r.profile && b.policy.length === 0 && b.domainType === r.domainType);
     if (!base) return r;
-    return { ...r, baseline: base.variant, magazineBytesSaved: (BigInt(base.magazineBytes) - BigInt(r.magazineBytes)).toString() };
+    return {
+      ...r,
+      baseline: base.variant,
+      magazineBytesSaved: (BigInt(base.magazineBytes) - BigInt(r.magazineBytes)).toString(),
+    };
   });
 }
 
@@ -92,10 +101,12 @@ export function variantRows(
   variants: ReadonlyArray<{ label: string; profile: string; policy: readonly string[]; domainType?: string }>,
   snapshots: readonly Snapshot[],
 ): VariantMetrics[] {
-  return withSavings(variants.map((v, i) => ({
-    ...variantMetrics(v.label, v.profile, v.policy, snapshots[i]!),
-    ...(v.domainType ? { domainType: v.domainType } : {}),
-  })));
+  return withSavings(
+    variants.map((v, i) => ({
+      ...variantMetrics(v.label, v.profile, v.policy, snapshots[i]),
+      ...(v.domainType ? { domainType: v.domainType } : {}),
+    })),
+  );
 }
 
 export function formatHitRate(rate: number | null): string {
@@ -114,34 +125,85 @@ export function humanBytes(bytes: string | bigint): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-export const VARIANT_TABLE_HEADER = ['variant', 'design', 'magazine cache', 'mag objs', 'mag bytes', 'iova objs',
-  'iova bytes', 'hit rate', 'depot hwm', 'trims', 'overflows', 'slow allocs'];
+export const VARIANT_TABLE_HEADER = [
+  'variant',
+  'design',
+  'magazine cache',
+  'mag objs',
+  'mag bytes',
+  'iova objs',
+  'iova bytes',
+  'hit rate',
+  'depot hwm',
+  'trims',
+  'overflows',
+  'slow allocs',
+];
 
 export function formatVariantTable(rows: VariantMetrics[]): string {
-  const table = formatTable(VARIANT_TABLE_HEADER, rows.map((r) => [
-    r.variant, r.design, `${r.magazineCache} (${r.magazineObjSize} B)`, String(r.magazineObjects), r.magazineBytes,
-    String(r.iovaObjects), r.iovaBytes, formatHitRate(r.hitRate), String(r.depotHighWater), String(r.depotTrims),
-    String(r.depotOverflows), String(r.slowPathAllocs),
-  ]), 3);
-  const savings = rows.filter((r) => r.magazineBytesSaved !== undefined).map((r) => {
-    const saved = BigInt(r.magazineBytesSaved!);
-    return saved >= 0n
-      ? `${r.variant} saves ${saved} bytes (${humanBytes(saved)}) of magazines against ${r.baseline}`
-      : `${r.variant} costs ${-saved} bytes (${humanBytes(-saved)}) more magazines than ${r.baseline}`;
-  });
+  const table = formatTable(
+    VARIANT_TABLE_HEADER,
+    rows.map((r) => [
+      r.variant,
+      r.design,
+      `${r.magazineCache} (${r.magazineObjSize} B)`,
+      String(r.magazineObjects),
+      r.magazineBytes,
+      String(r.iovaObjects),
+      r.iovaBytes,
+      formatHitRate(r.hitRate),
+      String(r.depotHighWater),
+      String(r.depotTrims),
+      String(r.depotOverflows),
+      String(r.slowPathAllocs),
+    ]),
+    3,
+  );
+  const savings = rows
+    .filter((r) => r.magazineBytesSaved !== undefined)
+    .map((r) => {
+      const saved = BigInt(r.magazineBytesSaved!);
+      return saved >= 0n
+        ? `${r.variant} saves ${saved} bytes (${humanBytes(saved)}) of magazines against ${r.baseline}`
+        : `${r.variant} costs ${-saved} bytes (${humanBytes(-saved)}) more magazines than ${r.baseline}`;
+    });
   return table + (savings.length > 0 ? '\n' + savings.join('\n') + '\n' : '') + formatDmaVariantTable(rows);
 }
 
-export const DMA_VARIANT_HEADER = ['variant', 'maps', 'queued', 'ring-full flushes', 'timer flushes', 'timer freed',
-  'timer freed on', '32-bit tries', 'switched'];
+export const DMA_VARIANT_HEADER = [
+  'variant',
+  'maps',
+  'queued',
+  'ring-full flushes',
+  'timer flushes',
+  'timer freed',
+  'timer freed on',
+  '32-bit tries',
+  'switched',
+];
 
 /** The DMA counters of every variant that ran DMA domains ('' when none did). */
 function formatDmaVariantTable(rows: VariantMetrics[]): string {
   const dma = rows.filter((r) => r.dma !== null);
   if (dma.length === 0) return '';
-  return '\n' + formatTable(DMA_VARIANT_HEADER, dma.map((r) => {
-    const t = r.dma!;
-    return [r.variant, String(t.maps), String(t.queued), String(t.flushesFull), String(t.flushesTimer),
-      String(t.timerFreed), topCpus(t.timerFreedOn, 2), String(t.sacAttempts), String(t.sacSwitched)];
-  }));
+  return (
+    '\n' +
+    formatTable(
+      DMA_VARIANT_HEADER,
+      dma.map((r) => {
+        const t = r.dma!;
+        return [
+          r.variant,
+          String(t.maps),
+          String(t.queued),
+          String(t.flushesFull),
+          String(t.flushesTimer),
+          String(t.timerFreed),
+          topCpus(t.timerFreedOn, 2),
+          String(t.sacAttempts),
+          String(t.sacSwitched),
+        ];
+      }),
+    )
+  );
 }

@@ -23,9 +23,18 @@ export interface CompareChoices {
 
 /** Options that describe a workload and so cannot go with --trace. */
 const WORKLOAD_FLAGS: Array<[keyof CompareChoices, string]> = [
-  ['cpus', '--cpus'], ['online', '--online'], ['domains', '--domains'], ['slabGeometry', '--slab-geometry'],
-  ['workload', '--workload'], ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'],
-  ['preset', '--preset'], ['domainType', '--domain-type'], ['domainTypes', '--domain-types'], ['irqCpus', '--irq-cpus'],
+  ['cpus', '--cpus'],
+  ['online', '--online'],
+  ['domains', '--domains'],
+  ['slabGeometry', '--slab-geometry'],
+  ['workload', '--workload'],
+  ['ops', '--ops'],
+  ['durationMs', '--duration-ms'],
+  ['seed', '--seed'],
+  ['preset', '--preset'],
+  ['domainType', '--domain-type'],
+  ['domainTypes', '--domain-types'],
+  ['irqCpus', '--irq-cpus'],
 ];
 
 const DMA_WORKLOADS = ['nvme', 'nic', 'pause'];

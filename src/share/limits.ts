@@ -47,17 +47,21 @@ export function checkInt(what: string, value: string, min: number, max = 0x7ffff
 export function checkTimelineSamples(durationMs: bigint, intervalMs: number, series = 1): void {
   const samples = (durationMs / BigInt(intervalMs) + 1n) * BigInt(series);
   if (samples > BigInt(MAX_TIMELINE_SAMPLES)) {
-    throw new UsageError(`the timeline would hold ${samples} samples (${durationMs} ms every ${intervalMs} ms`
-      + `${series > 1 ? ` × ${series} runs` : ''}), more than the limit of ${MAX_TIMELINE_SAMPLES}; `
-      + 'use a longer --timeline interval or a shorter run.');
+    throw new UsageError(
+      `the timeline would hold ${samples} samples (${durationMs} ms every ${intervalMs} ms` +
+        `${series > 1 ? ` × ${series} runs` : ''}), more than the limit of ${MAX_TIMELINE_SAMPLES}; ` +
+        'use a longer --timeline interval or a shorter run.',
+    );
   }
 }
 
 /** Domains × possible CPUs within MAX_DOMAIN_CPUS. */
 export function checkDomainCpus(domains: number, cpus: number): void {
   if (domains * cpus > MAX_DOMAIN_CPUS) {
-    throw new UsageError(`--domains ${domains} × --cpus ${cpus} = ${domains * cpus} per-CPU rcaches, more than the `
-      + `limit of ${MAX_DOMAIN_CPUS}.`);
+    throw new UsageError(
+      `--domains ${domains} × --cpus ${cpus} = ${domains * cpus} per-CPU rcaches, more than the ` +
+        `limit of ${MAX_DOMAIN_CPUS}.`,
+    );
   }
 }
 

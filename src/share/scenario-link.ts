@@ -7,14 +7,24 @@
 // Values are checked by the CLI's own checks (src/share/limits.ts), so a bad link is refused with
 // the message the CLI would print for the same value.
 import {
-  DMA_DOMAIN_TYPES, type DmaDomainType, type EngineName, type MagazineMode, type SlabGeometry,
+  DMA_DOMAIN_TYPES,
+  type DmaDomainType,
+  type EngineName,
+  type MagazineMode,
+  type SlabGeometry,
 } from '../engine.js';
 import type { SlabViewFormat } from '../report/simulate.js';
 import { WORKLOAD_NAMES, type WorkloadName } from '../workloads/common.js';
 import { checkExplainCpus } from '../report/explain-lines.js';
 import { checkCompareOptions } from './compare-rules.js';
 import {
-  checkChoice, checkChoiceList, checkIntFlag, checkProfile, checkProfileList, splitPolicy, type IntFlag,
+  checkChoice,
+  checkChoiceList,
+  checkIntFlag,
+  checkProfile,
+  checkProfileList,
+  splitPolicy,
+  type IntFlag,
 } from './limits.js';
 import { UsageError } from './usage-error.js';
 
@@ -73,13 +83,29 @@ const WORKLOAD: readonly LinkCommand[] = ['simulate', 'compare'];
 const RUNS: readonly LinkCommand[] = ['simulate', 'compare', 'replay'];
 const MACHINE: readonly LinkCommand[] = ['simulate', 'compare', 'explain'];
 
-const int = (key: FieldKey, flag: IntFlag, commands = WORKLOAD): Field =>
-  ({ key, flag, commands, parse: (v) => checkIntFlag(flag, v), show: (n: number) => String(n) });
-const choice = <T extends string>(key: FieldKey, flag: string, allowed: readonly T[], commands = WORKLOAD): Field =>
-  ({ key, flag, commands, parse: (v) => checkChoice(flag, v, allowed), show: (s: string) => s });
+const int = (key: FieldKey, flag: IntFlag, commands = WORKLOAD): Field => ({
+  key,
+  flag,
+  commands,
+  parse: (v) => checkIntFlag(flag, v),
+  show: (n: number) => String(n),
+});
+const choice = <T extends string>(key: FieldKey, flag: string, allowed: readonly T[], commands = WORKLOAD): Field => ({
+  key,
+  flag,
+  commands,
+  parse: (v) => checkChoice(flag, v, allowed),
+  show: (s: string) => s,
+});
 
-const text = (key: FieldKey, flag: string, commands: readonly LinkCommand[]): Field =>
-  ({ key, flag, stdin: true, commands, parse: (v) => v, show: (t: string) => t });
+const text = (key: FieldKey, flag: string, commands: readonly LinkCommand[]): Field => ({
+  key,
+  flag,
+  stdin: true,
+  commands,
+  parse: (v) => v,
+  show: (t: string) => t,
+});
 
 /**
  * Every field in canonical order: links and command lines list them in this order. A new CLI
@@ -97,13 +123,28 @@ const FIELDS: readonly Field[] = [
   int('seed', '--seed'),
   choice('domainType', '--domain-type', DMA_DOMAIN_TYPES),
   int('irqCpus', '--irq-cpus'),
-  { key: 'domainTypes', flag: '--domain-types', commands: ['compare'],
-    parse: (v) => checkChoiceList('--domain-types', v, DMA_DOMAIN_TYPES), show: (list: string[]) => list.join(',') },
+  {
+    key: 'domainTypes',
+    flag: '--domain-types',
+    commands: ['compare'],
+    parse: (v) => checkChoiceList('--domain-types', v, DMA_DOMAIN_TYPES),
+    show: (list: string[]) => list.join(','),
+  },
   choice('engine', '--engine', ['wasm', 'ts'] as const, RUNS),
-  { key: 'profile', flag: '--profile', commands: RUNS, parse: (v) => checkProfile('--profile', v),
-    show: (p: string) => p },
-  { key: 'profiles', flag: '--profiles', commands: ['compare'], parse: checkProfileList,
-    show: (list: string[]) => list.join(',') },
+  {
+    key: 'profile',
+    flag: '--profile',
+    commands: RUNS,
+    parse: (v) => checkProfile('--profile', v),
+    show: (p: string) => p,
+  },
+  {
+    key: 'profiles',
+    flag: '--profiles',
+    commands: ['compare'],
+    parse: checkProfileList,
+    show: (list: string[]) => list.join(','),
+  },
   { key: 'policy', flag: '--policy', commands: RUNS, parse: splitPolicy, show: (list: string[]) => list.join(',') },
   choice('magazines', '--magazines', ['named', 'unnamed'] as const),
   choice('format', '--format', ['slabtop', 'slabinfo'] as const),
@@ -173,12 +214,14 @@ export function scenarioFromEntries(command: string, pairs: Iterable<readonly [s
 }
 
 // encodeURIComponent, but leaving the characters that read well in a link and mean nothing in a hash value.
-const encodeValue = (v: string): string => encodeURIComponent(v).replace(/%(2C|3D|3A|2F)/g, (_m, hex: string) =>
-  String.fromCharCode(parseInt(hex, 16)));
+const encodeValue = (v: string): string =>
+  encodeURIComponent(v).replace(/%(2C|3D|3A|2F)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /** The link's hash, without '#': `simulate?preset=seed&policy=lazy`. */
 export function scenarioToHash(s: PlaygroundScenario): string {
-  const query = scenarioToEntries(s).map(([k, v]) => `${k}=${encodeValue(v)}`).join('&');
+  const query = scenarioToEntries(s)
+    .map(([k, v]) => `${k}=${encodeValue(v)}`)
+    .join('&');
   return query ? `${s.command}?${query}` : s.command;
 }
 
@@ -199,10 +242,13 @@ export function scenarioFromHash(hash: string): PlaygroundScenario {
   const text = hash.replace(/^#/, '');
   const q = text.indexOf('?');
   const query = q < 0 ? '' : text.slice(q + 1);
-  const pairs = query.split('&').filter((p) => p.length > 0).map((pair): [string, string] => {
-    const eq = pair.indexOf('=');
-    return eq < 0 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))];
-  });
+  const pairs = query
+    .split('&')
+    .filter((p) => p.length > 0)
+    .map((pair): [string, string] => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))];
+    });
   return scenarioFromEntries(decode(q < 0 ? text : text.slice(0, q)), pairs);
 }
 
@@ -232,9 +278,9 @@ export function scenarioFromArgs(argv: readonly string[], stdin?: string): Playg
   }
   if (s.command === 'explain' && stdin !== undefined) s.text = stdin;
   for (let i = 0; i < rest.length; i += 2) {
-    const f = byName.get(rest[i]!.replace(/^--/, ''));
+    const f = byName.get(rest[i].replace(/^--/, ''));
     const value = rest[i + 1];
-    if (f === undefined || !rest[i]!.startsWith('--') || f.key === 'text') {
+    if (f === undefined || !rest[i].startsWith('--') || f.key === 'text') {
       throw new UsageError(`unknown option "${rest[i]}".`);
     }
     if (value === undefined) throw new UsageError(`${f.flag} needs a value.`);

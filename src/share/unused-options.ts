@@ -16,7 +16,9 @@ export interface ScenarioChoices {
 
 /** Workload options the idle workload (only domain creation) has no use for. */
 const IDLE_UNUSED: Array<[keyof ScenarioChoices, string]> = [
-  ['ops', '--ops'], ['durationMs', '--duration-ms'], ['seed', '--seed'],
+  ['ops', '--ops'],
+  ['durationMs', '--duration-ms'],
+  ['seed', '--seed'],
 ];
 
 export function checkUnusedOptions(o: ScenarioChoices): void {
@@ -29,8 +31,10 @@ export function checkUnusedOptions(o: ScenarioChoices): void {
   if (o.trace === undefined && (o.workload ?? 'idle') === 'idle') {
     const unused = IDLE_UNUSED.find(([k]) => o[k] !== undefined);
     if (unused) {
-      throw new UsageError(`${unused[1]} does nothing for the idle workload (it only creates the domains); `
-        + 'pick a workload with --workload.');
+      throw new UsageError(
+        `${unused[1]} does nothing for the idle workload (it only creates the domains); ` +
+          'pick a workload with --workload.',
+      );
     }
   }
 }

@@ -49,12 +49,14 @@ function range(values: (number | null)[]): { min: number; max: number } | null {
 }
 
 function sparkline(values: (number | null)[], lo: number, hi: number): string {
-  return values.map((v) => {
-    if (v === null) return ASCII_GAP;
-    if (hi <= lo) return BARS[0];
-    const level = Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
-    return BARS[Math.min(BARS.length - 1, Math.max(0, level))];
-  }).join('');
+  return values
+    .map((v) => {
+      if (v === null) return ASCII_GAP;
+      if (hi <= lo) return BARS[0];
+      const level = Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1));
+      return BARS[Math.min(BARS.length - 1, Math.max(0, level))];
+    })
+    .join('');
 }
 
 /**
@@ -68,16 +70,23 @@ export function renderTimelineAscii(t: Timeline, field: TimelineField, options: 
   checkTimeline(t);
   const info = fieldInfo(field);
   const width = options.width ?? 80;
-  if (!Number.isInteger(width) || width < 1) throw new TimelineError(`width must be a positive integer, got ${String(width)}`);
+  if (!Number.isInteger(width) || width < 1)
+    throw new TimelineError(`width must be a positive integer, got ${String(width)}`);
   const scale = options.scale ?? 'shared';
-  if (scale !== 'shared' && scale !== 'series') throw new TimelineError(`scale must be 'shared' or 'series', got ${String(scale)}`);
+  if (scale !== 'shared' && scale !== 'series')
+    throw new TimelineError(`scale must be 'shared' or 'series', got ${String(scale)}`);
 
-  const rows = t.series.map((s) => ({ label: s.label, samples: s.samples, values: s.samples.map((x) => info.value(x)) }));
+  const rows = t.series.map((s) => ({
+    label: s.label,
+    samples: s.samples,
+    values: s.samples.map((x) => info.value(x)),
+  }));
   const times = rows.flatMap((r) => r.samples.map((x) => x.tMs));
-  const span = times.length === 0
-    ? 'no samples'
-    : `${plainDecimal(times.reduce((a, b) => Math.min(a, b)))}–`
-      + `${plainDecimal(times.reduce((a, b) => Math.max(a, b)))} ms virtual time`;
+  const span =
+    times.length === 0
+      ? 'no samples'
+      : `${plainDecimal(times.reduce((a, b) => Math.min(a, b)))}–` +
+        `${plainDecimal(times.reduce((a, b) => Math.max(a, b)))} ms virtual time`;
   const lines = [`${info.title} (${info.column}), ${span}, sampled every ${plainDecimal(t.intervalMs)} ms`];
 
   const shared = range(rows.flatMap((r) => r.values));
@@ -93,10 +102,11 @@ export function renderTimelineAscii(t: Timeline, field: TimelineField, options: 
     const bounds = ratioScale ?? (scale === 'shared' ? shared : own) ?? { min: 0, max: 0 };
     const line = sparkline(downsample(r.values, width), bounds.min, bounds.max);
     const last = r.values[r.values.length - 1] ?? null;
-    const stats = own === null
-      ? 'min -  max -  last -'
-      : `min ${formatValue(own.min, info.unit)}  max ${formatValue(own.max, info.unit)}  `
-        + `last ${formatValue(last, info.unit)}`;
+    const stats =
+      own === null
+        ? 'min -  max -  last -'
+        : `min ${formatValue(own.min, info.unit)}  max ${formatValue(own.max, info.unit)}  ` +
+          `last ${formatValue(last, info.unit)}`;
     lines.push(`${label}  ${line}  ${stats}`);
   }
   return lines;

@@ -21,8 +21,17 @@ type DepotClassField = `depotMagazines${0 | 1 | 2 | 3 | 4 | 5}`;
 
 /** A numeric quantity of a sample: its scalar fields, or one size class's depot magazines. */
 export type TimelineField =
-  | 'depotMagazinesTotal' | 'queued' | 'magazines' | 'magazineBytes' | 'iovaObjects' | 'iovaBytes'
-  | 'hits' | 'misses' | 'hitRate' | 'cumulativeHitRate' | DepotClassField;
+  | 'depotMagazinesTotal'
+  | 'queued'
+  | 'magazines'
+  | 'magazineBytes'
+  | 'iovaObjects'
+  | 'iovaBytes'
+  | 'hits'
+  | 'misses'
+  | 'hitRate'
+  | 'cumulativeHitRate'
+  | DepotClassField;
 
 function depotClass(k: number): FieldInfo {
   return {
@@ -44,7 +53,12 @@ export const FIELDS: Readonly<Record<TimelineField, FieldInfo>> = {
   depotMagazines3: depotClass(3),
   depotMagazines4: depotClass(4),
   depotMagazines5: depotClass(5),
-  depotMagazinesTotal: { column: 'depot_total', title: 'depot magazines', unit: 'count', value: (s) => s.depotMagazinesTotal },
+  depotMagazinesTotal: {
+    column: 'depot_total',
+    title: 'depot magazines',
+    unit: 'count',
+    value: (s) => s.depotMagazinesTotal,
+  },
   queued: { column: 'queued', title: 'IOVAs in flush queues', unit: 'count', value: (s) => s.queued ?? 0 },
   magazines: { column: 'magazines', title: 'magazines', unit: 'count', value: (s) => s.magazines },
   magazineBytes: { column: 'magazine_bytes', title: 'magazine memory', unit: 'bytes', value: (s) => s.magazineBytes },
@@ -53,14 +67,27 @@ export const FIELDS: Readonly<Record<TimelineField, FieldInfo>> = {
   hits: { column: 'hits', title: 'rcache hits per interval', unit: 'count', value: (s) => s.hits },
   misses: { column: 'misses', title: 'rcache misses per interval', unit: 'count', value: (s) => s.misses },
   hitRate: { column: 'hit_rate', title: 'rcache hit rate per interval', unit: 'ratio', value: (s) => s.hitRate },
-  cumulativeHitRate: { column: 'cumulative_hit_rate', title: 'rcache hit rate since start', unit: 'ratio', value: (s) => s.cumulativeHitRate },
+  cumulativeHitRate: {
+    column: 'cumulative_hit_rate',
+    title: 'rcache hit rate since start',
+    unit: 'ratio',
+    value: (s) => s.cumulativeHitRate,
+  },
 };
 
 /** Fields in CSV column order (after series and t_ms). */
 export const FIELD_ORDER: readonly TimelineField[] = [
   ...Array.from({ length: RCACHE_CLASSES }, (_, k) => `depotMagazines${k}` as DepotClassField),
-  'depotMagazinesTotal', 'queued', 'magazines', 'magazineBytes', 'iovaObjects', 'iovaBytes',
-  'hits', 'misses', 'hitRate', 'cumulativeHitRate',
+  'depotMagazinesTotal',
+  'queued',
+  'magazines',
+  'magazineBytes',
+  'iovaObjects',
+  'iovaBytes',
+  'hits',
+  'misses',
+  'hitRate',
+  'cumulativeHitRate',
 ];
 
 /** Whether any series ever held IOVAs in flush queues: the queued chart is drawn only then. */
@@ -70,15 +97,22 @@ export function everQueued(t: Timeline): boolean {
 
 export function fieldInfo(field: TimelineField): FieldInfo {
   const info = (FIELDS as Record<string, FieldInfo | undefined>)[field];
-  if (info === undefined) throw new TimelineError(`unknown timeline field ${String(field)}; one of ${FIELD_ORDER.join(', ')}`);
+  if (info === undefined)
+    throw new TimelineError(`unknown timeline field ${String(field)}; one of ${FIELD_ORDER.join(', ')}`);
   return info;
 }
 
-export interface ByteUnit { name: 'B' | 'KiB' | 'MiB' | 'GiB' | 'TiB'; bytes: number }
+export interface ByteUnit {
+  name: 'B' | 'KiB' | 'MiB' | 'GiB' | 'TiB';
+  bytes: number;
+}
 
 const BYTE_UNITS: readonly ByteUnit[] = [
-  { name: 'B', bytes: 1 }, { name: 'KiB', bytes: 1024 }, { name: 'MiB', bytes: 1024 ** 2 },
-  { name: 'GiB', bytes: 1024 ** 3 }, { name: 'TiB', bytes: 1024 ** 4 },
+  { name: 'B', bytes: 1 },
+  { name: 'KiB', bytes: 1024 },
+  { name: 'MiB', bytes: 1024 ** 2 },
+  { name: 'GiB', bytes: 1024 ** 3 },
+  { name: 'TiB', bytes: 1024 ** 4 },
 ];
 
 /**

@@ -54,8 +54,10 @@ export class SampledEngine implements Engine {
     // Checked before the engine moves: the samples due by `target`, counted from the run's start.
     const due = target / this.step - this.now / this.step;
     if (this.samples + due > MAX_SAMPLES) {
-      throw new TimelineError(`advancing ${ms} ms to ${target} ms would bring the timeline to ${this.samples + due} `
-        + `samples at ${this.step} ms, more than the limit of ${MAX_TIMELINE_SAMPLES}; use a longer interval`);
+      throw new TimelineError(
+        `advancing ${ms} ms to ${target} ms would bring the timeline to ${this.samples + due} ` +
+          `samples at ${this.step} ms, more than the limit of ${MAX_TIMELINE_SAMPLES}; use a longer interval`,
+      );
     }
     for (let next = (this.now / this.step + 1n) * this.step; next <= target; next += this.step) {
       this.inner.advanceClock(next - this.now);
@@ -87,17 +89,33 @@ export class SampledEngine implements Engine {
   alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
     return this.inner.alloc(domain, size, limitPfn, sizeAligned);
   }
-  free(domain: number, pfn: bigint): void { this.inner.free(domain, pfn); }
-  find(domain: number, pfn: bigint): [bigint, bigint] | null { return this.inner.find(domain, pfn); }
-  reserve(domain: number, lo: bigint, hi: bigint): bigint { return this.inner.reserve(domain, lo, hi); }
-  cpuOffline(cpu: number): void { this.inner.cpuOffline(cpu); }
-  cpuOnline(cpu: number): void { this.inner.cpuOnline(cpu); }
-  flush(domain: number): void { this.inner.flush(domain); }
-  injectFailure(kind: FailureKind, nth: number): void { this.inner.injectFailure(kind, nth); }
+  free(domain: number, pfn: bigint): void {
+    this.inner.free(domain, pfn);
+  }
+  find(domain: number, pfn: bigint): [bigint, bigint] | null {
+    return this.inner.find(domain, pfn);
+  }
+  reserve(domain: number, lo: bigint, hi: bigint): bigint {
+    return this.inner.reserve(domain, lo, hi);
+  }
+  cpuOffline(cpu: number): void {
+    this.inner.cpuOffline(cpu);
+  }
+  cpuOnline(cpu: number): void {
+    this.inner.cpuOnline(cpu);
+  }
+  flush(domain: number): void {
+    this.inner.flush(domain);
+  }
+  injectFailure(kind: FailureKind, nth: number): void {
+    this.inner.injectFailure(kind, nth);
+  }
   createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
     return this.inner.createDmaDomain(granule, startPfn, type, apertureBits);
   }
-  attachDevice(domain: number, device: DeviceConfig): number { return this.inner.attachDevice(domain, device); }
+  attachDevice(domain: number, device: DeviceConfig): number {
+    return this.inner.attachDevice(domain, device);
+  }
   map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
     return this.inner.map(device, cpu, bytes, offset, coherent);
   }
@@ -107,9 +125,15 @@ export class SampledEngine implements Engine {
   unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
     this.inner.unmap(device, cpu, dmaAddr, bytes);
   }
-  snapshot(): Snapshot { return this.inner.snapshot(); }
-  checkInvariants(): void { this.inner.checkInvariants(); }
-  dispose(): void { this.inner.dispose(); }
+  snapshot(): Snapshot {
+    return this.inner.snapshot();
+  }
+  checkInvariants(): void {
+    this.inner.checkInvariants();
+  }
+  dispose(): void {
+    this.inner.dispose();
+  }
 
   /** Runs the batch in pieces so that its clock advances are sampled too. */
   batchWindow(capacityOps: number): BatchWindow {

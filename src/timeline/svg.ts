@@ -45,12 +45,22 @@ async function optional<T>(name: string, load: () => Promise<T>): Promise<T> {
     return await load();
   } catch (e) {
     throw new MissingDependencyError(
-      `SVG timelines need the optional peer dependency ${name}: npm install vega vega-lite`, name, e);
+      `SVG timelines need the optional peer dependency ${name}: npm install vega vega-lite`,
+      name,
+      e,
+    );
   }
 }
 
 /** One dash pattern per size class, all different ([1, 0] is solid). */
-const CLASS_DASHES: readonly (readonly number[])[] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 4], [12, 3, 2, 3, 2, 3]];
+const CLASS_DASHES: readonly (readonly number[])[] = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+  [1, 4],
+  [12, 3, 2, 3, 2, 3],
+];
 
 type Row = { series: string; tMs: number; value: number | null; sizeClass?: string };
 
@@ -90,15 +100,24 @@ function depotPanel(t: Timeline, mode: 'total' | 'perClass'): PanelData {
   const rows: Row[] = [];
   for (const s of t.series) {
     for (let k = 0; k < RCACHE_CLASSES; k++) {
-      for (const x of s.samples) rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k] });
+      for (const x of s.samples)
+        rows.push({ series: s.label, sizeClass: `class ${k}`, tMs: x.tMs, value: x.depotMagazines[k] });
     }
   }
-  return { yTitle: 'depot magazines per size class (count)', rows, dashByClass: true, format: ',d', integer: true, ...flatZero(rows) };
+  return {
+    yTitle: 'depot magazines per size class (count)',
+    rows,
+    dashByClass: true,
+    format: ',d',
+    integer: true,
+    ...flatZero(rows),
+  };
 }
 
 function positive(what: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new TimelineError(`${what} must be a positive number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw new TimelineError(`${what} must be a positive number, got ${String(v)}`);
   return v;
 }
 
@@ -118,15 +137,18 @@ function chartSpec(t: Timeline, options: SvgOptions): TopLevelSpec {
   const height = positive('panelHeight', options.panelHeight, 140);
   const panels = options.panels ?? defaultPanels(t);
   if (panels.length === 0) throw new TimelineError('at least one panel is needed');
-  for (const p of panels) if (!SVG_PANELS.includes(p)) throw new TimelineError(`unknown panel ${String(p)}; one of ${SVG_PANELS.join(', ')}`);
+  for (const p of panels)
+    if (!SVG_PANELS.includes(p)) throw new TimelineError(`unknown panel ${String(p)}; one of ${SVG_PANELS.join(', ')}`);
   const depot = options.depot ?? 'total';
-  if (depot !== 'total' && depot !== 'perClass') throw new TimelineError(`depot must be 'total' or 'perClass', got ${String(depot)}`);
+  if (depot !== 'total' && depot !== 'perClass')
+    throw new TimelineError(`depot must be 'total' or 'perClass', got ${String(depot)}`);
   const points = options.points ?? t.series.some((s) => s.samples.length === 1);
   const labels = t.series.map((s) => s.label);
   const times = t.series.flatMap((s) => s.samples.map((x) => x.tMs));
-  const xDomain: [number, number] = times.length === 0
-    ? [0, t.intervalMs]
-    : [times.reduce((a, b) => Math.min(a, b)), times.reduce((a, b) => Math.max(a, b))];
+  const xDomain: [number, number] =
+    times.length === 0
+      ? [0, t.intervalMs]
+      : [times.reduce((a, b) => Math.min(a, b)), times.reduce((a, b) => Math.max(a, b))];
   if (xDomain[0] === xDomain[1]) xDomain[1] = xDomain[0] + t.intervalMs;
   const wholeMs = times.every(Number.isInteger) && Number.isInteger(t.intervalMs);
 
@@ -139,20 +161,30 @@ function chartSpec(t: Timeline, options: SvgOptions): TopLevelSpec {
       mark: { type: 'line' as const, point: points, interpolate: 'linear' as const },
       encoding: {
         x: {
-          field: 'tMs', type: 'quantitative' as const, title: TIME_AXIS_TITLE, scale: { domain: xDomain, nice: false },
+          field: 'tMs',
+          type: 'quantitative' as const,
+          title: TIME_AXIS_TITLE,
+          scale: { domain: xDomain, nice: false },
           ...(wholeMs ? { axis: { tickMinStep: 1 } } : {}),
         },
         y: {
-          field: 'value', type: 'quantitative' as const, title: d.yTitle,
+          field: 'value',
+          type: 'quantitative' as const,
+          title: d.yTitle,
           ...(d.domain ? { scale: { domain: d.domain } } : {}),
           ...(d.format ? { axis: { format: d.format, ...(d.integer ? { tickMinStep: 1 } : {}) } } : {}),
         },
         color: { field: 'series', type: 'nominal' as const, title: 'series', scale: { domain: labels }, sort: labels },
-        ...(d.dashByClass ? {
-          strokeDash: {
-            field: 'sizeClass', type: 'nominal' as const, title: 'size class', scale: { range: CLASS_DASHES.map((dash) => [...dash]) },
-          },
-        } : {}),
+        ...(d.dashByClass
+          ? {
+              strokeDash: {
+                field: 'sizeClass',
+                type: 'nominal' as const,
+                title: 'size class',
+                scale: { range: CLASS_DASHES.map((dash) => [...dash]) },
+              },
+            }
+          : {}),
       },
     };
   });
@@ -168,7 +200,11 @@ function chartSpec(t: Timeline, options: SvgOptions): TopLevelSpec {
     padding: 8,
     vconcat: views,
     resolve: { scale: { color: 'shared', x: 'shared' } },
-    config: { legend: { orient: 'right', labelLimit: 320 }, axis: { labelFontSize: 10, titleFontSize: 11 }, font: 'sans-serif' },
+    config: {
+      legend: { orient: 'right', labelLimit: 320 },
+      axis: { labelFontSize: 10, titleFontSize: 11 },
+      font: 'sans-serif',
+    },
   };
 }
 

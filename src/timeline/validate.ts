@@ -16,18 +16,23 @@ export function checkTimeline(t: Timeline): void {
   }
   const labels = new Set<string>();
   for (const series of t.series) {
-    if (typeof series.label !== 'string' || series.label === '') throw new TimelineError('a series needs a non-empty label');
+    if (typeof series.label !== 'string' || series.label === '')
+      throw new TimelineError('a series needs a non-empty label');
     if (labels.has(series.label)) throw new TimelineError(`two series are labelled ${JSON.stringify(series.label)}`);
     labels.add(series.label);
     let lastMs = -Infinity;
     for (const s of series.samples) {
       if (typeof s.tMs !== 'number' || !Number.isFinite(s.tMs) || s.tMs < lastMs) {
         const where = `series ${JSON.stringify(series.label)}`;
-        throw new TimelineError(`${where}: sample times must be finite and in order (${String(s.tMs)} after ${lastMs})`);
+        throw new TimelineError(
+          `${where}: sample times must be finite and in order (${String(s.tMs)} after ${lastMs})`,
+        );
       }
       lastMs = s.tMs;
       if (!Array.isArray(s.depotMagazines) || s.depotMagazines.length !== RCACHE_CLASSES) {
-        throw new TimelineError(`series ${JSON.stringify(series.label)} at ${s.tMs} ms: depotMagazines needs ${RCACHE_CLASSES} entries`);
+        throw new TimelineError(
+          `series ${JSON.stringify(series.label)} at ${s.tMs} ms: depotMagazines needs ${RCACHE_CLASSES} entries`,
+        );
       }
       for (const f of FIELD_ORDER) {
         const info = fieldInfo(f);

@@ -6,7 +6,11 @@ import { clip } from '../share/echo.js';
  * message shows at most the first 80 characters of it). */
 export class TraceSyntaxError extends IovaLabError {
   override name = 'TraceSyntaxError';
-  constructor(readonly line: number, readonly expected: string, readonly got: string) {
+  constructor(
+    readonly line: number,
+    readonly expected: string,
+    readonly got: string,
+  ) {
     super(`trace line ${line}: expected ${expected}${got ? `, got "${clip(got)}"` : ''}`, 0);
   }
 }

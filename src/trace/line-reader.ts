@@ -6,8 +6,17 @@ import { TraceSyntaxError } from './errors.js';
 /** The characters that String.prototype.trim and /\s/ both treat as white space. */
 function isSpace(c: number): boolean {
   if (c <= 0x7f) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029
-    || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 function hexDigit(c: number): number {
@@ -68,12 +77,17 @@ export class LineReader {
     if (hash >= start && hash < end) end = hash;
     while (start < end && isSpace(text.charCodeAt(start))) start++;
     while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
-    this.line = line; this.bodyStart = start; this.bodyEnd = end;
+    this.line = line;
+    this.bodyStart = start;
+    this.bodyEnd = end;
     let n = 0;
     for (let i = start; i < end;) {
       const s = i;
       while (i < end && !isSpace(text.charCodeAt(i))) i++;
-      if (n < MAX_TOKENS) { this.starts[n] = s; this.ends[n] = i; }
+      if (n < MAX_TOKENS) {
+        this.starts[n] = s;
+        this.ends[n] = i;
+      }
       n++;
       while (i < end && isSpace(text.charCodeAt(i))) i++;
     }
@@ -87,7 +101,8 @@ export class LineReader {
   /** Token i, as the interned constant when it is one of `words` (no slice, no string hashing
    * in the USAGE lookup that follows). */
   word(i: number, words: readonly string[]): string | undefined {
-    const s = this.starts[i], len = this.ends[i] - s;
+    const s = this.starts[i],
+      len = this.ends[i] - s;
     if (i < this.count) for (const w of words) if (w.length === len && this.text.startsWith(w, s)) return w;
     return this.tok(i);
   }
@@ -113,7 +128,10 @@ export class LineReader {
     const v = this.scan(i, what);
     if (v === Infinity) return this.big(i, what);
     const slot = v & (BIGINT_CACHE - 1);
-    if (this.cachedKeys[slot] !== v) { this.cachedKeys[slot] = v; this.cachedBigints[slot] = BigInt(v); }
+    if (this.cachedKeys[slot] !== v) {
+      this.cachedKeys[slot] = v;
+      this.cachedBigints[slot] = BigInt(v);
+    }
     return this.cachedBigints[slot];
   }
 
@@ -124,4 +142,3 @@ export class LineReader {
     return v;
   }
 }
-

@@ -25,22 +25,23 @@ export interface TraceHeader {
 type At = { line: number };
 // free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
 // pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
-export type TraceOp = At & (
-  | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
-  | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
-  | { op: 'map'; dev: number; cpu: number; bytes: bigint }
-  | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
-  | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint; ref?: number }
-  | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
-  | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
-  | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
-  | { op: 'slow-free'; id: number; pfn: bigint; ref?: number }
-  | { op: 'reserve'; id: number; lo: bigint; hi: bigint }
-  | { op: 'tick'; ms: bigint }
-  | { op: 'offline' | 'online'; cpu: number }
-  | { op: 'flush' | 'put'; id: number }
-  | { op: 'inject'; kind: FailureKind; nth: number }
-);
+export type TraceOp = At &
+  (
+    | { op: 'domain'; id: number; granule: number; startPfn: bigint; type?: DmaDomainType }
+    | { op: 'device'; dev: number; id: number; maskBits: number; bus: DmaBus }
+    | { op: 'map'; dev: number; cpu: number; bytes: bigint }
+    | { op: 'map-sg'; dev: number; cpu: number; segments: bigint[] }
+    | { op: 'unmap'; dev: number; cpu: number; addr: bigint; bytes: bigint; ref?: number }
+    | { op: 'alloc' | 'alloc-noflush'; id: number; cpu: number; size: bigint; limitPfn: bigint }
+    | { op: 'free'; id: number; cpu: number; pfn: bigint; size: bigint; ref?: number }
+    | { op: 'slow-alloc'; id: number; size: bigint; limitPfn: bigint; aligned: boolean }
+    | { op: 'slow-free'; id: number; pfn: bigint; ref?: number }
+    | { op: 'reserve'; id: number; lo: bigint; hi: bigint }
+    | { op: 'tick'; ms: bigint }
+    | { op: 'offline' | 'online'; cpu: number }
+    | { op: 'flush' | 'put'; id: number }
+    | { op: 'inject'; kind: FailureKind; nth: number }
+  );
 
 export interface Trace {
   header: TraceHeader;
@@ -49,7 +50,12 @@ export interface Trace {
 
 /** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
 export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set([
-  'alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg',
+  'alloc',
+  'alloc-noflush',
+  'slow-alloc',
+  'reserve',
+  'map',
+  'map-sg',
 ]);
 /** Ops whose value is a DMA address rather than a PFN. */
 export const ADDRESS_OPS: ReadonlySet<TraceOp['op']> = new Set(['map', 'map-sg']);
@@ -78,19 +84,40 @@ const USAGE: Record<string, string[]> = {
 const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];
 
 /** Every word that can start a line after the header, most frequent first. */
-const OP_WORDS = ['alloc', 'free', 'map', 'unmap', 'map-sg', 'tick', 'alloc-noflush', 'slow-alloc', 'slow-free',
-  'domain', 'device', 'put', 'reserve', 'flush', 'offline', 'online', 'inject', 'magazines', 'profile', 'policy', 'cpus'];
+const OP_WORDS = [
+  'alloc',
+  'free',
+  'map',
+  'unmap',
+  'map-sg',
+  'tick',
+  'alloc-noflush',
+  'slow-alloc',
+  'slow-free',
+  'domain',
+  'device',
+  'put',
+  'reserve',
+  'flush',
+  'offline',
+  'online',
+  'inject',
+  'magazines',
+  'profile',
+  'policy',
+  'cpus',
+];
 
 /** Argument counts an op's line may have (its USAGE minus optional [..] and repeated … ones, up to all). */
 function arity(op: string): [number, number] {
-  const args = USAGE[op]!;
+  const args = USAGE[op];
   const required = args.filter((a) => !a.startsWith('[') && !a.endsWith('…')).length;
   const max = args.some((a) => a.endsWith('…')) ? IOVA_SG_MAX_SEGMENTS + required - 1 : args.length;
   return [required, max];
 }
 
 function usage(op: string): string {
-  return `"${op} ${USAGE[op]!.map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
+  return `"${op} ${USAGE[op].map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
 /**
@@ -266,9 +293,11 @@ function traceParser(): { push(chunk: string): void; end(): Trace } {
         const cpu = cpuArg(2);
         const ref = refIn(3, dev, unmappedMaps, 'not yet unmapped map or map-sg line of device');
         const bytes = r.num(4, 'bytes');
-        ops.push(ref === undefined
-          ? { line, op, dev, cpu, addr: r.num(3, 'dma_addr'), bytes }
-          : { line, op, dev, cpu, addr: 0n, bytes, ref });
+        ops.push(
+          ref === undefined
+            ? { line, op, dev, cpu, addr: r.num(3, 'dma_addr'), bytes }
+            : { line, op, dev, cpu, addr: 0n, bytes, ref },
+        );
         break;
       }
       case 'alloc':
@@ -283,9 +312,11 @@ function traceParser(): { push(chunk: string): void; end(): Trace } {
         const cpu = cpuArg(2);
         const ref = refArg(3, id);
         const size = r.num(4, 'size');
-        ops.push(ref === undefined
-          ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size }
-          : { line, op, id, cpu, pfn: 0n, size, ref });
+        ops.push(
+          ref === undefined
+            ? { line, op, id, cpu, pfn: r.num(3, 'pfn'), size }
+            : { line, op, id, cpu, pfn: 0n, size, ref },
+        );
         break;
       }
       case 'slow-alloc': {

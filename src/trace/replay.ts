@@ -18,7 +18,11 @@ import { ADDRESS_OPS, VALUE_OPS, type Trace, type TraceOp } from './parse.js';
  */
 export class TraceReplayError extends IovaLabError {
   override name = 'TraceReplayError';
-  constructor(readonly line: number, readonly op: string, readonly engineError: unknown) {
+  constructor(
+    readonly line: number,
+    readonly op: string,
+    readonly engineError: unknown,
+  ) {
     const why = engineError instanceof Error ? `${engineError.name}: ${engineError.message}` : String(engineError);
     const status = engineError instanceof IovaLabError ? engineError.status : 0;
     super(`trace line ${line} (${op}): ${why}`, status, engineError);
@@ -66,7 +70,8 @@ export function replayResultToJson(r: ReplayResult): ReplayResultJson {
 
 /** A value as `replay --json` prints it: the PFN, or a map's DMA address, as a decimal string. */
 export function replayValueToJson(v: ReplayValue): ReplayResultJson['values'][number] {
-  return v.addr !== undefined ? { line: v.line, op: v.op, addr: v.addr.toString() }
+  return v.addr !== undefined
+    ? { line: v.line, op: v.op, addr: v.addr.toString() }
     : { line: v.line, op: v.op, pfn: v.pfn.toString() };
 }
 
@@ -80,7 +85,7 @@ const word = (n: number): bigint => (n < SMALL_WORDS.length ? SMALL_WORDS[n] : B
 
 /** The allocation (map) line a free (unmap) names with `@<line>`, if it does. */
 const refOf = (o: TraceOp): number | undefined =>
-  (o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap' ? o.ref : undefined);
+  o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap' ? o.ref : undefined;
 
 /** Batch ops one trace op may take: a map-sg of the most segments, 5 per SG_SEGMENTS op, then MAP_SG. */
 const MAX_OPS_PER_LINE = Math.ceil(IOVA_SG_MAX_SEGMENTS / 5) + 1;
@@ -103,47 +108,124 @@ function encodeMapSg(o: Extract<TraceOp, { op: 'map-sg' }>, out: BigUint64Array,
     for (let j = 0; j < 5; j++) out[w + 1 + j] = o.segments[i + j] ?? 0n;
   }
   const w = at + n * OP_WORDS;
-  out[w] = word(OpCode.MapSg); out[w + 1] = word(dev); out[w + 2] = word(o.cpu);
-  out[w + 3] = 0n; out[w + 4] = 0n; out[w + 5] = 0n;
+  out[w] = word(OpCode.MapSg);
+  out[w + 1] = word(dev);
+  out[w + 2] = word(o.cpu);
+  out[w + 3] = 0n;
+  out[w + 4] = 0n;
+  out[w + 5] = 0n;
   return n + 1;
 }
 
 /** The batch words of one op, and how many batch ops it took. */
 function encode(o: TraceOp, out: BigUint64Array, at: number, { dom, dev, pfnOf }: Ids): number {
-  let code: OpCode, d = 0, cpu = 0, a = 0n, b = 0n, c = 0n;
+  let code: OpCode,
+    d = 0,
+    cpu = 0,
+    a = 0n,
+    b = 0n,
+    c = 0n;
   switch (o.op) {
     case 'domain':
       if (o.type) {
-        code = OpCode.DmaDomainCreate; cpu = DMA_DEFAULT_APERTURE_BITS; a = BigInt(o.granule); b = o.startPfn;
+        code = OpCode.DmaDomainCreate;
+        cpu = DMA_DEFAULT_APERTURE_BITS;
+        a = BigInt(o.granule);
+        b = o.startPfn;
         c = TYPE_WORDS[o.type];
       } else {
-        code = OpCode.DomainCreate; a = BigInt(o.granule); b = o.startPfn;
+        code = OpCode.DomainCreate;
+        a = BigInt(o.granule);
+        b = o.startPfn;
       }
       break;
     case 'device':
-      code = OpCode.DeviceAttach; d = dom(o.id); cpu = o.bus === 'pci' ? 0 : 1; a = BigInt(o.maskBits); b = a; break;
-    case 'map': code = OpCode.Map; d = dev(o.dev); cpu = o.cpu; a = o.bytes; break;
-    case 'map-sg': return encodeMapSg(o, out, at, dev(o.dev));
-    case 'unmap': code = OpCode.Unmap; d = dev(o.dev); cpu = o.cpu; a = pfnOf(o); b = o.bytes; break;
+      code = OpCode.DeviceAttach;
+      d = dom(o.id);
+      cpu = o.bus === 'pci' ? 0 : 1;
+      a = BigInt(o.maskBits);
+      b = a;
+      break;
+    case 'map':
+      code = OpCode.Map;
+      d = dev(o.dev);
+      cpu = o.cpu;
+      a = o.bytes;
+      break;
+    case 'map-sg':
+      return encodeMapSg(o, out, at, dev(o.dev));
+    case 'unmap':
+      code = OpCode.Unmap;
+      d = dev(o.dev);
+      cpu = o.cpu;
+      a = pfnOf(o);
+      b = o.bytes;
+      break;
     case 'alloc':
     case 'alloc-noflush':
-      code = OpCode.AllocFast; d = dom(o.id); cpu = o.cpu; a = o.size; b = o.limitPfn; c = o.op === 'alloc' ? 1n : 0n; break;
-    case 'free': code = OpCode.FreeFast; d = dom(o.id); cpu = o.cpu; a = pfnOf(o); b = o.size; break;
-    case 'slow-alloc': code = OpCode.Alloc; d = dom(o.id); a = o.size; b = o.limitPfn; c = o.aligned ? 1n : 0n; break;
-    case 'slow-free': code = OpCode.Free; d = dom(o.id); a = pfnOf(o); break;
-    case 'reserve': code = OpCode.Reserve; d = dom(o.id); a = o.lo; b = o.hi; break;
-    case 'tick': code = OpCode.Advance; a = o.ms; break;
-    case 'offline': code = OpCode.CpuOffline; cpu = o.cpu; break;
-    case 'online': code = OpCode.CpuOnline; cpu = o.cpu; break;
-    case 'flush': code = OpCode.Flush; d = dom(o.id); break;
-    case 'put': code = OpCode.DomainPut; d = dom(o.id); break;
+      code = OpCode.AllocFast;
+      d = dom(o.id);
+      cpu = o.cpu;
+      a = o.size;
+      b = o.limitPfn;
+      c = o.op === 'alloc' ? 1n : 0n;
+      break;
+    case 'free':
+      code = OpCode.FreeFast;
+      d = dom(o.id);
+      cpu = o.cpu;
+      a = pfnOf(o);
+      b = o.size;
+      break;
+    case 'slow-alloc':
+      code = OpCode.Alloc;
+      d = dom(o.id);
+      a = o.size;
+      b = o.limitPfn;
+      c = o.aligned ? 1n : 0n;
+      break;
+    case 'slow-free':
+      code = OpCode.Free;
+      d = dom(o.id);
+      a = pfnOf(o);
+      break;
+    case 'reserve':
+      code = OpCode.Reserve;
+      d = dom(o.id);
+      a = o.lo;
+      b = o.hi;
+      break;
+    case 'tick':
+      code = OpCode.Advance;
+      a = o.ms;
+      break;
+    case 'offline':
+      code = OpCode.CpuOffline;
+      cpu = o.cpu;
+      break;
+    case 'online':
+      code = OpCode.CpuOnline;
+      cpu = o.cpu;
+      break;
+    case 'flush':
+      code = OpCode.Flush;
+      d = dom(o.id);
+      break;
+    case 'put':
+      code = OpCode.DomainPut;
+      d = dom(o.id);
+      break;
     case 'inject':
       // Rare: the library's own encoder keeps the failure-kind word in one place.
       out.set(encodeOps([{ op: 'injectFailure', kind: o.kind, nth: o.nth }]), at);
       return 1;
   }
-  out[at] = word(code); out[at + 1] = word(d); out[at + 2] = word(cpu);
-  out[at + 3] = a; out[at + 4] = b; out[at + 5] = c;
+  out[at] = word(code);
+  out[at + 1] = word(d);
+  out[at + 2] = word(cpu);
+  out[at + 3] = a;
+  out[at + 4] = b;
+  out[at + 5] = c;
   return 1;
 }
 
@@ -157,21 +239,51 @@ function runOne(e: Engine, o: TraceOp, { dom, dev, pfnOf }: Ids): void {
     case 'device':
       e.attachDevice(dom(o.id), { bus: o.bus, dmaMaskBits: o.maskBits, coherentMaskBits: o.maskBits, forceDac: false });
       break;
-    case 'map': e.map(dev(o.dev), o.cpu, o.bytes, 0n, false); break;
-    case 'map-sg': e.mapSg(dev(o.dev), o.cpu, o.segments); break;
-    case 'unmap': e.unmap(dev(o.dev), o.cpu, pfnOf(o), o.bytes); break;
-    case 'alloc': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true); break;
-    case 'alloc-noflush': e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false); break;
-    case 'free': e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size); break;
-    case 'slow-alloc': e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned); break;
-    case 'slow-free': e.free(dom(o.id), pfnOf(o)); break;
-    case 'reserve': e.reserve(dom(o.id), o.lo, o.hi); break;
-    case 'tick': e.advanceClock(o.ms); break;
-    case 'offline': e.cpuOffline(o.cpu); break;
-    case 'online': e.cpuOnline(o.cpu); break;
-    case 'flush': e.flush(dom(o.id)); break;
-    case 'put': e.putDomain(dom(o.id)); break;
-    case 'inject': e.injectFailure(o.kind, o.nth); break;
+    case 'map':
+      e.map(dev(o.dev), o.cpu, o.bytes, 0n, false);
+      break;
+    case 'map-sg':
+      e.mapSg(dev(o.dev), o.cpu, o.segments);
+      break;
+    case 'unmap':
+      e.unmap(dev(o.dev), o.cpu, pfnOf(o), o.bytes);
+      break;
+    case 'alloc':
+      e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, true);
+      break;
+    case 'alloc-noflush':
+      e.allocFast(dom(o.id), o.cpu, o.size, o.limitPfn, false);
+      break;
+    case 'free':
+      e.freeFast(dom(o.id), o.cpu, pfnOf(o), o.size);
+      break;
+    case 'slow-alloc':
+      e.alloc(dom(o.id), o.size, o.limitPfn, o.aligned);
+      break;
+    case 'slow-free':
+      e.free(dom(o.id), pfnOf(o));
+      break;
+    case 'reserve':
+      e.reserve(dom(o.id), o.lo, o.hi);
+      break;
+    case 'tick':
+      e.advanceClock(o.ms);
+      break;
+    case 'offline':
+      e.cpuOffline(o.cpu);
+      break;
+    case 'online':
+      e.cpuOnline(o.cpu);
+      break;
+    case 'flush':
+      e.flush(dom(o.id));
+      break;
+    case 'put':
+      e.putDomain(dom(o.id));
+      break;
+    case 'inject':
+      e.injectFailure(o.kind, o.nth);
+      break;
   }
 }
 
@@ -203,7 +315,10 @@ export interface ReplayOptions {
  * ```
  */
 export async function replayTrace(
-  trace: Trace, engineName: EngineName = 'wasm', onValue?: (v: ReplayValue) => void, options: ReplayOptions = {},
+  trace: Trace,
+  engineName: EngineName = 'wasm',
+  onValue?: (v: ReplayValue) => void,
+  options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   using lab = await IovaLab.create({
     possibleCpus: trace.header.possibleCpus,
@@ -242,7 +357,7 @@ export async function replayTrace(
     let batchOps = 0;
     const words = win.ops; // re-fetched per run: a heap that grew detaches the old view
     while (first + n < ops.length && n < CHUNK_OPS && batchOps < CHUNK_OPS) {
-      const o = ops[first + n]!;
+      const o = ops[first + n];
       // A free naming an allocation of the batch being built waits for that batch to run.
       const ref = refOf(o);
       if (ref !== undefined && !returned.has(ref)) break;
@@ -257,17 +372,16 @@ export async function replayTrace(
     const batch = win.run(batchOps);
     const results = win.results;
     let k = 0;
-    for (; k < n && ends[k]! <= batch.completed; k++) {
-      const o = ops[first + k]!;
-      const result = results[ends[k]! - 1]!;
+    for (; k < n && ends[k] <= batch.completed; k++) {
+      const o = ops[first + k];
+      const result = results[ends[k] - 1];
       if (o.op === 'domain') {
         ids.set(o.id, Number(result));
         granuleShift.set(o.id, BigInt(Math.log2(o.granule)));
       } else if (o.op === 'device') {
         devIds.set(o.dev, Number(result));
         devShift.set(o.dev, granuleShift.get(o.id)!);
-      }
-      else if (o.op === 'put') ids.delete(o.id);
+      } else if (o.op === 'put') ids.delete(o.id);
       else if (VALUE_OPS.has(o.op)) {
         const v: ReplayValue = ADDRESS_OPS.has(o.op)
           ? { line: o.line, op: o.op, pfn: result >> devShift.get((o as { dev: number }).dev)!, addr: result }
@@ -278,7 +392,7 @@ export async function replayTrace(
       }
     }
     if (batch.completed < batchOps) {
-      const o = ops[first + k]!;
+      const o = ops[first + k];
       try {
         runOne(e, o, map);
       } catch (err) {

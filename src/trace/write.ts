@@ -11,23 +11,37 @@ const pfnOrRef = (pfn: bigint, ref?: number): string => (ref === undefined ? `0x
  */
 export function formatOp(o: TraceOp): string {
   switch (o.op) {
-    case 'domain': return `domain ${o.id} ${o.granule} ${o.startPfn}${o.type ? ` ${o.type}` : ''}`;
-    case 'device': return `device ${o.dev} ${o.id} ${o.maskBits} ${o.bus}`;
-    case 'map': return `map ${o.dev} ${o.cpu} ${o.bytes}`;
-    case 'map-sg': return `map-sg ${o.dev} ${o.cpu} ${o.segments.join(' ')}`;
-    case 'unmap': return `unmap ${o.dev} ${o.cpu} ${pfnOrRef(o.addr, o.ref)} ${o.bytes}`;
+    case 'domain':
+      return `domain ${o.id} ${o.granule} ${o.startPfn}${o.type ? ` ${o.type}` : ''}`;
+    case 'device':
+      return `device ${o.dev} ${o.id} ${o.maskBits} ${o.bus}`;
+    case 'map':
+      return `map ${o.dev} ${o.cpu} ${o.bytes}`;
+    case 'map-sg':
+      return `map-sg ${o.dev} ${o.cpu} ${o.segments.join(' ')}`;
+    case 'unmap':
+      return `unmap ${o.dev} ${o.cpu} ${pfnOrRef(o.addr, o.ref)} ${o.bytes}`;
     case 'alloc':
-    case 'alloc-noflush': return `${o.op} ${o.id} ${o.cpu} ${o.size} 0x${o.limitPfn.toString(16)}`;
-    case 'free': return `free ${o.id} ${o.cpu} ${pfnOrRef(o.pfn, o.ref)} ${o.size}`;
-    case 'slow-alloc': return `slow-alloc ${o.id} ${o.size} 0x${o.limitPfn.toString(16)} ${o.aligned ? 1 : 0}`;
-    case 'slow-free': return `slow-free ${o.id} ${pfnOrRef(o.pfn, o.ref)}`;
-    case 'reserve': return `reserve ${o.id} 0x${o.lo.toString(16)} 0x${o.hi.toString(16)}`;
-    case 'tick': return `tick ${o.ms}`;
+    case 'alloc-noflush':
+      return `${o.op} ${o.id} ${o.cpu} ${o.size} 0x${o.limitPfn.toString(16)}`;
+    case 'free':
+      return `free ${o.id} ${o.cpu} ${pfnOrRef(o.pfn, o.ref)} ${o.size}`;
+    case 'slow-alloc':
+      return `slow-alloc ${o.id} ${o.size} 0x${o.limitPfn.toString(16)} ${o.aligned ? 1 : 0}`;
+    case 'slow-free':
+      return `slow-free ${o.id} ${pfnOrRef(o.pfn, o.ref)}`;
+    case 'reserve':
+      return `reserve ${o.id} 0x${o.lo.toString(16)} 0x${o.hi.toString(16)}`;
+    case 'tick':
+      return `tick ${o.ms}`;
     case 'offline':
-    case 'online': return `${o.op} ${o.cpu}`;
+    case 'online':
+      return `${o.op} ${o.cpu}`;
     case 'flush':
-    case 'put': return `${o.op} ${o.id}`;
-    case 'inject': return `inject ${o.kind} ${o.nth}`;
+    case 'put':
+      return `${o.op} ${o.id}`;
+    case 'inject':
+      return `inject ${o.kind} ${o.nth}`;
   }
 }
 
@@ -47,8 +61,8 @@ export function writeTrace(t: Trace, comments: readonly string[] = []): string {
   ];
   const written = new Map(t.ops.map((o, i) => [o.line, head.length + i + 1]));
   const renumbered = (o: TraceOp): TraceOp =>
-    ((o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap') && o.ref !== undefined
-      ? { ...o, ref: written.get(o.ref)! } : o);
+    (o.op === 'free' || o.op === 'slow-free' || o.op === 'unmap') && o.ref !== undefined
+      ? { ...o, ref: written.get(o.ref)! }
+      : o;
   return [...head, ...t.ops.map((o) => formatOp(renumbered(o)))].join('\n') + '\n';
 }
-

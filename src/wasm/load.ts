@@ -39,7 +39,10 @@ function location(what: string, value: unknown): string {
 }
 
 function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'object' ? value.constructor?.name ?? 'object' : String(value);
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  const t = typeof value;
+  return t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' ? `${value as string}` : t;
 }
 
 async function instantiate(options: WasmLoadOptions): Promise<IovaModule> {

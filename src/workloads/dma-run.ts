@@ -7,7 +7,10 @@ import { DEFAULT_LIMIT, engineOf, pick, RunClock, seededRandom } from './common.
 import type { WorkloadOptions, WorkloadRun } from './common.js';
 
 /** One mapping: what unmap needs back. */
-export interface Mapping { addr: bigint; bytes: bigint }
+export interface Mapping {
+  addr: bigint;
+  bytes: bigint;
+}
 
 export interface DmaRun extends WorkloadRun {
   /** One PCI device per domain (per IOMMU group). */
@@ -36,13 +39,17 @@ export function startDmaRun(target: Engine | IovaLab, options: WorkloadOptions):
     options.onProgress?.({ unit: 'domains', done: i + 1, total: options.domains });
   }
   return {
-    engine, domainIds, deviceIds, irqCpus, onlineCpus: online,
+    engine,
+    domainIds,
+    deviceIds,
+    irqCpus,
+    onlineCpus: online,
     ops: options.ops ?? 0,
     durationMs: options.durationMs ?? 0,
     limit: DEFAULT_LIMIT,
     rand: seededRandom(options.seed ?? 1),
     clock: new RunClock(engine),
-    irqCpuOf: (cpu) => irqCpus[Math.floor((cpu * n) / online)]!,
+    irqCpuOf: (cpu) => irqCpus[Math.floor((cpu * n) / online)],
   };
 }
 
@@ -51,16 +58,20 @@ export function startDmaRun(target: Engine | IovaLab, options: WorkloadOptions):
  * then the unmap of every one that succeeded on unmapCpu. Returns how many maps failed.
  */
 export function mapThenUnmap(
-  run: DmaRun, device: number, mapCpu: number, unmapCpu: number, count: number, nextSegments: () => bigint[],
+  run: DmaRun,
+  device: number,
+  mapCpu: number,
+  unmapCpu: number,
+  count: number,
+  nextSegments: () => bigint[],
 ): number {
   const { engine } = run;
   const live: Mapping[] = [];
   let failed = 0;
   for (let i = 0; i < count; i++) {
     const segs = nextSegments();
-    const addr = segs.length === 1
-      ? engine.map(device, mapCpu, segs[0]!, 0n, false)
-      : engine.mapSg(device, mapCpu, segs);
+    const addr =
+      segs.length === 1 ? engine.map(device, mapCpu, segs[0], 0n, false) : engine.mapSg(device, mapCpu, segs);
     if (addr === 0n) failed++;
     else live.push({ addr, bytes: segs.reduce((a, b) => a + b, 0n) });
   }

@@ -16,12 +16,19 @@ export { runBurst, runChurn, runCrossCpu, runIdle, runNic, runNvme, runPause };
 
 export function runWorkload(name: WorkloadName, target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   switch (name) {
-    case 'idle': return runIdle(target, options);
-    case 'churn': return runChurn(target, options);
-    case 'cross-cpu': return runCrossCpu(target, options);
-    case 'burst': return runBurst(target, options);
-    case 'nvme': return runNvme(target, options);
-    case 'nic': return runNic(target, options);
-    case 'pause': return runPause(target, options);
+    case 'idle':
+      return runIdle(target, options);
+    case 'churn':
+      return runChurn(target, options);
+    case 'cross-cpu':
+      return runCrossCpu(target, options);
+    case 'burst':
+      return runBurst(target, options);
+    case 'nvme':
+      return runNvme(target, options);
+    case 'nic':
+      return runNic(target, options);
+    case 'pause':
+      return runPause(target, options);
   }
 }

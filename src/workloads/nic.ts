@@ -21,25 +21,31 @@ export function runNic(target: Engine | IovaLab, options: WorkloadOptions): Work
   let failedFill = 0;
   const refill = (d: number, q: number, n: number): void => {
     for (let i = 0; i < n; i++) {
-      const addr = engine.map(run.deviceIds[d]!, run.irqCpus[q]!, RX_BUFFER, 0n, false);
+      const addr = engine.map(run.deviceIds[d], run.irqCpus[q], RX_BUFFER, 0n, false);
       if (addr === 0n) failedFill++;
-      else rx[d]![q]!.push({ addr, bytes: RX_BUFFER });
+      else rx[d][q].push({ addr, bytes: RX_BUFFER });
     }
   };
   rx.forEach((queues, d) => queues.forEach((_, q) => refill(d, q, RX_RING)));
   const failedInitialFill = failedFill;
-  const result = runRounds('nic', run, options, (remaining) => {
-    const d = Math.floor(run.rand() * run.deviceIds.length);
-    const q = Math.floor(run.rand() * run.irqCpus.length);
-    const ring = rx[d]![q]!;
-    const polled = Math.min(remaining, NAPI_BUDGET, ring.length);
-    for (const m of ring.splice(0, polled)) engine.unmap(run.deviceIds[d]!, run.irqCpus[q]!, m.addr, m.bytes);
-    const before = failedFill;
-    refill(d, q, polled);
-    const cpu = Math.floor(run.rand() * run.onlineCpus);
-    const frames = Math.min(remaining - polled, 1 + Math.floor(run.rand() * 32));
-    const failed = mapThenUnmap(run, pickDevice(run), cpu, run.irqCpuOf(cpu), frames, () => [TX_FRAME]);
-    return { ops: polled + frames, failed: failed + failedFill - before }; // >= 1: frames >= 1 when polled is 0
-  }, (done) => run.clock.spread(done, run.ops, run.durationMs));
+  const result = runRounds(
+    'nic',
+    run,
+    options,
+    (remaining) => {
+      const d = Math.floor(run.rand() * run.deviceIds.length);
+      const q = Math.floor(run.rand() * run.irqCpus.length);
+      const ring = rx[d][q];
+      const polled = Math.min(remaining, NAPI_BUDGET, ring.length);
+      for (const m of ring.splice(0, polled)) engine.unmap(run.deviceIds[d], run.irqCpus[q], m.addr, m.bytes);
+      const before = failedFill;
+      refill(d, q, polled);
+      const cpu = Math.floor(run.rand() * run.onlineCpus);
+      const frames = Math.min(remaining - polled, 1 + Math.floor(run.rand() * 32));
+      const failed = mapThenUnmap(run, pickDevice(run), cpu, run.irqCpuOf(cpu), frames, () => [TX_FRAME]);
+      return { ops: polled + frames, failed: failed + failedFill - before }; // >= 1: frames >= 1 when polled is 0
+    },
+    (done) => run.clock.spread(done, run.ops, run.durationMs),
+  );
   return { ...result, deviceIds: run.deviceIds, failedAllocs: result.failedAllocs + failedInitialFill };
 }

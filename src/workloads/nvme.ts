@@ -16,10 +16,10 @@ const MAX_SEGMENTS = 4;
 function pickWeighted(rand: () => number): number {
   let r = rand() * IO_WEIGHTS.reduce((a, b) => a + b, 0);
   for (let i = 0; i < IO_PAGES.length; i++) {
-    r -= IO_WEIGHTS[i]!;
-    if (r < 0) return IO_PAGES[i]!;
+    r -= IO_WEIGHTS[i];
+    if (r < 0) return IO_PAGES[i];
   }
-  return IO_PAGES[IO_PAGES.length - 1]!;
+  return IO_PAGES[IO_PAGES.length - 1];
 }
 
 /** One request: its pages split into 1..4 contiguous segments. */
@@ -38,11 +38,17 @@ function nextRequest(run: DmaRun): bigint[] {
 
 export function runNvme(target: Engine | IovaLab, options: WorkloadOptions): WorkloadResult {
   const run = startDmaRun(target, options);
-  const result = runRounds('nvme', run, options, (remaining) => {
-    const cpu = Math.floor(run.rand() * run.onlineCpus);
-    const depth = Math.min(remaining, 1 + Math.floor(run.rand() * 32));
-    const failed = mapThenUnmap(run, pickDevice(run), cpu, run.irqCpuOf(cpu), depth, () => nextRequest(run));
-    return { ops: depth, failed };
-  }, (done) => run.clock.spread(done, run.ops, run.durationMs));
+  const result = runRounds(
+    'nvme',
+    run,
+    options,
+    (remaining) => {
+      const cpu = Math.floor(run.rand() * run.onlineCpus);
+      const depth = Math.min(remaining, 1 + Math.floor(run.rand() * 32));
+      const failed = mapThenUnmap(run, pickDevice(run), cpu, run.irqCpuOf(cpu), depth, () => nextRequest(run));
+      return { ops: depth, failed };
+    },
+    (done) => run.clock.spread(done, run.ops, run.durationMs),
+  );
   return { ...result, deviceIds: run.deviceIds };
 }

@@ -25,22 +25,28 @@ export function runPause(target: Engine | IovaLab, options: PauseOptions): Workl
   const timeout = options.domainType === 'lazy-single' ? IOVA_SINGLE_FQ_TIMEOUT : IOVA_DEFAULT_FQ_TIMEOUT;
   const gapMs = options.gapMs ?? 2 * timeout;
   let trafficEnd = 0;
-  const result = runRounds('pause', { ...run, durationMs: 0 }, options, (remaining) => {
-    let ops = 0;
-    let failed = 0;
-    for (const device of run.deviceIds) {
-      for (let cpu = 0; cpu < run.onlineCpus && ops < remaining; cpu++) {
-        const n = Math.min(perCpu, remaining - ops);
-        failed += mapThenUnmap(run, device, cpu, cpu, n, () => [PAGE]);
-        ops += n;
+  const result = runRounds(
+    'pause',
+    { ...run, durationMs: 0 },
+    options,
+    (remaining) => {
+      let ops = 0;
+      let failed = 0;
+      for (const device of run.deviceIds) {
+        for (let cpu = 0; cpu < run.onlineCpus && ops < remaining; cpu++) {
+          const n = Math.min(perCpu, remaining - ops);
+          failed += mapThenUnmap(run, device, cpu, cpu, n, () => [PAGE]);
+          ops += n;
+        }
       }
-    }
-    return { ops, failed };
-  }, (done) => {
-    // The next round one ms later; the gap starts right after the last round.
-    if (done < run.ops) run.clock.idle(1);
-    trafficEnd = run.clock.elapsedMs;
-  });
+      return { ops, failed };
+    },
+    (done) => {
+      // The next round one ms later; the gap starts right after the last round.
+      if (done < run.ops) run.clock.idle(1);
+      trafficEnd = run.clock.elapsedMs;
+    },
+  );
   run.clock.until(trafficEnd + gapMs);
   run.clock.until(run.durationMs);
   return { ...result, deviceIds: run.deviceIds, elapsedMs: run.clock.elapsedMs };

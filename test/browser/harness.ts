@@ -24,7 +24,10 @@ function executable(path: string): boolean {
 export function findChromium(): { path?: string; reason: string } {
   const forced = process.env.IOVA_LAB_CHROMIUM;
   if (forced === 'none') return { reason: 'IOVA_LAB_CHROMIUM=none' };
-  if (forced) return executable(forced) ? { path: forced, reason: '' } : { reason: `IOVA_LAB_CHROMIUM=${forced} is not executable` };
+  if (forced)
+    return executable(forced)
+      ? { path: forced, reason: '' }
+      : { reason: `IOVA_LAB_CHROMIUM=${forced} is not executable` };
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
       if (dir && executable(join(dir, name))) return { path: join(dir, name), reason: '' };
@@ -39,8 +42,14 @@ export const IN_CI = process.env.CI === 'true';
 /** Bundles `entry` for browsers into `outdir` as app.js (the .wasm beside it), resolving packages from `cwd`. */
 export async function bundlePage(entry: string, outdir: string, cwd: string): Promise<void> {
   await build({
-    entryPoints: { app: entry }, bundle: true, platform: 'browser', format: 'esm', outdir,
-    loader: { '.wasm': 'file' }, logLevel: 'silent', absWorkingDir: cwd,
+    entryPoints: { app: entry },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    outdir,
+    loader: { '.wasm': 'file' },
+    logLevel: 'silent',
+    absWorkingDir: cwd,
     tsconfigRaw: {}, // a consumer's view: not the repository's tsconfig paths (which map to src/)
   });
 }
@@ -67,13 +76,23 @@ export async function serve(root: string): Promise<{ origin: string; close(): Pr
 /** The #out text of the page after it ran. */
 export function pageOutput(chromium: string, url: string): Promise<string> {
   const flags = [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--virtual-time-budget=10000', '--dump-dom', url,
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--virtual-time-budget=10000',
+    '--dump-dom',
+    url,
   ];
-  return new Promise((ok, fail) => execFile(chromium, flags, { timeout: 60_000 }, (err, stdout) => {
-    if (err) return fail(err);
-    const text = /<pre id="out">([^<]*)<\/pre>/.exec(stdout)?.[1] ?? stdout;
-    ok(text.replaceAll('&quot;', '"'));
-  }));
+  return new Promise((ok, fail) =>
+    execFile(chromium, flags, { timeout: 60_000 }, (err, stdout) => {
+      if (err) return fail(err);
+      const text = /<pre id="out">([^<]*)<\/pre>/.exec(stdout)?.[1] ?? stdout;
+      ok(text.replaceAll('&quot;', '"'));
+    }),
+  );
 }

@@ -8,8 +8,10 @@ import { BIN, ROOT, run } from '../support/cli.js';
 
 const SEED_LINE = '244412 244239  99%    1.00K  61103        4    244412K iommu_iova_magazine';
 
-
-interface JsonCache { name: string; activeObjs: number }
+interface JsonCache {
+  name: string;
+  activeObjs: number;
+}
 
 describe.each(['wasm', 'ts'])('simulate (%s engine)', (engine) => {
   it('159 domains on 128 CPUs: 244224 iommu_iova_magazine objects', () => {
@@ -20,7 +22,18 @@ describe.each(['wasm', 'ts'])('simulate (%s engine)', (engine) => {
     expect(doc.caches.find((c) => c.name === 'iommu_iova_magazine')?.activeObjs).toBe(244224);
   });
   it('unnamed mode puts the magazines in kmalloc-1k', () => {
-    const r = run(['simulate', '--cpus', '128', '--domains', '159', '--magazines', 'unnamed', '--json', '--engine', engine]);
+    const r = run([
+      'simulate',
+      '--cpus',
+      '128',
+      '--domains',
+      '159',
+      '--magazines',
+      'unnamed',
+      '--json',
+      '--engine',
+      engine,
+    ]);
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout) as { caches: JsonCache[] };
     expect(doc.caches.find((c) => c.name === 'iommu_iova_magazine')).toBeUndefined();
@@ -38,7 +51,22 @@ describe('simulate text output', () => {
     expect(r.stdout).toContain('domains: 159');
   });
   it('runs churn deterministically from --seed', () => {
-    const args = ['simulate', '--cpus', '4', '--domains', '2', '--workload', 'churn', '--ops', '3000', '--duration-ms', '500', '--seed', '7', '--json'];
+    const args = [
+      'simulate',
+      '--cpus',
+      '4',
+      '--domains',
+      '2',
+      '--workload',
+      'churn',
+      '--ops',
+      '3000',
+      '--duration-ms',
+      '500',
+      '--seed',
+      '7',
+      '--json',
+    ];
     const a = run(args);
     expect(a.status).toBe(0);
     expect(run(args).stdout).toBe(a.stdout);
@@ -52,7 +80,12 @@ describe('simulate text output', () => {
     expect(r.stdout).toMatch(/^slabinfo - version: 2\.1/);
   });
   it('rejects bad options with status 2', () => {
-    for (const args of [['simulate', '--cpus', 'x'], ['simulate', '--magazines', 'bogus'], ['simulate', '--cpus', '2', '--online', '3'], ['simulate', '--nope']]) {
+    for (const args of [
+      ['simulate', '--cpus', 'x'],
+      ['simulate', '--magazines', 'bogus'],
+      ['simulate', '--cpus', '2', '--online', '3'],
+      ['simulate', '--nope'],
+    ]) {
       const r = run(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.length).toBeGreaterThan(0);
@@ -67,7 +100,10 @@ describe('explain', () => {
     expect(r.stdout).toContain('consistent with 159 domains (+15 magazines beyond the eager ones)');
   });
   it('reads stdin and prints JSON', () => {
-    const r = run(['explain', '--cpus', '128', '--json'], `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n`);
+    const r = run(
+      ['explain', '--cpus', '128', '--json'],
+      `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n`,
+    );
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ domains: 159, extraMagazines: 15, consistent: true });
   });
@@ -88,11 +124,18 @@ describe('explain', () => {
     });
     it('picks the explainable lines of saved slabtop output, as on stdin', () => {
       const file = join(dir, 'slabtop.txt');
-      writeFileSync(file, `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n`
-        + ' 10240  10000  97%    0.06K    160       64       640K iommu_iova\n   512    500  97%    0.19K     24       21        96K dentry\n');
+      writeFileSync(
+        file,
+        `  OBJS ACTIVE  USE OBJ SIZE  SLABS OBJ/SLAB CACHE SIZE NAME\n${SEED_LINE}\n` +
+          ' 10240  10000  97%    0.06K    160       64       640K iommu_iova\n   512    500  97%    0.19K     24       21        96K dentry\n',
+      );
       const r = run(['explain', file, '--cpus', '128', '--json']);
       expect(r.status).toBe(0);
-      const doc = JSON.parse(r.stdout) as { lines: Array<{ name: string }>; domains: number; fullMagazinesBacked: number };
+      const doc = JSON.parse(r.stdout) as {
+        lines: Array<{ name: string }>;
+        domains: number;
+        fullMagazinesBacked: number;
+      };
       expect(doc.lines.map((d) => d.name)).toEqual(['iommu_iova_magazine', 'iommu_iova']);
       expect(doc.domains).toBe(159);
       expect(doc.fullMagazinesBacked).toBe(Math.floor(10000 / 127));

@@ -4,8 +4,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  formatOp, parseTrace, replayTrace, TraceReplayError, TraceSyntaxError, VALUE_OPS, writeTrace,
-  type ReplayResult, type ReplayValue, type Trace, type TraceHeader, type TraceOp,
+  formatOp,
+  parseTrace,
+  replayTrace,
+  TraceReplayError,
+  TraceSyntaxError,
+  VALUE_OPS,
+  writeTrace,
+  type ReplayResult,
+  type ReplayValue,
+  type Trace,
+  type TraceHeader,
+  type TraceOp,
 } from '../../src/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,14 +38,24 @@ describe('trace API re-exported from src/index.ts', () => {
   });
   it('exports the named errors', async () => {
     expect(() => parseTrace('domain 0 4096 1\n')).toThrow(TraceSyntaxError);
-    await expect(replayTrace(parseTrace('cpus 1\ndomain 0 4096 1\nslow-free 0 0x10\n'), 'ts')).rejects.toBeInstanceOf(TraceReplayError);
+    await expect(replayTrace(parseTrace('cpus 1\ndomain 0 4096 1\nslow-free 0 0x10\n'), 'ts')).rejects.toBeInstanceOf(
+      TraceReplayError,
+    );
   });
 });
 
 describe('trace API in the built package', () => {
   it('dist/index.js exports the same functions and errors', async () => {
     const pkg = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as Record<string, unknown>;
-    for (const name of ['parseTrace', 'writeTrace', 'formatOp', 'replayTrace', 'TraceSyntaxError', 'TraceReplayError', 'VALUE_OPS']) {
+    for (const name of [
+      'parseTrace',
+      'writeTrace',
+      'formatOp',
+      'replayTrace',
+      'TraceSyntaxError',
+      'TraceReplayError',
+      'VALUE_OPS',
+    ]) {
       expect(pkg[name], name).toBeDefined();
     }
     const parse = pkg.parseTrace as typeof parseTrace;

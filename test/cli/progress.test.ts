@@ -8,10 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ProgressBar, renderProgress, stderrProgress, type ProgressStream } from '../../src/cli/progress.js';
 import { BIN, ROOT, run } from '../support/cli.js';
 
-
 class FakeStream implements ProgressStream {
   writes: string[] = [];
-  constructor(readonly isTTY: boolean, readonly columns?: number) {}
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns?: number,
+  ) {}
   write(text: string): boolean {
     this.writes.push(text);
     return true;
@@ -20,7 +22,12 @@ class FakeStream implements ProgressStream {
 
 function fakeClock(): { now: () => number; set: (t: number) => void } {
   let t = 1000;
-  return { now: () => t, set: (v) => { t = v; } };
+  return {
+    now: () => t,
+    set: (v) => {
+      t = v;
+    },
+  };
 }
 
 describe('renderProgress', () => {
@@ -129,7 +136,6 @@ beforeAll(() => {
   writeFileSync(longTrace, lines.join('\n') + '\n');
 });
 
-
 describe('progress through the real binary, stderr piped (not a TTY)', () => {
   it('simulate with many ops prints no progress', () => {
     const r = run(LONG_SIMULATE);
@@ -144,7 +150,18 @@ describe('progress through the real binary, stderr piped (not a TTY)', () => {
     expect(r.stdout).toContain('ops 400001, values 200000');
   });
   it('compare prints no progress', () => {
-    const r = run(['compare', '--profiles', 'v6.7,v6.8', '--cpus', '4', '--workload', 'churn', '--ops', '600000', '--json']);
+    const r = run([
+      'compare',
+      '--profiles',
+      'v6.7,v6.8',
+      '--cpus',
+      '4',
+      '--workload',
+      'churn',
+      '--ops',
+      '600000',
+      '--json',
+    ]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect((JSON.parse(r.stdout) as { variants: unknown[] }).variants).toHaveLength(2);
@@ -159,7 +176,10 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function runOnPty(args: string[], stdoutFile: string) {
   const cmd = [process.execPath, BIN, ...args].map(quote).join(' ') + ' > ' + quote(stdoutFile);
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, IOVA_LAB_PROGRESS_DELAY_MS: '0' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, IOVA_LAB_PROGRESS_DELAY_MS: '0' },
   });
   return { status: r.status, tty: r.stdout, stdout: readFileSync(stdoutFile, 'utf8') };
 }
@@ -176,7 +196,10 @@ describe.skipIf(!hasScript)('progress through the real binary, stderr on a pseud
   });
   it('replay and compare draw it too; --no-progress turns it off', () => {
     expect(runOnPty(['replay', longTrace], join(dir, 'replay.txt')).tty).toMatch(/\] \d+% \d+\/400001 ops/);
-    const cmp = runOnPty(['compare', '--profiles', 'v6.7,v6.8', '--cpus', '4', '--workload', 'churn', '--ops', '1500000'], join(dir, 'cmp.txt'));
+    const cmp = runOnPty(
+      ['compare', '--profiles', 'v6.7,v6.8', '--cpus', '4', '--workload', 'churn', '--ops', '1500000'],
+      join(dir, 'cmp.txt'),
+    );
     expect(cmp.tty).toMatch(/v6\.\d \([12]\/2\) \[[#-]+\] \d+% /);
     expect(cmp.stdout).toContain('variant');
     expect(runOnPty([...LONG_SIMULATE, '--no-progress'], join(dir, 'quiet.txt')).tty).toBe('');

@@ -55,7 +55,10 @@ describe('work is bounded before it starts (exit 2, the limit named)', () => {
     const file = join(dir, 'huge.trace');
     writeFileSync(file, 'cpus 2\n');
     truncateSync(file, MAX_TRACE_BYTES + 1); // sparse: no disk or time spent
-    for (const args of [['replay', file], ['compare', '--trace', file]]) {
+    for (const args of [
+      ['replay', file],
+      ['compare', '--trace', file],
+    ]) {
       const r = run(args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`limit of ${MAX_TRACE_BYTES} bytes`);
@@ -64,14 +67,19 @@ describe('work is bounded before it starts (exit 2, the limit named)', () => {
 
   it('a trace has at most MAX_TRACE_OPS ops (library parser)', () => {
     const tick = 'tick 0\n';
-    expect(() => parseTrace('cpus 1\n' + tick.repeat(MAX_TRACE_OPS + 1)))
-      .toThrow(new RegExp(`at most ${MAX_TRACE_OPS} ops`));
+    expect(() => parseTrace('cpus 1\n' + tick.repeat(MAX_TRACE_OPS + 1))).toThrow(
+      new RegExp(`at most ${MAX_TRACE_OPS} ops`),
+    );
   });
 });
 
 describe('numbers are read exactly or refused', () => {
   it.each([
-    ['--ops', '1e3'], ['--ops', '1.5'], ['--seed', '0x10'], ['--ops', '-1'], ['--cpus', ' '],
+    ['--ops', '1e3'],
+    ['--ops', '1.5'],
+    ['--seed', '0x10'],
+    ['--ops', '-1'],
+    ['--cpus', ' '],
   ])('%s %s is refused', (flag, value) => {
     const r = run(['simulate', '--workload', 'churn', flag, value]);
     expect(r.status).toBe(2);
@@ -180,8 +188,10 @@ describe('output paths are checked before the run', () => {
   });
 
   it('a full stdout ends with a clean message, no stack trace', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" simulate --cpus 2 > /dev/full`],
-      { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" simulate --cpus 2 > /dev/full`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('ENOSPC');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -198,8 +208,14 @@ describe('replay --json | head -1 stops the replay at once', () => {
     const last = 200_003;
     const whole = run(['replay', file]);
     expect(whole.stderr).toContain(`trace line ${last}`);
-    const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" replay --json "${file}" | head -1; `
-      + 'echo "status ${PIPESTATUS[0]}" >&2'], { cwd: ROOT, encoding: 'utf8' });
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${BIN}" replay --json "${file}" | head -1; ` + 'echo "status ${PIPESTATUS[0]}" >&2',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     const first = JSON.parse(piped.stdout.trim()) as { line: number; op: string; pfn: string };
     expect([first.line, first.op, first.pfn]).toEqual([3, 'alloc', String(0xfffff)]);
     expect(piped.stderr).not.toContain(`trace line ${last}`);

@@ -6,29 +6,56 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../support/cli.js';
 
-
-
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'iova-timeline-'));
 });
 
-const BURST = ['--cpus', '4', '--domains', '1', '--workload', 'burst', '--ops', '40000', '--duration-ms', '12000', '--seed', '3'];
+const BURST = [
+  '--cpus',
+  '4',
+  '--domains',
+  '1',
+  '--workload',
+  'burst',
+  '--ops',
+  '40000',
+  '--duration-ms',
+  '12000',
+  '--seed',
+  '3',
+];
 
 describe('timelines from the CLI', () => {
   it('compare --profiles v4.7,v6.8 on a burst: CSV shows the cap and the drain, SVG and sparklines are drawn', () => {
     const csvFile = join(dir, 'burst.csv');
     const svgFile = join(dir, 'burst.svg');
-    const r = run(['compare', '--profiles', 'v4.7,v6.8', ...BURST, '--timeline', '100', '--timeline-out', csvFile, '--plot', svgFile]);
+    const r = run([
+      'compare',
+      '--profiles',
+      'v4.7,v6.8',
+      ...BURST,
+      '--timeline',
+      '100',
+      '--timeline-out',
+      csvFile,
+      '--plot',
+      svgFile,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^v4\.7 +[▁▂▃▄▅▆▇█]+ +min/m);
     expect(r.stdout).toMatch(/depot magazines .*sampled every 100 ms/);
-    const [header, ...rows] = readFileSync(csvFile, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    const [header, ...rows] = readFileSync(csvFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(','));
     const col = (name: string) => header.indexOf(name);
     const series = (label: string) => rows.filter((row) => row[0] === label);
     const depots = (row: string[]) => [0, 1, 2, 3, 4, 5].map((k) => Number(row[col(`depot_k${k}`)]));
     for (const label of ['v4.7', 'v6.8']) {
-      expect(series(label).map((row) => Number(row[col('t_ms')]))).toEqual(Array.from({ length: 121 }, (_, i) => i * 100));
+      expect(series(label).map((row) => Number(row[col('t_ms')]))).toEqual(
+        Array.from({ length: 121 }, (_, i) => i * 100),
+      );
     }
     // v4.7: a fixed depot of 32 per class, reached, never exceeded, never trimmed
     const old = series('v4.7').map(depots);

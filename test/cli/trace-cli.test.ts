@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../support/cli.js';
 
-
-
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'iova-trace-'));
@@ -29,24 +27,50 @@ free 3 0 0xfffff 1
 tick 200
 `;
 
-interface Summary { summary: { caches: Array<Record<string, unknown>>; magazines: Record<string, number>; domains: Array<Record<string, number>> } }
+interface Summary {
+  summary: {
+    caches: Array<Record<string, unknown>>;
+    magazines: Record<string, number>;
+    domains: Array<Record<string, number>>;
+  };
+}
 
 describe.each(['wasm', 'ts'])('replay (%s engine)', (engine) => {
   it('prints one JSON line per value op, then a summary', () => {
     const r = run(['replay', traceFile(`small-${engine}.trace`, SMALL), '--json', '--engine', engine]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(5);
-    expect(lines.slice(0, 4).map((l) => [l.line, l.op])).toEqual([[4, 'alloc'], [5, 'alloc-noflush'], [6, 'slow-alloc'], [7, 'reserve']]);
+    expect(lines.slice(0, 4).map((l) => [l.line, l.op])).toEqual([
+      [4, 'alloc'],
+      [5, 'alloc-noflush'],
+      [6, 'slow-alloc'],
+      [7, 'reserve'],
+    ]);
     expect(lines[0].pfn).toBe(String(0xfffff));
     expect(lines[3].pfn).toBe(String(0x100));
     for (const l of lines.slice(0, 4)) expect(l.pfn).toMatch(/^[1-9]\d*$/);
     const s = (lines[4] as unknown as Summary).summary;
     const iova = s.caches.find((c) => c.name === 'iommu_iova')!;
     // the same cache fields as simulate --json, byte totals as decimal strings
-    expect(Object.keys(iova).sort()).toEqual(['activeBytes', 'activeObjs', 'allocs', 'cacheSizeBytes', 'frees', 'name',
-      'numObjs', 'numSlabs', 'objPerSlab', 'objSize', 'pagesPerSlab', 'usePercent']);
+    expect(Object.keys(iova).sort()).toEqual([
+      'activeBytes',
+      'activeObjs',
+      'allocs',
+      'cacheSizeBytes',
+      'frees',
+      'name',
+      'numObjs',
+      'numSlabs',
+      'objPerSlab',
+      'objSize',
+      'pagesPerSlab',
+      'usePercent',
+    ]);
     expect(iova.activeBytes).toMatch(/^\d+$/);
     expect(iova.cacheSizeBytes).toMatch(/^\d+$/);
     expect(s.caches.find((c) => c.name === 'iommu_iova_magazine')).toBeDefined();
@@ -70,7 +94,11 @@ describe('replay errors and text output', () => {
     expect(r.stderr).toContain('alloc <id> <cpu> <size> <limit_pfn>');
   });
   it('an engine error exits 1 naming the trace line', () => {
-    const r = run(['replay', traceFile('enginefail.trace', 'cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\nslow-free 0 0x1234\n'), '--json']);
+    const r = run([
+      'replay',
+      traceFile('enginefail.trace', 'cpus 2\ndomain 0 4096 1\nalloc 0 0 1 0xfffff\nslow-free 0 0x1234\n'),
+      '--json',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('line 4');
     expect(r.stderr).toMatch(/NotAllocatedError/);
@@ -93,7 +121,10 @@ describe('compare', () => {
   it('--json has both modes', () => {
     const r = run(['compare', '--cpus', '4', '--domains', '1', '--json', '--engine', 'ts']);
     expect(r.status).toBe(0);
-    const doc = JSON.parse(r.stdout) as { named: { magazineMode: string; caches: Array<{ name: string }> }; unnamed: { magazineMode: string; caches: Array<{ name: string }> } };
+    const doc = JSON.parse(r.stdout) as {
+      named: { magazineMode: string; caches: Array<{ name: string }> };
+      unnamed: { magazineMode: string; caches: Array<{ name: string }> };
+    };
     expect(doc.named.magazineMode).toBe('named');
     expect(doc.unnamed.magazineMode).toBe('unnamed');
     expect(doc.named.caches.some((c) => c.name === 'iommu_iova_magazine')).toBe(true);
@@ -139,7 +170,11 @@ describe('compare --preset / --format', () => {
 });
 
 describe('new workloads', () => {
-  interface Doc { totals: unknown; domains: Array<{ depotTrims: number; depotPops: number; depotPushes: number }>; classes: Array<{ depotTrims: number; depotPops: number }> }
+  interface Doc {
+    totals: unknown;
+    domains: Array<{ depotTrims: number; depotPops: number; depotPushes: number }>;
+    classes: Array<{ depotTrims: number; depotPops: number }>;
+  }
   const sum = (d: Doc, k: 'depotTrims' | 'depotPops') => d.domains.reduce((a, x) => a + x[k], 0);
   it('burst shows depot trims', () => {
     const args = ['simulate', '--cpus', '4', '--workload', 'burst', '--ops', '6000', '--seed', '3', '--json'];

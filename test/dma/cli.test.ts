@@ -20,15 +20,20 @@ describe('iova-lab and the DMA layer', () => {
     writeFileSync(file, TRACE);
     const r = run(['replay', file, '--json']);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // the top page, then 3 pages rounded to 4, size-aligned below it: (0xfffff − 4) & ~3 = 0xffff8
     expect(lines.slice(0, 2)).toEqual([
       { line: 4, op: 'map', addr: String(0xfffff000) },
       { line: 5, op: 'map-sg', addr: String(0xffff8000) },
     ]);
-    const { summary } = lines[2] as { summary: { dma: Record<string, unknown>; flushQueues: Array<{ queued: number[] }> } };
+    const { summary } = lines[2] as {
+      summary: { dma: Record<string, unknown>; flushQueues: Array<{ queued: number[] }> };
+    };
     expect(summary.dma).toMatchObject({ maps: 2, unmaps: 1, queued: 1, mappedBytes: String(4096 + 4096 + 8192) });
-    expect(summary.flushQueues[0]!.queued).toEqual([0, 0, 0, 1]);
+    expect(summary.flushQueues[0].queued).toEqual([0, 0, 0, 1]);
   });
 
   it('simulate runs nvme on IRQ CPUs and reports where the timer freed', () => {
@@ -51,7 +56,10 @@ describe('iova-lab and the DMA layer', () => {
 
   it.each([
     [['simulate', '--workload', 'churn', '--domain-type', 'lazy'], /--domain-type goes with a DMA workload/],
-    [['simulate', '--workload', 'nvme', '--domain-type', 'eager'], /--domain-type must be one of strict, lazy, lazy-single, got "eager"/],
+    [
+      ['simulate', '--workload', 'nvme', '--domain-type', 'eager'],
+      /--domain-type must be one of strict, lazy, lazy-single, got "eager"/,
+    ],
     [['simulate', '--workload', 'nic', '--irq-cpus', '0'], /--irq-cpus must be at least 1, got 0/],
     [['compare', '--workload', 'nvme', '--domain-types', 'lazy,lazy'], /--domain-types lists "lazy" twice/],
   ])('%j exits 2 naming the value', (args, message) => {

@@ -7,15 +7,22 @@ import { describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../src/engine.js';
 import { createEngine } from '../../src/lab.js';
 import {
-  CONFIG, divergence, expectAgreement, wasmFactory, type EngineFactory, type Observer,
+  CONFIG,
+  divergence,
+  expectAgreement,
+  wasmFactory,
+  type EngineFactory,
+  type Observer,
 } from '../support/differential.js';
 import { dmaStream } from '../support/opstream.js';
 
-const configs: fc.Arbitrary<LabConfig> = fc.record({
-  hz: fc.constantFrom(1000, 1000, 250, 100, 300),
-  dmaFacets: fc.record({ sacLatch: fc.boolean(), singleQueueAvailable: fc.boolean(), roundInCaller: fc.boolean() }),
-  onlineCpus: fc.constantFrom(4, 4, 2),
-}).map((c) => ({ ...CONFIG, ...c }));
+const configs: fc.Arbitrary<LabConfig> = fc
+  .record({
+    hz: fc.constantFrom(1000, 1000, 250, 100, 300),
+    dmaFacets: fc.record({ sacLatch: fc.boolean(), singleQueueAvailable: fc.boolean(), roundInCaller: fc.boolean() }),
+    onlineCpus: fc.constantFrom(4, 4, 2),
+  })
+  .map((c) => ({ ...CONFIG, ...c }));
 
 describe('differential: the DMA layer, wasm engine vs TS model', () => {
   it('agree on every op of random DMA streams (≥ 2·10^4 ops in all), reaching every mechanism', async () => {
@@ -24,15 +31,43 @@ describe('differential: the DMA layer, wasm engine vs TS model', () => {
     const observe: Observer = (op, a, _b, s) => {
       count(`${op.k} ok`, 'value' in a && a.value !== '0' && a.value !== 'none');
       count(`${op.k} error`, 'error' in a);
-      count('timer expired', s.domains.some((d) => d.timerExpiries > 0));
-      count('ring-full flush', s.domains.some((d) => d.flushesFull > 0));
-      count('device switched', s.domains.some((d) => d.sacSwitched > 0));
-      count('queued now', s.domains.some((d) => d.queued > 0));
-      count('lazy-single', s.domains.some((d) => d.dmaType === 3));
+      count(
+        'timer expired',
+        s.domains.some((d) => d.timerExpiries > 0),
+      );
+      count(
+        'ring-full flush',
+        s.domains.some((d) => d.flushesFull > 0),
+      );
+      count(
+        'device switched',
+        s.domains.some((d) => d.sacSwitched > 0),
+      );
+      count(
+        'queued now',
+        s.domains.some((d) => d.queued > 0),
+      );
+      count(
+        'lazy-single',
+        s.domains.some((d) => d.dmaType === 3),
+      );
     };
     expect(await expectAgreement(configs, 200, 250, 20261201, observe, dmaStream)).toBeGreaterThanOrEqual(20_000);
-    for (const what of ['map ok', 'mapSg ok', 'unmap ok', 'dmaBurst ok', 'unmap error', 'map error', 'attach error',
-      'createDma error', 'timer expired', 'ring-full flush', 'device switched', 'queued now', 'lazy-single']) {
+    for (const what of [
+      'map ok',
+      'mapSg ok',
+      'unmap ok',
+      'dmaBurst ok',
+      'unmap error',
+      'map error',
+      'attach error',
+      'createDma error',
+      'timer expired',
+      'ring-full flush',
+      'device switched',
+      'queued now',
+      'lazy-single',
+    ]) {
       expect(seen.get(what) ?? 0, what).toBeGreaterThan(0);
     }
   }, 600_000);
@@ -40,12 +75,19 @@ describe('differential: the DMA layer, wasm engine vs TS model', () => {
 
 describe('differential: the DMA streams catch a facet the engines disagree on', () => {
   it.each([
-    ['the SAC latch', (c: LabConfig): LabConfig => ({ ...c, dmaFacets: { ...c.dmaFacets!, sacLatch: !c.dmaFacets!.sacLatch } })],
+    [
+      'the SAC latch',
+      (c: LabConfig): LabConfig => ({ ...c, dmaFacets: { ...c.dmaFacets!, sacLatch: !c.dmaFacets!.sacLatch } }),
+    ],
     ['HZ', (c: LabConfig): LabConfig => ({ ...c, hz: c.hz === 250 ? 1000 : 250 })],
-  ])('%s', async (_what, mutate) => {
-    const mutant: EngineFactory = (c) => createEngine('ts', mutate(c));
-    const runs = fc.sample(fc.tuple(configs, dmaStream(200)), { seed: 5, numRuns: 40 });
-    const found = await Promise.all(runs.map(([config, s]) => divergence(s, config, wasmFactory, mutant)));
-    expect(found.some((d) => d !== null)).toBe(true);
-  }, 600_000);
+  ])(
+    '%s',
+    async (_what, mutate) => {
+      const mutant: EngineFactory = (c) => createEngine('ts', mutate(c));
+      const runs = fc.sample(fc.tuple(configs, dmaStream(200)), { seed: 5, numRuns: 40 });
+      const found = await Promise.all(runs.map(([config, s]) => divergence(s, config, wasmFactory, mutant)));
+      expect(found.some((d) => d !== null)).toBe(true);
+    },
+    600_000,
+  );
 });

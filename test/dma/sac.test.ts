@@ -7,8 +7,11 @@ import { dmaFixture, PAGE } from './support.js';
 
 // start_pfn 0xffffe leaves two pages below 4 GiB (0xffffe, 0xfffff): two 32-bit maps succeed,
 // the third fails there. The 48-bit aperture's top pfn is 2^36 − 1 = 0xfffffffff.
-async function fourMaps(engine: EngineName, facets: DmaLayerFacets, bus: DmaBus):
-  Promise<{ addrs: bigint[]; row: DomainCounters }> {
+async function fourMaps(
+  engine: EngineName,
+  facets: DmaLayerFacets,
+  bus: DmaBus,
+): Promise<{ addrs: bigint[]; row: DomainCounters }> {
   const f = await dmaFixture(engine, { type: 'strict', startPfn: 0xffffen, facets });
   const dev = f.domain.attachDevice({ dmaMaskBits: 64, bus });
   const addrs = [0, 1, 2, 3].map(() => dev.map(0, PAGE));
@@ -44,9 +47,14 @@ describe.each(ENGINES)('the SAC trick (%s engine)', (engine) => {
     // 20 bits: limit pfn 0xff < start_pfn 0xffffe.
     expect(() => f.domain.attachDevice({ dmaMaskBits: 20 })).toThrow(DmaMaskError);
     expect(() => f.domain.attachDevice({ dmaMaskBits: 65 })).toThrow(/dmaMaskBits 65/);
-    expect(() => f.lab.engine.attachDevice(f.domain.id, {
-      bus: 'isa' as DmaBus, dmaMaskBits: 64, coherentMaskBits: 64, forceDac: false,
-    })).toThrow(BusError);
+    expect(() =>
+      f.lab.engine.attachDevice(f.domain.id, {
+        bus: 'isa' as DmaBus,
+        dmaMaskBits: 64,
+        coherentMaskBits: 64,
+        forceDac: false,
+      }),
+    ).toThrow(BusError);
     expect(f.row().devices).toBe(2);
   });
 

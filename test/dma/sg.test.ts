@@ -32,7 +32,12 @@ describe.each(ENGINES)('scatter-gather (%s engine)', (engine) => {
     // A segment that fits before the boundary is not padded.
     expect(pages(pci.mapSg(0, [almost, PAGE]))).toBe(1n << 20n);
     expect(() => pci.mapSg(0, [])).toThrow(SegmentsError);
-    expect(() => pci.mapSg(0, Array.from({ length: 1025 }, () => PAGE))).toThrow(/segments 1025/);
+    expect(() =>
+      pci.mapSg(
+        0,
+        Array.from({ length: 1025 }, () => PAGE),
+      ),
+    ).toThrow(/segments 1025/);
     expect(() => pci.mapSg(0, [PAGE, 0n])).toThrow(SizeError);
     expect(f.row().maps).toBe(3);
     f.lab.checkInvariants();

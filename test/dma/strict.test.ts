@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DMA_FACETS_V6_8 } from '../../src/engine.js';
 import {
-  DisposedError, DoubleFreeError, NotAllocatedError, NotDmaDomainError, OffsetError, SizeClassError, SizeError,
+  DisposedError,
+  DoubleFreeError,
+  NotAllocatedError,
+  NotDmaDomainError,
+  OffsetError,
+  SizeClassError,
+  SizeError,
 } from '../../src/errors.js';
 import { ENGINES } from '../support/labs.js';
 import { dmaFixture, PAGE } from './support.js';

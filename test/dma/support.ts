@@ -38,11 +38,13 @@ export async function dmaFixture(engine: EngineName, options: FixtureOptions): P
   const snap = () => lab.snapshot();
   const fq = () => snap().flushQueues.find((q) => q.domain === domain.id);
   return {
-    lab, domain, fq,
-    loaded: (k, cpu) => snap().cpus[cpu]!.loadedPfns[k]!,
-    prev: (k, cpu) => snap().cpus[cpu]!.prevPfns[k]!,
-    depot: (k) => snap().classes[k]!.depotMags,
-    queued: (cpu) => fq()!.queued[cpu]!,
+    lab,
+    domain,
+    fq,
+    loaded: (k, cpu) => snap().cpus[cpu].loadedPfns[k],
+    prev: (k, cpu) => snap().cpus[cpu].prevPfns[k],
+    depot: (k) => snap().classes[k].depotMags,
+    queued: (cpu) => fq()!.queued[cpu],
     row: () => snap().domains.find((d) => d.id === domain.id)!,
     advance: (ms) => lab.advanceClock(ms),
   };

@@ -70,8 +70,8 @@ describe.each(ENGINES)('trace DMA replay (%s engine)', (engine) => {
     // Both unmaps queued on CPU 2 at t=0; the tick reaches the timer's 10 ms: freed on CPU 2, the
     // page into class 0, the 4-page block into class 2.
     expect(r.snapshot.domains[0]).toMatchObject({ unmaps: 2, queued: 0, timerExpiries: 1, timerFreed: 2 });
-    expect(r.snapshot.flushQueues[0]!.timerFreedOn).toEqual([0, 0, 2, 0]);
-    expect(r.snapshot.cpus[2]!.loadedPfns).toEqual([1, 0, 1, 0, 0, 0]);
+    expect(r.snapshot.flushQueues[0].timerFreedOn).toEqual([0, 0, 2, 0]);
+    expect(r.snapshot.cpus[2].loadedPfns).toEqual([1, 0, 1, 0, 0, 0]);
   });
 
   it('stops at the failing line with the engine error named', async () => {
@@ -85,14 +85,15 @@ describe.each(ENGINES)('trace DMA replay (%s engine)', (engine) => {
 
 describe.each(ENGINES)('unmap @<line> (%s engine)', (engine) => {
   it('unmaps what the map on that line returned, as an imported recording needs', async () => {
-    const text = `cpus 2\ndomain 0 4096 1 strict\ndevice 1 0 32\nmap 1 0 4096\nmap-sg 1 0 4096 4096\n`
-      + `unmap 1 1 @5 8192\nunmap 1 1 @4 4096\n`;
+    const text =
+      `cpus 2\ndomain 0 4096 1 strict\ndevice 1 0 32\nmap 1 0 4096\nmap-sg 1 0 4096 4096\n` +
+      `unmap 1 1 @5 8192\nunmap 1 1 @4 4096\n`;
     const t = parseTrace(text);
     expect(t.ops.at(-1)).toMatchObject({ op: 'unmap', ref: 4, addr: 0n });
     expect(writeTrace(t)).toContain('unmap 1 1 @5 8192\nunmap 1 1 @4 4096\n');
     const r = await replayTrace(t, engine);
     // both unmapped on CPU 1: the page into class 0, the 2-page map-sg into class 1
-    expect(r.snapshot.cpus[1]!.loadedPfns.slice(0, 2)).toEqual([1, 1]);
+    expect(r.snapshot.cpus[1].loadedPfns.slice(0, 2)).toEqual([1, 1]);
     expect(r.snapshot.domains[0]).toMatchObject({ maps: 2, unmaps: 2 });
     expect(() => parseTrace(`${text}unmap 1 1 @4 4096\n`)).toThrow(/not yet unmapped map or map-sg line of device 1/);
   });

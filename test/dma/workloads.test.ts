@@ -42,8 +42,11 @@ describe.each(ENGINES)('DMA workloads (%s engine)', (name) => {
       const mapCpus = new Set<number>();
       const unmapCpus = new Map<number, Set<number>>(); // unmapping CPU -> the CPUs that mapped
       const byAddr = new Map<bigint, number>();
-      const { map, mapSg, unmap } = { map: engine.map.bind(engine), mapSg: engine.mapSg.bind(engine),
-        unmap: engine.unmap.bind(engine) };
+      const { map, mapSg, unmap } = {
+        map: engine.map.bind(engine),
+        mapSg: engine.mapSg.bind(engine),
+        unmap: engine.unmap.bind(engine),
+      };
       const mapped = (cpu: number, a: bigint): bigint => {
         mapCpus.add(cpu);
         byAddr.set(a, cpu);
@@ -64,7 +67,8 @@ describe.each(ENGINES)('DMA workloads (%s engine)', (name) => {
       expect([...unmapCpus.get(0)!].sort()).toEqual([0, 1, 2, 3]);
       expect([...unmapCpus.get(4)!].sort()).toEqual([4, 5, 6, 7]);
       const s = engine.snapshot();
-      for (const q of s.flushQueues) expect(q.timerFreedOn.every((n, cpu) => n === 0 || cpu === 0 || cpu === 4)).toBe(true);
+      for (const q of s.flushQueues)
+        expect(q.timerFreedOn.every((n, cpu) => n === 0 || cpu === 0 || cpu === 4)).toBe(true);
       if (type === 'lazy') expect(sum(s, (d) => d.timerFreed)).toBeGreaterThan(0);
       expect(sum(s, (d) => d.liveIovas)).toBe(sum(s, (d) => d.cachedPfns + d.queued));
       engine.checkInvariants();

@@ -32,8 +32,8 @@ describe('import bpftrace', () => {
       const r = await replayTrace(t, engine);
       expect(r.snapshot.domains.map((d) => d.id)).toEqual([0, 2]);
       // domain 0: the 64-page allocation is live (it failed on the machine, so nothing freed it)
-      expect(r.snapshot.domains[0]!.liveIovas - r.snapshot.domains[0]!.cachedPfns).toBe(1);
-      expect(r.snapshot.domains[1]!.liveIovas).toBe(1);
+      expect(r.snapshot.domains[0].liveIovas - r.snapshot.domains[0].cachedPfns).toBe(1);
+      expect(r.snapshot.domains[1].liveIovas).toBe(1);
     }
   });
   it('on the command line, with -o, then replay', () => {
@@ -46,7 +46,11 @@ describe('import bpftrace', () => {
     ['a line without a key', 'IOVA free_fast cpu=3 ns=5 iovad=0x1 pfn=0xfffff', /without size/],
     ['an unknown event', 'IOVA frobnicate cpu=3 ns=5 iovad=0x1', /unknown event "frobnicate"/],
     ['a bad value', 'IOVA put cpu=3 ns=5 iovad=0xzz', /"iovad=0xzz" is not key=/],
-    ['a free of a PFN never allocated', 'IOVA free_fast cpu=3 ns=5 iovad=0x1 pfn=0x1234 size=1', /free of 0x1234, which was never allocated/],
+    [
+      'a free of a PFN never allocated',
+      'IOVA free_fast cpu=3 ns=5 iovad=0x1 pfn=0x1234 size=1',
+      /free of 0x1234, which was never allocated/,
+    ],
   ])('%s exits 2 naming its line', (_what, line, why) => {
     const r = run(['import', 'bpftrace', '-'], `Attaching 9 probes...\n${line}\n`);
     expect(r.status).toBe(2);
@@ -65,7 +69,15 @@ describe('the recording script', () => {
     expect(run(['record']).status).toBe(2);
   });
   it('probes every symbol the importer reads', () => {
-    for (const sym of ['alloc_iova_fast', 'free_iova_fast', 'alloc_iova', 'free_iova', 'put_iova_domain', 'iova_domain_init_rcaches', 'init_iova_domain']) {
+    for (const sym of [
+      'alloc_iova_fast',
+      'free_iova_fast',
+      'alloc_iova',
+      'free_iova',
+      'put_iova_domain',
+      'iova_domain_init_rcaches',
+      'init_iova_domain',
+    ]) {
       expect(script).toMatch(new RegExp(`kprobe:${sym}\\b`));
     }
     expect(script).toMatch(/kretprobe:alloc_iova_fast/);
@@ -75,10 +87,13 @@ describe('the recording script', () => {
     expect(formats.length).toBe(7);
     for (const [, event, keys] of formats) {
       // a line shaped like the printf, with numbers in place of the formats, imports
-      const line = `IOVA ${event} ${keys!.replace(/%[a-z]+/g, '1').replace(/0x1/g, '0x1')}`;
+      const line = `IOVA ${event} ${keys.replace(/%[a-z]+/g, '1').replace(/0x1/g, '0x1')}`;
       const r = importBpftrace(`${line}\n`, { lenient: true });
       // the frees free nothing recorded; any other complaint would be about the line's shape
-      expect(r.skipped.filter((s) => !/never allocated/.test(s.why)), `${event}: ${line}`).toEqual([]);
+      expect(
+        r.skipped.filter((s) => !/never allocated/.test(s.why)),
+        `${event}: ${line}`,
+      ).toEqual([]);
     }
   });
 });

@@ -8,8 +8,19 @@ const HEAD = 'cpus 2\ndomain 0 4096 1\ndomain 1 4096 1\n';
 
 describe('free @<line>', () => {
   it('frees the PFN that line returned, on both engines, even inside one batch', async () => {
-    const t = parseTrace(`${HEAD}alloc 0 0 1 0xfffff\nalloc 0 1 4 0xfffff\nfree 0 1 @4 1\nslow-alloc 1 2 0xfffff 1\nslow-free 1 @7\nfree 0 0 @5 4\n`);
-    expect(t.ops.map((o) => ('ref' in o ? o.ref : undefined))).toEqual([undefined, undefined, undefined, undefined, 4, undefined, 7, 5]);
+    const t = parseTrace(
+      `${HEAD}alloc 0 0 1 0xfffff\nalloc 0 1 4 0xfffff\nfree 0 1 @4 1\nslow-alloc 1 2 0xfffff 1\nslow-free 1 @7\nfree 0 0 @5 4\n`,
+    );
+    expect(t.ops.map((o) => ('ref' in o ? o.ref : undefined))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      4,
+      undefined,
+      7,
+      5,
+    ]);
     for (const engine of ['wasm', 'ts'] as const) {
       const r = await replayTrace(t, engine);
       expect(r.snapshot.domains.map((d) => d.liveIovas - d.cachedPfns)).toEqual([0, 0]);

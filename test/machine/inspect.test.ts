@@ -9,7 +9,8 @@ import { readMachine } from '../../src/machine/read.js';
 import { run } from '../support/cli.js';
 import { buildMachine, SEED_MACHINE, V68_DOMAINS, V68_MACHINE, V68_OTHER_1K, type MachineSpec } from './machine-dir.js';
 
-const inspect = async (spec: MachineSpec, profile?: string) => assessMachine(await readMachine(buildMachine(spec)), profile);
+const inspect = async (spec: MachineSpec, profile?: string) =>
+  assessMachine(await readMachine(buildMachine(spec)), profile);
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -27,12 +28,27 @@ function filesUnder(dir: string): string[] {
 describe('inspect: the seed machine', () => {
   it('counts 159 DMA-FQ domains on 128 CPUs and explains the magazines as eager + 15', async () => {
     const i = await inspect(SEED_MACHINE);
-    expect(i).toMatchObject({ kernel: '6.10.3-100.fc40.x86_64', profile: 'v6.10', profileSource: 'kernel version', possibleCpus: 128,
-      onlineCpus: 128, domains: 159, strictDomains: 0, lazyDomains: 159, eagerMagazines: 12 * 128 * 159 });
+    expect(i).toMatchObject({
+      kernel: '6.10.3-100.fc40.x86_64',
+      profile: 'v6.10',
+      profileSource: 'kernel version',
+      possibleCpus: 128,
+      onlineCpus: 128,
+      domains: 159,
+      strictDomains: 0,
+      lazyDomains: 159,
+      eagerMagazines: 12 * 128 * 159,
+    });
     expect(i.groupsByType).toEqual({ 'DMA-FQ': 159, identity: 1, unmanaged: 1 });
     expect(i.eagerMagazineBytes).toBe(String(12 * 128 * 159 * 1024));
     expect(i.layout.magazineCache).toBe('iommu_iova_magazine');
-    expect(i.explanation).toMatchObject({ domains: 159, domainsSource: 'known', magazines: 244239, extraMagazines: 244239 - 244224, consistent: true });
+    expect(i.explanation).toMatchObject({
+      domains: 159,
+      domainsSource: 'known',
+      magazines: 244239,
+      extraMagazines: 244239 - 244224,
+      consistent: true,
+    });
     expect(i.verdict).toBe('consistent with 159 domains (+15 magazines beyond the eager ones)');
     expect(i.lazySavingAtLeast).toBe('0');
     expect(i.lazySavingAtMost).toBe(String(12 * 128 * 159 * 1024));
@@ -53,7 +69,10 @@ describe('inspect: the seed machine', () => {
     expect(r.stdout).toContain('domains with rcaches: 159 (strict DMA 0, lazy DMA-FQ 159)');
     expect(r.stdout).toContain(`expected eager magazines: 12 x 128 possible CPUs x 159 domains = ${12 * 128 * 159}`);
     expect(r.stdout).toContain('cannot read /sys/kernel/slab (missing)');
-    const j = JSON.parse(run(['inspect', '--root', root, '--json']).stdout) as { domains: number; eagerMagazineBytes: string };
+    const j = JSON.parse(run(['inspect', '--root', root, '--json']).stdout) as {
+      domains: number;
+      eagerMagazineBytes: string;
+    };
     expect(j).toMatchObject({ domains: 159, eagerMagazineBytes: String(12 * 128 * 159 * 1024) });
   });
 });
@@ -61,12 +80,24 @@ describe('inspect: the seed machine', () => {
 describe('inspect: a v6.8 machine with magazines in kmalloc-1k', () => {
   it('uses the 6.8 layout, counts DMA and DMA-FQ groups only, and takes offline CPUs into account', async () => {
     const i = await inspect(V68_MACHINE);
-    expect(i).toMatchObject({ profile: 'v6.8', possibleCpus: 64, onlineCpus: 48, domains: V68_DOMAINS, strictDomains: 20, lazyDomains: 10,
-      eagerMagazines: 12 * 64 * V68_DOMAINS });
+    expect(i).toMatchObject({
+      profile: 'v6.8',
+      possibleCpus: 64,
+      onlineCpus: 48,
+      domains: V68_DOMAINS,
+      strictDomains: 20,
+      lazyDomains: 10,
+      eagerMagazines: 12 * 64 * V68_DOMAINS,
+    });
     expect(i.offlineCpus).toEqual([24, 25, 26, 27, 28, 29, 30, 31, 56, 57, 58, 59, 60, 61, 62, 63]);
     expect(i.layout).toMatchObject({ magazineCache: 'kmalloc-1k', arrayCache: 'kmalloc-1k' });
-    expect(i.explanation).toMatchObject({ exact: false, magazines: V68_DOMAINS * 12 * 64 + V68_OTHER_1K, extraMagazines: V68_OTHER_1K,
-      fullMagazinesBacked: Math.floor((V68_OTHER_1K * 127 + 500) / 127), consistent: true });
+    expect(i.explanation).toMatchObject({
+      exact: false,
+      magazines: V68_DOMAINS * 12 * 64 + V68_OTHER_1K,
+      extraMagazines: V68_OTHER_1K,
+      fullMagazinesBacked: Math.floor((V68_OTHER_1K * 127 + 500) / 127),
+      consistent: true,
+    });
     expect(i.explanation!.notes.join(' ')).toContain('upper bound');
     expect(i.lazySavingAtLeast).toBe(String(12 * 16 * V68_DOMAINS * 1024));
   });
@@ -84,8 +115,10 @@ describe('inspect: what is missing, merged or unreadable', () => {
     const i = await inspect({ ...SEED_MACHINE, slab: undefined });
     expect(i.explanation).toBeUndefined();
     expect(i.missing.find((m) => m.path === 'proc/slabinfo')!.consequence).toContain('not visible');
-    expect(i.verdict).toBe(`expect ${12 * 128 * 159} magazines (${12 * 128 * 159 * 1024} bytes) in iommu_iova_magazine; `
-      + 'the slab caches are not readable to compare');
+    expect(i.verdict).toBe(
+      `expect ${12 * 128 * 159} magazines (${12 * 128 * 159 * 1024} bytes) in iommu_iova_magazine; ` +
+        'the slab caches are not readable to compare',
+    );
   });
   it('without groups, the domain count is implied from the objects; without a version the default profile is named', async () => {
     const i = await inspect({ ...SEED_MACHINE, groups: undefined, version: undefined });
@@ -100,7 +133,11 @@ describe('inspect: what is missing, merged or unreadable', () => {
   });
   it('reads a magazine cache merged into another name as that cache, an upper bound', async () => {
     const slab = SEED_MACHINE.slab!.map((r) => (r.name === 'iommu_iova_magazine' ? { ...r, name: 'nvme_sgl_1k' } : r));
-    const i = await inspect({ ...SEED_MACHINE, slab, merged: [{ names: ['nvme_sgl_1k', 'iommu_iova_magazine'], dir: ':0000001024', aliases: 1 }] });
+    const i = await inspect({
+      ...SEED_MACHINE,
+      slab,
+      merged: [{ names: ['nvme_sgl_1k', 'iommu_iova_magazine'], dir: ':0000001024', aliases: 1 }],
+    });
     expect(i.merged.join(' ')).toContain('shown in /proc/slabinfo as nvme_sgl_1k');
     expect(i.explanation).toMatchObject({ domains: 159, extraMagazines: 15 });
   });
@@ -112,7 +149,12 @@ describe('capture', () => {
     const dest = mkdtempSync(join(tmpdir(), 'iova-capture-'));
     rmSync(dest, { recursive: true });
     const r = await captureMachine(dest, root);
-    expect(filesUnder(dest)).toEqual(r.copied.filter((a) => a.kind !== 'dir').map((a) => a.path).sort());
+    expect(filesUnder(dest)).toEqual(
+      r.copied
+        .filter((a) => a.kind !== 'dir')
+        .map((a) => a.path)
+        .sort(),
+    );
     expect(filesUnder(dest)).toContain('proc/slabinfo');
     expect(filesUnder(dest)).toContain('sys/kernel/iommu_groups/158/type');
     expect(readlinkSync(join(dest, 'sys/kernel/slab/iommu_iova'))).toBe(':0000064');

@@ -4,7 +4,14 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export interface SlabRow { name: string; active: number; num: number; objsize: number; perSlab: number; pages: number }
+export interface SlabRow {
+  name: string;
+  active: number;
+  num: number;
+  objsize: number;
+  perSlab: number;
+  pages: number;
+}
 
 export interface MachineSpec {
   possible?: string;
@@ -17,14 +24,21 @@ export interface MachineSpec {
   merged?: Array<{ names: string[]; dir: string; aliases: number }>;
 }
 
-const HEADER = '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> '
-  + '<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>';
+const HEADER =
+  '# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> ' +
+  '<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>';
 
 export function slabinfoText(rows: SlabRow[]): string {
-  return ['slabinfo - version: 2.1', HEADER, ...rows.map((r) => {
-    const slabs = Math.ceil(r.num / r.perSlab);
-    return `${r.name.padEnd(17)} ${r.active} ${r.num} ${r.objsize} ${r.perSlab} ${r.pages} : tunables 0 0 0 : slabdata ${slabs} ${slabs} 0`;
-  })].join('\n') + '\n';
+  return (
+    [
+      'slabinfo - version: 2.1',
+      HEADER,
+      ...rows.map((r) => {
+        const slabs = Math.ceil(r.num / r.perSlab);
+        return `${r.name.padEnd(17)} ${r.active} ${r.num} ${r.objsize} ${r.perSlab} ${r.pages} : tunables 0 0 0 : slabdata ${slabs} ${slabs} 0`;
+      }),
+    ].join('\n') + '\n'
+  );
 }
 
 export function buildMachine(spec: MachineSpec, root = mkdtempSync(join(tmpdir(), 'iova-machine-'))): string {
@@ -69,9 +83,22 @@ export const V68_OTHER_1K = 200;
 export const V68_MACHINE: MachineSpec = {
   possible: '0-63',
   online: '0-23,32-55',
-  groups: [...Array<string>(20).fill('DMA'), ...Array<string>(10).fill('DMA-FQ'), 'unmanaged', 'unmanaged', ...Array<string>(5).fill('identity')],
+  groups: [
+    ...Array<string>(20).fill('DMA'),
+    ...Array<string>(10).fill('DMA-FQ'),
+    'unmanaged',
+    'unmanaged',
+    ...Array<string>(5).fill('identity'),
+  ],
   slab: [
-    { name: 'kmalloc-1k', active: V68_DOMAINS * (12 * 64 + 1) + V68_OTHER_1K, num: 23600, objsize: 1024, perSlab: 16, pages: 4 },
+    {
+      name: 'kmalloc-1k',
+      active: V68_DOMAINS * (12 * 64 + 1) + V68_OTHER_1K,
+      num: 23600,
+      objsize: 1024,
+      perSlab: 16,
+      pages: 4,
+    },
     { name: 'iommu_iova', active: V68_OTHER_1K * 127 + 500, num: 26000, objsize: 64, perSlab: 64, pages: 1 },
   ],
   version: 'Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (x86_64-linux-gnu-gcc-13) #45-Ubuntu SMP',

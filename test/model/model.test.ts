@@ -11,7 +11,8 @@ import { randomInt } from '../support/rng.js';
 
 const lab = (over: Partial<LabConfig> = {}): Engine =>
   createModelEngine({ possibleCpus: 2, onlineCpus: 2, magazines: 'named', slabGeometry: 'slub', ...over });
-const newTree = (startPfn = 1n): IovaTree => new IovaTree(12, startPfn, new SlabCache('iommu_iova', 'slub', 1), () => false);
+const newTree = (startPfn = 1n): IovaTree =>
+  new IovaTree(12, startPfn, new SlabCache('iommu_iova', 'slub', 1), () => false);
 
 describe('tree', () => {
   it('max32 fast-fail and reset on free', () => {
@@ -61,8 +62,10 @@ describe('random op stream', () => {
           } else {
             const x = rnd(4);
             if (x === 0) e.flush(d);
-            else if (x === 1) { e.cpuOffline(2); e.cpuOnline(2); }
-            else if (x === 2) e.alloc(d, BigInt(1 + rnd(40)), LIMIT, rnd(2) === 0);
+            else if (x === 1) {
+              e.cpuOffline(2);
+              e.cpuOnline(2);
+            } else if (x === 2) e.alloc(d, BigInt(1 + rnd(40)), LIMIT, rnd(2) === 0);
             else e.injectFailure(rnd(2) ? 'magazine' : 'iova', 1 + rnd(3));
           }
         } catch (err) {

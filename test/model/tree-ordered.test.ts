@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderedTree, type TreeEntry } from '../../src/model/ordered-tree.js';
 
-interface Item { key: bigint }
+interface Item {
+  key: bigint;
+}
 
 // A small key space makes hits, misses and duplicates common; the 64-bit edges are in it too.
 const keyArb = fc.oneof(
@@ -23,7 +25,7 @@ const keyOf = (e: TreeEntry<Item> | null): bigint | null => (e ? e.item.key : nu
 /** The oracle's answers: the last key <= k and the first key >= k in a sorted array. */
 function oracleFloor(sorted: bigint[], k: bigint): bigint | null {
   const below = sorted.filter((x) => x <= k);
-  return below.length ? below[below.length - 1]! : null;
+  return below.length ? below[below.length - 1] : null;
 }
 function oracleCeiling(sorted: bigint[], k: bigint): bigint | null {
   return sorted.find((x) => x >= k) ?? null;
@@ -40,7 +42,7 @@ function checkAgainst(tree: OrderedTree<Item>, sorted: bigint[], probe: bigint):
   const at = tree.floor(probe);
   if (at) {
     const i = sorted.indexOf(at.item.key);
-    expect(keyOf(at.prev)).toBe(i > 0 ? sorted[i - 1]! : null);
+    expect(keyOf(at.prev)).toBe(i > 0 ? sorted[i - 1] : null);
     expect(keyOf(at.next)).toBe(sorted[i + 1] ?? null);
   }
 }
@@ -88,7 +90,7 @@ describe('OrderedTree (treap with neighbour links) vs a sorted array', () => {
     const tree = new OrderedTree<Item>((i) => i.key);
     const items = [10n, 20n, 30n].map((key) => ({ key }));
     for (const i of items) tree.insert(i);
-    items[2]!.key = 25n; // still above 20
+    items[2].key = 25n; // still above 20
     expect(keyOf(tree.floor(27n))).toBe(25n);
     expect(keyOf(tree.ceiling(21n))).toBe(25n);
     tree.insert({ key: 22n });

@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
-  return new Promise((ok, fail) => execFile(cmd, args, { cwd, timeout: 180_000, env: { ...process.env, ...env } },
-    (err, stdout, stderr) => (err ? fail(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : ok(stdout))));
+  return new Promise((ok, fail) =>
+    execFile(cmd, args, { cwd, timeout: 180_000, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      err ? fail(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stdout}\n${stderr}`)) : ok(stdout),
+    ),
+  );
 }
 
 /** Packs the repository (dist/ is already built) and installs the tarball into a new consumer. */
@@ -41,5 +44,5 @@ export async function readmeBlock(heading: string, lang: string): Promise<string
   if (at < 0) throw new Error(`README has no "${heading}" section`);
   const block = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(readme.slice(at));
   if (!block) throw new Error(`README "${heading}" has no ${lang} block`);
-  return block[1]!;
+  return block[1];
 }

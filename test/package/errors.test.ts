@@ -3,8 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
 import {
-  batchResultToJson, encodeOps, IovaLab, IovaLabError, InvalidArgumentError, LabConfigError, NotAllocatedError,
-  parseTrace, replayResultToJson, replayTrace, TraceReplayError, TraceSyntaxError,
+  batchResultToJson,
+  encodeOps,
+  IovaLab,
+  IovaLabError,
+  InvalidArgumentError,
+  LabConfigError,
+  NotAllocatedError,
+  parseTrace,
+  replayResultToJson,
+  replayTrace,
+  TraceReplayError,
+  TraceSyntaxError,
 } from '../../src/index.js';
 import { ENGINES } from '../support/labs.js';
 
@@ -32,7 +42,9 @@ describe.each(ENGINES)('bad arguments on the %s engine', (engine) => {
   });
 
   it('a trace error is a TraceReplayError with the engine error as cause', async () => {
-    const e = await replayTrace(parseTrace('cpus 1\ndomain 0 4096 1\nslow-free 0 0x10\n'), engine).catch((x: unknown) => x);
+    const e = await replayTrace(parseTrace('cpus 1\ndomain 0 4096 1\nslow-free 0 0x10\n'), engine).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(TraceReplayError);
     expect(e).toBeInstanceOf(IovaLabError);
     const r = e as TraceReplayError;
@@ -58,11 +70,13 @@ describe('error names', () => {
 describe('results as JSON', () => {
   it('batch and replay results use decimal strings for 64-bit values and the CLI field names', async () => {
     const lab = await IovaLab.create({ possibleCpus: 2, engine: 'ts' });
-    const r = lab.runBatch(encodeOps([
-      { op: 'createDomain', granule: 4096, startPfn: 1n },
-      { op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: 0xffffffffffn, flushRcache: true },
-      { op: 'free', domain: 0, pfn: 5n },
-    ]));
+    const r = lab.runBatch(
+      encodeOps([
+        { op: 'createDomain', granule: 4096, startPfn: 1n },
+        { op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: 0xffffffffffn, flushRcache: true },
+        { op: 'free', domain: 0, pfn: 5n },
+      ]),
+    );
     const json = JSON.parse(JSON.stringify(batchResultToJson(r)));
     expect(json.completed).toBe(2);
     expect(json.results).toEqual(['0', '1099511627775', '0']); // domain 0, the top PFN under the limit, not run

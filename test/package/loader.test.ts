@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 async function loadError(p: Promise<unknown>): Promise<WasmLoadError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(WasmLoadError);
   expect(e).toBeInstanceOf(IovaLabError);
   return e as WasmLoadError;
@@ -63,18 +66,23 @@ describe('WASM load failures', () => {
 
   it('malformed options are named', async () => {
     expect((await loadError(preloadWasm({ wasmBinary: 'abc' as unknown as Uint8Array }))).message).toContain('got abc');
-    expect((await loadError(preloadWasm({ wasmUrl: '', locateFile: () => 'x' }))).message).toContain('wasmUrl and locateFile');
+    expect((await loadError(preloadWasm({ wasmUrl: '', locateFile: () => 'x' }))).message).toContain(
+      'wasmUrl and locateFile',
+    );
     expect((await loadError(preloadWasm({ module: {} as never }))).message).toContain('preloadWasm');
   });
 
   it('a failed default load is not cached: the next call loads', async () => {
     vi.resetModules();
-    const real = await vi.importActual<typeof import('../../src/wasm/platform-node.js')>('../../src/wasm/platform-node.js');
+    const real = await vi.importActual<typeof import('../../src/wasm/platform-node.js')>(
+      '../../src/wasm/platform-node.js',
+    );
     let calls = 0;
     vi.doMock('#wasm-platform', () => ({
       platform: {
         ...real.platform,
-        readDefault: () => (++calls === 1 ? Promise.reject(new WasmLoadError('disk said no', 'default')) : real.platform.readDefault()),
+        readDefault: () =>
+          ++calls === 1 ? Promise.reject(new WasmLoadError('disk said no', 'default')) : real.platform.readDefault(),
       },
     }));
     const { loadIovaModule } = await import('../../src/wasm/load.js');
@@ -90,7 +98,11 @@ describe('WASM load failures', () => {
 describe('WASM glue failures', () => {
   it('a glue that cannot be loaded is a WasmLoadError naming its path, not a bare module error', async () => {
     vi.resetModules();
-    vi.doMock('node:module', () => ({ createRequire: () => () => { throw new Error('module not found'); } }));
+    vi.doMock('node:module', () => ({
+      createRequire: () => () => {
+        throw new Error('module not found');
+      },
+    }));
     const { loadIovaModule } = await import('../../src/wasm/load.js');
     const { WasmLoadError: FreshWasmLoadError } = await import('../../src/errors.js');
     const e = await loadIovaModule({ wasmBinary }).catch((x: unknown) => x);

@@ -41,9 +41,16 @@ describe('the packed package, installed where the path has a space', () => {
   });
 
   it('type-checks a strict NodeNext consumer and runs the README TypeScript example', async () => {
-    const at = await tsProject('ts-nodenext', {
-      module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'ESNext.Disposable'], outDir: 'out',
-    }, { 'globals.d.ts': CONSOLE, 'readme.ts': await readmeBlock('### TypeScript', 'ts') });
+    const at = await tsProject(
+      'ts-nodenext',
+      {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022', 'ESNext.Disposable'],
+        outDir: 'out',
+      },
+      { 'globals.d.ts': CONSOLE, 'readme.ts': await readmeBlock('### TypeScript', 'ts') },
+    );
     await writeFile(join(at, 'package.json'), JSON.stringify({ type: 'module' }));
     expect(await run(process.execPath, [join(at, 'out', 'readme.js')], dir)).toBe('NotAllocatedError\n');
   });
@@ -53,7 +60,7 @@ describe('the packed package, installed where the path has a space', () => {
       "import { IovaLab, preloadWasm, replayTrace, parseTrace, replayResultToJson, type WasmLoadOptions } from 'iova-lab';",
       "import { TimelineRecorder, renderTimelineSvg, type Timeline } from 'iova-lab/timeline';",
       "import pkg from 'iova-lab/package.json';",
-      "const wasm: WasmLoadOptions = { locateFile: (f) => `/assets/${f}` };",
+      'const wasm: WasmLoadOptions = { locateFile: (f) => `/assets/${f}` };',
       'export async function f(t: Timeline): Promise<string> {',
       "  const lab = await IovaLab.create({ possibleCpus: 2, engine: 'ts', wasm: { module: await preloadWasm() } });",
       '  lab.dispose();',
@@ -61,59 +68,95 @@ describe('the packed package, installed where the path has a space', () => {
       '  return `${pkg.version} ${r.values.length} ${typeof TimelineRecorder} ${await renderTimelineSvg(t)}`;',
       '}',
     ].join('\n');
-    await tsProject('ts-bundler', {
-      module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022'], noEmit: true, resolveJsonModule: true,
-    }, { 'api.ts': api });
+    await tsProject(
+      'ts-bundler',
+      {
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        lib: ['ES2022'],
+        noEmit: true,
+        resolveJsonModule: true,
+      },
+      { 'api.ts': api },
+    );
   });
 
   it('keeps error names through minification and names the missing SVG extra', async () => {
-    await writeFile(join(dir, 'names.mjs'), [
-      "import { IovaLab, LabConfigError } from 'iova-lab';",
-      "import { renderTimelineSvg } from 'iova-lab/timeline';",
-      "const lab = await IovaLab.create({ possibleCpus: 2, engine: 'ts' });",
-      "const e1 = (() => { try { lab.injectFailure('disk', 1); } catch (e) { return e.name; } })();",
-      "const e2 = new LabConfigError('x', -1).name;",
-      "const e3 = await renderTimelineSvg({ intervalMs: 1, series: [] }).catch((e) => `${e.name} ${e.dependency}`);",
-      'console.log(e1, e2, e3);',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'names.mjs'),
+      [
+        "import { IovaLab, LabConfigError } from 'iova-lab';",
+        "import { renderTimelineSvg } from 'iova-lab/timeline';",
+        "const lab = await IovaLab.create({ possibleCpus: 2, engine: 'ts' });",
+        "const e1 = (() => { try { lab.injectFailure('disk', 1); } catch (e) { return e.name; } })();",
+        "const e2 = new LabConfigError('x', -1).name;",
+        'const e3 = await renderTimelineSvg({ intervalMs: 1, series: [] }).catch((e) => `${e.name} ${e.dependency}`);',
+        'console.log(e1, e2, e3);',
+      ].join('\n'),
+    );
     await build({
-      entryPoints: [join(dir, 'names.mjs')], bundle: true, minify: true, platform: 'node', format: 'esm',
-      outfile: join(dir, 'names.min.mjs'), external: ['vega', 'vega-lite'], logLevel: 'silent', tsconfigRaw: {},
+      entryPoints: [join(dir, 'names.mjs')],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: join(dir, 'names.min.mjs'),
+      external: ['vega', 'vega-lite'],
+      logLevel: 'silent',
+      tsconfigRaw: {},
     });
     expect(await readFile(join(dir, 'names.min.mjs'), 'utf8')).not.toContain('class InvalidArgumentError');
-    expect(await run(process.execPath, ['names.min.mjs'], dir)).toBe('InvalidArgumentError LabConfigError MissingDependencyError vega\n');
+    expect(await run(process.execPath, ['names.min.mjs'], dir)).toBe(
+      'InvalidArgumentError LabConfigError MissingDependencyError vega\n',
+    );
   });
 
-  it.skipIf(!chromium.path && !IN_CI)('bundles a browser page with esbuild and runs it in Chromium', async () => {
-    if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
-    const page = join(dir, 'page');
-    await mkdir(page, { recursive: true });
-    await copyFile(join(ROOT, 'test', 'browser', 'app.js'), join(dir, 'app.js'));
-    await copyFile(join(ROOT, 'test', 'browser', 'page.html'), join(page, 'page.html'));
-    await bundlePage(join(dir, 'app.js'), page, dir);
-    const server = await serve(page);
-    try {
-      const out = JSON.parse(await pageOutput(chromium.path, `${server.origin}/page.html`));
-      expect(out).toEqual({ domains: 1, magazines: 1536, pfn: 'fffff', cached: 1, missing: 'WasmLoadError 404' });
-    } finally {
-      await server.close();
-    }
-  }, 90_000);
+  it.skipIf(!chromium.path && !IN_CI)(
+    'bundles a browser page with esbuild and runs it in Chromium',
+    async () => {
+      if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
+      const page = join(dir, 'page');
+      await mkdir(page, { recursive: true });
+      await copyFile(join(ROOT, 'test', 'browser', 'app.js'), join(dir, 'app.js'));
+      await copyFile(join(ROOT, 'test', 'browser', 'page.html'), join(page, 'page.html'));
+      await bundlePage(join(dir, 'app.js'), page, dir);
+      const server = await serve(page);
+      try {
+        const out = JSON.parse(await pageOutput(chromium.path, `${server.origin}/page.html`));
+        expect(out).toEqual({ domains: 1, magazines: 1536, pfn: 'fffff', cached: 1, missing: 'WasmLoadError 404' });
+      } finally {
+        await server.close();
+      }
+    },
+    90_000,
+  );
 
-  it.skipIf(!chromium.path && !IN_CI)('bundles a browser app with Vite (no WASM options) and runs it in Chromium', async () => {
-    if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
-    const app = join(dir, 'vite-app');
-    await mkdir(app, { recursive: true });
-    await copyFile(join(ROOT, 'test', 'browser', 'vite-main.js'), join(app, 'main.js'));
-    await writeFile(join(app, 'index.html'), '<!doctype html>\n<pre id="out">pending</pre>\n<script type="module" src="./main.js"></script>\n');
-    await viteBuild({ root: app, configFile: false, logLevel: 'silent', build: { target: 'es2022', outDir: join(app, 'dist') } });
-    const server = await serve(join(app, 'dist'));
-    try {
-      expect(JSON.parse(await pageOutput(chromium.path, `${server.origin}/index.html`))).toEqual({ magazines: 1536 });
-    } finally {
-      await server.close();
-    }
-  }, 90_000);
+  it.skipIf(!chromium.path && !IN_CI)(
+    'bundles a browser app with Vite (no WASM options) and runs it in Chromium',
+    async () => {
+      if (!chromium.path) throw new Error(`CI=true needs Chromium: ${chromium.reason}`);
+      const app = join(dir, 'vite-app');
+      await mkdir(app, { recursive: true });
+      await copyFile(join(ROOT, 'test', 'browser', 'vite-main.js'), join(app, 'main.js'));
+      await writeFile(
+        join(app, 'index.html'),
+        '<!doctype html>\n<pre id="out">pending</pre>\n<script type="module" src="./main.js"></script>\n',
+      );
+      await viteBuild({
+        root: app,
+        configFile: false,
+        logLevel: 'silent',
+        build: { target: 'es2022', outDir: join(app, 'dist') },
+      });
+      const server = await serve(join(app, 'dist'));
+      try {
+        expect(JSON.parse(await pageOutput(chromium.path, `${server.origin}/index.html`))).toEqual({ magazines: 1536 });
+      } finally {
+        await server.close();
+      }
+    },
+    90_000,
+  );
 
   it('runs the CLI through npx', async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -22,21 +22,30 @@ await (async () => {
   const lab = await IovaLab.create({ possibleCpus: 4, engine });
   lab.createDomain();
   const release = lab.engine.dispose.bind(lab.engine);
-  lab.engine.dispose = () => { droppedLabReleased++; release(); };
+  lab.engine.dispose = () => {
+    droppedLabReleased++;
+    release();
+  };
 })();
 
 // A lab disposed explicitly: released exactly once, not again by the collector.
 await (async () => {
   const lab = await IovaLab.create({ possibleCpus: 4, engine });
   const release = lab.engine.dispose.bind(lab.engine);
-  lab.engine.dispose = () => { disposedLabReleased++; release(); };
+  lab.engine.dispose = () => {
+    disposedLabReleased++;
+    release();
+  };
   lab.dispose();
 })();
 
 // A live lab whose domain is dropped: the domain is put, the lab stays usable.
 const keeper = await IovaLab.create({ possibleCpus: 4, engine });
 const putDomain = keeper.engine.putDomain.bind(keeper.engine);
-keeper.engine.putDomain = (id: number) => { put.push(id); putDomain(id); };
+keeper.engine.putDomain = (id: number) => {
+  put.push(id);
+  putDomain(id);
+};
 (() => {
   const d = keeper.createDomain();
   d.freeFast(0, d.allocFast(0, 1, 0xfffffn), 1);
@@ -44,6 +53,12 @@ keeper.engine.putDomain = (id: number) => { put.push(id); putDomain(id); };
 const kept = keeper.createDomain();
 
 await collectUntil(() => droppedLabReleased > 0 && put.length > 0);
-console.log(JSON.stringify({
-  droppedLabReleased, disposedLabReleased, put, liveDomains: keeper.snapshot().domains.map((d) => d.id), kept: kept.id,
-}));
+console.log(
+  JSON.stringify({
+    droppedLabReleased,
+    disposedLabReleased,
+    put,
+    liveDomains: keeper.snapshot().domains.map((d) => d.id),
+    kept: kept.id,
+  }),
+);

@@ -8,10 +8,14 @@ import { ENGINES } from '../support/labs.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function runChild(engine: string): Promise<string> {
-  return new Promise((ok, fail) => execFile(
-    process.execPath, ['--expose-gc', '--import', 'tsx', 'test/package/reclaim-child.ts', engine],
-    { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout)),
-  ));
+  return new Promise((ok, fail) =>
+    execFile(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'test/package/reclaim-child.ts', engine],
+      { cwd: ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => (err ? fail(new Error(`${err.message}\n${stderr}`)) : ok(stdout)),
+    ),
+  );
 }
 
 describe.each(ENGINES)('garbage-collected labs and domains (%s engine)', (engine) => {

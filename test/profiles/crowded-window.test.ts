@@ -16,41 +16,72 @@ const WINDOW_START = 0xfff00n; // domain 1 of every differential side
 const size = fc.integer({ min: 1, max: 8 });
 const cpu = fc.integer({ min: 0, max: 3 });
 const crowdedOp: fc.Arbitrary<StreamOp> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('alloc' as const), dom: fc.constant(1), size, wide: fc.constant(false), aligned: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('allocFast' as const), dom: fc.constant(1), cpu, size, wide: fc.constant(false), flush: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      k: fc.constant('alloc' as const),
+      dom: fc.constant(1),
+      size,
+      wide: fc.constant(false),
+      aligned: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('allocFast' as const),
+      dom: fc.constant(1),
+      cpu,
+      size,
+      wide: fc.constant(false),
+      flush: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('free' as const), live: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('freeFast' as const), live: fc.nat(), cpu }) },
   // Freeing the window's top range puts cached32_node back on the anchor, where the overflow starts.
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('badFree' as const), dom: fc.constant(1), pfn: fc.constant(0xfffffn) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('badFree' as const), dom: fc.constant(1), pfn: fc.constant(0xfffffn) }),
+  },
 );
 
 describe('a crowded window: wasm and ts agree under every facet step', () => {
-  it.each(FACET_STEP_VERSIONS)('%s', async (version) => {
-    const profile = profileByName(version);
-    const config: LabConfig = { ...CONFIG, magazines: profile.magazines, profile: profile.name, policy: { ...profile.policy } };
-    const seen = { belowStart: 0, nonTerminating: 0, ops: 0 };
-    const observe = (op: StreamOp, a: Outcome): void => {
-      seen.ops++;
-      if ('error' in a && a.error === 'NonTerminatingWalkError') seen.nonTerminating++;
-      if ((op.k === 'alloc' || op.k === 'allocFast') && 'value' in a) {
-        const pfn = BigInt(a.value);
-        if (pfn !== 0n && pfn < WINDOW_START) seen.belowStart++;
-      }
-    };
-    const result = await fc.check(
-      fc.asyncProperty(fc.array(crowdedOp, { minLength: 1, maxLength: 200, size: 'max' }), async (s) => {
-        const why = await divergence(s, config, wasmFactory, tsFactory, observe);
-        if (why !== null) throw new Error(why);
-        return true;
-      }),
-      { numRuns: 60, seed: 2024 },
-    );
-    expect(result.failed ? String(result.errorInstance) : null).toBeNull();
-    expect(seen.ops).toBeGreaterThan(2000);
-    // Only the overflow releases leave the window; they do it, and reach the endless retry.
-    const overflow = profile.policy.retry === 'overflow';
-    expect(seen.belowStart > 0).toBe(overflow);
-    if (overflow) expect(seen.nonTerminating).toBeGreaterThan(0);
-    else expect(seen.nonTerminating).toBe(0);
-  }, 120_000);
+  it.each(FACET_STEP_VERSIONS)(
+    '%s',
+    async (version) => {
+      const profile = profileByName(version);
+      const config: LabConfig = {
+        ...CONFIG,
+        magazines: profile.magazines,
+        profile: profile.name,
+        policy: { ...profile.policy },
+      };
+      const seen = { belowStart: 0, nonTerminating: 0, ops: 0 };
+      const observe = (op: StreamOp, a: Outcome): void => {
+        seen.ops++;
+        if ('error' in a && a.error === 'NonTerminatingWalkError') seen.nonTerminating++;
+        if ((op.k === 'alloc' || op.k === 'allocFast') && 'value' in a) {
+          const pfn = BigInt(a.value);
+          if (pfn !== 0n && pfn < WINDOW_START) seen.belowStart++;
+        }
+      };
+      const result = await fc.check(
+        fc.asyncProperty(fc.array(crowdedOp, { minLength: 1, maxLength: 200, size: 'max' }), async (s) => {
+          const why = await divergence(s, config, wasmFactory, tsFactory, observe);
+          if (why !== null) throw new Error(why);
+          return true;
+        }),
+        { numRuns: 60, seed: 2024 },
+      );
+      expect(result.failed ? String(result.errorInstance) : null).toBeNull();
+      expect(seen.ops).toBeGreaterThan(2000);
+      // Only the overflow releases leave the window; they do it, and reach the endless retry.
+      const overflow = profile.policy.retry === 'overflow';
+      expect(seen.belowStart > 0).toBe(overflow);
+      if (overflow) expect(seen.nonTerminating).toBeGreaterThan(0);
+      else expect(seen.nonTerminating).toBe(0);
+    },
+    120_000,
+  );
 });

@@ -30,7 +30,11 @@ describe.each(ENGINES)('%s engine', (engine: EngineName) => {
 
       using now = await newLab(engine, { possibleCpus: 1 });
       const d69 = now.createDomain();
-      expect([d69.alloc(1, LIMIT32), d69.alloc(1, 0x1fffff), d69.alloc(1, 0x2fffff)]).toEqual([0xfffffn, 0x1fffffn, 0x1ffffen]);
+      expect([d69.alloc(1, LIMIT32), d69.alloc(1, 0x1fffff), d69.alloc(1, 0x2fffff)]).toEqual([
+        0xfffffn,
+        0x1fffffn,
+        0x1ffffen,
+      ]);
     });
 
     it('never hands out start_pfn; the pad aligns a 3-page range to 4', async () => {
@@ -122,7 +126,11 @@ describe.each(ENGINES)('%s engine', (engine: EngineName) => {
       using lab = await lab47(['mag-size=1']);
       const dom = lab.createDomain({ startPfn: 1 });
       // limit 4 is not dma_32bit_pfn: top walks give 4, 3, 2 (never start_pfn 1), then nothing.
-      const pfns = [dom.alloc(1, 4, { sizeAligned: true }), dom.alloc(1, 4, { sizeAligned: true }), dom.alloc(1, 4, { sizeAligned: true })];
+      const pfns = [
+        dom.alloc(1, 4, { sizeAligned: true }),
+        dom.alloc(1, 4, { sizeAligned: true }),
+        dom.alloc(1, 4, { sizeAligned: true }),
+      ];
       expect(pfns).toEqual([4n, 3n, 2n]);
       // 1-PFN magazines: free 4 → loaded [4]; free 3 → swap, loaded [3], prev [4]; free 2 → both full,
       // loaded [3] goes to the depot, a new loaded takes [2].

@@ -41,8 +41,9 @@ describe.each(ENGINES)('%s engine', (engine: EngineName) => {
       expect(() => dom.alloc(2, 7, { sizeAligned: true })).toThrow(/never return.*retry-start overflow/);
       const after = lab.snapshot();
       expect(after.domains).toEqual(before.domains);
-      expect(after.caches.find((c) => c.name === 'iommu_iova')!.activeObjs)
-        .toBe(before.caches.find((c) => c.name === 'iommu_iova')!.activeObjs);
+      expect(after.caches.find((c) => c.name === 'iommu_iova')!.activeObjs).toBe(
+        before.caches.find((c) => c.name === 'iommu_iova')!.activeObjs,
+      );
       lab.checkInvariants();
     });
 

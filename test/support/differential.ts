@@ -17,7 +17,10 @@ export type EngineFactory = (config: LabConfig) => Engine | Promise<Engine>;
 export const wasmFactory: EngineFactory = (c) => createEngine('wasm', c);
 export const tsFactory: EngineFactory = (c) => createEngine('ts', c);
 
-export interface Side { engine: Engine; state: StreamState }
+export interface Side {
+  engine: Engine;
+  state: StreamState;
+}
 
 export async function side(factory: EngineFactory, config: LabConfig): Promise<Side> {
   const engine = await factory(config);
@@ -92,7 +95,11 @@ export async function divergence(
  * shrunk stream as a replayable trace (its header carries the config and policy).
  */
 export async function expectAgreement(
-  configs: fc.Arbitrary<LabConfig>, maxLength: number, numRuns: number, seed: number, observe?: Observer,
+  configs: fc.Arbitrary<LabConfig>,
+  maxLength: number,
+  numRuns: number,
+  seed: number,
+  observe?: Observer,
   streams: (maxLength: number) => fc.Arbitrary<StreamOp[]> = stream,
 ): Promise<number> {
   let ops = 0;
@@ -106,8 +113,10 @@ export async function expectAgreement(
   if (result.failed) {
     const [config, shrunk] = result.counterexample as [LabConfig, StreamOp[]];
     const why = await divergence(shrunk, config);
-    throw new Error(`engines diverge (seed ${seed}, ${result.numShrinks} shrinks): ${why}\n` +
-      `--- replayable trace ---\n${await traceOfStream(shrunk, config)}`);
+    throw new Error(
+      `engines diverge (seed ${seed}, ${result.numShrinks} shrinks): ${why}\n` +
+        `--- replayable trace ---\n${await traceOfStream(shrunk, config)}`,
+    );
   }
   return ops;
 }

@@ -14,4 +14,3 @@ export function newLab(engine: EngineName, options: Omit<LabOptions, 'engine'>):
 export function active(s: Snapshot, name: CacheName): number | undefined {
   return cacheByName(s, name)?.activeObjs;
 }
-

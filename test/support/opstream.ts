@@ -46,21 +46,65 @@ const tickMs: fc.Arbitrary<number | bigint> = fc.oneof(
 const size = fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 64 }));
 
 export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
-  { weight: 12, arbitrary: fc.record({ k: fc.constant('allocFast' as const), dom, cpu, size, wide: fc.boolean(), flush: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('alloc' as const), dom, size, wide: fc.boolean(), aligned: fc.boolean() }) },
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      k: fc.constant('allocFast' as const),
+      dom,
+      cpu,
+      size,
+      wide: fc.boolean(),
+      flush: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant('alloc' as const), dom, size, wide: fc.boolean(), aligned: fc.boolean() }),
+  },
   { weight: 12, arbitrary: fc.record({ k: fc.constant('freeFast' as const), live: fc.nat(), cpu }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('free' as const), live: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('badFree' as const), dom, pfn: fc.bigInt({ min: 0n, max: 0x100010n }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('reserve' as const), dom, lo: fc.integer({ min: 0, max: 0xfffff }), len: fc.integer({ min: 1, max: 300 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('badFree' as const), dom, pfn: fc.bigInt({ min: 0n, max: 0x100010n }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('reserve' as const),
+      dom,
+      lo: fc.integer({ min: 0, max: 0xfffff }),
+      len: fc.integer({ min: 1, max: 300 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: tickMs }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('offline' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('online' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('flush' as const), dom }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('inject' as const), kind: fc.constantFrom('magazine' as const, 'iova' as const), nth: fc.integer({ min: 1, max: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('inject' as const),
+      kind: fc.constantFrom('magazine' as const, 'iova' as const),
+      nth: fc.integer({ min: 1, max: 5 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('put' as const), dom }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('create' as const), startPfn: fc.constantFrom(1, 1, 0xfff00, 0x100) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('create' as const), startPfn: fc.constantFrom(1, 1, 0xfff00, 0x100) }),
+  },
   // Enough same-size frees on one CPU to push magazines to the depot, so trims have work.
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('burst' as const), dom, from: cpu, to: cpu, size: fc.constantFrom(1, 2, 8), count: fc.integer({ min: 128, max: 1200 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('burst' as const),
+      dom,
+      from: cpu,
+      to: cpu,
+      size: fc.constantFrom(1, 2, 8),
+      count: fc.integer({ min: 128, max: 1200 }),
+    }),
+  },
 );
 
 const dev = fc.nat();
@@ -70,40 +114,115 @@ const pageMultiple = fc.integer({ min: 1, max: 32 }).map((p) => p * 4096);
 const mapBytes = fc.oneof(fc.integer({ min: 1, max: 3 * 4096 }), pageMultiple, fc.constantFrom(0, 2 ** 49));
 
 export const dmaStreamOp: fc.Arbitrary<DmaStreamOp> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('createDma' as const), type: domainType,
-    startPfn: fc.constantFrom(1, 1, 0xffffe, 0x100), aperture: fc.constantFrom(48, 48, 40, 32, 63, 31) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('attach' as const), dom, bus: fc.constantFrom('pci' as const, 'platform' as const),
-    mask: maskBits, coherentMask: maskBits, forceDac: fc.boolean() }) },
-  { weight: 12, arbitrary: fc.record({ k: fc.constant('map' as const), dev, cpu, bytes: mapBytes,
-    offset: fc.constantFrom(0, 0, 0, 0x10, 4095, 4096), coherent: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('mapSg' as const), dev, cpu,
-    segs: fc.array(fc.oneof(fc.integer({ min: 1, max: 4096 }), pageMultiple), { minLength: 0, maxLength: 4 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('createDma' as const),
+      type: domainType,
+      startPfn: fc.constantFrom(1, 1, 0xffffe, 0x100),
+      aperture: fc.constantFrom(48, 48, 40, 32, 63, 31),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('attach' as const),
+      dom,
+      bus: fc.constantFrom('pci' as const, 'platform' as const),
+      mask: maskBits,
+      coherentMask: maskBits,
+      forceDac: fc.boolean(),
+    }),
+  },
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      k: fc.constant('map' as const),
+      dev,
+      cpu,
+      bytes: mapBytes,
+      offset: fc.constantFrom(0, 0, 0, 0x10, 4095, 4096),
+      coherent: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('mapSg' as const),
+      dev,
+      cpu,
+      segs: fc.array(fc.oneof(fc.integer({ min: 1, max: 4096 }), pageMultiple), { minLength: 0, maxLength: 4 }),
+    }),
+  },
   { weight: 12, arbitrary: fc.record({ k: fc.constant('unmap' as const), mapped: fc.nat(), cpu }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('badUnmap' as const), dev, cpu,
-    addr: fc.bigInt({ min: 0n, max: 0x100010000n }), bytes: fc.integer({ min: 1, max: 8192 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('dmaBurst' as const), dev, from: cpu, to: cpu,
-    count: fc.integer({ min: 128, max: 600 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('badUnmap' as const),
+      dev,
+      cpu,
+      addr: fc.bigInt({ min: 0n, max: 0x100010000n }),
+      bytes: fc.integer({ min: 1, max: 8192 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('dmaBurst' as const),
+      dev,
+      from: cpu,
+      to: cpu,
+      count: fc.integer({ min: 128, max: 600 }),
+    }),
+  },
 );
 
 /** Starts with two domains; the stream may put them and create more (ids keep counting). */
 export const stream = (maxLength: number) => fc.array(streamOp, { minLength: 1, maxLength, size: 'max' });
 
 /** A stream that sets up a DMA domain with a device first, then mixes DMA ops with every other op. */
-export const dmaStream = (maxLength: number) => fc.tuple(
-  // start PFNs close below 4 GiB leave a small 32-bit window, so 64-bit PCI devices fall out of it
-  fc.record({ k: fc.constant('createDma' as const), type: domainType, startPfn: fc.constantFrom(1, 0xfff00, 0xffffe),
-    aperture: fc.constant(48) }),
-  fc.record({ k: fc.constant('attach' as const), dom: fc.constant(2), bus: fc.constantFrom('pci' as const, 'platform' as const),
-    mask: fc.constantFrom(32, 64), coherentMask: fc.constant(32), forceDac: fc.boolean() }),
-  fc.array(fc.oneof({ weight: 10, arbitrary: streamOp }, { weight: 20, arbitrary: dmaStreamOp },
-    // ticks of a few ms land between jiffy-rounded timer due times
-    { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 12 }) }) }),
-  { minLength: 1, maxLength, size: 'max' }),
-).map(([create, attach, rest]): StreamOp[] => [create, attach, ...rest]);
+export const dmaStream = (maxLength: number) =>
+  fc
+    .tuple(
+      // start PFNs close below 4 GiB leave a small 32-bit window, so 64-bit PCI devices fall out of it
+      fc.record({
+        k: fc.constant('createDma' as const),
+        type: domainType,
+        startPfn: fc.constantFrom(1, 0xfff00, 0xffffe),
+        aperture: fc.constant(48),
+      }),
+      fc.record({
+        k: fc.constant('attach' as const),
+        dom: fc.constant(2),
+        bus: fc.constantFrom('pci' as const, 'platform' as const),
+        mask: fc.constantFrom(32, 64),
+        coherentMask: fc.constant(32),
+        forceDac: fc.boolean(),
+      }),
+      fc.array(
+        fc.oneof(
+          { weight: 10, arbitrary: streamOp },
+          { weight: 20, arbitrary: dmaStreamOp },
+          // ticks of a few ms land between jiffy-rounded timer due times
+          { weight: 2, arbitrary: fc.record({ k: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 12 }) }) },
+        ),
+        { minLength: 1, maxLength, size: 'max' },
+      ),
+    )
+    .map(([create, attach, rest]): StreamOp[] => [create, attach, ...rest]);
 
-export interface Live { dom: number; pfn: bigint; size: bigint }
+export interface Live {
+  dom: number;
+  pfn: bigint;
+  size: bigint;
+}
 /** A mapping the stream made: unmap gives back the device, address and the byte length mapped. */
-export interface Mapped { dev: number; dom: number; addr: bigint; bytes: bigint }
+export interface Mapped {
+  dev: number;
+  dom: number;
+  addr: bigint;
+  bytes: bigint;
+}
 
 /** What a runner tracks beside its engine: live allocations, domains, devices, mappings. */
 export interface StreamState {
@@ -115,7 +234,8 @@ export interface StreamState {
 
 export const newState = (domains: number[]): StreamState => ({ live: [], domains, devices: [], mapped: [] });
 
-const alignedSum = (segs: readonly number[]): bigint => segs.reduce((a, b) => a + BigInt(Math.ceil(b / 4096) * 4096), 0n);
+const alignedSum = (segs: readonly number[]): bigint =>
+  segs.reduce((a, b) => a + BigInt(Math.ceil(b / 4096) * 4096), 0n);
 
 /** What an op did: a value, or the error class and status. Compared across engines. */
 export type Outcome = { value: string } | { error: string; status: number };
@@ -237,7 +357,7 @@ function applyDmaOp(engine: Engine, op: DmaStreamOp, state: StreamState): Outcom
     case 'unmap': {
       if (state.mapped.length === 0) return { value: 'none' };
       const i = op.mapped % state.mapped.length;
-      const m = state.mapped[i]!;
+      const m = state.mapped[i];
       engine.unmap(m.dev, op.cpu, m.addr, m.bytes);
       state.mapped.splice(i, 1);
       return { value: 'ok' };

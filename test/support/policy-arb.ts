@@ -24,9 +24,13 @@ const tweaked: fc.Arbitrary<RcachePolicy> = fc
     flushDepotOnFailure: fc.boolean(),
     roundSizeInFastAlloc: fc.boolean(),
   })
-  .chain((p) => fc.record({
-    dynamicInitial: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: p.magazineSize })),
-  }).map(({ dynamicInitial }) => ({ ...p, dynamicInitial })));
+  .chain((p) =>
+    fc
+      .record({
+        dynamicInitial: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: p.magazineSize })),
+      })
+      .map(({ dynamicInitial }) => ({ ...p, dynamicInitial })),
+  );
 
 const profilePolicy = fc.constantFrom(...FACET_STEP_VERSIONS).map((v) => ({ ...profileByName(v).policy }));
 

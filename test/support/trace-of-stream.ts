@@ -15,7 +15,11 @@ const hex = (n: bigint | number) => `0x${BigInt(n).toString(16)}`;
 export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG): Promise<string> {
   const engine = await createEngine('ts', config);
   const lines: string[] = [`# trace v1 (from a differential stream of ${ops.length} ops)`];
-  lines.push(config.onlineCpus === config.possibleCpus ? `cpus ${config.possibleCpus}` : `cpus ${config.possibleCpus} online ${config.onlineCpus}`);
+  lines.push(
+    config.onlineCpus === config.possibleCpus
+      ? `cpus ${config.possibleCpus}`
+      : `cpus ${config.possibleCpus} online ${config.onlineCpus}`,
+  );
   lines.push(`magazines ${config.magazines}`);
   if (config.policy) lines.push(...policySpecs(config.policy).map((spec) => `policy ${spec}`));
   try {
@@ -35,20 +39,44 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
         case 'freeFast':
         case 'free': {
           const { live } = state;
-          if (live.length === 0) { line = `# ${op.k}: nothing live`; break; }
-          const it = live[op.live % live.length]!;
-          line = op.k === 'freeFast' ? `free ${it.dom} ${op.cpu} ${hex(it.pfn)} ${it.size}` : `slow-free ${it.dom} ${hex(it.pfn)}`;
+          if (live.length === 0) {
+            line = `# ${op.k}: nothing live`;
+            break;
+          }
+          const it = live[op.live % live.length];
+          line =
+            op.k === 'freeFast'
+              ? `free ${it.dom} ${op.cpu} ${hex(it.pfn)} ${it.size}`
+              : `slow-free ${it.dom} ${hex(it.pfn)}`;
           break;
         }
-        case 'badFree': line = `slow-free ${domId(op.dom)} ${hex(op.pfn)}`; break;
-        case 'reserve': line = `reserve ${domId(op.dom)} ${hex(op.lo)} ${hex(op.lo + op.len - 1)}`; break;
-        case 'tick': line = `tick ${op.ms}`; break;
-        case 'offline': line = `offline ${op.cpu}`; break;
-        case 'online': line = `online ${op.cpu}`; break;
-        case 'flush': line = `flush ${domId(op.dom)}`; break;
-        case 'inject': line = `inject ${op.kind} ${op.nth}`; break;
-        case 'put': line = `put ${domId(op.dom)}`; break;
-        case 'create': line = null; break;
+        case 'badFree':
+          line = `slow-free ${domId(op.dom)} ${hex(op.pfn)}`;
+          break;
+        case 'reserve':
+          line = `reserve ${domId(op.dom)} ${hex(op.lo)} ${hex(op.lo + op.len - 1)}`;
+          break;
+        case 'tick':
+          line = `tick ${op.ms}`;
+          break;
+        case 'offline':
+          line = `offline ${op.cpu}`;
+          break;
+        case 'online':
+          line = `online ${op.cpu}`;
+          break;
+        case 'flush':
+          line = `flush ${domId(op.dom)}`;
+          break;
+        case 'inject':
+          line = `inject ${op.kind} ${op.nth}`;
+          break;
+        case 'put':
+          line = `put ${domId(op.dom)}`;
+          break;
+        case 'create':
+          line = null;
+          break;
         case 'burst': {
           // Expanded into the primitive lines it stands for, with the PFNs this replay hands out.
           const d = domId(op.dom);
@@ -79,7 +107,8 @@ export async function traceOfStream(ops: StreamOp[], config: LabConfig = CONFIG)
       if (op.k === 'create') {
         line = 'value' in out ? `domain ${out.value} ${GRANULE} ${hex(op.startPfn)}` : `# create failed: ${out.error}`;
       }
-      if (op.k === 'createDma' || op.k === 'attach') line = 'value' in out ? line!.replace('?', out.value) : `# ${op.k} failed`;
+      if (op.k === 'createDma' || op.k === 'attach')
+        line = 'value' in out ? line!.replace('?', out.value) : `# ${op.k} failed`;
       const note = 'error' in out ? `  # -> ${out.error} (${out.status})` : '';
       lines.push(`${line}${note}`);
     }
@@ -98,20 +127,23 @@ function dmaLine(op: Exclude<DmaStreamOp, { k: 'dmaBurst' }>, state: StreamState
       return `domain ? 4096 ${hex(op.startPfn)} ${op.type}${op.aperture === 48 ? '' : `  # aperture ${op.aperture} bits`}`;
     case 'attach': {
       const dom = state.domains[op.dom % Math.max(state.domains.length, 1)] ?? 99;
-      const extra = op.coherentMask !== op.mask || op.forceDac ? `  # coherent ${op.coherentMask}, forcedac ${op.forceDac}` : '';
+      const extra =
+        op.coherentMask !== op.mask || op.forceDac ? `  # coherent ${op.coherentMask}, forcedac ${op.forceDac}` : '';
       return `device ? ${dom} ${op.mask} ${op.bus}${extra}`;
     }
     case 'map': {
       const extra = op.offset || op.coherent ? `  # offset ${op.offset}, coherent ${op.coherent}` : '';
       return `map ${dev(op.dev)} ${op.cpu} ${op.bytes}${extra}`;
     }
-    case 'mapSg': return `map-sg ${dev(op.dev)} ${op.cpu} ${op.segs.join(' ')}`;
+    case 'mapSg':
+      return `map-sg ${dev(op.dev)} ${op.cpu} ${op.segs.join(' ')}`;
     case 'unmap': {
       if (state.mapped.length === 0) return '# unmap: nothing mapped';
-      const m = state.mapped[op.mapped % state.mapped.length]!;
+      const m = state.mapped[op.mapped % state.mapped.length];
       return `unmap ${m.dev} ${op.cpu} ${hex(m.addr)} ${m.bytes}`;
     }
-    case 'badUnmap': return `unmap ${dev(op.dev)} ${op.cpu} ${hex(op.addr)} ${op.bytes}`;
+    case 'badUnmap':
+      return `unmap ${dev(op.dev)} ${op.cpu} ${hex(op.addr)} ${op.bytes}`;
   }
 }
 

@@ -69,7 +69,10 @@ describe('renderTimelineAscii', () => {
 
   it('handles a series without samples and rejects bad options and fields', () => {
     const t: Timeline = { intervalMs: 5, series: [{ label: 'empty', samples: [] }] };
-    expect(renderTimelineAscii(t, 'magazines')).toEqual(['magazines (magazines), no samples, sampled every 5 ms', 'empty  (no samples)']);
+    expect(renderTimelineAscii(t, 'magazines')).toEqual([
+      'magazines (magazines), no samples, sampled every 5 ms',
+      'empty  (no samples)',
+    ]);
     const idle: Timeline = { intervalMs: 5, series: [{ label: 'idle', samples: [sample(0), sample(5)] }] };
     expect(renderTimelineAscii(idle, 'hitRate')[1]).toBe(`idle  ${ASCII_GAP}${ASCII_GAP}  min -  max -  last -`);
     expect(() => renderTimelineAscii(smallTimeline(), 'hitRate', { width: 0 })).toThrow(TimelineError);

@@ -18,8 +18,23 @@ describe('dist/timeline', () => {
         ascii: m.renderTimelineAscii(t, 'magazines'), csvRows: m.timelineToCsv(t).trimEnd().split('\\n').length }));
     `;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-    const r = JSON.parse(out) as { keys: string[]; svgStart: string; hasTitle: boolean; ascii: string[]; csvRows: number };
-    expect(r.keys).toEqual(expect.arrayContaining(['TimelineRecorder', 'sampleSnapshot', 'renderTimelineSvg', 'renderTimelineAscii', 'timelineToCsv', 'timelineToJson']));
+    const r = JSON.parse(out) as {
+      keys: string[];
+      svgStart: string;
+      hasTitle: boolean;
+      ascii: string[];
+      csvRows: number;
+    };
+    expect(r.keys).toEqual(
+      expect.arrayContaining([
+        'TimelineRecorder',
+        'sampleSnapshot',
+        'renderTimelineSvg',
+        'renderTimelineAscii',
+        'timelineToCsv',
+        'timelineToJson',
+      ]),
+    );
     expect(r.svgStart).toBe('<svg');
     expect(r.hasTitle).toBe(true);
     expect(r.ascii[1]).toBe('v6.8  ▁█  min 1  max 3  last 3');

@@ -2,12 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { EngineName } from '../../src/engine.js';
 import { IovaLab } from '../../src/lab.js';
 import type { Snapshot } from '../../src/snapshot.js';
-import { TimelineError, TimelineRecorder, sampleSnapshot, timelineToCsv, type TimelineSeries } from '../../src/timeline/index.js';
+import {
+  TimelineError,
+  TimelineRecorder,
+  sampleSnapshot,
+  timelineToCsv,
+  type TimelineSeries,
+} from '../../src/timeline/index.js';
 import { snap } from './fixtures.js';
 
 describe('sampleSnapshot', () => {
   it('reads depots, magazine bytes (× magazineObjSize) and iommu_iova bytes (× objSize)', () => {
-    const s = sampleSnapshot(snap({ nowMs: 7, depotMags: [1, 2, 3, 0, 0, 4], magazinesTotal: 11, iovaActive: 5, iovaObjSize: 64, magazineObjSize: 2048 }));
+    const s = sampleSnapshot(
+      snap({
+        nowMs: 7,
+        depotMags: [1, 2, 3, 0, 0, 4],
+        magazinesTotal: 11,
+        iovaActive: 5,
+        iovaObjSize: 64,
+        magazineObjSize: 2048,
+      }),
+    );
     expect(s.tMs).toBe(7);
     expect(s.depotMagazines).toEqual([1, 2, 3, 0, 0, 4]);
     expect(s.depotMagazinesTotal).toBe(10);
@@ -18,8 +33,22 @@ describe('sampleSnapshot', () => {
   });
 
   it('hit rate covers the window since the previous snapshot, summed over classes', () => {
-    const prev = snap({ nowMs: 10, lookups: [[10, 10], [0, 0], [5, 5]] }); // 15 hits, 15 misses
-    const now = snap({ nowMs: 20, lookups: [[16, 11], [3, 0], [5, 7]] }); // 24 hits, 18 misses
+    const prev = snap({
+      nowMs: 10,
+      lookups: [
+        [10, 10],
+        [0, 0],
+        [5, 5],
+      ],
+    }); // 15 hits, 15 misses
+    const now = snap({
+      nowMs: 20,
+      lookups: [
+        [16, 11],
+        [3, 0],
+        [5, 7],
+      ],
+    }); // 24 hits, 18 misses
     const s = sampleSnapshot(now, prev);
     expect(s.hits).toBe(9);
     expect(s.misses).toBe(3);
@@ -44,7 +73,9 @@ describe('sampleSnapshot', () => {
   });
 
   it('rejects counters that go down, a later previous snapshot, and a missing magazineObjSize', () => {
-    expect(() => sampleSnapshot(snap({ nowMs: 5, lookups: [[1, 0]] }), snap({ nowMs: 0, lookups: [[2, 0]] }))).toThrow(TimelineError);
+    expect(() => sampleSnapshot(snap({ nowMs: 5, lookups: [[1, 0]] }), snap({ nowMs: 0, lookups: [[2, 0]] }))).toThrow(
+      TimelineError,
+    );
     expect(() => sampleSnapshot(snap({ nowMs: 5 }), snap({ nowMs: 6 }))).toThrow(TimelineError);
     const bare = { ...snap() } as Partial<Snapshot> & Record<string, unknown>;
     delete bare.magazineObjSize;
@@ -131,7 +162,10 @@ describe('TimelineRecorder', () => {
   }
 
   it('samples a real lab as a runner would', async () => {
-    const { series: { samples }, last } = await run('ts');
+    const {
+      series: { samples },
+      last,
+    } = await run('ts');
     expect(samples.map((s) => s.tMs)).toEqual([0, 12, 21, 30, 42, 51, 60, 72, 81, 90]);
     const total = last.classes.reduce((a, c) => a + c.hits + c.misses, 0);
     // The windows add up to every lookup made before the last sample (all of them: it is at the end).
@@ -146,7 +180,8 @@ describe('TimelineRecorder', () => {
   it('gives the same timeline on both engines', async () => {
     const ts = await run('ts');
     const wasm = await run('wasm');
-    expect(timelineToCsv({ intervalMs: 10, series: [{ ...wasm.series, label: 'x' }] }))
-      .toBe(timelineToCsv({ intervalMs: 10, series: [{ ...ts.series, label: 'x' }] }));
+    expect(timelineToCsv({ intervalMs: 10, series: [{ ...wasm.series, label: 'x' }] })).toBe(
+      timelineToCsv({ intervalMs: 10, series: [{ ...ts.series, label: 'x' }] }),
+    );
   });
 });

@@ -1,23 +1,41 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import {
-  TIME_AXIS_TITLE, TimelineError, renderTimelineSvg, timelineChartSpec, type Timeline,
+  TIME_AXIS_TITLE,
+  TimelineError,
+  renderTimelineSvg,
+  timelineChartSpec,
+  type Timeline,
 } from '../../src/timeline/index.js';
 import { sample, smallTimeline } from './fixtures.js';
 
-interface El { tag: string; attrs: Record<string, string>; children: El[]; text: string }
+interface El {
+  tag: string;
+  attrs: Record<string, string>;
+  children: El[];
+  text: string;
+}
 
 /** Parses SVG text into a small element tree (fails the test if it is not well-formed XML). */
 function parseSvg(svg: string): El {
   const valid = XMLValidator.validate(svg);
   expect(valid).toBe(true);
-  const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, trimValues: false });
+  const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    trimValues: false,
+  });
   type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
   const convert = (n: Node): El | null => {
     const tag = Object.keys(n).find((k) => k !== ':@')!;
     if (tag === '#text') return null;
     const kids = (n[tag] as Node[]).map(convert).filter((e): e is El => e !== null);
-    const text = (n[tag] as Node[]).filter((k) => '#text' in k).map((k) => String(k['#text'])).join('');
+    const text = (n[tag] as Node[])
+      .filter((k) => '#text' in k)
+      .map((k) => String(k['#text']))
+      .join('');
     return { tag, attrs: n[':@'] ?? {}, children: kids, text };
   };
   const roots = (parser.parse(svg) as Node[]).map(convert).filter((e): e is El => e !== null);
@@ -31,16 +49,22 @@ function all(el: El, pred: (e: El) => boolean, out: El[] = []): El[] {
   return out;
 }
 
-const hasClass = (name: string) => (e: El): boolean => e.tag === 'g' && (e.attrs.class ?? '').split(' ').includes(name);
+const hasClass =
+  (name: string) =>
+  (e: El): boolean =>
+    e.tag === 'g' && (e.attrs.class ?? '').split(' ').includes(name);
 
 /** For each panel (top to bottom), the line paths drawn in it and the series each one names. */
 function linePaths(root: El): { series: string; d: string }[][] {
   const panels = all(root, (e) => e.tag === 'g' && /(^| )concat_\d+_group( |$)/.test(e.attrs.class ?? ''));
-  return panels.map((panel) => all(panel, hasClass('mark-line')).flatMap((g) => g.children.filter((c) => c.tag === 'path'))
-    .map((p) => ({
-      series: /series: (.*?)(?:; |$)/.exec(p.attrs['aria-label'] ?? '')?.[1] ?? '?',
-      d: p.attrs.d ?? '',
-    })));
+  return panels.map((panel) =>
+    all(panel, hasClass('mark-line'))
+      .flatMap((g) => g.children.filter((c) => c.tag === 'path'))
+      .map((p) => ({
+        series: /series: (.*?)(?:; |$)/.exec(p.attrs['aria-label'] ?? '')?.[1] ?? '?',
+        d: p.attrs.d ?? '',
+      })),
+  );
 }
 
 function texts(root: El): string[] {
@@ -78,7 +102,10 @@ describe('renderTimelineSvg', () => {
   });
 
   it('picks MiB when the values reach a mebibyte', async () => {
-    const tl: Timeline = { intervalMs: 10, series: [{ label: 'big', samples: [sample(0, { mags: 4096 }), sample(10, { mags: 2048 })] }] };
+    const tl: Timeline = {
+      intervalMs: 10,
+      series: [{ label: 'big', samples: [sample(0, { mags: 4096 }), sample(10, { mags: 2048 })] }],
+    };
     const t = texts(parseSvg(await renderTimelineSvg(tl)));
     expect(t).toContain('magazine memory (MiB)');
     expect(t).toContain('4'); // the axis reaches 4 MiB
@@ -86,7 +113,10 @@ describe('renderTimelineSvg', () => {
   });
 
   it('gives an all-zero panel a 0..1 axis, and whole ms / counts whole-number ticks', async () => {
-    const tl: Timeline = { intervalMs: 10, series: [{ label: 'idle', samples: [sample(0, { mags: 1 }), sample(10, { mags: 2 })] }] };
+    const tl: Timeline = {
+      intervalMs: 10,
+      series: [{ label: 'idle', samples: [sample(0, { mags: 1 }), sample(10, { mags: 2 })] }],
+    };
     const root = parseSvg(await renderTimelineSvg(tl, { panels: ['depotMagazines'] }));
     const axes = all(root, hasClass('role-axis')).map((g) => g.attrs['aria-label'] ?? '');
     expect(axes).toContain("Y-axis titled 'depot magazines (count)' for a linear scale with values from 0 to 1");
@@ -97,7 +127,10 @@ describe('renderTimelineSvg', () => {
 
   it('is deterministic: the same input gives the same text, whatever was rendered in between', async () => {
     const a = await renderTimelineSvg(smallTimeline(), { title: 't' });
-    await renderTimelineSvg({ intervalMs: 1, series: [{ label: 'other', samples: [sample(0), sample(1, { mags: 3 })] }] }, { depot: 'perClass' });
+    await renderTimelineSvg(
+      { intervalMs: 1, series: [{ label: 'other', samples: [sample(0), sample(1, { mags: 3 })] }] },
+      { depot: 'perClass' },
+    );
     const b = await renderTimelineSvg(smallTimeline(), { title: 't' });
     expect(b).toBe(a);
     expect(a).not.toBe(await renderTimelineSvg(smallTimeline(), { title: 'u' }));
@@ -113,8 +146,16 @@ describe('renderTimelineSvg', () => {
   });
 
   it('breaks the hit-rate line where a window had no lookups instead of drawing zero', async () => {
-    const samples = [sample(0, { hits: 1 }), sample(10, { hits: 1 }), sample(20), sample(30, { hits: 1 }), sample(40, { hits: 1 })];
-    const panels = linePaths(parseSvg(await renderTimelineSvg({ intervalMs: 10, series: [{ label: 'gap', samples }] })));
+    const samples = [
+      sample(0, { hits: 1 }),
+      sample(10, { hits: 1 }),
+      sample(20),
+      sample(30, { hits: 1 }),
+      sample(40, { hits: 1 }),
+    ];
+    const panels = linePaths(
+      parseSvg(await renderTimelineSvg({ intervalMs: 10, series: [{ label: 'gap', samples }] })),
+    );
     const hit = panels[3];
     expect(hit).toHaveLength(1);
     expect(hit[0].d.match(/M/g)).toHaveLength(2); // two pieces

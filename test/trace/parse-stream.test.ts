@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TRACE_LINE_CHARS } from '../../src/share/limits.js';
 import { parseTrace, parseTraceStream, TraceSyntaxError } from '../../src/trace/parse.js';
 
-const TRACE = 'cpus 4 online 2\r\nprofile v6.6\npolicy lazy # a comment\ndomain 0 4096 1\n'
-  + 'alloc 0 1 4 0xfffff\nfree 0 1 @5 4\n\ntick 300\nslow-alloc 0 2 0xffff 1\nreserve 0 0x10 0x20\nput 0';
+const TRACE =
+  'cpus 4 online 2\r\nprofile v6.6\npolicy lazy # a comment\ndomain 0 4096 1\n' +
+  'alloc 0 1 4 0xfffff\nfree 0 1 @5 4\n\ntick 300\nslow-alloc 0 2 0xffff 1\nreserve 0 0x10 0x20\nput 0';
 
 function* cut(text: string, sizes: number[]): Generator<string> {
   let at = 0;
@@ -17,7 +18,7 @@ function* cut(text: string, sizes: number[]): Generator<string> {
 }
 
 describe('parseTraceStream', () => {
-  it('gives parseTrace\'s trace for every chunk size, cuts inside lines, \\r\\n and comments included', async () => {
+  it("gives parseTrace's trace for every chunk size, cuts inside lines, \\r\\n and comments included", async () => {
     const whole = parseTrace(TRACE);
     for (const sizes of [[1], [2], [3, 7], [5, 1, 11], [64], [TRACE.length]]) {
       expect(await parseTraceStream(cut(TRACE, sizes)), sizes.join(',')).toEqual(whole);

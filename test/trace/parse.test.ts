@@ -36,8 +36,20 @@ describe('parseTrace', () => {
     const t = parseTrace(VALID);
     expect(t.header).toEqual({ possibleCpus: 4, onlineCpus: 2, magazines: 'unnamed', policy: [] });
     expect(t.ops.map((o) => o.op)).toEqual([
-      'domain', 'alloc', 'alloc-noflush', 'free', 'slow-alloc', 'slow-free', 'reserve', 'tick', 'offline', 'online', 'flush',
-      'inject', 'inject', 'put',
+      'domain',
+      'alloc',
+      'alloc-noflush',
+      'free',
+      'slow-alloc',
+      'slow-free',
+      'reserve',
+      'tick',
+      'offline',
+      'online',
+      'flush',
+      'inject',
+      'inject',
+      'put',
     ]);
     expect(t.ops[0]).toEqual({ line: 4, op: 'domain', id: 7, granule: 4096, startPfn: 1n });
     expect(t.ops[1]).toEqual({ line: 5, op: 'alloc', id: 7, cpu: 0, size: 4n, limitPfn: 0xfffffn });

@@ -17,12 +17,16 @@ import { ROOT, run } from '../support/cli.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'playground');
 const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
 };
 
 const present = existsSync(CHROMIUM);
 if (!present) {
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: the playground browser test cannot run under CI`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing: the playground browser test cannot run under CI`);
   console.log(`playground browser test skipped: ${CHROMIUM} not found`);
 }
 
@@ -34,25 +38,32 @@ let browser: Browser;
 beforeAll(async () => {
   if (!present) return;
   out = await mkdtemp(join(tmpdir(), 'iova-lab-web-'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--outDir', out, '--emptyOutDir'],
-    { cwd: ROOT, stdio: 'pipe' });
-  server = createServer(async (req, res) => {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--outDir', out, '--emptyOutDir'],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
+  server = createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const path = normalize(join(out, rel === '/' ? 'index.html' : rel));
-    try {
-      if (!path.startsWith(out)) throw new Error('outside the build');
-      const body = await readFile(path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    const served = path.startsWith(out) ? readFile(path) : Promise.reject(new Error('outside the build'));
+    served.then(
+      (body) => res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   await mkdir(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -85,7 +96,7 @@ function cliFor(hash: string): string {
 }
 
 describe.skipIf(!present)('playground in headless Chromium', () => {
-  it('shows the seed preset: 244,224 iommu_iova_magazine objects, the CLI\'s own slab view', async () => {
+  it("shows the seed preset: 244,224 iommu_iova_magazine objects, the CLI's own slab view", async () => {
     const hash = 'simulate?preset=seed';
     const page = await open(hash);
     const slab = await page.textContent('#slab-view');
@@ -125,7 +136,7 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('refuses a value beyond the documented limits with the CLI\'s message', async () => {
+  it("refuses a value beyond the documented limits with the CLI's message", async () => {
     const page = await open('simulate?cpus=5000');
     const message = await page.textContent('#error');
     expect(message).toBe('--cpus must be at most 4096, got 5000.');
@@ -151,8 +162,9 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     expect(cliFor(hash).startsWith((await page.textContent('#slab-view'))!)).toBe(true);
     await page.click('#copy-cli');
     await page.waitForFunction(() => /copied/.test(document.getElementById('message')!.textContent ?? ''));
-    expect(await page.evaluate(() => navigator.clipboard.readText()))
-      .toBe('iova-lab simulate --cpus 4 --workload churn --ops 5000 --policy lazy,mag-size=64');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      'iova-lab simulate --cpus 4 --workload churn --ops 5000 --policy lazy,mag-size=64',
+    );
     await page.click('#copy-link');
     await page.waitForFunction(() => /Link copied/.test(document.getElementById('message')!.textContent ?? ''));
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${origin}/index.html#${hash}`);
@@ -170,8 +182,9 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
   it('cancels a long run from the keyboard and stays usable at phone width', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     await page.goto(`${origin}/index.html#simulate?workload=churn&ops=1000000000`);
-    await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0, null,
-      { timeout: 60_000 });
+    await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0, null, {
+      timeout: 60_000,
+    });
     await page.focus('#cancel');
     await page.keyboard.press('Enter');
     expect(await page.textContent('#progress-label')).toBe('Cancelled');

@@ -8,7 +8,10 @@ async function run(name: (typeof WORKLOAD_NAMES)[number], withProgress: boolean)
   using lab = await IovaLab.create({ possibleCpus: 4, engine: 'ts' });
   const seen: WorkloadProgress[] = [];
   const result = runWorkload(name, lab, {
-    domains: 3, ops: 7000, durationMs: 500, seed: 5,
+    domains: 3,
+    ops: 7000,
+    durationMs: 500,
+    seed: 5,
     onProgress: withProgress ? (p) => seen.push({ ...p }) : undefined,
   });
   return { result, seen, snapshot: lab.snapshot() };

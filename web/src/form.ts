@@ -1,7 +1,11 @@
 // The scenario form: its controls are named by the link keys (the CLI's long option names), so
 // reading it is decoding a link and the CLI's checks refuse bad values with the CLI's messages.
 import {
-  linkKeys, scenarioFromEntries, scenarioToEntries, type LinkCommand, type PlaygroundScenario,
+  linkKeys,
+  scenarioFromEntries,
+  scenarioToEntries,
+  type LinkCommand,
+  type PlaygroundScenario,
 } from '../../src/share/scenario-link.js';
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;

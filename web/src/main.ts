@@ -2,7 +2,10 @@
 // report text and the charts come back.
 import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../src/policy.js';
 import {
-  scenarioFromHash, scenarioToCommandLine, scenarioToHash, type PlaygroundScenario,
+  scenarioFromHash,
+  scenarioToCommandLine,
+  scenarioToHash,
+  type PlaygroundScenario,
 } from '../../src/share/scenario-link.js';
 import { fillForm, readForm, showFieldsFor } from './form.js';
 import type { WorkerMessage } from './protocol.js';
@@ -40,18 +43,20 @@ function stop(label: string): void {
 }
 
 function render(r: PlaygroundResult): void {
-  results.replaceChildren(...r.sections.map((s) => {
-    const section = document.createElement('section');
-    const h = document.createElement('h2');
-    h.textContent = s.title;
-    const pre = document.createElement('pre');
-    pre.id = s.id;
-    pre.tabIndex = 0; // wide tables scroll sideways: keyboard users need to reach them
-    pre.setAttribute('aria-label', s.title);
-    pre.textContent = s.text;
-    section.append(h, pre);
-    return section;
-  }));
+  results.replaceChildren(
+    ...r.sections.map((s) => {
+      const section = document.createElement('section');
+      const h = document.createElement('h2');
+      h.textContent = s.title;
+      const pre = document.createElement('pre');
+      pre.id = s.id;
+      pre.tabIndex = 0; // wide tables scroll sideways: keyboard users need to reach them
+      pre.setAttribute('aria-label', s.title);
+      pre.textContent = s.text;
+      section.append(h, pre);
+      return section;
+    }),
+  );
   // The SVG text comes from our own chart code, which escapes every label.
   charts.innerHTML = r.charts.map((svg) => `<figure>${svg}</figure>`).join('');
 }
@@ -124,7 +129,8 @@ async function copy(text: string, what: string): Promise<void> {
 
 /** Datalist suggestions for the profile fields (any text may be typed). */
 const SUGGESTIONS = [
-  ['profile-names', PROFILE_NAMES], ['profile-lists', ['v4.7,v6.9', PROFILE_NAMES.join(',')]],
+  ['profile-names', PROFILE_NAMES],
+  ['profile-lists', ['v4.7,v6.9', PROFILE_NAMES.join(',')]],
 ] as const;
 for (const [id, values] of SUGGESTIONS) {
   $(id).replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), { value: v })));
@@ -152,10 +158,16 @@ $('copy-cli').addEventListener('click', () => {
   const s = scenarioFromForm();
   if (s) void copy(scenarioToCommandLine(s), 'Command line');
 });
-for (const [input, target] of [['trace-file', 'trace'], ['text-file', 'text']] as const) {
-  $<HTMLInputElement>(input).addEventListener('change', async (e) => {
+for (const [input, target] of [
+  ['trace-file', 'trace'],
+  ['text-file', 'text'],
+] as const) {
+  $<HTMLInputElement>(input).addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) (form.elements.namedItem(target) as HTMLTextAreaElement).value = await file.text();
+    if (file)
+      void file.text().then((text) => {
+        (form.elements.namedItem(target) as HTMLTextAreaElement).value = text;
+      });
   });
 }
 window.addEventListener('hashchange', runHash);

@@ -3,8 +3,17 @@
 import type { WasmLoadOptions } from '../../src/wasm/options.js';
 import type { MagazineMode } from '../../src/engine.js';
 import {
-  checkRunLimits, compareVariants, makeVariant, runScenario, variantTitle, virtualDurationMs, workloadScenario,
-  type RunProgress, type RunResult, type Scenario, type Variant,
+  checkRunLimits,
+  compareVariants,
+  makeVariant,
+  runScenario,
+  variantTitle,
+  virtualDurationMs,
+  workloadScenario,
+  type RunProgress,
+  type RunResult,
+  type Scenario,
+  type Variant,
 } from '../../src/cli/scenario.js';
 import { formatClassTable } from '../../src/report/classes.js';
 import { formatExplanation } from '../../src/report/explain.js';
@@ -79,7 +88,8 @@ export function chartsOf(t: Timeline): string[] {
       ? renderTimelineLineChart(t, DEPOT_BY_CLASS, { title: 'depot magazines per size class', fieldLabel: classLabel })
       : renderTimelineLineChart(t, ['depotMagazinesTotal'], { title: 'depot magazines (all classes)' }),
     renderTimelineLineChart(t, ['magazineBytes', 'iovaBytes'], {
-      title: 'magazine and iommu_iova memory', fieldLabel: memoryLabel,
+      title: 'magazine and iommu_iova memory',
+      fieldLabel: memoryLabel,
     }),
     renderTimelineLineChart(t, ['hitRate'], { title: 'rcache hit rate per interval' }),
     // lazy DMA domains only: the IOVAs waiting in flush queues, drawn when any were (as the CLI does).
@@ -91,29 +101,37 @@ export function chartsOf(t: Timeline): string[] {
 
 function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResult[]): Section[] {
   if (comparesTable(s)) {
-    const rows = variantRows(variants, results.map((r) => r.snapshot));
+    const rows = variantRows(
+      variants,
+      results.map((r) => r.snapshot),
+    );
     const table: Section = { id: 'compare-table', title: 'compare', text: formatVariantTable(rows) };
     if (s.format === undefined) return [table];
-    return [table, ...results.map((r, i) => ({
-      id: `slab-view-${i}`,
-      title: `${variantTitle(variants[i]!)}: ${r.snapshot.magazineMode} (${r.snapshot.magazineCache})`,
-      text: slabView(r.snapshot, s.format),
-    }))];
+    return [
+      table,
+      ...results.map((r, i) => ({
+        id: `slab-view-${i}`,
+        title: `${variantTitle(variants[i])}: ${r.snapshot.magazineMode} (${r.snapshot.magazineCache})`,
+        text: slabView(r.snapshot, s.format),
+      })),
+    ];
   }
   return results.flatMap((r, i) => {
     const suffix = results.length === 1 ? '' : `-${i}`;
-    const name = results.length === 1 ? '' : ` (${variants[i]!.label}, ${r.snapshot.magazineMode})`;
+    const name = results.length === 1 ? '' : ` (${variants[i].label}, ${r.snapshot.magazineMode})`;
     return [
       { id: `slab-view${suffix}`, title: `slab view${name}`, text: slabView(r.snapshot, s.format) },
       { id: `class-table${suffix}`, title: `rcache by size class${name}`, text: formatClassTable(r.snapshot) },
-      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variantTitle(variants[i]!)) },
+      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variantTitle(variants[i])) },
     ];
   });
 }
 
 /** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
 export async function runPlayground(
-  s: PlaygroundScenario, progress?: PlaygroundProgress, wasm?: WasmLoadOptions,
+  s: PlaygroundScenario,
+  progress?: PlaygroundProgress,
+  wasm?: WasmLoadOptions,
 ): Promise<PlaygroundResult> {
   if (s.command === 'explain') {
     const explanation = explainText(s.text ?? '', { possibleCpus: checkExplainCpus(s.cpus), onlineCpus: s.online });

@@ -9,12 +9,16 @@ const post = (m: WorkerMessage): void => self.postMessage(m);
 self.onmessage = async (e: MessageEvent<RunRequest>) => {
   let last = 0;
   try {
-    const result = await runPlayground(e.data.scenario, (done, total, unit, label) => {
-      const now = performance.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      post({ type: 'progress', done, total, unit, label });
-    }, wasmLoadOptions());
+    const result = await runPlayground(
+      e.data.scenario,
+      (done, total, unit, label) => {
+        const now = performance.now();
+        if (now - last < 100 && done < total) return;
+        last = now;
+        post({ type: 'progress', done, total, unit, label });
+      },
+      wasmLoadOptions(),
+    );
     post({ type: 'done', result });
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
