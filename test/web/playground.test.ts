@@ -2,7 +2,6 @@
 // port, open links in headless Chromium and read the numbers off the page. The page's text must
 // be what the CLI prints for the same scenario. Screenshots go to test-artifacts/playground/.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,10 +10,12 @@ import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFromHash, scenarioToArgs } from '../../src/share/scenario-link.js';
+import { findChromium, IN_CI } from '../browser/harness.js';
 import { ROOT, run } from '../support/cli.js';
 
-/** Where Chromium lives; CHROMIUM_PATH overrides it. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Found as every browser test finds it (IOVA_LAB_CHROMIUM, else PATH). */
+const found = findChromium();
+const CHROMIUM = found.path ?? '';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'playground');
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
@@ -23,11 +24,10 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-const present = existsSync(CHROMIUM);
+const present = found.path !== undefined;
 if (!present) {
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is missing: the playground browser test cannot run under CI`);
-  console.log(`playground browser test skipped: ${CHROMIUM} not found`);
+  if (IN_CI) throw new Error(`CI=true needs Chromium for the playground browser test: ${found.reason}`);
+  console.log(`playground browser test skipped: ${found.reason}`);
 }
 
 let out: string;
