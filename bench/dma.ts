@@ -3,6 +3,7 @@
 // of steady repetitions, the median of 3 rounds; results and final snapshots must agree).
 // Usage: npm run bench:dma [-- --pairs N]   (default 100000). Prints a markdown table and writes it
 // into BENCHMARKS.md between the bench:dma markers (appended when they are missing).
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ const { values: opts } = parseArgs({ options: { pairs: { type: 'string', default
 const pairs = Number(opts.pairs);
 if (!Number.isSafeInteger(pairs) || pairs < 32) throw new Error(`--pairs needs an integer ≥ 32, got ${opts.pairs}`);
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-dma-'));
 const exe = buildNative(ROOT, tmp);
 const lines = [

@@ -5,6 +5,7 @@
 //   --slow-pairs N: free+alloc pairs on the slow path (default 10000)
 //   --quick: a short run to check the benchmark works (few pairs, short budgets, small trace);
 //            prints the report and leaves BENCHMARKS.md alone
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ import { cfg, seedPreset, SLOW_PREFILL, workloads } from './streams.js';
 import { generateTraceText, timeTraceReplay } from './trace-row.js';
 import { bigLabRow, LIVE_IOVAS, liveIovasRow } from './ts-scale.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
   options: { 'slow-pairs': { type: 'string' }, quick: { type: 'boolean', default: false } },
 });

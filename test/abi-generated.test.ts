@@ -1,12 +1,13 @@
 // The generated copies of the C/TS boundary (native/iova_abi.h, native/exports.mk, src/bindings.ts,
 // src/generated/*) match abi/iova-abi.json, and the check notices a hand edit or an ABI change.
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GENERATED = ['native/iova_abi.h', 'native/exports.mk', 'src/bindings.ts', 'src/generated'];
 
 function check(root: string): { status: number | null; stderr: string } {
