@@ -9,6 +9,10 @@ import { clip } from './share/echo.js';
 import { isIntIn } from './numbers.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
+/**
+ * The rcache and tree-walk knobs an engine runs: a kernel profile's policy, optionally changed by specs.
+ * @example `resolvePolicy('v6.8').magazineSize // 127`
+ */
 export interface RcachePolicy {
   /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
   magazineSize: number;
@@ -47,14 +51,25 @@ export type RetryMode = (typeof RETRY_MODES)[number];
 export const MAGAZINE_POPS = ['top', 'scan'] as const;
 export type MagazinePop = (typeof MAGAZINE_POPS)[number];
 
-/** The designs, by the release that introduced each; any kernel version from v4.7 on is a profile. */
+/**
+ * The designs, by the release that introduced each; any kernel version from v4.7 on is a profile.
+ * @example `PROFILE_NAMES.includes('v6.7') // true`
+ */
 export const PROFILE_NAMES = DESIGN_NAMES;
 /** A kernel version such as "v6.8", "5.15" or "6.12.3" (src/profiles/versions.ts). */
 export type ProfileName = string;
+/**
+ * The profile a lab runs when its config names none.
+ * @example `resolvePolicy(DEFAULT_PROFILE).depotCap`
+ */
 export const DEFAULT_PROFILE = 'v6.9';
 
 export type { KernelProfile };
 
+/**
+ * Each design's resolved profile (facets and policy), keyed by design name.
+ * @example `KERNEL_PROFILES['v6.7'].policy.trimDelayMs`
+ */
 export const KERNEL_PROFILES: Readonly<Record<DesignName, KernelProfile>> = Object.fromEntries(
   DESIGN_NAMES.map((d) => [d, resolveKernel(d)]),
 ) as Record<DesignName, KernelProfile>;
@@ -112,6 +127,10 @@ export function policyOfConfig(config: LabConfig): RcachePolicy {
   return validatePolicy({ ...(config.policy ?? KERNEL_PROFILES[DEFAULT_PROFILE].policy) });
 }
 
+/**
+ * The spec forms {@link applyPolicySpec} accepts (N, MS and BYTES are decimal integers).
+ * @example `POLICY_SPECS.includes('lazy') // true`
+ */
 export const POLICY_SPECS = [
   'lazy',
   'dynamic[=N]',

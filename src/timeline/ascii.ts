@@ -4,9 +4,16 @@ import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
-/** Drawn where a sample has no value (a hit rate with no lookups). */
+/**
+ * Drawn where a sample has no value (a hit rate with no lookups).
+ * @example `line.includes(ASCII_GAP)`
+ */
 export const ASCII_GAP = ' ';
 
+/**
+ * Options of {@link renderTimelineAscii}.
+ * @example `renderTimelineAscii(timeline, 'hitRate', { width: 60, scale: 'series' })`
+ */
 export interface AsciiOptions {
   /**
    * Most characters per sparkline (default 80). A longer series is cut into this many buckets of

@@ -5,6 +5,10 @@ import { fieldInfo, formatValue, plainDecimal, TIME_AXIS_TITLE, type TimelineFie
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 
+/**
+ * Options of {@link renderTimelineLineChart}.
+ * @example `renderTimelineLineChart(timeline, ['hits', 'misses'], { title: 'rcache', width: 800 })`
+ */
 export interface LineChartOptions {
   /** Panel title. Default: the first field's title. */
   title?: string;
@@ -40,6 +44,11 @@ const escapeXml = (s: string): string =>
 
 const px = (x: number): string => plainDecimal(x, 1);
 
+/**
+ * One SVG line chart (no vega needed) of `fields` over time, a line per series × field; the fields share a unit.
+ * @throws TimelineError for a malformed timeline, no fields, an unknown field or fields of different units.
+ * @example `await writeFile('hits.svg', renderTimelineLineChart(timeline, ['hits', 'misses']));`
+ */
 export function renderTimelineLineChart(
   t: Timeline,
   fields: readonly TimelineField[],

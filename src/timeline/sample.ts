@@ -3,14 +3,25 @@
 import { IovaLabError } from '../errors.js';
 import { RCACHE_CLASSES, cacheByName, type Snapshot } from '../snapshot.js';
 
-/** A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine). */
+/**
+ * A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine).
+ * @example `catch (e) { if (e instanceof TimelineError) console.error(e.message); }`
+ */
 export class TimelineError extends IovaLabError {
   override name = 'TimelineError';
+  /**
+   * An error with `message` and status 0.
+   * @example `new TimelineError('bad interval')`
+   */
   constructor(message: string) {
     super(message, 0);
   }
 }
 
+/**
+ * The lab's rcache counters at one virtual time.
+ * @example `sampleSnapshot(lab.snapshot()).depotMagazinesTotal`
+ */
 export interface TimelineSample {
   /** Virtual time of the sample, in milliseconds. */
   tMs: number;
@@ -38,12 +49,21 @@ export interface TimelineSample {
   cumulativeHitRate: number | null;
 }
 
+/**
+ * The samples of one run, under a label.
+ * @example `const series = recorder.finish('v6.8');`
+ */
 export interface TimelineSeries {
   /** What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline. */
   label: string;
+  /** The samples, in time order. */
   samples: TimelineSample[];
 }
 
+/**
+ * Several runs sampled at one interval, ready to draw or export.
+ * @example `const timeline: Timeline = { intervalMs: 100, series: [recorder.finish('v6.8')] };`
+ */
 export interface Timeline {
   /** The sampling interval the recorders used, in virtual milliseconds. */
   intervalMs: number;
@@ -143,13 +163,25 @@ export class TimelineRecorder {
   private nextDueMs = -Infinity;
   private finished = false;
 
-  constructor(readonly intervalMs: number) {
+  /**
+   * A recorder sampling every `intervalMs` virtual ms.
+   * @throws TimelineError for an interval that is not a positive finite number.
+   * @example `const recorder = new TimelineRecorder(100);`
+   */
+  constructor(
+    /** The sampling interval, in virtual ms. @example `recorder.intervalMs // 100` */
+    readonly intervalMs: number,
+  ) {
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) {
       throw new TimelineError(`intervalMs must be a positive finite number, got ${String(intervalMs)}`);
     }
   }
 
-  /** Records a sample if the clock has reached the next sampling point; returns it, or null. */
+  /**
+   * Records a sample if the clock has reached the next sampling point; returns it, or null.
+   * @throws TimelineError after finish(), for a negative or non-finite time, or a clock going backwards.
+   * @example `recorder.observe(elapsedMs, () => lab.snapshot());`
+   */
   observe(nowMs: number, takeSnapshot: () => Snapshot): TimelineSample | null {
     if (this.finished) throw new TimelineError('observe() after finish()');
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0) {
@@ -166,12 +198,19 @@ export class TimelineRecorder {
     return sample;
   }
 
-  /** The samples so far (a copy). */
+  /**
+   * The samples so far (a copy).
+   * @example `recorder.recorded.length`
+   */
   get recorded(): readonly TimelineSample[] {
     return [...this.samples];
   }
 
-  /** Ends the run and hands back its series; the recorder takes no more observations. */
+  /**
+   * Ends the run and hands back its series; the recorder takes no more observations.
+   * @throws TimelineError for an empty label.
+   * @example `const series = recorder.finish('v6.8');`
+   */
   finish(label: string): TimelineSeries {
     if (typeof label !== 'string' || label === '') throw new TimelineError('a series needs a non-empty label');
     this.finished = true;

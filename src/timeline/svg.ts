@@ -9,7 +9,15 @@ import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
 
+/**
+ * One panel of the timeline chart.
+ * @example `renderTimelineSvg(timeline, { panels: ['hitRate'] satisfies SvgPanel[] })`
+ */
 export type SvgPanel = 'depotMagazines' | 'queued' | 'magazineBytes' | 'iovaBytes' | 'hitRate';
+/**
+ * Every panel, top to bottom as drawn.
+ * @example `renderTimelineSvg(timeline, { panels: SVG_PANELS })`
+ */
 export const SVG_PANELS: readonly SvgPanel[] = ['depotMagazines', 'queued', 'magazineBytes', 'iovaBytes', 'hitRate'];
 
 /** The panels drawn by default: all but the flush-queue one when nothing was ever queued. */
@@ -18,6 +26,10 @@ export function defaultPanels(t: Timeline): SvgPanel[] {
   return SVG_PANELS.filter((p) => queued || p !== 'queued');
 }
 
+/**
+ * Options of {@link renderTimelineSvg} and {@link timelineChartSpec}.
+ * @example `await renderTimelineSvg(timeline, { title: 'churn', depot: 'perClass' })`
+ */
 export interface SvgOptions {
   /** Chart title. Default "iova-lab timeline". */
   title?: string;
@@ -37,7 +49,10 @@ export interface SvgOptions {
 
 export { TIME_AXIS_TITLE };
 
-/** A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional). */
+/**
+ * A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional).
+ * @example `JSON.stringify(timelineChartSpec(timeline) satisfies ChartSpec)`
+ */
 export type ChartSpec = { readonly [key: string]: unknown };
 
 async function optional<T>(name: string, load: () => Promise<T>): Promise<T> {
