@@ -10,13 +10,16 @@ import { toIndex, toU64 } from './numbers.js';
  * @example `domain.attachDevice({ dmaMaskBits: 32, bus: 'platform' })`
  */
 export interface AttachOptions {
-  /** dma_mask: the device addresses 2^dmaMaskBits bytes (1..64). */
+  /** dma_mask: the device addresses 2^dmaMaskBits bytes (1..64). @example `{ dmaMaskBits: 32 }` */
   dmaMaskBits: number;
-  /** Default 'pci' (PCI devices try a 32-bit IOVA first: the SAC trick). */
+  /** Default 'pci' (PCI devices try a 32-bit IOVA first: the SAC trick). @example `{ bus: 'platform' }` */
   bus?: DmaBus;
-  /** iommu.forcedac=1: no 32-bit attempt. Default false. */
+  /** iommu.forcedac=1: no 32-bit attempt. Default false. @example `{ forceDac: true }` */
   forceDac?: boolean;
-  /** coherent_dma_mask for coherent allocations. Default: dmaMaskBits. */
+  /**
+   * coherent_dma_mask for coherent allocations. Default: dmaMaskBits.
+   * @example `{ dmaMaskBits: 64, coherentMaskBits: 32 }`
+   */
   coherentMaskBits?: number;
 }
 
@@ -25,9 +28,15 @@ export interface AttachOptions {
  * @example `dev.map(0, 4096, { offset: 0x80 })`
  */
 export interface MapOptions {
-  /** Offset of the buffer in its first granule (the low bits of the DMA address). Default 0. */
+  /**
+   * Offset of the buffer in its first granule (the low bits of the DMA address). Default 0.
+   * @example `{ offset: 0x200 }`
+   */
   offset?: number | bigint;
-  /** A coherent allocation (dma_alloc_coherent): limited by coherent_dma_mask. Default false. */
+  /**
+   * A coherent allocation (dma_alloc_coherent): limited by coherent_dma_mask. Default false.
+   * @example `{ coherent: true }`
+   */
   coherent?: boolean;
 }
 

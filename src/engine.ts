@@ -46,11 +46,20 @@ export type DmaBus = 'pci' | 'platform';
  * @example `{ dmaFacets: { ...DMA_FACETS_V6_8, sacLatch: false } }`
  */
 export interface DmaLayerFacets {
-  /** v6.6+: the first failed 32-bit attempt switches the device to the full range for good. */
+  /**
+   * v6.6+: the first failed 32-bit attempt switches the device to the full range for good.
+   * @example `{ ...DMA_FACETS_V6_8, sacLatch: false }`
+   */
   sacLatch: boolean;
-  /** v6.7+: the one shared 32768-entry queue (lazy-single). */
+  /**
+   * v6.7+: the one shared 32768-entry queue (lazy-single).
+   * @example `{ ...DMA_FACETS_V6_8, singleQueueAvailable: false }`
+   */
   singleQueueAvailable: boolean;
-  /** Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast. */
+  /**
+   * Before v5.17: the DMA layer rounds to a power of two itself, not alloc_iova_fast.
+   * @example `{ ...DMA_FACETS_V6_8, roundInCaller: true }`
+   */
   roundInCaller: boolean;
 }
 /**
@@ -68,13 +77,13 @@ export const DMA_FACETS_V6_8: Readonly<DmaLayerFacets> = {
  * @example `{ bus: 'pci', dmaMaskBits: 64, coherentMaskBits: 32, forceDac: false }`
  */
 export interface DeviceConfig {
-  /** The device's bus. */
+  /** The device's bus. @example `'pci'` */
   bus: DmaBus;
-  /** dma_mask: the device addresses 2^dmaMaskBits bytes (1..64). */
+  /** dma_mask: the device addresses 2^dmaMaskBits bytes (1..64). @example `64` */
   dmaMaskBits: number;
-  /** coherent_dma_mask, in bits (1..64). */
+  /** coherent_dma_mask, in bits (1..64). @example `32` */
   coherentMaskBits: number;
-  /** iommu.forcedac=1: no 32-bit attempt. */
+  /** iommu.forcedac=1: no 32-bit attempt. @example `false` */
   forceDac: boolean;
 }
 
@@ -83,21 +92,24 @@ export interface DeviceConfig {
  * @example `labConfig({ possibleCpus: 4 }).onlineCpus // 4`
  */
 export interface LabConfig {
-  /** CPUs the machine could have. */
+  /** CPUs the machine could have. @example `8` */
   possibleCpus: number;
-  /** CPUs online at start. */
+  /** CPUs online at start. @example `8` */
   onlineCpus: number;
-  /** Where magazines live. */
+  /** Where magazines live. @example `'named'` */
   magazines: MagazineMode;
-  /** Slab geometry. */
+  /** Slab geometry. @example `'slub'` */
   slabGeometry: SlabGeometry;
-  /** The kernel version the policy came from (a label; the policy is what the engines run). */
+  /** The kernel version the policy came from (a label; the policy is what the engines run). @example `'v6.8'` */
   profile?: string;
-  /** The rcache design to run. Default: the v6.9 policy (src/policy.ts). */
+  /**
+   * The rcache design to run. Default: the v6.9 policy (src/policy.ts).
+   * @example `resolvePolicy('v6.8', ['lazy'])`
+   */
   policy?: RcachePolicy;
-  /** The kernel's HZ (flush-queue timers round up to whole jiffies), 1..1000. Default 1000. */
+  /** The kernel's HZ (flush-queue timers round up to whole jiffies), 1..1000. Default 1000. @example `250` */
   hz?: number;
-  /** The DMA layer's version facets. Default: v6.8's. */
+  /** The DMA layer's version facets. Default: v6.8's. @example `DMA_FACETS_V6_8` */
   dmaFacets?: DmaLayerFacets;
 }
 
@@ -109,11 +121,14 @@ export { OpCode, OP_WORDS } from './generated/abi.js';
  * @example `const { results, completed, error } = lab.runBatch(encodeOps(ops));`
  */
 export interface BatchResult {
-  /** One word per op: the pfn / domain id it returned, 0 for ops without a result. */
+  /** One word per op: the pfn / domain id it returned, 0 for ops without a result. @example `r.results[0]` */
   results: BigUint64Array;
-  /** How many ops ran; fewer than asked means op `completed` failed with `error`. */
+  /**
+   * How many ops ran; fewer than asked means op `completed` failed with `error`.
+   * @example `r.completed === ops.length`
+   */
   completed: number;
-  /** The IovaLabError subclass op `completed` threw, when a run stopped early. */
+  /** The IovaLabError subclass op `completed` threw, when a run stopped early. @example `r.error?.name` */
   error?: Error;
 }
 

@@ -14,33 +14,39 @@ import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from
  * @example `resolvePolicy('v6.8').magazineSize // 127`
  */
 export interface RcachePolicy {
-  /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
+  /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). @example `127` */
   magazineSize: number;
-  /** 0: the unbounded depot list (v6.7+); N: a fixed array of N magazines whose overflow is freed. */
+  /** 0: the unbounded depot list (v6.7+); N: a fixed array of N magazines whose overflow is freed. @example `32` */
   depotCap: number;
-  /** Period of the delayed depot trim work in ms; 0: no trim work (before v6.7). */
+  /** Period of the delayed depot trim work in ms; 0: no trim work (before v6.7). @example `100` */
   trimDelayMs: number;
-  /** The trim work pops while the depot holds more than this; 'online': num_online_cpus(). */
+  /** The trim work pops while the depot holds more than this; 'online': num_online_cpus(). @example `'online'` */
   trimThreshold: number | 'online';
-  /** Allocate loaded/prev on first use instead of at domain init. */
+  /** Allocate loaded/prev on first use instead of at domain init. @example `true` */
   lazy: boolean;
-  /** 0: fixed magazine size; N: magazines start full at N PFNs and double on depot contention. */
+  /** 0: fixed magazine size; N: magazines start full at N PFNs and double on depot contention. @example `16` */
   dynamicInitial: number;
-  /** kmalloc size of the per-domain rcache array; 0: none (embedded in the domain). */
+  /** kmalloc size of the per-domain rcache array; 0: none (embedded in the domain). @example `0` */
   rcacheArrayBytes: number;
-  /** 'v4.7': the old inclusive-limit walk with one cached32_node cursor; 'v4.15': the anchor walk. */
+  /**
+   * 'v4.7': the old inclusive-limit walk with one cached32_node cursor; 'v4.15': the anchor walk.
+   * @example `'v4.15'`
+   */
   treeWalk: TreeWalkName;
-  /** The anchor walk's max32_alloc_size fast-fail for 32-bit limits. */
+  /** The anchor walk's max32_alloc_size fast-fail for 32-bit limits. @example `true` */
   max32AllocSize: boolean;
-  /** The anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), or fixed. */
+  /**
+   * The anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), or fixed.
+   * @example `'fixed'`
+   */
   retry: RetryMode;
-  /** Magazine pop: only the top PFN, or a scan of the whole magazine ("try harder"). */
+  /** Magazine pop: only the top PFN, or a scan of the whole magazine ("try harder"). @example `'scan'` */
   magazinePop: MagazinePop;
-  /** alloc_iova_fast() honours flush_rcache; false: it always flushes on a tree failure. */
+  /** alloc_iova_fast() honours flush_rcache; false: it always flushes on a tree failure. @example `true` */
   flushRcacheArg: boolean;
-  /** The failure flush also empties the depot (free_global_cached_iovas). */
+  /** The failure flush also empties the depot (free_global_cached_iovas). @example `true` */
   flushDepotOnFailure: boolean;
-  /** alloc_iova_fast() rounds sizes below 32 up to a power of two (before v5.17 its caller did). */
+  /** alloc_iova_fast() rounds sizes below 32 up to a power of two (before v5.17 its caller did). @example `true` */
   roundSizeInFastAlloc: boolean;
 }
 

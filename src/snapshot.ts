@@ -26,8 +26,15 @@ export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS
 /** Size classes of the rcache (IOVA_RANGE_CACHE_MAX_SIZE). */
 export const RCACHE_CLASSES = IOVA_RANGE_CACHE_MAX_SIZE;
 
+/**
+ * The name of a slab cache the lab models (one of CACHE_NAMES).
+ * @example `const name: CacheName = 'iommu_iova';`
+ */
 export type CacheName = (typeof CACHE_NAMES)[number];
-/** One slab cache by name. */
+/**
+ * One slab cache by name.
+ * @example `lab.snapshot().caches.map((c) => c.name)`
+ */
 export type CacheCounters = { name: CacheName } & SlabCounters;
 export type { ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters };
 

@@ -23,11 +23,14 @@ export type Evidence = 'spec' | 'verify' | 'recalled';
  * @example `FACET_RELEASES.sacLatch.since // 'v6.6'`
  */
 export interface FacetRelease {
-  /** The first release with the facet. */
+  /** The first release with the facet. @example `'v6.6'` */
   since: string;
-  /** The kernel change, by its subject line or what it did. */
+  /**
+   * The kernel change, by its subject line or what it did.
+   * @example `'iommu.forcedac=1 skips the 32-bit (SAC) attempt'`
+   */
   change: string;
-  /** How sure the release is: 'spec', 'verify' or 'recalled'. */
+  /** How sure the release is: 'spec', 'verify' or 'recalled'. @example `'spec'` */
   evidence: Evidence;
 }
 
@@ -94,13 +97,13 @@ export const DESIGN_SUMMARIES: Readonly<Record<DesignName, string>> = {
  * @example `resolveKernel('6.6').dma.sacLatch // true`
  */
 export interface DmaFacets {
-  /** The iommu.forcedac boot option exists. */
+  /** The iommu.forcedac boot option exists. @example `true` */
   forcedacOption: boolean;
-  /** A failed 32-bit (SAC) attempt is remembered and later allocations go straight to 64 bits. */
+  /** A failed 32-bit (SAC) attempt is remembered and later allocations go straight to 64 bits. @example `true` */
   sacLatch: boolean;
-  /** One flush queue per domain instead of one per CPU. */
+  /** One flush queue per domain instead of one per CPU. @example `true` */
   singleFlushQueue: boolean;
-  /** The DMA layer rounds the size to a power of two before alloc_iova_fast(). */
+  /** The DMA layer rounds the size to a power of two before alloc_iova_fast(). @example `false` */
   roundInCaller: boolean;
 }
 
@@ -109,19 +112,19 @@ export interface DmaFacets {
  * @example `resolveKernel('5.15').design // 'v4.7'`
  */
 export interface KernelProfile {
-  /** Canonical version name: "v5.15". */
+  /** Canonical version name: "v5.15". @example `'v5.15'` */
   name: string;
-  /** The parsed version (major, minor, patch). */
+  /** The parsed version (major, minor, patch). @example `{ major: 5, minor: 15, patch: null }` */
   version: KernelVersion;
-  /** The rcache design of the release (the newest design at or below it). */
+  /** The rcache design of the release (the newest design at or below it). @example `'v4.7'` */
   design: DesignName;
-  /** One line on the design. */
+  /** One line on the design. @example `resolveKernel('6.9').summary` */
   summary: string;
-  /** Where the release's magazines live. */
+  /** Where the release's magazines live. @example `'unnamed'` */
   magazines: MagazineMode;
-  /** The rcache policy the release runs. */
+  /** The rcache policy the release runs. @example `p.policy.magazineSize` */
   policy: Readonly<RcachePolicy>;
-  /** The release's DMA layer facets. */
+  /** The release's DMA layer facets. @example `p.dma.sacLatch` */
   dma: Readonly<DmaFacets>;
 }
 

@@ -18,11 +18,13 @@ export interface AsciiOptions {
   /**
    * Most characters per sparkline (default 80). A longer series is cut into this many buckets of
    * consecutive samples and each character shows the largest value in its bucket.
+   * @example `{ width: 60 }`
    */
   width?: number;
   /**
    * 'shared' (default): every series on the same vertical scale, so their heights compare;
    * 'series': each series scaled to its own min..max. Hit rates are always drawn on 0..100%.
+   * @example `{ scale: 'series' }`
    */
   scale?: 'shared' | 'series';
 }

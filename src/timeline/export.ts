@@ -52,7 +52,7 @@ export const TIMELINE_JSON_VERSION = 1;
  * @example `timelineToJson(timeline, { indent: 0 })`
  */
 export interface TimelineJsonOptions {
-  /** Spaces per level; 0 writes one line. Default 2. */
+  /** Spaces per level; 0 writes one line. Default 2. @example `{ indent: 0 }` */
   indent?: number;
 }
 

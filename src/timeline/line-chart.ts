@@ -10,13 +10,16 @@ import { checkTimeline } from './validate.js';
  * @example `renderTimelineLineChart(timeline, ['hits', 'misses'], { title: 'rcache', width: 800 })`
  */
 export interface LineChartOptions {
-  /** Panel title. Default: the first field's title. */
+  /** Panel title. Default: the first field's title. @example `{ title: 'rcache' }` */
   title?: string;
-  /** Whole chart width in px. Default 640. */
+  /** Whole chart width in px. Default 640. @example `{ width: 800 }` */
   width?: number;
-  /** Plot area height in px. Default 140. */
+  /** Plot area height in px. Default 140. @example `{ height: 200 }` */
   height?: number;
-  /** Legend label of a field when several are drawn (e.g. "class 2"). Default: the field's title. */
+  /**
+   * Legend label of a field when several are drawn (e.g. "class 2"). Default: the field's title.
+   * @example `{ fieldLabel: (f) => f.replace('depotMagazines', 'class ') }`
+   */
   fieldLabel?: (field: TimelineField) => string;
 }
 

@@ -23,29 +23,35 @@ export class TimelineError extends IovaLabError {
  * @example `sampleSnapshot(lab.snapshot()).depotMagazinesTotal`
  */
 export interface TimelineSample {
-  /** Virtual time of the sample, in milliseconds. */
+  /** Virtual time of the sample, in milliseconds. @example `100` */
   tMs: number;
-  /** Magazines sitting in the depots, per size class (index k = class k), lab-wide. */
+  /** Magazines sitting in the depots, per size class (index k = class k), lab-wide. @example `[0, 2, 0, 0, 0, 1]` */
   depotMagazines: number[];
-  /** Sum of depotMagazines. */
+  /** Sum of depotMagazines. @example `3` */
   depotMagazinesTotal: number;
-  /** IOVAs waiting in the flush queues of lazy DMA domains (absent in timelines from before the DMA layer: 0). */
+  /**
+   * IOVAs waiting in the flush queues of lazy DMA domains (absent in timelines from before the DMA layer: 0).
+   * @example `0`
+   */
   queued?: number;
-  /** Every magazine in the lab (loaded + prev + depot). */
+  /** Every magazine in the lab (loaded + prev + depot). @example `1536` */
   magazines: number;
-  /** magazines × magazineObjSize: slab memory held by magazine objects. */
+  /** magazines × magazineObjSize: slab memory held by magazine objects. @example `1572864` */
   magazineBytes: number;
-  /** Live iommu_iova objects (activeObjs of that cache). */
+  /** Live iommu_iova objects (activeObjs of that cache). @example `12` */
   iovaObjects: number;
-  /** iovaObjects × the iommu_iova object size. */
+  /** iovaObjects × the iommu_iova object size. @example `768` */
   iovaBytes: number;
-  /** rcache hits in the window since the previous sample (since the lab started for the first one), all classes. */
+  /**
+   * rcache hits in the window since the previous sample (since the lab started for the first one), all classes.
+   * @example `90`
+   */
   hits: number;
-  /** rcache misses in the same window. */
+  /** rcache misses in the same window. @example `10` */
   misses: number;
-  /** hits / (hits + misses) over the window; null when the window had no rcache lookups. */
+  /** hits / (hits + misses) over the window; null when the window had no rcache lookups. @example `0.9` */
   hitRate: number | null;
-  /** Lab-lifetime hits / (hits + misses); null before the first lookup. */
+  /** Lab-lifetime hits / (hits + misses); null before the first lookup. @example `0.85` */
   cumulativeHitRate: number | null;
 }
 
@@ -54,9 +60,12 @@ export interface TimelineSample {
  * @example `const series = recorder.finish('v6.8');`
  */
 export interface TimelineSeries {
-  /** What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline. */
+  /**
+   * What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline.
+   * @example `'v6.8+lazy'`
+   */
   label: string;
-  /** The samples, in time order. */
+  /** The samples, in time order. @example `series.samples.at(-1)?.tMs` */
   samples: TimelineSample[];
 }
 
@@ -65,9 +74,9 @@ export interface TimelineSeries {
  * @example `const timeline: Timeline = { intervalMs: 100, series: [recorder.finish('v6.8')] };`
  */
 export interface Timeline {
-  /** The sampling interval the recorders used, in virtual milliseconds. */
+  /** The sampling interval the recorders used, in virtual milliseconds. @example `100` */
   intervalMs: number;
-  /** One series per variant that was run. */
+  /** One series per variant that was run. @example `timeline.series.map((s) => s.label)` */
   series: TimelineSeries[];
 }
 

@@ -31,19 +31,25 @@ export function defaultPanels(t: Timeline): SvgPanel[] {
  * @example `await renderTimelineSvg(timeline, { title: 'churn', depot: 'perClass' })`
  */
 export interface SvgOptions {
-  /** Chart title. Default "iova-lab timeline". */
+  /** Chart title. Default "iova-lab timeline". @example `{ title: 'churn' }` */
   title?: string;
-  /** Second title line, e.g. the scenario. */
+  /** Second title line, e.g. the scenario. @example `{ subtitle: 'scenario: burst' }` */
   subtitle?: string;
-  /** Panels, top to bottom. Default: defaultPanels(). */
+  /** Panels, top to bottom. Default: defaultPanels(). @example `{ panels: ['hitRate'] }` */
   panels?: readonly SvgPanel[];
-  /** 'total' (default): one line per series; 'perClass': one line per series × size class, dashed by class. */
+  /**
+   * 'total' (default): one line per series; 'perClass': one line per series × size class, dashed by class.
+   * @example `{ depot: 'perClass' }`
+   */
   depot?: 'total' | 'perClass';
-  /** Plot area width in px. Default 640. */
+  /** Plot area width in px. Default 640. @example `{ width: 800 }` */
   width?: number;
-  /** Plot area height of each panel in px. Default 140. */
+  /** Plot area height of each panel in px. Default 140. @example `{ panelHeight: 200 }` */
   panelHeight?: number;
-  /** Draw a dot at every sample. Default: only when some series has a single sample (a lone point draws no line). */
+  /**
+   * Draw a dot at every sample. Default: only when some series has a single sample (a lone point draws no line).
+   * @example `{ points: true }`
+   */
   points?: boolean;
 }
 

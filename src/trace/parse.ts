@@ -16,15 +16,15 @@ export { TraceSyntaxError } from './errors.js';
  * @example `parseTrace('cpus 4 online 2\n').header.onlineCpus // 2`
  */
 export interface TraceHeader {
-  /** CPUs the machine could have (`cpus <possible>`). */
+  /** CPUs the machine could have (`cpus <possible>`). @example `4` */
   possibleCpus: number;
-  /** CPUs online at start (`cpus <possible> online <n>`; default possibleCpus). */
+  /** CPUs online at start (`cpus <possible> online <n>`; default possibleCpus). @example `2` */
   onlineCpus: number;
-  /** Default: the profile's (named from v6.9). */
+  /** Default: the profile's (named from v6.9). @example `'named'` */
   magazines?: MagazineMode;
-  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). */
+  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). @example `'v5.15'` */
   profile?: string;
-  /** What-if policy specs applied on top of the profile, in order. */
+  /** What-if policy specs applied on top of the profile, in order. @example `['lazy']` */
   policy: string[];
 }
 
@@ -58,9 +58,9 @@ export type TraceOp = At &
  * @example `parseTrace('cpus 2\ndomain 0 4096 1\n').ops.length // 1`
  */
 export interface Trace {
-  /** The header lines. */
+  /** The header lines. @example `trace.header.possibleCpus` */
   header: TraceHeader;
-  /** The ops, in trace order. */
+  /** The ops, in trace order. @example `trace.ops.length` */
   ops: TraceOp[];
 }
 
