@@ -71,7 +71,10 @@ export interface LabOptions {
   dmaFacets?: DmaLayerFacets;
 }
 
-/** Options of {@link IovaLab.createDomain}. */
+/**
+ * Options of {@link IovaLab.createDomain}.
+ * @example `lab.createDomain({ granule: 4096, startPfn: 1n })`
+ */
 export interface DomainOptions {
   /**
    * Bytes, a power of two ≤ 4096. Default 4096.

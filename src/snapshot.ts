@@ -48,7 +48,10 @@ export type FieldListsMatchCounters = [
   Holds<Same<(typeof DOMAIN_FIELDS)[number], keyof DomainCounters>>,
 ];
 
-/** Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it. */
+/**
+ * Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it.
+ * @example `const { magazines, classes } = lab.snapshot();`
+ */
 export interface Snapshot {
   /** Virtual time in ms, exact to 2^64 − 1. @example `100n` */
   nowMs: bigint;
