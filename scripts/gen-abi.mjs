@@ -204,14 +204,25 @@ function tsAbi() {
   out.push('', '/** Status codes every C export returns (0 or negative). */', 'export const Status = {');
   for (const s of abi.statuses) out.push(`  /** ${s.meaning} */`, `  ${s.name}: ${s.value},`);
   out.push('} as const;', 'export type StatusName = keyof typeof Status;', '');
-  out.push('/** Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c). */');
+  out.push(
+    '/**',
+    ' * Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c).',
+    ' * @example `w.ops[0] = BigInt(OpCode.Advance); w.ops[3] = 100n; w.run(1);`',
+    ' */',
+  );
   out.push('export enum OpCode {');
   for (const o of abi.ops) {
     const operands = operandNames(o);
     out.push(`  /** ${o.meaning}: (${operands}) -> ${o.result} */`, `  ${o.ts} = ${o.value},`);
   }
-  out.push('}', `export const OP_WORDS = IOVA_OP_WORDS;`, '');
-  out.push("/** Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy). */");
+  out.push('}', '/** uint64 words per batch op. @example `new BigUint64Array(n * OP_WORDS)` */');
+  out.push(`export const OP_WORDS = IOVA_OP_WORDS;`, '');
+  out.push(
+    '/**',
+    " * Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy).",
+    " * @example `CACHE_NAMES.includes('iommu_iova') // true`",
+    ' */',
+  );
   out.push(
     tsConst(
       'CACHE_NAMES',
@@ -300,7 +311,13 @@ function operandTs(f) {
 function batchOps() {
   const out = [`// ${NOTICE}`, '// The batch ops as TS objects, and their OP_WORDS-word encoding.'];
   out.push("import { OpCode } from './abi.js';", '');
-  out.push('/** One batch op; each field is an operand word (abi/iova-abi.json "ops"). */', 'export type BatchOp =');
+  out.push(
+    '/**',
+    ' * One batch op; each field is an operand word (abi/iova-abi.json "ops").',
+    " * @example `encodeOps([{ op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: 0xfffffn, flushRcache: true }])`",
+    ' */',
+    'export type BatchOp =',
+  );
   for (const o of abi.ops) {
     const fields = operandFields(o)
       .filter(Boolean)

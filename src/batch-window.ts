@@ -4,10 +4,14 @@
 import { DisposedError, Status } from './errors.js';
 import { OP_WORDS } from './generated/abi.js';
 
-/** What one {@link BatchWindow.run} did. */
+/**
+ * What one {@link BatchWindow.run} did.
+ * @example `const { completed, error } = w.run(n);`
+ */
 export interface BatchRun {
   /** How many ops ran; fewer than asked means op `completed` failed with `error`. */
   completed: number;
+  /** The IovaLabError subclass op `completed` threw, when a run stopped early. */
   error?: Error;
 }
 
@@ -29,18 +33,33 @@ export interface BatchRun {
  * ```
  */
 export interface BatchWindow {
-  /** Ops the window holds. */
+  /**
+   * Ops the window holds.
+   * @example `w.capacity // 1024`
+   */
   readonly capacity: number;
-  /** capacity × OP_WORDS op words to encode into (layout of encodeOps). */
+  /**
+   * capacity × OP_WORDS op words to encode into (layout of encodeOps).
+   * @throws DisposedError after dispose.
+   * @example `w.ops.set(encodeOps(ops));`
+   */
   readonly ops: BigUint64Array;
-  /** capacity result words: the pfn / domain id op i returned, 0 for ops without a result. */
+  /**
+   * capacity result words: the pfn / domain id op i returned, 0 for ops without a result.
+   * @throws DisposedError after dispose.
+   * @example `const pfn = w.results[0];`
+   */
   readonly results: BigUint64Array;
   /**
    * Runs the first nOps ops of `ops`, writing `results[0..completed)`.
    * @throws RangeError when nOps is not an integer in [0, capacity]; DisposedError.
+   * @example `const { completed } = w.run(ops.length);`
    */
   run(nOps: number): BatchRun;
-  /** Frees the window (the lab's dispose does too); a second call does nothing. */
+  /**
+   * Frees the window (the lab's dispose does too); a second call does nothing.
+   * @example `w.dispose();`
+   */
   dispose(): void;
   /** dispose(), for `using`. */
   [Symbol.dispose](): void;

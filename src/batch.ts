@@ -7,7 +7,8 @@ import { opWords, type BatchOp } from './generated/batch-ops.js';
 export type { BatchOp };
 
 /**
- * Encodes ops into the words {@link IovaLab.runBatch} runs.
+ * Encodes ops into the words {@link IovaLab.runBatch} runs (OP_WORDS words per op).
+ * @throws RangeError or TypeError for an operand that is not an integer (or a bigint where one is due).
  * @example `lab.runBatch(encodeOps([{ op: 'advance', ms: 10n }]))`
  */
 export function encodeOps(ops: readonly BatchOp[]): BigUint64Array {

@@ -1,7 +1,10 @@
 // The counter records of a Snapshot, field by field. src/snapshot.ts decodes them in the order
 // of its *_FIELDS lists and checks at compile time that those lists name exactly these fields.
 
-/** One slab cache as slabtop and /proc/slabinfo show it. */
+/**
+ * One slab cache as slabtop and /proc/slabinfo show it.
+ * @example `cacheByName(lab.snapshot(), 'iommu_iova')?.activeObjs`
+ */
 export interface SlabCounters {
   /** Bytes per object. @example `1024` for iommu_iova_magazine */
   objSize: number;
@@ -21,7 +24,10 @@ export interface SlabCounters {
   frees: number;
 }
 
-/** Magazines of every domain, by where they sit, and the PFNs cached in them. */
+/**
+ * Magazines of every domain, by where they sit, and the PFNs cached in them.
+ * @example `lab.snapshot().magazines.depot`
+ */
 export interface MagazineCounters {
   /** Per-CPU loaded magazines. @example `768` (128 CPUs × 6 classes) */
   loaded: number;
@@ -39,7 +45,10 @@ export interface MagazineCounters {
   depotPfns: number;
 }
 
-/** One rcache size class k (IOVAs of up to 2^k pages), summed over every domain. */
+/**
+ * One rcache size class k (IOVAs of up to 2^k pages), summed over every domain.
+ * @example `lab.snapshot().classes[0].hits`
+ */
 export interface ClassCounters {
   /** Allocations served from a magazine. @example `10` */
   hits: number;
@@ -69,7 +78,10 @@ export interface ClassCounters {
   depotPfns: number;
 }
 
-/** One live domain. */
+/**
+ * One live domain.
+ * @example `lab.snapshot().domains[0].liveIovas`
+ */
 export interface DomainCounters {
   /** The domain's id (IovaDomain.id). @example `0` */
   id: number;
@@ -131,7 +143,10 @@ export interface DomainCounters {
   timerFreed: number;
 }
 
-/** One possible CPU: the PFNs in its loaded and prev magazines per size class, summed over domains. */
+/**
+ * One possible CPU: the PFNs in its loaded and prev magazines per size class, summed over domains.
+ * @example `lab.snapshot().cpus[0].loadedPfns`
+ */
 export interface CpuCounters {
   /** PFNs in loaded magazines, index k = size class k. @example `[3, 0, 0, 0, 0, 0]` */
   loadedPfns: number[];
@@ -139,7 +154,10 @@ export interface CpuCounters {
   prevPfns: number[];
 }
 
-/** A lazy domain's flush queues. */
+/**
+ * A lazy domain's flush queues.
+ * @example `lab.snapshot().flushQueues[0]?.queued`
+ */
 export interface FlushQueueCounters {
   /** The domain's id. @example `0` */
   domain: number;

@@ -5,7 +5,10 @@ import { DmaDevice, type AttachOptions } from './device.js';
 import type { Engine } from './engine.js';
 import { toIndex, toU64 } from './numbers.js';
 
-/** Options of {@link IovaDomain.allocFast}. */
+/**
+ * Options of {@link IovaDomain.allocFast}.
+ * @example `domain.allocFast(0, 1, 0xfffffn, { flushRcache: false })`
+ */
 export interface AllocFastOptions {
   /**
    * On a failed allocation, flush every CPU's rcache and retry, as alloc_iova_fast does. Default true.
@@ -13,7 +16,10 @@ export interface AllocFastOptions {
    */
   flushRcache?: boolean;
 }
-/** Options of {@link IovaDomain.alloc}. */
+/**
+ * Options of {@link IovaDomain.alloc}.
+ * @example `domain.alloc(8, 0xfffffn, { sizeAligned: true })`
+ */
 export interface AllocOptions {
   /**
    * Align the range to its size rounded up to a power of two. Default false.
@@ -21,7 +27,10 @@ export interface AllocOptions {
    */
   sizeAligned?: boolean;
 }
-/** An allocated range as {@link IovaDomain.find} returns it. */
+/**
+ * An allocated range as {@link IovaDomain.find} returns it.
+ * @example `domain.find(pfn)?.pfnLo`
+ */
 export interface IovaRange {
   /** First PFN of the range. @example `0xffffen` */
   pfnLo: bigint;

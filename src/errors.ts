@@ -29,136 +29,234 @@ export class IovaLabError extends Error {
     super(message, cause === undefined ? undefined : { cause });
   }
 }
-/** A lab option is out of range or of the wrong kind (e.g. a policy given as a string). */
+/**
+ * A lab option is out of range or of the wrong kind (e.g. a policy given as a string).
+ * @example `if (e instanceof LabConfigError) console.error(e.status, e.message);`
+ */
 export class LabConfigError extends IovaLabError {
   override name = 'LabConfigError';
 }
-/** The lab has been disposed. */
+/**
+ * The lab has been disposed.
+ * @example `if (e instanceof DisposedError) console.error(e.status, e.message);`
+ */
 export class DisposedError extends IovaLabError {
   override name = 'DisposedError';
 }
-/** A domain id that was never created or was already put. */
+/**
+ * A domain id that was never created or was already put.
+ * @example `if (e instanceof UnknownDomainError) console.error(e.status, e.message);`
+ */
 export class UnknownDomainError extends IovaLabError {
   override name = 'UnknownDomainError';
 }
-/** The granule is not a power of two in [1, 4096]. */
+/**
+ * The granule is not a power of two in [1, 4096].
+ * @example `if (e instanceof GranuleError) console.error(e.status, e.message);`
+ */
 export class GranuleError extends IovaLabError {
   override name = 'GranuleError';
 }
-/** The start PFN is 0 or beyond the domain. */
+/**
+ * The start PFN is 0 or beyond the domain.
+ * @example `if (e instanceof StartPfnError) console.error(e.status, e.message);`
+ */
 export class StartPfnError extends IovaLabError {
   override name = 'StartPfnError';
 }
-/** A CPU id that is not a possible CPU. */
+/**
+ * A CPU id that is not a possible CPU.
+ * @example `if (e instanceof CpuRangeError) console.error(e.status, e.message);`
+ */
 export class CpuRangeError extends IovaLabError {
   override name = 'CpuRangeError';
 }
-/** The CPU is offline. */
+/**
+ * The CPU is offline.
+ * @example `if (e instanceof CpuOfflineError) console.error(e.status, e.message);`
+ */
 export class CpuOfflineError extends IovaLabError {
   override name = 'CpuOfflineError';
 }
-/** The CPU is already in that hotplug state, or is the last online CPU. */
+/**
+ * The CPU is already in that hotplug state, or is the last online CPU.
+ * @example `if (e instanceof CpuStateError) console.error(e.status, e.message);`
+ */
 export class CpuStateError extends IovaLabError {
   override name = 'CpuStateError';
 }
-/** A size of 0 or larger than the domain. */
+/**
+ * A size of 0 or larger than the domain.
+ * @example `if (e instanceof SizeError) console.error(e.status, e.message);`
+ */
 export class SizeError extends IovaLabError {
   override name = 'SizeError';
 }
-/** A limit PFN outside the domain. */
+/**
+ * A limit PFN outside the domain.
+ * @example `if (e instanceof LimitError) console.error(e.status, e.message);`
+ */
 export class LimitError extends IovaLabError {
   override name = 'LimitError';
 }
-/** A reserve range with lo > hi or beyond the domain. */
+/**
+ * A reserve range with lo > hi or beyond the domain.
+ * @example `if (e instanceof ReserveRangeError) console.error(e.status, e.message);`
+ */
 export class ReserveRangeError extends IovaLabError {
   override name = 'ReserveRangeError';
 }
-/** Freeing a PFN that is not allocated. */
+/**
+ * Freeing a PFN that is not allocated.
+ * @example `if (e instanceof NotAllocatedError) console.error(e.status, e.message);`
+ */
 export class NotAllocatedError extends IovaLabError {
   override name = 'NotAllocatedError';
 }
-/** Freeing a PFN that already sits in a magazine. */
+/**
+ * Freeing a PFN that already sits in a magazine.
+ * @example `if (e instanceof DoubleFreeError) console.error(e.status, e.message);`
+ */
 export class DoubleFreeError extends IovaLabError {
   override name = 'DoubleFreeError';
 }
-/** free_iova_fast with a size whose class differs from the allocation's. */
+/**
+ * free_iova_fast with a size whose class differs from the allocation's.
+ * @example `if (e instanceof SizeClassError) console.error(e.status, e.message);`
+ */
 export class SizeClassError extends IovaLabError {
   override name = 'SizeClassError';
 }
-/** Advancing the virtual clock would pass 2^64 − 1 ms. */
+/**
+ * Advancing the virtual clock would pass 2^64 − 1 ms.
+ * @example `if (e instanceof ClockOverflowError) console.error(e.status, e.message);`
+ */
 export class ClockOverflowError extends IovaLabError {
   override name = 'ClockOverflowError';
 }
-/** One more domain would pass the lab's limit of live domains × possible CPUs. */
+/**
+ * One more domain would pass the lab's limit of live domains × possible CPUs.
+ * @example `if (e instanceof DomainLimitError) console.error(e.status, e.message);`
+ */
 export class DomainLimitError extends IovaLabError {
   override name = 'DomainLimitError';
 }
-/** The model's own heap (WASM) or memory budget (TS) is exhausted. */
+/**
+ * The model's own heap (WASM) or memory budget (TS) is exhausted.
+ * @example `if (e instanceof OutOfMemoryError) console.error(e.status, e.message);`
+ */
 export class OutOfMemoryError extends IovaLabError {
   override name = 'OutOfMemoryError';
 }
-/** Domain init failed because a magazine allocation failed. */
+/**
+ * Domain init failed because a magazine allocation failed.
+ * @example `if (e instanceof AllocationFailedError) console.error(e.status, e.message);`
+ */
 export class AllocationFailedError extends IovaLabError {
   override name = 'AllocationFailedError';
 }
-/** A model invariant is broken (a bug in an engine). */
+/**
+ * A model invariant is broken (a bug in an engine).
+ * @example `if (e instanceof InvariantError) console.error(e.status, e.message);`
+ */
 export class InvariantError extends IovaLabError {
   override name = 'InvariantError';
 }
-/** A batch op with an unknown opcode. */
+/**
+ * A batch op with an unknown opcode.
+ * @example `if (e instanceof BadOpError) console.error(e.status, e.message);`
+ */
 export class BadOpError extends IovaLabError {
   override name = 'BadOpError';
 }
 /** The kernel's own alloc_iova would loop here forever (the v5.11-v6.1 retry-start overflow, holding
- * the tree lock); the lab stops the op instead. */
+ * the tree lock); the lab stops the op instead.
+ * @example `if (e instanceof NonTerminatingWalkError) console.error(e.status, e.message);`
+ */
 export class NonTerminatingWalkError extends IovaLabError {
   override name = 'NonTerminatingWalkError';
 }
-/** A device id that was never attached, or whose domain was put. */
+/**
+ * A device id that was never attached, or whose domain was put.
+ * @example `if (e instanceof UnknownDeviceError) console.error(e.status, e.message);`
+ */
 export class UnknownDeviceError extends IovaLabError {
   override name = 'UnknownDeviceError';
 }
-/** A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets). */
+/**
+ * A DMA domain type other than strict, lazy or lazy-single (lazy-single needs the v6.7 facets).
+ * @example `if (e instanceof DomainTypeError) console.error(e.status, e.message);`
+ */
 export class DomainTypeError extends IovaLabError {
   override name = 'DomainTypeError';
 }
-/** Aperture bits outside 32..63, or an aperture ending below the start PFN. */
+/**
+ * Aperture bits outside 32..63, or an aperture ending below the start PFN.
+ * @example `if (e instanceof ApertureError) console.error(e.status, e.message);`
+ */
 export class ApertureError extends IovaLabError {
   override name = 'ApertureError';
 }
-/** DMA mask bits outside 1..64, or a mask whose limit lies below the domain's start PFN. */
+/**
+ * DMA mask bits outside 1..64, or a mask whose limit lies below the domain's start PFN.
+ * @example `if (e instanceof DmaMaskError) console.error(e.status, e.message);`
+ */
 export class DmaMaskError extends IovaLabError {
   override name = 'DmaMaskError';
 }
-/** A device bus other than pci or platform. */
+/**
+ * A device bus other than pci or platform.
+ * @example `if (e instanceof BusError) console.error(e.status, e.message);`
+ */
 export class BusError extends IovaLabError {
   override name = 'BusError';
 }
-/** A map's page offset not below the granule. */
+/**
+ * A map's page offset not below the granule.
+ * @example `if (e instanceof OffsetError) console.error(e.status, e.message);`
+ */
 export class OffsetError extends IovaLabError {
   override name = 'OffsetError';
 }
-/** A device attached to a plain domain (one without the DMA layer). */
+/**
+ * A device attached to a plain domain (one without the DMA layer).
+ * @example `if (e instanceof NotDmaDomainError) console.error(e.status, e.message);`
+ */
 export class NotDmaDomainError extends IovaLabError {
   override name = 'NotDmaDomainError';
 }
-/** A scatter-gather map with no segments or more than IOVA_SG_MAX_SEGMENTS. */
+/**
+ * A scatter-gather map with no segments or more than IOVA_SG_MAX_SEGMENTS.
+ * @example `if (e instanceof SegmentsError) console.error(e.status, e.message);`
+ */
 export class SegmentsError extends IovaLabError {
   override name = 'SegmentsError';
 }
-/** Unmapping (or freeing) an IOVA that already waits in a flush queue. */
+/**
+ * Unmapping (or freeing) an IOVA that already waits in a flush queue.
+ * @example `if (e instanceof QueuedError) console.error(e.status, e.message);`
+ */
 export class QueuedError extends IovaLabError {
   override name = 'QueuedError';
 }
-/** The lab's HZ outside 1..1000, or DMA facets that are not booleans. */
+/**
+ * The lab's HZ outside 1..1000, or DMA facets that are not booleans.
+ * @example `if (e instanceof DmaConfigError) console.error(e.status, e.message);`
+ */
 export class DmaConfigError extends IovaLabError {
   override name = 'DmaConfigError';
 }
-/** A value that is not an integer in range before it ever reaches an engine. */
+/**
+ * A value that is not an integer in range before it ever reaches an engine.
+ * @example `if (e instanceof InvalidNumberError) console.error(e.status, e.message);`
+ */
 export class InvalidNumberError extends IovaLabError {
   override name = 'InvalidNumberError';
 }
-/** An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops). */
+/**
+ * An argument of the wrong kind (e.g. a batch that is not a BigUint64Array of whole ops).
+ * @example `if (e instanceof InvalidArgumentError) console.error(e.status, e.message);`
+ */
 export class InvalidArgumentError extends IovaLabError {
   override name = 'InvalidArgumentError';
 }
@@ -185,7 +283,10 @@ export class WasmLoadError extends IovaLabError {
   }
 }
 
-/** An optional peer dependency (vega, vega-lite for SVG timelines) is not installed. */
+/**
+ * An optional peer dependency (vega, vega-lite for SVG timelines) is not installed.
+ * @example `if (e instanceof MissingDependencyError) console.error(e.status, e.message);`
+ */
 export class MissingDependencyError extends IovaLabError {
   override name = 'MissingDependencyError';
   constructor(

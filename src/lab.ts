@@ -14,7 +14,10 @@ import type { Snapshot } from './snapshot.js';
 import { createWasmEngine } from './wasm-engine.js';
 import type { WasmLoadOptions } from './wasm/options.js';
 
-/** Options of {@link IovaLab.create} (and of every API that builds a lab). */
+/**
+ * Options of {@link IovaLab.create} (and of every API that builds a lab).
+ * @example `await IovaLab.create({ possibleCpus: 8, profile: 'v6.8' })`
+ */
 export interface LabOptions {
   /**
    * CPUs the machine could have (the kernel's possible mask), 1 or more.
@@ -68,7 +71,10 @@ export interface LabOptions {
   dmaFacets?: DmaLayerFacets;
 }
 
-/** Options of {@link IovaLab.createDomain}. */
+/**
+ * Options of {@link IovaLab.createDomain}.
+ * @example `lab.createDomain({ granule: 4096, startPfn: 1n })`
+ */
 export interface DomainOptions {
   /**
    * Bytes, a power of two ≤ 4096. Default 4096.
@@ -80,9 +86,15 @@ export interface DomainOptions {
    * @example `{ startPfn: 0x100n }`
    */
   startPfn?: number | bigint;
-  /** A domain with the DMA layer: strict (DMA), lazy (DMA-FQ) or lazy-single. Default: a plain domain. */
+  /**
+   * A domain with the DMA layer: strict (DMA), lazy (DMA-FQ) or lazy-single. Default: a plain domain.
+   * @example `{ type: 'lazy' }`
+   */
   type?: DmaDomainType;
-  /** DMA domains: the forced aperture, IOVAs below 2^apertureBits (32..63). Default 48. */
+  /**
+   * DMA domains: the forced aperture, IOVAs below 2^apertureBits (32..63). Default 48.
+   * @example `{ type: 'strict', apertureBits: 39 }`
+   */
   apertureBits?: number;
 }
 

@@ -9,34 +9,44 @@ import { clip } from './share/echo.js';
 import { isIntIn } from './numbers.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
+/**
+ * The rcache and tree-walk knobs an engine runs: a kernel profile's policy, optionally changed by specs.
+ * @example `resolvePolicy('v6.8').magazineSize // 127`
+ */
 export interface RcachePolicy {
-  /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). */
+  /** PFNs per magazine, 1..1023 (IOVA_MAG_SIZE: 127 since v6.0, 128 before). @example `127` */
   magazineSize: number;
-  /** 0: the unbounded depot list (v6.7+); N: a fixed array of N magazines whose overflow is freed. */
+  /** 0: the unbounded depot list (v6.7+); N: a fixed array of N magazines whose overflow is freed. @example `32` */
   depotCap: number;
-  /** Period of the delayed depot trim work in ms; 0: no trim work (before v6.7). */
+  /** Period of the delayed depot trim work in ms; 0: no trim work (before v6.7). @example `100` */
   trimDelayMs: number;
-  /** The trim work pops while the depot holds more than this; 'online': num_online_cpus(). */
+  /** The trim work pops while the depot holds more than this; 'online': num_online_cpus(). @example `'online'` */
   trimThreshold: number | 'online';
-  /** Allocate loaded/prev on first use instead of at domain init. */
+  /** Allocate loaded/prev on first use instead of at domain init. @example `true` */
   lazy: boolean;
-  /** 0: fixed magazine size; N: magazines start full at N PFNs and double on depot contention. */
+  /** 0: fixed magazine size; N: magazines start full at N PFNs and double on depot contention. @example `16` */
   dynamicInitial: number;
-  /** kmalloc size of the per-domain rcache array; 0: none (embedded in the domain). */
+  /** kmalloc size of the per-domain rcache array; 0: none (embedded in the domain). @example `0` */
   rcacheArrayBytes: number;
-  /** 'v4.7': the old inclusive-limit walk with one cached32_node cursor; 'v4.15': the anchor walk. */
+  /**
+   * 'v4.7': the old inclusive-limit walk with one cached32_node cursor; 'v4.15': the anchor walk.
+   * @example `'v4.15'`
+   */
   treeWalk: TreeWalkName;
-  /** The anchor walk's max32_alloc_size fast-fail for 32-bit limits. */
+  /** The anchor walk's max32_alloc_size fast-fail for 32-bit limits. @example `true` */
   max32AllocSize: boolean;
-  /** The anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), or fixed. */
+  /**
+   * The anchor walk's retry from the top: none, with the retry-start overflow (v5.11-v6.1), or fixed.
+   * @example `'fixed'`
+   */
   retry: RetryMode;
-  /** Magazine pop: only the top PFN, or a scan of the whole magazine ("try harder"). */
+  /** Magazine pop: only the top PFN, or a scan of the whole magazine ("try harder"). @example `'scan'` */
   magazinePop: MagazinePop;
-  /** alloc_iova_fast() honours flush_rcache; false: it always flushes on a tree failure. */
+  /** alloc_iova_fast() honours flush_rcache; false: it always flushes on a tree failure. @example `true` */
   flushRcacheArg: boolean;
-  /** The failure flush also empties the depot (free_global_cached_iovas). */
+  /** The failure flush also empties the depot (free_global_cached_iovas). @example `true` */
   flushDepotOnFailure: boolean;
-  /** alloc_iova_fast() rounds sizes below 32 up to a power of two (before v5.17 its caller did). */
+  /** alloc_iova_fast() rounds sizes below 32 up to a power of two (before v5.17 its caller did). @example `true` */
   roundSizeInFastAlloc: boolean;
 }
 
@@ -47,14 +57,25 @@ export type RetryMode = (typeof RETRY_MODES)[number];
 export const MAGAZINE_POPS = ['top', 'scan'] as const;
 export type MagazinePop = (typeof MAGAZINE_POPS)[number];
 
-/** The designs, by the release that introduced each; any kernel version from v4.7 on is a profile. */
+/**
+ * The designs, by the release that introduced each; any kernel version from v4.7 on is a profile.
+ * @example `PROFILE_NAMES.includes('v6.7') // true`
+ */
 export const PROFILE_NAMES = DESIGN_NAMES;
 /** A kernel version such as "v6.8", "5.15" or "6.12.3" (src/profiles/versions.ts). */
 export type ProfileName = string;
+/**
+ * The profile a lab runs when its config names none.
+ * @example `resolvePolicy(DEFAULT_PROFILE).depotCap`
+ */
 export const DEFAULT_PROFILE = 'v6.9';
 
 export type { KernelProfile };
 
+/**
+ * Each design's resolved profile (facets and policy), keyed by design name.
+ * @example `KERNEL_PROFILES['v6.7'].policy.trimDelayMs`
+ */
 export const KERNEL_PROFILES: Readonly<Record<DesignName, KernelProfile>> = Object.fromEntries(
   DESIGN_NAMES.map((d) => [d, resolveKernel(d)]),
 ) as Record<DesignName, KernelProfile>;
@@ -112,6 +133,10 @@ export function policyOfConfig(config: LabConfig): RcachePolicy {
   return validatePolicy({ ...(config.policy ?? KERNEL_PROFILES[DEFAULT_PROFILE].policy) });
 }
 
+/**
+ * The spec forms {@link applyPolicySpec} accepts (N, MS and BYTES are decimal integers).
+ * @example `POLICY_SPECS.includes('lazy') // true`
+ */
 export const POLICY_SPECS = [
   'lazy',
   'dynamic[=N]',

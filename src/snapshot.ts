@@ -26,8 +26,15 @@ export { CACHE_FIELDS, CACHE_NAMES, CLASS_FIELDS, DOMAIN_FIELDS, MAGAZINE_FIELDS
 /** Size classes of the rcache (IOVA_RANGE_CACHE_MAX_SIZE). */
 export const RCACHE_CLASSES = IOVA_RANGE_CACHE_MAX_SIZE;
 
+/**
+ * The name of a slab cache the lab models (one of CACHE_NAMES).
+ * @example `const name: CacheName = 'iommu_iova';`
+ */
 export type CacheName = (typeof CACHE_NAMES)[number];
-/** One slab cache by name. */
+/**
+ * One slab cache by name.
+ * @example `lab.snapshot().caches.map((c) => c.name)`
+ */
 export type CacheCounters = { name: CacheName } & SlabCounters;
 export type { ClassCounters, CpuCounters, DomainCounters, FlushQueueCounters, MagazineCounters, SlabCounters };
 
@@ -41,7 +48,10 @@ export type FieldListsMatchCounters = [
   Holds<Same<(typeof DOMAIN_FIELDS)[number], keyof DomainCounters>>,
 ];
 
-/** Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it. */
+/**
+ * Every counter of a lab at one moment, as {@link IovaLab.snapshot} returns it.
+ * @example `const { magazines, classes } = lab.snapshot();`
+ */
 export interface Snapshot {
   /** Virtual time in ms, exact to 2^64 − 1. @example `100n` */
   nowMs: bigint;

@@ -117,7 +117,10 @@ export const Status = {
 } as const;
 export type StatusName = keyof typeof Status;
 
-/** Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c). */
+/**
+ * Batch op codes; each op is OP_WORDS uint64 words (opcode, domain, cpu, a, b, c).
+ * @example `w.ops[0] = BigInt(OpCode.Advance); w.ops[3] = 100n; w.run(1);`
+ */
 export enum OpCode {
   /** alloc_iova_fast: (domain, cpu, size, limitPfn, flushRcache) -> pfn or 0 */
   AllocFast = 1,
@@ -158,9 +161,13 @@ export enum OpCode {
   /** __iommu_dma_unmap: strict frees on cpu, lazy queues: (device, cpu, dmaAddr, bytes) -> 0 */
   Unmap = 19,
 }
+/** uint64 words per batch op. @example `new BigUint64Array(n * OP_WORDS)` */
 export const OP_WORDS = IOVA_OP_WORDS;
 
-/** Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy). */
+/**
+ * Slab caches in snapshot order, and their object sizes (the magazine cache's follows the policy).
+ * @example `CACHE_NAMES.includes('iommu_iova') // true`
+ */
 export const CACHE_NAMES = [
   'iommu_iova', 'iommu_iova_magazine', 'kmalloc-8', 'kmalloc-16', 'kmalloc-32', 'kmalloc-64', 'kmalloc-96',
   'kmalloc-128', 'kmalloc-192', 'kmalloc-256', 'kmalloc-512', 'kmalloc-1k', 'kmalloc-2k', 'kmalloc-4k', 'kmalloc-8k'

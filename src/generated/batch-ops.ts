@@ -2,7 +2,10 @@
 // The batch ops as TS objects, and their OP_WORDS-word encoding.
 import { OpCode } from './abi.js';
 
-/** One batch op; each field is an operand word (abi/iova-abi.json "ops"). */
+/**
+ * One batch op; each field is an operand word (abi/iova-abi.json "ops").
+ * @example `encodeOps([{ op: 'allocFast', domain: 0, cpu: 0, size: 1n, limitPfn: 0xfffffn, flushRcache: true }])`
+ */
 export type BatchOp =
   | { op: 'allocFast'; domain: number; cpu: number; size: bigint; limitPfn: bigint; flushRcache: boolean }
   | { op: 'freeFast'; domain: number; cpu: number; pfn: bigint; size: bigint }

@@ -18,15 +18,26 @@ import { compareReleases, parseKernelVersion, release, versionName, type KernelV
  * there, or recalled only. */
 export type Evidence = 'spec' | 'verify' | 'recalled';
 
+/**
+ * When a facet arrived, what change brought it, and how sure that is.
+ * @example `FACET_RELEASES.sacLatch.since // 'v6.6'`
+ */
 export interface FacetRelease {
-  /** The first release with the facet. */
+  /** The first release with the facet. @example `'v6.6'` */
   since: string;
-  /** The kernel change, by its subject line or what it did. */
+  /**
+   * The kernel change, by its subject line or what it did.
+   * @example `'iommu.forcedac=1 skips the 32-bit (SAC) attempt'`
+   */
   change: string;
+  /** How sure the release is: 'spec', 'verify' or 'recalled'. @example `'spec'` */
   evidence: Evidence;
 }
 
-/** Every facet whose arrival depends on the release; the release each one was merged in. */
+/**
+ * Every facet whose arrival depends on the release; the release each one was merged in.
+ * @example `FACET_RELEASES.depotList.since // 'v6.7'`
+ */
 export const FACET_RELEASES = {
   anchorWalk: { since: 'v4.15', change: 'anchor node, cached_node and cached32_node walk', evidence: 'spec' },
   flushRcacheArg: { since: 'v4.15', change: 'alloc_iova_fast() takes flush_rcache', evidence: 'recalled' },
@@ -63,8 +74,15 @@ export const FACET_RELEASES = {
 
 export type FacetName = keyof typeof FACET_RELEASES;
 
-/** The rcache designs the profiles are named after, oldest first. */
+/**
+ * The rcache designs the profiles are named after, oldest first.
+ * @example `DESIGN_NAMES[DESIGN_NAMES.length - 1] // 'v6.9'`
+ */
 export const DESIGN_NAMES = ['v4.7', 'v6.0', 'v6.7', 'v6.9'] as const;
+/**
+ * One of {@link DESIGN_NAMES}.
+ * @example `const d: DesignName = 'v6.7';`
+ */
 export type DesignName = (typeof DESIGN_NAMES)[number];
 
 export const DESIGN_SUMMARIES: Readonly<Record<DesignName, string>> = {
@@ -74,28 +92,39 @@ export const DESIGN_SUMMARIES: Readonly<Record<DesignName, string>> = {
   'v6.9': 'as v6.7, magazines in the named iommu_iova_magazine slab cache',
 };
 
-/** Facets of the DMA layer above the allocator, for the code that models dma-iommu. */
+/**
+ * Facets of the DMA layer above the allocator, for the code that models dma-iommu.
+ * @example `resolveKernel('6.6').dma.sacLatch // true`
+ */
 export interface DmaFacets {
-  /** The iommu.forcedac boot option exists. */
+  /** The iommu.forcedac boot option exists. @example `true` */
   forcedacOption: boolean;
-  /** A failed 32-bit (SAC) attempt is remembered and later allocations go straight to 64 bits. */
+  /** A failed 32-bit (SAC) attempt is remembered and later allocations go straight to 64 bits. @example `true` */
   sacLatch: boolean;
-  /** One flush queue per domain instead of one per CPU. */
+  /** One flush queue per domain instead of one per CPU. @example `true` */
   singleFlushQueue: boolean;
-  /** The DMA layer rounds the size to a power of two before alloc_iova_fast(). */
+  /** The DMA layer rounds the size to a power of two before alloc_iova_fast(). @example `false` */
   roundInCaller: boolean;
 }
 
-/** Everything a kernel version resolves to. */
+/**
+ * Everything a kernel version resolves to.
+ * @example `resolveKernel('5.15').design // 'v4.7'`
+ */
 export interface KernelProfile {
-  /** Canonical version name: "v5.15". */
+  /** Canonical version name: "v5.15". @example `'v5.15'` */
   name: string;
+  /** The parsed version (major, minor, patch). @example `{ major: 5, minor: 15, patch: null }` */
   version: KernelVersion;
-  /** The rcache design of the release (the newest design at or below it). */
+  /** The rcache design of the release (the newest design at or below it). @example `'v4.7'` */
   design: DesignName;
+  /** One line on the design. @example `resolveKernel('6.9').summary` */
   summary: string;
+  /** Where the release's magazines live. @example `'unnamed'` */
   magazines: MagazineMode;
+  /** The rcache policy the release runs. @example `p.policy.magazineSize` */
   policy: Readonly<RcachePolicy>;
+  /** The release's DMA layer facets. @example `p.dma.sacLatch` */
   dma: Readonly<DmaFacets>;
 }
 
@@ -138,7 +167,11 @@ export function policyOfRelease(v: KernelVersion): RcachePolicy {
   };
 }
 
-/** Any kernel version from v4.7 on ("5.15", "v6.6", "6.12.3"); LabConfigError naming it otherwise. */
+/**
+ * What any kernel version from v4.7 on ("5.15", "v6.6", "6.12.3") resolves to.
+ * @throws LabConfigError naming a text that is not such a version.
+ * @example `resolveKernel('v6.6').policy.magazineSize // 127`
+ */
 export function resolveKernel(text: string): KernelProfile {
   const version = parseKernelVersion(text);
   const design = designOf(version);

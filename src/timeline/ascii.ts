@@ -4,18 +4,27 @@ import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
-/** Drawn where a sample has no value (a hit rate with no lookups). */
+/**
+ * Drawn where a sample has no value (a hit rate with no lookups).
+ * @example `line.includes(ASCII_GAP)`
+ */
 export const ASCII_GAP = ' ';
 
+/**
+ * Options of {@link renderTimelineAscii}.
+ * @example `renderTimelineAscii(timeline, 'hitRate', { width: 60, scale: 'series' })`
+ */
 export interface AsciiOptions {
   /**
    * Most characters per sparkline (default 80). A longer series is cut into this many buckets of
    * consecutive samples and each character shows the largest value in its bucket.
+   * @example `{ width: 60 }`
    */
   width?: number;
   /**
    * 'shared' (default): every series on the same vertical scale, so their heights compare;
    * 'series': each series scaled to its own min..max. Hit rates are always drawn on 0..100%.
+   * @example `{ scale: 'series' }`
    */
   scale?: 'shared' | 'series';
 }

@@ -3,7 +3,10 @@ import { FIELD_ORDER, fieldInfo, plainDecimal } from './fields.js';
 import { checkTimeline } from './validate.js';
 import type { Timeline } from './sample.js';
 
-/** series, t_ms, then every field in FIELD_ORDER. */
+/**
+ * The CSV header: series, t_ms, then every field in FIELD_ORDER.
+ * @example `CSV_COLUMNS.slice(0, 2) // ['series', 't_ms']`
+ */
 export const CSV_COLUMNS: readonly string[] = ['series', 't_ms', ...FIELD_ORDER.map((f) => fieldInfo(f).column)];
 
 function csvText(s: string): string {
@@ -33,11 +36,23 @@ export function timelineToCsv(t: Timeline): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The `format` field of {@link timelineToJson}'s document.
+ * @example `JSON.parse(timelineToJson(timeline)).format === TIMELINE_JSON_FORMAT`
+ */
 export const TIMELINE_JSON_FORMAT = 'iova-lab-timeline';
+/**
+ * The `version` field of {@link timelineToJson}'s document.
+ * @example `JSON.parse(timelineToJson(timeline)).version === TIMELINE_JSON_VERSION`
+ */
 export const TIMELINE_JSON_VERSION = 1;
 
+/**
+ * Options of {@link timelineToJson}.
+ * @example `timelineToJson(timeline, { indent: 0 })`
+ */
 export interface TimelineJsonOptions {
-  /** Spaces per level; 0 writes one line. Default 2. */
+  /** Spaces per level; 0 writes one line. Default 2. @example `{ indent: 0 }` */
   indent?: number;
 }
 

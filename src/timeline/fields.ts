@@ -3,9 +3,16 @@
 import { RCACHE_CLASSES } from '../snapshot.js';
 import { TimelineError, type Timeline, type TimelineSample } from './sample.js';
 
-/** The x axis of every timeline chart. */
+/**
+ * The x axis title of every timeline chart.
+ * @example `TIME_AXIS_TITLE // 'virtual time (ms)'`
+ */
 export const TIME_AXIS_TITLE = 'virtual time (ms)';
 
+/**
+ * How a field's values are measured and formatted: counts, bytes, or ratios in 0..1.
+ * @example `formatValue(2048, 'bytes') // '2 KiB'`
+ */
 export type FieldUnit = 'count' | 'bytes' | 'ratio';
 
 export interface FieldInfo {
@@ -19,7 +26,10 @@ export interface FieldInfo {
 
 type DepotClassField = `depotMagazines${0 | 1 | 2 | 3 | 4 | 5}`;
 
-/** A numeric quantity of a sample: its scalar fields, or one size class's depot magazines. */
+/**
+ * A numeric quantity of a sample: its scalar fields, or one size class's depot magazines.
+ * @example `const f: TimelineField = 'depotMagazines2';`
+ */
 export type TimelineField =
   | 'depotMagazinesTotal'
   | 'queued'
@@ -75,7 +85,10 @@ export const FIELDS: Readonly<Record<TimelineField, FieldInfo>> = {
   },
 };
 
-/** Fields in CSV column order (after series and t_ms). */
+/**
+ * Fields in CSV column order (after series and t_ms).
+ * @example `FIELD_ORDER[0] // 'depotMagazines0'`
+ */
 export const FIELD_ORDER: readonly TimelineField[] = [
   ...Array.from({ length: RCACHE_CLASSES }, (_, k) => `depotMagazines${k}` as DepotClassField),
   'depotMagazinesTotal',
@@ -102,8 +115,14 @@ export function fieldInfo(field: TimelineField): FieldInfo {
   return info;
 }
 
+/**
+ * A binary unit for byte axes and values.
+ * @example `byteUnitFor(5000).bytes // 1024`
+ */
 export interface ByteUnit {
+  /** The unit's symbol. */
   name: 'B' | 'KiB' | 'MiB' | 'GiB' | 'TiB';
+  /** Bytes in one unit. */
   bytes: number;
 }
 
@@ -135,7 +154,8 @@ export function plainDecimal(x: number, digits = 9): string {
 }
 
 /**
- * A value for people: bytes in binary units, ratios as percent, counts as integers.
+ * A value for people: bytes in binary units, ratios as percent, counts as integers; '-' for null.
+ * @throws TimelineError for a value that is not finite.
  * @example `formatValue(0.5, 'ratio') // '50%'`
  */
 export function formatValue(v: number | null, unit: FieldUnit): string {

@@ -5,14 +5,21 @@ import { fieldInfo, formatValue, plainDecimal, TIME_AXIS_TITLE, type TimelineFie
 import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 
+/**
+ * Options of {@link renderTimelineLineChart}.
+ * @example `renderTimelineLineChart(timeline, ['hits', 'misses'], { title: 'rcache', width: 800 })`
+ */
 export interface LineChartOptions {
-  /** Panel title. Default: the first field's title. */
+  /** Panel title. Default: the first field's title. @example `{ title: 'rcache' }` */
   title?: string;
-  /** Whole chart width in px. Default 640. */
+  /** Whole chart width in px. Default 640. @example `{ width: 800 }` */
   width?: number;
-  /** Plot area height in px. Default 140. */
+  /** Plot area height in px. Default 140. @example `{ height: 200 }` */
   height?: number;
-  /** Legend label of a field when several are drawn (e.g. "class 2"). Default: the field's title. */
+  /**
+   * Legend label of a field when several are drawn (e.g. "class 2"). Default: the field's title.
+   * @example `{ fieldLabel: (f) => f.replace('depotMagazines', 'class ') }`
+   */
   fieldLabel?: (field: TimelineField) => string;
 }
 
@@ -40,6 +47,11 @@ const escapeXml = (s: string): string =>
 
 const px = (x: number): string => plainDecimal(x, 1);
 
+/**
+ * One SVG line chart (no vega needed) of `fields` over time, a line per series × field; the fields share a unit.
+ * @throws TimelineError for a malformed timeline, no fields, an unknown field or fields of different units.
+ * @example `await writeFile('hits.svg', renderTimelineLineChart(timeline, ['hits', 'misses']));`
+ */
 export function renderTimelineLineChart(
   t: Timeline,
   fields: readonly TimelineField[],

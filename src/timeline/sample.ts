@@ -3,51 +3,80 @@
 import { IovaLabError } from '../errors.js';
 import { RCACHE_CLASSES, cacheByName, type Snapshot } from '../snapshot.js';
 
-/** A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine). */
+/**
+ * A timeline that cannot be sampled, recorded or rendered as asked (status 0: never from an engine).
+ * @example `catch (e) { if (e instanceof TimelineError) console.error(e.message); }`
+ */
 export class TimelineError extends IovaLabError {
   override name = 'TimelineError';
+  /**
+   * An error with `message` and status 0.
+   * @example `new TimelineError('bad interval')`
+   */
   constructor(message: string) {
     super(message, 0);
   }
 }
 
+/**
+ * The lab's rcache counters at one virtual time.
+ * @example `sampleSnapshot(lab.snapshot()).depotMagazinesTotal`
+ */
 export interface TimelineSample {
-  /** Virtual time of the sample, in milliseconds. */
+  /** Virtual time of the sample, in milliseconds. @example `100` */
   tMs: number;
-  /** Magazines sitting in the depots, per size class (index k = class k), lab-wide. */
+  /** Magazines sitting in the depots, per size class (index k = class k), lab-wide. @example `[0, 2, 0, 0, 0, 1]` */
   depotMagazines: number[];
-  /** Sum of depotMagazines. */
+  /** Sum of depotMagazines. @example `3` */
   depotMagazinesTotal: number;
-  /** IOVAs waiting in the flush queues of lazy DMA domains (absent in timelines from before the DMA layer: 0). */
+  /**
+   * IOVAs waiting in the flush queues of lazy DMA domains (absent in timelines from before the DMA layer: 0).
+   * @example `0`
+   */
   queued?: number;
-  /** Every magazine in the lab (loaded + prev + depot). */
+  /** Every magazine in the lab (loaded + prev + depot). @example `1536` */
   magazines: number;
-  /** magazines × magazineObjSize: slab memory held by magazine objects. */
+  /** magazines × magazineObjSize: slab memory held by magazine objects. @example `1572864` */
   magazineBytes: number;
-  /** Live iommu_iova objects (activeObjs of that cache). */
+  /** Live iommu_iova objects (activeObjs of that cache). @example `12` */
   iovaObjects: number;
-  /** iovaObjects × the iommu_iova object size. */
+  /** iovaObjects × the iommu_iova object size. @example `768` */
   iovaBytes: number;
-  /** rcache hits in the window since the previous sample (since the lab started for the first one), all classes. */
+  /**
+   * rcache hits in the window since the previous sample (since the lab started for the first one), all classes.
+   * @example `90`
+   */
   hits: number;
-  /** rcache misses in the same window. */
+  /** rcache misses in the same window. @example `10` */
   misses: number;
-  /** hits / (hits + misses) over the window; null when the window had no rcache lookups. */
+  /** hits / (hits + misses) over the window; null when the window had no rcache lookups. @example `0.9` */
   hitRate: number | null;
-  /** Lab-lifetime hits / (hits + misses); null before the first lookup. */
+  /** Lab-lifetime hits / (hits + misses); null before the first lookup. @example `0.85` */
   cumulativeHitRate: number | null;
 }
 
+/**
+ * The samples of one run, under a label.
+ * @example `const series = recorder.finish('v6.8');`
+ */
 export interface TimelineSeries {
-  /** What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline. */
+  /**
+   * What was run, e.g. a kernel profile: "v4.7", "v6.8", "v6.8+lazy". Unique within a Timeline.
+   * @example `'v6.8+lazy'`
+   */
   label: string;
+  /** The samples, in time order. @example `series.samples.at(-1)?.tMs` */
   samples: TimelineSample[];
 }
 
+/**
+ * Several runs sampled at one interval, ready to draw or export.
+ * @example `const timeline: Timeline = { intervalMs: 100, series: [recorder.finish('v6.8')] };`
+ */
 export interface Timeline {
-  /** The sampling interval the recorders used, in virtual milliseconds. */
+  /** The sampling interval the recorders used, in virtual milliseconds. @example `100` */
   intervalMs: number;
-  /** One series per variant that was run. */
+  /** One series per variant that was run. @example `timeline.series.map((s) => s.label)` */
   series: TimelineSeries[];
 }
 
@@ -143,13 +172,25 @@ export class TimelineRecorder {
   private nextDueMs = -Infinity;
   private finished = false;
 
-  constructor(readonly intervalMs: number) {
+  /**
+   * A recorder sampling every `intervalMs` virtual ms.
+   * @throws TimelineError for an interval that is not a positive finite number.
+   * @example `const recorder = new TimelineRecorder(100);`
+   */
+  constructor(
+    /** The sampling interval, in virtual ms. @example `recorder.intervalMs // 100` */
+    readonly intervalMs: number,
+  ) {
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) {
       throw new TimelineError(`intervalMs must be a positive finite number, got ${String(intervalMs)}`);
     }
   }
 
-  /** Records a sample if the clock has reached the next sampling point; returns it, or null. */
+  /**
+   * Records a sample if the clock has reached the next sampling point; returns it, or null.
+   * @throws TimelineError after finish(), for a negative or non-finite time, or a clock going backwards.
+   * @example `recorder.observe(elapsedMs, () => lab.snapshot());`
+   */
   observe(nowMs: number, takeSnapshot: () => Snapshot): TimelineSample | null {
     if (this.finished) throw new TimelineError('observe() after finish()');
     if (typeof nowMs !== 'number' || !Number.isFinite(nowMs) || nowMs < 0) {
@@ -166,12 +207,19 @@ export class TimelineRecorder {
     return sample;
   }
 
-  /** The samples so far (a copy). */
+  /**
+   * The samples so far (a copy).
+   * @example `recorder.recorded.length`
+   */
   get recorded(): readonly TimelineSample[] {
     return [...this.samples];
   }
 
-  /** Ends the run and hands back its series; the recorder takes no more observations. */
+  /**
+   * Ends the run and hands back its series; the recorder takes no more observations.
+   * @throws TimelineError for an empty label.
+   * @example `const series = recorder.finish('v6.8');`
+   */
   finish(label: string): TimelineSeries {
     if (typeof label !== 'string' || label === '') throw new TimelineError('a series needs a non-empty label');
     this.finished = true;

@@ -9,7 +9,15 @@ import { TimelineError, type Timeline } from './sample.js';
 import { checkTimeline } from './validate.js';
 import { RCACHE_CLASSES } from '../snapshot.js';
 
+/**
+ * One panel of the timeline chart.
+ * @example `renderTimelineSvg(timeline, { panels: ['hitRate'] satisfies SvgPanel[] })`
+ */
 export type SvgPanel = 'depotMagazines' | 'queued' | 'magazineBytes' | 'iovaBytes' | 'hitRate';
+/**
+ * Every panel, top to bottom as drawn.
+ * @example `renderTimelineSvg(timeline, { panels: SVG_PANELS })`
+ */
 export const SVG_PANELS: readonly SvgPanel[] = ['depotMagazines', 'queued', 'magazineBytes', 'iovaBytes', 'hitRate'];
 
 /** The panels drawn by default: all but the flush-queue one when nothing was ever queued. */
@@ -18,26 +26,39 @@ export function defaultPanels(t: Timeline): SvgPanel[] {
   return SVG_PANELS.filter((p) => queued || p !== 'queued');
 }
 
+/**
+ * Options of {@link renderTimelineSvg} and {@link timelineChartSpec}.
+ * @example `await renderTimelineSvg(timeline, { title: 'churn', depot: 'perClass' })`
+ */
 export interface SvgOptions {
-  /** Chart title. Default "iova-lab timeline". */
+  /** Chart title. Default "iova-lab timeline". @example `{ title: 'churn' }` */
   title?: string;
-  /** Second title line, e.g. the scenario. */
+  /** Second title line, e.g. the scenario. @example `{ subtitle: 'scenario: burst' }` */
   subtitle?: string;
-  /** Panels, top to bottom. Default: defaultPanels(). */
+  /** Panels, top to bottom. Default: defaultPanels(). @example `{ panels: ['hitRate'] }` */
   panels?: readonly SvgPanel[];
-  /** 'total' (default): one line per series; 'perClass': one line per series × size class, dashed by class. */
+  /**
+   * 'total' (default): one line per series; 'perClass': one line per series × size class, dashed by class.
+   * @example `{ depot: 'perClass' }`
+   */
   depot?: 'total' | 'perClass';
-  /** Plot area width in px. Default 640. */
+  /** Plot area width in px. Default 640. @example `{ width: 800 }` */
   width?: number;
-  /** Plot area height of each panel in px. Default 140. */
+  /** Plot area height of each panel in px. Default 140. @example `{ panelHeight: 200 }` */
   panelHeight?: number;
-  /** Draw a dot at every sample. Default: only when some series has a single sample (a lone point draws no line). */
+  /**
+   * Draw a dot at every sample. Default: only when some series has a single sample (a lone point draws no line).
+   * @example `{ points: true }`
+   */
   points?: boolean;
 }
 
 export { TIME_AXIS_TITLE };
 
-/** A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional). */
+/**
+ * A Vega-Lite top-level spec as plain data (typed loosely so vega-lite's typings stay optional).
+ * @example `JSON.stringify(timelineChartSpec(timeline) satisfies ChartSpec)`
+ */
 export type ChartSpec = { readonly [key: string]: unknown };
 
 async function optional<T>(name: string, load: () => Promise<T>): Promise<T> {

@@ -11,18 +11,28 @@ import { MAX_TRACE_LINE_CHARS, MAX_TRACE_OPS } from '../share/limits.js';
 
 export { TraceSyntaxError } from './errors.js';
 
+/**
+ * A trace's header lines: the machine and the kernel profile it runs on.
+ * @example `parseTrace('cpus 4 online 2\n').header.onlineCpus // 2`
+ */
 export interface TraceHeader {
+  /** CPUs the machine could have (`cpus <possible>`). @example `4` */
   possibleCpus: number;
+  /** CPUs online at start (`cpus <possible> online <n>`; default possibleCpus). @example `2` */
   onlineCpus: number;
-  /** Default: the profile's (named from v6.9). */
+  /** Default: the profile's (named from v6.9). @example `'named'` */
   magazines?: MagazineMode;
-  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). */
+  /** Default v6.9. A kernel version from v4.7 on, canonical ("v5.15"). @example `'v5.15'` */
   profile?: string;
-  /** What-if policy specs applied on top of the profile, in order. */
+  /** What-if policy specs applied on top of the profile, in order. @example `['lazy']` */
   policy: string[];
 }
 
 type At = { line: number };
+/**
+ * One trace op, with the 1-based `line` it was read from.
+ * @example `parseTrace('cpus 1\ntick 10\n').ops[0] // { line: 2, op: 'tick', ms: 10n }`
+ */
 // free / slow-free `ref`: free the PFN the allocation on that trace line returned (written `@<line>`;
 // pfn is then 0), so a trace recorded on a real machine can free what the lab handed out.
 export type TraceOp = At &
@@ -43,12 +53,21 @@ export type TraceOp = At &
     | { op: 'inject'; kind: FailureKind; nth: number }
   );
 
+/**
+ * A parsed trace: its header and its ops in order.
+ * @example `parseTrace('cpus 2\ndomain 0 4096 1\n').ops.length // 1`
+ */
 export interface Trace {
+  /** The header lines. @example `trace.header.possibleCpus` */
   header: TraceHeader;
+  /** The ops, in trace order. @example `trace.ops.length` */
   ops: TraceOp[];
 }
 
-/** Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure). */
+/**
+ * Ops that return a value (a PFN, or for map and map-sg a DMA address; 0 = failure).
+ * @example `VALUE_OPS.has('alloc') // true`
+ */
 export const VALUE_OPS: ReadonlySet<TraceOp['op']> = new Set([
   'alloc',
   'alloc-noflush',
@@ -135,6 +154,7 @@ export function parseTrace(text: string): Trace {
  * Parses trace format v1 from a stream of text chunks (split anywhere, even inside a line), so a
  * large file is never one string; every line is still validated before the trace is returned.
  * @throws TraceSyntaxError as parseTrace, and for a line longer than MAX_TRACE_LINE_CHARS.
+ * @example `const trace = await parseTraceStream(['cpus 2\ndom', 'ain 0 4096 1\n']);`
  */
 export async function parseTraceStream(chunks: AsyncIterable<string> | Iterable<string>): Promise<Trace> {
   const parser = traceParser();

@@ -29,7 +29,10 @@ export class TraceReplayError extends IovaLabError {
   }
 }
 
-/** A PFN a trace op returned; map and map-sg also give their DMA address. */
+/**
+ * A PFN a trace op returned; map and map-sg also give their DMA address.
+ * @example `await replayTrace(trace, 'ts', (v) => console.log(v.line, v.pfn));`
+ */
 export interface ReplayValue {
   /** The trace line (1-based). @example `12` */
   line: number;
@@ -41,7 +44,10 @@ export interface ReplayValue {
   addr?: bigint;
 }
 
-/** What {@link replayTrace} returns. */
+/**
+ * What {@link replayTrace} returns.
+ * @example `const { values, snapshot } = await replayTrace(trace, 'ts');`
+ */
 export interface ReplayResult {
   /** Every value-returning op's PFN, in trace order. @example `result.values[0]?.pfn` */
   values: ReplayValue[];
@@ -49,7 +55,10 @@ export interface ReplayResult {
   snapshot: Snapshot;
 }
 
-/** The JSON form of a ReplayResult: PFNs as decimal strings, the snapshot as the CLI's --json. */
+/**
+ * The JSON form of a ReplayResult: PFNs as decimal strings, the snapshot as the CLI's --json.
+ * @example `replayResultToJson(result).values[0] // { line: 3, op: 'alloc', pfn: '1048575' }`
+ */
 export interface ReplayResultJson {
   /** `{ line, op, pfn }` (maps: `addr`) per value as a decimal string (the lines `replay --json` prints). */
   values: Array<{ line: number; op: TraceOp['op']; pfn: string } | { line: number; op: TraceOp['op']; addr: string }>;
@@ -287,9 +296,13 @@ function runOne(e: Engine, o: TraceOp, { dom, dev, pfnOf }: Ids): void {
   }
 }
 
-/** A batch ends after a `domain` or `device` op: the engine's id for it is only known once it ran. A failing
- * op stops its batch and leaves the lab as it was before that op; it is then rerun through its
- * Engine method, which throws exactly the error a per-op replay would have thrown. */
+/**
+ * Options of {@link replayTrace}.
+ * @example `await replayTrace(trace, 'ts', undefined, { onProgress: (d, t) => console.log(d, t) })`
+ */
+// A batch ends after a `domain` or `device` op: the engine's id for it is only known once it ran. A failing
+// op stops its batch and leaves the lab as it was before that op; it is then rerun through its
+// Engine method, which throws exactly the error a per-op replay would have thrown.
 export interface ReplayOptions {
   /**
    * Called after every batch with the number of ops done so far.

@@ -1,7 +1,10 @@
 // The public ways to say where the WASM engine comes from. Types only: the loader is internal.
 // URLs are typed structurally (anything with an href) so the types need neither DOM nor @types/node.
 
-/** A URL string, or an object with an `href` such as a WHATWG `URL`. */
+/**
+ * A URL string, or an object with an `href` such as a WHATWG `URL`.
+ * @example `{ wasmUrl: new URL('./iova_model.wasm', import.meta.url) }`
+ */
 export type UrlLike = string | { readonly href: string };
 
 /**
