@@ -201,7 +201,14 @@ function tsAbi() {
   out.push('// Statuses, batch op codes, constants, cache order, snapshot layout and policy packing');
   out.push('// shared with the C model.', "import type { RcachePolicy } from '../policy.js';", '');
   for (const c of abi.constants) out.push(`/** ${c.meaning} */`, `export const ${c.name} = ${c.value};`);
-  out.push('', '/** Status codes every C export returns (0 or negative). */', 'export const Status = {');
+  out.push(
+    '',
+    '/**',
+    ' * Status codes every C export returns (0 or negative); each error carries its own as `status`.',
+    ' * @example `err instanceof IovaLabError && err.status === Status.DOUBLE_FREE`',
+    ' */',
+    'export const Status = {',
+  );
   for (const s of abi.statuses) out.push(`  /** ${s.meaning} */`, `  ${s.name}: ${s.value},`);
   out.push('} as const;', 'export type StatusName = keyof typeof Status;', '');
   out.push(

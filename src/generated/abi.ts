@@ -44,7 +44,10 @@ export const DMA_DEFAULT_HZ = 1000;
 /** a DMA domain's forced aperture unless given: IOVAs below 2^48 */
 export const DMA_DEFAULT_APERTURE_BITS = 48;
 
-/** Status codes every C export returns (0 or negative). */
+/**
+ * Status codes every C export returns (0 or negative); each error carries its own as `status`.
+ * @example `err instanceof IovaLabError && err.status === Status.DOUBLE_FREE`
+ */
 export const Status = {
   /** success */
   OK: 0,

@@ -11,6 +11,5 @@ export type { SvgOptions, SvgPanel, ChartSpec } from './svg.js';
 export { timelineToCsv, timelineToJson, CSV_COLUMNS, TIMELINE_JSON_FORMAT, TIMELINE_JSON_VERSION } from './export.js';
 export type { TimelineJsonOptions } from './export.js';
 export { checkTimeline } from './validate.js';
-export { SampledEngine } from './sampled-engine.js';
 export { renderTimelineLineChart } from './line-chart.js';
 export type { LineChartOptions } from './line-chart.js';
