@@ -240,68 +240,32 @@ int32_t iova_dma_configure(int32_t h, uint32_t hz, uint32_t sac_latch, uint32_t 
 int32_t iova_dma_domain_create(int32_t h, uint32_t granule, uint64_t start_pfn, uint32_t type, uint32_t aperture_bits,
 			       uint64_t *id_out)
 {
-	struct iova_lab *L = lab_of_handle(h);
-	uint64_t id;
-	int32_t r;
-	if (!L)
-		return IOVA_E_NO_LAB;
-	r = lab_dma_domain_create(L, granule, start_pfn, type, aperture_bits, &id);
-	if (id_out)
-		*id_out = id;
-	return r;
+	ON_LAB(h, id_out, 1, lab_dma_domain_create(L, granule, start_pfn, type, aperture_bits, res));
 }
 
 /* Model-only: lab_device_attach across the ABI. */
 int32_t iova_device_attach(int32_t h, int32_t dom, uint32_t bus, uint32_t mask_bits, uint32_t coherent_bits,
 			   uint32_t forcedac, uint64_t *id_out)
 {
-	struct iova_lab *L = lab_of_handle(h);
-	uint64_t id;
-	int32_t r;
-	if (!L)
-		return IOVA_E_NO_LAB;
-	r = lab_device_attach(L, dom, bus, mask_bits, coherent_bits, forcedac, &id);
-	if (id_out)
-		*id_out = id;
-	return r;
+	ON_LAB(h, id_out, 1, lab_device_attach(L, dom, bus, mask_bits, coherent_bits, forcedac, res));
 }
 
 /* iommu_dma_map_page across the ABI. */
 int32_t iova_dma_map(int32_t h, int32_t dev, uint32_t cpu, uint64_t bytes, uint64_t offset, uint32_t coherent,
 		     uint64_t *addr_out)
 {
-	struct iova_lab *L = lab_of_handle(h);
-	uint64_t addr;
-	int32_t r;
-	if (!L)
-		return IOVA_E_NO_LAB;
-	r = lab_dma_map(L, dev, cpu, bytes, offset, coherent, &addr);
-	if (addr_out)
-		*addr_out = addr;
-	return r;
+	ON_LAB(h, addr_out, 1, lab_dma_map(L, dev, cpu, bytes, offset, coherent, res));
 }
 
 /* iommu_dma_map_sg across the ABI: the segment sizes are read from seg_bytes. */
 int32_t iova_dma_map_sg(int32_t h, int32_t dev, uint32_t cpu, const uint64_t *seg_bytes, uint32_t nseg,
 			uint64_t *addr_out)
 {
-	struct iova_lab *L = lab_of_handle(h);
-	uint64_t addr;
-	int32_t r;
-	if (!L)
-		return IOVA_E_NO_LAB;
-	r = lab_dma_map_sg(L, dev, cpu, seg_bytes, nseg, &addr);
-	if (addr_out)
-		*addr_out = addr;
-	return r;
+	ON_LAB(h, addr_out, 1, lab_dma_map_sg(L, dev, cpu, seg_bytes, nseg, res));
 }
 
 /* __iommu_dma_unmap across the ABI. */
 int32_t iova_dma_unmap(int32_t h, int32_t dev, uint32_t cpu, uint64_t dma_addr, uint64_t bytes)
 {
-	struct iova_lab *L = lab_of_handle(h);
-	uint64_t unused;
-	if (!L)
-		return IOVA_E_NO_LAB;
-	return lab_dma_unmap(L, dev, cpu, dma_addr, bytes, &unused);
+	ON_LAB(h, NULL, 0, lab_dma_unmap(L, dev, cpu, dma_addr, bytes, res));
 }

@@ -75,4 +75,27 @@ int32_t lab_dma_check_not_queued(struct iova_lab *lab, int32_t dom, uint64_t lo,
 void lab_dma_domain_put(struct iova_lab *lab, int32_t dom);
 void lab_dma_cpu_dead(struct iova_lab *lab, uint32_t cpu);
 void lab_dma_destroy(struct iova_lab *lab);
+/* The shape every exported call shares (ops.c, dma_ops.c). */
+/* Model-only: an exported call's result words to its out-pointer, when the caller gave one. */
+static inline void copy_out(uint64_t *out, const uint64_t *res, unsigned words)
+{
+	unsigned i;
+	if (out)
+		for (i = 0; i < words; i++)
+			out[i] = res[i];
+}
+
+/* Resolves handle h into L, runs `call` (which fills res), copies `words` of res to out. */
+#define ON_LAB(h, out, words, call)                    \
+	do {                                           \
+		struct iova_lab *L = lab_of_handle(h); \
+		uint64_t res[2] = { 0, 0 };            \
+		int32_t status;                        \
+		if (!L)                                \
+			return IOVA_E_NO_LAB;          \
+		status = call;                         \
+		copy_out(out, res, words);             \
+		return status;                         \
+	} while (0)
+
 #endif

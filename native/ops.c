@@ -19,28 +19,6 @@
 #include "validate.h"
 #include <stddef.h>
 
-/* Model-only: an exported call's result words to its out-pointer, when the caller gave one. */
-static void copy_out(uint64_t *out, const uint64_t *res, unsigned words)
-{
-	unsigned i;
-	if (out)
-		for (i = 0; i < words; i++)
-			out[i] = res[i];
-}
-
-/* Resolves handle h into L, runs `call` (which fills res), copies `words` of res to out. */
-#define ON_LAB(h, out, words, call)                    \
-	do {                                           \
-		struct iova_lab *L = lab_of_handle(h); \
-		uint64_t res[2] = { 0, 0 };            \
-		int32_t status;                        \
-		if (!L)                                \
-			return IOVA_E_NO_LAB;          \
-		status = call;                         \
-		copy_out(out, res, words);             \
-		return status;                         \
-	} while (0)
-
 /* alloc_iova_fast, after the checks and headroom. */
 int32_t lab_alloc_fast(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t size, uint64_t limit, uint64_t flush,
 		       uint64_t *result)

@@ -1,21 +1,12 @@
 /* Hand-checked tests for the DMA layer (dma.c, flush_queue.c, pfn_set.c) over the rcache, run under
  * ASan/UBSan by `make test-dma`. Each expected value is worked out in the comment beside it. */
 #include "../lab.h"
+#include "harness.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int passed, failed;
-#define EQ(a, b)                                                                                                      \
-	do {                                                                                                          \
-		unsigned long long _a = (unsigned long long)(a), _b = (unsigned long long)(b);                        \
-		if (_a == _b)                                                                                         \
-			passed++;                                                                                     \
-		else {                                                                                                \
-			failed++;                                                                                     \
-			fprintf(stderr, "FAIL %s:%d: %s == %s (%llu vs %llu)\n", __FILE__, __LINE__, #a, #b, _a, _b); \
-		}                                                                                                     \
-	} while (0)
+int passed, failed;
 
 #define NCPU 4
 #define PAGE 4096ull
