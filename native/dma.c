@@ -44,7 +44,8 @@ int iommu_dma_cookie_init(struct iommu_dma_cookie *ck, uint32_t type, uint32_t a
 /* iommu_put_dma_cookie: the flush queues and their timer go; the iova_domain is put by the caller. */
 void iommu_dma_cookie_put(struct iommu_dma_cookie *ck, struct clock *clk)
 {
-	iommu_dma_free_fq(&ck->fq, clk, ck->dom->id);
+	/* A cookie whose domain never came (the domain's init failed) never armed a timer. */
+	iommu_dma_free_fq(&ck->fq, clk, ck->dom ? ck->dom->id : -1);
 }
 
 /* The device's limit for a mask: min with the forced aperture (no bus limit in the model). */
