@@ -7,7 +7,6 @@ import { DMA_DOMAIN_TYPES, type DmaDomainType, type DmaLayerFacets } from './eng
 import type { LabConfig, MagazineMode, SlabGeometry } from './engine.js';
 import { InvalidArgumentError, LabConfigError } from './errors.js';
 import { DEFAULT_PROFILE, profileByName, resolvePolicy, type KernelProfile } from './policy.js';
-import { createModelEngine } from './model/lab.js';
 import { DMA_DEFAULT_APERTURE_BITS } from './generated/abi.js';
 import { toIndex, toU64 } from './numbers.js';
 import type { Snapshot } from './snapshot.js';
@@ -139,7 +138,10 @@ function dmaFacetsOf(dma: KernelProfile['dma']): DmaLayerFacets {
 
 /** @internal An engine by name, for code (tests, CLI, benchmarks) that drives engines directly. */
 export async function createEngine(name: EngineName, config: LabConfig, wasm?: WasmLoadOptions): Promise<Engine> {
-  return name === 'wasm' ? createWasmEngine(config, wasm) : createModelEngine(config);
+  if (name === 'wasm') return createWasmEngine(config, wasm);
+  // loaded on first use: a WASM-only program (most CLI runs) never parses the TS model's modules
+  const { createModelEngine } = await import('./model/lab.js');
+  return createModelEngine(config);
 }
 
 // Releases the engine of a lab nobody disposed once the lab is unreachable.

@@ -34,7 +34,7 @@ import { timelineInterval, timelineSparklines, writeTimelineFiles } from './time
 import type { Timeline } from '../timeline/sample.js';
 
 /** The playground link of this compare run, when --link asked for one. */
-function linkOf(o: CompareOptions, s: Scenario): string | undefined {
+function linkOf(o: CompareOptions, s: Scenario): Promise<string | undefined> {
   return playgroundLink('compare', o, s.kind === 'trace' ? s.trace : undefined);
 }
 
@@ -120,7 +120,7 @@ async function compareProfiles(
 ): Promise<TimelineFiles> {
   const variants = compareVariants(o);
   const scenario = await scenarioOf(o, true);
-  const link = linkOf(o, scenario);
+  const link = await linkOf(o, scenario);
   const interval = timelineInterval(o);
   checkRunLimits(scenario, interval, variants.length);
   const bar = stderrProgress(o.progress, { total: 0 }, progress);
@@ -130,7 +130,7 @@ async function compareProfiles(
     results.map((r) => r.snapshot),
   );
   const timeline = timelineOf(results, interval);
-  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const sparklines = timeline ? await timelineSparklines(timeline) : '';
   const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(
@@ -164,7 +164,7 @@ async function compareModes(
   progress: ProgressStream,
 ): Promise<TimelineFiles> {
   const scenario = await scenarioOf(o, false);
-  const link = linkOf(o, scenario);
+  const link = await linkOf(o, scenario);
   const profile = o.profile ?? (scenario.kind === 'trace' ? scenario.trace.header.profile : undefined);
   const modes: MagazineMode[] = ['named', 'unnamed'];
   const variants = modes.map((m) => makeVariant(profile, o.policy ?? [], m));
@@ -174,7 +174,7 @@ async function compareModes(
   const results = await runAll(variants, scenario, bar, interval);
   const [named, unnamed] = results.map((r) => r.snapshot) as [Snapshot, Snapshot];
   const timeline = timelineOf(results, interval, modes);
-  const sparklines = timeline ? timelineSparklines(timeline) : '';
+  const sparklines = timeline ? await timelineSparklines(timeline) : '';
   const files = { timeline, title: `iova-lab compare: ${scenarioTitle(scenario)}` };
   if (o.json) {
     out(

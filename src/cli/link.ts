@@ -1,14 +1,9 @@
 // --link / --link-base for simulate and compare: the playground link that reruns this scenario
 // in a browser tab (src/share/scenario-link.ts spells it).
 import type { Command } from 'commander';
-import {
-  DEFAULT_LINK_BASE,
-  scenarioToLink,
-  type LinkCommand,
-  type PlaygroundScenario,
-} from '../share/scenario-link.js';
+import { DEFAULT_LINK_BASE } from '../share/link-base.js';
+import type { LinkCommand, PlaygroundScenario } from '../share/scenario-link.js';
 import type { Trace } from '../trace/parse.js';
-import { writeTrace } from '../trace/write.js';
 import type { ScenarioOptions } from './simulate.js';
 
 export interface LinkOptions {
@@ -23,12 +18,17 @@ export function addLinkOptions(cmd: Command): Command {
 }
 
 /** The link for these options, or undefined when none was asked for; a trace travels inside the link. */
-export function playgroundLink(
+export async function playgroundLink(
   command: LinkCommand,
   o: ScenarioOptions & LinkOptions & Pick<PlaygroundScenario, 'profiles' | 'domainTypes'>,
   trace?: Trace,
-): string | undefined {
+): Promise<string | undefined> {
   if (!o.link && o.linkBase === undefined) return undefined;
+  // the link code is loaded only when a link is asked for (it pulls in every option's checks)
+  const [{ scenarioToLink }, { writeTrace }] = await Promise.all([
+    import('../share/scenario-link.js'),
+    import('../trace/write.js'),
+  ]);
   const s: PlaygroundScenario = {
     command,
     preset: o.preset,

@@ -10,9 +10,8 @@ import { applyPolicySpec, DEFAULT_PROFILE, profileByName, variantLabel, type Rca
 import { profileTitle, type DesignName } from '../profiles/designs.js';
 import type { Snapshot } from '../snapshot.js';
 import type { TimelineSeries } from '../timeline/sample.js';
-import { SampledEngine } from '../timeline/sampled-engine.js';
-import { parseTraceStream, type Trace } from '../trace/parse.js';
-import { replayTrace } from '../trace/replay.js';
+import type { SampledEngine } from '../timeline/sampled-engine.js';
+import type { Trace } from '../trace/parse.js';
 import { isDmaWorkload, runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { checkDomainCpus, checkTimelineSamples, MAX_TRACE_BYTES } from '../share/limits.js';
 import { UsageError } from '../share/usage-error.js';
@@ -227,6 +226,8 @@ export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Arr
     if (size > MAX_TRACE_BYTES) throw tooBig();
     source = createReadStream(file, { highWaterMark: 1 << 20 });
   }
+  // the trace modules are loaded when a trace is read: a workload run never needs them
+  const { parseTraceStream } = await import('../trace/parse.js');
   try {
     return await parseTraceStream(utf8Chunks(source, MAX_TRACE_BYTES, tooBig));
   } catch (e) {
@@ -272,10 +273,13 @@ export async function runScenario(
   wasm?: WasmLoadOptions,
 ): Promise<RunResult> {
   let sampled: SampledEngine | undefined;
+  // loaded only for a timeline or a trace, as most runs have neither
+  const Sampler = timelineMs === undefined ? undefined : (await import('../timeline/sampled-engine.js')).SampledEngine;
   const sample = (engine: Engine): Engine =>
-    timelineMs === undefined ? engine : (sampled = new SampledEngine(engine, timelineMs));
+    Sampler === undefined || timelineMs === undefined ? engine : (sampled = new Sampler(engine, timelineMs));
   if (s.kind === 'trace') {
     const trace = traceForVariant(s.trace, v, s.header);
+    const { replayTrace } = await import('../trace/replay.js');
     const result = await replayTrace(trace, s.engine, undefined, {
       onProgress: progress && ((done, total) => progress(done, total, 'ops')),
       wrapEngine: sample,

@@ -107,7 +107,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     const variant = makeVariant(o.profile, o.policy ?? [], o.magazines);
     const interval = timelineInterval(o);
     checkRunLimits(scenario, interval);
-    const link = playgroundLink('simulate', o);
+    const link = await playgroundLink('simulate', o);
     const bar = stderrProgress(o.progress, { total: scenario.ops }, progressStream);
     let result;
     try {
@@ -117,7 +117,7 @@ export function simulateCommand(out: (text: string) => void, progressStream: Pro
     }
     const snap = result.snapshot;
     const timeline = result.timeline && { intervalMs: interval!, series: [result.timeline] };
-    const sparklines = timeline ? timelineSparklines(timeline) : '';
+    const sparklines = timeline ? await timelineSparklines(timeline) : '';
     const title = `iova-lab simulate: ${scenario.workload}, ${variant.label}`;
     if (o.json) {
       out(

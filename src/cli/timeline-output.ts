@@ -1,9 +1,8 @@
 // --timeline / --plot / --timeline-out for simulate and compare: where a run's timeline goes.
 // The terminal gets sparklines; files get SVG (vega-lite), CSV or JSON by their extension.
+// The timeline modules are loaded only when a run has a timeline: most runs have none.
 import { Command } from 'commander';
-import { renderTimelineAscii } from '../timeline/ascii.js';
-import { timelineToCsv, timelineToJson } from '../timeline/export.js';
-import { everQueued, type TimelineField } from '../timeline/fields.js';
+import type { TimelineField } from '../timeline/fields.js';
 import type { Timeline } from '../timeline/sample.js';
 import { choiceOption, limitOption, UsageError } from './options.js';
 import { checkOutputFile, writeOutputFile } from './output.js';
@@ -49,7 +48,11 @@ export function timelineInterval(o: TimelineOptions): number | undefined {
 }
 
 /** The sparklines of the text report. */
-export function timelineSparklines(t: Timeline): string {
+export async function timelineSparklines(t: Timeline): Promise<string> {
+  const [{ renderTimelineAscii }, { everQueued }] = await Promise.all([
+    import('../timeline/ascii.js'),
+    import('../timeline/fields.js'),
+  ]);
   const fields: TimelineField[] = everQueued(t) ? [ASCII_FIELDS[0], 'queued', ...ASCII_FIELDS.slice(1)] : ASCII_FIELDS;
   return fields.map((f) => renderTimelineAscii(t, f).join('\n')).join('\n') + '\n';
 }
@@ -67,6 +70,7 @@ export async function writeTimelineFiles(o: TimelineOptions, t: Timeline | undef
     await writeOutputFile(o.plot, svg, kept);
   }
   if (o.timelineOut !== undefined) {
+    const { timelineToCsv, timelineToJson } = await import('../timeline/export.js');
     const text = /\.csv$/i.test(o.timelineOut) ? timelineToCsv(t) : timelineToJson(t, { indent: 2 });
     await writeOutputFile(o.timelineOut, text, kept);
   }

@@ -26,13 +26,13 @@ import {
   splitPolicy,
   type IntFlag,
 } from './limits.js';
+import { DEFAULT_LINK_BASE } from './link-base.js';
 import { UsageError } from './usage-error.js';
 
 export const LINK_COMMANDS = ['simulate', 'compare', 'replay', 'explain'] as const;
 export type LinkCommand = (typeof LINK_COMMANDS)[number];
 
-/** Where `--link` points by default: the playground's page relative to the repository root. */
-export const DEFAULT_LINK_BASE = 'web/index.html';
+export { DEFAULT_LINK_BASE };
 
 export interface PlaygroundScenario {
   command: LinkCommand;
