@@ -302,7 +302,7 @@ export async function runScenario(
     wasm,
   });
   const engine = sample(lab.engine);
-  const { domainIds: _ids, ...workload } = runWorkload(s.workload, engine, {
+  const { domainIds: _ids, ...workload } = await runWorkload(s.workload, engine, {
     domains: s.domains,
     ops: s.ops,
     durationMs: s.durationMs,

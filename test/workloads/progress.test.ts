@@ -7,7 +7,7 @@ import { runWorkload, WORKLOAD_NAMES, type WorkloadProgress } from '../../src/wo
 async function run(name: (typeof WORKLOAD_NAMES)[number], withProgress: boolean) {
   using lab = await IovaLab.create({ possibleCpus: 4, engine: 'ts' });
   const seen: WorkloadProgress[] = [];
-  const result = runWorkload(name, lab, {
+  const result = await runWorkload(name, lab, {
     domains: 3,
     ops: 7000,
     durationMs: 500,
