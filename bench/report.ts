@@ -3,6 +3,7 @@
 // noise of two identical engines, warm-up apart from steady state), targets and, for a missed
 // target, what limits it.
 import { ENGINE_LABEL, ENGINES, type EngineKind } from './engines.js';
+import { abRatio, BASELINE_COMMIT, medianCpuMs, medianWallMs, type AbResult } from './scale-ab.js';
 import { fmtSpread, median, spread, type Rep, type Spread } from './stats.js';
 import type { BigLabRow, LiveRow } from './ts-scale.js';
 import type { TraceTiming } from './trace-row.js';
@@ -18,10 +19,9 @@ export interface WarmupRow {
   engine: string;
   reps: Rep[];
 }
+/** A scale row's memory, from one run of it in the benchmark's process. */
 export interface ScaleRow {
   label: string;
-  wallMs: number;
-  cpuMs?: number;
   heap?: number;
   magazineBytes?: number;
   slabBytes?: number;
@@ -31,6 +31,8 @@ export interface Target {
   name: string;
   measured: string;
   met: boolean;
+  /** Not met, but by less than this run's noise: no evidence either way. */
+  withinNoise?: boolean;
   limit: string;
 }
 
@@ -43,12 +45,20 @@ export interface Report {
   workloads: WorkloadResult[];
   warmup: WarmupRow[];
   scale: ScaleRow[];
+  ab: AbResult[];
+  /** Why the baseline is missing, or '' when it was measured. */
+  baselineNote: string;
+  abRounds: number;
   live: LiveRow;
   bigLab: BigLabRow;
   trace: TraceTiming;
   targets: Target[];
   profile: string;
 }
+
+/** The sections one `--only` run measured. */
+export type Sections = Partial<Pick<Report, 'live' | 'bigLab' | 'trace'>> &
+  Pick<Report, 'workloads' | 'warmup' | 'scale' | 'ab' | 'baselineNote' | 'abRounds'>;
 
 const MiB = 2 ** 20;
 export const fmt = (x: number): string =>
@@ -121,16 +131,62 @@ function warmupTable(rows: WarmupRow[]): string {
   ].join('\n');
 }
 
-function scaleTable(scale: ScaleRow[]): string {
+/** "32 ms (29–41 ms)": the median and range of the repetitions' CPU or wall time. */
+function msSpread(reps: Rep[], of: 'cpuNs' | 'wallNs'): string {
+  if (reps.length === 0) return '–';
+  const s = spread(reps.map((r) => r[of] / 1e6));
+  const n = (x: number): string => x.toFixed(x < 10 ? 1 : 0);
+  return `${n(s.med)} ms (${n(s.min)}–${n(s.max)})`;
+}
+
+function abTable(ab: AbResult[]): string {
   return [
-    '| scale row | wall time | CPU time | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
+    `| scale row | CPU before (${BASELINE_COMMIT}) | CPU now | CPU now / before (per round) | wall before | wall now |`,
     '|---|---:|---:|---:|---:|---:|',
-    ...scale.map(
-      (s) =>
-        `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${wall(s.wallMs)} | ${s.cpuMs === undefined ? '–' : wall(s.cpuMs)} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`,
+    ...ab.map(
+      (r) =>
+        `| ${r.row.label} | ${msSpread(r.before, 'cpuNs')} | **${msSpread(r.now, 'cpuNs')}** | ${r.before.length ? fmtSpread(abRatio(r)) : '–'} | ${msSpread(r.before, 'wallNs')} | ${msSpread(r.now, 'wallNs')} |`,
     ),
   ].join('\n');
 }
+
+function abText(ab: AbResult[], note: string, rounds: number): string {
+  const [seed, big] = ab;
+  const head = note
+    ? `Before/now: ${note}; only this tree was measured.`
+    : `Before/now: the tree of commit ${BASELINE_COMMIT} (whose BENCHMARKS.md reported the seed preset at 47 ms and the
+1024 × 1000 lab at 226 ms, one wall time each) is extracted with \`git archive\` next to this checkout, its CLI built
+with this checkout's tsc, and both trees run every row in the same ${rounds} rounds.`;
+  return `${head} Each measurement is a fresh node process,
+the two trees alternate within a round (the first one alternating from round to round), and a ratio is taken per
+round: median (min–max) over the rounds, above 1 = slower now. "In a lab" rows time a fresh WASM instance of a
+module the process has already compiled: instantiation, lab creation and the work (bench/scale-child.ts), as the
+earlier in-process rows did; the seed preset's batch holds the 159 domain inits and its churn. "Whole process"
+rows time \`node bin/iova-lab.js …\` from start to exit: CPU time as the process reports it at exit (all threads),
+wall time around the spawn. Medians now: seed preset ${medianCpuMs(seed.now).toFixed(0)} ms CPU ·
+${medianWallMs(seed.now).toFixed(0)} ms wall, 1024 × 1000 ${medianCpuMs(big.now).toFixed(0)} ms CPU · ${medianWallMs(big.now).toFixed(0)} ms wall.`;
+}
+
+function memoryTable(scale: ScaleRow[]): string {
+  return [
+    '| scale row (one run) | WASM heap (HEAPU8.length) | accounted iommu_iova_magazine memory | all accounted slab memory |',
+    '|---|---:|---:|---:|',
+    ...scale.map(
+      (s) =>
+        `| ${s.label}${s.error ? ` (FAILED: ${s.error})` : ''} | ${mib(s.heap)} | ${mib(s.magazineBytes)} | ${mib(s.slabBytes)} |`,
+    ),
+  ].join('\n');
+}
+
+function scaleSection(r: Pick<Report, 'scale' | 'ab' | 'baselineNote' | 'abRounds'>): string {
+  return `${abTable(r.ab)}
+
+${abText(r.ab, r.baselineNote, r.abRounds)}
+
+${memoryTable(r.scale)}`;
+}
+
+const status = (t: Target): string => (t.met ? 'met' : t.withinNoise ? 'within noise' : 'MISSED');
 
 function tsScaleTable(live: LiveRow, big: BigLabRow): string {
   return [
@@ -182,7 +238,7 @@ ${warmupTable(r.warmup)}
 
 ## Scale
 
-${scaleTable(r.scale)}
+${scaleSection(r)}
 
 ${tsScaleTable(r.live, r.bigLab)}
 
@@ -192,12 +248,27 @@ ${traceTable(r.trace)}
 
 | target | measured | status |
 |---|---|---|
-${r.targets.map((t) => `| ${t.name} | ${t.measured} | ${t.met ? 'met' : 'MISSED'} |`).join('\n')}
+${r.targets.map((t) => `| ${t.name} | ${t.measured} | ${status(t)} |`).join('\n')}
+
+"Within noise": not met, but by less than this run's noise (the twin's largest deviation above): no evidence of a
+real difference either way.
 
 ## What limits the missed targets
 
-${missed.length ? missed.map((t) => `- ${t.name} (${t.measured}): ${t.limit}`).join('\n') : 'None.'}
+${missed.length ? missed.map((t) => `- ${t.name} (${t.measured}, ${status(t)}): ${t.limit}`).join('\n') : 'None.'}
 
 ${r.profile}
 `;
+}
+
+/** The tables of the sections an `--only` run measured. */
+export function renderSections(r: Sections): string {
+  const parts: string[] = [];
+  if (r.workloads.length) {
+    parts.push(throughputTable(r.workloads), ratioTable(r.workloads), warmupTable(r.warmup));
+  }
+  if (r.ab.length) parts.push(scaleSection(r));
+  if (r.live && r.bigLab) parts.push(tsScaleTable(r.live, r.bigLab));
+  if (r.trace) parts.push(traceTable(r.trace));
+  return parts.join('\n\n') + '\n';
 }

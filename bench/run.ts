@@ -1,13 +1,15 @@
 // Benchmarks: native C vs WASM batch (and its twin, for the noise) vs WASM per-op vs TS model on
 // five deterministic op streams, warm-up curves, scale rows and a 10^7-op trace replay.
 // Writes BENCHMARKS.md (not in quick mode).
-// Usage: npm run bench [-- --slow-pairs N] [-- --quick]
+// Usage: npm run bench [-- --slow-pairs N] [-- --quick] [-- --only SECTION,…]
 //   --slow-pairs N: free+alloc pairs on the slow path (default 10000)
 //   --quick: a short run to check the benchmark works (few pairs, short budgets, small trace);
 //            prints the report and leaves BENCHMARKS.md alone
+//   --only SECTION,…: run only these sections (workloads, scale, ts-scale, trace) and print their
+//            tables; BENCHMARKS.md is left alone
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +36,7 @@ import {
   r2,
   ratio,
   renderMarkdown,
+  renderSections,
   type ScaleRow,
   type Target,
   type WarmupRow,
@@ -42,13 +45,27 @@ import {
 import { fmtSpread, steady, type Rep } from './stats.js';
 import { cfg, seedPreset, SLOW_PREFILL, workloads } from './streams.js';
 import { generateTraceText, timeTraceReplay } from './trace-row.js';
-import { bigLabRow, LIVE_IOVAS, liveIovasRow } from './ts-scale.js';
+import { bigLabRow, LIVE_IOVAS, liveIovasRow, type BigLabRow, type LiveRow } from './ts-scale.js';
+import { abRatio, BASELINE_COMMIT, buildBaseline, medianWallMs, runAb, type AbResult } from './scale-ab.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: opts } = parseArgs({
-  options: { 'slow-pairs': { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    'slow-pairs': { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 });
 const quick = opts.quick;
+const SECTIONS = ['workloads', 'scale', 'ts-scale', 'trace'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = opts.only?.split(',');
+const badSection = only?.find((x) => !(SECTIONS as readonly string[]).includes(x));
+if (badSection !== undefined) {
+  console.error(`--only takes sections from ${SECTIONS.join(', ')}, got "${badSection}"`);
+  process.exit(2);
+}
+const want = (section: Section): boolean => only === undefined || only.includes(section);
 const slowPairs = Number(opts['slow-pairs'] ?? (quick ? '100' : '10000'));
 if (!Number.isSafeInteger(slowPairs) || slowPairs < 0) {
   console.error(`--slow-pairs needs a non-negative integer, got ${opts['slow-pairs']}`);
@@ -59,14 +76,15 @@ const roundsOf = (name: string): number => (quick ? 2 : name.startsWith('4') ? 3
 const BUDGET: Budget = quick ? { minNs: 0.03e9, maxNs: 0.1e9 } : { minNs: 0.3e9, maxNs: 1e9 };
 const WARMUP_REPS = quick ? 4 : 8;
 const TRACE_OPS = quick ? 200_000 : 10_000_000;
+const AB_ROUNDS = quick ? 2 : 7;
 
 const tStart = performance.now();
 const since = (): string => `${((performance.now() - tStart) / 1000).toFixed(1)}s`;
 const loads: number[] = [];
 const noteLoad = (): void => void loads.push(loadavg()[0]);
 const tmp = mkdtempSync(join(tmpdir(), 'iova-bench-'));
-const exe = buildNative(ROOT, tmp);
-const wls = await workloads(slowPairs);
+const exe = want('workloads') ? buildNative(ROOT, tmp) : '';
+const wls = want('workloads') ? await workloads(slowPairs) : [];
 noteLoad();
 
 // ---------- workloads: engines alternate within each round ----------
@@ -126,7 +144,7 @@ for (const [i, w] of wls.entries()) {
 warmup.sort((a, b) => a.workload.localeCompare(b.workload));
 noteLoad();
 
-// ---------- scale rows (WASM engine, wall time including lab creation) ----------
+// ---------- scale rows: memory (one run here) and time (before/now, fresh processes) ----------
 // Each scale row runs on a fresh WASM instance, so its heap size is that lab's alone.
 let rowModule: IovaModule | undefined;
 const wasmBinary = readFileSync(join(ROOT, 'wasm/iova_model.wasm'));
@@ -145,73 +163,84 @@ function measureMemory(row: ScaleRow, e: Engine): void {
   row.heap = rowModule!.HEAPU8.length;
 }
 
-const seedW = await seedPreset();
-let t0 = performance.now();
-let c0 = process.cpuUsage();
-const cpuMsSince = (c: NodeJS.CpuUsage): number => {
-  const d = process.cpuUsage(c);
-  return (d.user + d.system) / 1000;
-};
-const seedRow: ScaleRow = {
-  label: `seed preset: 128 CPUs × 159 domains (order0) init + ${seedW.n - 159 - 100} churn ops over 10 s virtual, WASM batch`,
-  wallMs: NaN,
-};
-{
+/** The seed preset and the 1024 × 1000 lab once here, for their memory (their times come from runAb). */
+async function memoryRows(): Promise<ScaleRow[]> {
+  const seedW = await seedPreset();
+  const seedRow: ScaleRow = { label: AB_ROWS_LABEL.seed };
   const e = await freshEngine(seedW.config);
   const res = e.runBatch(seedW.ops);
   if (res.error) throw res.error;
-  seedRow.wallMs = performance.now() - t0;
-  seedRow.cpuMs = cpuMsSince(c0);
   measureMemory(seedRow, e);
   e.dispose();
-}
-const scale: ScaleRow[] = [seedRow];
-
-// 1024 CPUs x 1000 domains init.
-const big: ScaleRow = { label: '1024 CPUs × 1000 domains init, WASM per-op createDomain', wallMs: NaN };
-let bigDomains = 0;
-t0 = performance.now();
-c0 = process.cpuUsage();
-try {
-  const e = await freshEngine(cfg(1024));
-  for (let i = 0; i < 1000; i++) {
-    e.createDomain(4096, 1n);
-    bigDomains++;
+  const big: ScaleRow = { label: AB_ROWS_LABEL.big };
+  let bigDomains = 0;
+  try {
+    const e = await freshEngine(cfg(1024));
+    for (let i = 0; i < 1000; i++) {
+      e.createDomain(4096, 1n);
+      bigDomains++;
+    }
+    measureMemory(big, e);
+    e.dispose();
+  } catch (err) {
+    big.heap = rowModule?.HEAPU8.length;
+    big.error = `${(err as Error).name}: ${(err as Error).message} after ${bigDomains} domains`;
   }
-  big.wallMs = performance.now() - t0;
-  big.cpuMs = cpuMsSince(c0);
-  measureMemory(big, e);
-  e.dispose();
-} catch (err) {
-  big.wallMs = performance.now() - t0;
-  big.heap = rowModule?.HEAPU8.length;
-  big.error = `${(err as Error).name}: ${(err as Error).message} after ${bigDomains} domains`;
+  return [seedRow, big];
 }
-scale.push(big);
-console.error(`WASM scale rows @${since()}`);
+const AB_ROWS_LABEL = { seed: 'seed preset (128 × 159, order0, 20000 churn ops)', big: '1024 CPUs × 1000 domains' };
+
+let scale: ScaleRow[] = [];
+let ab: AbResult[] = [];
+let baselineNote = '';
+if (want('scale')) {
+  scale = await memoryRows();
+  console.error(`WASM scale rows (memory) @${since()}`);
+  const baseline = buildBaseline(ROOT);
+  baselineNote = 'dir' in baseline ? '' : baseline.error;
+  if (baselineNote) console.error(baselineNote);
+  ab = runAb(ROOT, 'dir' in baseline ? baseline.dir : undefined, AB_ROUNDS, (s) => console.error(`${s} @${since()}`));
+  if ('dir' in baseline) rmSync(baseline.dir, { recursive: true, force: true });
+  noteLoad();
+}
 
 // ---------- TS scale rows ----------
-const live = await liveIovasRow(quick ? 2 : 5);
-const bigLab = bigLabRow();
-console.error(
-  `TS scale rows: 200k live ${(live.ts.cpuNs / 1e6).toFixed(0)} ms CPU, 1024x1000 ${(bigLab.cpuNs / 1e6).toFixed(0)} ms CPU @${since()}`,
-);
-noteLoad();
+let live: LiveRow | undefined;
+let bigLab: BigLabRow | undefined;
+if (want('ts-scale')) {
+  live = await liveIovasRow(quick ? 2 : 5);
+  bigLab = bigLabRow();
+  console.error(
+    `TS scale rows: 200k live ${(live.ts.cpuNs / 1e6).toFixed(0)} ms CPU, 1024x1000 ${(bigLab.cpuNs / 1e6).toFixed(0)} ms CPU @${since()}`,
+  );
+  noteLoad();
+}
 
 // ---------- trace row: parse + replay of a generated trace ----------
-console.error(`generating a ${TRACE_OPS}-op trace @${since()}`);
-const trace = await timeTraceReplay(await generateTraceText(TRACE_OPS));
-console.error(`trace: parse ${trace.parseMs.toFixed(0)} ms, replay ${trace.replayMs.toFixed(0)} ms @${since()}`);
-noteLoad();
+let trace: Awaited<ReturnType<typeof timeTraceReplay>> | undefined;
+if (want('trace')) {
+  console.error(`generating a ${TRACE_OPS}-op trace @${since()}`);
+  trace = await timeTraceReplay(await generateTraceText(TRACE_OPS));
+  console.error(`trace: parse ${trace.parseMs.toFixed(0)} ms, replay ${trace.replayMs.toFixed(0)} ms @${since()}`);
+  noteLoad();
+}
 const totalS = (performance.now() - tStart) / 1000;
+
+if (only !== undefined) {
+  console.log(
+    renderSections({ workloads: results, warmup, scale, ab, baselineNote, abRounds: AB_ROUNDS, live, bigLab, trace }),
+  );
+  process.exit(0);
+}
 
 // ---------- targets (CPU-time ratios: median of per-round ratios, worst workload shown) ----------
 const MiB = 2 ** 20;
-const wall = (r: ScaleRow): string => `${r.wallMs.toFixed(0)} ms wall (${r.cpuMs?.toFixed(0)} ms CPU)`;
-const target = (name: string, measured: string, met: boolean): Target => ({
+const noise = noiseOf(results);
+const target = (name: string, measured: string, met: boolean, withinNoise = false): Target => ({
   name,
   measured,
   met,
+  withinNoise,
   limit: limitOf(name),
 });
 const worst = (a: EngineKind, b: EngineKind, which: WorkloadResult[]) => {
@@ -223,8 +252,17 @@ const churn = ratio(results[0], 'wasm-batch', 'native');
 const others = worst('wasm-batch', 'native', results.slice(1));
 const perOp = worst('wasm-perop', 'wasm-batch', results);
 const ts = worst('ts', 'wasm-batch', results);
-const traceS = (trace.parseMs + trace.replayMs) / 1000;
-const liveS = live.ts.cpuNs / 1e9;
+const traceS = (trace!.parseMs + trace!.replayMs) / 1000;
+const liveS = live!.ts.cpuNs / 1e9;
+const [abSeed, abBig, abCliSeed, abCliBig] = ab;
+const [, memBig] = scale;
+/** CPU time now / before: met at or below 1; within this run's noise up to 1 + the twin's worst deviation. */
+const asBefore = (name: string, r: AbResult, also = { met: true, text: '' }): Target => {
+  if (r.before.length === 0) return target(name, `not measured: ${baselineNote}`, false);
+  const s = abRatio(r);
+  return target(name, fmtSpread(s) + also.text, s.med <= 1 && also.met, s.med <= 1 + noise.worst && also.met);
+};
+const bigHeapOk = !memBig.error && memBig.heap! <= 180_682_752;
 const targets: Target[] = [
   target('WASM batch ≥ 0.75× native, steady state, same-CPU churn (workload 1)', fmtSpread(churn), churn.med >= 0.75),
   target('WASM batch ≥ 0.8× native on every other workload (worst shown)', shown(others), others.s.med >= 0.8),
@@ -236,25 +274,32 @@ const targets: Target[] = [
     liveS < 2,
   ),
   target(`${TRACE_OPS.toLocaleString('en')} trace ops parse + replay < 6 s`, `${traceS.toFixed(2)} s`, traceS < 6),
-  target('seed preset < 1 s', `${scale[0].wallMs.toFixed(0)} ms`, scale[0].wallMs < 1000),
   target(
-    '1024×1000 init (WASM) < 10 s within 2 GB WASM heap',
-    big.error ? `failed: ${big.error}` : `${(big.wallMs / 1000).toFixed(2)} s, ${(big.heap! / 2 ** 30).toFixed(2)} GiB`,
-    !big.error && big.wallMs < 10_000 && big.heap! <= 2 ** 31,
+    'seed preset < 1 s (in a lab, median wall time)',
+    `${medianWallMs(abSeed.now).toFixed(0)} ms`,
+    medianWallMs(abSeed.now) < 1000,
   ),
-  // The previous committed BENCHMARKS.md (wall time, sorted-array TS model): seed 47 ms, 1024×1000 WASM
-  // 226 ms and 172 MiB (HEAPU8.length 180,682,752 bytes, shown rounded); the TS model's 1024×1000 lab
-  // took 12 s and 1.3 GB.
-  target('seed preset as before (47 ms wall) or better', `${wall(seedRow)}`, seedRow.wallMs <= 47),
   target(
-    '1024×1000 init (WASM) as before (226 ms wall, 172 MiB heap) or better',
-    `${wall(big)}, ${(big.heap! / MiB).toFixed(0)} MiB`,
-    !big.error && big.wallMs <= 226 && big.heap! <= 180_682_752,
+    '1024×1000 init (WASM) < 10 s within 2 GB WASM heap (in a lab, median wall time)',
+    memBig.error
+      ? `failed: ${memBig.error}`
+      : `${(medianWallMs(abBig.now) / 1000).toFixed(2)} s, ${(memBig.heap! / 2 ** 30).toFixed(2)} GiB`,
+    !memBig.error && medianWallMs(abBig.now) < 10_000 && memBig.heap! <= 2 ** 31,
   ),
+  // "As before": against the tree of BASELINE_COMMIT measured in the same rounds (its BENCHMARKS.md
+  // had one wall time per row: seed 47 ms, 1024×1000 226 ms). The heap is exact, so it is compared
+  // with that tree's HEAPU8.length (180,682,752 bytes), and the TS model's lab with its 12 s and 1.3 GB.
+  asBefore(`seed preset in a lab: CPU time now / before (${BASELINE_COMMIT}) ≤ 1`, abSeed),
+  asBefore('`iova-lab simulate --preset seed`: CPU time now / before ≤ 1', abCliSeed),
+  asBefore('1024×1000 init (WASM) in a lab: CPU time now / before ≤ 1, heap ≤ 172 MiB', abBig, {
+    met: bigHeapOk,
+    text: `, heap ${memBig.heap === undefined ? '–' : (memBig.heap / MiB).toFixed(0)} MiB`,
+  }),
+  asBefore('`iova-lab simulate --cpus 1024 --domains 1000`: CPU time now / before ≤ 1', abCliBig),
   target(
     '1024×1000 init (TS) as before (12 s, 1.3 GB) or better',
-    `${(bigLab.wallNs / 1e9).toFixed(2)} s wall, ${(bigLab.heapBytes / MiB).toFixed(0)} MiB heap`,
-    bigLab.wallNs <= 12e9 && bigLab.heapBytes <= 1.3e9,
+    `${(bigLab!.wallNs / 1e9).toFixed(2)} s wall, ${(bigLab!.heapBytes / MiB).toFixed(0)} MiB heap`,
+    bigLab!.wallNs <= 12e9 && bigLab!.heapBytes <= 1.3e9,
   ),
 ];
 
@@ -267,7 +312,6 @@ const sh = (cmd: string, args: string[]): string => {
 };
 const cpuModel = /Model name:\s*(.+)/.exec(sh('lscpu', []))?.[1] ?? '?';
 const emcc = `emcc ${/\d+\.\d+\.\d+/.exec(sh('emcc', ['--version']))?.[0] ?? '?'}`;
-const noise = noiseOf(results);
 const load =
   `1-minute load average sampled ${loads.length} times during the run: ${loads.map((l) => l.toFixed(1)).join(', ')} ` +
   `on ${sh('nproc', [])} cores. Other jobs shared the machine, so CPU time (which counts only this process's own ` +
@@ -303,9 +347,12 @@ const md = renderMarkdown({
   workloads: results,
   warmup,
   scale,
-  live,
-  bigLab,
-  trace,
+  ab,
+  baselineNote,
+  abRounds: AB_ROUNDS,
+  live: live!,
+  bigLab: bigLab!,
+  trace: trace!,
   targets,
   profile: PROFILE_NOTES,
 });
