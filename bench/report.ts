@@ -3,7 +3,7 @@
 // noise of two identical engines, warm-up apart from steady state), targets and, for a missed
 // target, what limits it.
 import { ENGINE_LABEL, ENGINES, type EngineKind } from './engines.js';
-import { abRatio, BASELINE_COMMIT, medianCpuMs, medianWallMs, type AbResult } from './scale-ab.js';
+import { abRatio, BASELINE_COMMIT, type AbResult } from './scale-ab.js';
 import { fmtSpread, median, spread, type Rep, type Spread } from './stats.js';
 import type { BigLabRow, LiveRow } from './ts-scale.js';
 import type { TraceTiming } from './trace-row.js';
@@ -150,21 +150,19 @@ function abTable(ab: AbResult[]): string {
   ].join('\n');
 }
 
-function abText(ab: AbResult[], note: string, rounds: number): string {
-  const [seed, big] = ab;
+function abText(note: string, rounds: number): string {
   const head = note
     ? `Before/now: ${note}; only this tree was measured.`
     : `Before/now: the tree of commit ${BASELINE_COMMIT} (whose BENCHMARKS.md reported the seed preset at 47 ms and the
-1024 × 1000 lab at 226 ms, one wall time each) is extracted with \`git archive\` next to this checkout, its CLI built
-with this checkout's tsc, and both trees run every row in the same ${rounds} rounds.`;
-  return `${head} Each measurement is a fresh node process,
-the two trees alternate within a round (the first one alternating from round to round), and a ratio is taken per
-round: median (min–max) over the rounds, above 1 = slower now. "In a lab" rows time a fresh WASM instance of a
-module the process has already compiled: instantiation, lab creation and the work (bench/scale-child.ts), as the
-earlier in-process rows did; the seed preset's batch holds the 159 domain inits and its churn. "Whole process"
-rows time \`node bin/iova-lab.js …\` from start to exit: CPU time as the process reports it at exit (all threads),
-wall time around the spawn. Medians now: seed preset ${medianCpuMs(seed.now).toFixed(0)} ms CPU ·
-${medianWallMs(seed.now).toFixed(0)} ms wall, 1024 × 1000 ${medianCpuMs(big.now).toFixed(0)} ms CPU · ${medianWallMs(big.now).toFixed(0)} ms wall.`;
+1024 × 1000 lab at 226 ms, one wall time each) is extracted with \`git archive\` next to this checkout, its CLI
+built with this checkout's tsc, and both trees run every row in the same ${rounds} rounds.`;
+  return `${head} Each measurement is a fresh node
+process; the two trees alternate within a round (the first one alternating from round to round), and a ratio is
+taken per round: median (min–max) over the rounds, above 1 = slower now. "In a lab" rows time a fresh WASM
+instance of a module the process has already compiled: instantiation, lab creation and the work
+(bench/scale-child.ts), as the earlier in-process rows did; the seed preset's batch holds its 159 domain inits and
+its churn. "Whole process" rows time \`node bin/iova-lab.js …\` from start to exit: CPU time as the process
+reports it at exit (all threads), wall time around the spawn.`;
 }
 
 function memoryTable(scale: ScaleRow[]): string {
@@ -181,7 +179,7 @@ function memoryTable(scale: ScaleRow[]): string {
 function scaleSection(r: Pick<Report, 'scale' | 'ab' | 'baselineNote' | 'abRounds'>): string {
   return `${abTable(r.ab)}
 
-${abText(r.ab, r.baselineNote, r.abRounds)}
+${abText(r.baselineNote, r.abRounds)}
 
 ${memoryTable(r.scale)}`;
 }

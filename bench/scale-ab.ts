@@ -22,7 +22,8 @@ export interface AbRow {
 
 export const AB_ROWS: AbRow[] = [
   {
-    label: 'seed preset: 128 CPUs × 159 domains (order0) init + 20000 churn ops over 10 s virtual, WASM batch, in a lab',
+    label:
+      'seed preset: 128 CPUs × 159 domains (order0) init + 20000 churn ops over 10 s virtual, WASM batch, in a lab',
     lab: 'seed',
   },
   { label: '1024 CPUs × 1000 domains init, WASM per-op createDomain, in a lab', lab: 'big' },
@@ -103,5 +104,4 @@ export function runAb(now: string, before: string | undefined, rounds: number, l
 /** CPU time now / before, one ratio per round (above 1: slower now). */
 export const abRatio = (r: AbResult): Spread => spread(r.now.map((n, i) => n.cpuNs / r.before[i].cpuNs));
 
-export const medianCpuMs = (reps: Rep[]): number => median(reps.map((r) => r.cpuNs)) / 1e6;
 export const medianWallMs = (reps: Rep[]): number => median(reps.map((r) => r.wallNs)) / 1e6;
