@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { assessMachine } from '../machine/assess.js';
 import { formatInspection } from '../machine/format.js';
+import { fsSource } from '../machine/fs-source.js';
 import { readMachine } from '../machine/read.js';
 import type { ProfileName } from '../policy.js';
 import { profileOption } from './options.js';
@@ -20,7 +21,7 @@ export function inspectCommand(out: (text: string) => void): Command {
     )
     .option('--json', 'print JSON')
     .action(async (o: { root: string; profile?: ProfileName; json?: boolean }) => {
-      const i = assessMachine(await readMachine(o.root), o.profile);
+      const i = assessMachine(await readMachine(fsSource(o.root)), o.profile);
       out(o.json ? JSON.stringify(i, null, 2) + '\n' : formatInspection(i));
     });
 }

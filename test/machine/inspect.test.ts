@@ -5,12 +5,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessMachine } from '../../src/machine/assess.js';
 import { captureMachine } from '../../src/machine/capture.js';
+import { fsSource } from '../../src/machine/fs-source.js';
 import { readMachine } from '../../src/machine/read.js';
 import { run } from '../support/cli.js';
 import { buildMachine, SEED_MACHINE, V68_DOMAINS, V68_MACHINE, V68_OTHER_1K, type MachineSpec } from './machine-dir.js';
 
 const inspect = async (spec: MachineSpec, profile?: string) =>
-  assessMachine(await readMachine(buildMachine(spec)), profile);
+  assessMachine(await readMachine(fsSource(buildMachine(spec))), profile);
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -158,8 +159,8 @@ describe('capture', () => {
     expect(filesUnder(dest)).toContain('proc/slabinfo');
     expect(filesUnder(dest)).toContain('sys/kernel/iommu_groups/158/type');
     expect(readlinkSync(join(dest, 'sys/kernel/slab/iommu_iova'))).toBe(':0000064');
-    const again = assessMachine(await readMachine(dest));
-    expect(again).toEqual(assessMachine(await readMachine(root)));
+    const again = assessMachine(await readMachine(fsSource(dest)));
+    expect(again).toEqual(assessMachine(await readMachine(fsSource(root))));
   });
   it('on the command line', () => {
     const root = buildMachine(V68_MACHINE);

@@ -23,6 +23,7 @@ import { formatVariantTable, variantRows } from '../../src/report/variants.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
 import { INT_LIMITS } from '../../src/share/limits.js';
 import { checkUnusedOptions } from '../../src/share/unused-options.js';
+import type { DerivedScenario } from '../../src/share/inspect-link.js';
 import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
 import { everQueued, type TimelineField } from '../../src/timeline/fields.js';
 import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
@@ -40,6 +41,9 @@ export interface PlaygroundResult {
   sections: Section[];
   /** SVG documents, one per chart. */
   charts: string[];
+  /** inspect: the command line (the scenario's own otherwise), and the scenario a link can carry. */
+  commandLine?: string;
+  derived?: DerivedScenario;
 }
 
 export type PlaygroundProgress = (done: number, total: number, unit: string, label: string) => void;
