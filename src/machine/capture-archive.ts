@@ -71,7 +71,10 @@ function captureRoot(paths: string[]): string | undefined {
     const parts = path.split('/').filter((p) => p !== '' && p !== '.');
     const i = parts.findIndex((p) => p === 'sys' || p === 'proc');
     if (i < 0) continue;
-    const root = parts.slice(0, i).map((p) => `${p}/`).join('');
+    const root = parts
+      .slice(0, i)
+      .map((p) => `${p}/`)
+      .join('');
     if (best === undefined || root.length < best.length) best = root;
   }
   return best;

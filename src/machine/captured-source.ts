@@ -11,8 +11,14 @@ export type CapturedEntry =
 /** At most this many links in a row, as the kernel's own limit on nested symlinks. */
 const MAX_LINK_HOPS = 40;
 
+/** f's value as a promise, a throw as a rejection (reads fail as the file system's do: asynchronously). */
+const settled = <T>(f: () => T): Promise<T> => new Promise((ok) => ok(f()));
 const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
-const clean = (path: string): string => path.split('/').filter((p) => p !== '' && p !== '.').join('/');
+const clean = (path: string): string =>
+  path
+    .split('/')
+    .filter((p) => p !== '' && p !== '.')
+    .join('/');
 
 export function capturedSource(entries: Iterable<CapturedEntry>): FileSource {
   const files = new Map<string, string>();
@@ -55,24 +61,27 @@ export function capturedSource(entries: Iterable<CapturedEntry>): FileSource {
   };
 
   return {
-    readText: async (path) => {
-      const p = resolve(path, true);
-      const text = files.get(p);
-      if (text !== undefined) return text;
-      throw new FileSourceError(dirs.has(p) ? 'EISDIR' : 'ENOENT', path);
-    },
-    readDir: async (path) => {
-      const p = resolve(path, true);
-      const names = dirs.get(p);
-      if (names) return [...names];
-      throw new FileSourceError(files.has(p) ? 'ENOTDIR' : 'ENOENT', path);
-    },
-    readLink: async (path) => {
-      const p = resolve(path, false);
-      const target = links.get(p);
-      if (target !== undefined) return target;
-      if (files.has(p) || dirs.has(p)) return null;
-      throw new FileSourceError('ENOENT', path);
-    },
+    readText: (path) =>
+      settled(() => {
+        const p = resolve(path, true);
+        const text = files.get(p);
+        if (text !== undefined) return text;
+        throw new FileSourceError(dirs.has(p) ? 'EISDIR' : 'ENOENT', path);
+      }),
+    readDir: (path) =>
+      settled(() => {
+        const p = resolve(path, true);
+        const names = dirs.get(p);
+        if (names) return [...names];
+        throw new FileSourceError(files.has(p) ? 'ENOTDIR' : 'ENOENT', path);
+      }),
+    readLink: (path) =>
+      settled(() => {
+        const p = resolve(path, false);
+        const target = links.get(p);
+        if (target !== undefined) return target;
+        if (files.has(p) || dirs.has(p)) return null as string | null;
+        throw new FileSourceError('ENOENT', path);
+      }),
   };
 }

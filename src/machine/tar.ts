@@ -53,7 +53,7 @@ export function readTar(bytes: Uint8Array): CapturedEntry[] {
   const out: CapturedEntry[] = [];
   let longName: string | undefined;
   let longLink: string | undefined;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     if (at + BLOCK > bytes.length) {
       if (bytes.subarray(at).some((b) => b !== 0)) fail(`the tar archive ends inside the header at byte ${at}`);
       break;

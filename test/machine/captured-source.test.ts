@@ -12,10 +12,11 @@ import { readMachine } from '../../src/machine/read.js';
 import { readTar, TarFormatError } from '../../src/machine/tar.js';
 import { captureFixture, MERGED_SEED_MACHINE } from './capture-fixture.js';
 
-const codeOf = (p: Promise<unknown>) => p.then(
-  () => 'ok',
-  (e: { code?: string }) => e.code,
-);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 describe('capturedSource', () => {
   it.each(['gnu', 'pax', 'ustar'])('reads a capture packed by tar --format=%s as the folder reads', async (format) => {
@@ -79,6 +80,8 @@ describe('capturedSource', () => {
     expect(slabinfo % 512).toBe(0);
     const cut = new Uint8Array(tar.subarray(0, slabinfo + 512 + 10));
     expect(() => readTar(cut)).toThrow(`the tar archive ends inside the entry at byte ${slabinfo}`);
-    expect(() => readTar(cut.subarray(0, slabinfo + 100))).toThrow(`the tar archive ends inside the header at byte ${slabinfo}`);
+    expect(() => readTar(cut.subarray(0, slabinfo + 100))).toThrow(
+      `the tar archive ends inside the header at byte ${slabinfo}`,
+    );
   });
 });

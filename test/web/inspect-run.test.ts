@@ -32,7 +32,7 @@ function folder(dir: string): CaptureUpload {
 const text = async (upload: CaptureUpload, profile?: string) => (await runInspect(upload, profile)).sections[0].text;
 
 describe('playground inspect', () => {
-  it("reads the archive of a capture with merged caches as the CLI reads the folder, links and all", async () => {
+  it('reads the archive of a capture with merged caches as the CLI reads the folder, links and all', async () => {
     const fx = captureFixture(MERGED_SEED_MACHINE);
     expect(fx.inspect).toContain('shown in /proc/slabinfo as nvme_sgl_1k');
     expect(await text(archive(fx.archive(true)))).toBe(fx.inspect);

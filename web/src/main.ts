@@ -172,12 +172,15 @@ function runHash(): void {
   const inspect = /^#inspect(?:\?(.*))?$/.exec(location.hash);
   if (inspect) {
     fillInspectForm(form, new URLSearchParams(inspect[1] ?? '').get('profile') ?? undefined);
+    showFields();
     message.textContent = 'Choose a capture to inspect: its files are not part of links.';
+    document.body.dataset.state = 'waiting';
     return;
   }
   try {
     const s = scenarioFromHash(location.hash);
     fillForm(form, s);
+    showFields();
     runScenario(s);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
@@ -203,7 +206,12 @@ for (const [id, values] of SUGGESTIONS) {
   $(id).replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), { value: v })));
 }
 
-(form.elements.namedItem('profile') as HTMLInputElement).placeholder = DEFAULT_PROFILE;
+/** The profile field's default: inspect takes it from the capture's /proc/version. */
+function showFields(): void {
+  showFieldsFor(form);
+  const profile = form.elements.namedItem('profile') as HTMLInputElement;
+  profile.placeholder = commandOf(form) === 'inspect' ? 'from /proc/version' : DEFAULT_PROFILE;
+}
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -216,7 +224,7 @@ form.addEventListener('submit', (e) => {
   history.replaceState(null, '', `#${scenarioToHash(s)}`);
   runScenario(s);
 });
-$('command').addEventListener('change', () => showFieldsFor(form));
+$('command').addEventListener('change', showFields);
 cancel.addEventListener('click', () => {
   stop('Cancelled');
   message.textContent = 'Run cancelled.';
@@ -257,5 +265,5 @@ for (const [input, target] of [
 }
 window.addEventListener('hashchange', runHash);
 
-showFieldsFor(form);
+showFields();
 runHash();
