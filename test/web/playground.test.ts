@@ -186,9 +186,11 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'inspect.png'), fullPage: true });
     await page.click('#copy-link');
     await page.waitForFunction(() => /copied/.test(document.getElementById('message')!.textContent ?? ''));
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
-      `${origin}/index.html#simulate?cpus=128&domains=159&profile=v6.10`,
-    );
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(`${origin}/index.html#simulate?cpus=128&domains=159&profile=v6.10`);
+    // the link the CLI prints for the same capture
+    const cli = run(['inspect', '--root', fx.dir, '--link-base', `${origin}/index.html`]).stdout;
+    expect(cli).toBe(`${fx.inspect}\nplayground: ${link}\n`);
     // the derived link reproduces the expected magazines
     await derived.click();
     await page.waitForSelector('#slab-view', { timeout: 60_000 });
