@@ -146,9 +146,8 @@ function runInspect(): void {
 /** The upload an input's chosen files make; the other capture input is cleared. */
 function chooseCapture(input: HTMLInputElement): void {
   const files = [...(input.files ?? [])];
-  const other = $<HTMLInputElement>(input.id === 'capture-archive' ? 'capture-folder' : 'capture-archive');
-  other.value = '';
   if (files.length === 0) return;
+  $<HTMLInputElement>(input.id === 'capture-archive' ? 'capture-folder' : 'capture-archive').value = '';
   capture =
     input.id === 'capture-archive'
       ? { kind: 'archive', name: files[0].name, file: files[0] }
