@@ -192,7 +192,7 @@ function tsScaleTable(live: LiveRow, big: BigLabRow): string {
     '|---|---:|---:|---:|',
     `| 200,000 live IOVAs: createDomain + 200,000 allocFast (sizes 1–4, 32-bit limit, 8 CPUs), TS model batch, median of ${live.reps} | ${ms(live.ts.cpuNs)} | ${ms(live.ts.wallNs)} | – |`,
     `| the same stream on the WASM batch, median of ${live.reps} | ${ms(live.wasm.cpuNs)} | ${ms(live.wasm.wallNs)} | – |`,
-    `| 1024 CPUs × 1000 domains init, TS model per-op createDomain, one run | ${ms(big.cpuNs)} | ${ms(big.wallNs)} | ${mib(big.heapBytes)} |`,
+    `| 1024 CPUs × 1000 domains init, TS model per-op createDomain, one run${big.error ? ` (FAILED: ${big.error})` : ''} | ${ms(big.cpuNs)} | ${ms(big.wallNs)} | ${mib(big.heapBytes)} |`,
   ].join('\n');
 }
 

@@ -21,6 +21,8 @@ export interface BigLabRow {
   cpuNs: number;
   wallNs: number;
   heapBytes: number;
+  /** Why the lab stopped short of 1000 domains (the model's memory budget refuses what it cannot hold). */
+  error?: string;
 }
 
 const mid = (reps: Rep[]): Rep => ({
@@ -70,12 +72,19 @@ export function bigLabRow(): BigLabRow {
   const c0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
   const e = createModelEngine(cfg(1024));
-  for (let i = 0; i < 1000; i++) e.createDomain(4096, 1n);
+  let error: string | undefined;
+  for (let i = 0; i < 1000 && error === undefined; i++) {
+    try {
+      e.createDomain(4096, 1n);
+    } catch (err) {
+      error = `${(err as Error).name} after ${i} domains: ${(err as Error).message}`;
+    }
+  }
   const wallNs = Number(process.hrtime.bigint() - w0);
   const c = process.cpuUsage(c0);
   gc();
   const heapBytes = process.memoryUsage().heapUsed - heap0;
   e.dispose();
   gc();
-  return { cpuNs: (c.user + c.system) * 1000, wallNs, heapBytes };
+  return { cpuNs: (c.user + c.system) * 1000, wallNs, heapBytes, ...(error === undefined ? {} : { error }) };
 }
