@@ -63,7 +63,8 @@ export function buildBaseline(root: string): { dir: string } | { error: string }
     return { dir };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    return { error: `baseline ${BASELINE_COMMIT} not built: ${(e as Error).message.split('\n')[0]}` };
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+    return { error: `baseline ${BASELINE_COMMIT} not built: ${(stderr || (e as Error).message).split('\n')[0]}` };
   }
 }
 
