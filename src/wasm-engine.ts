@@ -5,7 +5,7 @@ import { checkCapacity, checkRunCount, disposed, resultsFor, type BatchRun, type
 import type { IovaModule } from './bindings.js';
 import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind, LabConfig } from './engine.js';
 import { DMA_DOMAIN_TYPES, DMA_FACETS_V6_8 } from './engine.js';
-import { describeArgs, errorForStatus, Status } from './errors.js';
+import { describeArgs, errorForStatus, hotplugRefusal, Status } from './errors.js';
 import { DMA_DEFAULT_HZ, OP_WORDS, policyWords } from './generated/abi.js';
 import { labCpusProblem } from './model/validate.js';
 import { policyOfConfig } from './policy.js';
@@ -151,12 +151,12 @@ class WasmEngine implements Engine {
 
   cpuOffline(cpu: number): void {
     const status = this.mod._iova_cpu_offline(this.handle, cpu);
-    if (status < 0) this.fail(status, { cpu });
+    if (status < 0) this.fail(status, { cpu, ...hotplugRefusal(status, false, () => this.snapshot().onlineCpus) });
   }
 
   cpuOnline(cpu: number): void {
     const status = this.mod._iova_cpu_online(this.handle, cpu);
-    if (status < 0) this.fail(status, { cpu });
+    if (status < 0) this.fail(status, { cpu, ...hotplugRefusal(status, true, () => 0) });
   }
 
   flush(domain: number): void {
