@@ -67,13 +67,13 @@ function runConfigs(version: string): fc.Arbitrary<LabConfig> {
 const tally = new SoakTally();
 const perRun: string[] = [];
 const t0 = performance.now();
-for (const version of profiles.length ? profiles : ['']) {
+for (const [v, version] of (profiles.length ? profiles : ['']).entries()) {
   const title = version ? profileTitle(profileByName(version)) : randomPolicies ? 'random policies' : 'default lab';
   for (const [t, type] of types.entries()) {
     const [opsBefore, dmaBefore, streamsBefore] = [tally.ops, tally.dmaOps, tally.streams];
     for (let batch = 0; tally.ops - opsBefore < target; batch++) {
-      // the same streams under each profile; other streams for each lead type
-      const batchSeed = seed * 1_000_003 + t * 65_537 + batch;
+      // other streams in each run (profile × lead type)
+      const batchSeed = seed * 1_000_003 + (v * types.length + t) * 65_537 + batch;
       const runs = fc.sample(fc.tuple(runConfigs(version), dmaStream(STREAM_LENGTH, [type])), {
         seed: batchSeed,
         numRuns: STREAMS_PER_BATCH,
@@ -90,7 +90,9 @@ for (const version of profiles.length ? profiles : ['']) {
       }
     }
     const [ops, dma, streams] = [tally.ops - opsBefore, tally.dmaOps - dmaBefore, tally.streams - streamsBefore];
-    perRun.push(`${title}, ${type}: ${ops} ops (${dma} DMA) in ${streams} streams, every result and snapshot equal`);
+    const line = `${title}, ${type}: ${ops} ops (${dma} DMA) in ${streams} streams, every result and snapshot equal`;
+    console.error(line); // progress; the summary repeats it
+    perRun.push(line);
   }
 }
 
