@@ -92,7 +92,7 @@ export function profileByName(name: string): KernelProfile {
   return resolveKernel(name);
 }
 
-/** An integer policy field: its spec key and bounds (the C engine's E_LAB_CONFIG rules). */
+/** An integer policy field: its spec's key and its bounds (the C engine's E_LAB_CONFIG rules). */
 interface IntegerField {
   key: 'magazineSize' | 'depotCap' | 'trimDelayMs' | 'trimThreshold' | 'dynamicInitial' | 'rcacheArrayBytes';
   spec: string;
@@ -194,12 +194,12 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
   const value = eq < 0 ? undefined : spec.slice(eq + 1);
   const shown = (v: string | undefined): string => (v === undefined ? 'nothing' : `"${clip(v)}"`);
   /** The spec's decimal value, exact: digits past the 15th (leading zeros aside) pass every bound. */
-  const num = (field: IntegerField['key']): number => {
+  const num = (): number => {
     if (value === undefined || !/^\d+$/.test(value)) bad(`policy ${key}`, shown(value), 'a decimal integer');
     const digits = value.replace(/^0+(?=\d)/, '');
     const n = digits.length > 15 ? Infinity : Number(digits);
     checkInteger(
-      INTEGER_FIELDS.find((f) => f.key === field)!,
+      INTEGER_FIELDS.find((f) => f.spec === key)!,
       p,
       n,
       `policy ${key}`,
@@ -220,22 +220,22 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
       p.lazy = true;
       break;
     case 'dynamic':
-      p.dynamicInitial = value === undefined ? Math.min(16, p.magazineSize) : num('dynamicInitial');
+      p.dynamicInitial = value === undefined ? Math.min(16, p.magazineSize) : num();
       break;
     case 'mag-size':
-      p.magazineSize = num('magazineSize');
+      p.magazineSize = num();
       break;
     case 'depot-cap':
-      p.depotCap = num('depotCap');
+      p.depotCap = num();
       break;
     case 'trim-delay':
-      p.trimDelayMs = num('trimDelayMs');
+      p.trimDelayMs = num();
       break;
     case 'trim-threshold':
-      p.trimThreshold = value === 'online' ? 'online' : num('trimThreshold');
+      p.trimThreshold = value === 'online' ? 'online' : num();
       break;
     case 'rcache-array':
-      p.rcacheArrayBytes = num('rcacheArrayBytes');
+      p.rcacheArrayBytes = num();
       break;
     case 'tree-walk':
       p.treeWalk = choice(TREE_WALKS);
