@@ -32,6 +32,11 @@ export interface EngineOps {
   cpuOnline(cpu: number): void;
   /** free_cpu_cached_iovas on every online CPU, then free_global_cached_iovas. */
   flush(domain: number): void;
+  /**
+   * free_cpu_cached_iovas: cpu's loaded and prev magazines of every size class in one domain back to the tree (the
+   * magazines stay); any possible CPU, online or not.
+   */
+  freeCpuCachedIovas(domain: number, cpu: number): void;
   /** The nth next allocation of kind fails (1 = the next one). */
   injectFailure(kind: FailureKind, nth: number): void;
   /** A domain with the DMA layer; apertureBits: IOVAs below 2^bits (32..63). */
@@ -96,6 +101,10 @@ export abstract class ForwardingEngineOps implements EngineOps {
 
   flush(domain: number): void {
     this.inner.flush(domain);
+  }
+
+  freeCpuCachedIovas(domain: number, cpu: number): void {
+    this.inner.freeCpuCachedIovas(domain, cpu);
   }
 
   injectFailure(kind: FailureKind, nth: number): void {

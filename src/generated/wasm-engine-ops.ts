@@ -115,6 +115,11 @@ export abstract class WasmEngineOps implements EngineOps {
     if (status < 0) this.fail(status, { domain });
   }
 
+  freeCpuCachedIovas(domain: number, cpu: number): void {
+    const status = this.mod._iova_free_cpu_cached(this.handle, domain, cpu);
+    if (status < 0) this.fail(status, { domain, cpu });
+  }
+
   injectFailure(kind: FailureKind, nth: number): void {
     const status = this.mod._iova_inject_failure(this.handle, indexWord(['magazine', 'iova'], kind), nth);
     if (status < 0) this.fail(status, { kind, nth });
