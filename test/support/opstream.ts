@@ -15,6 +15,7 @@ export type StreamOp =
   | { k: 'offline'; cpu: number }
   | { k: 'online'; cpu: number }
   | { k: 'flush'; dom: number }
+  | { k: 'freeCpuCached'; dom: number; cpu: number }
   | { k: 'inject'; kind: 'magazine' | 'iova'; nth: number }
   | { k: 'put'; dom: number }
   | { k: 'create'; startPfn: number }
@@ -80,6 +81,11 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('offline' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('online' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('flush' as const), dom }) },
+  // any possible CPU, online or not; CPUS itself is past the last one
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('freeCpuCached' as const), dom, cpu: fc.integer({ min: 0, max: CPUS }) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -288,6 +294,9 @@ export function applyOp(engine: Engine, op: StreamOp, state: StreamState): Outco
         return { value: 'ok' };
       case 'flush':
         engine.flush(domId(op.dom));
+        return { value: 'ok' };
+      case 'freeCpuCached':
+        engine.freeCpuCachedIovas(domId(op.dom), op.cpu);
         return { value: 'ok' };
       case 'inject':
         engine.injectFailure(op.kind, op.nth);
