@@ -285,6 +285,8 @@ IOVA_API int32_t iova_cpu_offline(int32_t lab, uint32_t cpu);
 IOVA_API int32_t iova_cpu_online(int32_t lab, uint32_t cpu);
 /* status */
 IOVA_API int32_t iova_flush(int32_t lab, int32_t dom);
+/* status; any possible CPU, online or not (the kernel runs it for a CPU that went down) */
+IOVA_API int32_t iova_free_cpu_cached(int32_t lab, int32_t dom, uint32_t cpu);
 /* status */
 IOVA_API int32_t iova_inject_failure(int32_t lab, uint32_t kind, uint32_t nth);
 /* status; the lab's HZ and DMA facets, for domains created afterwards (default: DMA_DEFAULT_HZ, v6.8 facets) */

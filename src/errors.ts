@@ -346,6 +346,25 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
   return new Cls(`${what}: ${detail}`, status);
 }
 
+/** @internal Why a hotplug op was refused with CPU_STATE, as both engines' messages name it. */
+export const HOTPLUG_REFUSALS = {
+  online: 'already online',
+  offline: 'already offline',
+  last: 'the last online CPU',
+} as const;
+
+/**
+ * @internal The `state` arg of a hotplug op the WASM engine refused, which tells only the status:
+ * onlining refuses only an online CPU; offlining refuses an offline CPU, or the last online one,
+ * which it can be only while one CPU is online. No arg for any other status.
+ */
+export function hotplugRefusal(status: number, goingOnline: boolean, onlineCpus: () => number): { state?: string } {
+  if (status !== Status.CPU_STATE) return {};
+  if (goingOnline) return { state: HOTPLUG_REFUSALS.online };
+  const { offline, last } = HOTPLUG_REFUSALS;
+  return { state: onlineCpus() > 1 ? offline : `${offline}, or ${last}` };
+}
+
 /** The most characters an error message echoes of one value (longer ones end in "…"). */
 export const MAX_ECHO_CHARS = 64;
 

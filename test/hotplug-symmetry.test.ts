@@ -1,0 +1,44 @@
+// Hotplug refusals are symmetric on both engines: onlining an online CPU and offlining an offline
+// one are the same kind of error (CpuStateError, CPU_STATE), each message saying which state the
+// CPU is already in, and neither changes the lab.
+import { describe, expect, it } from 'vitest';
+import { CpuStateError, Status } from '../src/errors.js';
+import type { IovaLab } from '../src/lab.js';
+import { ENGINES, newLab } from './support/labs.js';
+
+/** The error `call` throws; the lab's snapshot is the same before and after. */
+function refusal(lab: IovaLab, call: () => void): CpuStateError {
+  const before = lab.snapshot();
+  let thrown: unknown;
+  try {
+    call();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown).toBeInstanceOf(CpuStateError);
+  expect(lab.snapshot()).toEqual(before);
+  return thrown as CpuStateError;
+}
+
+describe.each(ENGINES)('%s engine: hotplug refusals', (engine) => {
+  it('onlining an online CPU says "already online"; offlining an offline one "already offline"', async () => {
+    using lab = await newLab(engine, { possibleCpus: 4 });
+    lab.cpuOffline(3);
+    const online = refusal(lab, () => lab.cpuOnline(2));
+    const offline = refusal(lab, () => lab.cpuOffline(3));
+    expect([online.status, offline.status]).toEqual([Status.CPU_STATE, Status.CPU_STATE]);
+    expect(online.message).toMatch(/cpu 2, state already online$/);
+    expect(offline.message).toMatch(/cpu 3, state already offline$/);
+    lab.cpuOnline(3); // both refusals left the lab as it was: the CPU comes back
+    expect(lab.snapshot().onlineCpus).toBe(4);
+  });
+
+  // The WASM engine is told only the status: while one CPU is online it names both causes, so
+  // each message holds its own cause on both engines.
+  it('with one CPU online: an offline CPU is "already offline", the online one is the last', async () => {
+    using lab = await newLab(engine, { possibleCpus: 2, onlineCpus: 1 });
+    expect(refusal(lab, () => lab.cpuOffline(1)).message).toContain('state already offline');
+    expect(refusal(lab, () => lab.cpuOffline(0)).message).toContain('the last online CPU');
+    expect(refusal(lab, () => lab.cpuOnline(0)).message).toMatch(/cpu 0, state already online$/);
+  });
+});
