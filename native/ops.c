@@ -165,8 +165,10 @@ int32_t lab_cpu_offline(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	*result = 0;
 	if ((r = validate_cpu(L, cpu, 0)))
 		return r;
-	if (!L->online[cpu] || L->online_count == 1)
-		return IOVA_E_CPU_STATE;
+	if (!L->online[cpu])
+		return IOVA_E_CPU_ALREADY_OFFLINE;
+	if (L->online_count == 1)
+		return IOVA_E_LAST_ONLINE_CPU;
 	L->online[cpu] = 0;
 	L->online_count--;
 	for (i = 0; i < L->ndoms; i++)
@@ -184,7 +186,7 @@ int32_t lab_cpu_online(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	if ((r = validate_cpu(L, cpu, 0)))
 		return r;
 	if (L->online[cpu])
-		return IOVA_E_CPU_STATE;
+		return IOVA_E_CPU_ALREADY_ONLINE;
 	L->online[cpu] = 1;
 	L->online_count++;
 	return IOVA_OK;

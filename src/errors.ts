@@ -79,7 +79,8 @@ export class CpuOfflineError extends IovaLabError {
   override name = 'CpuOfflineError';
 }
 /**
- * The CPU is already in that hotplug state, or is the last online CPU.
+ * A hotplug op refused: the CPU is already online (CPU_ALREADY_ONLINE), already offline
+ * (CPU_ALREADY_OFFLINE), or is the last online CPU (LAST_ONLINE_CPU); the status says which.
  * @example `if (e instanceof CpuStateError) console.error(e.status, e.message);`
  */
 export class CpuStateError extends IovaLabError {
@@ -307,7 +308,9 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.START_PFN]: [StartPfnError, 'start PFN must be at least 1 and below the domain maximum'],
   [Status.CPU_RANGE]: [CpuRangeError, 'CPU id is not a possible CPU'],
   [Status.CPU_OFFLINE]: [CpuOfflineError, 'CPU is offline'],
-  [Status.CPU_STATE]: [CpuStateError, 'CPU is already in that hotplug state, or is the last online CPU'],
+  [Status.CPU_ALREADY_ONLINE]: [CpuStateError, 'CPU is already online'],
+  [Status.CPU_ALREADY_OFFLINE]: [CpuStateError, 'CPU is already offline'],
+  [Status.LAST_ONLINE_CPU]: [CpuStateError, 'the last online CPU stays online'],
   [Status.SIZE]: [SizeError, 'size must be between 1 and the domain range'],
   [Status.LIMIT]: [LimitError, 'limit PFN must lie between the start PFN and the domain maximum'],
   [Status.RANGE]: [ReserveRangeError, 'reserve range must have start PFN <= lo <= hi <= domain maximum'],
@@ -344,25 +347,6 @@ export function errorForStatus(status: number, detail: string): IovaLabError {
   if (!entry) return new IovaLabError(`unexpected status ${status}: ${detail}`, status);
   const [Cls, what] = entry;
   return new Cls(`${what}: ${detail}`, status);
-}
-
-/** @internal Why a hotplug op was refused with CPU_STATE, as both engines' messages name it. */
-export const HOTPLUG_REFUSALS = {
-  online: 'already online',
-  offline: 'already offline',
-  last: 'the last online CPU',
-} as const;
-
-/**
- * @internal The `state` arg of a hotplug op the WASM engine refused, which tells only the status:
- * onlining refuses only an online CPU; offlining refuses an offline CPU, or the last online one,
- * which it can be only while one CPU is online. No arg for any other status.
- */
-export function hotplugRefusal(status: number, goingOnline: boolean, onlineCpus: () => number): { state?: string } {
-  if (status !== Status.CPU_STATE) return {};
-  if (goingOnline) return { state: HOTPLUG_REFUSALS.online };
-  const { offline, last } = HOTPLUG_REFUSALS;
-  return { state: onlineCpus() > 1 ? offline : `${offline}, or ${last}` };
 }
 
 /** The most characters an error message echoes of one value (longer ones end in "…"). */

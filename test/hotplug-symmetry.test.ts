@@ -1,6 +1,6 @@
 // Hotplug refusals are symmetric on both engines: onlining an online CPU and offlining an offline
-// one are the same kind of error (CpuStateError, CPU_STATE), each message saying which state the
-// CPU is already in, and neither changes the lab.
+// one are the same kind of error (CpuStateError), each with its own status and a message saying
+// which state the CPU is already in, and neither changes the lab.
 import { describe, expect, it } from 'vitest';
 import { CpuStateError, Status } from '../src/errors.js';
 import type { IovaLab } from '../src/lab.js';
@@ -26,19 +26,21 @@ describe.each(ENGINES)('%s engine: hotplug refusals', (engine) => {
     lab.cpuOffline(3);
     const online = refusal(lab, () => lab.cpuOnline(2));
     const offline = refusal(lab, () => lab.cpuOffline(3));
-    expect([online.status, offline.status]).toEqual([Status.CPU_STATE, Status.CPU_STATE]);
-    expect(online.message).toMatch(/cpu 2, state already online$/);
-    expect(offline.message).toMatch(/cpu 3, state already offline$/);
+    expect([online.status, offline.status]).toEqual([Status.CPU_ALREADY_ONLINE, Status.CPU_ALREADY_OFFLINE]);
+    expect(online.message).toBe('CPU is already online: cpu 2');
+    expect(offline.message).toBe('CPU is already offline: cpu 3');
     lab.cpuOnline(3); // both refusals left the lab as it was: the CPU comes back
     expect(lab.snapshot().onlineCpus).toBe(4);
   });
 
-  // The WASM engine is told only the status: while one CPU is online it names both causes, so
-  // each message holds its own cause on both engines.
+  // With one CPU online, offlining can be refused for either cause; each has its own status.
   it('with one CPU online: an offline CPU is "already offline", the online one is the last', async () => {
     using lab = await newLab(engine, { possibleCpus: 2, onlineCpus: 1 });
-    expect(refusal(lab, () => lab.cpuOffline(1)).message).toContain('state already offline');
-    expect(refusal(lab, () => lab.cpuOffline(0)).message).toContain('the last online CPU');
-    expect(refusal(lab, () => lab.cpuOnline(0)).message).toMatch(/cpu 0, state already online$/);
+    const offline = refusal(lab, () => lab.cpuOffline(1));
+    const last = refusal(lab, () => lab.cpuOffline(0));
+    expect([offline.status, last.status]).toEqual([Status.CPU_ALREADY_OFFLINE, Status.LAST_ONLINE_CPU]);
+    expect(offline.message).toBe('CPU is already offline: cpu 1');
+    expect(last.message).toBe('the last online CPU stays online: cpu 0');
+    expect(refusal(lab, () => lab.cpuOnline(0)).message).toBe('CPU is already online: cpu 0');
   });
 });

@@ -254,7 +254,7 @@ static void test_flush_retry_hotplug(void)
 	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
 	EQ(iova_alloc_fast(lab, d, 3, 1, 0xfffff, 1, NULL), IOVA_E_CPU_OFFLINE);
 	EQ(iova_cpu_online(lab, 3), 0);
-	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_ALREADY_ONLINE);
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 }
@@ -366,11 +366,11 @@ static void test_validation(void)
 	EQ(iova_free_fast(lab, d, 0, 0xffffc, 2), IOVA_E_SIZE_CLASS);
 	EQ(iova_free_fast(lab, d, 0, cachedp, 1), IOVA_E_DOUBLE_FREE);
 	EQ(iova_free(lab, d, cachedp), IOVA_E_DOUBLE_FREE);
-	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_STATE); /* already offline: as onlining an online CPU */
+	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_ALREADY_OFFLINE);
 	EQ(iova_cpu_offline(lab, 9), IOVA_E_CPU_RANGE);
-	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_ALREADY_ONLINE);
 	EQ(iova_cpu_offline(lab, 1), 0);
-	EQ(iova_cpu_offline(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_offline(lab, 0), IOVA_E_LAST_ONLINE_CPU);
 	EQ(iova_cpu_online(lab, 1), 0);
 	EQ(iova_reserve(lab, d, 5, 4, NULL), IOVA_E_RANGE);
 	EQ(iova_reserve(lab, d, cachedp - 1, cachedp, NULL), IOVA_E_RESERVE_CACHED);

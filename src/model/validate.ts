@@ -3,7 +3,7 @@
 // facade runs every check of an operation before its first change, so a failed call leaves the
 // lab exactly as it was.
 import type { FailureKind } from '../engine.js';
-import { describeArgs, errorForStatus, HOTPLUG_REFUSALS, Status } from '../errors.js';
+import { describeArgs, errorForStatus, Status } from '../errors.js';
 import { MAX_DOMAIN_CPUS } from '../generated/abi.js';
 import { MAX_GRANULE, MAX_POSSIBLE_CPUS } from '../kernel.js';
 import type { VirtualClock } from './clock.js';
@@ -47,10 +47,9 @@ export function checkClockAdvance(clock: VirtualClock, ms: bigint): void {
 /** Hotplug: the CPU is possible and not already in the state asked for; the last online CPU stays. */
 export function checkHotplug(online: readonly boolean[], cpu: number, goingOnline: boolean): void {
   checkCpuInRange(online.length, cpu);
-  const state = goingOnline ? HOTPLUG_REFUSALS.online : HOTPLUG_REFUSALS.offline;
-  if (online[cpu] === goingOnline) fail(Status.CPU_STATE, { cpu, state });
+  if (online[cpu] === goingOnline) fail(goingOnline ? Status.CPU_ALREADY_ONLINE : Status.CPU_ALREADY_OFFLINE, { cpu });
   const last = !goingOnline && online.filter(Boolean).length === 1;
-  if (last) fail(Status.CPU_STATE, { cpu, state: HOTPLUG_REFUSALS.last });
+  if (last) fail(Status.LAST_ONLINE_CPU, { cpu });
 }
 
 /** A power of two in [1, MAX_GRANULE]; returns its shift (iova_shift). */
