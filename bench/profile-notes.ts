@@ -37,9 +37,9 @@ const LIMITS: Record<string, string> = {
     'its 1000 domain inits are C work that did not change; throwaway A/B runs measured it at 0.95–1.02 of before ' +
     '(see below), so a ratio above 1 here is within what the machine varies.',
   tsbig:
-    'every domain allocates 1024×6×2 Magazine objects (empty ones share one PFN array); the TS model refuses a ' +
-    'domain (OutOfMemoryError) once its estimate of the bytes the lab would hold passes its 1.5 GiB budget ' +
-    '(src/model/budget.ts), which this lab does at its 848th of 1000 domains.',
+    'every domain allocates 1024×6×2 Magazine objects (empty ones share one PFN array); the TS model would ' +
+    'refuse a domain (OutOfMemoryError) once its estimate of the bytes the lab holds passed its 1.5 GiB budget ' +
+    '(src/model/budget.ts): at 1024 CPUs that is the 1,639th domain, so this lab of 1000 fits.',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
   big: 'every domain allocates 1024×6×2 magazines, so the heap scales with the lab.',
 };
