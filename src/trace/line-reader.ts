@@ -106,8 +106,13 @@ export class LineReader {
     return this.tok(i);
   }
 
+  /** The line read last, trimmed, without its comment. */
+  body(): string {
+    return this.text.slice(this.bodyStart, this.bodyEnd);
+  }
+
   fail(expected: string): never {
-    throw new TraceSyntaxError(this.line, expected, this.text.slice(this.bodyStart, this.bodyEnd));
+    throw new TraceSyntaxError(this.line, expected, this.body());
   }
 
   private scan(i: number, what: string): number {

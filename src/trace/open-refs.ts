@@ -14,13 +14,28 @@ export class OpenRefs {
   size = 0;
   private readonly lines = new Map<number, Map<number, RefKey>>();
   private readonly keys = new Map<number, Map<RefKey, number>>();
+  // The last owner's maps: a trace mostly works on one domain at a time.
+  private owner = NaN;
+  private ownLines = new Map<number, RefKey>();
+  private ownKeys = new Map<RefKey, number>();
+
+  /** Makes `owner` the current one (its maps created when missing). */
+  private use(owner: number): void {
+    if (owner === this.owner) return;
+    let lines = this.lines.get(owner);
+    if (!lines) this.lines.set(owner, (lines = new Map()));
+    let keys = this.keys.get(owner);
+    if (!keys) this.keys.set(owner, (keys = new Map()));
+    this.owner = owner;
+    this.ownLines = lines;
+    this.ownKeys = keys;
+  }
 
   /** A line of `owner` that may be named later; false (nothing held) when `limit` lines are held. */
   open(owner: number, line: number, limit: number): boolean {
     if (this.size >= limit) return false;
-    let m = this.lines.get(owner);
-    if (!m) this.lines.set(owner, (m = new Map()));
-    m.set(line, PENDING);
+    this.use(owner);
+    this.ownLines.set(line, PENDING);
     this.size++;
     return true;
   }
@@ -34,35 +49,33 @@ export class OpenRefs {
     return this.lines.get(owner)?.get(line);
   }
 
-  /** The line's batch ran and it returned `key`. */
+  /** The line's batch ran and it returned `key` (nothing when the line is not held). */
   settle(owner: number, line: number, key: RefKey): void {
-    const m = this.lines.get(owner);
-    if (!m?.has(line)) return;
-    m.set(line, key);
-    if (key === 0) return; // a failed allocation: nothing to free by value
-    let k = this.keys.get(owner);
-    if (!k) this.keys.set(owner, (k = new Map()));
-    k.set(key, line);
+    if (owner !== this.owner && !this.lines.has(owner)) return;
+    this.use(owner);
+    if (this.ownLines.get(line) !== PENDING) return;
+    this.ownLines.set(line, key);
+    if (key !== 0) this.ownKeys.set(key, line); // 0: a failed allocation, nothing to free by value
   }
 
   /** The line was named by `@<line>`: it cannot be named again. */
   close(owner: number, line: number): void {
-    const m = this.lines.get(owner);
-    const key = m?.get(line);
+    const key = this.key(owner, line);
     if (key === undefined) return;
-    m!.delete(line);
+    this.use(owner);
+    this.ownLines.delete(line);
     this.size--;
-    const k = this.keys.get(owner);
-    if (k?.get(key) === line) k.delete(key);
+    if (this.ownKeys.get(key) === line) this.ownKeys.delete(key);
   }
 
   /** A free by value gave back `key`: the line that returned it goes. */
   closeKey(owner: number, key: RefKey): void {
-    const k = this.keys.get(owner);
-    const line = k?.get(key);
+    if (owner !== this.owner && !this.keys.has(owner)) return;
+    this.use(owner);
+    const line = this.ownKeys.get(key);
     if (line === undefined) return;
-    k!.delete(key);
-    this.lines.get(owner)!.delete(line);
+    this.ownKeys.delete(key);
+    this.ownLines.delete(line);
     this.size--;
   }
 
@@ -71,5 +84,6 @@ export class OpenRefs {
     this.size -= this.lines.get(owner)?.size ?? 0;
     this.lines.delete(owner);
     this.keys.delete(owner);
+    if (owner === this.owner) this.owner = NaN;
   }
 }

@@ -95,7 +95,7 @@ class BigintCache {
 }
 
 /** The scanner's fields as a TraceOp object. */
-function traceOp(f: OpFields, big: BigintCache): TraceOp {
+export function traceOp(f: OpFields, big = new BigintCache()): TraceOp {
   const { line, op, id, dev, cpu } = f;
   const ref = f.ref >= 0 ? { ref: f.ref } : {};
   switch (op) {

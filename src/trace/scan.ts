@@ -73,6 +73,12 @@ function usage(op: string): string {
   return `"${op} ${USAGE[op].map((a) => (a.startsWith('[') ? a : `<${a}>`)).join(' ')}"`;
 }
 
+/** What a free's (unmap's) `@<line>` must name, when it names something else. */
+export function refExpected(op: TraceOp['op'], owner: number): string {
+  const what = op === 'unmap' ? 'not yet unmapped map or map-sg line of device' : 'not yet freed alloc line of domain';
+  return `@<line> naming an earlier, ${what} ${owner}`;
+}
+
 /**
  * The op the scanner just read, in fields reused for every line. Its 64-bit operands are in
  * `nums` in a fixed order per op (see {@link TraceScanner}), exact below 2^53, else NaN with the
@@ -222,12 +228,17 @@ export class TraceScanner {
   }
 
   /** `@<line>` as argument i: a line of `refs` that `owner` made, used up once the sink has it (-1: no ref). */
-  private refIn(i: number, owner: number, refs: OpenRefs, what: string): number {
+  private refIn(i: number, owner: number, refs: OpenRefs): number {
     const at = this.r.tok(i)!;
     if (at.charCodeAt(0) !== 0x40) return -1; // '@'
     const ref = /^@\d{1,9}$/.test(at) ? Number(at.slice(1)) : -1;
-    if (!refs.has(owner, ref)) this.r.fail(`@<line> naming an earlier, ${what} ${owner}`);
+    if (!refs.has(owner, ref)) this.r.fail(refExpected(this.f.op, owner));
     return ref;
+  }
+
+  /** The text of the line being read (what an error about it quotes). */
+  current(): string {
+    return this.r.body();
   }
 
   /** An allocation or map line a later `@<line>` may name, within the limit. */
@@ -365,7 +376,7 @@ export class TraceScanner {
       case 'unmap':
         f.dev = this.deviceId();
         f.cpu = this.cpuArg(2);
-        f.ref = this.refIn(3, f.dev, this.mapRefs, 'not yet unmapped map or map-sg line of device');
+        f.ref = this.refIn(3, f.dev, this.mapRefs);
         this.operand(1, 4, 'bytes');
         if (f.ref < 0) this.operand(0, 3, 'dma_addr');
         else f.nums[0] = 0;
@@ -383,7 +394,7 @@ export class TraceScanner {
       case 'free':
         f.id = this.domainId(true);
         f.cpu = this.cpuArg(2);
-        f.ref = this.refIn(3, f.id, this.allocRefs, 'not yet freed alloc line of domain');
+        f.ref = this.refIn(3, f.id, this.allocRefs);
         this.operand(1, 4, 'size');
         if (f.ref < 0) this.operand(0, 3, 'pfn');
         else f.nums[0] = 0;
@@ -402,7 +413,7 @@ export class TraceScanner {
       }
       case 'slow-free':
         f.id = this.domainId(true);
-        f.ref = this.refIn(2, f.id, this.allocRefs, 'not yet freed alloc line of domain');
+        f.ref = this.refIn(2, f.id, this.allocRefs);
         if (f.ref < 0) this.operand(0, 2, 'pfn');
         else f.nums[0] = 0;
         f.count = 1;
