@@ -35,6 +35,10 @@ export const MAX_TRACE_OPS = 10_000_000;
  * allocated, and failed ones not yet named. Each is remembered, so a streamed replay holds at most
  * this many, whatever the trace's length. */
 export const MAX_OPEN_REF_LINES = 10_000_000;
+/** Bytes explain reads, from a file or stdin: slabtop / slabinfo output is a few kilobytes. */
+export const MAX_EXPLAIN_INPUT_BYTES = 16 * 1024 * 1024;
+/** Characters of one line of a recording import reads (it reads line by line, never whole). */
+export const MAX_RECORDING_LINE_CHARS = 1024 * 1024;
 /** Domain and device lines of one trace: their ids are never reused, so each is remembered. */
 export const MAX_TRACE_IDS = 10_000_000;
 

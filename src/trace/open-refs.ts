@@ -23,9 +23,9 @@ export class OpenRefs {
   private use(owner: number): void {
     if (owner === this.owner) return;
     let lines = this.lines.get(owner);
-    if (!lines) this.lines.set(owner, (lines = new Map()));
+    if (!lines) this.lines.set(owner, (lines = new Map<number, RefKey>()));
     let keys = this.keys.get(owner);
-    if (!keys) this.keys.set(owner, (keys = new Map()));
+    if (!keys) this.keys.set(owner, (keys = new Map<RefKey, number>()));
     this.owner = owner;
     this.ownLines = lines;
     this.ownKeys = keys;

@@ -336,9 +336,11 @@ export class WindowReplayer implements OpSink {
       return;
     }
     if (op === 'free' || op === 'slow-free') {
-      if (this.ref[i] < 0) this.source.allocRefs.closeKey(this.id[i], this.keyOf(this.w32, this.words, i * OP_WORDS + 3));
+      if (this.ref[i] < 0)
+        this.source.allocRefs.closeKey(this.id[i], this.keyOf(this.w32, this.words, i * OP_WORDS + 3));
     } else if (op === 'unmap') {
-      if (this.ref[i] < 0) this.source.mapRefs.closeKey(this.dev[i], this.keyOf(this.w32, this.words, i * OP_WORDS + 3));
+      if (this.ref[i] < 0)
+        this.source.mapRefs.closeKey(this.dev[i], this.keyOf(this.w32, this.words, i * OP_WORDS + 3));
     } else if (op === 'domain') {
       this.domIds.set(this.id[i], Number(results[i]));
       this.domShift.set(this.id[i], BigInt(Math.log2(this.small[i])));
@@ -385,7 +387,10 @@ export class WindowReplayer implements OpSink {
       case 'map-sg': {
         const count = this.small[i];
         const first = i - Math.ceil(count / 5);
-        const segments = Array.from({ length: count }, (_, s) => x[(first + Math.floor(s / 5)) * OP_WORDS + 1 + (s % 5)]);
+        const segments = Array.from(
+          { length: count },
+          (_, s) => x[(first + Math.floor(s / 5)) * OP_WORDS + 1 + (s % 5)],
+        );
         return { line, op, dev, cpu, segments };
       }
       case 'unmap':

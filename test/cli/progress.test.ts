@@ -197,7 +197,9 @@ describe.skipIf(!hasScript)('progress through the real binary, stderr on a pseud
   it('replay and compare draw it too; --no-progress turns it off', () => {
     // replay streams the file: its progress is the KiB read of the file's size.
     const kib = Math.ceil(statSync(longTrace).size / 1024);
-    expect(runOnPty(['replay', longTrace], join(dir, 'replay.txt')).tty).toMatch(new RegExp(`\\] \\d+% \\d+/${kib} KiB`));
+    expect(runOnPty(['replay', longTrace], join(dir, 'replay.txt')).tty).toMatch(
+      new RegExp(`\\] \\d+% \\d+/${kib} KiB`),
+    );
     const cmp = runOnPty(
       ['compare', '--profiles', 'v6.7,v6.8', '--cpus', '4', '--workload', 'churn', '--ops', '1500000'],
       join(dir, 'cmp.txt'),
