@@ -2,88 +2,114 @@
 // (trace domain or device id), each with the PFN (DMA address) it returned once its batch ran. A
 // line leaves when it is named, when a free by value gives back what it returned, or when its
 // owner goes: so what is held follows the live allocations, not the trace's length.
+import { NumberTable } from './number-table.js';
 
-/** A returned value as a map key: a number below 2^53, else the bigint. */
+/** A returned value as a key: a number below 2^53, else the bigint. */
 export type RefKey = number | bigint;
 
 /** The key of a line whose batch has not run yet. */
 export const PENDING = -1;
+/** In an owner's line table: the line returned a key past 2^53, held in bigLines. */
+const BIG = -2;
+
+/** One owner's lines → their keys, and keys → lines (keys past 2^53 in Maps). */
+class Owner {
+  readonly lines = new NumberTable();
+  readonly keys = new NumberTable();
+  readonly bigLines = new Map<number, bigint>();
+  readonly bigKeys = new Map<bigint, number>();
+
+  key(line: number): RefKey | undefined {
+    const k = this.lines.get(line);
+    return k === BIG ? this.bigLines.get(line) : k;
+  }
+
+  lineOf(key: RefKey): number | undefined {
+    return typeof key === 'bigint' ? this.bigKeys.get(key) : this.keys.get(key);
+  }
+
+  /** Forgets the line and, when it still maps to this line, its key. */
+  forget(line: number, key: RefKey): void {
+    this.lines.delete(line);
+    if (typeof key === 'bigint') {
+      this.bigLines.delete(line);
+      if (this.bigKeys.get(key) === line) this.bigKeys.delete(key);
+    } else if (key > 0 && this.keys.get(key) === line) this.keys.delete(key);
+  }
+}
 
 export class OpenRefs {
   /** Lines held, over every owner. */
   size = 0;
-  private readonly lines = new Map<number, Map<number, RefKey>>();
-  private readonly keys = new Map<number, Map<RefKey, number>>();
-  // The last owner's maps: a trace mostly works on one domain at a time.
-  private owner = NaN;
-  private ownLines = new Map<number, RefKey>();
-  private ownKeys = new Map<RefKey, number>();
+  private readonly owners = new Map<number, Owner>();
+  // The last owner used: a trace mostly works on one domain at a time.
+  private lastId = NaN;
+  private last?: Owner;
 
-  /** Makes `owner` the current one (its maps created when missing). */
-  private use(owner: number): void {
-    if (owner === this.owner) return;
-    let lines = this.lines.get(owner);
-    if (!lines) this.lines.set(owner, (lines = new Map<number, RefKey>()));
-    let keys = this.keys.get(owner);
-    if (!keys) this.keys.set(owner, (keys = new Map<RefKey, number>()));
-    this.owner = owner;
-    this.ownLines = lines;
-    this.ownKeys = keys;
+  private owner(id: number, create: boolean): Owner | undefined {
+    if (id === this.lastId) return this.last;
+    let o = this.owners.get(id);
+    if (!o && create) this.owners.set(id, (o = new Owner()));
+    if (o) {
+      this.lastId = id;
+      this.last = o;
+    }
+    return o;
   }
 
   /** A line of `owner` that may be named later; false (nothing held) when `limit` lines are held. */
   open(owner: number, line: number, limit: number): boolean {
     if (this.size >= limit) return false;
-    this.use(owner);
-    this.ownLines.set(line, PENDING);
+    this.owner(owner, true)!.lines.set(line, PENDING);
     this.size++;
     return true;
   }
 
   has(owner: number, line: number): boolean {
-    return this.lines.get(owner)?.has(line) === true;
+    return this.owner(owner, false)?.lines.has(line) === true;
   }
 
   /** What the line returned (PENDING before its batch ran, 0 when it failed). */
   key(owner: number, line: number): RefKey | undefined {
-    return this.lines.get(owner)?.get(line);
+    return this.owner(owner, false)?.key(line);
   }
 
   /** The line's batch ran and it returned `key` (nothing when the line is not held). */
   settle(owner: number, line: number, key: RefKey): void {
-    if (owner !== this.owner && !this.lines.has(owner)) return;
-    this.use(owner);
-    if (this.ownLines.get(line) !== PENDING) return;
-    this.ownLines.set(line, key);
-    if (key !== 0) this.ownKeys.set(key, line); // 0: a failed allocation, nothing to free by value
+    const o = this.owner(owner, false);
+    if (o?.lines.get(line) !== PENDING) return;
+    if (typeof key === 'bigint') {
+      o.lines.set(line, BIG);
+      o.bigLines.set(line, key);
+      o.bigKeys.set(key, line);
+      return;
+    }
+    o.lines.set(line, key);
+    if (key !== 0) o.keys.set(key, line); // 0: a failed allocation, nothing to free by value
   }
 
   /** The line was named by `@<line>`: it cannot be named again. */
   close(owner: number, line: number): void {
-    const key = this.key(owner, line);
+    const o = this.owner(owner, false);
+    const key = o?.key(line);
     if (key === undefined) return;
-    this.use(owner);
-    this.ownLines.delete(line);
+    o!.forget(line, key);
     this.size--;
-    if (this.ownKeys.get(key) === line) this.ownKeys.delete(key);
   }
 
   /** A free by value gave back `key`: the line that returned it goes. */
   closeKey(owner: number, key: RefKey): void {
-    if (owner !== this.owner && !this.keys.has(owner)) return;
-    this.use(owner);
-    const line = this.ownKeys.get(key);
+    const o = this.owner(owner, false);
+    const line = o?.lineOf(key);
     if (line === undefined) return;
-    this.ownKeys.delete(key);
-    this.ownLines.delete(line);
+    o!.forget(line, key);
     this.size--;
   }
 
   /** The owner is gone (its domain was put): none of its lines can be named any more. */
   drop(owner: number): void {
-    this.size -= this.lines.get(owner)?.size ?? 0;
-    this.lines.delete(owner);
-    this.keys.delete(owner);
-    if (owner === this.owner) this.owner = NaN;
+    this.size -= this.owners.get(owner)?.lines.size ?? 0;
+    this.owners.delete(owner);
+    if (owner === this.lastId) this.lastId = NaN;
   }
 }

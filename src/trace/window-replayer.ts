@@ -7,7 +7,7 @@ import { OP_WORDS, OpCode, type DmaBus, type DmaDomainType, type Engine, type Fa
 import { DMA_DEFAULT_APERTURE_BITS, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { TraceSyntaxError } from './errors.js';
 import { PENDING, type OpenRefs, type RefKey } from './open-refs.js';
-import { traceOp, type TraceOp } from './parse.js';
+import { traceOp, VALUE_OPS, type TraceOp } from './parse.js';
 import { refExpected, type OpFields, type OpSink } from './scan.js';
 import { runOne } from './run-one.js';
 import { formatOp } from './write.js';
@@ -56,9 +56,8 @@ const WORDS: ReadonlyArray<DmaDomainType | DmaBus | FailureKind | ''> = [
 ];
 const WORD_INDEX = new Map(WORDS.map((w, i) => [w, i]));
 const TYPE_WORDS: Record<string, number> = { strict: 0, lazy: 1, 'lazy-single': 2 };
-const VALUE_KINDS = new Set(
-  (['alloc', 'alloc-noflush', 'slow-alloc', 'reserve', 'map', 'map-sg'] as const).map((k) => KIND_INDEX.get(k)!),
-);
+/** By kind index: 1 for the ops that return a value. */
+const VALUE_KIND = Uint8Array.from(KINDS, (k) => (k !== '' && VALUE_OPS.has(k) ? 1 : 0));
 
 /** What the replayer needs from whoever reads the ops: the refs it keeps, and the text of the op
  * being read (for an error about it). */
@@ -318,7 +317,7 @@ export class WindowReplayer implements OpSink {
   private ran(i: number, results: BigUint64Array, r32: Uint32Array): void {
     const k = this.kind[i];
     const op = KINDS[k];
-    if (VALUE_KINDS.has(k)) {
+    if (VALUE_KIND[k] === 1) {
       const map = op === 'map' || op === 'map-sg';
       const owner = map ? this.dev[i] : this.id[i];
       (map ? this.source.mapRefs : this.source.allocRefs).settle(owner, this.line[i], this.keyOf(r32, results, i));
