@@ -24,7 +24,7 @@ const LIMITS: Record<string, string> = {
   perop:
     'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace:
-    'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
+    'replayTraceStream holds no op: about a third is reading lines (tokens and numbers from character codes), a tenth encoding into the batch window, under a tenth the @<line> bookkeeping, a sixth the C work.',
   load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
   tsbig: 'every domain allocates 1024×6×2 Magazine objects (empty ones share one PFN array).',
   seed: 'init allocates every per-CPU magazine of every domain (128×6×2 per domain).',
