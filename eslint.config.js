@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'wasm/', 'native/', 'node_modules/', 'test/browser/'] },
+  { ignores: ['dist/', 'web/dist/', 'test-artifacts/', 'wasm/', 'native/', 'node_modules/', 'test/browser/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

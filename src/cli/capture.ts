@@ -21,5 +21,7 @@ export function captureCommand(out: (text: string) => void): Command {
       out(`captured ${files} files and links into ${dir}\n`);
       for (const s of r.skipped) out(`not captured: /${s.path} (${s.status}${s.error ? `: ${s.error}` : ''})\n`);
       out(`read it back with: iova-lab inspect --root ${dir}\n`);
+      // the archive keeps the links under /sys/kernel/slab; the playground reads it as it is
+      out(`to send it or open it in the playground: tar -czf capture.tar.gz ${dir}\n`);
     });
 }

@@ -9,13 +9,12 @@ import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaDomainType, type MagazineMode } from '../engine.js';
 import { PROFILE_NAMES } from '../policy.js';
 import { snapshotToJson } from '../report/json.js';
-import { formatSlabtop } from '../report/slabtop.js';
-import { sideBySide } from '../report/summary.js';
 import { formatVariantTable, variantRows } from '../report/variants.js';
 import type { Snapshot } from '../snapshot.js';
 import { playgroundLink } from './link.js';
 import { listOption, profileListOption } from './options.js';
 import { checkCompareOptions } from '../share/compare-rules.js';
+import { formatModesCompare } from '../share/compare-modes.js';
 import { checkUnusedOptions } from '../share/unused-options.js';
 import { stderrProgress, type ProgressBar, type ProgressStream } from './progress.js';
 import {
@@ -198,29 +197,9 @@ async function compareModes(
     );
     return files;
   }
-  const block = (head: string, s: Snapshot, view: string) =>
-    `${head}\n${view}magazines: ${s.magazines.total} (depot ${s.magazines.depot})\n`;
   const linkLine = link ? `\nplayground: ${link}\n` : '';
-  const heads = [`== named (${named.magazineCache}) ==`, `== unnamed (${unnamed.magazineCache}) ==`];
-  const profileLine = `profile ${variantTitle(variants[0])}\n`;
-  if (o.format === 'slabinfo') {
-    // slabinfo lines are too wide to sit next to each other: one block after the other.
-    out(
-      block(heads[0], named, slabView(named, 'slabinfo')) +
-        '\n' +
-        block(heads[1], unnamed, slabView(unnamed, 'slabinfo')) +
-        profileLine +
-        (sparklines ? '\n' + sparklines : '') +
-        linkLine,
-    );
-  } else {
-    out(
-      sideBySide(block(heads[0], named, formatSlabtop(named)), block(heads[1], unnamed, formatSlabtop(unnamed))) +
-        profileLine +
-        (sparklines ? '\n' + sparklines : '') +
-        linkLine,
-    );
-  }
+  const report = formatModesCompare(named, unnamed, variantTitle(variants[0]), o.format);
+  out(report + (sparklines ? '\n' + sparklines : '') + linkLine);
   return files;
 }
 

@@ -3,6 +3,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MachineFiles, type FileAccess } from './files.js';
+import { fsSource } from './fs-source.js';
 import { readMachine } from './read.js';
 
 export interface CaptureResult {
@@ -11,8 +12,9 @@ export interface CaptureResult {
 }
 
 export async function captureMachine(dest: string, root = '/'): Promise<CaptureResult> {
-  const files = new MachineFiles(root);
-  await readMachine(root, files);
+  const source = fsSource(root);
+  const files = new MachineFiles(source);
+  await readMachine(source, files);
   const copied: FileAccess[] = [];
   for (const a of files.log) {
     if (a.status !== 'ok') continue;

@@ -1,8 +1,7 @@
-// Reads a machine's files under a root ("/" for the live machine, or a captured copy) and keeps a
-// log of every path it touched and how that went, so `capture` copies exactly what `inspect`
-// reads and `inspect` can name every file it could not read.
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+// Reads a machine's files from a source (the file system under a root, or a capture in memory)
+// and keeps a log of every path it touched and how that went, so `capture` copies exactly what
+// `inspect` reads and `inspect` can name every file it could not read.
+import type { FileSource } from './file-source.js';
 
 export type FileStatus = 'ok' | 'missing' | 'unreadable';
 
@@ -20,13 +19,14 @@ export interface FileAccess {
   text?: string;
 }
 
-const statusOf = (e: unknown): FileStatus =>
-  (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
-const errText = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? String(e);
+const codeOf = (e: unknown): string | undefined => (e as { code?: unknown }).code as string | undefined;
+const statusOf = (e: unknown): FileStatus => (codeOf(e) === 'ENOENT' ? 'missing' : 'unreadable');
+const errText = (e: unknown): string => codeOf(e) ?? String(e);
+const basename = (path: string): string => path.replace(/\/+$/, '').split('/').pop() ?? path;
 
 export class MachineFiles {
   readonly log: FileAccess[] = [];
-  constructor(readonly root: string) {}
+  constructor(readonly source: FileSource) {}
 
   private note(a: FileAccess): FileAccess {
     this.log.push(a);
@@ -35,7 +35,7 @@ export class MachineFiles {
 
   async text(path: string): Promise<string | undefined> {
     try {
-      const t = await readFile(join(this.root, path), 'utf8');
+      const t = await this.source.readText(path);
       this.note({ path, kind: 'file', status: 'ok', text: t });
       return t;
     } catch (e) {
@@ -47,7 +47,7 @@ export class MachineFiles {
   /** Directory entries (sorted), or undefined when the directory cannot be listed. */
   async list(path: string): Promise<string[] | undefined> {
     try {
-      const names = (await readdir(join(this.root, path))).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      const names = (await this.source.readDir(path)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       this.note({ path, kind: 'dir', status: 'ok' });
       return names;
     } catch (e) {
@@ -59,11 +59,10 @@ export class MachineFiles {
   /** The basename a symlink points to; null when the path is a plain directory or file; undefined when absent. */
   async link(path: string): Promise<string | null | undefined> {
     try {
-      const st = await lstat(join(this.root, path));
-      if (!st.isSymbolicLink()) return null;
-      const target = basename(await readlink(join(this.root, path)));
-      this.note({ path, kind: 'link', status: 'ok', target });
-      return target;
+      const target = await this.source.readLink(path);
+      if (target === null) return null;
+      this.note({ path, kind: 'link', status: 'ok', target: basename(target) });
+      return basename(target);
     } catch (e) {
       if (statusOf(e) === 'missing') return undefined;
       this.note({ path, kind: 'link', status: 'unreadable', error: errText(e) });

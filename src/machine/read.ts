@@ -2,6 +2,7 @@
 // default domain types, the slab caches the rcache uses (with SLUB's merged-cache aliases when
 // /sys/kernel/slab is there) and the kernel version.
 import { parseCpulist } from './cpulist.js';
+import type { FileSource } from './file-source.js';
 import { MachineFiles, type FileAccess } from './files.js';
 import { parseKernelVersion, type KernelVersion } from './kernel-version.js';
 import { parseSlabText, type SlabLine } from './slabinfo.js';
@@ -27,7 +28,6 @@ export interface SlabSysfs {
 }
 
 export interface MachineState {
-  root: string;
   possibleCpus?: number[];
   onlineCpus?: number[];
   /** Group number → default domain type ("DMA", "DMA-FQ", "identity", …). */
@@ -73,8 +73,8 @@ async function readSlabSysfs(f: MachineFiles): Promise<SlabSysfs[]> {
   return out;
 }
 
-/** Reads the machine under `root` ("/" for the one this runs on). */
-export async function readMachine(root = '/', files = new MachineFiles(root)): Promise<MachineState> {
+/** Reads the machine whose files `source` gives (fs-source.ts: "/" for the one this runs on). */
+export async function readMachine(source: FileSource, files = new MachineFiles(source)): Promise<MachineState> {
   const f = files;
   const cpus = async (path: string): Promise<number[] | undefined> => {
     const t = await f.text(path);
@@ -89,7 +89,6 @@ export async function readMachine(root = '/', files = new MachineFiles(root)): P
   const slab = slabText === undefined ? undefined : parseSlabText(slabText, (n) => wanted.has(n));
   const versionText = await f.text(VERSION);
   return {
-    root,
     possibleCpus,
     onlineCpus,
     groups,

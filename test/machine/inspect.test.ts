@@ -5,12 +5,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessMachine } from '../../src/machine/assess.js';
 import { captureMachine } from '../../src/machine/capture.js';
+import { fsSource } from '../../src/machine/fs-source.js';
 import { readMachine } from '../../src/machine/read.js';
 import { run } from '../support/cli.js';
 import { buildMachine, SEED_MACHINE, V68_DOMAINS, V68_MACHINE, V68_OTHER_1K, type MachineSpec } from './machine-dir.js';
 
 const inspect = async (spec: MachineSpec, profile?: string) =>
-  assessMachine(await readMachine(buildMachine(spec)), profile);
+  assessMachine(await readMachine(fsSource(buildMachine(spec))), profile);
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -143,6 +144,32 @@ describe('inspect: what is missing, merged or unreadable', () => {
   });
 });
 
+describe('inspect --link: the scenario derived from the machine, not its files', () => {
+  it('links simulate on the possible and online CPUs, the domains and the profile', () => {
+    const seed = run(['inspect', '--root', buildMachine(SEED_MACHINE), '--link']);
+    expect(seed.stdout).toMatch(/\n\nplayground: web\/index\.html#simulate\?cpus=128&domains=159&profile=v6\.10\n$/);
+    const v68 = run([
+      'inspect',
+      '--root',
+      buildMachine(V68_MACHINE),
+      '--link-base',
+      'https://example.org/lab/',
+      '--json',
+    ]);
+    expect(JSON.parse(v68.stdout)).toMatchObject({
+      domains: V68_DOMAINS,
+      link: `https://example.org/lab/#simulate?cpus=64&online=48&domains=${V68_DOMAINS}&profile=v6.8`,
+    });
+  });
+  it('says why there is no link when the machine does not give a scenario', () => {
+    const r = run(['inspect', '--root', buildMachine({ ...SEED_MACHINE, possible: undefined }), '--link']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('\nplayground: no link: the possible CPU count is unknown\n');
+    const none = run(['inspect', '--root', buildMachine({ ...SEED_MACHINE, groups: ['identity'] }), '--link']);
+    expect(none.stdout).toContain('playground: no link: no domain carries an rcache');
+  });
+});
+
 describe('capture', () => {
   it('copies exactly the files inspect reads, and inspect --root reads the copy the same way', async () => {
     const root = buildMachine({ ...SEED_MACHINE, merged: [{ names: ['iommu_iova'], dir: ':0000064', aliases: 0 }] });
@@ -158,8 +185,8 @@ describe('capture', () => {
     expect(filesUnder(dest)).toContain('proc/slabinfo');
     expect(filesUnder(dest)).toContain('sys/kernel/iommu_groups/158/type');
     expect(readlinkSync(join(dest, 'sys/kernel/slab/iommu_iova'))).toBe(':0000064');
-    const again = assessMachine(await readMachine(dest));
-    expect(again).toEqual(assessMachine(await readMachine(root)));
+    const again = assessMachine(await readMachine(fsSource(dest)));
+    expect(again).toEqual(assessMachine(await readMachine(fsSource(root))));
   });
   it('on the command line', () => {
     const root = buildMachine(V68_MACHINE);

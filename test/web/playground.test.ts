@@ -11,6 +11,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFromHash, scenarioToArgs } from '../../src/share/scenario-link.js';
 import { findChromium, IN_CI } from '../browser/harness.js';
+import { captureFixture, MERGED_SEED_MACHINE } from '../machine/capture-fixture.js';
+import { V68_MACHINE } from '../machine/machine-dir.js';
 import { ROOT, run } from '../support/cli.js';
 
 /** Found as every browser test finds it (IOVA_LAB_CHROMIUM, else PATH). */
@@ -133,6 +135,78 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     expect(await page.inputValue('input[name="irq-cpus"]')).toBe('2');
     expect(await page.textContent('#cli')).toBe('iova-lab simulate --workload nvme --domain-type lazy --irq-cpus 2');
     await page.screenshot({ path: join(ARTIFACTS, 'dma.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('compares the DMA domain types in one table, every type a row, as the CLI prints it', async () => {
+    const hash =
+      'compare?cpus=8&workload=nvme&ops=4000&duration-ms=500&irq-cpus=2&domain-types=strict,lazy,lazy-single';
+    const page = await open(hash);
+    expect(await page.locator('#results pre').count()).toBe(1);
+    const table = (await page.textContent('#compare-table'))!;
+    for (const type of ['strict', 'lazy', 'lazy-single']) {
+      // a row in the cost table and one in the DMA counters, in the same block
+      expect(table.match(new RegExp(`^v6\\.9 ${type} `, 'gm'))).toHaveLength(2);
+    }
+    expect(table).toBe(cliFor(hash));
+    await page.screenshot({ path: join(ARTIFACTS, 'compare-domain-types.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('compares named and unnamed magazines side by side, as the CLI prints them', async () => {
+    const hash = 'compare?cpus=4&workload=churn&ops=2000';
+    const page = await open(hash);
+    const text = (await page.textContent('#compare-table'))!;
+    expect(text).toMatch(/^== named \(iommu_iova_magazine\) == +== unnamed \(kmalloc-1k\) ==$/m);
+    expect(text).toBe(cliFor(hash));
+    await page.screenshot({ path: join(ARTIFACTS, 'compare-modes.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it("inspects an uploaded capture archive in the worker: the CLI's inspect text, and a link without the files", async () => {
+    const fx = captureFixture(MERGED_SEED_MACHINE);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const page = await context.newPage();
+    await page.goto(`${origin}/index.html#inspect`);
+    await page.waitForSelector('body[data-state="waiting"]');
+    expect(await page.inputValue('#command')).toBe('inspect');
+    expect(await page.getAttribute('input[name="profile"]', 'placeholder')).toBe('from /proc/version');
+    // the archive input is reached and chosen from the keyboard
+    await page.focus('#capture-archive');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles(fx.archive(true));
+    await page.waitForSelector('#inspection', { timeout: 60_000 });
+    expect(await page.textContent('#inspection')).toBe(fx.inspect);
+    expect(fx.inspect).toContain('merged: iommu_iova_magazine is merged with 1 other cache(s) (nvme_sgl_1k)');
+    expect(await page.textContent('#cli')).toBe('tar -xf capture.tar.gz && iova-lab inspect --root iova-lab-capture');
+    const derived = page.locator('#derived a');
+    expect(await derived.textContent()).toBe('iova-lab simulate --cpus 128 --domains 159 --profile v6.10');
+    expect(await page.textContent('#derived')).toContain('The captured files are not in the link');
+    await page.screenshot({ path: join(ARTIFACTS, 'inspect.png'), fullPage: true });
+    await page.click('#copy-link');
+    await page.waitForFunction(() => /copied/.test(document.getElementById('message')!.textContent ?? ''));
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(`${origin}/index.html#simulate?cpus=128&domains=159&profile=v6.10`);
+    // the link the CLI prints for the same capture
+    const cli = run(['inspect', '--root', fx.dir, '--link-base', `${origin}/index.html`]).stdout;
+    expect(cli).toBe(`${fx.inspect}\nplayground: ${link}\n`);
+    // the derived link reproduces the expected magazines
+    await derived.click();
+    await page.waitForSelector('#slab-view', { timeout: 60_000 });
+    const expected = /expected eager magazines: .* = (\d+) /.exec(fx.inspect)![1];
+    expect(await page.textContent('#slab-view')).toMatch(new RegExp(`^ *${expected} +${expected} +100% `, 'm'));
+    await context.close();
+  }, 120_000);
+
+  it('inspects a chosen capture folder, with the profile override, at phone width', async () => {
+    const fx = captureFixture(V68_MACHINE);
+    const page = await open('inspect?profile=6.9', 375);
+    expect(await page.inputValue('input[name="profile"]')).toBe('6.9');
+    await page.setInputFiles('#capture-folder', fx.dir);
+    await page.waitForSelector('#inspection', { timeout: 60_000 });
+    expect(await page.textContent('#inspection')).toBe(run(['inspect', '--root', fx.dir, '--profile', '6.9']).stdout);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     await page.close();
   }, 120_000);
 

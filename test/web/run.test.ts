@@ -78,12 +78,20 @@ describe('playground runner', () => {
     expect(r.charts.join('')).not.toContain('queued entries');
   });
 
-  it('compare without --profiles: the named and the unnamed run', async () => {
-    const r = await runPlayground({ command: 'compare', cpus: 2, workload: 'churn', ops: 200 });
-    expect(text(r, 'slab-view-0')).toMatch(/iommu_iova_magazine$/m);
-    expect(text(r, 'totals-1')).toContain('magazines unnamed');
-    expect(r.charts[1]).toContain('v6.9 named magazines');
-  });
+  it.each([undefined, 'slabinfo'] as const)(
+    'compare without --profiles (format %s): named and unnamed magazines as the CLI prints them',
+    async (format) => {
+      const s: PlaygroundScenario = { command: 'compare', cpus: 2, workload: 'churn', ops: 200, format };
+      const r = await runPlayground(s);
+      expect(r.sections.map((x) => x.id)).toEqual(['compare-table']);
+      const table = text(r, 'compare-table');
+      expect(table).toBe(cli(s));
+      // slabtop views sit side by side: one line carries both headings
+      if (format === undefined)
+        expect(table).toMatch(/^== named \(iommu_iova_magazine\) == +== unnamed \(kmalloc-1k\) ==$/m);
+      expect(r.charts[1]).toContain('v6.9 named magazines');
+    },
+  );
 
   it("replay: the CLI's slab view", async () => {
     const s: PlaygroundScenario = { command: 'replay', trace: TRACE, profile: 'v4.7' };

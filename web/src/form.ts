@@ -15,13 +15,17 @@ function controls(form: HTMLFormElement): Control[] {
   return [...all].filter((c) => c.name !== 'command');
 }
 
-function commandOf(form: HTMLFormElement): string {
+export function commandOf(form: HTMLFormElement): string {
   return (form.elements.namedItem('command') as HTMLSelectElement).value;
 }
 
+/** inspect is the page's only command outside links (a capture's files do not fit in one): its controls. */
+export const INSPECT_CONTROLS = ['profile', 'capture-archive', 'capture-folder'];
+
 /** Enables the controls the command takes; a group with none of them is hidden. */
 export function showFieldsFor(form: HTMLFormElement): void {
-  const keys = new Set(linkKeys(commandOf(form) as LinkCommand));
+  const command = commandOf(form);
+  const keys = new Set(command === 'inspect' ? INSPECT_CONTROLS : linkKeys(command as LinkCommand));
   for (const c of controls(form)) c.disabled = !keys.has(c.name);
   for (const group of form.querySelectorAll<HTMLFieldSetElement>('fieldset[data-group]')) {
     group.hidden = [...group.querySelectorAll<Control>('[name]')].every((c) => c.disabled);
@@ -41,5 +45,12 @@ export function fillForm(form: HTMLFormElement, s: PlaygroundScenario): void {
   (form.elements.namedItem('command') as HTMLSelectElement).value = s.command;
   const values = new Map(scenarioToEntries(s));
   for (const c of controls(form)) c.value = values.get(c.name) ?? '';
+  showFieldsFor(form);
+}
+
+/** The inspect form, its profile override set (or cleared); the chosen capture stays. */
+export function fillInspectForm(form: HTMLFormElement, profile: string | undefined): void {
+  (form.elements.namedItem('command') as HTMLSelectElement).value = 'inspect';
+  (form.elements.namedItem('profile') as HTMLInputElement).value = profile ?? '';
   showFieldsFor(form);
 }

@@ -1,5 +1,5 @@
 // The playground page: the form and the link hash hold the scenario, a worker runs it, the CLI's
-// report text and the charts come back.
+// report text and the charts come back. inspect takes a capture instead, which stays in the tab.
 import { DEFAULT_PROFILE, PROFILE_NAMES } from '../../src/policy.js';
 import {
   scenarioFromHash,
@@ -7,8 +7,9 @@ import {
   scenarioToHash,
   type PlaygroundScenario,
 } from '../../src/share/scenario-link.js';
-import { fillForm, readForm, showFieldsFor } from './form.js';
-import type { WorkerMessage } from './protocol.js';
+import { commandOf, fillForm, fillInspectForm, readForm, showFieldsFor } from './form.js';
+import type { CaptureUpload } from './inspect-run.js';
+import type { RunRequest, WorkerMessage } from './protocol.js';
 import type { PlaygroundResult } from './run.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -22,6 +23,9 @@ const charts = $('charts');
 const cancel = $<HTMLButtonElement>('cancel');
 
 let worker: Worker | undefined;
+/** inspect: the capture chosen last, and what its run gave (the command line, the derived scenario). */
+let capture: CaptureUpload | undefined;
+let inspected: PlaygroundResult | undefined;
 
 function showError(text: string | undefined): void {
   errorBox.hidden = text === undefined;
@@ -57,16 +61,38 @@ function render(r: PlaygroundResult): void {
       return section;
     }),
   );
+  if (r.derived) results.append(derivedSection(r));
   // The SVG text comes from our own chart code, which escapes every label.
   charts.innerHTML = r.charts.map((svg) => `<figure>${svg}</figure>`).join('');
 }
 
-function run(s: PlaygroundScenario): void {
+/** inspect: what a link can carry of the capture (the derived scenario), or why nothing. */
+function derivedSection(r: PlaygroundResult): HTMLElement {
+  const section = document.createElement('section');
+  const h = document.createElement('h2');
+  h.textContent = 'link';
+  const p = document.createElement('p');
+  p.id = 'derived';
+  const d = r.derived!;
+  if ('scenario' in d) {
+    const a = document.createElement('a');
+    a.href = `#${scenarioToHash(d.scenario)}`;
+    a.textContent = scenarioToCommandLine(d.scenario);
+    p.append('The captured files are not in the link. "Copy link" copies the scenario derived from them, ', a, '.');
+  } else {
+    p.textContent = `The captured files are not in the link, and no scenario can be derived: ${d.reason}.`;
+  }
+  section.append(h, p);
+  return section;
+}
+
+function run(request: RunRequest, commandLine: string): void {
   stop('Starting…');
   delete document.body.dataset.state;
   showError(undefined);
   message.textContent = '';
-  $('cli').textContent = scenarioToCommandLine(s);
+  inspected = undefined;
+  $('cli').textContent = commandLine;
   const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   worker = w;
   cancel.disabled = false;
@@ -78,6 +104,8 @@ function run(s: PlaygroundScenario): void {
       setProgress(`${m.label}: ${m.done}/${m.total} ${m.unit}`, m.done, m.total);
     } else if (m.type === 'done') {
       render(m.result);
+      if ('capture' in request) inspected = m.result;
+      if (m.result.commandLine) $('cli').textContent = m.result.commandLine;
       stop('Done');
       message.textContent = `Finished in ${Math.round(performance.now() - started)} ms.`;
       document.body.dataset.state = 'done';
@@ -92,7 +120,39 @@ function run(s: PlaygroundScenario): void {
     showError(e.message || 'the worker failed to start');
     document.body.dataset.state = 'error';
   };
-  w.postMessage({ scenario: s });
+  w.postMessage(request);
+}
+
+function runScenario(s: PlaygroundScenario): void {
+  run({ scenario: s }, scenarioToCommandLine(s));
+}
+
+function inspectProfile(): string | undefined {
+  return (form.elements.namedItem('profile') as HTMLInputElement).value.trim() || undefined;
+}
+
+/** inspect: the address keeps the command and the profile override only (the files stay in the tab). */
+function runInspect(): void {
+  const profile = inspectProfile();
+  history.replaceState(null, '', `#inspect${profile ? `?profile=${encodeURIComponent(profile)}` : ''}`);
+  if (!capture) {
+    showError('Choose a capture first: the archive or the folder that iova-lab capture wrote.');
+    document.body.dataset.state = 'error';
+    return;
+  }
+  run({ capture, profile }, `iova-lab inspect --root DIR${profile ? ` --profile ${profile}` : ''}`);
+}
+
+/** The upload an input's chosen files make; the other capture input is cleared. */
+function chooseCapture(input: HTMLInputElement): void {
+  const files = [...(input.files ?? [])];
+  if (files.length === 0) return;
+  $<HTMLInputElement>(input.id === 'capture-archive' ? 'capture-folder' : 'capture-archive').value = '';
+  capture =
+    input.id === 'capture-archive'
+      ? { kind: 'archive', name: files[0].name, file: files[0] }
+      : { kind: 'folder', files: files.map((f) => ({ path: f.webkitRelativePath || f.name, file: f })) };
+  runInspect();
 }
 
 /** Reads the form; a refused value shows the CLI's message and returns undefined. */
@@ -108,10 +168,19 @@ function scenarioFromForm(): PlaygroundScenario | undefined {
 
 function runHash(): void {
   if (location.hash.length <= 1) return;
+  const inspect = /^#inspect(?:\?(.*))?$/.exec(location.hash);
+  if (inspect) {
+    fillInspectForm(form, new URLSearchParams(inspect[1] ?? '').get('profile') ?? undefined);
+    showFields();
+    message.textContent = 'Choose a capture to inspect: its files are not part of links.';
+    document.body.dataset.state = 'waiting';
+    return;
+  }
   try {
     const s = scenarioFromHash(location.hash);
     fillForm(form, s);
-    run(s);
+    showFields();
+    runScenario(s);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
     document.body.dataset.state = 'error';
@@ -136,28 +205,51 @@ for (const [id, values] of SUGGESTIONS) {
   $(id).replaceChildren(...values.map((v) => Object.assign(document.createElement('option'), { value: v })));
 }
 
-(form.elements.namedItem('profile') as HTMLInputElement).placeholder = DEFAULT_PROFILE;
+/** The profile field's default: inspect takes it from the capture's /proc/version. */
+function showFields(): void {
+  showFieldsFor(form);
+  const profile = form.elements.namedItem('profile') as HTMLInputElement;
+  profile.placeholder = commandOf(form) === 'inspect' ? 'from /proc/version' : DEFAULT_PROFILE;
+}
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
+  if (commandOf(form) === 'inspect') {
+    runInspect();
+    return;
+  }
   const s = scenarioFromForm();
   if (s === undefined) return;
   history.replaceState(null, '', `#${scenarioToHash(s)}`);
-  run(s);
+  runScenario(s);
 });
-$('command').addEventListener('change', () => showFieldsFor(form));
+$('command').addEventListener('change', showFields);
 cancel.addEventListener('click', () => {
   stop('Cancelled');
   message.textContent = 'Run cancelled.';
 });
+const linkTo = (s: PlaygroundScenario): string => `${location.href.replace(/#.*$/, '')}#${scenarioToHash(s)}`;
 $('copy-link').addEventListener('click', () => {
+  if (commandOf(form) === 'inspect') {
+    const d = inspected?.derived;
+    if (d && 'scenario' in d) void copy(linkTo(d.scenario), 'Link to the scenario derived from the capture');
+    else showError(`No link: ${d ? d.reason : 'inspect a capture first'} (the captured files are not in links).`);
+    return;
+  }
   const s = scenarioFromForm();
-  if (s) void copy(`${location.href.replace(/#.*$/, '')}#${scenarioToHash(s)}`, 'Link');
+  if (s) void copy(linkTo(s), 'Link');
 });
 $('copy-cli').addEventListener('click', () => {
+  if (commandOf(form) === 'inspect') {
+    void copy(inspected?.commandLine ?? `iova-lab inspect --root DIR`, 'Command line');
+    return;
+  }
   const s = scenarioFromForm();
   if (s) void copy(scenarioToCommandLine(s), 'Command line');
 });
+for (const id of ['capture-archive', 'capture-folder']) {
+  $<HTMLInputElement>(id).addEventListener('change', (e) => chooseCapture(e.target as HTMLInputElement));
+}
 for (const [input, target] of [
   ['trace-file', 'trace'],
   ['text-file', 'text'],
@@ -172,5 +264,5 @@ for (const [input, target] of [
 }
 window.addEventListener('hashchange', runHash);
 
-showFieldsFor(form);
+showFields();
 runHash();

@@ -20,9 +20,11 @@ import { formatExplanation } from '../../src/report/explain.js';
 import { checkExplainCpus, explainText } from '../../src/report/explain-lines.js';
 import { formatBreakdown, slabView } from '../../src/report/simulate.js';
 import { formatVariantTable, variantRows } from '../../src/report/variants.js';
+import { formatModesCompare } from '../../src/share/compare-modes.js';
 import { checkCompareOptions } from '../../src/share/compare-rules.js';
 import { INT_LIMITS } from '../../src/share/limits.js';
 import { checkUnusedOptions } from '../../src/share/unused-options.js';
+import type { DerivedScenario } from '../../src/share/inspect-link.js';
 import type { PlaygroundScenario } from '../../src/share/scenario-link.js';
 import { everQueued, type TimelineField } from '../../src/timeline/fields.js';
 import { renderTimelineLineChart } from '../../src/timeline/line-chart.js';
@@ -40,6 +42,9 @@ export interface PlaygroundResult {
   sections: Section[];
   /** SVG documents, one per chart. */
   charts: string[];
+  /** inspect: the command line (the scenario's own otherwise), and the scenario a link can carry. */
+  commandLine?: string;
+  derived?: DerivedScenario;
 }
 
 export type PlaygroundProgress = (done: number, total: number, unit: string, label: string) => void;
@@ -116,15 +121,18 @@ function sectionsOf(s: PlaygroundScenario, variants: Variant[], results: RunResu
       })),
     ];
   }
-  return results.flatMap((r, i) => {
-    const suffix = results.length === 1 ? '' : `-${i}`;
-    const name = results.length === 1 ? '' : ` (${variants[i].label}, ${r.snapshot.magazineMode})`;
-    return [
-      { id: `slab-view${suffix}`, title: `slab view${name}`, text: slabView(r.snapshot, s.format) },
-      { id: `class-table${suffix}`, title: `rcache by size class${name}`, text: formatClassTable(r.snapshot) },
-      { id: `totals${suffix}`, title: `totals${name}`, text: formatBreakdown(r.snapshot, variantTitle(variants[i])) },
-    ];
-  });
+  if (s.command === 'compare') {
+    // named and unnamed magazines, side by side as the CLI prints them
+    const [named, unnamed] = results.map((r) => r.snapshot);
+    const text = formatModesCompare(named, unnamed, variantTitle(variants[0]), s.format);
+    return [{ id: 'compare-table', title: 'compare: named vs unnamed magazines', text }];
+  }
+  const [r] = results;
+  return [
+    { id: 'slab-view', title: 'slab view', text: slabView(r.snapshot, s.format) },
+    { id: 'class-table', title: 'rcache by size class', text: formatClassTable(r.snapshot) },
+    { id: 'totals', title: 'totals', text: formatBreakdown(r.snapshot, variantTitle(variants[0])) },
+  ];
 }
 
 /** Runs the scenario's variants one after the other, as the CLI does, with a timeline for the charts. */
