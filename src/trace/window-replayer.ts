@@ -13,7 +13,7 @@ import { runOne } from './run-one.js';
 import { formatOp } from './write.js';
 import { TraceReplayError, type ReplayValue } from './replay-error.js';
 
-/** Trace ops per window run: large enough that the per-call cost vanishes, small enough to keep the
+/** Batch ops per window run: large enough that the per-call cost vanishes, small enough to keep the
  * encoded words (48 bytes per op) in cache. */
 const CHUNK_OPS = 4096;
 /** Batch ops one trace op may take: a map-sg of the most segments, 5 per SG_SEGMENTS op, then MAP_SG. */
@@ -142,7 +142,7 @@ export class WindowReplayer implements OpSink {
   op(f: OpFields): void {
     // A `@<line>` first: naming an op of this batch runs the batch so far.
     const refKey = f.ref >= 0 ? this.refKey(f) : 0;
-    if (this.n + MAX_OPS_PER_LINE > CHUNK_OPS) this.flush();
+    if (this.n >= CHUNK_OPS) this.flush(); // the window has room for one more trace op past CHUNK_OPS
     if (f.op === 'map-sg') this.segments(f);
     const i = this.n;
     const w = i * OP_WORDS;
