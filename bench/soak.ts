@@ -1,17 +1,23 @@
 // Differential soak: ≥ 10^6 ops of random streams on wasm vs ts, checking the outcome, the full
-// snapshot and both invariant checkers after every op.
-// Usage: tsx bench/soak.ts [--seed N] [--ops N] [--policies | --profiles V1,V2,..]
+// snapshot and both invariant checkers after every op. Every stream starts with a DMA domain and
+// a device, then mixes DMA ops (domains of every type, devices, maps, map-sgs, unmaps on any CPU)
+// with the rcache ops, clock advances (flush-queue timers, trims), CPU hotplug and injected faults.
+// Usage: tsx bench/soak.ts [--seed N] [--ops N] [--policies | --profiles V1,V2,..] [--types T1,T2,..]
+//   --ops: ops per run; one run per listed profile (default: the default lab) × DMA domain type
+//   (default: every type), the type of each stream's first DMA domain;
 //   --policies: a random kernel profile or what-if policy per stream instead of the default lab;
-//   --profiles: --ops ops under each listed kernel version in turn (e.g. v4.7,v5.11,v6.0), one
-//   summary line each (its design and ops).
+//   --profiles: runs under each listed kernel version (its policy and DMA facets), one line each.
 import fc from 'fast-check';
-import type { LabConfig } from '../src/engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type LabConfig } from '../src/engine.js';
+import { labConfig } from '../src/lab.js';
 import { profileByName } from '../src/policy.js';
-import type { Snapshot } from '../src/snapshot.js';
+import { profileTitle } from '../src/profiles/designs.js';
 import { CONFIG, divergence } from '../test/support/differential.js';
-import { stream, type StreamOp } from '../test/support/opstream.js';
+import { dmaConfigArb } from '../test/support/dma-config-arb.js';
+import { dmaStream } from '../test/support/opstream.js';
 import { labConfigArb } from '../test/support/policy-arb.js';
 import { traceOfStream } from '../test/support/trace-of-stream.js';
+import { SoakTally } from './soak-tally.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,95 +30,77 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+function list(name: string): string[] | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const items = (process.argv[i + 1] ?? '').split(',').filter(Boolean);
+  if (items.length === 0) {
+    console.error(`--${name} needs a comma-separated list`);
+    process.exit(2);
+  }
+  return items;
+}
+
 const seed = arg('seed', 1);
 const target = arg('ops', 1_000_000);
 const randomPolicies = process.argv.includes('--policies');
-const profilesAt = process.argv.indexOf('--profiles');
-const profiles = profilesAt < 0 ? [] : (process.argv[profilesAt + 1] ?? '').split(',').filter(Boolean);
-if (profilesAt >= 0 && profiles.length === 0) {
-  console.error('--profiles needs a comma-separated list of kernel versions');
-  process.exit(2);
-}
-/** The lab config of a kernel version, as the library resolves it. */
-function versionConfig(version: string): LabConfig {
-  const p = profileByName(version);
-  return { ...CONFIG, magazines: p.magazines, profile: p.name, policy: { ...p.policy } };
+const profiles = list('profiles') ?? [];
+const types = (list('types') ?? DMA_DOMAIN_TYPES) as DmaDomainType[];
+for (const t of types) {
+  if (!DMA_DOMAIN_TYPES.includes(t)) {
+    console.error(`--types: ${t} is not one of ${DMA_DOMAIN_TYPES.join(', ')}`);
+    process.exit(2);
+  }
 }
 const STREAMS_PER_BATCH = 200;
+const STREAM_LENGTH = 250;
 
-const mix: Record<string, number> = {};
-const errors: Record<string, number> = {};
-let ops = 0,
-  streams = 0,
-  maxDepot = 0,
-  trims = 0,
-  flushRetries = 0,
-  allocFailures = 0;
-const t0 = performance.now();
-
-const runs = profiles.length
-  ? profiles.map((v) => ({ version: v, config: versionConfig(v) }))
-  : [{ version: '', config: CONFIG }];
-const perVersion: string[] = [];
-for (const run of runs) {
-  const opsBefore = ops;
-  for (let batch = 0; ops - opsBefore < target; batch++) {
-    const batchSeed = seed * 1_000_003 + batch;
-    const samples = fc.sample(stream(250), { seed: batchSeed, numRuns: STREAMS_PER_BATCH });
-    const configs = randomPolicies ? fc.sample(labConfigArb, { seed: batchSeed, numRuns: STREAMS_PER_BATCH }) : [];
-    for (const [i, s] of samples.entries()) {
-      if (ops - opsBefore >= target) break;
-      const config = configs[i] ?? run.config;
-      let last: Snapshot | undefined;
-      const retries = new Map<number, number>(); // per domain: counters vanish when a domain is put
-      const diff = await divergence(s, config, undefined, undefined, (op: StreamOp, a, _b, snap) => {
-        mix[op.k] = (mix[op.k] ?? 0) + 1;
-        if ('error' in a) errors[a.error] = (errors[a.error] ?? 0) + 1;
-        else if ((op.k === 'allocFast' || op.k === 'alloc') && a.value === '0') allocFailures++;
-        if (snap.magazines.depot > maxDepot) maxDepot = snap.magazines.depot;
-        for (const d of snap.domains) retries.set(d.id, d.flushRetries);
-        last = snap;
-      });
-      if (diff !== null) {
-        console.error(
-          `DIVERGENCE in stream ${streams} (batch seed ${seed * 1_000_003 + Math.floor(streams / STREAMS_PER_BATCH)}):\n${diff}`,
-        );
-        console.error('--- stream as trace ---\n' + (await traceOfStream(s, config)));
-        process.exit(1);
-      }
-      ops += s.length;
-      streams++;
-      if (last) trims += last.classes.reduce((sum, c) => sum + c.depotTrims, 0);
-      for (const r of retries.values()) flushRetries += r;
-    }
+/** The lab configs of a run: a kernel version's (its DMA facets too), random policies, or the default lab. */
+function runConfigs(version: string): fc.Arbitrary<LabConfig> {
+  if (version) {
+    const config = labConfig({ possibleCpus: CONFIG.possibleCpus, profile: version });
+    return dmaConfigArb(config, fc.constant(config.dmaFacets!));
   }
-  if (run.version) {
-    const p = profileByName(run.version);
-    perVersion.push(`${p.name} (design ${p.design}): ${ops - opsBefore} ops, every result and snapshot equal`);
+  return randomPolicies ? labConfigArb.chain((c) => dmaConfigArb(c)) : dmaConfigArb(CONFIG);
+}
+
+const tally = new SoakTally();
+const perRun: string[] = [];
+const t0 = performance.now();
+for (const [v, version] of (profiles.length ? profiles : ['']).entries()) {
+  const title = version ? profileTitle(profileByName(version)) : randomPolicies ? 'random policies' : 'default lab';
+  for (const [t, type] of types.entries()) {
+    const [opsBefore, dmaBefore, streamsBefore] = [tally.ops, tally.dmaOps, tally.streams];
+    for (let batch = 0; tally.ops - opsBefore < target; batch++) {
+      // other streams in each run (profile × lead type)
+      const batchSeed = seed * 1_000_003 + (v * types.length + t) * 65_537 + batch;
+      const runs = fc.sample(fc.tuple(runConfigs(version), dmaStream(STREAM_LENGTH, [type])), {
+        seed: batchSeed,
+        numRuns: STREAMS_PER_BATCH,
+      });
+      for (const [i, [config, s]] of runs.entries()) {
+        if (tally.ops - opsBefore >= target) break;
+        const diff = await divergence(s, config, undefined, undefined, (op, a, _b, snap) => tally.op(op, a, snap));
+        if (diff !== null) {
+          console.error(`DIVERGENCE under ${title}, ${type}, batch seed ${batchSeed}, stream ${i}:\n${diff}`);
+          console.error('--- stream as trace ---\n' + (await traceOfStream(s, config)));
+          process.exit(1);
+        }
+        tally.endStream();
+      }
+    }
+    const [ops, dma, streams] = [tally.ops - opsBefore, tally.dmaOps - dmaBefore, tally.streams - streamsBefore];
+    const line = `${title}, ${type}: ${ops} ops (${dma} DMA) in ${streams} streams, every result and snapshot equal`;
+    console.error(line); // progress; the summary repeats it
+    perRun.push(line);
   }
 }
 
 const secs = (performance.now() - t0) / 1000;
 console.log(
-  `soak: seed ${seed}, ${ops} ops in ${streams} streams${randomPolicies ? ' (random profiles/policies)' : ''}, no divergence`,
+  `soak: seed ${seed}, ${tally.ops} ops (${tally.dmaOps} DMA ops) in ${tally.streams} streams, ` +
+    `${perRun.length} runs, no divergence, no invariant failure`,
 );
-for (const line of perVersion) console.log(`  ${line}`);
-console.log(
-  `op mix: ${Object.entries(mix)
-    .sort((x, y) => y[1] - x[1])
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ')}`,
-);
-console.log(`max depot size (snapshot magazines.depot): ${maxDepot}`);
-console.log(`depot trims: ${trims}`);
-console.log(`flush-retries: ${flushRetries}`);
-console.log(`allocation failures (result 0): ${allocFailures}`);
-console.log(
-  `errors by class: ${
-    Object.entries(errors)
-      .sort((x, y) => y[1] - x[1])
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ') || 'none'
-  }`,
-);
-console.log(`wall time: ${secs.toFixed(1)} s (${Math.round(ops / secs)} ops/s)`);
+for (const line of perRun) console.log(`  ${line}`);
+for (const line of tally.lines()) console.log(line);
+console.log(`wall time: ${secs.toFixed(1)} s (${Math.round(tally.ops / secs)} ops/s)`);

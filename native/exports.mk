@@ -3,7 +3,7 @@
 IOVA_EXPORT_NAMES := \
 	_iova_lab_create_with_policy _iova_lab_create _iova_lab_destroy _iova_domain_create _iova_domain_put \
 	_iova_alloc_fast _iova_free_fast _iova_alloc _iova_free _iova_find _iova_reserve _iova_advance_clock \
-	_iova_cpu_offline _iova_cpu_online _iova_flush _iova_inject_failure _iova_dma_configure \
+	_iova_cpu_offline _iova_cpu_online _iova_flush _iova_free_cpu_cached _iova_inject_failure _iova_dma_configure \
 	_iova_dma_domain_create _iova_device_attach _iova_dma_map _iova_dma_map_sg _iova_dma_unmap _iova_run_batch \
 	_iova_snapshot_words _iova_snapshot _iova_check_invariants _iova_invariant_message _malloc _free
 IOVA_ABI_COMMA := ,

@@ -44,7 +44,7 @@ enum iova_status {
 	IOVA_E_START_PFN = -5, /* start PFN is 0 or not below the domain maximum */
 	IOVA_E_CPU_RANGE = -6, /* CPU id is not a possible CPU */
 	IOVA_E_CPU_OFFLINE = -7, /* CPU is offline */
-	IOVA_E_CPU_STATE = -8, /* CPU already in that state, or the last online CPU */
+	IOVA_E_CPU_ALREADY_ONLINE = -8, /* onlining a CPU that is already online */
 	IOVA_E_SIZE = -9, /* size is 0 or larger than the domain range */
 	IOVA_E_LIMIT = -10, /* limit PFN outside [start PFN, domain maximum] */
 	IOVA_E_RANGE = -11, /* reserve range outside the domain or reversed; or a snapshot buffer too small */
@@ -72,6 +72,8 @@ enum iova_status {
 	IOVA_E_NOT_RANGE_START = -31, /* the PFN lies inside an allocated range but is not its start */
 	IOVA_E_RESERVE_CACHED = -32, /* reserve range overlaps an IOVA cached in a magazine */
 	IOVA_E_DOMAIN_LIMIT = -33, /* one more domain would pass MAX_DOMAIN_CPUS (live domains x possible CPUs) */
+	IOVA_E_CPU_ALREADY_OFFLINE = -34, /* offlining a CPU that is already offline */
+	IOVA_E_LAST_ONLINE_CPU = -35, /* offlining the last online CPU */
 };
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
@@ -285,6 +287,8 @@ IOVA_API int32_t iova_cpu_offline(int32_t lab, uint32_t cpu);
 IOVA_API int32_t iova_cpu_online(int32_t lab, uint32_t cpu);
 /* status */
 IOVA_API int32_t iova_flush(int32_t lab, int32_t dom);
+/* status; any possible CPU, online or not (the kernel runs it for a CPU that went down) */
+IOVA_API int32_t iova_free_cpu_cached(int32_t lab, int32_t dom, uint32_t cpu);
 /* status */
 IOVA_API int32_t iova_inject_failure(int32_t lab, uint32_t kind, uint32_t nth);
 /* status; the lab's HZ and DMA facets, for domains created afterwards (default: DMA_DEFAULT_HZ, v6.8 facets) */

@@ -53,6 +53,7 @@ int32_t lab_advance_clock(struct iova_lab *lab, uint64_t ms, uint64_t *result);
 int32_t lab_cpu_offline(struct iova_lab *lab, uint64_t cpu, uint64_t *result);
 int32_t lab_cpu_online(struct iova_lab *lab, uint64_t cpu, uint64_t *result);
 int32_t lab_flush(struct iova_lab *lab, int32_t dom, uint64_t *result);
+int32_t lab_free_cpu_cached(struct iova_lab *lab, int32_t dom, uint64_t cpu, uint64_t *result);
 int32_t lab_inject_failure(struct iova_lab *lab, uint64_t kind, uint64_t nth, uint64_t *result);
 
 /* The DMA layer's checked operations (dma_ops.c). */

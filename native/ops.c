@@ -165,8 +165,10 @@ int32_t lab_cpu_offline(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	*result = 0;
 	if ((r = validate_cpu(L, cpu, 0)))
 		return r;
-	if (!L->online[cpu] || L->online_count == 1)
-		return IOVA_E_CPU_STATE;
+	if (!L->online[cpu])
+		return IOVA_E_CPU_ALREADY_OFFLINE;
+	if (L->online_count == 1)
+		return IOVA_E_LAST_ONLINE_CPU;
 	L->online[cpu] = 0;
 	L->online_count--;
 	for (i = 0; i < L->ndoms; i++)
@@ -184,7 +186,7 @@ int32_t lab_cpu_online(struct iova_lab *L, uint64_t cpu, uint64_t *result)
 	if ((r = validate_cpu(L, cpu, 0)))
 		return r;
 	if (L->online[cpu])
-		return IOVA_E_CPU_STATE;
+		return IOVA_E_CPU_ALREADY_ONLINE;
 	L->online[cpu] = 1;
 	L->online_count++;
 	return IOVA_OK;
@@ -202,6 +204,21 @@ int32_t lab_flush(struct iova_lab *L, int32_t dom, uint64_t *result)
 		if (L->online[i])
 			free_cpu_cached_iovas(&L->ctx, d, i);
 	free_global_cached_iovas(&L->ctx, d);
+	return IOVA_OK;
+}
+
+/* free_cpu_cached_iovas: one CPU's loaded and prev PFNs of one domain back to the tree. Any possible CPU:
+ * the kernel calls it for a CPU that is already down (the hotplug dead callback). */
+int32_t lab_free_cpu_cached(struct iova_lab *L, int32_t dom, uint64_t cpu, uint64_t *result)
+{
+	struct lab_domain *d = lab_domain_of_id(L, dom);
+	int32_t r;
+	*result = 0;
+	if (!d)
+		return IOVA_E_NO_DOMAIN;
+	if ((r = validate_cpu(L, cpu, 0)))
+		return r;
+	free_cpu_cached_iovas(&L->ctx, d, (uint32_t)cpu);
 	return IOVA_OK;
 }
 
@@ -276,6 +293,12 @@ int32_t iova_cpu_online(int32_t h, uint32_t cpu)
 int32_t iova_flush(int32_t h, int32_t dom)
 {
 	ON_LAB(h, NULL, 0, lab_flush(L, dom, res));
+}
+
+/* free_cpu_cached_iovas for a caller across the ABI. */
+int32_t iova_free_cpu_cached(int32_t h, int32_t dom, uint32_t cpu)
+{
+	ON_LAB(h, NULL, 0, lab_free_cpu_cached(L, dom, cpu, res));
 }
 
 /* Model-only: lab_inject_failure for a caller across the ABI. */

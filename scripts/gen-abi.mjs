@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes every copy of the C/TypeScript boundary from abi/iova-abi.json: the C header
 // (native/iova_abi.h), the WASM export list (native/exports.mk), the typed FFI (src/bindings.ts),
-// the TS constants (src/generated/abi.ts) and the batch op encoding (src/generated/batch-ops.ts).
+// the TS constants (src/generated/abi.ts), the batch op encoding (src/generated/batch-ops.ts) and
+// the Engine operations (src/generated/engine-ops.ts) with their WASM glue (wasm-engine-ops.ts).
 // Usage: node scripts/gen-abi.mjs          regenerate in place
 //        node scripts/gen-abi.mjs --check  exit 1, naming the files, if a committed copy differs
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -346,12 +347,180 @@ function batchOps() {
   return out.join('\n');
 }
 
+// ---- src/generated/engine-ops.ts ----
+const engineExports = abi.exports.filter((e) => e.engine);
+
+/** One `args` entry: the TS value it reads, how it encodes, and the C params it fills. */
+function engineArg(spec, where) {
+  const [path, how = ''] = spec.split(':');
+  const leaf = path.split('.').at(-1);
+  if (how === '') return { path, leaf, words: [path] };
+  if (how === 'bool') return { path, leaf, words: [`${path} ? 1 : 0`] };
+  if (how === 'u64[]') return { path, leaf, array: true, words: [`${leaf}Ptr`, `${path}.length`] };
+  const bits = how.match(/^bits>(\d+)$/);
+  if (bits) return { path, leaf, words: [`bitsWord(${path}, ${bits[1]})`] };
+  if (/^[\w-]+(\|[\w-]+)+$/.test(how)) {
+    const list = how.split('|').map((n) => `'${n}'`);
+    return { path, leaf, words: [`indexWord([${list.join(', ')}], ${path})`] };
+  }
+  throw new Error(`${where}: unknown encoding '${how}' in '${spec}'`);
+}
+
+/** The TS return type and the statements after the status check, per result kind. */
+const ENGINE_RESULTS = {
+  void: { type: 'void', out: false, ret: [] },
+  u64: { type: 'bigint', out: true, ret: ['return this.transferred(0);'] },
+  id: { type: 'number', out: true, ret: ['return Number(this.transferred(0));'] },
+  range: {
+    type: '[bigint, bigint] | null',
+    out: true,
+    ret: ['const lo = this.transferred(0);', 'return lo === 0n ? null : [lo, this.transferred(1)];'],
+  },
+  returned: { type: 'number', out: false, ret: ['return status;'] },
+};
+
+/** An export's engine row, checked against its C params. */
+function engineOp(e) {
+  const g = e.engine;
+  const where = `${e.name}.engine`;
+  const result = ENGINE_RESULTS[g.result];
+  if (!result) throw new Error(`${where}: unknown result '${g.result}'`);
+  const params = g.params.map((p) => {
+    const m = p.match(/^(\w+): (.+)$/);
+    if (!m) throw new Error(`${where}: param '${p}' is not 'name: Type'`);
+    return { name: m[1], type: m[2] };
+  });
+  const args = g.args.map((a) => engineArg(a, where));
+  const words = args.flatMap((a) => a.words);
+  const cParams = e.params.length - 1 - (result.out ? 1 : 0);
+  if (words.length !== cParams)
+    throw new Error(`${where}: args fill ${words.length} C params, ${e.name} has ${cParams}`);
+  if (result.out && !e.params.at(-1)[0].startsWith('uint64_t *')) throw new Error(`${where}: no out-pointer`);
+  const names = g.names.map((n) => {
+    const len = n.match(/^(\w+)=(\w+)\.length$/);
+    if (len) return `${len[1]}: ${len[2]}.length`;
+    const arg = args.find((a) => a.leaf === n);
+    if (!arg) throw new Error(`${where}: names '${n}', which is no arg`);
+    return arg.path === n ? n : `${n}: ${arg.path}`;
+  });
+  return { e, g, result, params, args, words, names };
+}
+
+/** `head(items)tail` on one line, or one item per line as prettier would. */
+function tsCall(indent, head, items, tail) {
+  const one = `${indent}${head}${items.join(', ')}${tail}`;
+  if (one.length <= WIDTH) return [one];
+  return [`${indent}${head}`, ...items.map((i) => `${indent}  ${i},`), `${indent}${tail.replace(/^\)/, ')')}`];
+}
+
+/** A method signature line (or lines) `name(params): type` followed by `end`. */
+function tsSignature(indent, op, end) {
+  const params = op.params.map((p) => `${p.name}: ${p.type}`);
+  return tsCall(indent, `${op.g.method}(`, params, `): ${op.result.type}${end}`);
+}
+
+function tsDoc(indent, text) {
+  const one = `${indent}/** ${text} */`;
+  return one.length <= WIDTH ? [one] : [`${indent}/**`, wrap(text.split(' '), `${indent} * `), `${indent} */`];
+}
+
+function wasmMethod(op) {
+  const out = tsSignature('  ', op, ' {');
+  const array = op.args.find((a) => a.array);
+  const call = [...op.words, ...(op.result.out ? ['this.transferPtr'] : [])];
+  if (array) {
+    // the handle first, so a disposed lab fails before the scratch buffer is touched
+    out.push('    const lab = this.handle;');
+    for (const a of op.args.filter((x) => x.array)) out.push(`    const ${a.leaf}Ptr = this.scratchWords(${a.path});`);
+    call.unshift('lab');
+  } else call.unshift('this.handle');
+  out.push(...tsCall('    ', `const status = this.mod._${op.e.name}(`, call, ');'));
+  const fail = tsCall('    ', 'if (status < 0) this.fail(status, { ', op.names, ' });');
+  if (fail.length === 1) out.push(fail[0]);
+  else out.push('    if (status < 0) {', ...tsCall('      ', 'this.fail(status, {', op.names, '});'), '    }');
+  out.push(...op.result.ret.map((s) => `    ${s}`), '  }');
+  return out;
+}
+
+function forwardMethod(op) {
+  const call = `this.inner.${op.g.method}(${op.params.map((p) => p.name).join(', ')});`;
+  return [...tsSignature('  ', op, ' {'), `    ${op.result.type === 'void' ? '' : 'return '}${call}`, '  }'];
+}
+
+/** Names of the engine.ts types the engine ops' params use. */
+function engineTypes(ops) {
+  const types = ops.flatMap((op) => op.params.map((p) => p.type)).filter((t) => /^[A-Z]\w*$/.test(t));
+  return [...new Set(types)].sort().join(', ');
+}
+
+/** The EngineOps interface and the forwarding base: pure TS, part of the package's public types. */
+function engineOps() {
+  const ops = engineExports.map(engineOp);
+  const out = [`// ${NOTICE}`];
+  out.push('// The Engine operations (one per C export with an "engine" row), and a base for engines that');
+  out.push('// forward them to another engine. Their WASM glue is in wasm-engine-ops.ts.');
+  out.push(`import type { ${engineTypes(ops)} } from '../engine.js';`, '');
+  out.push('/**', ' * The operations both engines implement; each throws an IovaLabError subclass on bad input and');
+  out.push(' * then leaves the model unchanged.', ' */', 'export interface EngineOps {');
+  for (const op of ops) out.push(...tsDoc('  ', op.g.doc), ...tsSignature('  ', op, ';'));
+  out.push('}', '');
+  out.push('/** An engine that passes every operation to `inner` (override the ones it changes). */');
+  out.push('export abstract class ForwardingEngineOps implements EngineOps {');
+  out.push('  protected abstract readonly inner: EngineOps;');
+  for (const op of ops) out.push('', ...forwardMethod(op));
+  out.push('}', '');
+  return out.join('\n');
+}
+
+/** The WASM glue of every engine op: one call into the C model each. */
+function wasmEngineOps() {
+  const ops = engineExports.map(engineOp);
+  const out = [`// ${NOTICE}`];
+  out.push('// The WASM glue of the Engine operations: each encodes its args, makes its one C call, throws');
+  out.push('// for a negative status and reads its result from the transfer buffer.');
+  out.push("import type { IovaModule } from '../bindings.js';");
+  out.push(`import type { ${engineTypes(ops)} } from '../engine.js';`);
+  out.push("import type { describeArgs } from '../errors.js';");
+  out.push("import type { EngineOps } from './engine-ops.js';", '');
+  out.push("/** What an error message names: the call's arguments by name. */");
+  out.push('type Args = Parameters<typeof describeArgs>[0];', '');
+  out.push("/** The index of `v` in `list`; the list's length for any other value, which C rejects. */");
+  out.push('function indexWord(list: readonly string[], v: string): number {');
+  out.push('  const i = list.indexOf(v);', '  return i < 0 ? list.length : i;', '}', '');
+  out.push('/** A bit width as a word: itself when an integer in 0..64, else `invalid` (a width C rejects). */');
+  out.push('function bitsWord(bits: number, invalid: number): number {');
+  out.push('  return Number.isInteger(bits) && bits >= 0 && bits <= 64 ? bits : invalid;', '}', '');
+  out.push('/** Each operation as one call into the C model, over the members the WASM engine provides. */');
+  out.push('export abstract class WasmEngineOps implements EngineOps {');
+  out.push('  protected abstract readonly mod: IovaModule;');
+  out.push('  /** The lab handle; throws once the lab is disposed. */');
+  out.push('  protected abstract get handle(): number;');
+  out.push('  /** The out-pointer of every call that returns a value (two uint64 words). */');
+  out.push('  protected abstract get transferPtr(): number;');
+  out.push('  /** Throws the error for a negative status, its message naming args. */');
+  out.push('  protected abstract fail(status: number, args: Args): never;');
+  out.push('  /** Word i of the transfer buffer. */');
+  out.push('  protected abstract transferred(i: number): bigint;');
+  out.push("  /** A malloc'd buffer of at least `bytes`, reused across calls. */");
+  out.push('  protected abstract scratch(bytes: number): number;', '');
+  out.push('  /** `words` copied into the scratch buffer (room for at least one word): its address. */');
+  out.push('  private scratchWords(words: readonly bigint[]): number {');
+  out.push('    const ptr = this.scratch(Math.max(words.length, 1) * 8);');
+  out.push('    new BigUint64Array(this.mod.HEAPU8.buffer, ptr, words.length).set(words);');
+  out.push('    return ptr;', '  }');
+  for (const op of ops) out.push('', ...wasmMethod(op));
+  out.push('}', '');
+  return out.join('\n');
+}
+
 const outputs = {
   'native/iova_abi.h': cHeader(),
   'native/exports.mk': exportsMk(),
   'src/bindings.ts': bindings(),
   'src/generated/abi.ts': tsAbi(),
   'src/generated/batch-ops.ts': batchOps(),
+  'src/generated/engine-ops.ts': engineOps(),
+  'src/generated/wasm-engine-ops.ts': wasmEngineOps(),
 };
 
 const check = process.argv.includes('--check');

@@ -38,6 +38,8 @@ export interface IovaModule extends EmscriptenModule {
   _iova_cpu_online(lab: number, cpu: number): number;
   /** status */
   _iova_flush(lab: number, dom: number): number;
+  /** status; any possible CPU, online or not (the kernel runs it for a CPU that went down) */
+  _iova_free_cpu_cached(lab: number, dom: number, cpu: number): number;
   /** status */
   _iova_inject_failure(lab: number, kind: number, nth: number): number;
   /** status; the lab's HZ and DMA facets, for domains created afterwards (default: DMA_DEFAULT_HZ, v6.8 facets) */

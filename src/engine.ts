@@ -4,6 +4,7 @@
 import type { RcachePolicy } from './policy.js';
 import type { BatchWindow } from './batch-window.js';
 import type { Snapshot } from './snapshot.js';
+import type { EngineOps } from './generated/engine-ops.js';
 
 /**
  * Where magazines live: 'named' in iommu_iova_magazine (v6.7+), 'unnamed' in kmalloc-N.
@@ -132,33 +133,10 @@ export interface BatchResult {
   error?: Error;
 }
 
-export interface Engine {
+/** An engine: the operations (EngineOps, declared in abi/iova-abi.json) and what is not one C call. */
+export interface Engine extends EngineOps {
   readonly name: EngineName;
   readonly config: LabConfig;
-  createDomain(granule: number, startPfn: bigint): number;
-  putDomain(domain: number): void;
-  allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint;
-  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void;
-  alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint;
-  free(domain: number, pfn: bigint): void;
-  /** The node containing pfn as [pfnLo, pfnHi], or null. */
-  find(domain: number, pfn: bigint): [bigint, bigint] | null;
-  reserve(domain: number, lo: bigint, hi: bigint): bigint;
-  advanceClock(ms: bigint): void;
-  cpuOffline(cpu: number): void;
-  cpuOnline(cpu: number): void;
-  flush(domain: number): void;
-  injectFailure(kind: FailureKind, nth: number): void;
-  /** A domain with the DMA layer; apertureBits: IOVAs below 2^bits (32..63). */
-  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number;
-  /** Probe a device into a DMA domain: the device id. */
-  attachDevice(domain: number, device: DeviceConfig): number;
-  /** iommu_dma_map_page: the DMA address, or 0n when the allocation failed. */
-  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint;
-  /** iommu_dma_map_sg: one allocation for every segment; the DMA address or 0n. */
-  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint;
-  /** __iommu_dma_unmap: strict frees on cpu at once, lazy queues on cpu. */
-  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void;
   /** Runs encoded ops; results go into `out` (at least one word per op) when given, so repeated
    * calls need not allocate. Built on a batch window of the engine's own. */
   runBatch(ops: BigUint64Array, out?: BigUint64Array): BatchResult;

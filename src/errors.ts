@@ -79,7 +79,8 @@ export class CpuOfflineError extends IovaLabError {
   override name = 'CpuOfflineError';
 }
 /**
- * The CPU is already in that hotplug state, or is the last online CPU.
+ * A hotplug op refused: the CPU is already online (CPU_ALREADY_ONLINE), already offline
+ * (CPU_ALREADY_OFFLINE), or is the last online CPU (LAST_ONLINE_CPU); the status says which.
  * @example `if (e instanceof CpuStateError) console.error(e.status, e.message);`
  */
 export class CpuStateError extends IovaLabError {
@@ -307,7 +308,9 @@ const CLASS_BY_STATUS: Record<number, [ErrorClass, string]> = {
   [Status.START_PFN]: [StartPfnError, 'start PFN must be at least 1 and below the domain maximum'],
   [Status.CPU_RANGE]: [CpuRangeError, 'CPU id is not a possible CPU'],
   [Status.CPU_OFFLINE]: [CpuOfflineError, 'CPU is offline'],
-  [Status.CPU_STATE]: [CpuStateError, 'CPU is already in that hotplug state, or is the last online CPU'],
+  [Status.CPU_ALREADY_ONLINE]: [CpuStateError, 'CPU is already online'],
+  [Status.CPU_ALREADY_OFFLINE]: [CpuStateError, 'CPU is already offline'],
+  [Status.LAST_ONLINE_CPU]: [CpuStateError, 'the last online CPU stays online'],
   [Status.SIZE]: [SizeError, 'size must be between 1 and the domain range'],
   [Status.LIMIT]: [LimitError, 'limit PFN must lie between the start PFN and the domain maximum'],
   [Status.RANGE]: [ReserveRangeError, 'reserve range must have start PFN <= lo <= hi <= domain maximum'],

@@ -6,7 +6,6 @@ import type { LabConfig } from './engine.js';
 import { LabConfigError } from './errors.js';
 import { iovaMagazineBytes, IOVA_MAG_SIZE_MAX, MAX_RCACHE_ARRAY_BYTES } from './kernel.js';
 import { clip } from './share/echo.js';
-import { isIntIn } from './numbers.js';
 import { DESIGN_NAMES, resolveKernel, type DesignName, type KernelProfile } from './profiles/designs.js';
 
 /**
@@ -93,29 +92,57 @@ export function profileByName(name: string): KernelProfile {
   return resolveKernel(name);
 }
 
-const isInt = isIntIn;
+/** An integer policy field: its spec's key and its bounds (the C engine's E_LAB_CONFIG rules). */
+interface IntegerField {
+  key: 'magazineSize' | 'depotCap' | 'trimDelayMs' | 'trimThreshold' | 'dynamicInitial' | 'rcacheArrayBytes';
+  spec: string;
+  min: number;
+  /** The largest value, and how a message names it. */
+  max: (p: RcachePolicy) => number;
+  maxName?: (p: RcachePolicy) => string;
+  /** What else the field takes, or what a bound means, for the message. */
+  note?: string;
+}
+
+const INTEGER_FIELDS: readonly IntegerField[] = [
+  { key: 'magazineSize', spec: 'mag-size', min: 1, max: () => IOVA_MAG_SIZE_MAX },
+  { key: 'depotCap', spec: 'depot-cap', min: 0, max: () => 2 ** 20, note: '0 = unbounded' },
+  { key: 'trimDelayMs', spec: 'trim-delay', min: 0, max: () => 2 ** 30, note: '0 = no trim work' },
+  { key: 'trimThreshold', spec: 'trim-threshold', min: 0, max: () => 0xfffffffe, note: "or 'online'" },
+  {
+    key: 'dynamicInitial',
+    spec: 'dynamic',
+    min: 0,
+    max: (p) => p.magazineSize,
+    maxName: (p) => `${p.magazineSize} (the magazine size)`,
+  },
+  { key: 'rcacheArrayBytes', spec: 'rcache-array', min: 0, max: () => MAX_RCACHE_ARRAY_BYTES },
+];
+
+/**
+ * Throws unless `v` is an integer within the field's bounds; the message names the bound passed.
+ * `what` and `shown` are how the field and the value read in the message (a spec shows its own text).
+ */
+function checkInteger(f: IntegerField, p: RcachePolicy, v: unknown, what: string, shown: string = String(v)): void {
+  const max = f.max(p);
+  const note = f.note ? ` (${f.note})` : '';
+  if (typeof v !== 'number' || Number.isNaN(v) || (Number.isFinite(v) && !Number.isInteger(v))) {
+    bad(what, shown, `an integer in [${f.min}, ${max}]${note}`);
+  }
+  if (v < f.min) bad(what, shown, `at least ${f.min}${note}`);
+  if (v > max) bad(what, shown, `at most ${f.maxName?.(p) ?? max}${note}`);
+}
 
 /**
  * The policy itself when every field is in range (the C engine's E_LAB_CONFIG rules).
- * @throws LabConfigError naming the first out-of-range field.
+ * @throws LabConfigError naming the first out-of-range field and the bound it passed.
  * @example `validatePolicy({ ...resolvePolicy('v6.8'), magazineSize: 64 })`
  */
 export function validatePolicy(p: RcachePolicy): RcachePolicy {
-  if (!isInt(p.magazineSize, 1, IOVA_MAG_SIZE_MAX)) {
-    bad('magazineSize', p.magazineSize, `an integer in [1, ${IOVA_MAG_SIZE_MAX}]`);
-  }
-  if (!isInt(p.depotCap, 0, 1 << 20)) bad('depotCap', p.depotCap, 'an integer in [0, 2^20] (0 = unbounded)');
-  if (!isInt(p.trimDelayMs, 0, 2 ** 30))
-    bad('trimDelayMs', p.trimDelayMs, 'an integer in [0, 2^30] (0 = no trim work)');
-  if (p.trimThreshold !== 'online' && !isInt(p.trimThreshold, 0, 0xfffffffe)) {
-    bad('trimThreshold', p.trimThreshold, "'online' or an integer in [0, 2^32 − 2]");
+  for (const f of INTEGER_FIELDS) {
+    if (!(f.key === 'trimThreshold' && p.trimThreshold === 'online')) checkInteger(f, p, p[f.key], f.key);
   }
   if (typeof p.lazy !== 'boolean') bad('lazy', p.lazy, 'a boolean');
-  if (!isInt(p.dynamicInitial, 0, p.magazineSize))
-    bad('dynamicInitial', p.dynamicInitial, `an integer in [0, magazineSize ${p.magazineSize}]`);
-  if (!isInt(p.rcacheArrayBytes, 0, MAX_RCACHE_ARRAY_BYTES)) {
-    bad('rcacheArrayBytes', p.rcacheArrayBytes, `an integer in [0, ${MAX_RCACHE_ARRAY_BYTES}]`);
-  }
   const among = (what: string, v: unknown, allowed: readonly unknown[]): void => {
     if (!allowed.includes(v)) bad(what, v, `one of ${allowed.join(', ')}`);
   };
@@ -166,10 +193,19 @@ export function applyPolicySpec(base: RcachePolicy, spec: string): RcachePolicy 
   const key = eq < 0 ? spec : spec.slice(0, eq);
   const value = eq < 0 ? undefined : spec.slice(eq + 1);
   const shown = (v: string | undefined): string => (v === undefined ? 'nothing' : `"${clip(v)}"`);
+  /** The spec's decimal value, exact: digits past the 15th (leading zeros aside) pass every bound. */
   const num = (): number => {
-    // Digits only, and at most 15 of them, so Number() never rounds what is checked next.
-    if (value === undefined || !/^\d{1,15}$/.test(value)) bad(`policy ${key}`, shown(value), 'a decimal integer');
-    return Number(value);
+    if (value === undefined || !/^\d+$/.test(value)) bad(`policy ${key}`, shown(value), 'a decimal integer');
+    const digits = value.replace(/^0+(?=\d)/, '');
+    const n = digits.length > 15 ? Infinity : Number(digits);
+    checkInteger(
+      INTEGER_FIELDS.find((f) => f.spec === key)!,
+      p,
+      n,
+      `policy ${key}`,
+      `"${clip(value)}"`,
+    );
+    return n;
   };
   const choice = <T extends string>(allowed: readonly T[]): T => {
     const ok = (allowed as readonly (string | undefined)[]).includes(value);

@@ -118,10 +118,10 @@ describe.each(ENGINES)('%s engine limits', (name: EngineName) => {
 
   it('hotplug errors are symmetric: onlining an online CPU, offlining an offline one', async () => {
     const e = await createEngine(name, { ...ONE_CPU, possibleCpus: 3, onlineCpus: 2 });
-    refused(e, () => e.cpuOnline(0), CpuStateError, Status.CPU_STATE, /already in that hotplug state/);
-    refused(e, () => e.cpuOffline(2), CpuStateError, Status.CPU_STATE, /already in that hotplug state/);
+    refused(e, () => e.cpuOnline(0), CpuStateError, Status.CPU_ALREADY_ONLINE, /already online/);
+    refused(e, () => e.cpuOffline(2), CpuStateError, Status.CPU_ALREADY_OFFLINE, /already offline/);
     e.cpuOffline(1);
-    refused(e, () => e.cpuOffline(0), CpuStateError, Status.CPU_STATE, /last online CPU/);
+    refused(e, () => e.cpuOffline(0), CpuStateError, Status.LAST_ONLINE_CPU, /last online CPU/);
     e.dispose();
   });
 

@@ -148,6 +148,53 @@ describe.each(ENGINES)('%s engine', (engine) => {
       expect(() => e.cpuOnline(1)).toThrow(CpuStateError);
     });
 
+    it('free_cpu_cached_iovas empties one CPU of one domain; its magazines stay', async () => {
+      const e = await lab();
+      const d = e.createDomain(4096, 1n);
+      const d2 = e.createDomain(4096, 1n);
+      const freeAll = (dom: number, cpu: number, n: number, size: bigint): bigint[] => {
+        const pfns = Array.from({ length: n }, () => e.allocFast(dom, cpu, size, LIMIT, true));
+        pfns.forEach((p) => e.freeFast(dom, cpu, p, size));
+        return pfns;
+      };
+      // cpu 1, class 0: 127 frees fill loaded, the 128th swaps it into prev: loaded 3, prev 127.
+      freeAll(d, 1, 130, 1n);
+      freeAll(d, 1, 2, 4n); // cpu 1, class 2: loaded 2
+      const cpu0 = freeAll(d, 0, 5, 1n); // cpu 0, class 0: loaded 5
+      freeAll(d2, 1, 3, 1n); // the other domain's cpu 1: loaded 3
+      let s = e.snapshot();
+      expect(s.domains.map((x) => x.cachedPfns)).toEqual([137, 3]);
+      expect(s.magazines).toMatchObject({ loadedPfns: 13, prevPfns: 127 });
+      const magazines = active(s, 'iommu_iova_magazine');
+      expect(magazines).toBe(48); // 2 domains x 6 classes x 2 cpus x (loaded, prev)
+      e.freeCpuCachedIovas(d, 1);
+      // 3 + 127 + 2 go back to d's tree; cpu 0's 5 and d2's 3 stay cached.
+      s = e.snapshot();
+      expect(s.domains[0]).toMatchObject({ liveIovas: 5, cachedPfns: 5 });
+      expect(s.domains[1]).toMatchObject({ liveIovas: 3, cachedPfns: 3 });
+      expect(s.magazines).toMatchObject({ loadedPfns: 8, prevPfns: 0 });
+      expect(active(s, 'iommu_iova_magazine')).toBe(magazines);
+      expect(active(s, 'iommu_iova')).toBe(8);
+      expect(s.onlineCpus).toBe(2);
+      // cpu 1 now misses in d; cpu 0 still hits its last free.
+      const { hits, misses } = s.domains[0];
+      expect(e.allocFast(d, 1, 1n, LIMIT, true)).not.toBe(0n);
+      expect(e.allocFast(d, 0, 1n, LIMIT, true)).toBe(cpu0[4]);
+      expect(e.snapshot().domains[0]).toMatchObject({ hits: hits + 1, misses: misses + 1 });
+      // Any possible CPU, online or not: an offline CPU has nothing left to give back.
+      e.cpuOffline(1);
+      const before = e.snapshot();
+      expect(before.domains[1].cachedPfns).toBe(0);
+      e.freeCpuCachedIovas(d2, 1);
+      expect(e.snapshot()).toEqual(before);
+      expect(() => e.freeCpuCachedIovas(9, 0)).toThrow(UnknownDomainError);
+      expect(() => e.freeCpuCachedIovas(d, 2)).toThrow(CpuRangeError);
+      expect(() => e.freeCpuCachedIovas(d, 2)).toThrow(/cpu 2/);
+      expect(() => e.freeCpuCachedIovas(9, 2)).toThrow(UnknownDomainError);
+      expect(e.snapshot()).toEqual(before);
+      e.checkInvariants();
+    });
+
     it('injected magazine failures: free falls back to the tree; init fails cleanly', async () => {
       const e = await lab();
       const d = e.createDomain(4096, 1n);

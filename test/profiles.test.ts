@@ -185,13 +185,15 @@ describe.each(ENGINES)('%s engine', (engine) => {
     });
 
     it('bad policies are refused with the offending value and no lab is made', async () => {
-      await expect(newLab(engine, { possibleCpus: 1, policy: ['mag-size=0'] })).rejects.toThrow(/magazineSize .*got 0/);
+      await expect(newLab(engine, { possibleCpus: 1, policy: ['mag-size=0'] })).rejects.toThrow(
+        /mag-size .*at least 1, got "0"/,
+      );
       await expect(newLab(engine, { possibleCpus: 1, policy: ['turbo'] })).rejects.toThrow(LabConfigError);
       await expect(newLab(engine, { possibleCpus: 1, profile: 'v4.6' })).rejects.toThrow(
         /profile .*v4\.7 or later.*v4\.6/,
       );
       await expect(newLab(engine, { possibleCpus: 1, profile: 'six' })).rejects.toThrow(/profile .*"six"/);
-      expect(() => resolvePolicy('v6.8', ['mag-size=8', 'dynamic=9'])).toThrow(/dynamicInitial .*9/);
+      expect(() => resolvePolicy('v6.8', ['mag-size=8', 'dynamic=9'])).toThrow(/dynamic .*at most 8.*"9"/);
     });
   });
 });

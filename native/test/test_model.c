@@ -254,7 +254,54 @@ static void test_flush_retry_hotplug(void)
 	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
 	EQ(iova_alloc_fast(lab, d, 3, 1, 0xfffff, 1, NULL), IOVA_E_CPU_OFFLINE);
 	EQ(iova_cpu_online(lab, 3), 0);
-	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_online(lab, 3), IOVA_E_CPU_ALREADY_ONLINE);
+	EQ(iova_check_invariants(lab), 0);
+	iova_lab_destroy(lab);
+}
+
+/* free_cpu_cached_iovas of one domain and CPU: worked by hand on 127-PFN magazines. */
+static void test_free_cpu_cached(void)
+{
+	int lab = iova_lab_create(2, 2, 0, 0), d = iova_domain_create(lab, 4096, 1),
+	    d2 = iova_domain_create(lab, 4096, 1);
+	uint64_t pf[130], *s;
+	int i;
+	/* cpu 1 frees 130 into d: 127 fill loaded, the 128th swaps it into prev, so loaded 3, prev 127 */
+	for (i = 0; i < 130; i++)
+		pf[i] = af(lab, d, 1, 1, 0xfffff, 1);
+	for (i = 0; i < 130; i++)
+		EQ(iova_free_fast(lab, d, 1, pf[i], 1), 0);
+	/* cpu 0 caches 5 in d, cpu 1 caches 3 in d2 */
+	for (i = 0; i < 5; i++)
+		pf[i] = af(lab, d, 0, 1, 0xfffff, 1);
+	for (i = 0; i < 5; i++)
+		EQ(iova_free_fast(lab, d, 0, pf[i], 1), 0);
+	for (i = 0; i < 3; i++)
+		pf[i] = af(lab, d2, 1, 1, 0xfffff, 1);
+	for (i = 0; i < 3; i++)
+		EQ(iova_free_fast(lab, d2, 1, pf[i], 1), 0);
+	s = snap(lab);
+	EQ(DOMW(s, 0, CACHED_PFNS), 135);
+	EQ(MAGW(s, PREV_PFNS), 127);
+	EQ(iova_free_cpu_cached(lab, d, 1), 0);
+	/* d keeps only cpu 0's 5; d2 keeps its 3; every magazine (2 domains x 6 classes x 2 cpus x 2) stays */
+	s = snap(lab);
+	EQ(DOMW(s, 0, CACHED_PFNS), 5);
+	EQ(DOMW(s, 0, LIVE_IOVAS), 5);
+	EQ(DOMW(s, 1, CACHED_PFNS), 3);
+	EQ(MAGW(s, LOADED_PFNS), 8);
+	EQ(MAGW(s, PREV_PFNS), 0);
+	EQ(CACHE(s, C_MAG, ACTIVE_OBJS), 48);
+	EQ(HDR(s, ONLINE_CPUS), 2);
+	EQ(iova_free_cpu_cached(lab, 7, 0), IOVA_E_NO_DOMAIN);
+	EQ(iova_free_cpu_cached(lab, d, 2), IOVA_E_CPU_RANGE);
+	EQ(iova_free_cpu_cached(lab, 7, 2), IOVA_E_NO_DOMAIN); /* the domain is checked first */
+	EQ(iova_free_cpu_cached(99, d, 0), IOVA_E_NO_LAB);
+	/* an offline CPU is allowed: the hotplug dead callback already emptied it */
+	EQ(iova_cpu_offline(lab, 1), 0);
+	EQ(iova_free_cpu_cached(lab, d2, 1), 0);
+	s = snap(lab);
+	EQ(DOMW(s, 1, CACHED_PFNS), 0);
 	EQ(iova_check_invariants(lab), 0);
 	iova_lab_destroy(lab);
 }
@@ -319,11 +366,11 @@ static void test_validation(void)
 	EQ(iova_free_fast(lab, d, 0, 0xffffc, 2), IOVA_E_SIZE_CLASS);
 	EQ(iova_free_fast(lab, d, 0, cachedp, 1), IOVA_E_DOUBLE_FREE);
 	EQ(iova_free(lab, d, cachedp), IOVA_E_DOUBLE_FREE);
-	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_STATE); /* already offline: as onlining an online CPU */
+	EQ(iova_cpu_offline(lab, 3), IOVA_E_CPU_ALREADY_OFFLINE);
 	EQ(iova_cpu_offline(lab, 9), IOVA_E_CPU_RANGE);
-	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_online(lab, 0), IOVA_E_CPU_ALREADY_ONLINE);
 	EQ(iova_cpu_offline(lab, 1), 0);
-	EQ(iova_cpu_offline(lab, 0), IOVA_E_CPU_STATE);
+	EQ(iova_cpu_offline(lab, 0), IOVA_E_LAST_ONLINE_CPU);
 	EQ(iova_cpu_online(lab, 1), 0);
 	EQ(iova_reserve(lab, d, 5, 4, NULL), IOVA_E_RANGE);
 	EQ(iova_reserve(lab, d, cachedp - 1, cachedp, NULL), IOVA_E_RESERVE_CACHED);
@@ -747,6 +794,7 @@ int main(int argc, char **argv)
 	test_rcache();
 	test_trim();
 	test_flush_retry_hotplug();
+	test_free_cpu_cached();
 	test_injection();
 	test_validation();
 	test_clock_limits();

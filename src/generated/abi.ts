@@ -65,8 +65,8 @@ export const Status = {
   CPU_RANGE: -6,
   /** CPU is offline */
   CPU_OFFLINE: -7,
-  /** CPU already in that state, or the last online CPU */
-  CPU_STATE: -8,
+  /** onlining a CPU that is already online */
+  CPU_ALREADY_ONLINE: -8,
   /** size is 0 or larger than the domain range */
   SIZE: -9,
   /** limit PFN outside [start PFN, domain maximum] */
@@ -117,6 +117,10 @@ export const Status = {
   RESERVE_CACHED: -32,
   /** one more domain would pass MAX_DOMAIN_CPUS (live domains x possible CPUs) */
   DOMAIN_LIMIT: -33,
+  /** offlining a CPU that is already offline */
+  CPU_ALREADY_OFFLINE: -34,
+  /** offlining the last online CPU */
+  LAST_ONLINE_CPU: -35,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -33,6 +33,7 @@ import { IovaTree } from './tree.js';
 import { V4_7_WALK } from './tree-v4.js';
 import {
   checkClockAdvance,
+  checkCpuInRange,
   checkCpuOnline,
   checkDomain,
   checkDomainRoom,
@@ -251,6 +252,13 @@ export class ModelEngine implements Engine, ModelLabState {
     const d = this.domain(domain);
     for (const c of onlineCpuList(this.online)) d.freeCpuCachedIovas(c);
     d.freeGlobalCachedIovas();
+  }
+
+  /** free_cpu_cached_iovas for one domain; any possible CPU, as the kernel's hotplug dead callback runs it. */
+  freeCpuCachedIovas(domain: number, cpu: number): void {
+    const d = this.domain(domain);
+    checkCpuInRange(this.config.possibleCpus, cpu);
+    d.freeCpuCachedIovas(cpu);
   }
 
   injectFailure(kind: FailureKind, nth: number): void {

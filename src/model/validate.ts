@@ -47,10 +47,9 @@ export function checkClockAdvance(clock: VirtualClock, ms: bigint): void {
 /** Hotplug: the CPU is possible and not already in the state asked for; the last online CPU stays. */
 export function checkHotplug(online: readonly boolean[], cpu: number, goingOnline: boolean): void {
   checkCpuInRange(online.length, cpu);
-  const state = goingOnline ? 'already online' : 'already offline';
-  if (online[cpu] === goingOnline) fail(Status.CPU_STATE, { cpu, state });
+  if (online[cpu] === goingOnline) fail(goingOnline ? Status.CPU_ALREADY_ONLINE : Status.CPU_ALREADY_OFFLINE, { cpu });
   const last = !goingOnline && online.filter(Boolean).length === 1;
-  if (last) fail(Status.CPU_STATE, { cpu, state: 'the last online CPU' });
+  if (last) fail(Status.LAST_ONLINE_CPU, { cpu });
 }
 
 /** A power of two in [1, MAX_GRANULE]; returns its shift (iova_shift). */

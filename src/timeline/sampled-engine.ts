@@ -2,8 +2,9 @@
 // points, so a sample at t shows the lab after every op before t and every trim due by t — even
 // when a workload idles for seconds in one advanceClock call.
 import { ArrayBatchWindow, resultsFor, type BatchWindow } from '../batch-window.js';
-import type { BatchResult, DeviceConfig, DmaDomainType, Engine, FailureKind } from '../engine.js';
+import type { BatchResult, Engine } from '../engine.js';
 import { OP_WORDS, OpCode } from '../engine.js';
+import { ForwardingEngineOps } from '../generated/engine-ops.js';
 import { toU64 } from '../numbers.js';
 import type { Snapshot } from '../snapshot.js';
 import { TimelineError, TimelineRecorder, type TimelineSeries } from './sample.js';
@@ -15,7 +16,8 @@ const MAX_SAMPLES = BigInt(MAX_TIMELINE_SAMPLES);
 
 /**
  * An engine wrapper that records a timeline while the wrapped engine runs: every clock advance is split
- * at the sampling points. Every other Engine method passes straight through to the wrapped engine.
+ * at the sampling points. Every other Engine method passes straight through to the wrapped engine
+ * (ForwardingEngineOps, generated from abi/iova-abi.json, forwards the operations).
  * @throws TimelineError (from the constructor) for an interval that is not a whole number of ms ≥ 1.
  * @example
  * ```ts
@@ -24,7 +26,7 @@ const MAX_SAMPLES = BigInt(MAX_TIMELINE_SAMPLES);
  * const series = sampled.finish('v6.8');
  * ```
  */
-export class SampledEngine implements Engine {
+export class SampledEngine extends ForwardingEngineOps implements Engine {
   private readonly recorder: TimelineRecorder;
   private now = 0n;
   private started = false;
@@ -38,10 +40,11 @@ export class SampledEngine implements Engine {
    * @example `const sampled = new SampledEngine(engine, 100);`
    */
   constructor(
-    private readonly inner: Engine,
+    protected readonly inner: Engine,
     /** The sampling interval in virtual ms. @example `sampled.intervalMs // 100` */
     readonly intervalMs: number,
   ) {
+    super();
     if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) {
       throw new TimelineError(`the sampling interval must be a whole number of ms ≥ 1, got ${String(intervalMs)}`);
     }
@@ -69,7 +72,7 @@ export class SampledEngine implements Engine {
    *   `ms`; ClockOverflowError (or another IovaLabError) from the wrapped engine.
    * @example `sampled.advanceClock(250n);`
    */
-  advanceClock(ms: bigint): void {
+  override advanceClock(ms: bigint): void {
     if (!this.started) {
       this.started = true;
       this.sample(); // t = 0: the lab as set up before time first moves
@@ -103,142 +106,6 @@ export class SampledEngine implements Engine {
     return this.recorder.finish(label);
   }
 
-  /**
-   * As Engine.createDomain: a plain domain on the wrapped engine; its id.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `const id = sampled.createDomain(4096, 1n);`
-   */
-  createDomain(granule: number, startPfn: bigint): number {
-    return this.inner.createDomain(granule, startPfn);
-  }
-  /**
-   * As Engine.putDomain, on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.putDomain(id);`
-   */
-  putDomain(domain: number): void {
-    this.inner.putDomain(domain);
-  }
-  /**
-   * As Engine.allocFast (alloc_iova_fast), on the wrapped engine; the pfn or 0n.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.allocFast(id, 0, 1n, 0xfffffn, true)`
-   */
-  allocFast(domain: number, cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
-    return this.inner.allocFast(domain, cpu, size, limitPfn, flushRcache);
-  }
-  /**
-   * As Engine.freeFast (free_iova_fast), on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.freeFast(id, 0, pfn, 1n);`
-   */
-  freeFast(domain: number, cpu: number, pfn: bigint, size: bigint): void {
-    this.inner.freeFast(domain, cpu, pfn, size);
-  }
-  /**
-   * As Engine.alloc (alloc_iova), on the wrapped engine; the pfn or 0n.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.alloc(id, 4n, 0xfffffn, true)`
-   */
-  alloc(domain: number, size: bigint, limitPfn: bigint, sizeAligned: boolean): bigint {
-    return this.inner.alloc(domain, size, limitPfn, sizeAligned);
-  }
-  /**
-   * As Engine.free (free_iova), on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.free(id, pfn);`
-   */
-  free(domain: number, pfn: bigint): void {
-    this.inner.free(domain, pfn);
-  }
-  /**
-   * As Engine.find (find_iova), on the wrapped engine: [pfnLo, pfnHi] or null.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.find(id, pfn)?.[1]`
-   */
-  find(domain: number, pfn: bigint): [bigint, bigint] | null {
-    return this.inner.find(domain, pfn);
-  }
-  /**
-   * As Engine.reserve (reserve_iova), on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.reserve(id, 0xfee00n, 0xfeeffn);`
-   */
-  reserve(domain: number, lo: bigint, hi: bigint): bigint {
-    return this.inner.reserve(domain, lo, hi);
-  }
-  /**
-   * As Engine.cpuOffline, on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.cpuOffline(1);`
-   */
-  cpuOffline(cpu: number): void {
-    this.inner.cpuOffline(cpu);
-  }
-  /**
-   * As Engine.cpuOnline, on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.cpuOnline(1);`
-   */
-  cpuOnline(cpu: number): void {
-    this.inner.cpuOnline(cpu);
-  }
-  /**
-   * As Engine.flush, on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.flush(id);`
-   */
-  flush(domain: number): void {
-    this.inner.flush(domain);
-  }
-  /**
-   * As Engine.injectFailure, on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.injectFailure('magazine', 1);`
-   */
-  injectFailure(kind: FailureKind, nth: number): void {
-    this.inner.injectFailure(kind, nth);
-  }
-  /**
-   * As Engine.createDmaDomain: a DMA domain on the wrapped engine; its id.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.createDmaDomain(4096, 1n, 'lazy', 48)`
-   */
-  createDmaDomain(granule: number, startPfn: bigint, type: DmaDomainType, apertureBits: number): number {
-    return this.inner.createDmaDomain(granule, startPfn, type, apertureBits);
-  }
-  /**
-   * As Engine.attachDevice: a device in a DMA domain of the wrapped engine; its id.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.attachDevice(id, { bus: 'pci', dmaMaskBits: 64, coherentMaskBits: 64, forceDac: false })`
-   */
-  attachDevice(domain: number, device: DeviceConfig): number {
-    return this.inner.attachDevice(domain, device);
-  }
-  /**
-   * As Engine.map (iommu_dma_map_page), on the wrapped engine; the DMA address or 0n.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.map(dev, 0, 4096n, 0n, false)`
-   */
-  map(device: number, cpu: number, bytes: bigint, offset: bigint, coherent: boolean): bigint {
-    return this.inner.map(device, cpu, bytes, offset, coherent);
-  }
-  /**
-   * As Engine.mapSg (iommu_dma_map_sg), on the wrapped engine; the DMA address or 0n.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.mapSg(dev, 0, [4096n, 512n])`
-   */
-  mapSg(device: number, cpu: number, segmentBytes: readonly bigint[]): bigint {
-    return this.inner.mapSg(device, cpu, segmentBytes);
-  }
-  /**
-   * As Engine.unmap (__iommu_dma_unmap), on the wrapped engine.
-   * @throws the wrapped engine's IovaLabError subclass (see IovaLab and IovaDomain for which).
-   * @example `sampled.unmap(dev, 0, addr, 4096n);`
-   */
-  unmap(device: number, cpu: number, dmaAddr: bigint, bytes: bigint): void {
-    this.inner.unmap(device, cpu, dmaAddr, bytes);
-  }
   /**
    * The wrapped engine's counters now.
    * @throws DisposedError after dispose.

@@ -99,8 +99,11 @@ describe('numbers are read exactly or refused', () => {
     expect(r.stderr).not.toContain('9007199254740992');
   });
 
-  it('policy numbers past 15 digits are refused, not rounded into range', () => {
-    expect(() => applyPolicySpec(resolvePolicy('v6.9'), 'mag-size=0000000000000064')).toThrow(/decimal integer/);
+  it('policy numbers past 15 digits are read exactly: refused naming the bound, not rounded into range', () => {
+    expect(() => applyPolicySpec(resolvePolicy('v6.9'), 'mag-size=9007199254740993')).toThrow(
+      'at most 1023, got "9007199254740993"',
+    );
+    expect(applyPolicySpec(resolvePolicy('v6.9'), 'mag-size=0000000000000064').magazineSize).toBe(64);
   });
 });
 

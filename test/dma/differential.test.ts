@@ -7,22 +7,16 @@ import { describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../src/engine.js';
 import { createEngine } from '../../src/lab.js';
 import {
-  CONFIG,
   divergence,
   expectAgreement,
   wasmFactory,
   type EngineFactory,
   type Observer,
 } from '../support/differential.js';
+import { dmaConfigArb } from '../support/dma-config-arb.js';
 import { dmaStream } from '../support/opstream.js';
 
-const configs: fc.Arbitrary<LabConfig> = fc
-  .record({
-    hz: fc.constantFrom(1000, 1000, 250, 100, 300),
-    dmaFacets: fc.record({ sacLatch: fc.boolean(), singleQueueAvailable: fc.boolean(), roundInCaller: fc.boolean() }),
-    onlineCpus: fc.constantFrom(4, 4, 2),
-  })
-  .map((c) => ({ ...CONFIG, ...c }));
+const configs = dmaConfigArb();
 
 describe('differential: the DMA layer, wasm engine vs TS model', () => {
   it('agree on every op of random DMA streams (≥ 2·10^4 ops in all), reaching every mechanism', async () => {

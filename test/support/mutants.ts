@@ -3,6 +3,7 @@
 // src/model is edited; each mutant overrides one method of the real model.
 import type { FailureKind, LabConfig } from '../../src/engine.js';
 import { ModelEngine } from '../../src/model/lab.js';
+import { checkCpuInRange, checkDomain } from '../../src/model/validate.js';
 import type { Snapshot } from '../../src/snapshot.js';
 
 /**
@@ -31,6 +32,14 @@ export class LazyTrimEngine extends ModelEngine {
 export class DeafToIovaFaultsEngine extends ModelEngine {
   override injectFailure(kind: FailureKind, nth: number): void {
     if (kind !== 'iova') super.injectFailure(kind, nth);
+  }
+}
+
+/** free_cpu_cached_iovas of one domain and CPU gives nothing back (the hotplug path still does). */
+export class KeepsCpuCacheEngine extends ModelEngine {
+  override freeCpuCachedIovas(domain: number, cpu: number): void {
+    checkDomain(this.domains, domain); // the checks still run, so only the effect is missing
+    checkCpuInRange(this.config.possibleCpus, cpu);
   }
 }
 

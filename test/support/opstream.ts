@@ -1,7 +1,7 @@
 // Random operation streams for differential testing. An op names live allocations by index
 // ("the i-th live IOVA"), resolved when it runs, so any stream stays meaningful after shrinking.
 import fc from 'fast-check';
-import type { DmaDomainType, Engine } from '../../src/engine.js';
+import { DMA_DOMAIN_TYPES, type DmaDomainType, type Engine } from '../../src/engine.js';
 import { GRANULE, LIMIT32, limitPfn } from './constants.js';
 
 export type StreamOp =
@@ -15,6 +15,7 @@ export type StreamOp =
   | { k: 'offline'; cpu: number }
   | { k: 'online'; cpu: number }
   | { k: 'flush'; dom: number }
+  | { k: 'freeCpuCached'; dom: number; cpu: number }
   | { k: 'inject'; kind: 'magazine' | 'iova'; nth: number }
   | { k: 'put'; dom: number }
   | { k: 'create'; startPfn: number }
@@ -80,6 +81,11 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('offline' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('online' as const), cpu }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('flush' as const), dom }) },
+  // any possible CPU, online or not; CPUS itself is past the last one
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('freeCpuCached' as const), dom, cpu: fc.integer({ min: 0, max: CPUS }) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -108,7 +114,7 @@ export const streamOp: fc.Arbitrary<StreamOp> = fc.oneof(
 );
 
 const dev = fc.nat();
-const domainType = fc.constantFrom<DmaDomainType>('strict', 'lazy', 'lazy-single');
+const domainType = fc.constantFrom(...DMA_DOMAIN_TYPES);
 const maskBits = fc.constantFrom(20, 32, 32, 40, 48, 64, 64, 65);
 const pageMultiple = fc.integer({ min: 1, max: 32 }).map((p) => p * 4096);
 const mapBytes = fc.oneof(fc.integer({ min: 1, max: 3 * 4096 }), pageMultiple, fc.constantFrom(0, 2 ** 49));
@@ -180,14 +186,17 @@ export const dmaStreamOp: fc.Arbitrary<DmaStreamOp> = fc.oneof(
 /** Starts with two domains; the stream may put them and create more (ids keep counting). */
 export const stream = (maxLength: number) => fc.array(streamOp, { minLength: 1, maxLength, size: 'max' });
 
-/** A stream that sets up a DMA domain with a device first, then mixes DMA ops with every other op. */
-export const dmaStream = (maxLength: number) =>
+/**
+ * A stream that sets up a DMA domain (of one of `leadTypes`) with a device first, then mixes DMA ops,
+ * among them domains of every type, with every other op.
+ */
+export const dmaStream = (maxLength: number, leadTypes: readonly DmaDomainType[] = DMA_DOMAIN_TYPES) =>
   fc
     .tuple(
       // start PFNs close below 4 GiB leave a small 32-bit window, so 64-bit PCI devices fall out of it
       fc.record({
         k: fc.constant('createDma' as const),
-        type: domainType,
+        type: fc.constantFrom(...leadTypes),
         startPfn: fc.constantFrom(1, 0xfff00, 0xffffe),
         aperture: fc.constant(48),
       }),
@@ -285,6 +294,9 @@ export function applyOp(engine: Engine, op: StreamOp, state: StreamState): Outco
         return { value: 'ok' };
       case 'flush':
         engine.flush(domId(op.dom));
+        return { value: 'ok' };
+      case 'freeCpuCached':
+        engine.freeCpuCachedIovas(domId(op.dom), op.cpu);
         return { value: 'ok' };
       case 'inject':
         engine.injectFailure(op.kind, op.nth);
