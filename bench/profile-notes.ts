@@ -25,7 +25,8 @@ const LIMITS: Record<string, string> = {
   perop:
     'each per-op call crosses the JS⇄WASM boundary once, with bigint arguments; a result is read from the transfer buffer.',
   trace:
-    'about half is parseTrace (10^7 TraceOp objects with bigint fields: allocation and GC of ~1.5 GB of heap), the rest replay: encoding, the C work and one ReplayValue object per value.',
+    'replayTraceStream holds no op: about a third is reading lines (tokens and numbers from character codes), a tenth encoding into the batch window, under a tenth the @<line> bookkeeping, a sixth the C work.',
+  load: 'wall time on a machine shared with other jobs (see the load average above); compare the CPU time.',
   ab:
     'cold costs of a fresh instance, not the work: warm, the seed batch takes the same time before and now (see ' +
     '"Scale rows, before and now" below); a cold one runs first in Liftoff code, where the policy-driven and DMA-aware ' +

@@ -221,7 +221,7 @@ let trace: Awaited<ReturnType<typeof timeTraceReplay>> | undefined;
 if (want('trace')) {
   console.error(`generating a ${TRACE_OPS}-op trace @${since()}`);
   trace = await timeTraceReplay(await generateTraceText(TRACE_OPS));
-  console.error(`trace: parse ${trace.parseMs.toFixed(0)} ms, replay ${trace.replayMs.toFixed(0)} ms @${since()}`);
+  console.error(`trace: parse + replay ${trace.wallMs.toFixed(0)} ms (CPU ${trace.cpuMs.toFixed(0)} ms) @${since()}`);
   noteLoad();
 }
 const totalS = (performance.now() - tStart) / 1000;
@@ -252,7 +252,7 @@ const churn = ratio(results[0], 'wasm-batch', 'native');
 const others = worst('wasm-batch', 'native', results.slice(1));
 const perOp = worst('wasm-perop', 'wasm-batch', results);
 const ts = worst('ts', 'wasm-batch', results);
-const traceS = (trace!.parseMs + trace!.replayMs) / 1000;
+const traceS = trace!.cpuMs / 1000;
 const liveS = live!.ts.cpuNs / 1e9;
 const [abSeed, abBig, abCliSeed, abCliBig] = ab;
 const [, memBig] = scale;
@@ -273,7 +273,11 @@ const targets: Target[] = [
     `${liveS.toFixed(2)} s CPU`,
     liveS < 2,
   ),
-  target(`${TRACE_OPS.toLocaleString('en')} trace ops parse + replay < 6 s`, `${traceS.toFixed(2)} s`, traceS < 6),
+  target(
+    `${TRACE_OPS.toLocaleString('en')} trace ops parse + replay < 6 s (CPU)`,
+    `${traceS.toFixed(2)} s CPU (${(trace!.wallMs / 1000).toFixed(2)} s wall)`,
+    traceS < 6,
+  ),
   target(
     'seed preset < 1 s (in a lab, median wall time)',
     `${medianWallMs(abSeed.now).toFixed(0)} ms`,

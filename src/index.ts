@@ -95,5 +95,12 @@ export type { RcachePolicy, ProfileName, KernelProfile } from './policy.js';
 export { parseTrace, parseTraceStream, TraceSyntaxError, VALUE_OPS } from './trace/parse.js';
 export type { Trace, TraceHeader, TraceOp } from './trace/parse.js';
 export { writeTrace, formatOp } from './trace/write.js';
-export { replayTrace, replayResultToJson, TraceReplayError } from './trace/replay.js';
-export type { ReplayValue, ReplayResult, ReplayOptions, ReplayResultJson } from './trace/replay.js';
+export { replayTrace, replayTraceStream, replayResultToJson, TraceReplayError } from './trace/replay.js';
+export type {
+  ReplayValue,
+  ReplayResult,
+  ReplayOptions,
+  ReplayResultJson,
+  StreamReplayOptions,
+  StreamReplayResult,
+} from './trace/replay.js';

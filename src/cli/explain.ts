@@ -8,9 +8,11 @@ import type { ProfileName } from '../policy.js';
 import { formatExplanation } from '../report/explain.js';
 import { checkExplainCpus, explainText } from '../report/explain-lines.js';
 import { intOption, profileOption, UsageError } from './options.js';
-import { readStdin } from './stdin.js';
+import { readCapped } from './stdin.js';
+import { MAX_EXPLAIN_INPUT_BYTES } from '../share/limits.js';
 
-/** The argument's text: the file's content when it names an existing file, else the argument itself. */
+/** The argument's text: the file's content when it names an existing file (at most
+ * MAX_EXPLAIN_INPUT_BYTES), else the argument itself. */
 export async function argumentText(arg: string): Promise<string> {
   let st;
   try {
@@ -21,6 +23,11 @@ export async function argumentText(arg: string): Promise<string> {
   if (st.isDirectory())
     throw new UsageError(`${arg} is a directory: pass a file of slabtop / slabinfo output, or the line itself.`);
   if (!st.isFile()) return arg;
+  if (st.size > MAX_EXPLAIN_INPUT_BYTES) {
+    throw new UsageError(
+      `${arg} is larger than ${MAX_EXPLAIN_INPUT_BYTES / 2 ** 20} MiB (the limit of ${MAX_EXPLAIN_INPUT_BYTES} bytes).`,
+    );
+  }
   try {
     return await readFile(arg, 'utf8');
   } catch (e) {
@@ -56,7 +63,10 @@ export function explainCommand(out: (text: string) => void): Command {
     .option('--json', 'print JSON')
     .action(async (line: string | undefined, o: ExplainCliOptions) => {
       const possibleCpus = checkExplainCpus(o.cpus);
-      const text = line === undefined ? await readStdin() : await argumentText(line);
+      const text =
+        line === undefined
+          ? await readCapped(process.stdin, 'stdin', MAX_EXPLAIN_INPUT_BYTES)
+          : await argumentText(line);
       const e = explainText(text, { possibleCpus, onlineCpus: o.online, profile: o.profile });
       out(o.json ? JSON.stringify(e, null, 2) + '\n' : formatExplanation(e));
     });

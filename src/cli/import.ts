@@ -1,12 +1,13 @@
 // `iova-lab import ftrace|bpftrace FILE|-`: turn a real machine's recording into a trace.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { DMA_DOMAIN_TYPES, type DmaBus, type DmaDomainType } from '../engine.js';
-import { importBpftrace } from '../import/bpftrace.js';
-import { parseFtrace } from '../import/ftrace.js';
+import { BpftraceReader } from '../import/bpftrace.js';
+import { FtraceReader } from '../import/ftrace.js';
+import { MAX_RECORDING_LINE_CHARS } from '../share/limits.js';
 import { writeMapUnmap } from '../import/map-unmap-writer.js';
 import { writeTrace } from '../trace/write.js';
-import { readStdin } from './stdin.js';
+import { lines } from './stdin.js';
 import { choiceOption, intOption, UsageError } from './options.js';
 import { checkOutputFile, writeOutputFile } from './output.js';
 
@@ -19,15 +20,24 @@ interface ImportOptions {
   domainType: DmaDomainType;
 }
 
-/** The recording; -o is checked first, so a bad output path is refused before any work. */
-async function readInput(file: string, o: ImportOptions): Promise<string> {
+/** The recording's lines, read as they are used (never the whole text); -o is checked first, so
+ * a bad output path is refused before any work. */
+async function* readInput(file: string, o: ImportOptions): AsyncGenerator<string> {
   if (o.output !== undefined) checkOutputFile('-o', o.output);
-  if (file === '-') return readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  const cannotRead = (e: unknown): UsageError =>
+    new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* file === '-' ? (process.stdin as AsyncIterable<Uint8Array>) : createReadStream(file);
+    } catch (e) {
+      throw cannotRead(e);
+    }
   }
+  const tooLong = (line: number): UsageError =>
+    new UsageError(
+      `${file === '-' ? 'stdin' : file} line ${line}: longer than ${MAX_RECORDING_LINE_CHARS} characters (the limit).`,
+    );
+  yield* lines(bytes(), MAX_RECORDING_LINE_CHARS, tooLong);
 }
 
 function withCommon(cmd: Command): Command {
@@ -79,7 +89,9 @@ export function importCommand(out: (text: string) => void): Command {
       'strict',
     )
     .action(async (file: string, o: ImportOptions) => {
-      const rec = parseFtrace(await readInput(file, o), { lenient: o.lenient });
+      const reader = new FtraceReader({ lenient: o.lenient });
+      for await (const raw of readInput(file, o)) reader.line(raw);
+      const rec = reader.rec;
       if (o.cpus !== undefined && rec.events.some((e) => e.cpu >= o.cpus!)) {
         const highest = Math.max(...rec.events.map((e) => e.cpu));
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${highest}).`);
@@ -104,7 +116,9 @@ export function importCommand(out: (text: string) => void): Command {
   const bpftrace = withCommon(new Command('bpftrace'))
     .description('output of the recording script (iova-lab record --print-script): one domain per iova_domain pointer')
     .action(async (file: string, o: ImportOptions) => {
-      const r = importBpftrace(await readInput(file, o), { cpus: o.cpus, lenient: o.lenient });
+      const reader = new BpftraceReader({ cpus: o.cpus, lenient: o.lenient });
+      for await (const raw of readInput(file, o)) reader.line(raw);
+      const r = reader.finish();
       if (o.cpus !== undefined && r.trace.header.possibleCpus > o.cpus) {
         throw new UsageError(`--cpus ${o.cpus} is below a recorded CPU (${r.trace.header.possibleCpus - 1}).`);
       }

@@ -1,16 +1,21 @@
 // `iova-lab replay FILE`: run a trace (format v1, README "Trace format v1") on an engine.
-// Malformed trace → TraceSyntaxError (exit 2); engine error → TraceReplayError (exit 1).
+// The file (or stdin) is streamed through replayTraceStream: ops run as lines are read, nothing is
+// held. Malformed line → TraceSyntaxError (exit 2); engine error → TraceReplayError (exit 1); the
+// values of the ops before either are printed first.
 // --profile replaces the trace's profile line; --policy specs run after the trace's policy lines.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
 import { formatDma } from '../report/dma.js';
 import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
-import { replayTrace, replayValueToJson } from '../trace/replay.js';
-import { choiceOption, collectPolicy, profileOption } from './options.js';
+import type { TraceHeader } from '../trace/parse.js';
+import { replayTraceStream, replayValueToJson } from '../trace/replay.js';
+import { choiceOption, collectPolicy, profileOption, UsageError } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import { makeVariant, readTraceFile, traceForVariant, variantTitle } from './scenario.js';
+import { makeVariant, traceForVariant, utf8Chunks, variantTitle, type Variant } from './scenario.js';
 
 interface ReplayOptions {
   engine?: EngineName;
@@ -38,11 +43,17 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
-      const parsed = await readTraceFile(file, process.stdin);
-      const variant = makeVariant(o.profile ?? parsed.header.profile ?? DEFAULT_PROFILE, o.policy ?? []);
-      const trace =
-        o.profile === undefined && (o.policy ?? []).length === 0 ? parsed : traceForVariant(parsed, variant, 'extend');
-      const bar = stderrProgress(o.progress, { total: trace.ops.length }, progressStream);
+      const input = await openTrace(file, process.stdin);
+      let variant: Variant | undefined;
+      // --profile / --policy fold into the header as soon as it is read, before the lab is built.
+      const header = (h: TraceHeader): TraceHeader => {
+        variant = makeVariant(o.profile ?? h.profile ?? DEFAULT_PROFILE, o.policy ?? []);
+        return o.profile === undefined && (o.policy ?? []).length === 0
+          ? h
+          : traceForVariant({ header: h, ops: [] }, variant, 'extend').header;
+      };
+      // Progress in KiB of the file read (the op count is not known ahead); none for a pipe.
+      const bar = stderrProgress(o.progress, { total: kib(input.size ?? 0), unit: 'KiB' }, progressStream);
       // JSON lines go out after every batch of ops (not one write per line), so a reader that
       // closes the pipe stops the replay within one batch.
       let pending = '';
@@ -53,8 +64,8 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       let result;
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
-        result = await replayTrace(
-          trace,
+        result = await replayTraceStream(
+          input.chunks,
           o.engine ?? 'wasm',
           (v) => {
             if (o.json) {
@@ -64,9 +75,10 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
             }
           },
           {
-            onProgress: (done, total) => {
+            header,
+            onProgress: () => {
               flush();
-              bar.update(done, total, 'ops');
+              if (input.size !== undefined) bar.update(kib(input.bytesRead()));
             },
           },
         );
@@ -74,8 +86,8 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
         bar.finish();
         flush();
       }
+      const { profile, design } = variant!;
       if (o.json) {
-        const { profile, design } = variant;
         out(JSON.stringify({ summary: { profile, design, ...replaySummary(result.snapshot) } }) + '\n');
         return;
       }
@@ -83,9 +95,43 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       out(
         formatSlabtop(result.snapshot) +
           `magazines: ${m.total} (loaded ${m.loaded}, prev ${m.prev}, depot ${m.depot}); ` +
-          `ops ${trace.ops.length}, values ${result.values.length}, clock ${result.snapshot.nowMs} ms; ` +
-          `profile ${variantTitle({ ...variant, policy: trace.header.policy })}\n` +
+          `ops ${result.ops}, values ${result.values}, clock ${result.snapshot.nowMs} ms; ` +
+          `profile ${variantTitle({ ...variant!, policy: result.header.policy })}\n` +
           formatDma(result.snapshot),
       );
     });
+}
+
+const kib = (bytes: number): number => Math.ceil(bytes / 1024);
+
+/** A trace file, or stdin for "-", as text chunks: read as the replay goes, never whole. */
+async function openTrace(
+  file: string,
+  stdin: AsyncIterable<Uint8Array>,
+): Promise<{ chunks: AsyncIterable<string>; size?: number; bytesRead: () => number }> {
+  const cannotRead = (e: unknown): UsageError =>
+    new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  let bytes = 0;
+  let source: AsyncIterable<Uint8Array> = stdin;
+  let size: number | undefined;
+  if (file !== '-') {
+    size = await stat(file).then(
+      (st) => st.size,
+      (e: unknown) => {
+        throw cannotRead(e);
+      },
+    );
+    source = createReadStream(file, { highWaterMark: 1 << 20 });
+  }
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of source) {
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } catch (e) {
+      throw cannotRead(e);
+    }
+  }
+  return { chunks: utf8Chunks(counted(), Infinity, () => cannotRead('')), size, bytesRead: () => bytes };
 }

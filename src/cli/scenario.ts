@@ -186,7 +186,7 @@ export interface RunResult {
 export type RunProgress = (done: number, total: number, unit: string) => void;
 
 /** Text of a byte stream, chunk by chunk (UTF-8 split anywhere), refused past `maxBytes`. */
-async function* utf8Chunks(
+export async function* utf8Chunks(
   source: AsyncIterable<Uint8Array>,
   maxBytes: number,
   tooBig: () => Error,

@@ -68,44 +68,55 @@ export interface BpftraceImport {
   skipped: Array<{ line: number; why: string }>;
 }
 
-export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceImport {
-  const skipped: BpftraceImport['skipped'] = [];
-  const complain = complainer('bpftrace', o.lenient ?? false, skipped);
-  const b = new TraceBuilder(complain);
-  const ids = new Map<string, number>();
-  const domains = new Map<number, string>();
-  let highestCpu = 0;
-  const domainOf = (h: Hit, granule = o.granule ?? 4096, startPfn = 1n): number => {
-    let id = ids.get(h.iovad);
+/** Reads the script's output one line at a time (a stream never held whole); finish() gives the trace. */
+export class BpftraceReader {
+  private readonly skipped: BpftraceImport['skipped'] = [];
+  private readonly complain: Complain;
+  private readonly b: TraceBuilder;
+  private readonly ids = new Map<string, number>();
+  private readonly domains = new Map<number, string>();
+  private highestCpu = 0;
+  private lines = 0;
+
+  constructor(private readonly o: BpftraceOptions = {}) {
+    this.complain = complainer('bpftrace', o.lenient ?? false, this.skipped);
+    this.b = new TraceBuilder(this.complain);
+  }
+
+  private domainOf(h: Hit, granule = this.o.granule ?? 4096, startPfn = 1n): number {
+    let id = this.ids.get(h.iovad);
     if (id === undefined) {
-      id = domains.size;
-      ids.set(h.iovad, id);
-      domains.set(id, h.iovad);
-      b.domain(id, granule, startPfn);
+      id = this.domains.size;
+      this.ids.set(h.iovad, id);
+      this.domains.set(id, h.iovad);
+      this.b.domain(id, granule, startPfn);
     }
     return id;
-  };
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
-    if (!raw.startsWith('IOVA ') || raw.startsWith('IOVA begin')) continue; // bpftrace's own messages
-    const h = readHit(raw, i + 1, complain);
-    if (!h) continue;
-    highestCpu = Math.max(highestCpu, h.cpu);
+  }
+
+  /** The next line (without its line break). */
+  line(raw: string): void {
+    const line = ++this.lines;
+    if (!raw.startsWith('IOVA ') || raw.startsWith('IOVA begin')) return; // bpftrace's own messages
+    const h = readHit(raw, line, this.complain);
+    if (!h) return;
+    const b = this.b;
+    this.highestCpu = Math.max(this.highestCpu, h.cpu);
     b.at(h.ns);
     const v = (k: string): bigint => h.v.get(k)!;
     switch (h.event) {
       case 'init':
-        if (ids.has(h.iovad)) complain(h.line, `iova_domain ${h.iovad} initialised again without put_iova_domain`);
-        else domainOf(h, Number(v('granule')), v('start_pfn') || 1n);
+        if (this.ids.has(h.iovad)) {
+          this.complain(h.line, `iova_domain ${h.iovad} initialised again without put_iova_domain`);
+        } else this.domainOf(h, Number(v('granule')), v('start_pfn') || 1n);
         break;
       case 'rcaches':
-        domainOf(h);
+        this.domainOf(h);
         break;
       case 'alloc_fast':
       case 'alloc': {
         const fast = h.event === 'alloc_fast';
-        const id = domainOf(h);
+        const id = this.domainOf(h);
         const shape = {
           cpu: h.cpu,
           pages: v('size'),
@@ -118,17 +129,27 @@ export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceI
         break;
       }
       case 'free_fast':
-        b.free(domainOf(h), v('pfn'), h.line, { cpu: h.cpu, pages: v('size'), samePages: false, fast: true });
+        b.free(this.domainOf(h), v('pfn'), h.line, { cpu: h.cpu, pages: v('size'), samePages: false, fast: true });
         break;
       case 'free':
-        b.free(domainOf(h), v('pfn'), h.line, { samePages: false, fast: false });
+        b.free(this.domainOf(h), v('pfn'), h.line, { samePages: false, fast: false });
         break;
       case 'put':
-        b.put(domainOf(h));
-        ids.delete(h.iovad);
+        b.put(this.domainOf(h));
+        this.ids.delete(h.iovad);
         break;
     }
   }
-  const possible = Math.max(o.cpus ?? 0, highestCpu + 1);
-  return { trace: b.trace({ possibleCpus: possible, onlineCpus: possible, policy: [] }), domains, skipped };
+
+  finish(): BpftraceImport {
+    const possible = Math.max(this.o.cpus ?? 0, this.highestCpu + 1);
+    const trace = this.b.trace({ possibleCpus: possible, onlineCpus: possible, policy: [] });
+    return { trace, domains: this.domains, skipped: this.skipped };
+  }
+}
+
+export function importBpftrace(text: string, o: BpftraceOptions = {}): BpftraceImport {
+  const reader = new BpftraceReader(o);
+  for (const raw of text.split(/\r?\n/)) reader.line(raw);
+  return reader.finish();
 }

@@ -4,7 +4,7 @@
 // with 4 or 5 flag characters (or none, or a "(tgid)" column); from 5.17 the iova is followed by
 // " - <end>", before 5.17 it is not. Other events and "# " headers are skipped. Contiguous map
 // events on one CPU are the chunks of one scatter-gather allocation and become one map.
-import { complainer, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
+import { complainer, type Complain, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
 
 // task-pid, optional (tgid), [cpu], optional flags, seconds.fraction:, event name:, the rest
 const EVENT_LINE = new RegExp(
@@ -22,24 +22,31 @@ export interface FtraceOptions {
   lenient?: boolean;
 }
 
-export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
-  const rec: Recording = { source: 'ftrace', events: [], skipped: [], warnings: [] };
-  const complain = complainer('ftrace', o.lenient ?? false, rec.skipped);
+/** Reads a recording one line at a time (a stream never held whole); `rec` fills as it goes. */
+export class FtraceReader {
+  readonly rec: Recording = { source: 'ftrace', events: [], skipped: [], warnings: [] };
+  private readonly complain: Complain;
   /** The map each CPU made last, while a following chunk may still extend it. */
-  const open = new Map<number, RecordedMap>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
-    const line = i + 1;
-    if (raw.trim().length === 0 || raw.trimStart().startsWith('#')) continue;
+  private readonly open = new Map<number, RecordedMap>();
+  private lines = 0;
+
+  constructor(o: FtraceOptions = {}) {
+    this.complain = complainer('ftrace', o.lenient ?? false, this.rec.skipped);
+  }
+
+  /** The next line (without its line break). */
+  line(raw: string): void {
+    const { rec, open, complain } = this;
+    const line = ++this.lines;
+    if (raw.trim().length === 0 || raw.trimStart().startsWith('#')) return;
     const cpus = /^cpus=(\d+)\s*$/.exec(raw.trim());
     if (cpus) {
       rec.cpus = Number(cpus[1]);
-      continue;
+      return;
     }
     if (/LOST \d+ EVENTS/.test(raw)) rec.warnings.push({ line, text: raw.trim() });
     const m = EVENT_LINE.exec(raw);
-    if (!m || (m[6] !== 'map' && m[6] !== 'unmap')) continue;
+    if (!m || (m[6] !== 'map' && m[6] !== 'unmap')) return;
     const cpu = Number(m[3]);
     const ns = nsOf(m[4], m[5]);
     const f = (m[6] === 'map' ? MAP : UNMAP).exec(m[7]);
@@ -49,17 +56,17 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
         line,
         `an iommu:${m[6]} event that does not match its format ` + `("IOMMU: iova=0x… [- 0x…] ${format}"): ${m[7]}`,
       );
-      continue;
+      return;
     }
     const iova = BigInt(f[1]);
     const bytes = BigInt(f[3]);
     if (bytes === 0n) {
       complain(line, `an iommu:${m[6]} of size 0`);
-      continue;
+      return;
     }
     if (f[2] !== undefined && BigInt(f[2]) < iova) {
       complain(line, `an iova range that ends (${f[2]}) before it starts (${f[1]})`);
-      continue;
+      return;
     }
     if (m[6] === 'map') {
       const prev = open.get(cpu);
@@ -67,7 +74,7 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
         prev.bytes += bytes;
         prev.chunks += 1;
         prev.chunkBytes.push(bytes);
-        continue;
+        return;
       }
       const ev: RecordedMap = { kind: 'map', line, cpu, ns, iova, bytes, chunks: 1, chunkBytes: [bytes] };
       open.set(cpu, ev);
@@ -78,5 +85,10 @@ export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
       rec.events.push({ kind: 'unmap', line, cpu, ns, iova, bytes } satisfies RecordedEvent);
     }
   }
-  return rec;
+}
+
+export function parseFtrace(text: string, o: FtraceOptions = {}): Recording {
+  const reader = new FtraceReader(o);
+  for (const raw of text.split(/\r?\n/)) reader.line(raw);
+  return reader.rec;
 }

@@ -23,12 +23,24 @@ export type IntFlag = keyof typeof INT_LIMITS;
 export const MAX_TIMELINE_SAMPLES = 100_000;
 /** Domains × possible CPUs of one lab: the per-CPU rcaches a run sets up. */
 export const MAX_DOMAIN_CPUS = 1 << 20;
-/** Bytes of a trace file (or of stdin) replay and compare --trace read, streamed in chunks. */
+/** Bytes of a trace file (or of stdin) compare --trace reads: it holds the parsed trace, to run it
+ * once per variant. replay streams its input and has no such limit. */
 export const MAX_TRACE_BYTES = 1024 * 1024 * 1024;
 /** Characters of one trace line (a longer one is not a trace). */
 export const MAX_TRACE_LINE_CHARS = 1024 * 1024;
-/** Ops of one parsed trace (each is held in memory while it runs). */
+/** Ops of one trace parsed whole (parseTrace, parseTraceStream, compare --trace): each op is held.
+ * A streamed replay (replayTraceStream, the replay command) holds none and has no op limit. */
 export const MAX_TRACE_OPS = 10_000_000;
+/** Allocation and map lines a later `@<line>` may still name at once: those whose IOVA is still
+ * allocated, and failed ones not yet named. Each is remembered, so a streamed replay holds at most
+ * this many, whatever the trace's length. */
+export const MAX_OPEN_REF_LINES = 10_000_000;
+/** Bytes explain reads, from a file or stdin: slabtop / slabinfo output is a few kilobytes. */
+export const MAX_EXPLAIN_INPUT_BYTES = 16 * 1024 * 1024;
+/** Characters of one line of a recording import reads (it reads line by line, never whole). */
+export const MAX_RECORDING_LINE_CHARS = 1024 * 1024;
+/** Domain and device lines of one trace: their ids are never reused, so each is remembered. */
+export const MAX_TRACE_IDS = 10_000_000;
 
 /**
  * A decimal integer in [min, max], read exactly (no exponent, sign, fraction or 0x; digits past

@@ -1,6 +1,8 @@
 // A fast line tokenizer for trace files: token boundaries instead of substrings, numbers scanned
-// from character codes, repeated values sharing one bigint. Same tokens as trim() + split(/\s+/).
+// from character codes, so reading a line allocates nothing. Same tokens as trim() + split(/\s+/).
 import { U64_MAX } from '../numbers.js';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 import { TraceSyntaxError } from './errors.js';
 
 /** The characters that String.prototype.trim and /\s/ both treat as white space. */
@@ -46,12 +48,11 @@ function scanNumber(text: string, s: number, e: number): number {
   return e - s <= 15 ? v : Infinity;
 }
 
-const BIGINT_CACHE = 256; // a power of two
 // More than any valid line has (map-sg: 3 + up to IOVA_SG_MAX_SEGMENTS); only the count matters past that.
 const MAX_TOKENS = 1100;
 
-/** One line at a time over the whole text: token boundaries instead of substrings, so a long
- * trace allocates little besides the ops themselves. Same tokens as trim() + split(/\s+/). */
+/** One line at a time over a piece of text: token boundaries instead of substrings, numbers as
+ * plain numbers below 2^53, so reading a line allocates nothing. Same tokens as trim() + split(/\s+/). */
 export class LineReader {
   line = 0;
   count = 0;
@@ -59,14 +60,12 @@ export class LineReader {
   private readonly ends = new Int32Array(MAX_TOKENS);
   private bodyStart = 0;
   private bodyEnd = 0;
-  // Direct-mapped by low bits: a long trace repeats its sizes and limits, and sharing their
-  // bigints keeps a parsed 10^7-op trace about a third smaller (less for the GC to copy).
-  private readonly cachedKeys = new Float64Array(BIGINT_CACHE).fill(NaN);
-  private readonly cachedBigints: bigint[] = new Array<bigint>(BIGINT_CACHE).fill(0n);
+  /** The value of the last u64 token at or past 2^53. */
+  big = 0n;
 
   constructor(private text: string) {}
 
-  /** Reads lines of another piece of the same trace (a streamed chunk); the bigint cache stays. */
+  /** Reads lines of another piece of the same trace (a streamed chunk). */
   reset(text: string): void {
     this.text = text;
   }
@@ -107,8 +106,13 @@ export class LineReader {
     return this.tok(i);
   }
 
+  /** The line read last, trimmed, without its comment. */
+  body(): string {
+    return this.text.slice(this.bodyStart, this.bodyEnd);
+  }
+
   fail(expected: string): never {
-    throw new TraceSyntaxError(this.line, expected, this.text.slice(this.bodyStart, this.bodyEnd));
+    throw new TraceSyntaxError(this.line, expected, this.body());
   }
 
   private scan(i: number, what: string): number {
@@ -118,26 +122,25 @@ export class LineReader {
     return v;
   }
 
-  private big(i: number, what: string): bigint {
+  private bigToken(i: number, what: string): bigint {
     const v = BigInt(this.tok(i)!);
     if (v > U64_MAX) this.fail(`${what} below 2^64`);
     return v;
   }
 
-  num(i: number, what: string): bigint {
+  /** Token i as a 64-bit operand: its value when below 2^53 (exact), else NaN with the value in `big`. */
+  u64(i: number, what: string): number {
     const v = this.scan(i, what);
-    if (v === Infinity) return this.big(i, what);
-    const slot = v & (BIGINT_CACHE - 1);
-    if (this.cachedKeys[slot] !== v) {
-      this.cachedKeys[slot] = v;
-      this.cachedBigints[slot] = BigInt(v);
-    }
-    return this.cachedBigints[slot];
+    if (v !== Infinity) return v;
+    const b = this.bigToken(i, what);
+    if (b <= MAX_SAFE) return Number(b); // long only by leading zeros
+    this.big = b;
+    return NaN;
   }
 
   small(i: number, what: string): number {
     let v = this.scan(i, what);
-    if (v === Infinity) v = Number(this.big(i, what)); // long only by leading zeros, or too big
+    if (v === Infinity) v = Number(this.bigToken(i, what)); // long only by leading zeros, or too big
     if (v > 0x7fffffff) this.fail(`${what} below 2^31`);
     return v;
   }

@@ -7,6 +7,7 @@ import {
   formatOp,
   parseTrace,
   replayTrace,
+  replayTraceStream,
   TraceReplayError,
   TraceSyntaxError,
   VALUE_OPS,
@@ -52,6 +53,7 @@ describe('trace API in the built package', () => {
       'writeTrace',
       'formatOp',
       'replayTrace',
+      'replayTraceStream',
       'TraceSyntaxError',
       'TraceReplayError',
       'VALUE_OPS',
@@ -61,5 +63,8 @@ describe('trace API in the built package', () => {
     const parse = pkg.parseTrace as typeof parseTrace;
     const write = pkg.writeTrace as typeof writeTrace;
     expect(write(parse(TRACE))).toBe(TRACE);
+    const stream = pkg.replayTraceStream as typeof replayTraceStream;
+    const r = await stream([TRACE], 'ts');
+    expect(r.ops).toBe(parse(TRACE).ops.length);
   });
 });

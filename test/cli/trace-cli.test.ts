@@ -86,7 +86,7 @@ describe('replay errors and text output', () => {
     expect(r.stdout).toContain('OBJS ACTIVE  USE OBJ SIZE');
     expect(r.stdout).toContain('iommu_iova_magazine');
   });
-  it('a malformed trace exits 2 naming the line, before running anything', () => {
+  it('a malformed trace exits 2 naming the line, no value printed when none came before it', () => {
     const r = run(['replay', traceFile('bad.trace', 'cpus 2\ndomain 0 4096 1\nalloc 0 0 1\n'), '--json']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
