@@ -174,7 +174,12 @@ describe.skipIf(!present)('playground in headless Chromium', () => {
     expect(await page.getAttribute('input[name="profile"]', 'placeholder')).toBe('from /proc/version');
     // the archive input is reached and chosen from the keyboard
     await page.focus('#capture-archive');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    // Listening turns on Playwright's file-chooser interception, a browser command of its own; the
+    // round trip after it makes sure that is on before the key press opens the chooser.
+    const chosen = page.waitForEvent('filechooser');
+    await page.evaluate(() => 0);
+    await page.keyboard.press('Space');
+    const chooser = await chosen;
     await chooser.setFiles(fx.archive(true));
     await page.waitForSelector('#inspection', { timeout: 60_000 });
     expect(await page.textContent('#inspection')).toBe(fx.inspect);
