@@ -1,13 +1,15 @@
-// Runs a bundled page in headless Chromium: a loopback server (port 0) for one folder, and
-// Chromium's --dump-dom. Chromium is optional on a developer machine (the test is skipped with a
+// Runs a bundled page in headless Chromium: a loopback server (port 0) for one folder, and the
+// page's #out text read through Playwright. Chromium is optional on a developer machine (the test is skipped with a
 // printed reason) and required under CI=true. IOVA_LAB_CHROMIUM names the binary, or "none".
-import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, extname, join, normalize, sep } from 'node:path';
 import { build } from 'esbuild';
+import { chromium as playwrightChromium } from 'playwright-core';
+
+const launchChromium = playwrightChromium.launch.bind(playwrightChromium);
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
@@ -73,26 +75,21 @@ export async function serve(root: string): Promise<{ origin: string; close(): Pr
   };
 }
 
-/** The #out text of the page after it ran. */
-export function pageOutput(chromium: string, url: string): Promise<string> {
-  const flags = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--virtual-time-budget=10000',
-    '--dump-dom',
-    url,
-  ];
-  return new Promise((ok, fail) =>
-    execFile(chromium, flags, { timeout: 60_000 }, (err, stdout) => {
-      if (err) return fail(err);
-      const text = /<pre id="out">([^<]*)<\/pre>/.exec(stdout)?.[1] ?? stdout;
-      ok(text.replaceAll('&quot;', '"'));
-    }),
-  );
+/** The #out text of the page once it has changed from "pending" (the page writes it when done).
+ *  Waits in real time, not Chromium's virtual time, so a loaded machine only makes it slower. */
+export async function pageOutput(chromium: string, url: string): Promise<string> {
+  const browser = await launchChromium({
+    executablePath: chromium,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('out')?.textContent !== 'pending', null, {
+      timeout: 60_000,
+    });
+    return (await page.textContent('#out')) ?? '';
+  } finally {
+    await browser.close();
+  }
 }
