@@ -75,6 +75,7 @@ enum iova_status {
 	IOVA_E_CPU_ALREADY_OFFLINE = -34, /* offlining a CPU that is already offline */
 	IOVA_E_LAST_ONLINE_CPU = -35, /* offlining the last online CPU */
 };
+#define IOVA_STATUS_MIN (-35) /* the lowest status: a checker's bound */
 
 /* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */
 enum iova_op {

@@ -108,7 +108,9 @@ function cHeader() {
   for (const s of abi.statuses) {
     out.push(cLine(`\tIOVA_${s.value === 0 ? '' : 'E_'}${s.name} = ${s.value},`, s.meaning));
   }
-  out.push('};', '', '/* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */');
+  const lowest = Math.min(...abi.statuses.map((s) => s.value));
+  out.push('};', `#define IOVA_STATUS_MIN (${lowest}) /* the lowest status: a checker's bound */`);
+  out.push('', '/* Batch op codes; an op is IOVA_OP_WORDS uint64 words: opcode, domain, cpu, a, b, c. */');
   out.push('enum iova_op {');
   for (const o of abi.ops) {
     const operands = operandNames(o);

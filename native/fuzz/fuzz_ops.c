@@ -71,7 +71,7 @@ static void fail(int32_t lab, const char *what, int32_t r, uint32_t op)
 static void check_status(int32_t lab, int32_t r, uint32_t op)
 {
 	/* domain_create returns an id >= 0; every other op returns IOVA_OK or a known error. */
-	if (r > 0x7fffff00 || r < IOVA_E_DOMAIN_LIMIT)
+	if (r > 0x7fffff00 || r < IOVA_STATUS_MIN)
 		fail(lab, "status outside the iova_status enum", r, op);
 }
 
