@@ -154,6 +154,11 @@ export class IovaTree {
   /** __alloc_and_insert_iova_range with an exclusive limit. */
   private allocRange(size: bigint, limit: bigint, sizeAligned: boolean, slab: Slab): IovaNode | null {
     const alignMask = sizeAligned ? u64(U64_MAX << BigInt(fls64(size - 1n))) : U64_MAX;
+    const masked = alignMask !== U64_MAX;
+    // The candidate below `h`. Where size does not fit below h the kernel's unsigned subtraction
+    // wraps; -1n stands for that here (no BigInt wrap per step): the walk stops at once and the
+    // size check after it fails, as it does after a wrapped candidate.
+    const candidate = (h: bigint): bigint => (h < size ? -1n : masked ? (h - size) & alignMask : h - size);
     const { max32AllocSize: max32, retry } = this.facets;
     if (max32 && limit <= this.dma32BitPfn && size >= this.max32AllocSize) return null;
     let e: TreeEntry<IovaNode> | null = this.entryOf(limit <= this.dma32BitPfn ? this.cached32Node : this.cachedNode);
@@ -167,7 +172,7 @@ export class IovaTree {
       do {
         const lo = e.item.pfnLo;
         if (lo < high) high = lo;
-        newPfn = u64(high - size) & alignMask;
+        newPfn = candidate(high);
         e = e.prev;
       } while (e && newPfn <= e.item.pfnHi && newPfn >= low);
       if (high < size || newPfn < low) {
