@@ -51,32 +51,40 @@ function runDmaOp(engine: Engine, sg: ScatterList, words: BigUint64Array): bigin
   }
 }
 
-/** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one). */
-function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array): bigint {
+/** Word w of the ops as an int index, read from its two 32-bit halves (no BigInt made): as `small`. */
+function smallAt(halves: Uint32Array, w: number): number {
+  const lo = halves[2 * w];
+  return halves[2 * w + 1] !== 0 || lo > 0x7fffffff ? -1 : lo;
+}
+
+/** Whether word w of the ops is nonzero, from its two 32-bit halves. */
+const nonzeroAt = (halves: Uint32Array, w: number): boolean => (halves[2 * w] | halves[2 * w + 1]) !== 0;
+
+/** Runs op i of `ops`, its words read in place; returns its result word (0 for ops without one).
+ * `halves` views the same words as 32-bit halves (little-endian, as every JS engine here is), so
+ * opcode, domain, cpu and flags are read without making a BigInt each; PFN and size words are
+ * read as bigints only by the ops that take them. */
+function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array, halves: Uint32Array): bigint {
   const at = i * OP_WORDS;
-  const code = ops[at],
-    a = ops[at + 3],
-    b = ops[at + 4],
-    c = ops[at + 5];
-  const dom = small(ops[at + 1]);
-  const cpu = small(ops[at + 2]);
-  switch (Number(code) as OpCode) {
+  const dom = smallAt(halves, at + 1);
+  const cpu = smallAt(halves, at + 2);
+  switch (smallAt(halves, at) as OpCode) {
     case OpCode.AllocFast:
-      return engine.allocFast(dom, cpu, a, b, c !== 0n);
+      return engine.allocFast(dom, cpu, ops[at + 3], ops[at + 4], nonzeroAt(halves, at + 5));
     case OpCode.FreeFast:
-      engine.freeFast(dom, cpu, a, b);
+      engine.freeFast(dom, cpu, ops[at + 3], ops[at + 4]);
       return 0n;
     case OpCode.Alloc:
-      return engine.alloc(dom, a, b, c !== 0n);
+      return engine.alloc(dom, ops[at + 3], ops[at + 4], nonzeroAt(halves, at + 5));
     case OpCode.Free:
-      engine.free(dom, a);
+      engine.free(dom, ops[at + 3]);
       return 0n;
     case OpCode.Find:
-      return engine.find(dom, a)?.[0] ?? 0n;
+      return engine.find(dom, ops[at + 3])?.[0] ?? 0n;
     case OpCode.Reserve:
-      return engine.reserve(dom, a, b);
+      return engine.reserve(dom, ops[at + 3], ops[at + 4]);
     case OpCode.Advance:
-      engine.advanceClock(a);
+      engine.advanceClock(ops[at + 3]);
       return 0n;
     case OpCode.CpuOffline:
       engine.cpuOffline(cpu);
@@ -88,16 +96,18 @@ function runOp(engine: Engine, sg: ScatterList, i: number, ops: BigUint64Array):
       engine.flush(dom);
       return 0n;
     case OpCode.DomainCreate:
-      return BigInt(engine.createDomain(small(a), b));
+      return BigInt(engine.createDomain(smallAt(halves, at + 3), ops[at + 4]));
     case OpCode.DomainPut:
       engine.putDomain(dom);
       return 0n;
-    case OpCode.InjectFailure:
-      if (a > 1n) fail(Status.BAD_OP, { op: i, kind: a });
-      engine.injectFailure(a === 0n ? 'magazine' : 'iova', small(b));
+    case OpCode.InjectFailure: {
+      const kind = ops[at + 3];
+      if (kind > 1n) fail(Status.BAD_OP, { op: i, kind });
+      engine.injectFailure(kind === 0n ? 'magazine' : 'iova', smallAt(halves, at + 4));
       return 0n;
+    }
     default:
-      return runDmaOp(engine, sg, ops.subarray(at, at + OP_WORDS)) ?? fail(Status.BAD_OP, { op: i, opcode: code });
+      return runDmaOp(engine, sg, ops.subarray(at, at + OP_WORDS)) ?? fail(Status.BAD_OP, { op: i, opcode: ops[at] });
   }
 }
 
@@ -110,9 +120,10 @@ export function runOps(
   n: number,
   results: BigUint64Array,
 ): BatchRun {
+  const halves = new Uint32Array(ops.buffer, ops.byteOffset, ops.length * 2);
   for (let i = 0; i < n; i++) {
     try {
-      results[i] = runOp(engine, sg, i, ops);
+      results[i] = runOp(engine, sg, i, ops, halves);
     } catch (error) {
       return { completed: i, error: error as Error };
     }

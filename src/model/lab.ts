@@ -104,17 +104,24 @@ export class ModelEngine implements Engine, ModelLabState {
   /** Estimated bytes this engine may hold (budget.ts); protected so a test can shrink it. */
   protected readonly memoryBudget: number = TS_MEMORY_BUDGET;
 
-  /** OutOfMemoryError, before any change, when `growth` could take the lab past its budget. */
-  private checkBudget(growth: BudgetUse, args: Record<string, number | bigint>): void {
-    const held: BudgetUse = {
+  /** Whether `growth` could take the lab past its budget; checked before any change. The two
+   *  counted caches are looked up once (every op asks). */
+  private overBudget(growth: BudgetUse): boolean {
+    this.countedCaches ??= [this.slabs.get(this.magCacheName), this.slabs.get('iommu_iova')];
+    const [magazines, nodes] = this.countedCaches;
+    const held = estimatedBytes({
       domains: this.domains.size,
       possibleCpus: this.config.possibleCpus,
-      magazines: this.slabs.get(this.magCacheName).activeObjs,
-      nodes: this.slabs.get('iommu_iova').activeObjs,
-    };
-    if (estimatedBytes(held) + estimatedBytes(growth) > this.memoryBudget) {
-      fail(Status.NOMEM, { ...args, budgetBytes: this.memoryBudget });
-    }
+      magazines: magazines.activeObjs,
+      nodes: nodes.activeObjs,
+    });
+    return held + estimatedBytes(growth) > this.memoryBudget;
+  }
+  private countedCaches: [SlabCache, SlabCache] | undefined;
+
+  /** The OutOfMemoryError of an op refused by overBudget, naming its args (built only then). */
+  private outOfBudget(args: Record<string, number | bigint>): never {
+    return fail(Status.NOMEM, { ...args, budgetBytes: this.memoryBudget });
   }
 
   /** Counts down an armed injected failure; true when this allocation is the one that fails. */
@@ -136,7 +143,8 @@ export class ModelEngine implements Engine, ModelLabState {
     const shift = checkGranule(granule);
     checkStartPfn(granule, shift, startPfn);
     checkDomainRoom(this.domains.size, this.config.possibleCpus);
-    this.checkBudget(domainGrowth(this.config.possibleCpus, this.policy.lazy), { granule, startPfn });
+    if (this.overBudget(domainGrowth(this.config.possibleCpus, this.policy.lazy)))
+      this.outOfBudget({ granule, startPfn });
     const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
     const iovaCache = this.slabs.get('iommu_iova');
     const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
@@ -175,7 +183,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkCpuOnline(this.online, cpu);
     checkSize(d, size);
     checkLimit(d, limitPfn);
-    this.checkBudget(OP_GROWTH, { domain, cpu, size, limitPfn });
+    if (this.overBudget(OP_GROWTH)) this.outOfBudget({ domain, cpu, size, limitPfn });
     return d.allocIovaFast(cpu, size, limitPfn, flushRcache);
   }
 
@@ -186,7 +194,7 @@ export class ModelEngine implements Engine, ModelLabState {
     checkSize(d, size);
     checkFastFree(d, pfn, size);
     if (this.dma.queuedOverlaps(domain, pfn, pfn)) fail(Status.QUEUED, { domain, pfn });
-    this.checkBudget(OP_GROWTH, { domain, cpu, pfn, size });
+    if (this.overBudget(OP_GROWTH)) this.outOfBudget({ domain, cpu, pfn, size });
     d.freeIovaFast(cpu, pfn, size);
   }
 
@@ -195,7 +203,7 @@ export class ModelEngine implements Engine, ModelLabState {
     const d = this.domain(domain);
     checkSize(d, size);
     checkLimit(d, limitPfn);
-    this.checkBudget(OP_GROWTH, { domain, size, limitPfn });
+    if (this.overBudget(OP_GROWTH)) this.outOfBudget({ domain, size, limitPfn });
     return d.tree.allocIova(size, limitPfn, sizeAligned);
   }
 
@@ -221,7 +229,7 @@ export class ModelEngine implements Engine, ModelLabState {
     if (this.dma.queuedOverlaps(domain, lo, hi)) {
       fail(Status.RANGE, { domain, lo, hi, queued: 'a queued IOVA overlaps' });
     }
-    this.checkBudget(OP_GROWTH, { domain, lo, hi });
+    if (this.overBudget(OP_GROWTH)) this.outOfBudget({ domain, lo, hi });
     return d.tree.reserveIova(lo, hi);
   }
 

@@ -18,7 +18,9 @@ export function fls64(x: bigint): number {
 
 /** order_base_2: ceil(log2(n)), 0 for n <= 1. */
 export function orderBase2(n: bigint): number {
-  return n <= 1n ? 0 : fls64(n - 1n);
+  if (n > 0xffffffffn) return fls64(n - 1n);
+  const v = Number(n); // sizes fit 32 bits almost always: no BigInt subtraction then
+  return v <= 1 ? 0 : 32 - Math.clz32(v - 1);
 }
 
 export interface IovaNode {
