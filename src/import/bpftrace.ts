@@ -3,7 +3,7 @@
 // after the recording started (the usual case: they were created at boot) get granule 4096 and
 // start_pfn 1; a pointer seen again after put_iova_domain is a new domain.
 import type { Trace } from '../trace/parse.js';
-import { complainer, type Complain } from './recording.js';
+import { checkRecordingHeld, complainer, MAX_RECORDING_HELD, type Complain } from './recording.js';
 import { TraceBuilder } from './trace-builder.js';
 
 /** Keys each event must carry besides cpu, ns and iovad. */
@@ -21,6 +21,8 @@ export interface BpftraceOptions {
   cpus?: number;
   lenient?: boolean;
   granule?: number;
+  /** At most this many trace ops and skipped lines held (default MAX_RECORDING_HELD). */
+  maxHeld?: number;
 }
 
 interface Hit {
@@ -97,6 +99,8 @@ export class BpftraceReader {
   /** The next line (without its line break). */
   line(raw: string): void {
     const line = ++this.lines;
+    const held = this.b.ops.length + this.skipped.length;
+    checkRecordingHeld('bpftrace', line, held, this.o.maxHeld ?? MAX_RECORDING_HELD);
     if (!raw.startsWith('IOVA ') || raw.startsWith('IOVA begin')) return; // bpftrace's own messages
     const h = readHit(raw, line, this.complain);
     if (!h) return;

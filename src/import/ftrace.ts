@@ -4,7 +4,15 @@
 // with 4 or 5 flag characters (or none, or a "(tgid)" column); from 5.17 the iova is followed by
 // " - <end>", before 5.17 it is not. Other events and "# " headers are skipped. Contiguous map
 // events on one CPU are the chunks of one scatter-gather allocation and become one map.
-import { complainer, type Complain, type RecordedEvent, type RecordedMap, type Recording } from './recording.js';
+import {
+  checkRecordingHeld,
+  complainer,
+  MAX_RECORDING_HELD,
+  type Complain,
+  type RecordedEvent,
+  type RecordedMap,
+  type Recording,
+} from './recording.js';
 
 // task-pid, optional (tgid), [cpu], optional flags, seconds.fraction:, event name:, the rest
 const EVENT_LINE = new RegExp(
@@ -20,6 +28,8 @@ const nsOf = (secs: string, frac: string): bigint => BigInt(secs) * 1_000_000_00
 
 export interface FtraceOptions {
   lenient?: boolean;
+  /** At most this many events, skipped lines and warnings held (default MAX_RECORDING_HELD). */
+  maxHeld?: number;
 }
 
 /** Reads a recording one line at a time (a stream never held whole); `rec` fills as it goes. */
@@ -29,15 +39,18 @@ export class FtraceReader {
   /** The map each CPU made last, while a following chunk may still extend it. */
   private readonly open = new Map<number, RecordedMap>();
   private lines = 0;
+  private readonly maxHeld: number;
 
   constructor(o: FtraceOptions = {}) {
     this.complain = complainer('ftrace', o.lenient ?? false, this.rec.skipped);
+    this.maxHeld = o.maxHeld ?? MAX_RECORDING_HELD;
   }
 
   /** The next line (without its line break). */
   line(raw: string): void {
     const { rec, open, complain } = this;
     const line = ++this.lines;
+    checkRecordingHeld('ftrace', line, rec.events.length + rec.skipped.length + rec.warnings.length, this.maxHeld);
     if (raw.trim().length === 0 || raw.trimStart().startsWith('#')) return;
     const cpus = /^cpus=(\d+)\s*$/.exec(raw.trim());
     if (cpus) {

@@ -2,6 +2,7 @@
 // DMA-level map and unmap events in order (ftrace's iommu:map / iommu:unmap). A writer turns
 // them into trace ops (map-unmap-writer.ts).
 import { IovaLabError } from '../errors.js';
+import { MAX_TRACE_OPS } from '../share/limits.js';
 
 /** A recorded line that matches an event but not its format, or that contradicts the recording. */
 export class RecordingSyntaxError extends IovaLabError {
@@ -51,6 +52,31 @@ export interface Recording {
   skipped: Array<{ line: number; why: string }>;
   /** Kernel notices such as lost events, by line. */
   warnings: Array<{ line: number; text: string }>;
+}
+
+/** A recording with more events (with its skipped lines and warnings) than an import may hold: it
+ *  keeps them, and the trace it writes, in memory until the end, where the header is known. */
+export class RecordingTooLargeError extends IovaLabError {
+  override name = 'RecordingTooLargeError';
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly limit: number,
+  ) {
+    super(
+      `${source} line ${line}: more than ${limit} events, skipped lines and warnings ` +
+        '(the limit: an import holds them in memory until it writes the trace)',
+      -1,
+    );
+  }
+}
+
+/** What a reader may hold at most unless told otherwise: as many as a trace may have ops. */
+export const MAX_RECORDING_HELD = MAX_TRACE_OPS;
+
+/** Throws RecordingTooLargeError once `held` passes `limit`. */
+export function checkRecordingHeld(source: string, line: number, held: number, limit: number): void {
+  if (held > limit) throw new RecordingTooLargeError(source, line, limit);
 }
 
 /** Reports a problem: an error naming the line, or (lenient) a skipped line. */
