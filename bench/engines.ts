@@ -1,6 +1,6 @@
 // How each engine replays a workload and is timed: the native C runner (separate process), the
-// WASM zero-copy batch window (twice, the same measurement made again, so the pair shows the run's
-// noise), the WASM per-op API and the TS model; each WASM measurement on a fresh module instance. Every
+// WASM zero-copy batch window (twice: on the shared module instance and on a second instance of the same
+// module, so the pair shows the run's noise), the WASM per-op API and the TS model. Every
 // repetition is timed on its own (process CPU time and wall time of the replay loop only).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -207,18 +207,14 @@ async function measureInProc(
   return { reps, outcome: outcome };
 }
 
+/** A second instance of the WASM module (its own memory), reused by every twin repetition. */
+let twin: Promise<IovaModule> | undefined;
+const twinModule = (): Promise<IovaModule> => (twin ??= loadIovaModule({ wasmBinary: wasmBytes() }));
 let bytes: Uint8Array | undefined;
 const wasmBytes = (): Uint8Array => (bytes ??= readFileSync(new URL('../wasm/iova_model.wasm', import.meta.url)));
 
-/** A fresh instance of the WASM module (its own memory) for one measurement, as the native runner is a
- * fresh process per measurement: no WASM measurement runs on a heap that earlier workloads (or the
- * stream recordings) left fragmented, which made the slow path's tree walk drift slower round by round.
- * The process keeps the module's compiled code: only a fresh instance's first, dropped, repetition is
- * slower. */
-const freshModule = (): Promise<IovaModule> => loadIovaModule({ wasmBinary: wasmBytes() });
-
 /** One measurement (a cold repetition, then steady ones) of workload `w` on engine `kind`. */
-export async function measure(
+export function measure(
   kind: EngineKind,
   w: Workload,
   nativeExe: string,
@@ -227,17 +223,13 @@ export async function measure(
 ): Promise<Measured> {
   switch (kind) {
     case 'native':
-      return runNative(nativeExe, opFile, w.n, b);
+      return Promise.resolve(runNative(nativeExe, opFile, w.n, b));
     case 'wasm-batch':
-    case 'wasm-batch-twin': {
-      // The twin is the same measurement made again: its ratio to the batch is the run's noise.
-      const module = await freshModule();
-      return measureInProc(() => createWasmEngine(w.config, { module }), w, 'batch', b);
-    }
-    case 'wasm-perop': {
-      const module = await freshModule();
-      return measureInProc(() => createWasmEngine(w.config, { module }), w, 'perop', b);
-    }
+      return measureInProc(() => createWasmEngine(w.config), w, 'batch', b);
+    case 'wasm-batch-twin':
+      return measureInProc(async () => createWasmEngine(w.config, { module: await twinModule() }), w, 'batch', b);
+    case 'wasm-perop':
+      return measureInProc(() => createWasmEngine(w.config), w, 'perop', b);
     case 'ts':
       return measureInProc(() => createModelEngine(w.config), w, 'batch', b);
   }

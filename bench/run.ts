@@ -334,12 +334,11 @@ same window interface over plain arrays.
 ${roundsOf('')} rounds (the slow path: ${roundsOf('4')}); each round measures every engine once (native, WASM batch, WASM batch twin, WASM per-op,
 TS), the starting engine rotating from round to round. Throughput = ops / median steady repetition over all
 rounds. A ratio is computed per round from the two engines' median steady repetitions of that round; the
-tables show the median of the per-round ratios and their range. The twin is the WASM batch measured
-again in the same round, the same way: its ratio to the WASM batch is this run's noise
-(${r2(noise.lo)}–${r2(noise.hi)}). Native = \`cc ${NATIVE_OPT}\` (gcc) build of native/*.c +
+tables show the median of the per-round ratios and their range. The twin is the WASM batch on a
+second instance of the same module (own memory), measured like the others: its ratio to the WASM batch is
+this run's noise (${r2(noise.lo)}–${r2(noise.hi)}). Native = \`cc ${NATIVE_OPT}\` (gcc) build of native/*.c +
 bench/native_runner.c calling \`iova_run_batch\`, one process per measurement; WASM = \`make -C native wasm\`
-(emcc -O3 -flto), a fresh instance of the module (own memory; the compiled code is kept) per measurement, so
-that no WASM measurement runs on a heap earlier workloads left fragmented. WASM per-op = the Engine methods (createWasmEngine), including decoding the stream in JS. Results
+(emcc -O3 -flto). WASM per-op = the Engine methods (createWasmEngine), including decoding the stream in JS. Results
 arrays and final snapshots were checked identical across all engines for every workload. Workload 4
 prefills ${SLOW_PREFILL} live size-1 IOVAs (32-bit limit, size-aligned alloc_iova) then runs ${slowPairs} pairs of
 free(random live IOVA) + alloc(size 1); \`--slow-pairs N\` changes the count. Warm-up: each workload replayed
