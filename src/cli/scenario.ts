@@ -14,6 +14,7 @@ import type { SampledEngine } from '../timeline/sampled-engine.js';
 import type { Trace } from '../trace/parse.js';
 import { isDmaWorkload, runWorkload, type WorkloadName, type WorkloadResult } from '../workloads/index.js';
 import { checkDomainCpus, checkTimelineSamples, MAX_TRACE_BYTES } from '../share/limits.js';
+import type { WorkloadFields } from '../share/scenario-link.js';
 import { UsageError } from '../share/usage-error.js';
 import type { WasmLoadOptions } from '../wasm/options.js';
 
@@ -91,23 +92,6 @@ export function compareVariants(o: {
 }): Variant[] {
   const base = profileVariants(o.profiles ?? [o.profile ?? DEFAULT_PROFILE], o.policy ?? [], o.magazines);
   return base.flatMap((v) => (o.domainTypes ?? [undefined]).map((t) => withDomainType(v, t)));
-}
-
-/** The workload options simulate and compare share (and a playground link carries). */
-export interface WorkloadFields {
-  cpus?: number;
-  online?: number;
-  domains?: number;
-  slabGeometry?: SlabGeometry;
-  workload?: WorkloadName;
-  ops?: number;
-  durationMs?: number;
-  seed?: number;
-  engine?: EngineName;
-  preset?: 'seed';
-  /** DMA workloads: the domains' type and the IRQ CPUs. */
-  domainType?: DmaDomainType;
-  irqCpus?: number;
 }
 
 export const PRESETS = { seed: { cpus: 128, domains: 159, slabGeometry: 'order0' as SlabGeometry } };

@@ -10,15 +10,8 @@ import { checkUnusedOptions } from '../share/unused-options.js';
 import { addLinkOptions, playgroundLink, type LinkOptions } from './link.js';
 import { choiceOption, collectPolicy, limitOption, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
-import {
-  checkPolicy,
-  checkRunLimits,
-  makeVariant,
-  runScenario,
-  variantTitle,
-  workloadScenario,
-  type WorkloadFields,
-} from './scenario.js';
+import { checkPolicy, checkRunLimits, makeVariant, runScenario, variantTitle, workloadScenario } from './scenario.js';
+import type { WorkloadFields } from '../share/scenario-link.js';
 import {
   addTimelineOptions,
   timelineInterval,

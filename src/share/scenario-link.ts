@@ -34,9 +34,8 @@ export type LinkCommand = (typeof LINK_COMMANDS)[number];
 
 export { DEFAULT_LINK_BASE };
 
-export interface PlaygroundScenario {
-  command: LinkCommand;
-  preset?: 'seed';
+/** The workload options simulate and compare share, which a playground link carries too. */
+export interface WorkloadFields {
   cpus?: number;
   online?: number;
   domains?: number;
@@ -45,12 +44,17 @@ export interface PlaygroundScenario {
   ops?: number;
   durationMs?: number;
   seed?: number;
+  engine?: EngineName;
+  preset?: 'seed';
   /** DMA workloads: the DMA domains' type, and the CPUs taking completion interrupts. */
   domainType?: DmaDomainType;
   irqCpus?: number;
+}
+
+export interface PlaygroundScenario extends WorkloadFields {
+  command: LinkCommand;
   /** compare on a DMA workload: the domain types to run side by side. */
   domainTypes?: DmaDomainType[];
-  engine?: EngineName;
   /** A kernel version in its canonical form ("v5.15"). */
   profile?: string;
   /** compare: the kernel versions to run side by side. */
