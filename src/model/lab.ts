@@ -62,6 +62,9 @@ export class ModelEngine implements Engine, ModelLabState {
   readonly labStats: ClassStats[] = Array.from({ length: IOVA_RANGE_CACHE_MAX_SIZE }, newClassStats);
   readonly magCacheName: CacheName;
   readonly arrayCache: SlabCache | null;
+  /** The caches of magazines (named or kmalloc-N) and of iommu_iova objects, looked up once. */
+  private readonly magazineCache: SlabCache;
+  private readonly iovaCache: SlabCache;
   private nextId = 0;
   /** Injected failures still to come: the nth allocation of that kind fails (0: none armed). */
   private readonly pendingFail = { magazine: 0, iova: 0 };
@@ -78,6 +81,8 @@ export class ModelEngine implements Engine, ModelLabState {
     this.magCacheName = config.magazines === 'named' ? 'iommu_iova_magazine' : kmallocCacheFor(bytes);
     const arrayBytes = this.policy.rcacheArrayBytes;
     this.arrayCache = arrayBytes > 0 ? this.slabs.get(kmallocCacheFor(arrayBytes)) : null;
+    this.magazineCache = this.slabs.get(this.magCacheName);
+    this.iovaCache = this.slabs.get('iommu_iova');
     this.online = Array.from({ length: p }, (_, i) => i < o);
     const { hz = DMA_DEFAULT_HZ, dmaFacets = DMA_FACETS_V6_8 } = config;
     const facetsOk = Object.values(dmaFacets).every((v) => typeof v === 'boolean');
@@ -104,20 +109,16 @@ export class ModelEngine implements Engine, ModelLabState {
   /** Estimated bytes this engine may hold (budget.ts); protected so a test can shrink it. */
   protected readonly memoryBudget: number = TS_MEMORY_BUDGET;
 
-  /** Whether `growth` could take the lab past its budget; checked before any change. The two
-   *  counted caches are looked up once (every op asks). */
+  /** Whether `growth` could take the lab past its budget; checked before any change. */
   private overBudget(growth: BudgetUse): boolean {
-    this.countedCaches ??= [this.slabs.get(this.magCacheName), this.slabs.get('iommu_iova')];
-    const [magazines, nodes] = this.countedCaches;
     const held = estimatedBytes({
       domains: this.domains.size,
       possibleCpus: this.config.possibleCpus,
-      magazines: magazines.activeObjs,
-      nodes: nodes.activeObjs,
+      magazines: this.magazineCache.activeObjs,
+      nodes: this.iovaCache.activeObjs,
     });
     return held + estimatedBytes(growth) > this.memoryBudget;
   }
-  private countedCaches: [SlabCache, SlabCache] | undefined;
 
   /** The OutOfMemoryError of an op refused by overBudget, naming its args (built only then). */
   private outOfBudget(args: Record<string, number | bigint>): never {
@@ -146,14 +147,13 @@ export class ModelEngine implements Engine, ModelLabState {
     if (this.overBudget(domainGrowth(this.config.possibleCpus, this.policy.lazy)))
       this.outOfBudget({ granule, startPfn });
     const oldWalk = this.policy.treeWalk === 'v4.7' ? V4_7_WALK : null;
-    const iovaCache = this.slabs.get('iommu_iova');
-    const tree = new IovaTree(shift, startPfn, iovaCache, () => this.take('iova'), this.policy, oldWalk);
+    const tree = new IovaTree(shift, startPfn, this.iovaCache, () => this.take('iova'), this.policy, oldWalk);
     const d = IovaDomain.initRcaches(
       this.nextId,
       tree,
       {
         policy: this.policy,
-        magCache: this.slabs.get(this.magCacheName),
+        magCache: this.magazineCache,
         arrayCache: this.arrayCache,
         failMagazine: () => this.take('magazine'),
         clock: this.clock,
