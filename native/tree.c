@@ -221,17 +221,19 @@ uint32_t tree_prev(const struct iova_domain *d, uint32_t x)
 /* Descending in-order cursor for alloc_iova's gap search. The stack holds the unvisited nodes
  * below the cursor whose left subtrees are already pending, largest on top, so visiting k
  * consecutive nodes costs O(k + depth) rather than k root-to-leaf searches. A tree deeper than
- * the stack (never seen with random priorities) falls back to tree_prev. */
+ * the stack (never seen with random priorities) falls back to tree_prev. The stack array lives
+ * apart from the scalars: a struct holding both is indexed by a variable, so clang kept the
+ * scalars in memory (a store and a reload per visited node, which V8 does not forward). */
 #ifndef WALK_STACK
 #define WALK_STACK 128
 #endif
 struct walk {
 	uint32_t cur, depth, overflowed;
-	uint32_t stack[WALK_STACK];
+	uint32_t *stack; /* WALK_STACK entries */
 };
 
 /* Model-only: pushes onto the descending walk's stack (or notes the overflow). */
-static void walk_push(struct walk *w, uint32_t t)
+static inline void walk_push(struct walk *w, uint32_t t)
 {
 	if (w->depth == WALK_STACK)
 		w->overflowed = 1;
@@ -240,7 +242,7 @@ static void walk_push(struct walk *w, uint32_t t)
 }
 
 /* Model-only: a descending in-order walk starting at node x. */
-static void walk_start(const struct iova_domain *d, struct walk *w, uint32_t x)
+static inline void walk_start(const struct iova_domain *d, struct walk *w, uint32_t x)
 {
 	uint64_t key = d->n[x].pfn_lo;
 	uint32_t t = d->root;
@@ -257,7 +259,7 @@ static void walk_start(const struct iova_domain *d, struct walk *w, uint32_t x)
 }
 
 /* Model-only: the walk's next node down (rb_prev). */
-static uint32_t walk_prev(const struct iova_domain *d, struct walk *w)
+static inline uint32_t walk_prev(const struct iova_domain *d, struct walk *w)
 {
 	uint32_t t;
 	if (!w->overflowed)
@@ -318,7 +320,8 @@ static int32_t alloc_iova_range(struct iova_domain *d, uint64_t size, uint64_t l
 	uint64_t align_mask = PFN_MAX_ALL, high, low, newp = 0, retry_pfn, retry_start;
 	uint32_t curr, sh;
 	int retried = 0;
-	struct walk w;
+	uint32_t walk_stack[WALK_STACK];
+	struct walk w = { .stack = walk_stack };
 	*node = NODE_NONE;
 	if (size_aligned) {
 		sh = fls64_(size - 1);
