@@ -86,6 +86,9 @@ export interface ClassCounts {
 
 const count = (m: IovaMagazine | null): number => (m ? m.pfns.length : 0);
 
+/** 2^k as a bigint for the size classes below 32 pages (roundup_pow_of_two without making one per call). */
+const POWERS_OF_TWO = [1n, 2n, 4n, 8n, 16n, 32n] as const;
+
 /** struct iova_domain: the tree (rbroot, anchor, cached_node, cached32_node) and the rcaches. */
 export class IovaDomain {
   readonly rcaches: IovaRcache[] = [];
@@ -102,16 +105,9 @@ export class IovaDomain {
   static initRcaches(id: number, tree: IovaTree, env: RcacheEnv, possibleCpus: number): IovaDomain | null {
     const { policy } = env;
     const arraySlab = env.arrayCache ? env.arrayCache.alloc() : null;
-    const got: Slab[] = [];
-    const eager = (): IovaMagazine | null => {
-      if (env.failMagazine()) return null;
-      const slab = env.magCache.alloc();
-      got.push(slab);
-      return { pfns: NO_PFNS, slab };
-    };
     const d = new IovaDomain(id, tree, env, arraySlab);
+    const magCap = policy.dynamicInitial || policy.magazineSize;
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
-      const magCap = policy.dynamicInitial || policy.magazineSize;
       const rc: IovaRcache = {
         loaded: [],
         prev: [],
@@ -121,25 +117,32 @@ export class IovaDomain {
         windowOps: 0,
         stats: newClassStats(),
       };
+      d.rcaches.push(rc);
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
-        if (policy.lazy) {
-          rc.loaded.push(null);
-          rc.prev.push(null);
-          continue;
-        }
-        const loaded = eager();
-        const prev = loaded && eager();
-        if (!loaded || !prev) {
-          for (let i = got.length - 1; i >= 0; i--) env.magCache.free(got[i]);
-          if (arraySlab) env.arrayCache!.free(arraySlab);
+        const loaded = policy.lazy ? null : d.iovaMagazineAlloc();
+        const prev = policy.lazy || !loaded ? null : d.iovaMagazineAlloc();
+        if (!policy.lazy && !prev) {
+          if (loaded) rc.loaded.push(loaded);
+          d.unwindInit();
           return null;
         }
         rc.loaded.push(loaded);
         rc.prev.push(prev);
       }
-      d.rcaches.push(rc);
     }
     return d;
+  }
+
+  /** A failed init_rcaches: every magazine allocated so far freed in reverse order, then the array. */
+  private unwindInit(): void {
+    for (let k = this.rcaches.length - 1; k >= 0; k--) {
+      const { loaded, prev } = this.rcaches[k];
+      for (let cpu = loaded.length - 1; cpu >= 0; cpu--) {
+        this.iovaMagazineFree(prev[cpu] ?? null);
+        this.iovaMagazineFree(loaded[cpu]);
+      }
+    }
+    if (this.arraySlab) this.env.arrayCache!.free(this.arraySlab);
   }
 
   /** iova_magazine_alloc; null on an injected failure. */
@@ -153,8 +156,23 @@ export class IovaDomain {
     if (mag) this.env.magCache.free(mag.slab);
   }
 
+  /** Counts an rcache hit or miss of class k, per domain and lab-wide (no kernel counterpart). Its own
+   * method, not bump: bump's field name, passed as an argument, makes each count a generic keyed
+   * access, and this one runs on every fast-path allocation. */
+  private countLookup(k: number, hit: boolean): void {
+    const here = this.rcaches[k].stats,
+      lab = this.env.labStats[k];
+    if (hit) {
+      here.hits++;
+      lab.hits++;
+    } else {
+      here.misses++;
+      lab.misses++;
+    }
+  }
+
   /** Counts an event in the domain's and the lab's statistics for class k (no kernel counterpart). */
-  private bump(k: number, field: Exclude<keyof ClassStats, 'depotHighWater'>): void {
+  private bump(k: number, field: Exclude<keyof ClassStats, 'depotHighWater' | 'hits' | 'misses'>): void {
     this.rcaches[k].stats[field]++;
     this.env.labStats[k][field]++;
   }
@@ -215,19 +233,20 @@ export class IovaDomain {
   /** alloc_iova_fast. */
   allocIovaFast(cpu: number, size: bigint, limitPfn: bigint, flushRcache: boolean): bigint {
     const { policy } = this.env;
-    if (policy.roundSizeInFastAlloc && size < 32n) size = 1n << BigInt(orderBase2(size));
+    // roundup_pow_of_two leaves the size class as it was: k is computed once, the power read from a table.
+    const k = orderBase2(size);
+    if (policy.roundSizeInFastAlloc && size < 32n) size = POWERS_OF_TWO[k];
     // Before flush_rcache existed, a tree failure always flushed and retried.
     if (!policy.flushRcacheArg) flushRcache = true;
-    const k = orderBase2(size);
     if (k < IOVA_RANGE_CACHE_MAX_SIZE) {
       const pfn = this.iovaRcacheGet(k, cpu, size, limitPfn);
       if (pfn !== 0n) {
-        this.bump(k, 'hits');
+        this.countLookup(k, true);
         const node = this.tree.findExact(pfn);
         if (node) node.cached = false;
         return pfn;
       }
-      this.bump(k, 'misses');
+      this.countLookup(k, false);
     }
     for (;;) {
       // A node at PFN 0 (the retry-start overflow) is a success the caller reads as 0: no flush.

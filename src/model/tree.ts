@@ -18,9 +18,15 @@ export function fls64(x: bigint): number {
 
 /** order_base_2: ceil(log2(n)), 0 for n <= 1. */
 export function orderBase2(n: bigint): number {
+  // The rcache's size classes (up to 32 pages) by comparison alone: Number(n) costs more than these.
+  if (n <= 1n) return 0;
+  if (n <= 2n) return 1;
+  if (n <= 4n) return 2;
+  if (n <= 8n) return 3;
+  if (n <= 16n) return 4;
+  if (n <= 32n) return 5;
   if (n > 0xffffffffn) return fls64(n - 1n);
-  const v = Number(n); // sizes fit 32 bits almost always: no BigInt subtraction then
-  return v <= 1 ? 0 : 32 - Math.clz32(v - 1);
+  return 32 - Math.clz32(Number(n) - 1); // no BigInt subtraction below 2^32
 }
 
 export interface IovaNode {
@@ -50,6 +56,8 @@ export interface TreeWalk {
 export class IovaTree {
   readonly dma32BitPfn: bigint;
   readonly maxPfn: bigint;
+  /** The largest size a range can have, maxPfn - startPfn + 1 (made once: the size check runs on every op). */
+  readonly maxSize: bigint;
   max32AllocSize: bigint;
   readonly anchor: IovaNode = { pfnLo: U64_MAX, pfnHi: U64_MAX, cached: false, slab: null };
   /** Ordered by pfnLo; the anchor is always last. */
@@ -58,6 +66,10 @@ export class IovaTree {
   cached32Node: IovaNode = this.anchor;
   /** Every allocIova that returned 0. */
   slowAllocFailures = 0;
+  /** The node the last lookup found (null once it leaves the tree): free_iova_fast looks up the
+   * pfn its argument check just found, and nodes are disjoint, so a hint containing pfn is the
+   * answer without a descent. */
+  private hint: IovaNode | null = null;
 
   constructor(
     readonly shift: number,
@@ -72,6 +84,7 @@ export class IovaTree {
     // Capped below ~0 so no limit, reserve or size can reach the anchor's PFN (granule 1).
     const byShift = U64_MAX >> BigInt(shift);
     this.maxPfn = byShift < U64_MAX ? byShift : U64_MAX - 1n;
+    this.maxSize = this.maxPfn - startPfn + 1n;
     this.order.insert(this.anchor);
   }
 
@@ -94,13 +107,17 @@ export class IovaTree {
 
   /** find_iova: the node containing pfn (the anchor included), or null. */
   findContaining(pfn: bigint): IovaNode | null {
+    const h = this.hint;
+    if (h !== null && h.pfnLo <= pfn && pfn <= h.pfnHi) return h;
     const n = this.order.floor(pfn)?.item;
-    return n && pfn <= n.pfnHi ? n : null;
+    if (!n || pfn > n.pfnHi) return null;
+    this.hint = n;
+    return n;
   }
 
   /** The non-anchor node whose pfnLo is exactly pfn, or null. */
   findExact(pfn: bigint): IovaNode | null {
-    const n = this.order.floor(pfn)?.item;
+    const n = this.findContaining(pfn);
     return n && n.pfnLo === pfn && n !== this.anchor ? n : null;
   }
 
@@ -213,6 +230,7 @@ export class IovaTree {
       if (node.pfnLo >= this.cachedNode.pfnLo) this.cachedNode = next;
     }
     this.order.remove(e);
+    if (this.hint === node) this.hint = null;
     if (node.slab) this.iovaCache.free(node.slab);
   }
 
@@ -248,6 +266,7 @@ export class IovaTree {
   freeAll(): void {
     for (const node of this.order) if (node.slab) this.iovaCache.free(node.slab);
     this.order.clear();
+    this.hint = null;
     this.order.insert(this.anchor);
     this.cachedNode = this.anchor;
     this.cached32Node = this.anchor;

@@ -79,7 +79,7 @@ export function checkCpuOnline(online: readonly boolean[], cpu: number): void {
 }
 
 export function checkSize(d: IovaDomain, size: bigint): void {
-  if (size < 1n || size > d.tree.maxPfn - d.tree.startPfn + 1n) fail(Status.SIZE, { domain: d.id, size });
+  if (size < 1n || size > d.tree.maxSize) fail(Status.SIZE, { domain: d.id, size });
 }
 
 export function checkLimit(d: IovaDomain, limitPfn: bigint): void {
