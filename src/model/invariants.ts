@@ -4,7 +4,8 @@
 // rcache array. A violation throws InvariantError naming what broke; nothing is changed.
 import { errorForStatus, Status } from '../errors.js';
 import type { CacheName } from '../snapshot.js';
-import type { IovaDomain, IovaMagazine } from './rcache.js';
+import type { IovaMagazine } from './magazine-table.js';
+import type { IovaDomain } from './rcache.js';
 import type { ModelLabState } from './state.js';
 import { orderBase2, U64_MAX } from './tree.js';
 
@@ -49,7 +50,7 @@ function checkRcache(lab: ModelLabState, d: IovaDomain): number {
     seen.add(pfn);
   };
   const checkMagazine = (m: IovaMagazine, k: number): void => {
-    for (const pfn of m.pfns) checkPfn(pfn, k);
+    for (const pfn of d.magazines.pfns(m)) checkPfn(pfn, k);
     magazines++;
   };
   d.rcaches.forEach((rc, k) => {
@@ -62,16 +63,16 @@ function checkRcache(lab: ModelLabState, d: IovaDomain): number {
     }
     for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
       for (const m of [rc.loaded[cpu], rc.prev[cpu]]) {
-        if (!m) {
+        if (m === null) {
           if (!policy.lazy) bad(`${at}: eager magazine missing`);
           continue;
         }
-        if (m.pfns.length > rc.magCap) bad(`${at}: magazine overfull`);
+        if (d.count(m) > rc.magCap) bad(`${at}: magazine overfull`);
         checkMagazine(m, k);
       }
     }
     for (const m of rc.depot) {
-      const n = m.pfns.length;
+      const n = d.count(m);
       const full = policy.dynamicInitial > 0 ? n >= 1 && n <= rc.magCap : n === policy.magazineSize;
       if (!full) bad(`${at}: depot magazine holds ${n} pfns`);
       checkMagazine(m, k);

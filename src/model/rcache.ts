@@ -7,24 +7,8 @@ import type { RcachePolicy } from '../policy.js';
 import type { VirtualClock } from './clock.js';
 import type { Slab, SlabCache } from './slab.js';
 import { popMagazine } from './magazine-pop.js';
+import { MagazineTable, type IovaMagazine } from './magazine-table.js';
 import { orderBase2, type IovaTree } from './tree.js';
-
-/** struct iova_magazine: the PFNs it holds (its size is pfns.length) and the slab object behind it. */
-export interface IovaMagazine {
-  /** NO_PFNS while empty: the magazine gets an array of its own on its first push. */
-  pfns: bigint[];
-  slab: Slab;
-}
-
-/** The pfns of every empty magazine, shared (frozen: a push into it throws). A 1024-CPU lab holds
- * 12,288 magazines per domain, nearly all empty; one array each dominated a big lab's memory. */
-const NO_PFNS = Object.freeze([]) as unknown as bigint[];
-
-/** iova_magazine_push. */
-function iovaMagazinePush(mag: IovaMagazine, pfn: bigint): void {
-  if (mag.pfns === NO_PFNS) mag.pfns = [pfn];
-  else mag.pfns.push(pfn);
-}
 
 export interface ClassStats {
   hits: number;
@@ -84,14 +68,14 @@ export interface ClassCounts {
   depotPfns: number;
 }
 
-const count = (m: IovaMagazine | null): number => (m ? m.pfns.length : 0);
-
 /** 2^k as a bigint for the size classes below 32 pages (roundup_pow_of_two without making one per call). */
 const POWERS_OF_TWO = [1n, 2n, 4n, 8n, 16n, 32n] as const;
 
 /** struct iova_domain: the tree (rbroot, anchor, cached_node, cached32_node) and the rcaches. */
 export class IovaDomain {
   readonly rcaches: IovaRcache[] = [];
+  /** The magazines the rcaches hold, by handle. */
+  readonly magazines: MagazineTable;
   flushRetries = 0;
 
   private constructor(
@@ -99,18 +83,23 @@ export class IovaDomain {
     readonly tree: IovaTree,
     private readonly env: RcacheEnv,
     private readonly arraySlab: Slab | null,
-  ) {}
+    eagerMagazines: number,
+  ) {
+    this.magazines = new MagazineTable(eagerMagazines);
+  }
 
   /** iova_domain_init_rcaches; null (with everything freed, in reverse) on an injected failure. */
   static initRcaches(id: number, tree: IovaTree, env: RcacheEnv, possibleCpus: number): IovaDomain | null {
     const { policy } = env;
     const arraySlab = env.arrayCache ? env.arrayCache.alloc() : null;
-    const d = new IovaDomain(id, tree, env, arraySlab);
+    const d = new IovaDomain(id, tree, env, arraySlab, policy.lazy ? 0 : 2 * IOVA_RANGE_CACHE_MAX_SIZE * possibleCpus);
     const magCap = policy.dynamicInitial || policy.magazineSize;
+    // The per-CPU arrays are made at their size (null: no magazine), not grown by push.
+    const noMagazines = (): (IovaMagazine | null)[] => new Array<IovaMagazine | null>(possibleCpus).fill(null);
     for (let k = 0; k < IOVA_RANGE_CACHE_MAX_SIZE; k++) {
       const rc: IovaRcache = {
-        loaded: [],
-        prev: [],
+        loaded: noMagazines(),
+        prev: noMagazines(),
         depot: [],
         magCap,
         window: 0n,
@@ -118,16 +107,12 @@ export class IovaDomain {
         stats: newClassStats(),
       };
       d.rcaches.push(rc);
+      if (policy.lazy) continue;
       for (let cpu = 0; cpu < possibleCpus; cpu++) {
-        const loaded = policy.lazy ? null : d.iovaMagazineAlloc();
-        const prev = policy.lazy || !loaded ? null : d.iovaMagazineAlloc();
-        if (!policy.lazy && !prev) {
-          if (loaded) rc.loaded.push(loaded);
+        if ((rc.loaded[cpu] = d.iovaMagazineAlloc()) === null || (rc.prev[cpu] = d.iovaMagazineAlloc()) === null) {
           d.unwindInit();
           return null;
         }
-        rc.loaded.push(loaded);
-        rc.prev.push(prev);
       }
     }
     return d;
@@ -138,22 +123,27 @@ export class IovaDomain {
     for (let k = this.rcaches.length - 1; k >= 0; k--) {
       const { loaded, prev } = this.rcaches[k];
       for (let cpu = loaded.length - 1; cpu >= 0; cpu--) {
-        this.iovaMagazineFree(prev[cpu] ?? null);
+        this.iovaMagazineFree(prev[cpu]);
         this.iovaMagazineFree(loaded[cpu]);
       }
     }
     if (this.arraySlab) this.env.arrayCache!.free(this.arraySlab);
   }
 
+  /** The PFNs magazine m holds (0 for none). */
+  count(m: IovaMagazine | null): number {
+    return m === null ? 0 : this.magazines.pfns(m).length;
+  }
+
   /** iova_magazine_alloc; null on an injected failure. */
   private iovaMagazineAlloc(): IovaMagazine | null {
     if (this.env.failMagazine()) return null;
-    return { pfns: NO_PFNS, slab: this.env.magCache.alloc() };
+    return this.magazines.add(this.env.magCache.alloc());
   }
 
   /** iova_magazine_free. */
   private iovaMagazineFree(mag: IovaMagazine | null): void {
-    if (mag) this.env.magCache.free(mag.slab);
+    if (mag !== null) this.env.magCache.free(this.magazines.remove(mag));
   }
 
   /** Counts an rcache hit or miss of class k, per domain and lab-wide (no kernel counterpart). Its own
@@ -179,9 +169,8 @@ export class IovaDomain {
 
   /** iova_magazine_free_pfns: every pfn back to the tree (missing ones skipped). */
   private iovaMagazineFreePfns(mag: IovaMagazine | null): void {
-    if (!mag) return;
-    for (const pfn of mag.pfns) this.tree.freeIova(pfn);
-    mag.pfns = NO_PFNS;
+    if (mag === null) return;
+    for (const pfn of this.magazines.takeAll(mag)) this.tree.freeIova(pfn);
   }
 
   /** Bonwick's dynamic magazine size: double on DYNAMIC_CONTENTION depot exchanges in one window. */
@@ -213,9 +202,9 @@ export class IovaDomain {
   /** __iova_rcache_get: a pfn for (size, limitPfn) from this CPU's magazines or the depot, or 0n. */
   private iovaRcacheGet(k: number, cpu: number, size: bigint, limitPfn: bigint): bigint {
     const rc = this.rcaches[k];
-    if (count(rc.loaded[cpu]) > 0) {
+    if (this.count(rc.loaded[cpu]) > 0) {
       // use loaded
-    } else if (count(rc.prev[cpu]) > 0) {
+    } else if (this.count(rc.prev[cpu]) > 0) {
       const loaded = rc.loaded[cpu];
       rc.loaded[cpu] = rc.prev[cpu];
       rc.prev[cpu] = loaded;
@@ -227,7 +216,7 @@ export class IovaDomain {
     } else {
       return 0n;
     }
-    return popMagazine(this.env.policy.magazinePop, rc.loaded[cpu]!.pfns, size, limitPfn);
+    return popMagazine(this.env.policy.magazinePop, this.magazines.pfns(rc.loaded[cpu]!), size, limitPfn);
   }
 
   /** alloc_iova_fast. */
@@ -271,16 +260,16 @@ export class IovaDomain {
     let dropped: IovaMagazine | null = null;
     // A magazine that cannot be allocated sends the pfn straight back to the tree.
     let loaded = rc.loaded[cpu] ?? (rc.loaded[cpu] = this.iovaMagazineAlloc());
-    if (!loaded) return void this.tree.freeIova(pfn);
-    if (loaded.pfns.length >= rc.magCap) {
+    if (loaded === null) return void this.tree.freeIova(pfn);
+    if (this.count(loaded) >= rc.magCap) {
       const prev = rc.prev[cpu] ?? (rc.prev[cpu] = this.iovaMagazineAlloc());
-      if (!prev) return void this.tree.freeIova(pfn);
-      if (prev.pfns.length < rc.magCap) {
+      if (prev === null) return void this.tree.freeIova(pfn);
+      if (this.count(prev) < rc.magCap) {
         rc.prev[cpu] = loaded;
         rc.loaded[cpu] = loaded = prev;
       } else {
         const mag = this.iovaMagazineAlloc();
-        if (!mag) return void this.tree.freeIova(pfn);
+        if (mag === null) return void this.tree.freeIova(pfn);
         const cap = this.env.policy.depotCap;
         if (cap > 0 && rc.depot.length >= cap) {
           // The fixed depot array is full: the displaced magazine is emptied and freed.
@@ -292,10 +281,10 @@ export class IovaDomain {
         rc.loaded[cpu] = loaded = mag;
       }
     }
-    iovaMagazinePush(loaded, pfn);
+    this.magazines.push(loaded, pfn);
     const node = this.tree.findExact(pfn);
     if (node) node.cached = true;
-    if (dropped) {
+    if (dropped !== null) {
       this.iovaMagazineFreePfns(dropped);
       this.iovaMagazineFree(dropped);
     }
@@ -357,14 +346,14 @@ export class IovaDomain {
     const rc = this.rcaches[k];
     const out = { loaded: 0, prev: 0, depot: rc.depot.length, loadedPfns: 0, prevPfns: 0, depotPfns: 0 };
     for (const m of rc.loaded) {
-      if (m) out.loaded++;
-      out.loadedPfns += count(m);
+      if (m !== null) out.loaded++;
+      out.loadedPfns += this.count(m);
     }
     for (const m of rc.prev) {
-      if (m) out.prev++;
-      out.prevPfns += count(m);
+      if (m !== null) out.prev++;
+      out.prevPfns += this.count(m);
     }
-    for (const m of rc.depot) out.depotPfns += m.pfns.length;
+    for (const m of rc.depot) out.depotPfns += this.count(m);
     return out;
   }
 }

@@ -59,8 +59,8 @@ export function snapshotOf(lab: ModelLabState): Snapshot {
     lab.dma.fillCounters(dc);
     d.rcaches.forEach((rc, k) => {
       for (let cpu = 0; cpu < rc.loaded.length; cpu++) {
-        cpus[cpu].loadedPfns[k] += rc.loaded[cpu]?.pfns.length ?? 0;
-        cpus[cpu].prevPfns[k] += rc.prev[cpu]?.pfns.length ?? 0;
+        cpus[cpu].loadedPfns[k] += d.count(rc.loaded[cpu]);
+        cpus[cpu].prevPfns[k] += d.count(rc.prev[cpu]);
       }
       const v = d.classCounts(k);
       const cls = classes[k];

@@ -35,6 +35,26 @@ describe('tree', () => {
     t.freeIova(a); // cached32 -> successor of 0xffff0 = anchor? (pfnLo >= cached32.pfnLo) -> moves up
     expect(t.allocIova(0x10n, LIMIT, true)).toBe(0xffff0n);
   });
+
+  it("the lookup hint never answers for a node that left the tree or for a pfn outside the hint's range", () => {
+    const t = newTree();
+    const a = t.allocIova(0x10n, LIMIT, true); // 0xffff0..0xfffff
+    const b = t.allocIova(0x10n, LIMIT, true); // 0xfffe0..0xfffef
+    expect(t.findContaining(a + 3n)?.pfnLo).toBe(a); // the hint is now a's node
+    expect(t.findContaining(b + 3n)?.pfnLo).toBe(b); // outside a's range: a descent
+    expect(t.freeIova(b)).toBe(true); // b was the hint
+    expect(t.findContaining(b + 3n)).toBeNull();
+    expect(t.findExact(b)).toBeNull();
+    expect(t.allocIova(0x20n, LIMIT, true)).toBe(0xfffc0n); // the free range b left is too small
+    expect(t.findContaining(b)).toBeNull();
+    // reserve_iova grows a node downwards: the hint follows the node's range as it is now
+    expect(t.findContaining(a)?.pfnLo).toBe(a);
+    expect(t.reserveIova(a - 8n, a + 1n)).toBe(a - 8n);
+    expect(t.findContaining(a - 8n)?.pfnLo).toBe(a - 8n);
+    expect(t.findExact(a)).toBeNull();
+    t.freeAll();
+    expect(t.findContaining(a - 8n)).toBeNull();
+  });
 });
 
 describe('random op stream', () => {
