@@ -12,6 +12,7 @@ import { LineReader } from './line-reader.js';
 import { OpenRefs } from './open-refs.js';
 import type { TraceHeader, TraceOp } from './parse.js';
 
+/** Each op's arguments, in the order trace lines give them (every op of TraceOp, checked). */
 const USAGE: Record<string, string[]> = {
   domain: ['id', 'granule', 'start_pfn', '[strict|lazy|lazy-single]'],
   device: ['dev', 'domain', 'mask_bits', '[pci|platform]'],
@@ -30,7 +31,10 @@ const USAGE: Record<string, string[]> = {
   flush: ['id'],
   put: ['id'],
   inject: ['kind', 'nth'],
-};
+} satisfies Record<TraceOp['op'], string[]>;
+
+/** Every op a trace line can hold, in USAGE's order. */
+export const TRACE_OPS = Object.keys(USAGE) as ReadonlyArray<TraceOp['op']>;
 
 /** The allocations fault injection can fail (the library's FailureKind). */
 const FAILURE_KINDS: readonly FailureKind[] = ['magazine', 'iova'];

@@ -3,12 +3,20 @@
 // read in place. What it holds is the window and the ids and refs of what is live, never the trace.
 import type { BatchWindow } from '../batch-window.js';
 import { encodeOps } from '../batch.js';
-import { OP_WORDS, OpCode, type DmaBus, type DmaDomainType, type Engine, type FailureKind } from '../engine.js';
+import {
+  DMA_DOMAIN_TYPES,
+  OP_WORDS,
+  OpCode,
+  type DmaBus,
+  type DmaDomainType,
+  type Engine,
+  type FailureKind,
+} from '../engine.js';
 import { DMA_DEFAULT_APERTURE_BITS, IOVA_SG_MAX_SEGMENTS } from '../generated/abi.js';
 import { TraceSyntaxError } from './errors.js';
 import { PENDING, type OpenRefs, type RefKey } from './open-refs.js';
 import { traceOp, VALUE_OPS, type TraceOp } from './parse.js';
-import { refExpected, type OpFields, type OpSink } from './scan.js';
+import { refExpected, TRACE_OPS, type OpFields, type OpSink } from './scan.js';
 import { runOne } from './run-one.js';
 import { formatOp } from './write.js';
 import { TraceReplayError, type ReplayValue } from './replay-error.js';
@@ -22,26 +30,7 @@ const TWO_32 = 4294967296;
 const TWO_21 = 2097152;
 
 /** Op names by the index the window's side arrays keep (0: an SG_SEGMENTS op of the map-sg after it). */
-const KINDS: ReadonlyArray<TraceOp['op'] | ''> = [
-  '',
-  'domain',
-  'device',
-  'map',
-  'map-sg',
-  'unmap',
-  'alloc',
-  'alloc-noflush',
-  'free',
-  'slow-alloc',
-  'slow-free',
-  'reserve',
-  'tick',
-  'offline',
-  'online',
-  'flush',
-  'put',
-  'inject',
-];
+const KINDS: ReadonlyArray<TraceOp['op'] | ''> = ['', ...TRACE_OPS];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
 /** domain types, device buses and failure kinds, as the side arrays keep them. */
 const WORDS: ReadonlyArray<DmaDomainType | DmaBus | FailureKind | ''> = [
@@ -55,7 +44,6 @@ const WORDS: ReadonlyArray<DmaDomainType | DmaBus | FailureKind | ''> = [
   'iova',
 ];
 const WORD_INDEX = new Map(WORDS.map((w, i) => [w, i]));
-const TYPE_WORDS: Record<string, number> = { strict: 0, lazy: 1, 'lazy-single': 2 };
 /** By kind index: 1 for the ops that return a value. */
 const VALUE_KIND = Uint8Array.from(KINDS, (k) => (k !== '' && VALUE_OPS.has(k) ? 1 : 0));
 
@@ -157,7 +145,7 @@ export class WindowReplayer implements OpSink {
       case 'domain':
         code = f.word ? OpCode.DmaDomainCreate : OpCode.DomainCreate;
         cpu = f.word ? DMA_DEFAULT_APERTURE_BITS : 0;
-        c = f.word ? TYPE_WORDS[f.word] : 0;
+        c = f.word ? DMA_DOMAIN_TYPES.indexOf(f.word as DmaDomainType) : 0;
         word = WORD_INDEX.get(f.word as DmaDomainType)!;
         this.put(w + 3, f.small);
         this.operand(w + 4, f, 0);
