@@ -3,8 +3,6 @@
 // held. Malformed line → TraceSyntaxError (exit 2); engine error → TraceReplayError (exit 1); the
 // values of the ops before either are printed first.
 // --profile replaces the trace's profile line; --policy specs run after the trace's policy lines.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { EngineName } from '../engine.js';
 import { DEFAULT_PROFILE } from '../policy.js';
@@ -13,9 +11,10 @@ import { formatSlabtop } from '../report/slabtop.js';
 import { replaySummary } from '../report/summary.js';
 import type { TraceHeader } from '../trace/parse.js';
 import { replayTraceStream, replayValueToJson } from '../trace/replay.js';
-import { choiceOption, collectPolicy, profileOption, UsageError } from './options.js';
+import { choiceOption, collectPolicy, profileOption } from './options.js';
 import { stderrProgress, type ProgressStream } from './progress.js';
 import { makeVariant, traceForVariant, utf8Chunks, variantTitle, type Variant } from './scenario.js';
+import { cannotReadTrace, openTraceInput } from './trace-input.js';
 
 interface ReplayOptions {
   engine?: EngineName;
@@ -43,7 +42,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
     .option('--json', 'one JSON line per op that returns a PFN or (map, map-sg) a DMA address, then a summary line')
     .option('--no-progress', 'never draw the progress bar (it is drawn on stderr only when stderr is a terminal)')
     .action(async (file: string, o: ReplayOptions) => {
-      const input = await openTrace(file, process.stdin);
+      const input = await openTraceInput(file, process.stdin);
       let variant: Variant | undefined;
       // --profile / --policy fold into the header as soon as it is read, before the lab is built.
       const header = (h: TraceHeader): TraceHeader => {
@@ -65,7 +64,7 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
       try {
         // Values stream out as they come, so a failed replay still shows every op before it.
         result = await replayTraceStream(
-          input.chunks,
+          utf8Chunks(input.bytes, Infinity, () => cannotReadTrace(file, '')),
           o.engine ?? 'wasm',
           (v) => {
             if (o.json) {
@@ -103,35 +102,3 @@ export function replayCommand(out: (text: string) => void, progressStream: Progr
 }
 
 const kib = (bytes: number): number => Math.ceil(bytes / 1024);
-
-/** A trace file, or stdin for "-", as text chunks: read as the replay goes, never whole. */
-async function openTrace(
-  file: string,
-  stdin: AsyncIterable<Uint8Array>,
-): Promise<{ chunks: AsyncIterable<string>; size?: number; bytesRead: () => number }> {
-  const cannotRead = (e: unknown): UsageError =>
-    new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  let bytes = 0;
-  let source: AsyncIterable<Uint8Array> = stdin;
-  let size: number | undefined;
-  if (file !== '-') {
-    size = await stat(file).then(
-      (st) => st.size,
-      (e: unknown) => {
-        throw cannotRead(e);
-      },
-    );
-    source = createReadStream(file, { highWaterMark: 1 << 20 });
-  }
-  async function* counted(): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of source) {
-        bytes += chunk.length;
-        yield chunk;
-      }
-    } catch (e) {
-      throw cannotRead(e);
-    }
-  }
-  return { chunks: utf8Chunks(counted(), Infinity, () => cannotRead('')), size, bytesRead: () => bytes };
-}

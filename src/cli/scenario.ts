@@ -190,33 +190,19 @@ export async function* utf8Chunks(
  * validated before the trace is returned; a file past MAX_TRACE_BYTES is refused before it is read
  * (stdin once it passes the limit).
  */
-export async function readTraceFile(file: string, stdin?: AsyncIterable<Uint8Array>): Promise<Trace> {
+export async function readTraceFile(file: string, stdin: AsyncIterable<Uint8Array>): Promise<Trace> {
   const tooBig = (): UsageError =>
     new UsageError(`trace ${file} is larger than the limit of ${MAX_TRACE_BYTES} bytes.`);
-  const cannotRead = (e: unknown): UsageError =>
-    new UsageError(`cannot read trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
-  let source: AsyncIterable<Uint8Array>;
-  if (file === '-' && stdin) {
-    source = stdin;
-  } else {
-    const { createReadStream } = await import('node:fs');
-    const { stat } = await import('node:fs/promises');
-    const size = await stat(file).then(
-      (st) => st.size,
-      (e: unknown) => {
-        throw cannotRead(e);
-      },
-    );
-    if (size > MAX_TRACE_BYTES) throw tooBig();
-    source = createReadStream(file, { highWaterMark: 1 << 20 });
-  }
+  const { openTraceInput, cannotReadTrace } = await import('./trace-input.js');
+  const input = await openTraceInput(file, stdin);
+  if (input.size !== undefined && input.size > MAX_TRACE_BYTES) throw tooBig();
   // the trace modules are loaded when a trace is read: a workload run never needs them
   const { parseTraceStream } = await import('../trace/parse.js');
   try {
-    return await parseTraceStream(utf8Chunks(source, MAX_TRACE_BYTES, tooBig));
+    return await parseTraceStream(utf8Chunks(input.bytes, MAX_TRACE_BYTES, tooBig));
   } catch (e) {
     if (e instanceof UsageError || e instanceof IovaLabError) throw e;
-    throw cannotRead(e);
+    throw cannotReadTrace(file, e);
   }
 }
 

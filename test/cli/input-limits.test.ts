@@ -1,5 +1,6 @@
 // explain reads its input whole but capped (checked while reading, the limit named); import reads
-// its recording line by line, so a recording of any length streams through.
+// its recording line by line, so a recording of any length streams through; replay and compare
+// --trace open a trace through one helper (src/cli/trace-input.ts).
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,23 @@ describe('explain input is capped', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`the limit of ${MAX_EXPLAIN_INPUT_BYTES} bytes`);
   });
+});
+
+describe('a trace that cannot be read', () => {
+  // replay and compare --trace open it through the same code: missing (at stat, before reading)
+  // and a directory (the first read fails) each exit 2 naming the file and the cause.
+  for (const cmd of [['replay'], ['compare', '--trace']]) {
+    it(`${cmd.join(' ')}: a missing file and a directory`, () => {
+      const missing = join(dir, 'no-such.trace');
+      const r1 = run([...cmd, missing]);
+      expect(r1.status).toBe(2);
+      expect(r1.stderr).toContain(`cannot read trace ${missing}: ENOENT`);
+      const r2 = run([...cmd, dir]);
+      expect(r2.status).toBe(2);
+      expect(r2.stderr).toContain(`cannot read trace ${dir}: EISDIR`);
+      expect(r2.stdout).toBe('');
+    });
+  }
 });
 
 describe('import reads line by line', () => {
